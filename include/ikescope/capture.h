@@ -1,0 +1,79 @@
+/*
+ * ikescope/capture.h - reading frames from capture files through libpcap.
+ *
+ * Reads classic pcap (microsecond or nanosecond) and pcapng with
+ * nanosecond-precision timestamps. One handle per file; handles are
+ * independent, so any number may be open at once.
+ */
+#ifndef IKESCOPE_CAPTURE_H
+#define IKESCOPE_CAPTURE_H
+
+#include <ikescope/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Link-layer header types (LINKTYPE_* values from the tcpdump.org registry,
+ * as libpcap reports them through pcap_datalink()). */
+enum iks_linktype {
+	IKS_LINK_NULL = 0,        /* BSD loopback, host-order AF_ family */
+	IKS_LINK_ETHERNET = 1,    /* Ethernet II, optionally 802.1Q / QinQ tagged */
+	IKS_LINK_RAW_DLT = 12,    /* raw IP (DLT_RAW as libpcap reports it on most systems) */
+	IKS_LINK_RAW_OPENBSD = 14,/* raw IP (DLT_RAW on OpenBSD) */
+	IKS_LINK_RAW = 101,       /* raw IPv4 or IPv6 (LINKTYPE_RAW) */
+	IKS_LINK_LOOP = 108,      /* OpenBSD loopback, network-order AF_ family */
+	IKS_LINK_LINUX_SLL = 113, /* Linux cooked capture v1 */
+	IKS_LINK_IPV4 = 228,      /* raw IPv4 */
+	IKS_LINK_IPV6 = 229,      /* raw IPv6 */
+	IKS_LINK_LINUX_SLL2 = 276 /* Linux cooked capture v2 */
+};
+
+/* One captured frame. `data` is borrowed from the capture handle and valid
+ * until the next call to iks_capture_next() or iks_capture_close(). */
+typedef struct iks_frame {
+	uint64_t number;   /* 1-based position in the file */
+	int64_t ts_sec;    /* capture time, seconds since the epoch */
+	uint32_t ts_nsec;  /* nanoseconds within the second */
+	int linktype;      /* an iks_linktype value (others are passed through) */
+	uint32_t caplen;   /* bytes present in data */
+	uint32_t wirelen;  /* bytes the frame had on the wire (>= caplen) */
+	const uint8_t *data;
+} iks_frame;
+
+typedef struct iks_capture iks_capture;
+
+/*
+ * Open a capture file. `path` "-" reads standard input. `bpf_filter` is an
+ * optional libpcap filter expression (NULL or "" for none); frames it
+ * rejects are skipped but still counted, so frame numbers always match the
+ * file. Returns a new handle, or NULL with a one-line message naming the
+ * file in errbuf (IKS_ERRBUF_SIZE bytes). Close with iks_capture_close().
+ */
+IKS_API iks_capture *iks_capture_open(const char *path, const char *bpf_filter,
+				      char *errbuf);
+
+/*
+ * Read the next frame. Returns 1 with *frame filled, 0 at the end of the
+ * file, or a negative iks_status (IKS_E_IO for a read failure, IKS_E_TRUNCATED
+ * for a file cut in the middle of a record) with iks_capture_error() set.
+ */
+IKS_API int iks_capture_next(iks_capture *cap, iks_frame *frame);
+
+/* The link type of the file (an iks_linktype value). */
+IKS_API int iks_capture_linktype(const iks_capture *cap);
+
+/* The file's snapshot length (largest caplen it may hold). */
+IKS_API uint32_t iks_capture_snaplen(const iks_capture *cap);
+
+/* Message for the last failure on this handle, naming the file; "" if none.
+ * Owned by the handle. */
+IKS_API const char *iks_capture_error(const iks_capture *cap);
+
+/* Close the handle and free everything it owns. Accepts NULL. */
+IKS_API void iks_capture_close(iks_capture *cap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,19 @@
+/*
+ * ikescope/ikescope.h - everything in libikescope.
+ *
+ *   iks_capture   read frames from pcap/pcapng files (capture.h)
+ *   iks_decoder   decode frames into iks_packet records (decoder.h, packet.h)
+ *   names         protocol number names (names.h)
+ *
+ * The library never prints and never exits; it keeps no global state.
+ */
+#ifndef IKESCOPE_IKESCOPE_H
+#define IKESCOPE_IKESCOPE_H
+
+#include <ikescope/common.h>
+#include <ikescope/capture.h>
+#include <ikescope/packet.h>
+#include <ikescope/decoder.h>
+#include <ikescope/names.h>
+
+#endif

@@ -1,0 +1,59 @@
+/* addr.c - address formatting (no libc resolver state involved). */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <ikescope/packet.h>
+
+/* RFC 5952 section 4: lowercase hex, leading zeros dropped, the longest
+ * run (first if tied) of two or more zero groups shortened to "::". */
+static void format_v6(const uint8_t *b, char *out, size_t len)
+{
+	uint16_t g[8];
+	for (int i = 0; i < 8; i++)
+		g[i] = (uint16_t)(b[2 * i] << 8 | b[2 * i + 1]);
+	int best = -1, bestlen = 0;
+	for (int i = 0; i < 8;) {
+		if (g[i] != 0) {
+			i++;
+			continue;
+		}
+		int j = i;
+		while (j < 8 && g[j] == 0)
+			j++;
+		if (j - i > bestlen && j - i >= 2) {
+			best = i;
+			bestlen = j - i;
+		}
+		i = j;
+	}
+	size_t n = 0;
+	out[0] = '\0';
+	for (int i = 0; i < 8 && n < len; i++) {
+		if (i == best) {
+			n += (size_t)snprintf(out + n, len - n, "::");
+			i += bestlen - 1;
+			continue;
+		}
+		if (n > 0 && out[n - 1] != ':')
+			n += (size_t)snprintf(out + n, len - n, ":");
+		if (n < len)
+			n += (size_t)snprintf(out + n, len - n, "%x", g[i]);
+	}
+}
+
+char *iks_addr_format(const iks_addr *a, char *buf, size_t len)
+{
+	if (!buf || len == 0)
+		return buf;
+	if (!a || (a->family != 4 && a->family != 6)) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	if (a->family == 4)
+		snprintf(buf, len, "%u.%u.%u.%u", a->bytes[0], a->bytes[1], a->bytes[2], a->bytes[3]);
+	else
+		format_v6(a->bytes, buf, len);
+	return buf;
+}

@@ -1,0 +1,385 @@
+/*
+ * decoder.c - from a frame to a packet record: link -> IP -> reassembly ->
+ * UDP/NAT-T demux -> ESP/AH/ICMP/IKE. Each step is a function of its own
+ * file; this one only chains them and keeps the per-capture state.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <ikescope/decoder.h>
+
+#include "decoder_internal.h"
+#include "evq.h"
+#include "icmp.h"
+#include "ike.h"
+#include "ip.h"
+#include "ipfrag.h"
+#include "ipsec.h"
+#include "link.h"
+#include "udp.h"
+
+struct iks_decoder {
+	iks_decoder_limits lim;
+	iks_evq events;
+	iks_frag_table *frag;
+	uint64_t frames;
+	int64_t last_sec;
+	uint32_t last_nsec;
+};
+
+void iks_decoder_limits_default(iks_decoder_limits *lim)
+{
+	if (!lim)
+		return;
+	lim->frag_datagrams_max = 4096;
+	lim->frag_bytes_max = 64u * 1024 * 1024;
+	lim->frag_datagram_max_len = 65535;
+	lim->frag_pieces_max = 256;
+	lim->frag_timeout_ms_v4 = 30000;
+	lim->frag_timeout_ms_v6 = 60000;
+	lim->events_max = 4096;
+}
+
+iks_decoder *iks_decoder_new(const iks_decoder_limits *lim)
+{
+	iks_decoder *dec = calloc(1, sizeof(*dec));
+	if (!dec)
+		return NULL;
+	iks_decoder_limits d;
+	iks_decoder_limits_default(&d);
+	dec->lim = d;
+	if (lim) {
+#define TAKE(f) dec->lim.f = lim->f ? lim->f : d.f
+		TAKE(frag_datagrams_max);
+		TAKE(frag_bytes_max);
+		TAKE(frag_datagram_max_len);
+		TAKE(frag_pieces_max);
+		TAKE(frag_timeout_ms_v4);
+		TAKE(frag_timeout_ms_v6);
+		TAKE(events_max);
+#undef TAKE
+	}
+	if (evq_init(&dec->events, dec->lim.events_max) != IKS_OK) {
+		free(dec);
+		return NULL;
+	}
+	dec->frag = iks_frag_table_new(&dec->lim, &dec->events);
+	if (!dec->frag) {
+		evq_free(&dec->events);
+		free(dec);
+		return NULL;
+	}
+	return dec;
+}
+
+void iks_decoder_free(iks_decoder *dec)
+{
+	if (!dec)
+		return;
+	iks_frag_table_free(dec->frag);
+	evq_free(&dec->events);
+	free(dec);
+}
+
+/* What a decode step needs to know about where it is. */
+typedef struct decode_ctx {
+	iks_decoder *dec;       /* NULL: stateless, no reassembly */
+	iks_packet *pkt;
+	const iks_frame *frame; /* NULL when stateless */
+} decode_ctx;
+
+static void decode_ip(decode_ctx *c, iks_reader *r, int version, iks_layers *L, bool quoted);
+
+static void decode_udp(iks_reader *p, uint32_t wire, iks_layers *L, bool in_dg)
+{
+	iks_reader payload, inner;
+	if (udp_decode(p, wire, &L->udp, &payload, &L->err, in_dg) != IKS_OK)
+		return;
+	uint32_t udp_payload = (uint32_t)L->udp.length - 8;
+	switch (udp_demux(&L->udp, &payload, &inner, &L->err, in_dg)) {
+	case UDP_CARRIES_IKE: {
+		uint32_t marker = L->udp.encap == IKS_ENCAP_NON_ESP_MARKER ? 4 : 0;
+		ike_decode(&inner, udp_payload - marker, &L->ike, &L->err, in_dg);
+		break;
+	}
+	case UDP_CARRIES_ESP:
+		esp_decode(&inner, udp_payload, &L->esp, &L->err, in_dg);
+		break;
+	case UDP_CARRIES_KEEPALIVE:
+	case UDP_CARRIES_NOTHING:
+	case UDP_CARRIES_OTHER:
+		break;
+	}
+}
+
+/* The layers above IP. `wire` is the length the upper layer had as sent. */
+static void decode_upper(decode_ctx *c, iks_reader *p, uint32_t wire, uint8_t proto, iks_layers *L,
+			 bool in_dg, bool quoted)
+{
+	iks_reader next, quote;
+	L->upper_decoded = true;
+	switch (proto) {
+	case IKS_PROTO_UDP:
+		decode_udp(p, wire, L, in_dg);
+		break;
+	case IKS_PROTO_ESP:
+		esp_decode(p, wire, &L->esp, &L->err, in_dg);
+		break;
+	case IKS_PROTO_AH:
+		/* RFC 4302 section 3.1: AH leaves what it protects in clear;
+		 * decode it, unless it is another AH */
+		if (ah_decode(p, &L->ah, &next, &L->err, in_dg) == IKS_OK &&
+		    L->ah.next_header != IKS_PROTO_AH) {
+			size_t ah_len = ((size_t)L->ah.payload_len + 2) * 4;
+			uint32_t rest = wire > ah_len ? wire - (uint32_t)ah_len : 0;
+			decode_upper(c, &next, rest, L->ah.next_header, L, in_dg, quoted);
+		}
+		break;
+	case IKS_PROTO_ICMP:
+	case IKS_PROTO_ICMPV6: {
+		int v = proto == IKS_PROTO_ICMP ? 4 : 6;
+		if (v != L->ip.version)
+			break; /* ICMP over IPv6 or ICMPv6 over IPv4: not an error message for us */
+		if (icmp_decode(p, v, &L->icmp, &quote, &L->err, in_dg) != IKS_OK)
+			break;
+		if (L->icmp.is_error && !quoted && rd_left(&quote) > 0) {
+			uint8_t b0;
+			rd_peek_u8(&quote, 0, &b0);
+			c->pkt->has_inner = true;
+			decode_ip(c, &quote, b0 >> 4, &c->pkt->inner, true);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+/* Whether the first bytes of a first fragment name the IKE/NAT-T ports. */
+static bool udp_ports_are_ipsec(const iks_reader *payload)
+{
+	iks_reader p = *payload;
+	uint16_t sport, dport;
+	if (!rd_be16(&p, &sport) || !rd_be16(&p, &dport))
+		return false;
+	return sport == 500 || dport == 500 || sport == 4500 || dport == 4500;
+}
+
+static void decode_fragment(decode_ctx *c, iks_reader *payload, uint32_t wire, iks_layers *L,
+			    bool quoted)
+{
+	const char *layer = L->ip.version == 4 ? "ipv4" : "ipv6";
+	uint8_t proto = L->ip.proto;
+
+	if (quoted || !c->dec) {
+		/* no reassembly: a first fragment is decoded as far as it goes */
+		if (!quoted)
+			c->pkt->frag.result = IKS_FRAG_UNREASSEMBLED;
+		if (L->ip.frag_offset != 0)
+			return;
+		if (L->ip.version == 6 &&
+		    ipv6_walk_ext(payload, &proto, &L->ip, &L->err, false) != IKS_OK)
+			return;
+		decode_upper(c, payload, wire, proto, L, false, quoted);
+		return;
+	}
+
+	iks_frag_input in;
+	memset(&in, 0, sizeof(in));
+	in.version = L->ip.version;
+	in.src = L->ip.src;
+	in.dst = L->ip.dst;
+	in.proto = proto;
+	in.id = L->ip.id;
+	in.offset = L->ip.frag_offset;
+	in.mf = L->ip.mf;
+	in.payload.p = rd_ptr(payload);
+	in.payload.len = rd_left(payload);
+	in.payload_wire_len = wire;
+	in.frame = c->frame->number;
+	in.ts_sec = c->frame->ts_sec;
+	in.ts_nsec = c->frame->ts_nsec;
+
+	iks_frag_output out;
+	iks_frag_add(c->dec->frag, &in, &out);
+	iks_frag_info *fi = &c->pkt->frag;
+	fi->result = out.result;
+	fi->datagram_id = out.datagram_id;
+	fi->overlap = out.overlap;
+	fi->conflict = out.conflict;
+
+	switch (out.result) {
+	case IKS_FRAG_COMPLETED: {
+		fi->datagram_len = (uint32_t)out.datagram.len;
+		fi->fragment_count = out.fragment_count;
+		fi->frames = out.frames;
+		iks_reader dg = rd_init(out.datagram.p, out.datagram.len, 0);
+		proto = out.proto;
+		if (L->ip.version == 6 && ipv6_walk_ext(&dg, &proto, &L->ip, &L->err, true) != IKS_OK)
+			return;
+		decode_upper(c, &dg, (uint32_t)rd_left(&dg), proto, L, true, false);
+		return;
+	}
+	case IKS_FRAG_REJECTED:
+		set_error(&L->err, out.status, layer, out.reason, rd_offset(payload), false);
+		return;
+	default:
+		return;
+	}
+}
+
+static void decode_ip(decode_ctx *c, iks_reader *r, int version, iks_layers *L, bool quoted)
+{
+	iks_reader payload;
+	uint32_t wire = 0;
+	iks_status st;
+
+	if (version == 4)
+		st = ipv4_decode(r, &L->ip, &payload, &wire, &L->err);
+	else if (version == 6)
+		st = ipv6_decode(r, &L->ip, &payload, &wire, &L->err);
+	else {
+		set_error(&L->err, IKS_E_MALFORMED, "ip", "IP version neither 4 nor 6", rd_offset(r),
+			  false);
+		return;
+	}
+	if (st != IKS_OK)
+		return;
+	if (!quoted && L->ip.is_fragment) {
+		iks_frag_info *fi = &c->pkt->frag;
+		fi->offset = L->ip.frag_offset;
+		fi->length = wire;
+		fi->mf = L->ip.mf;
+	}
+	bool cut = rd_left(&payload) < wire;
+	if (L->ip.is_fragment)
+		decode_fragment(c, &payload, wire, L, quoted);
+	else
+		decode_upper(c, &payload, wire, L->ip.proto, L, false, quoted);
+	if (cut && !quoted)
+		set_error(&L->err, IKS_E_TRUNCATED, version == 4 ? "ipv4" : "ipv6",
+			  "capture ends before the IP length does", rd_offset(&payload) + rd_left(&payload),
+			  false);
+}
+
+static void classify(iks_packet *pkt, const iks_reader *first_frag_payload)
+{
+	const iks_layers *L = &pkt->l;
+	if (pkt->caplen < pkt->wirelen)
+		pkt->flags |= IKS_PKT_SNAPPED;
+	if (L->ike.present || L->esp.present || L->ah.present ||
+	    L->udp.encap == IKS_ENCAP_KEEPALIVE)
+		pkt->flags |= IKS_PKT_IPSEC;
+	if (L->udp.present && (L->udp.sport == 500 || L->udp.dport == 500 ||
+			       L->udp.sport == 4500 || L->udp.dport == 4500))
+		pkt->flags |= IKS_PKT_IPSEC;
+	if (L->ip.is_fragment && !L->upper_decoded) {
+		if (L->ip.proto == IKS_PROTO_ESP || L->ip.proto == IKS_PROTO_AH)
+			pkt->flags |= IKS_PKT_IPSEC;
+		if (L->ip.proto == IKS_PROTO_UDP && L->ip.frag_offset == 0 && first_frag_payload &&
+		    udp_ports_are_ipsec(first_frag_payload))
+			pkt->flags |= IKS_PKT_IPSEC;
+	}
+	if (L->icmp.present && L->icmp.is_error)
+		pkt->flags |= IKS_PKT_ICMP_ERROR;
+	pkt->err = L->err;
+}
+
+static void decode_frame(decode_ctx *c, int linktype, const uint8_t *data, size_t len)
+{
+	iks_packet *pkt = c->pkt;
+	iks_reader r = rd_init(data, len, 0);
+	if (link_decode(linktype, &r, &pkt->link, &pkt->l.err) != IKS_OK) {
+		classify(pkt, NULL);
+		return;
+	}
+	int version;
+	if (pkt->link.ethertype == 0x0800)
+		version = 4;
+	else if (pkt->link.ethertype == 0x86dd)
+		version = 6;
+	else {
+		pkt->flags |= IKS_PKT_NOT_IP;
+		classify(pkt, NULL);
+		return;
+	}
+	/* remember where the IP payload starts for classifying a first fragment */
+	iks_reader at_ip = r;
+	decode_ip(c, &r, version, &pkt->l, false);
+	iks_reader first_payload = rd_init(NULL, 0, 0);
+	if (pkt->l.ip.present && pkt->l.ip.is_fragment && pkt->l.ip.frag_offset == 0 &&
+	    rd_skip(&at_ip, pkt->l.ip.header_len))
+		first_payload = at_ip;
+	classify(pkt, &first_payload);
+}
+
+static void start_record(iks_packet *pkt, const iks_frame *f)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	pkt->frame = f->number;
+	pkt->ts_sec = f->ts_sec;
+	pkt->ts_nsec = f->ts_nsec;
+	pkt->linktype = f->linktype;
+	pkt->caplen = f->caplen;
+	pkt->wirelen = f->wirelen;
+}
+
+iks_status iks_decode(iks_decoder *dec, const iks_frame *frame, iks_packet *pkt)
+{
+	if (!dec || !frame || !pkt || (!frame->data && frame->caplen))
+		return IKS_E_INVALID;
+	start_record(pkt, frame);
+	dec->frames++;
+	iks_frag_expire(dec->frag, frame->ts_sec, frame->ts_nsec, frame->number);
+	decode_ctx c = { dec, pkt, frame };
+	decode_frame(&c, frame->linktype, frame->data, frame->caplen);
+	return IKS_OK;
+}
+
+iks_status iks_decode_buffer(int linktype, const uint8_t *data, size_t len, iks_packet *pkt)
+{
+	if (!pkt || (!data && len))
+		return IKS_E_INVALID;
+	iks_frame f;
+	memset(&f, 0, sizeof(f));
+	f.number = 1;
+	f.linktype = linktype;
+	f.caplen = f.wirelen = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	f.data = data;
+	start_record(pkt, &f);
+	decode_ctx c = { NULL, pkt, NULL };
+	decode_frame(&c, linktype, data, f.caplen);
+	return IKS_OK;
+}
+
+int iks_decoder_next_event(iks_decoder *dec, iks_event *ev)
+{
+	if (!dec || !ev)
+		return 0;
+	return evq_pop(&dec->events, ev) ? 1 : 0;
+}
+
+void iks_decoder_finish(iks_decoder *dec)
+{
+	if (dec)
+		iks_frag_finish(dec->frag);
+}
+
+void iks_decoder_get_stats(const iks_decoder *dec, iks_decoder_stats *st)
+{
+	if (!dec || !st)
+		return;
+	iks_frag_stats fs;
+	iks_frag_get_stats(dec->frag, &fs);
+	memset(st, 0, sizeof(*st));
+	st->frames = dec->frames;
+	st->fragments = fs.fragments;
+	st->datagrams_completed = fs.completed;
+	st->datagrams_incomplete = fs.incomplete;
+	st->limit_hits = fs.limit_hits;
+	st->events_dropped = dec->events.dropped;
+	st->frag_datagrams_peak = fs.datagrams_peak;
+	st->frag_bytes_peak = fs.bytes_peak;
+}

@@ -1,0 +1,16 @@
+/* check_main.c - runs every Check suite of the library. */
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite_reader());
+	srunner_add_suite(sr, suite_ipfrag());
+	srunner_add_suite(sr, suite_decode());
+	srunner_add_suite(sr, suite_capture());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

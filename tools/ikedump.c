@@ -1,0 +1,214 @@
+/*
+ * ikedump - decode the IKE/IPsec packets of one capture.
+ *
+ * One line per IPsec-relevant packet (IKE, ESP, AH, NAT-T, their IP
+ * fragments, ICMP errors), as text for people or JSON Lines (--json) for
+ * programs; docs/json.md documents the keys.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ikescope/ikescope.h>
+
+#include "format.h"
+#include "holdq.h"
+#include "jsonw.h"
+
+#define HOLD_MAX_LINES 65536
+
+static void usage(FILE *f)
+{
+	fputs("usage: ikedump [options] FILE\n"
+	      "       ikedump [options] -r FILE\n"
+	      "Decode the IKE/IPsec packets of a pcap or pcapng capture.\n"
+	      "\n"
+	      "  -r FILE        read FILE ('-' for standard input)\n"
+	      "  -f EXPR        only frames matching the BPF filter EXPR (frame numbers are kept)\n"
+	      "  -j, --json     one JSON object per line (keys in docs/json.md)\n"
+	      "  -a, --all      also list packets that are not IPsec-related\n"
+	      "  -c, --count    decode everything, print only counts\n"
+	      "  -h, --help     this text\n"
+	      "  -V, --version  library version\n"
+	      "\n"
+	      "Exit status: 0 success, 1 the capture could not be read (fully), 2 bad usage.\n",
+	      f);
+}
+
+struct options {
+	const char *path;
+	const char *filter;
+	bool json, all, count;
+};
+
+struct counts {
+	uint64_t frames, ipsec, ike, esp, ah, icmp_errors, fragments, errors;
+};
+
+static bool parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "count", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	memset(o, 0, sizeof(*o));
+	while ((c = getopt_long(argc, argv, "r:f:jachV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->path = optarg; break;
+		case 'f': o->filter = optarg; break;
+		case 'j': o->json = true; break;
+		case 'a': o->all = true; break;
+		case 'c': o->count = true; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("ikedump (ikescope) %s\n", iks_version()); exit(0);
+		default: return false;
+		}
+	}
+	if (optind < argc) {
+		if (o->path || optind + 1 < argc)
+			return false;
+		o->path = argv[optind];
+	}
+	return o->path != NULL;
+}
+
+static void count_packet(struct counts *n, const iks_packet *p)
+{
+	n->frames++;
+	if (p->flags & IKS_PKT_IPSEC)
+		n->ipsec++;
+	if (p->l.ike.present)
+		n->ike++;
+	if (p->l.esp.present)
+		n->esp++;
+	if (p->l.ah.present)
+		n->ah++;
+	if (p->flags & IKS_PKT_ICMP_ERROR)
+		n->icmp_errors++;
+	if (p->l.ip.is_fragment)
+		n->fragments++;
+	if (p->err.status != IKS_OK)
+		n->errors++;
+}
+
+static bool emit_event(holdq *q, strbuf *line, const iks_event *ev, bool json)
+{
+	sb_reset(line);
+	if (ev->kind == IKS_EV_DATAGRAM_INCOMPLETE)
+		holdq_resolve(q, ev->datagram_id, 0, ev->proto == 50 || ev->proto == 51);
+	if (json)
+		fmt_event_json(line, ev);
+	else
+		fmt_event_text(line, ev);
+	return !line->oom && holdq_add(q, line->s, 0, false, true);
+}
+
+static bool drain_events(iks_decoder *dec, holdq *q, strbuf *line, const struct options *o)
+{
+	iks_event ev;
+	while (iks_decoder_next_event(dec, &ev) == 1)
+		if (!o->count && !emit_event(q, line, &ev, o->json))
+			return false;
+	return true;
+}
+
+static bool emit_packet(holdq *q, strbuf *line, const iks_packet *p, const struct options *o)
+{
+	bool relevant = (p->flags & (IKS_PKT_IPSEC | IKS_PKT_ICMP_ERROR)) != 0;
+	if (p->frag.result == IKS_FRAG_COMPLETED)
+		holdq_resolve(q, p->frag.datagram_id, p->frame, relevant);
+	sb_reset(line);
+	if (o->json)
+		fmt_packet_json(line, p);
+	else
+		fmt_packet_text(line, p);
+	if (line->oom)
+		return false;
+	return holdq_add(q, line->s, p->frag.datagram_id, fmt_needs_datagram(p), relevant);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	if (!parse_args(argc, argv, &o)) {
+		usage(stderr);
+		return 2;
+	}
+	char errbuf[IKS_ERRBUF_SIZE];
+	iks_capture *cap = iks_capture_open(o.path, o.filter, errbuf);
+	if (!cap) {
+		fprintf(stderr, "ikedump: %s\n", errbuf);
+		return 1;
+	}
+	iks_decoder *dec = iks_decoder_new(NULL);
+	holdq *q = holdq_new(stdout, HOLD_MAX_LINES, o.all, o.json);
+	strbuf line;
+	sb_init(&line);
+	int status = 0;
+	if (!dec || !q) {
+		fprintf(stderr, "ikedump: out of memory\n");
+		status = 1;
+		goto out;
+	}
+
+	struct counts n;
+	memset(&n, 0, sizeof(n));
+	iks_frame f;
+	iks_packet p;
+	int rc;
+	while ((rc = iks_capture_next(cap, &f)) == 1) {
+		iks_decode(dec, &f, &p);
+		if (!drain_events(dec, q, &line, &o))
+			goto oom;
+		count_packet(&n, &p);
+		if (!o.count && !emit_packet(q, &line, &p, &o))
+			goto oom;
+	}
+	iks_decoder_finish(dec);
+	if (!drain_events(dec, q, &line, &o))
+		goto oom;
+	holdq_flush_all(q);
+	if (rc < 0) {
+		fflush(stdout);
+		fprintf(stderr, "ikedump: %s\n", iks_capture_error(cap));
+		status = 1;
+	}
+	if (o.count) {
+		iks_decoder_stats st;
+		iks_decoder_get_stats(dec, &st);
+		printf("frames %llu ipsec %llu ike %llu esp %llu ah %llu icmp-errors %llu "
+		       "fragments %llu datagrams %llu incomplete %llu errors %llu\n",
+		       (unsigned long long)n.frames, (unsigned long long)n.ipsec,
+		       (unsigned long long)n.ike, (unsigned long long)n.esp, (unsigned long long)n.ah,
+		       (unsigned long long)n.icmp_errors, (unsigned long long)n.fragments,
+		       (unsigned long long)st.datagrams_completed,
+		       (unsigned long long)st.datagrams_incomplete, (unsigned long long)n.errors);
+	}
+	if (holdq_forced(q))
+		fprintf(stderr, "ikedump: %s: %llu fragment lines were written before their datagram "
+			"was known (more than %d lines waiting)\n", o.path,
+			(unsigned long long)holdq_forced(q), HOLD_MAX_LINES);
+	goto out;
+oom:
+	fflush(stdout);
+	fprintf(stderr, "ikedump: %s: out of memory\n", o.path);
+	status = 1;
+out:
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "ikedump: error writing output\n");
+		status = 1;
+	}
+	sb_free(&line);
+	holdq_free(q);
+	iks_decoder_free(dec);
+	iks_capture_close(cap);
+	return status;
+}

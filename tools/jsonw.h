@@ -1,0 +1,50 @@
+/*
+ * jsonw.h - a growable text buffer and a small JSON writer on top of it.
+ * Keys and values are appended in order; commas are placed automatically.
+ */
+#ifndef IKSTOOL_JSONW_H
+#define IKSTOOL_JSONW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct strbuf {
+	char *s;
+	size_t len, cap;
+	bool oom;        /* an allocation failed; the text is incomplete */
+} strbuf;
+
+void sb_init(strbuf *b);
+void sb_free(strbuf *b);
+void sb_reset(strbuf *b);
+void sb_putc(strbuf *b, char c);
+void sb_puts(strbuf *b, const char *s);
+void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Take the text out (caller frees); the buffer is left empty. */
+char *sb_steal(strbuf *b);
+
+#define JW_MAX_DEPTH 16
+
+typedef struct jsonw {
+	strbuf *b;
+	int depth;
+	bool after_key;
+	bool need_comma[JW_MAX_DEPTH];
+} jsonw;
+
+void jw_init(jsonw *w, strbuf *b);
+void jw_obj_begin(jsonw *w);          /* value position: { */
+void jw_obj_end(jsonw *w);
+void jw_arr_begin(jsonw *w);
+void jw_arr_end(jsonw *w);
+void jw_key(jsonw *w, const char *key); /* then exactly one value */
+void jw_str(jsonw *w, const char *s);   /* escaped string (NULL writes null) */
+void jw_uint(jsonw *w, uint64_t v);
+void jw_int(jsonw *w, int64_t v);
+void jw_bool(jsonw *w, bool v);
+void jw_null(jsonw *w);
+void jw_raw(jsonw *w, const char *text); /* a pre-formatted value */
+void jw_hex(jsonw *w, const uint8_t *p, size_t n); /* lowercase hex string */
+
+#endif
