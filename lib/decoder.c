@@ -25,8 +25,6 @@ struct iks_decoder {
 	iks_evq events;
 	iks_frag_table *frag;
 	uint64_t frames;
-	int64_t last_sec;
-	uint32_t last_nsec;
 };
 
 void iks_decoder_limits_default(iks_decoder_limits *lim)
@@ -144,9 +142,8 @@ static void decode_upper(decode_ctx *c, iks_reader *p, uint32_t wire, uint8_t pr
 			break; /* ICMP over IPv6 or ICMPv6 over IPv4: not an error message for us */
 		if (icmp_decode(p, v, &L->icmp, &quote, &L->err, in_dg) != IKS_OK)
 			break;
-		if (L->icmp.is_error && !quoted && rd_left(&quote) > 0) {
-			uint8_t b0;
-			rd_peek_u8(&quote, 0, &b0);
+		uint8_t b0;
+		if (L->icmp.is_error && !quoted && rd_peek_u8(&quote, 0, &b0)) {
 			c->pkt->has_inner = true;
 			decode_ip(c, &quote, b0 >> 4, &c->pkt->inner, true);
 		}

@@ -63,9 +63,8 @@ enum udp_carries udp_demux(iks_udp_info *udp, const iks_reader *payload, iks_rea
 		return UDP_CARRIES_NOTHING;
 	}
 	iks_reader peek = p;
-	uint32_t first;
-	rd_be32(&peek, &first);
-	if (first == 0) {
+	uint32_t first = 1;
+	if (rd_be32(&peek, &first) && first == 0) {
 		udp->encap = IKS_ENCAP_NON_ESP_MARKER;
 		*inner = peek;
 		return UDP_CARRIES_IKE;
