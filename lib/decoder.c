@@ -251,6 +251,8 @@ static void decode_ip(decode_ctx *c, iks_reader *r, int version, iks_layers *L, 
 		fi->mf = L->ip.mf;
 	}
 	bool cut = rd_left(&payload) < wire;
+	L->ip.payload.p = rd_ptr(&payload);
+	L->ip.payload.len = rd_left(&payload);
 	if (L->ip.is_fragment)
 		decode_fragment(c, &payload, wire, L, quoted);
 	else

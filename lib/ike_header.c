@@ -118,6 +118,8 @@ iks_status ike_decode(iks_reader *r, uint32_t wire_len, iks_ike_info *ike, iks_d
 				"length field exceeds the UDP payload", in_datagram);
 	bool cut = captured < ike->length;
 	rd_limit(&msg, cut ? captured : ike->length);
+	ike->raw.p = rd_ptr(&msg);
+	ike->raw.len = rd_left(&msg);
 
 	if (ike->version == 1 && (ike->flags & IKS_IKEV1_FLAG_ENCRYPTION)) {
 		/* RFC 2408 section 3.1: with the E bit everything after the

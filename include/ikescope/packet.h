@@ -66,6 +66,9 @@ typedef struct iks_ip_info {
 			          or any IPv6 fragment header) */
 	uint8_t ext_count;     /* IPv6 extension headers in order (first IKS_IPV6_MAX_EXT) */
 	uint8_t ext_types[IKS_IPV6_MAX_EXT];
+	iks_span payload;      /* this packet's captured bytes after the IP header (for a
+			          fragment: the fragment's bytes; IPv6: after the fragment
+			          header), borrowed from the frame */
 } iks_ip_info;
 
 /* What fragment reassembly did with this frame. */
@@ -168,6 +171,8 @@ typedef struct iks_ike_info {
 	iks_status status;     /* IKS_OK, or why the chain walk stopped */
 	uint32_t err_offset;   /* from the start of the ISAKMP header */
 	const char *reason;
+	iks_span raw;          /* the captured message from the ISAKMP header on (at most
+			          `length` bytes), borrowed from the frame or the decoder */
 } iks_ike_info;
 
 /* ICMP (RFC 792) / ICMPv6 (RFC 4443) header. */
