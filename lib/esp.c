@@ -14,6 +14,8 @@ iks_status esp_decode(iks_reader *r, uint32_t wire_len, iks_esp_info *esp, iks_d
 		      bool in_datagram)
 {
 	size_t start = rd_offset(r);
+	esp->raw.p = rd_ptr(r);
+	esp->raw.len = rd_left(r) < wire_len ? rd_left(r) : wire_len;
 	if (!rd_be32(r, &esp->spi) || !rd_be32(r, &esp->seq)) {
 		set_error(err, IKS_E_TRUNCATED, "esp", "ESP header cut short", start, in_datagram);
 		return IKS_E_TRUNCATED;

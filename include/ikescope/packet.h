@@ -119,6 +119,8 @@ typedef struct iks_esp_info {
 	uint32_t spi;
 	uint32_t seq;
 	uint32_t payload_len;  /* bytes after SPI and sequence (IV, data, trailer, ICV) */
+	iks_span raw;          /* captured bytes from the SPI on, borrowed from the frame
+			          or the decoder */
 } iks_esp_info;
 
 /* AH header (RFC 4302 section 2). */

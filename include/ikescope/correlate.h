@@ -1,0 +1,270 @@
+/*
+ * ikescope/correlate.h - two captures of the same path, side by side.
+ *
+ * A trace is the compact summary of one capture that correlation needs:
+ * one unit per IP packet or reassembled datagram (identity, times, sizes,
+ * addresses, frames) plus the datagrams that never completed. Build it by
+ * streaming a capture once (iks_trace_load) or record by record
+ * (iks_trace_add_packet / iks_trace_add_event).
+ *
+ * iks_correlate() matches the units of two traces by protocol identity
+ * (IKE cookies/SPIs + message ID + exchange + length + digest, ESP/AH SPI
+ * + sequence, IP ID + protocol + length for the rest; never by address or
+ * time alone), estimates the clock offset between the captures, learns
+ * which end each capture was taken at, follows every IKE negotiation and
+ * reports findings. Everything it returns is data owned by the correlation.
+ */
+#ifndef IKESCOPE_CORRELATE_H
+#define IKESCOPE_CORRELATE_H
+
+#include <ikescope/common.h>
+#include <ikescope/decoder.h>
+#include <ikescope/packet.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ trace */
+
+typedef struct iks_trace iks_trace;
+
+typedef struct iks_trace_limits {
+	uint32_t units_max;       /* packets/datagrams kept (default 16,000,000) */
+	uint32_t addresses_max;   /* distinct IP addresses (default 65,536) */
+	iks_decoder_limits decoder; /* used by iks_trace_load (zero fields: defaults) */
+} iks_trace_limits;
+
+/* Create an empty trace (lim NULL: defaults). NULL when out of memory. */
+IKS_API iks_trace *iks_trace_new(const iks_trace_limits *lim);
+
+/* Add one decoded record / one decoder event, in capture order. Returns
+ * IKS_OK, or IKS_E_LIMIT when a cap is reached (the unit is counted in
+ * iks_trace_info().dropped and not kept), IKS_E_NOMEM. */
+IKS_API iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt);
+IKS_API iks_status iks_trace_add_event(iks_trace *t, const iks_event *ev);
+
+/*
+ * Read a whole capture into a new trace. On failure returns NULL-trace with
+ * a one-line message naming the file in errbuf (IKS_ERRBUF_SIZE) and the
+ * status: IKS_E_FORMAT/IKS_E_IO (cannot open), IKS_E_TRUNCATED (file cut:
+ * the trace is still returned with what was read, and errbuf says where).
+ */
+IKS_API iks_status iks_trace_load(const char *path, const iks_trace_limits *lim,
+				  iks_trace **out, char *errbuf);
+
+typedef struct iks_trace_info {
+	uint64_t frames;          /* records added */
+	uint64_t units;           /* units kept */
+	uint64_t dropped;         /* units not kept because of a cap */
+	int64_t first_ns, last_ns;/* capture time span (ns since the epoch) */
+	uint64_t decode_errors;   /* records with an error */
+} iks_trace_info;
+
+IKS_API void iks_trace_get_info(const iks_trace *t, iks_trace_info *info);
+
+/* Free a trace. Accepts NULL. */
+IKS_API void iks_trace_free(iks_trace *t);
+
+/* ------------------------------------------------------------ correlation */
+
+/* Directions: a is the end captured by the first trace. */
+enum iks_direction {
+	IKS_DIR_UNKNOWN = 0,
+	IKS_DIR_A_TO_B = 1,
+	IKS_DIR_B_TO_A = 2
+};
+
+typedef struct iks_correlate_options {
+	double end_margin_s;      /* packets sent this close to the end of the other capture's
+				     coverage are "not covered" (default 0.5 s) */
+	double match_window_s;    /* a copy must arrive within this many seconds of
+				     its expected arrival (default 2 s) */
+	uint32_t negotiations_max;/* IKE SAs followed (default 100,000) */
+	uint32_t findings_max;    /* findings kept (default 100,000) */
+} iks_correlate_options;
+
+typedef struct iks_clock_estimate {
+	bool known;
+	double offset_s;          /* b's clock minus a's clock for the same instant */
+	double drift_ppm;         /* b's clock rate relative to a's, parts per million */
+	uint64_t matches;         /* unique matches the estimate rests on */
+	uint64_t matches_ab, matches_ba;
+	double delay_ab_s, delay_ba_s; /* one-way delays (median) */
+	double spread_s;          /* median absolute deviation of the estimate */
+} iks_clock_estimate;
+
+/* The two ends, as each capture sees them. */
+typedef struct iks_endpoints {
+	bool known;
+	iks_addr a_in_a, b_in_a;  /* host a and its peer, as seen in capture a */
+	iks_addr a_in_b, b_in_b;  /* the same two, as seen in capture b (NAT may differ) */
+	uint16_t a_port_in_a, a_port_in_b, b_port_in_a, b_port_in_b; /* IKE ports, 0 if none */
+	const char *method;       /* how a and b were told apart ("ttl", "timing", ...) */
+	double covered_from_s, covered_to_s; /* overlap of the captures on a's clock (epoch s) */
+} iks_endpoints;
+
+/* One IKE message of a negotiation (a retransmitted message is one entry). */
+typedef struct iks_ike_message {
+	int dir;                  /* iks_direction of the sender */
+	bool response;
+	uint32_t length;
+	uint32_t sent_count;      /* copies the sender's capture shows (1 + retransmits) */
+	uint32_t arrived_count;   /* copies the receiver's capture shows */
+	double sent_s;            /* first copy, sender's clock (epoch s); 0 when not seen */
+	double received_s;        /* first arriving copy, receiver's clock; 0 when none */
+	uint64_t frame_sent, frame_received; /* in the sender's / receiver's file */
+	double retransmit_gaps_s[8]; /* intervals between copies (first 8) */
+	bool not_covered;         /* sent while the receiver's capture was not running: whether
+				     it arrived is unknown (sent_s 0: only the receiver saw it) */
+} iks_ike_message;
+
+/* One exchange: IKEv1 main mode (msgid 0), a quick mode or informational
+ * (per message ID); IKEv2: one message ID. */
+#define IKS_EXCHANGE_MAX_MESSAGES 8
+typedef struct iks_ike_exchange {
+	uint8_t type;
+	uint32_t msgid;
+	uint16_t nmessages;
+	iks_ike_message messages[IKS_EXCHANGE_MAX_MESSAGES];
+} iks_ike_exchange;
+
+enum iks_outcome {
+	IKS_OUTCOME_COMPLETE = 1,
+	IKS_OUTCOME_FAILED = 2,
+	IKS_OUTCOME_INCOMPLETE = 3
+};
+
+typedef struct iks_negotiation {
+	uint8_t version;
+	uint8_t ispi[8], rspi[8];
+	int initiator;            /* iks_direction of the first message: A_TO_B = a initiated */
+	int outcome;              /* iks_outcome */
+	const char *outcome_reason; /* static text */
+	uint8_t failed_exchange;  /* when failed */
+	uint32_t failed_msgid;
+	uint32_t nexchanges;
+	iks_ike_exchange *exchanges;
+} iks_negotiation;
+
+enum iks_finding_kind {
+	IKS_FIND_CLOCK_OFFSET = 1,
+	IKS_FIND_IKE_RETRANSMIT,
+	IKS_FIND_IKE_UNANSWERED,
+	IKS_FIND_PACKET_LOSS,
+	IKS_FIND_FRAGMENT_LOSS,
+	IKS_FIND_ICMP_FRAG_NEEDED,
+	IKS_FIND_PMTU_BLACKHOLE,
+	IKS_FIND_NAT_DETECTED,
+	IKS_FIND_MODIFIED_IN_TRANSIT,
+	IKS_FIND_BAD_SPI,
+	IKS_FIND_LIMIT
+};
+
+enum iks_severity {
+	IKS_SEV_INFO = 0,
+	IKS_SEV_WARNING = 1,
+	IKS_SEV_ERROR = 2
+};
+
+#define IKS_FINDING_MAX_RANGES 8
+typedef struct iks_finding {
+	int kind;                 /* iks_finding_kind */
+	int severity;             /* iks_severity */
+	int direction;            /* iks_direction (UNKNOWN when not directional) */
+	const char *explain;      /* one-line explanation (static, from the field notes) */
+	double time_a_s, time_b_s;/* on each capture's clock (epoch s); 0 when not seen there */
+	uint64_t frame_a, frame_b;/* in each file; 0 when not there */
+	/* IKE kinds */
+	bool has_ike;
+	uint8_t version, exchange;
+	uint8_t ispi[8], rspi[8];
+	uint32_t msgid;
+	/* counts: retransmits, packets lost, datagrams in a pattern */
+	uint32_t count;
+	uint32_t total;           /* of how many (pattern, loss) */
+	double intervals_s[8];
+	/* packet identity (loss, modified) */
+	uint8_t proto;
+	uint32_t spi, seq;        /* ESP/AH */
+	uint32_t size;            /* IP datagram size */
+	/* fragment-loss */
+	uint32_t ip_id;
+	uint32_t datagram_len;    /* IP payload length, IKS_LEN_UNKNOWN when unknown */
+	uint16_t nranges;
+	struct { uint32_t start, end; } missing[IKS_FINDING_MAX_RANGES]; /* end IKS_LEN_UNKNOWN: open */
+	const char *pattern;      /* fragment-loss: what the direction's fragmented datagrams show:
+				     "only-first-fragments-pass", "no-fragment-passes",
+				     "some-fragments-lost" */
+	uint32_t pattern_lost, pattern_total; /* fragmented datagrams lost / sent that way */
+	bool fragmented_at_sender;
+	/* icmp-frag-needed / pmtu-blackhole */
+	uint32_t mtu;
+	bool reached_sender;
+	uint32_t size_ok_max, size_lost_min;
+	/* nat-detected */
+	char side;                /* 'a' or 'b': whose address/port is rewritten in the path */
+	iks_addr addr_before, addr_after;
+	uint16_t port_before, port_after;
+	/* clock-offset */
+	double offset_s;
+	uint64_t matches;
+} iks_finding;
+
+typedef struct iks_correlation iks_correlation;
+
+/* Set opt to the defaults above. */
+IKS_API void iks_correlate_options_default(iks_correlate_options *opt);
+
+/*
+ * Correlate two traces (opt NULL: defaults). Returns IKS_OK with *out set,
+ * IKS_E_NOMEM, or IKS_E_INVALID. The traces must outlive nothing: the
+ * correlation copies what it reports. Free with iks_correlation_free().
+ */
+IKS_API iks_status iks_correlate(const iks_trace *a, const iks_trace *b,
+				 const iks_correlate_options *opt, iks_correlation **out);
+
+IKS_API const iks_clock_estimate *iks_correlation_clock(const iks_correlation *c);
+IKS_API const iks_endpoints *iks_correlation_endpoints(const iks_correlation *c);
+
+/* Arrays owned by the correlation; the count is returned, *arr set. */
+IKS_API size_t iks_correlation_negotiations(const iks_correlation *c, const iks_negotiation **arr);
+IKS_API size_t iks_correlation_findings(const iks_correlation *c, const iks_finding **arr);
+
+/* A packet or datagram that did not arrive (or not whole), in the sender's
+ * file: its frames are first_frame..last_frame (the fragments of one
+ * datagram carry the same IP ID; an unfragmented packet has first == last). */
+typedef struct iks_lost_packet {
+	uint64_t first_frame, last_frame;
+	uint32_t ip_id;
+	bool fragmented;
+} iks_lost_packet;
+
+/* Lost packets sent by side 0 (a, frames of file a) or 1 (b); array owned
+ * by the correlation, in frame order. */
+IKS_API size_t iks_correlation_lost(const iks_correlation *c, int side, const iks_lost_packet **lost);
+
+typedef struct iks_correlation_stats {
+	uint64_t units_a, units_b;
+	uint64_t sent_a, sent_b;          /* units sent by each end within the overlap */
+	uint64_t matched_ab, matched_ba;
+	uint64_t lost_ab, lost_ba;
+	uint64_t not_covered;             /* sent outside the overlap, not seen arriving: not judged */
+	uint64_t dropped_with_icmp;       /* not arrived, and a router said why (ICMP error) */
+} iks_correlation_stats;
+IKS_API void iks_correlation_get_stats(const iks_correlation *c, iks_correlation_stats *st);
+
+/* Name of a finding kind ("ike-retransmit", ...), outcome ("complete", ...),
+ * direction ("a->b", ...) or severity ("error", ...); static text. */
+IKS_API const char *iks_finding_kind_name(int kind);
+IKS_API const char *iks_outcome_name(int outcome);
+IKS_API const char *iks_direction_name(int dir);
+IKS_API const char *iks_severity_name(int sev);
+
+/* Free a correlation. Accepts NULL. */
+IKS_API void iks_correlation_free(iks_correlation *c);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,65 @@
+/* correlate_internal.h - state shared by the correlation steps (internal). */
+#ifndef IKS_CORRELATE_INTERNAL_H
+#define IKS_CORRELATE_INTERNAL_H
+
+#include <ikescope/correlate.h>
+
+#include "trace.h"
+
+/* A unit's role in its own capture. */
+enum unit_role {
+	ROLE_OTHER = 0,
+	ROLE_SENT,      /* sent by this capture's host to the peer */
+	ROLE_RECEIVED,  /* sent by the peer to this capture's host */
+	ROLE_TO_HOST    /* from a third party (a router's ICMP error) to the host */
+};
+
+#define NO_MATCH UINT32_MAX
+
+typedef struct corr_ctx {
+	const iks_trace *t[2];
+	iks_correlate_options opt;
+	uint32_t *match[2];    /* per unit: index of its copy in the other trace */
+	uint8_t *role[2];
+	uint8_t *modified[2];  /* matched only loosely: bytes changed in transit */
+	bool hosts_known;
+	uint32_t host[2], peer[2]; /* address indices in each trace */
+	/* clock: t_b = t_a + offset + drift * (t_a - t0) */
+	double offset_ns, drift, t0_ns;
+	double delay_ns[2];    /* one-way delay of what side s sends */
+	double window_ns;
+	int64_t cover_from_ns, cover_to_ns; /* overlap on a's clock */
+	iks_correlation *out;
+} corr_ctx;
+
+struct iks_correlation {
+	iks_clock_estimate clock;
+	iks_endpoints ends;
+	iks_correlation_stats stats;
+	iks_negotiation *negs;
+	size_t nnegs, cap_negs;
+	iks_finding *finds;
+	size_t nfinds, cap_finds;
+	uint64_t finds_dropped;
+	iks_lost_packet *lost[2];
+	size_t nlost[2], cap_lost[2];
+};
+
+/* Time of a unit of side s on a's clock / expected arrival on the other side's clock. */
+double corr_to_a_clock(const corr_ctx *c, int side, int64_t ts);
+double corr_expected_arrival(const corr_ctx *c, int side, int64_t ts);
+/* Whether a unit sent by side s at ts is inside the overlap. */
+bool corr_covered(const corr_ctx *c, int side, int64_t ts);
+
+/* Append a finding (zeroed, kind/severity/direction set); NULL at the cap
+ * (counted, and reported once as an IKS_FIND_LIMIT finding). */
+iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction);
+
+/* negotiation.c: follow every IKE SA; adds IKE findings. */
+iks_status corr_negotiations(corr_ctx *c);
+/* findings.c: loss, fragments, ICMP, PMTU, NAT, modification, clock. */
+iks_status corr_findings(corr_ctx *c);
+
+static inline double ns_to_s(double ns) { return ns / 1e9; }
+
+#endif

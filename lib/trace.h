@@ -1,0 +1,93 @@
+/* trace.h - the compact per-capture summary correlation works on (internal). */
+#ifndef IKS_TRACE_H
+#define IKS_TRACE_H
+
+#include <ikescope/correlate.h>
+
+/* What a unit is. */
+enum unit_kind {
+	UNIT_IKE = 1,
+	UNIT_ESP,
+	UNIT_AH,
+	UNIT_KEEPALIVE,
+	UNIT_OTHER,        /* any other IP packet or datagram */
+	UNIT_ICMP_ERROR,   /* an ICMP/ICMPv6 error (generated in the path) */
+	UNIT_INCOMPLETE    /* a fragmented datagram that never completed here */
+};
+
+#define UNIT_F_DF         0x01
+#define UNIT_F_FRAGMENTED 0x02 /* arrived / left in more than one fragment */
+#define UNIT_F_RESPONSE   0x04 /* IKEv2 response flag */
+#define UNIT_F_FIRST_SEEN 0x08 /* incomplete: the offset-0 fragment was among the pieces */
+
+/* One IP packet, reassembled datagram or incomplete datagram. */
+typedef struct trace_unit {
+	uint64_t frame;        /* frame that carries it (completes it) */
+	uint64_t first_frame;  /* frame of its first fragment (== frame if unfragmented) */
+	int64_t ts;            /* ns: time of `frame` */
+	int64_t ts_first;      /* ns: time of first_frame */
+	uint64_t key;          /* exact identity: survives NAT, not modification */
+	uint64_t loose;        /* identity without content: survives modification too */
+	uint64_t digest;       /* content digest (0: none) */
+	uint32_t size;         /* IP datagram length (header + payload) */
+	uint32_t ip_id;
+	uint32_t addr_src, addr_dst; /* indices into the trace's address table */
+	uint16_t sport, dport;
+	uint16_t nfrags;
+	uint8_t kind, proto, ttl, flags;
+	/* IKE */
+	uint8_t ike_version, exchange, ike_flags;
+	uint32_t msgid, ike_len;
+	uint8_t ispi[8], rspi[8];
+	/* ESP / AH */
+	uint32_t spi, seq;
+	/* ICMP error */
+	uint8_t icmp_type, icmp_code;
+	uint32_t mtu;
+	uint64_t quoted_loose; /* loose identity of the quoted packet (0: none) */
+	uint32_t quoted_ip_id;
+	uint8_t quoted_proto;
+	/* incomplete datagram */
+	uint32_t holes;        /* index into trace->holes */
+	uint32_t datagram_len; /* IP payload length (IKS_LEN_UNKNOWN if never known) */
+} trace_unit;
+
+typedef struct trace_holes {
+	uint16_t n;
+	bool truncated;
+	uint32_t received;
+	struct { uint32_t start, end; } r[IKS_EVENT_MAX_HOLES];
+} trace_holes;
+
+/* first-fragment facts of datagrams under reassembly, by datagram id */
+typedef struct pending_dgram {
+	uint64_t id;
+	uint64_t frame;
+	int64_t ts;
+	uint32_t header_len;
+	uint8_t ttl;
+	bool df;
+} pending_dgram;
+#define TRACE_PENDING 65536
+
+struct iks_trace {
+	iks_trace_limits lim;
+	trace_unit *units;
+	size_t nunits, cap_units;
+	trace_holes *holes;
+	size_t nholes, cap_holes;
+	iks_addr *addrs;
+	uint32_t naddrs;
+	uint32_t *addr_index;  /* open addressing: slot -> addr index + 1 */
+	uint32_t addr_slots;
+	pending_dgram *pending; /* TRACE_PENDING slots */
+	iks_trace_info info;
+};
+
+/* The address with index i. */
+static inline const iks_addr *trace_addr(const iks_trace *t, uint32_t i)
+{
+	return &t->addrs[i];
+}
+
+#endif

@@ -1,0 +1,18 @@
+/* corr_report.h - pcapcorrelate's reports: text for people, one JSON document. */
+#ifndef IKSTOOL_CORR_REPORT_H
+#define IKSTOOL_CORR_REPORT_H
+
+#include <stdio.h>
+
+#include <ikescope/ikescope.h>
+
+typedef struct corr_input {
+	const char *path;
+	iks_trace_info info;
+	const char *warning;   /* e.g. the file was cut; NULL if none */
+} corr_input;
+
+void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *c);
+void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *c);
+
+#endif

@@ -1,0 +1,179 @@
+/*
+ * pcapcorrelate - two captures of one path, side by side: clock offset,
+ * NAT, every IKE negotiation followed across both ends, and what was lost
+ * where. See docs/pcapcorrelate.1.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include <ikescope/ikescope.h>
+
+#include "corr_report.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: pcapcorrelate [options] A.pcap B.pcap\n"
+	      "Correlate two captures of the same IPsec path (one at each end).\n"
+	      "\n"
+	      "  -j, --json              one JSON document (contract in docs/json.md)\n"
+	      "  -w, --write-lost FILE   write the packets that did not arrive to a pcap file\n"
+	      "  -h, --help              this text\n"
+	      "  -V, --version           version\n"
+	      "\n"
+	      "Exit status: 0 analysed, 1 input unusable, 2 usage.\n",
+	      f);
+}
+
+/* Write the frames of lost packets (both directions) to one pcap. */
+static int write_lost(const char *out, const char *paths[2], const iks_correlation *c)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_t *dead = NULL;
+	pcap_dumper_t *dump = NULL;
+	int status = 0;
+	for (int s = 0; s < 2 && status == 0; s++) {
+		const iks_lost_packet *lost;
+		size_t n = iks_correlation_lost(c, s, &lost);
+		pcap_t *p = pcap_open_offline_with_tstamp_precision(paths[s], PCAP_TSTAMP_PRECISION_NANO, err);
+		if (!p) {
+			fprintf(stderr, "pcapcorrelate: %s: %s\n", paths[s], err);
+			return 1;
+		}
+		if (!dump) {
+			dead = pcap_open_dead_with_tstamp_precision(pcap_datalink(p), 262144,
+								    PCAP_TSTAMP_PRECISION_NANO);
+			dump = dead ? pcap_dump_open(dead, out) : NULL;
+			if (!dump) {
+				fprintf(stderr, "pcapcorrelate: %s: cannot write: %s\n", out,
+					dead ? pcap_geterr(dead) : "out of memory");
+				pcap_close(p);
+				if (dead)
+					pcap_close(dead);
+				return 1;
+			}
+		} else if (pcap_datalink(p) != pcap_datalink(dead)) {
+			fprintf(stderr, "pcapcorrelate: %s: link type differs from %s; lost packets "
+				"sent by b are not written\n", paths[s], paths[0]);
+			pcap_close(p);
+			break;
+		}
+		struct pcap_pkthdr *h;
+		const u_char *d;
+		uint64_t frame = 0;
+		size_t k = 0;
+		while (k < n && pcap_next_ex(p, &h, &d) == 1) {
+			frame++;
+			while (k < n && lost[k].last_frame < frame)
+				k++;
+			if (k < n && frame >= lost[k].first_frame && frame <= lost[k].last_frame) {
+				/* a fragment in between belongs to the datagram if its IP ID matches */
+				iks_packet pk;
+				bool take = frame == lost[k].first_frame || frame == lost[k].last_frame;
+				if (!take && lost[k].fragmented &&
+				    iks_decode_buffer(pcap_datalink(p), d, h->caplen, &pk) == IKS_OK &&
+				    pk.l.ip.is_fragment && pk.l.ip.id == lost[k].ip_id)
+					take = true;
+				if (take)
+					pcap_dump((u_char *)dump, h, d);
+			}
+		}
+		pcap_close(p);
+	}
+	if (dump)
+		pcap_dump_close(dump);
+	if (dead)
+		pcap_close(dead);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "write-lost", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false;
+	const char *lost_out = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "jw:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'w': lost_out = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("pcapcorrelate (ikescope) %s\n", iks_version()); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *paths[2] = { argv[optind], argv[optind + 1] };
+	corr_input in[2];
+	char warn[2][IKS_ERRBUF_SIZE];
+	iks_trace *t[2] = { NULL, NULL };
+	memset(in, 0, sizeof(in));
+	int status = 0;
+	for (int s = 0; s < 2; s++) {
+		char err[IKS_ERRBUF_SIZE] = "";
+		iks_status st = iks_trace_load(paths[s], NULL, &t[s], err);
+		in[s].path = paths[s];
+		if (!t[s]) {
+			fprintf(stderr, "pcapcorrelate: %s\n",
+				st == IKS_E_NOMEM ? "out of memory" : err);
+			status = 1;
+			goto out;
+		}
+		if (st != IKS_OK) {
+			/* a cut file is still worth analysing: say so and go on */
+			snprintf(warn[s], sizeof(warn[s]), "%s (analysed up to there)", err);
+			in[s].warning = warn[s];
+			fprintf(stderr, "pcapcorrelate: warning: %s\n", warn[s]);
+		}
+		iks_trace_get_info(t[s], &in[s].info);
+		if (in[s].info.frames == 0) {
+			fprintf(stderr, "pcapcorrelate: %s: the capture holds no frames\n", paths[s]);
+			status = 1;
+			goto out;
+		}
+	}
+	iks_correlation *corr = NULL;
+	iks_status st = iks_correlate(t[0], t[1], NULL, &corr);
+	if (st != IKS_OK) {
+		fprintf(stderr, "pcapcorrelate: %s\n", iks_strerror(st));
+		status = 1;
+		goto out;
+	}
+	const iks_endpoints *e = iks_correlation_endpoints(corr);
+	if (!e->known || !iks_correlation_clock(corr)->known) {
+		fprintf(stderr, "pcapcorrelate: %s and %s have no packet in common: they are not the two "
+			"ends of one path, or they do not cover the same time\n", paths[0], paths[1]);
+		iks_correlation_free(corr);
+		status = 1;
+		goto out;
+	}
+	if (json)
+		corr_report_json(stdout, in, corr);
+	else
+		corr_report_text(stdout, in, corr);
+	if (lost_out)
+		status = write_lost(lost_out, paths, corr);
+	iks_correlation_free(corr);
+out:
+	iks_trace_free(t[0]);
+	iks_trace_free(t[1]);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "pcapcorrelate: error writing output\n");
+		status = 1;
+	}
+	return status;
+}
