@@ -227,9 +227,13 @@ static void judge(corr_ctx *c, iks_negotiation *n)
 		/* the message that waits for an answer: the last one sent */
 		uint16_t last = (uint16_t)(e->nmessages - 1);
 		iks_ike_message *m = &e->messages[last];
-		bool done = e->nmessages >= want && m->arrived_count > 0;
+		/* the closing message arrived, or was sent while the other end's
+		 * capture was not running (its arrival is then not in doubt:
+		 * nothing says otherwise) */
+		bool closed = m->arrived_count > 0 || m->not_covered;
+		bool done = e->nmessages >= want && closed;
 		if (n->version == 2)
-			done = m->response && m->arrived_count > 0;
+			done = m->response && closed;
 		if (done)
 			continue;
 		if (m->not_covered && m->arrived_count == 0) {

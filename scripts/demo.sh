@@ -1,12 +1,15 @@
 #!/bin/sh
-# Build ikescope and run it on a bundled capture: the IKEv2 negotiation whose
-# IKE_AUTH request loses its second IP fragment at the router and is
-# retransmitted until the initiator gives up (captures/README.md).
+# Build ikescope and run it on a bundled failing scenario (captures/README.md):
+# an IKEv2 negotiation with certificates whose IKE_AUTH request is too big for
+# one packet; a router on the path drops the non-first IP fragments, so the
+# request is retransmitted until the initiator gives up. pcapcorrelate lines
+# up the captures from both ends and says what was lost where.
 set -e
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
-echo "== host a (initiator) side: captures/ikev2_cert_fragdrop_a.pcap"
-build/tools/ikedump captures/ikev2_cert_fragdrop_a.pcap
-echo "== host b (responder) side: captures/ikev2_cert_fragdrop_b.pcap"
+echo "== ikedump captures/ikev2_cert_fragdrop_b.pcap (what the responder saw)"
 build/tools/ikedump captures/ikev2_cert_fragdrop_b.pcap
+echo
+echo "== pcapcorrelate captures/ikev2_cert_fragdrop_a.pcap captures/ikev2_cert_fragdrop_b.pcap"
+build/tools/pcapcorrelate captures/ikev2_cert_fragdrop_a.pcap captures/ikev2_cert_fragdrop_b.pcap

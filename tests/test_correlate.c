@@ -1,0 +1,298 @@
+/*
+ * test_correlate.c - pcapcorrelate's engine on the two-sided captures in
+ * captures/: findings, outcomes and clock offsets, also with b's clock
+ * shifted and with b's capture started late / stopped early.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ikescope/ikescope.h>
+
+#include "fixture.h"
+#include "suites.h"
+
+/* Load a capture into a trace as if its clock were shifted by shift_s and
+ * it had only run from `from_s` to `to_s` (epoch seconds, 0: no limit). */
+static iks_trace *load(const char *name, double shift_s, double from_s, double to_s)
+{
+	char path[1024], err[IKS_ERRBUF_SIZE];
+	iks_capture *cap = iks_capture_open(fixture_path(name, path, sizeof(path)), NULL, err);
+	ck_assert_msg(cap != NULL, "%s", err);
+	iks_trace *t = iks_trace_new(NULL);
+	iks_decoder *dec = iks_decoder_new(NULL);
+	ck_assert(t && dec);
+	iks_frame f;
+	iks_packet p;
+	iks_event ev;
+	int64_t shift_ns = (int64_t)llround(shift_s * 1e9);
+	while (iks_capture_next(cap, &f) == 1) {
+		double t_s = (double)f.ts_sec + f.ts_nsec / 1e9;
+		if ((from_s > 0 && t_s < from_s) || (to_s > 0 && t_s > to_s))
+			continue;
+		int64_t ns = f.ts_sec * 1000000000LL + f.ts_nsec + shift_ns;
+		f.ts_sec = ns / 1000000000LL;
+		f.ts_nsec = (uint32_t)(ns % 1000000000LL);
+		iks_decode(dec, &f, &p);
+		while (iks_decoder_next_event(dec, &ev) == 1)
+			iks_trace_add_event(t, &ev);
+		ck_assert_int_eq(iks_trace_add_packet(t, &p), IKS_OK);
+	}
+	iks_decoder_finish(dec);
+	while (iks_decoder_next_event(dec, &ev) == 1)
+		iks_trace_add_event(t, &ev);
+	iks_decoder_free(dec);
+	iks_capture_close(cap);
+	return t;
+}
+
+static iks_correlation *correlate(const char *scenario, double shift_s, double from_s, double to_s)
+{
+	char a[256], b[256];
+	snprintf(a, sizeof(a), "%s_a.pcap", scenario);
+	snprintf(b, sizeof(b), "%s_b.pcap", scenario);
+	iks_trace *ta = load(a, 0, 0, 0), *tb = load(b, shift_s, from_s, to_s);
+	iks_correlation *c = NULL;
+	ck_assert_int_eq(iks_correlate(ta, tb, NULL, &c), IKS_OK);
+	iks_trace_free(ta);
+	iks_trace_free(tb);
+	ck_assert(iks_correlation_endpoints(c)->known);
+	ck_assert(iks_correlation_clock(c)->known);
+	return c;
+}
+
+static size_t count(const iks_correlation *c, int kind, int dir)
+{
+	const iks_finding *f;
+	size_t n = iks_correlation_findings(c, &f), k = 0;
+	for (size_t i = 0; i < n; i++)
+		k += f[i].kind == kind && (dir < 0 || f[i].direction == dir);
+	return k;
+}
+
+static const iks_finding *first(const iks_correlation *c, int kind)
+{
+	const iks_finding *f;
+	size_t n = iks_correlation_findings(c, &f);
+	for (size_t i = 0; i < n; i++)
+		if (f[i].kind == kind)
+			return &f[i];
+	return NULL;
+}
+
+static void assert_hex8(const uint8_t *got, const char *want)
+{
+	char s[17];
+	for (int i = 0; i < 8; i++)
+		snprintf(s + 2 * i, 3, "%02x", got[i]);
+	ck_assert_str_eq(s, want);
+}
+
+static void check_fragdrop(const iks_correlation *c, double shift)
+{
+	ck_assert_double_eq_tol(iks_correlation_clock(c)->offset_s, shift, 0.005);
+	const iks_negotiation *n;
+	ck_assert_uint_eq(iks_correlation_negotiations(c, &n), 1);
+	assert_hex8(n->ispi, "fcab69e516bc4732");
+	ck_assert_int_eq(n->initiator, IKS_DIR_A_TO_B);
+	ck_assert_int_eq(n->outcome, IKS_OUTCOME_FAILED);
+	ck_assert_uint_eq(n->failed_exchange, 35);
+	ck_assert_uint_eq(n->failed_msgid, 1);
+
+	const iks_finding *r = first(c, IKS_FIND_IKE_RETRANSMIT);
+	ck_assert_ptr_nonnull(r);
+	ck_assert_int_eq(r->direction, IKS_DIR_A_TO_B);
+	ck_assert_uint_eq(r->msgid, 1);
+	ck_assert_uint_eq(r->count, 4);
+	/* strongSwan's retransmission back-off: 1, 1.5, 2.25, 3.375 s */
+	static const double gaps[] = { 1.0, 1.5, 2.25, 3.375 };
+	for (int k = 0; k < 4; k++)
+		ck_assert_double_eq_tol(r->intervals_s[k], gaps[k], 0.01);
+
+	const iks_finding *u = first(c, IKS_FIND_IKE_UNANSWERED);
+	ck_assert_ptr_nonnull(u);
+	ck_assert_uint_eq(u->exchange, 35);
+	ck_assert_uint_eq(u->frame_a, 11);
+	ck_assert_uint_eq(u->frame_b, 0);
+
+	/* every copy lost its second fragment; the first ones arrived */
+	static const uint32_t ids[] = { 0xf87f, 0xf927, 0xf934, 0xfa28, 0xfbd9 };
+	ck_assert_uint_eq(count(c, IKS_FIND_FRAGMENT_LOSS, IKS_DIR_A_TO_B), 5);
+	ck_assert_uint_eq(count(c, IKS_FIND_PACKET_LOSS, -1), 0);
+	const iks_finding *f;
+	size_t nf = iks_correlation_findings(c, &f), k = 0;
+	for (size_t i = 0; i < nf; i++) {
+		if (f[i].kind != IKS_FIND_FRAGMENT_LOSS)
+			continue;
+		ck_assert_uint_eq(f[i].ip_id, ids[k++]);
+		ck_assert(f[i].has_ike);
+		ck_assert_uint_eq(f[i].msgid, 1);
+		ck_assert_uint_eq(f[i].nranges, 1);
+		ck_assert_uint_eq(f[i].missing[0].start, 1480);
+		ck_assert_uint_eq(f[i].missing[0].end, IKS_LEN_UNKNOWN);
+		ck_assert_str_eq(f[i].pattern, "only-first-fragments-pass");
+		ck_assert_uint_eq(f[i].pattern_lost, 5);
+		ck_assert_uint_eq(f[i].pattern_total, 5);
+	}
+	iks_correlation_stats st;
+	iks_correlation_get_stats(c, &st);
+	ck_assert_uint_eq(st.lost_ab, 5);
+	ck_assert_uint_eq(st.lost_ba, 0);
+}
+
+START_TEST(ikev2_fragments_dropped_in_path)
+{
+	iks_correlation *c = correlate("ikev2_cert_fragdrop", 0, 0, 0);
+	check_fragdrop(c, 0);
+	iks_correlation_free(c);
+	c = correlate("ikev2_cert_fragdrop", 3600.25, 0, 0);
+	check_fragdrop(c, 3600.25);
+	iks_correlation_free(c);
+}
+END_TEST
+
+static void check_nftdrop(const iks_correlation *c, double shift)
+{
+	ck_assert_double_eq_tol(iks_correlation_clock(c)->offset_s, shift, 0.005);
+	const iks_negotiation *n;
+	ck_assert_uint_eq(iks_correlation_negotiations(c, &n), 1);
+	ck_assert_uint_eq(n->version, 1);
+	ck_assert_int_eq(n->outcome, IKS_OUTCOME_COMPLETE);
+	/* main mode (6 messages, MM5/MM6 in IKE fragments) and one quick mode */
+	ck_assert_uint_eq(n->exchanges[0].type, 2);
+	ck_assert_uint_ge(n->exchanges[0].nmessages, 6);
+	ck_assert_uint_eq(count(c, IKS_FIND_IKE_UNANSWERED, -1), 0);
+	ck_assert_uint_eq(count(c, IKS_FIND_FRAGMENT_LOSS, IKS_DIR_A_TO_B), 8);
+	ck_assert_uint_eq(count(c, IKS_FIND_FRAGMENT_LOSS, IKS_DIR_B_TO_A), 0);
+	const iks_finding *f = first(c, IKS_FIND_FRAGMENT_LOSS);
+	ck_assert_str_eq(f->pattern, "no-fragment-passes");
+	ck_assert_uint_eq(f->spi, 0xba767878);
+	ck_assert_uint_eq(f->seq, 2);
+	ck_assert_uint_eq(f->count, 0);
+	const iks_finding *i = first(c, IKS_FIND_ICMP_FRAG_NEEDED);
+	ck_assert_ptr_nonnull(i);
+	ck_assert_uint_eq(i->mtu, 1300);
+	ck_assert(i->reached_sender);
+	ck_assert_uint_eq(i->seq, 1);
+}
+
+START_TEST(ikev1_esp_fragments_black_holed)
+{
+	iks_correlation *c = correlate("ikev1_cert_ikefrag_ok_nftdrop", 0, 0, 0);
+	check_nftdrop(c, 0);
+	iks_correlation_free(c);
+	c = correlate("ikev1_cert_ikefrag_ok_nftdrop", 3600.25, 0, 0);
+	check_nftdrop(c, 3600.25);
+	iks_correlation_free(c);
+}
+END_TEST
+
+static void check_clean(const char *scenario, double shift, double from, double to)
+{
+	iks_correlation *c = correlate(scenario, shift, from, to);
+	ck_assert_double_eq_tol(iks_correlation_clock(c)->offset_s, shift, 0.005);
+	const iks_negotiation *n;
+	size_t nn = iks_correlation_negotiations(c, &n);
+	ck_assert_uint_eq(nn, 1);
+	ck_assert_int_eq(n->outcome, IKS_OUTCOME_COMPLETE);
+	ck_assert_uint_eq(count(c, IKS_FIND_PACKET_LOSS, -1), 0);
+	ck_assert_uint_eq(count(c, IKS_FIND_FRAGMENT_LOSS, -1), 0);
+	ck_assert_uint_eq(count(c, IKS_FIND_IKE_UNANSWERED, -1), 0);
+	ck_assert_uint_eq(count(c, IKS_FIND_IKE_RETRANSMIT, -1), 0);
+	ck_assert_uint_eq(count(c, IKS_FIND_NAT_DETECTED, -1), 0);
+	ck_assert_uint_eq(count(c, IKS_FIND_CLOCK_OFFSET, -1), 1);
+	iks_correlation_stats st;
+	iks_correlation_get_stats(c, &st);
+	ck_assert_uint_eq(st.lost_ab + st.lost_ba, 0);
+	iks_correlation_free(c);
+}
+
+START_TEST(clean_negotiations)
+{
+	check_clean("ikev1_psk_natt", 0, 0, 0);
+	check_clean("ikev2_psk_natt", 0, 0, 0);
+	check_clean("ikev1_psk_natt", 3600.25, 0, 0);
+	check_clean("ikev2_psk_natt", -3600.25, 0, 0);
+	/* b's capture starts after IKE_AUTH and stops before the delete */
+	check_clean("ikev2_psk_natt", 0, 1795352715.0, 1795352716.5);
+	check_clean("ikev2_psk_natt", 3600.25, 1795352715.0, 1795352716.5);
+	/* b's capture starts in the middle of main mode and stops early */
+	check_clean("ikev1_psk_natt", 0, 1795352511.425, 1795352513.0);
+}
+END_TEST
+
+START_TEST(icmp_frag_needed_is_not_loss)
+{
+	iks_correlation *c = correlate("ikev2_psk_natt", 0, 0, 0);
+	const iks_finding *i = first(c, IKS_FIND_ICMP_FRAG_NEEDED);
+	ck_assert_ptr_nonnull(i);
+	ck_assert_int_eq(i->direction, IKS_DIR_A_TO_B);
+	ck_assert_uint_eq(i->mtu, 1300);
+	ck_assert_uint_eq(i->spi, 0xfe7eaf53);
+	ck_assert_uint_eq(i->seq, 4);
+	ck_assert_uint_eq(i->frame_a, 21);
+	iks_correlation_stats st;
+	iks_correlation_get_stats(c, &st);
+	ck_assert_uint_eq(st.dropped_with_icmp, 1);
+	const iks_endpoints *e = iks_correlation_endpoints(c);
+	char s[IKS_ADDRSTRLEN];
+	ck_assert_str_eq(iks_addr_format(&e->a_in_a, s, sizeof(s)), "192.0.2.1");
+	ck_assert_str_eq(iks_addr_format(&e->b_in_b, s, sizeof(s)), "198.51.100.1");
+	ck_assert_str_eq(e->method, "ttl");
+	iks_correlation_free(c);
+}
+END_TEST
+
+START_TEST(real_nat_on_a_side)
+{
+	static const char *scenarios[] = { "ikev1_psk_realnat", "ikev2_psk_realnat" };
+	for (int k = 0; k < 2; k++) {
+		iks_correlation *c = correlate(scenarios[k], 0, 0, 0);
+		const iks_finding *f = first(c, IKS_FIND_NAT_DETECTED);
+		ck_assert_ptr_nonnull(f);
+		ck_assert_int_eq(f->side, 'a');
+		ck_assert_uint_eq(count(c, IKS_FIND_NAT_DETECTED, -1), 1);
+		char s[IKS_ADDRSTRLEN];
+		ck_assert_str_eq(iks_addr_format(&f->addr_before, s, sizeof(s)), "192.0.2.1");
+		ck_assert_str_eq(iks_addr_format(&f->addr_after, s, sizeof(s)), "198.51.100.254");
+		ck_assert_uint_eq(f->port_before, 500);
+		ck_assert_uint_ge(f->port_after, 40000);
+		ck_assert_uint_le(f->port_after, 50000);
+		const iks_negotiation *n;
+		ck_assert_uint_eq(iks_correlation_negotiations(c, &n), 1);
+		ck_assert_int_eq(n->outcome, IKS_OUTCOME_COMPLETE);
+		ck_assert_uint_eq(count(c, IKS_FIND_PACKET_LOSS, -1) + count(c, IKS_FIND_FRAGMENT_LOSS, -1), 0);
+		iks_correlation_free(c);
+	}
+}
+END_TEST
+
+START_TEST(unrelated_captures_share_nothing)
+{
+	iks_trace *ta = load("ikev2_psk_natt_a.pcap", 0, 0, 0);
+	iks_trace *tb = load("ikev1_psk_natt_b.pcap", 0, 0, 0);
+	iks_correlation *c = NULL;
+	ck_assert_int_eq(iks_correlate(ta, tb, NULL, &c), IKS_OK);
+	ck_assert(!iks_correlation_endpoints(c)->known || !iks_correlation_clock(c)->known);
+	iks_correlation_free(c);
+	iks_trace_free(ta);
+	iks_trace_free(tb);
+	ck_assert_int_eq(iks_correlate(NULL, NULL, NULL, &c), IKS_E_INVALID);
+}
+END_TEST
+
+Suite *suite_correlate(void)
+{
+	Suite *s = suite_create("correlate");
+	TCase *tc = tcase_create("scenarios");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, ikev2_fragments_dropped_in_path);
+	tcase_add_test(tc, ikev1_esp_fragments_black_holed);
+	tcase_add_test(tc, clean_negotiations);
+	tcase_add_test(tc, icmp_frag_needed_is_not_loss);
+	tcase_add_test(tc, real_nat_on_a_side);
+	tcase_add_test(tc, unrelated_captures_share_nothing);
+	suite_add_tcase(s, tc);
+	return s;
+}
