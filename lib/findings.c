@@ -110,16 +110,17 @@ static void fill_times(corr_ctx *c, iks_finding *f, int side, const trace_unit *
 	(void)c;
 }
 
-static void ike_identity(iks_finding *f, const trace_unit *u)
+static void ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u)
 {
 	if (u->kind != UNIT_IKE)
 		return;
+	const trace_ike *k = unit_ike(t, u);
 	f->has_ike = true;
-	f->version = u->ike_version;
-	f->exchange = u->exchange;
-	memcpy(f->ispi, u->ispi, 8);
-	memcpy(f->rspi, u->rspi, 8);
-	f->msgid = u->msgid;
+	f->version = k->version;
+	f->exchange = k->exchange;
+	memcpy(f->ispi, k->ispi, 8);
+	memcpy(f->rspi, k->rspi, 8);
+	f->msgid = k->msgid;
 }
 
 /* Indexes built once: each side's incomplete datagrams sorted by IP ID,
@@ -225,8 +226,9 @@ static const trace_unit *icmp_for(const corr_ctx *c, const side_index *sx, int s
 		const trace_unit *v = &t->units[i];
 		if (c->role[side][i] != ROLE_TO_HOST)
 			continue;
-		if (v->quoted_loose ? v->quoted_loose == u->loose
-				    : (v->quoted_ip_id == u->ip_id && v->quoted_proto == u->proto))
+		const trace_icmp *q = unit_icmp(t, v);
+		if (q->quoted_loose ? q->quoted_loose == u->loose
+				    : (q->quoted_ip_id == u->ip_id && q->quoted_proto == u->proto))
 			return v;
 	}
 	return NULL;
@@ -285,7 +287,7 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 				if (f) {
 					f->explain = EXPLAIN_MODIFIED;
 					fill_times(c, f, side, u, v);
-					ike_identity(f, u);
+					ike_identity(f, t, u);
 					f->proto = u->proto;
 					f->spi = u->spi;
 					f->seq = u->seq;
@@ -319,7 +321,7 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 			}
 			f->explain = EXPLAIN_FRAG;
 			fill_times(c, f, side, u, rem);
-			ike_identity(f, u);
+			ike_identity(f, t, u);
 			f->proto = u->proto;
 			f->spi = u->spi;
 			f->seq = u->seq;
@@ -328,8 +330,8 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 			f->fragmented_at_sender = frag_sent;
 			f->count = rem ? rem->nfrags : 0;
 			if (rem) {
-				const trace_holes *h = &c->t[1 - side]->holes[rem->holes];
-				f->datagram_len = rem->datagram_len;
+				const trace_holes *h = unit_holes(c->t[1 - side], rem);
+				f->datagram_len = h->datagram_len;
 				f->nranges = h->n < IKS_FINDING_MAX_RANGES ? h->n : IKS_FINDING_MAX_RANGES;
 				for (unsigned k = 0; k < f->nranges; k++) {
 					f->missing[k].start = h->r[k].start;
@@ -353,7 +355,7 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 			if (f) {
 				f->explain = EXPLAIN_LOSS_IKE;
 				fill_times(c, f, side, u, NULL);
-				ike_identity(f, u);
+				ike_identity(f, t, u);
 				f->proto = u->proto;
 				f->size = u->size;
 				f->count = 1;
@@ -435,9 +437,10 @@ static void icmp_findings(corr_ctx *c)
 			const trace_unit *v = &t->units[i];
 			if (v->kind != UNIT_ICMP_ERROR)
 				continue;
-			bool v4 = v->icmp_type == IKS_ICMP4_UNREACH && v->icmp_code == IKS_ICMP4_FRAG_NEEDED &&
+			const trace_icmp *q = unit_icmp(t, v);
+			bool v4 = q->type == IKS_ICMP4_UNREACH && q->code == IKS_ICMP4_FRAG_NEEDED &&
 				  v->proto == 1;
-			bool v6 = v->icmp_type == IKS_ICMP6_TOO_BIG && v->proto == 58;
+			bool v6 = q->type == IKS_ICMP6_TOO_BIG && v->proto == 58;
 			if (!v4 && !v6)
 				continue;
 			/* the quoted packet: sent by this capture's host? */
@@ -449,9 +452,9 @@ static void icmp_findings(corr_ctx *c)
 				return;
 			f->explain = to_host ? EXPLAIN_ICMP : EXPLAIN_ICMP_LOST;
 			f->reached_sender = to_host;
-			f->mtu = v->mtu;
-			f->ip_id = v->quoted_ip_id;
-			f->proto = v->quoted_proto;
+			f->mtu = q->mtu;
+			f->ip_id = q->quoted_ip_id;
+			f->proto = q->quoted_proto;
 			if (s == 0) {
 				f->time_a_s = (double)v->ts / 1e9;
 				f->frame_a = v->frame;
@@ -464,9 +467,9 @@ static void icmp_findings(corr_ctx *c)
 				const trace_unit *u = &t->units[j];
 				if (c->role[s][j] != ROLE_SENT || u->kind == UNIT_ICMP_ERROR)
 					continue;
-				if (v->quoted_loose ? u->loose == v->quoted_loose
-						    : (u->ip_id == v->quoted_ip_id && u->proto == v->quoted_proto)) {
-					ike_identity(f, u);
+				if (q->quoted_loose ? u->loose == q->quoted_loose
+						    : (u->ip_id == q->quoted_ip_id && u->proto == q->quoted_proto)) {
+					ike_identity(f, t, u);
 					f->spi = u->spi;
 					f->seq = u->seq;
 					f->size = u->size;

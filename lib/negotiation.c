@@ -49,6 +49,11 @@ static const trace_unit *unit_of(const corr_ctx *c, const ike_ref *r)
 	return &c->t[r->side]->units[r->idx];
 }
 
+static const trace_ike *ike_of(const corr_ctx *c, const ike_ref *r)
+{
+	return unit_ike(c->t[r->side], unit_of(c, r));
+}
+
 static int cmp_ref(const void *x, const void *y)
 {
 	const ike_ref *a = x, *b = y;
@@ -73,7 +78,7 @@ static int sender_of(const ike_ref *r)
 	return r->rx_only ? 1 - r->side : r->side;
 }
 
-static iks_ike_exchange *find_exchange(iks_negotiation *n, const trace_unit *u, size_t cap)
+static iks_ike_exchange *find_exchange(iks_negotiation *n, const trace_ike *u, size_t cap)
 {
 	for (uint32_t i = 0; i < n->nexchanges; i++)
 		if (n->exchanges[i].type == u->exchange && n->exchanges[i].msgid == u->msgid)
@@ -92,6 +97,7 @@ static iks_ike_exchange *find_exchange(iks_negotiation *n, const trace_unit *u, 
 static void add_copy(corr_ctx *c, iks_ike_exchange *e, msg_aux *aux, const ike_ref *r)
 {
 	const trace_unit *u = unit_of(c, r);
+	const trace_ike *k = ike_of(c, r);
 	int dir = dir_of(sender_of(r));
 	double t = (double)u->ts_first / 1e9;
 	iks_ike_message *m = NULL;
@@ -109,12 +115,12 @@ static void add_copy(corr_ctx *c, iks_ike_exchange *e, msg_aux *aux, const ike_r
 		m = &e->messages[e->nmessages++];
 		memset(m, 0, sizeof(*m));
 		m->dir = dir;
-		m->length = u->ike_len;
+		m->length = k->length;
 		if (!r->rx_only) {
 			m->sent_s = t;
 			m->frame_sent = u->first_frame;
 		}
-		if (u->ike_version == 2)
+		if (k->version == 2)
 			m->response = (u->flags & UNIT_F_RESPONSE) != 0;
 		else
 			m->response = e->nmessages > 1 && e->messages[0].dir != dir;
@@ -303,13 +309,13 @@ static iks_status build(corr_ctx *c, const ike_ref *refs, size_t from, size_t to
 		return IKS_E_NOMEM;
 	}
 	o->nnegs++;
-	const trace_unit *first = unit_of(c, &refs[from]);
-	n->version = first->ike_version;
+	const trace_ike *first = ike_of(c, &refs[from]);
+	n->version = first->version;
 	memcpy(n->ispi, first->ispi, 8);
 	n->initiator = dir_of(sender_of(&refs[from]));
 	static const uint8_t zero[8];
 	for (size_t i = from; i < to; i++) {
-		const trace_unit *u = unit_of(c, &refs[i]);
+		const trace_ike *u = ike_of(c, &refs[i]);
 		if (!memcmp(n->rspi, zero, 8))
 			memcpy(n->rspi, u->rspi, 8);
 		iks_ike_exchange *e = find_exchange(n, u, cap);
@@ -349,8 +355,8 @@ iks_status corr_negotiations(corr_ctx *c)
 			}
 			refs[n].rx_only = rx_only;
 			refs[n].side = (uint8_t)s;
-			refs[n].version = u->ike_version;
-			memcpy(refs[n].ispi, u->ispi, 8);
+			refs[n].version = unit_ike(c->t[s], u)->version;
+			memcpy(refs[n].ispi, unit_ike(c->t[s], u)->ispi, 8);
 			refs[n].idx = (uint32_t)i;
 			refs[n].ta = corr_to_a_clock(c, s, u->ts_first);
 			n++;
@@ -359,13 +365,8 @@ iks_status corr_negotiations(corr_ctx *c)
 	iks_status st = IKS_OK;
 	for (size_t i = 0; i < n && st == IKS_OK;) {
 		size_t j = i + 1;
-		const trace_unit *ui = unit_of(c, &refs[i]);
-		while (j < n) {
-			const trace_unit *uj = unit_of(c, &refs[j]);
-			if (uj->ike_version != ui->ike_version || memcmp(uj->ispi, ui->ispi, 8))
-				break;
+		while (j < n && refs[j].version == refs[i].version && !memcmp(refs[j].ispi, refs[i].ispi, 8))
 			j++;
-		}
 		st = build(c, refs, i, j);
 		i = j;
 	}

@@ -26,7 +26,7 @@ static void trace_limits_default(iks_trace_limits *lim)
 {
 	memset(lim, 0, sizeof(*lim));
 	lim->units_max = 16000000;
-	lim->addresses_max = 65536;
+	lim->addresses_max = 65535;
 	iks_decoder_limits_default(&lim->decoder);
 }
 
@@ -41,6 +41,8 @@ iks_trace *iks_trace_new(const iks_trace_limits *lim)
 			t->lim.units_max = lim->units_max;
 		if (lim->addresses_max)
 			t->lim.addresses_max = lim->addresses_max;
+		if (t->lim.addresses_max > 65535)
+			t->lim.addresses_max = 65535; /* indices are 16-bit */
 		t->lim.decoder = lim->decoder;
 	}
 	t->addr_slots = 1;
@@ -64,6 +66,8 @@ void iks_trace_free(iks_trace *t)
 		return;
 	free(t->units);
 	free(t->holes);
+	free(t->ike);
+	free(t->icmp);
 	free(t->addrs);
 	free(t->addr_index);
 	free(t->pending);
@@ -76,7 +80,8 @@ void iks_trace_get_info(const iks_trace *t, iks_trace_info *info)
 		*info = t->info;
 }
 
-/* Index of an address, adding it; UINT32_MAX when the table is full. */
+/* Index of an address, adding it; the last index is shared by all
+ * addresses past the cap (counted in info.dropped... as addresses). */
 static uint32_t intern_addr(iks_trace *t, const iks_addr *a)
 {
 	uint64_t h = h_final(h_bytes(IKS_FNV_OFFSET, (const uint8_t *)a, sizeof(*a)));
@@ -85,7 +90,7 @@ static uint32_t intern_addr(iks_trace *t, const iks_addr *a)
 		uint32_t v = t->addr_index[i];
 		if (v == 0) {
 			if (t->naddrs == t->lim.addresses_max)
-				return UINT32_MAX;
+				return t->naddrs - 1; /* full: the last slot stands for the rest */
 			t->addrs[t->naddrs] = *a;
 			t->addr_index[i] = ++t->naddrs;
 			return t->naddrs - 1;
@@ -93,6 +98,20 @@ static uint32_t intern_addr(iks_trace *t, const iks_addr *a)
 		if (!memcmp(&t->addrs[v - 1], a, sizeof(*a)))
 			return v - 1;
 	}
+}
+
+/* Room for one more element in a side table of n used of *cap (doubling).
+ * Returns the (possibly moved) array, or NULL when out of memory (the old
+ * array is then still valid). */
+static void *grow(void *arr, size_t n, size_t *cap, size_t elem)
+{
+	if (n < *cap)
+		return arr;
+	size_t nc = *cap ? *cap * 2 : 64;
+	void *p = realloc(arr, nc * elem);
+	if (p)
+		*cap = nc;
+	return p;
 }
 
 static trace_unit *new_unit(iks_trace *t)
@@ -124,10 +143,10 @@ static int64_t ns_of(int64_t sec, uint32_t nsec)
 
 /* Identities of one layer set. `loose` leaves content out. */
 static void identify(const iks_layers *L, uint32_t size, uint64_t *key, uint64_t *loose,
-		     uint64_t *digest, uint8_t *kind)
+		     uint8_t *kind)
 {
 	uint64_t h = IKS_FNV_OFFSET;
-	*digest = 0;
+	uint64_t digest = 0;
 	if (L->ike.present) {
 		const iks_ike_info *k = &L->ike;
 		h = h_u64(h, UNIT_IKE);
@@ -136,12 +155,12 @@ static void identify(const iks_layers *L, uint32_t size, uint64_t *key, uint64_t
 		h = h_u64(h, (uint64_t)k->version << 40 | (uint64_t)k->exchange << 32 | k->msgid);
 		h = h_u64(h, (uint64_t)k->flags << 32 | k->length);
 		*kind = UNIT_IKE;
-		*digest = h_final(h_bytes(IKS_FNV_OFFSET, k->raw.p, k->raw.len));
+		digest = h_final(h_bytes(IKS_FNV_OFFSET, k->raw.p, k->raw.len));
 	} else if (L->esp.present) {
 		h = h_u64(h, UNIT_ESP);
 		h = h_u64(h, (uint64_t)L->esp.spi << 32 | L->esp.seq);
 		*kind = UNIT_ESP;
-		*digest = h_final(h_bytes(IKS_FNV_OFFSET, L->esp.raw.p, L->esp.raw.len));
+		digest = h_final(h_bytes(IKS_FNV_OFFSET, L->esp.raw.p, L->esp.raw.len));
 	} else if (L->ah.present) {
 		h = h_u64(h, UNIT_AH);
 		h = h_u64(h, (uint64_t)L->ah.spi << 32 | L->ah.seq);
@@ -153,7 +172,7 @@ static void identify(const iks_layers *L, uint32_t size, uint64_t *key, uint64_t
 		*kind = L->udp.encap == IKS_ENCAP_KEEPALIVE ? UNIT_KEEPALIVE : UNIT_OTHER;
 	}
 	*loose = h_final(h);
-	*key = *digest ? h_final(h_u64(h, *digest)) : *loose;
+	*key = digest ? h_final(h_u64(h, digest)) : *loose;
 }
 
 static pending_dgram *pending_slot(iks_trace *t, uint64_t id)
@@ -163,9 +182,8 @@ static pending_dgram *pending_slot(iks_trace *t, uint64_t id)
 
 static void fill_ip(iks_trace *t, trace_unit *u, const iks_ip_info *ip)
 {
-	uint32_t s = intern_addr(t, &ip->src), d = intern_addr(t, &ip->dst);
-	u->addr_src = s;
-	u->addr_dst = d;
+	u->addr_src = (uint16_t)intern_addr(t, &ip->src);
+	u->addr_dst = (uint16_t)intern_addr(t, &ip->dst);
 	u->ip_id = ip->id;
 	u->proto = ip->proto;
 	u->ttl = ip->ttl;
@@ -231,15 +249,23 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 	}
 	u->sport = L->udp.sport;
 	u->dport = L->udp.dport;
-	identify(L, u->size, &u->key, &u->loose, &u->digest, &u->kind);
+	identify(L, u->size, &u->key, &u->loose, &u->kind);
 	if (L->ike.present) {
-		u->ike_version = L->ike.version;
-		u->exchange = L->ike.exchange;
-		u->ike_flags = L->ike.flags;
-		u->msgid = L->ike.msgid;
-		u->ike_len = L->ike.length;
-		memcpy(u->ispi, L->ike.ispi, 8);
-		memcpy(u->rspi, L->ike.rspi, 8);
+		trace_ike *arr = grow(t->ike, t->nike, &t->cap_ike, sizeof(*t->ike));
+		if (!arr) {
+			t->nunits--;
+			return IKS_E_NOMEM;
+		}
+		t->ike = arr;
+		trace_ike *k = &t->ike[t->nike];
+		u->ext = (uint32_t)t->nike++;
+		k->version = L->ike.version;
+		k->exchange = L->ike.exchange;
+		k->flags = L->ike.flags;
+		k->msgid = L->ike.msgid;
+		k->length = L->ike.length;
+		memcpy(k->ispi, L->ike.ispi, 8);
+		memcpy(k->rspi, L->ike.rspi, 8);
 		if (L->ike.version == 2 && (L->ike.flags & IKS_IKEV2_FLAG_RESPONSE))
 			u->flags |= UNIT_F_RESPONSE;
 	}
@@ -251,21 +277,30 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		u->seq = L->ah.seq;
 	}
 	if (L->icmp.present && L->icmp.is_error) {
+		trace_icmp *arr = grow(t->icmp, t->nicmp, &t->cap_icmp, sizeof(*t->icmp));
+		if (!arr) {
+			t->nunits--;
+			return IKS_E_NOMEM;
+		}
+		t->icmp = arr;
+		trace_icmp *x = &t->icmp[t->nicmp];
+		memset(x, 0, sizeof(*x));
+		u->ext = (uint32_t)t->nicmp++;
 		u->kind = UNIT_ICMP_ERROR;
-		u->icmp_type = L->icmp.type;
-		u->icmp_code = L->icmp.code;
-		u->mtu = L->icmp.has_mtu ? L->icmp.mtu : 0;
+		x->type = L->icmp.type;
+		x->code = L->icmp.code;
+		x->mtu = L->icmp.has_mtu ? L->icmp.mtu : 0;
 		if (pkt->has_inner && pkt->inner.ip.present) {
 			const iks_layers *I = &pkt->inner;
-			uint64_t k, d;
+			uint64_t k;
 			uint8_t kind;
 			/* the quote carries the original length in its IP header */
-			identify(I, I->ip.total_len, &k, &u->quoted_loose, &d, &kind);
-			u->quoted_ip_id = I->ip.id;
-			u->quoted_proto = I->ip.proto;
+			identify(I, I->ip.total_len, &k, &x->quoted_loose, &kind);
+			x->quoted_ip_id = I->ip.id;
+			x->quoted_proto = I->ip.proto;
 			if (I->ip.is_fragment && I->ip.frag_offset == 0 && !I->esp.present &&
 			    !I->ike.present && !I->ah.present)
-				u->quoted_loose = 0; /* a first fragment: its datagram is found by IP ID */
+				x->quoted_loose = 0; /* a first fragment: its datagram is found by IP ID */
 		}
 	}
 	return IKS_OK;
@@ -277,14 +312,10 @@ iks_status iks_trace_add_event(iks_trace *t, const iks_event *ev)
 		return IKS_E_INVALID;
 	if (ev->kind != IKS_EV_DATAGRAM_INCOMPLETE)
 		return IKS_OK;
-	if (t->nholes == t->cap_holes) {
-		size_t cap = t->cap_holes ? t->cap_holes * 2 : 64;
-		trace_holes *h = realloc(t->holes, cap * sizeof(*h));
-		if (!h)
-			return IKS_E_NOMEM;
-		t->holes = h;
-		t->cap_holes = cap;
-	}
+	trace_holes *arr = grow(t->holes, t->nholes, &t->cap_holes, sizeof(*t->holes));
+	if (!arr)
+		return IKS_E_NOMEM;
+	t->holes = arr;
 	trace_unit *u = new_unit(t);
 	if (!u)
 		return t->nunits == t->lim.units_max ? IKS_E_LIMIT : IKS_E_NOMEM;
@@ -297,16 +328,16 @@ iks_status iks_trace_add_event(iks_trace *t, const iks_event *ev)
 		h->r[i].start = ev->holes[i].start;
 		h->r[i].end = ev->holes[i].end;
 	}
-	u->holes = (uint32_t)t->nholes++;
+	h->datagram_len = ev->datagram_len;
+	u->ext = (uint32_t)t->nholes++;
 	u->kind = UNIT_INCOMPLETE;
-	u->addr_src = intern_addr(t, &ev->src);
-	u->addr_dst = intern_addr(t, &ev->dst);
+	u->addr_src = (uint16_t)intern_addr(t, &ev->src);
+	u->addr_dst = (uint16_t)intern_addr(t, &ev->dst);
 	u->ip_id = ev->ip_id;
 	u->proto = ev->proto;
 	u->frame = ev->last_frame;
 	u->first_frame = ev->first_frame;
 	u->nfrags = ev->fragments;
-	u->datagram_len = ev->datagram_len;
 	pending_dgram *p = pending_slot(t, ev->datagram_id);
 	if (p->id == ev->datagram_id) {
 		u->ts = u->ts_first = p->ts;

@@ -20,42 +20,46 @@ enum unit_kind {
 #define UNIT_F_RESPONSE   0x04 /* IKEv2 response flag */
 #define UNIT_F_FIRST_SEEN 0x08 /* incomplete: the offset-0 fragment was among the pieces */
 
-/* One IP packet, reassembled datagram or incomplete datagram. */
+/* One IP packet, reassembled datagram or incomplete datagram: 88 bytes,
+ * so that a million packets take under 100 MB. What only some kinds need
+ * lives in side tables indexed by `ext`. */
 typedef struct trace_unit {
-	uint64_t frame;        /* frame that carries it (completes it) */
-	uint64_t first_frame;  /* frame of its first fragment (== frame if unfragmented) */
 	int64_t ts;            /* ns: time of `frame` */
 	int64_t ts_first;      /* ns: time of first_frame */
+	uint64_t frame;        /* frame that carries it (completes it) */
+	uint64_t first_frame;  /* frame of its first fragment (== frame if unfragmented) */
 	uint64_t key;          /* exact identity: survives NAT, not modification */
 	uint64_t loose;        /* identity without content: survives modification too */
-	uint64_t digest;       /* content digest (0: none) */
 	uint32_t size;         /* IP datagram length (header + payload) */
 	uint32_t ip_id;
-	uint32_t addr_src, addr_dst; /* indices into the trace's address table */
+	uint32_t spi, seq;     /* ESP / AH */
+	uint32_t ext;          /* IKE: index into ike[]; ICMP error: icmp[]; incomplete: holes[] */
+	uint16_t addr_src, addr_dst; /* indices into the trace's address table */
 	uint16_t sport, dport;
 	uint16_t nfrags;
 	uint8_t kind, proto, ttl, flags;
-	/* IKE */
-	uint8_t ike_version, exchange, ike_flags;
-	uint32_t msgid, ike_len;
-	uint8_t ispi[8], rspi[8];
-	/* ESP / AH */
-	uint32_t spi, seq;
-	/* ICMP error */
-	uint8_t icmp_type, icmp_code;
-	uint32_t mtu;
-	uint64_t quoted_loose; /* loose identity of the quoted packet (0: none) */
-	uint32_t quoted_ip_id;
-	uint8_t quoted_proto;
-	/* incomplete datagram */
-	uint32_t holes;        /* index into trace->holes */
-	uint32_t datagram_len; /* IP payload length (IKS_LEN_UNKNOWN if never known) */
 } trace_unit;
+
+/* IKE header facts of an IKE unit. */
+typedef struct trace_ike {
+	uint8_t ispi[8], rspi[8];
+	uint32_t msgid, length;
+	uint8_t version, exchange, flags;
+} trace_ike;
+
+/* An ICMP error and the packet it quotes. */
+typedef struct trace_icmp {
+	uint64_t quoted_loose; /* loose identity of the quoted packet (0: found by IP ID) */
+	uint32_t mtu;
+	uint32_t quoted_ip_id;
+	uint8_t type, code, quoted_proto;
+} trace_icmp;
 
 typedef struct trace_holes {
 	uint16_t n;
 	bool truncated;
 	uint32_t received;
+	uint32_t datagram_len; /* IP payload length (IKS_LEN_UNKNOWN if never known) */
 	struct { uint32_t start, end; } r[IKS_EVENT_MAX_HOLES];
 } trace_holes;
 
@@ -76,6 +80,10 @@ struct iks_trace {
 	size_t nunits, cap_units;
 	trace_holes *holes;
 	size_t nholes, cap_holes;
+	trace_ike *ike;
+	size_t nike, cap_ike;
+	trace_icmp *icmp;
+	size_t nicmp, cap_icmp;
 	iks_addr *addrs;
 	uint32_t naddrs;
 	uint32_t *addr_index;  /* open addressing: slot -> addr index + 1 */
@@ -83,6 +91,21 @@ struct iks_trace {
 	pending_dgram *pending; /* TRACE_PENDING slots */
 	iks_trace_info info;
 };
+
+static inline const trace_ike *unit_ike(const iks_trace *t, const trace_unit *u)
+{
+	return &t->ike[u->ext];
+}
+
+static inline const trace_icmp *unit_icmp(const iks_trace *t, const trace_unit *u)
+{
+	return &t->icmp[u->ext];
+}
+
+static inline const trace_holes *unit_holes(const iks_trace *t, const trace_unit *u)
+{
+	return &t->holes[u->ext];
+}
 
 /* The address with index i. */
 static inline const iks_addr *trace_addr(const iks_trace *t, uint32_t i)
