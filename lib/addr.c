@@ -51,9 +51,25 @@ char *iks_addr_format(const iks_addr *a, char *buf, size_t len)
 		snprintf(buf, len, "?");
 		return buf;
 	}
-	if (a->family == 4)
-		snprintf(buf, len, "%u.%u.%u.%u", a->bytes[0], a->bytes[1], a->bytes[2], a->bytes[3]);
-	else
+	if (a->family == 4) {
+		/* the hot path of every text and JSON line: no printf */
+		char t[16], *p = t;
+		for (int i = 0; i < 4; i++) {
+			unsigned v = a->bytes[i];
+			if (v >= 100)
+				*p++ = (char)('0' + v / 100);
+			if (v >= 10)
+				*p++ = (char)('0' + v / 10 % 10);
+			*p++ = (char)('0' + v % 10);
+			*p++ = i < 3 ? '.' : '\0';
+		}
+		size_t n = (size_t)(p - t);
+		if (n > len)
+			n = len;
+		memcpy(buf, t, n);
+		buf[n - 1] = '\0';
+	} else {
 		format_v6(a->bytes, buf, len);
+	}
 	return buf;
 }

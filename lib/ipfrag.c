@@ -5,10 +5,10 @@
  *  - a hash table of datagrams under reassembly (bucket array sized once);
  *  - one age list per family in insertion order, so that the timeout (one
  *    value per family) and "evict the oldest" only ever look at list heads;
- *  - a ring of recently finished keys, so that stray copies of fragments
- *    (a capture on two interfaces sees every fragment twice, cut
- *    differently) are reported LATE instead of opening a datagram that
- *    would later be reported incomplete.
+ *  - a ring of recently finished keys (kept RECENT_WINDOW_MS, 50 ms), so that
+ *    stray copies of fragments (a capture on two interfaces sees every
+ *    fragment twice, cut differently) are reported LATE instead of opening
+ *    a datagram that would later be reported incomplete.
  *
  * Memory accounting: a datagram keeps one buffer as long as the highest
  * fragment end seen so far, holes included. frag_bytes_max caps the sum of
@@ -28,6 +28,12 @@
 #define RIDX_NIL UINT32_MAX
 #define BUCKETS_MAX (1u << 20)
 #define RECENT_MAX 65536u
+/* How long a finished datagram's key stays "recent". Copies from a second
+ * capture interface arrive within microseconds; a host reuses an IP ID after
+ * 65536 datagrams to the same peer, which a sender at 100k packets/s
+ * reaches in 0.65 s, well inside the 30 s reassembly timeout: so the window
+ * is kept short. */
+#define RECENT_WINDOW_MS 50u
 
 /* RFC 791 section 3.2 / RFC 8200 section 4.5 reassembly key. */
 struct frag_key {
@@ -303,8 +309,12 @@ static const struct frag_recent *recent_find(const iks_frag_table *t, const stru
 	for (; i != RIDX_NIL; i = t->recent[i].hnext) {
 		const struct frag_recent *r = &t->recent[i];
 
-		if (r->hash == h && key_eq(&r->key, k))
-			return too_old(t, r->when_ns, k->version) ? NULL : r;
+		if (r->hash == h && key_eq(&r->key, k)) {
+			uint64_t elapsed = (uint64_t)t->now_ns - (uint64_t)r->when_ns;
+			if (too_old(t, r->when_ns, k->version) || elapsed > RECENT_WINDOW_MS * NS_PER_MS)
+				return NULL;
+			return r;
+		}
 	}
 	return NULL;
 }

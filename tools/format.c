@@ -20,9 +20,37 @@ static const char *addr_text(const iks_addr *a, char *buf)
 	return iks_addr_format(a, buf, IKS_ADDRSTRLEN);
 }
 
+/* 8 lowercase hex digits of v, NUL-terminated (out: 9 bytes at least) */
 static void hex8(char *out, uint32_t v)
 {
-	snprintf(out, 11, "%08" PRIx32, v);
+	static const char digits[] = "0123456789abcdef";
+	for (int i = 7; i >= 0; i--) {
+		out[i] = digits[v & 15];
+		v >>= 4;
+	}
+	out[8] = '\0';
+}
+
+/* "seconds.nanoseconds" with 9 digits, no printf */
+static void put_ts(strbuf *b, int64_t sec, uint32_t nsec)
+{
+	char t[32];
+	size_t i = sizeof(t);
+	for (int k = 0; k < 9; k++) {
+		t[--i] = (char)('0' + nsec % 10);
+		nsec /= 10;
+	}
+	t[--i] = '.';
+	if (sec < 0) {
+		sb_printf(b, "%lld.%.9s", (long long)sec, t + i + 1);
+		return;
+	}
+	uint64_t s = (uint64_t)sec;
+	do {
+		t[--i] = (char)('0' + s % 10);
+		s /= 10;
+	} while (s);
+	sb_putn(b, t + i, sizeof(t) - i);
 }
 
 /* ------------------------------------------------------------------ JSON */
@@ -252,14 +280,13 @@ static void json_layers(jsonw *w, const iks_layers *L, const iks_packet *pkt, bo
 void fmt_packet_json(strbuf *b, const iks_packet *pkt)
 {
 	jsonw w;
-	char ts[48];
 	jw_init(&w, b);
 	jw_obj_begin(&w);
 	jw_key(&w, "frame");
 	jw_uint(&w, pkt->frame);
 	jw_key(&w, "ts");
-	snprintf(ts, sizeof(ts), "%lld.%09u", (long long)pkt->ts_sec, (unsigned)pkt->ts_nsec);
-	jw_raw(&w, ts);
+	w.after_key = false;
+	put_ts(b, pkt->ts_sec, pkt->ts_nsec);
 	jw_key(&w, "len");
 	jw_uint(&w, pkt->wirelen);
 	if (pkt->flags & IKS_PKT_SNAPPED) {

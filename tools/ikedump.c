@@ -148,6 +148,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ikedump: %s\n", errbuf);
 		return 1;
 	}
+	static char outbuf[1 << 16];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	iks_decoder *dec = iks_decoder_new(NULL);
 	holdq *q = holdq_new(stdout, HOLD_MAX_LINES, o.all, o.json);
 	strbuf line;

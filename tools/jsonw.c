@@ -52,33 +52,56 @@ static bool sb_reserve(strbuf *b, size_t more)
 
 void sb_putc(strbuf *b, char c)
 {
-	if (!sb_reserve(b, 1))
+	if (b->cap - b->len <= 1 && !sb_reserve(b, 1))
 		return;
 	b->s[b->len++] = c;
 	b->s[b->len] = '\0';
 }
 
+void sb_putn(strbuf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len <= n && !sb_reserve(b, n))
+		return;
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
 void sb_puts(strbuf *b, const char *s)
 {
-	size_t n = strlen(s);
-	if (!sb_reserve(b, n))
-		return;
-	memcpy(b->s + b->len, s, n + 1);
-	b->len += n;
+	sb_putn(b, s, strlen(s));
 }
 
 void sb_printf(strbuf *b, const char *fmt, ...)
 {
 	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || !sb_reserve(b, (size_t)n))
+	if (!sb_reserve(b, 64))
 		return;
+	/* one pass when it fits, a second after growing when it does not */
 	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
 	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= b->cap - b->len) {
+		if (!sb_reserve(b, (size_t)n))
+			return;
+		va_start(ap, fmt);
+		vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+	}
 	b->len += (size_t)n;
+}
+
+void sb_putu(strbuf *b, uint64_t v)
+{
+	char t[24];
+	size_t i = sizeof(t);
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sb_putn(b, t + i, sizeof(t) - i);
 }
 
 char *sb_steal(strbuf *b)
@@ -115,11 +138,13 @@ static void put_escaped(strbuf *b, const char *s);
 
 void jw_key(jsonw *w, const char *key)
 {
+	/* keys are this program's own identifiers: nothing to escape */
 	if (w->need_comma[w->depth])
 		sb_putc(w->b, ',');
 	w->need_comma[w->depth] = true;
-	put_escaped(w->b, key);
-	sb_putc(w->b, ':');
+	sb_putc(w->b, '"');
+	sb_puts(w->b, key);
+	sb_putn(w->b, "\":", 2);
 	w->after_key = true;
 }
 
@@ -147,7 +172,12 @@ void jw_arr_end(jsonw *w) { close_(w, ']'); }
 static void put_escaped(strbuf *b, const char *s)
 {
 	sb_putc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	/* the common case: nothing to escape */
+	size_t plain = 0;
+	while (s[plain] && s[plain] != '"' && s[plain] != '\\' && (unsigned char)s[plain] >= 0x20)
+		plain++;
+	sb_putn(b, s, plain);
+	for (const unsigned char *p = (const unsigned char *)s + plain; *p; p++) {
 		switch (*p) {
 		case '"': sb_puts(b, "\\\""); break;
 		case '\\': sb_puts(b, "\\\\"); break;
@@ -182,9 +212,8 @@ static void scalar(jsonw *w, const char *text)
 
 void jw_uint(jsonw *w, uint64_t v)
 {
-	char t[32];
-	snprintf(t, sizeof(t), "%llu", (unsigned long long)v);
-	scalar(w, t);
+	before_value(w);
+	sb_putu(w->b, v);
 }
 
 void jw_int(jsonw *w, int64_t v)
@@ -201,11 +230,18 @@ void jw_raw(jsonw *w, const char *text) { scalar(w, text); }
 void jw_hex(jsonw *w, const uint8_t *p, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
+	char t[64];
 	before_value(w);
 	sb_putc(w->b, '"');
-	for (size_t i = 0; i < n; i++) {
-		sb_putc(w->b, digits[p[i] >> 4]);
-		sb_putc(w->b, digits[p[i] & 15]);
+	while (n) {
+		size_t k = n < 32 ? n : 32;
+		for (size_t i = 0; i < k; i++) {
+			t[2 * i] = digits[p[i] >> 4];
+			t[2 * i + 1] = digits[p[i] & 15];
+		}
+		sb_putn(w->b, t, 2 * k);
+		p += k;
+		n -= k;
 	}
 	sb_putc(w->b, '"');
 }

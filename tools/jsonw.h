@@ -20,6 +20,8 @@ void sb_free(strbuf *b);
 void sb_reset(strbuf *b);
 void sb_putc(strbuf *b, char c);
 void sb_puts(strbuf *b, const char *s);
+void sb_putn(strbuf *b, const char *s, size_t n);
+void sb_putu(strbuf *b, uint64_t v); /* decimal */
 void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Take the text out (caller frees); the buffer is left empty. */
 char *sb_steal(strbuf *b);
