@@ -297,29 +297,18 @@ static iks_status estimate_clock(corr_ctx *c, const pair *p, size_t np)
 	ce->matches = n[0] + n[1];
 	ce->matches_ab = n[0];
 	ce->matches_ba = n[1];
-	/* spread: median absolute deviation around each direction's median */
-	double *dev = malloc((n[0] + n[1] + 1) * sizeof(double));
-	size_t nd = 0;
-	if (dev) {
-		for (size_t i = 0; i < n[0]; i++)
-			dev[nd++] = fabs(d[0][i] - m0);
-		for (size_t i = 0; i < n[1]; i++)
-			dev[nd++] = fabs(d[1][i] - m1);
-		ce->spread_s = median(dev, nd) / 1e9;
-		free(dev);
-	}
-	/* drift: least squares of a->b differences against a's time */
+	c->t0_ns = (double)c->t[0]->info.first_ns;
+
+	/* drift: least squares of the differences (less their direction's
+	 * median) against a's time, over the captured span */
 	double sx = 0, sy = 0, sxx = 0, sxy = 0;
 	size_t cnt = 0;
-	c->t0_ns = (double)c->t[0]->info.first_ns;
 	for (size_t i = 0; i < np; i++) {
 		if (c->role[0][p[i].a] != ROLE_SENT && c->role[0][p[i].a] != ROLE_RECEIVED)
 			continue;
 		double x = (double)c->t[0]->units[p[i].a].ts - c->t0_ns;
 		double y = (double)(c->t[1]->units[p[i].b].ts - c->t[0]->units[p[i].a].ts) -
 			   (c->role[0][p[i].a] == ROLE_SENT ? m0 : m1);
-		if (fabs(y) > 10 * (ce->spread_s * 1e9 + 1e6))
-			continue; /* an outlier (queueing, a stray match) */
 		sx += x;
 		sy += y;
 		sxx += x * x;
@@ -328,12 +317,41 @@ static iks_status estimate_clock(corr_ctx *c, const pair *p, size_t np)
 	}
 	double den = (double)cnt * sxx - sx * sx;
 	double span = (double)(c->t[0]->info.last_ns - c->t[0]->info.first_ns);
+	double slope = 0, icpt = 0;
 	if (cnt >= 20 && den > 0 && span >= 60e9) {
-		double slope = ((double)cnt * sxy - sx * sy) / den;
-		/* only a drift that the data clearly shows: over the capture it
-		 * must move the clocks well beyond the scatter of the matches */
-		if (fabs(slope) * span > 10 * ce->spread_s * 1e9 + 1e4)
-			c->drift = slope;
+		slope = ((double)cnt * sxy - sx * sy) / den;
+		icpt = (sy - slope * sx) / (double)cnt;
+	}
+	/* spread: median absolute residual once offset (and drift) are taken out */
+	double *dev = malloc((n[0] + n[1] + 1) * sizeof(double));
+	double spread_fit = 0, spread_flat = 0;
+	if (dev) {
+		size_t nd = 0;
+		for (size_t i = 0; i < np; i++) {
+			uint8_t r = c->role[0][p[i].a];
+			if (r != ROLE_SENT && r != ROLE_RECEIVED)
+				continue;
+			double x = (double)c->t[0]->units[p[i].a].ts - c->t0_ns;
+			double y = (double)(c->t[1]->units[p[i].b].ts - c->t[0]->units[p[i].a].ts) -
+				   (r == ROLE_SENT ? m0 : m1);
+			dev[nd++] = fabs(y - (slope * x + icpt));
+		}
+		spread_fit = median(dev, nd);
+		nd = 0;
+		for (size_t k = 0; k < 2; k++)
+			for (size_t i = 0; i < n[k]; i++)
+				dev[nd++] = fabs(d[k][i] - (k ? m1 : m0));
+		spread_flat = median(dev, nd);
+		free(dev);
+	}
+	/* keep a drift only when the data clearly shows one: over the capture
+	 * it moves the clocks well beyond the scatter left around the fit */
+	if (slope != 0 && fabs(slope) * span > 10 * spread_fit + 1e4) {
+		c->drift = slope;
+		c->offset_ns += icpt; /* the offset at the start of capture a */
+		ce->spread_s = spread_fit / 1e9;
+	} else {
+		ce->spread_s = spread_flat / 1e9;
 	}
 	ce->offset_s = c->offset_ns / 1e9;
 	ce->drift_ppm = c->drift * 1e6;

@@ -10,6 +10,7 @@ int main(void)
 	srunner_add_suite(sr, suite_decode());
 	srunner_add_suite(sr, suite_capture());
 	srunner_add_suite(sr, suite_correlate());
+	srunner_add_suite(sr, suite_correlate_synth());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

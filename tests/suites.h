@@ -9,5 +9,6 @@ Suite *suite_ipfrag(void);
 Suite *suite_decode(void);
 Suite *suite_capture(void);
 Suite *suite_correlate(void);
+Suite *suite_correlate_synth(void);
 
 #endif

@@ -87,7 +87,8 @@ typedef struct iks_correlate_options {
 
 typedef struct iks_clock_estimate {
 	bool known;
-	double offset_s;          /* b's clock minus a's clock for the same instant */
+	double offset_s;          /* b's clock minus a's clock for the same instant (at the
+				     start of capture a when the clocks drift) */
 	double drift_ppm;         /* b's clock rate relative to a's, parts per million */
 	uint64_t matches;         /* unique matches the estimate rests on */
 	uint64_t matches_ab, matches_ba;
