@@ -255,12 +255,6 @@ static uint8_t *from_utf16(const uint8_t *data, size_t len, size_t *outlen)
 	return out;
 }
 
-static void reset_file_state(iks_log *log)
-{
-	memset(log->threads, 0, sizeof(log->threads));
-	log->nreasm = 0;
-}
-
 iks_status iks_log_parse_buffer(iks_log *log, const char *name, const uint8_t *data, size_t len)
 {
 	if (!log || (!data && len) || !name)
@@ -278,7 +272,8 @@ iks_status iks_log_parse_buffer(iks_log *log, const char *name, const uint8_t *d
 		return IKS_E_NOMEM;
 	memcpy(files[log->nfiles], name, nl + 1);
 	log->cur_file = log->nfiles++;
-	reset_file_state(log);
+	/* the files of a set are one log: a message's header lines may continue
+	 * in the next file, so the per-thread state carries over */
 
 	uint8_t *conv = NULL;
 	uint8_t b0 = 0, b1 = 0, b2 = 0;

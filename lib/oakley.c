@@ -135,6 +135,16 @@ static void header_field(iks_log_msg *m, int kind, const logpat_out *o, const ui
 		if (e) {
 			m->has_exchange = true;
 			m->exchange = e->exchange;
+		} else if (n > 0 && n <= 3) {
+			/* tolerated: the exchange type as a number */
+			unsigned v = 0;
+			size_t k = 0;
+			while (k < n && p[k] >= '0' && p[k] <= '9')
+				v = v * 10 + (unsigned)(p[k++] - '0');
+			if (k == n && v <= 255) {
+				m->has_exchange = true;
+				m->exchange = (uint8_t)v;
+			}
 		}
 		break;
 	}
