@@ -8,6 +8,7 @@
 
 #include <ikescope/ikescope.h>
 
+#include "fixture.h"
 #include "logtest.h"
 #include "oakgen.h"
 #include "suites.h"
@@ -199,6 +200,50 @@ START_TEST(oakley_failure_records)
 }
 END_TEST
 
+/* captures/oakley/: the generator's log of side a of ikev1_psk_natt as a
+ * rotation set (used by tests/ikedump_log.py). They must be exactly what
+ * the generator writes; IKS_REGEN_FIXTURES=1 rewrites them. */
+START_TEST(oakley_fixtures_are_generated)
+{
+	iks_log_pkt *pk;
+	size_t n = logtest_pkts("ikev1_psk_natt_a.pcap", &pk);
+	oakgen_opts o;
+	opts_for(&sides[4], &o);
+	o.reversed = true;
+	o.offset_ms = -7200000;
+	o.interleave = true;
+	o.unknown_every = 4;
+	o.fail_every = 7;
+	o.cut_last = true;
+	oakgen_out g;
+	ck_assert(oakgen_write(pk, n, &o, &g));
+	o.rotate_lines = (unsigned)((g.lines + 3) / 4);
+	oakgen_free(&g);
+	ck_assert(oakgen_write(pk, n, &o, &g));
+	ck_assert_uint_eq(g.nfiles, 4);
+	bool regen = getenv("IKS_REGEN_FIXTURES") != NULL;
+	for (size_t f = 0; f < g.nfiles; f++) {
+		char name[128], path[1024];
+		snprintf(name, sizeof(name), "oakley/ikev1_psk_natt_a/%s", g.name[f]);
+		fixture_path(name, path, sizeof(path));
+		FILE *fp = fopen(path, regen ? "wb" : "rb");
+		ck_assert_msg(fp != NULL, "%s", path);
+		if (regen) {
+			ck_assert_uint_eq(fwrite(g.data[f], 1, g.len[f], fp), g.len[f]);
+		} else {
+			uint8_t *buf = malloc(g.len[f] + 1);
+			ck_assert_ptr_nonnull(buf);
+			ck_assert_uint_eq(fread(buf, 1, g.len[f] + 1, fp), g.len[f]);
+			ck_assert_mem_eq(buf, g.data[f], g.len[f]);
+			free(buf);
+		}
+		fclose(fp);
+	}
+	oakgen_free(&g);
+	free(pk);
+}
+END_TEST
+
 Suite *suite_oakley(void)
 {
 	Suite *s = suite_create("oakley");
@@ -209,6 +254,7 @@ Suite *suite_oakley(void)
 	tcase_add_loop_test(tc, oakley_joins_reversed_two_hours, 0, n);
 	tcase_add_loop_test(tc, oakley_rotation_set_of_four, 0, n);
 	tcase_add_test(tc, oakley_failure_records);
+	tcase_add_test(tc, oakley_fixtures_are_generated);
 	suite_add_tcase(s, tc);
 	return s;
 }
