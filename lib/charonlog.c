@@ -107,12 +107,6 @@ static void gen_push(log_thread *t, const struct log_gen *g)
 	t->gen[t->ngen++] = *g;
 }
 
-static bool starts_with(const uint8_t *p, size_t len, const char *s)
-{
-	size_t n = strlen(s);
-	return len >= n && memcmp(p, s, n) == 0;
-}
-
 /* Exchange, message ID, direction of a generating/parsed line. */
 static void exchange_of(const uint8_t *text, const logpat_out *o, int sub, struct log_gen *g)
 {
@@ -127,12 +121,9 @@ static void exchange_of(const uint8_t *text, const logpat_out *o, int sub, struc
 	g->response = sub == 1;
 	if (o->nspan > 1) {
 		const uint8_t *pl = text + o->span_off[1];
-		size_t n = o->span_len[1];
-		while (n > 0 && *pl == ' ') {
-			pl++;
-			n--;
-		}
-		g->fragment = starts_with(pl, n, "FRAG(") || starts_with(pl, n, "EF(");
+		size_t n = o->span_len[1], skip = logpat_skip_blanks(pl, n);
+		g->fragment = logpat_starts_with(pl + skip, n - skip, "FRAG(") ||
+			      logpat_starts_with(pl + skip, n - skip, "EF(");
 	}
 }
 

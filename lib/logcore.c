@@ -300,18 +300,17 @@ iks_status iks_log_parse_buffer(iks_log *log, const char *name, const uint8_t *d
 	while (rd_left(&r) > 0 && !log->nomem) {
 		const uint8_t *start = rd_ptr(&r);
 		size_t n = 0;
-		uint8_t c;
+		uint8_t c, prev = 0;
 		bool nl_found = false;
 		while (rd_u8(&r, &c)) {
 			if (c == '\n') {
 				nl_found = true;
 				break;
 			}
+			prev = c;
 			n++;
 		}
-		size_t textlen = n;
-		if (textlen > 0 && start[textlen - 1] == '\r')
-			textlen--;
+		size_t textlen = n > 0 && prev == '\r' ? n - 1 : n;
 		lineno++;
 		one_line(log, start, textlen, !nl_found, lineno);
 	}

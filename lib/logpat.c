@@ -200,6 +200,53 @@ bool logpat_match(const char *pattern, const uint8_t *text, size_t len, logpat_o
 	return true;
 }
 
+size_t logpat_trim(const uint8_t *text, size_t len)
+{
+	iks_reader r = rd_init(text, len, 0);
+	uint8_t c;
+	size_t keep = 0;
+	while (rd_u8(&r, &c))
+		if (!is_blank(c))
+			keep = rd_offset(&r);
+	return keep;
+}
+
+size_t logpat_skip_blanks(const uint8_t *text, size_t len)
+{
+	iks_reader r = rd_init(text, len, 0);
+	uint8_t c;
+	while (rd_peek_u8(&r, 0, &c) && is_blank(c))
+		rd_skip(&r, 1);
+	return rd_offset(&r);
+}
+
+bool logpat_starts_with(const uint8_t *text, size_t len, const char *s)
+{
+	iks_reader r = rd_init(text, len, 0);
+	uint8_t c;
+	for (; *s; s++)
+		if (!rd_u8(&r, &c) || c != (unsigned char)*s)
+			return false;
+	return true;
+}
+
+bool logpat_decimal(const uint8_t *text, size_t len, uint32_t max, uint32_t *v)
+{
+	iks_reader r = rd_init(text, len, 0);
+	uint8_t c;
+	*v = 0;
+	if (len == 0)
+		return false;
+	while (rd_u8(&r, &c)) {
+		if (c < '0' || c > '9')
+			return false;
+		*v = *v * 10 + (uint32_t)(c - '0');
+		if (*v > max)
+			return false;
+	}
+	return true;
+}
+
 int logpat_find(const logpat *table, size_t n, const uint8_t *text, size_t len, logpat_out *o)
 {
 	for (size_t i = 0; i < n; i++)
@@ -213,13 +260,14 @@ const log_exchange_name *log_exchange_lookup(const log_exchange_name *t, size_t 
 {
 	for (size_t i = 0; i < n; i++) {
 		const char *name = t[i].name;
-		size_t k = strlen(name);
-		if (k != len)
+		if (strlen(name) != len)
 			continue;
+		iks_reader r = rd_init(text, len, 0);
+		uint8_t c;
 		size_t j = 0;
-		while (j < k && lower(text[j]) == lower((unsigned char)name[j]))
+		while (rd_u8(&r, &c) && lower(c) == lower((unsigned char)name[j]))
 			j++;
-		if (j == k)
+		if (j == len)
 			return &t[i];
 	}
 	return NULL;

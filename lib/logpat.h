@@ -54,6 +54,14 @@ bool logpat_match(const char *pattern, const uint8_t *text, size_t len, logpat_o
 /* First entry of the table that matches; its index, or -1. */
 int logpat_find(const logpat *table, size_t n, const uint8_t *text, size_t len, logpat_out *o);
 
+/* Small text helpers that read through the bounds-checked reader: length
+ * without trailing blanks; count of leading blanks; prefix test; a whole
+ * decimal number no larger than max. */
+size_t logpat_trim(const uint8_t *text, size_t len);
+size_t logpat_skip_blanks(const uint8_t *text, size_t len);
+bool logpat_starts_with(const uint8_t *text, size_t len, const char *s);
+bool logpat_decimal(const uint8_t *text, size_t len, uint32_t max, uint32_t *v);
+
 /* Oakley and charon tables (oakley_patterns.c, charon_patterns.c). */
 extern const logpat iks_oakley_patterns[];
 extern const size_t iks_oakley_npatterns;

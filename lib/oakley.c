@@ -127,24 +127,17 @@ static void header_field(iks_log_msg *m, int kind, const logpat_out *o, const ui
 		break;
 	case IKS_LK_EXCHANGE: {
 		const uint8_t *p = text + o->span_off[0];
-		size_t n = o->span_len[0];
-		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
+		size_t n = logpat_trim(p, o->span_len[0]);
 		const log_exchange_name *e =
 			log_exchange_lookup(iks_oakley_exchanges, iks_oakley_nexchanges, p, n);
+		uint32_t v;
 		if (e) {
 			m->has_exchange = true;
 			m->exchange = e->exchange;
-		} else if (n > 0 && n <= 3) {
+		} else if (logpat_decimal(p, n, 255, &v)) {
 			/* tolerated: the exchange type as a number */
-			unsigned v = 0;
-			size_t k = 0;
-			while (k < n && p[k] >= '0' && p[k] <= '9')
-				v = v * 10 + (unsigned)(p[k++] - '0');
-			if (k == n && v <= 255) {
-				m->has_exchange = true;
-				m->exchange = (uint8_t)v;
-			}
+			m->has_exchange = true;
+			m->exchange = (uint8_t)v;
 		}
 		break;
 	}
@@ -176,8 +169,7 @@ void oakley_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const ui
 	log_set_day(log, rec);
 	if (rec->cut)
 		return;
-	while (off < len && (line[off] == ' ' || line[off] == '\t'))
-		off++;
+	off += logpat_skip_blanks(line + off, len - off);
 	const uint8_t *text = line + off;
 	logpat_out o;
 	int i = logpat_find(iks_oakley_patterns, iks_oakley_npatterns, text, len - off, &o);

@@ -8,8 +8,10 @@ check and 'N passed, N failed'.
 import decimal
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 
 IKEDUMP = os.environ["IKEDUMP"]
 CAPS = os.environ["IKS_CAPTURES"]
@@ -96,10 +98,32 @@ check("oakley set: files in chronological order",
 check("oakley set: counts of known/unknown/cut lines",
       stats.get("cut") == 1 and stats.get("unknown", 0) > 0 and stats.get("known", 0) > 0
       and stats["lines"] == stats["known"] + stats["unknown"] + stats["cut"], stats)
+fails = [r["log_failure"] for r in recs if "log_failure" in r and "status" in r["log_failure"]]
+check("oakley set: failure records decoded",
+      len(fails) >= 4 and fails[0]["status"] == 13813
+      and fails[0]["name"] == "ERROR_IPSEC_IKE_DROP_NO_RESPONSE"
+      and fails[0]["text"] == "No response from peer", fails[:2])
 ike = [r for r in recs if "ike" in r]
 check("oakley set: IKE records point into all four files",
       len({r["log"]["file"] for r in ike}) == 4 and all(
           r["log"]["time"].startswith("11-22 11:") for r in ike), ike[:1])
+
+rc, recs, err = joined(cap("ikev2_cert_fragdrop_a.pcap"), [cap("ikev2_cert_fragdrop_charon_a.log")])
+gu = [r["log_failure"] for r in recs if "log_failure" in r]
+check("fragdrop a: give-up and failed lines reported",
+      [(g["kind"], g["line"]) for g in gu] == [("give-up", 986), ("failed", 987)], gu)
+
+# editcap -t shifts the capture: the offset follows (when Wireshark's editcap is here)
+if shutil.which("editcap"):
+    with tempfile.TemporaryDirectory() as d:
+        shifted = os.path.join(d, "shifted.pcap")
+        subprocess.run(["editcap", "-t", "3600", cap("ikev2_cert_fragdrop_a.pcap"), shifted],
+                       check=True)
+        rc, recs, err = joined(shifted, [cap("ikev2_cert_fragdrop_charon_a.log")])
+        s = recs[-1].get("log_summary", {}) if recs else {}
+        check("editcap -t 3600: all matched, offset 3600 within 1 s",
+              s.get("matched") == 7 and s.get("offset_seconds") is not None
+              and abs(s["offset_seconds"] - 3600) < 1, s)
 
 # text view
 rc, out, err = run("--log", cap("ikev1_psk_natt_charon_b.log"), cap("ikev1_psk_natt_b.pcap"))

@@ -107,14 +107,78 @@ const char *logview_warning(const logview *v)
 }
 
 /* The log's own time text: "MM-DD HH:MM:SS.mmm" (Oakley) or "HH:MM:SS". */
-static void log_time(const iks_log_msg *m, char *buf, size_t len)
+static void time_text(unsigned month, unsigned day, uint32_t tod_ms, char *buf, size_t len)
 {
-	unsigned t = m->tod_ms / 1000;
-	if (m->month)
-		snprintf(buf, len, "%02u-%02u %02u:%02u:%02u.%03u", m->month, m->day, t / 3600,
-			 t / 60 % 60, t % 60, m->tod_ms % 1000);
+	unsigned t = tod_ms / 1000;
+	if (month)
+		snprintf(buf, len, "%02u-%02u %02u:%02u:%02u.%03u", month, day, t / 3600,
+			 t / 60 % 60, t % 60, (unsigned)(tod_ms % 1000));
 	else
 		snprintf(buf, len, "%02u:%02u:%02u", t / 3600, t / 60 % 60, t % 60);
+}
+
+static void log_time(const iks_log_msg *m, char *buf, size_t len)
+{
+	time_text(m->month, m->day, m->tod_ms, buf, len);
+}
+
+static bool is_failure(int kind)
+{
+	return kind == IKS_LK_FAILURE || kind == IKS_LK_DEAD || kind == IKS_LK_FAILED ||
+	       kind == IKS_LK_GIVE_UP;
+}
+
+/* The log's failure records: Oakley statuses decoded (ERROR_IPSEC_IKE_*),
+ * charon "giving up" / "failed" lines. Never the raw line text. */
+static void failures(const logview *v, FILE *out, bool json, strbuf *b)
+{
+	for (size_t i = 0; i < iks_log_nrecords(v->log); i++) {
+		const iks_log_record *r = iks_log_record_at(v->log, i);
+		if (!is_failure(r->kind))
+			continue;
+		char t[32] = "";
+		if (r->has_time)
+			time_text(r->month, r->day, r->tod_ms, t, sizeof(t));
+		bool has_status = r->kind == IKS_LK_FAILURE || r->kind == IKS_LK_DEAD;
+		const char *name = has_status ? iks_ike_error_name(r->status) : NULL;
+		const char *text = has_status ? iks_ike_error_text(r->status) : NULL;
+		const char *file = iks_log_file_name(v->log, r->file);
+		if (!json) {
+			fprintf(out, "log: %s:%u %s %s", file, r->line, t, iks_log_kind_name(r->kind));
+			if (has_status)
+				fprintf(out, " status %u %s (%s)", r->status, name ? name : "?",
+					text ? text : "not an IKE error code");
+			if (r->kind == IKS_LK_GIVE_UP)
+				fprintf(out, " after %u retransmits", r->num);
+			fputc('\n', out);
+			continue;
+		}
+		jsonw w;
+		sb_reset(b);
+		jw_init(&w, b);
+		jw_obj_begin(&w);
+		jw_key(&w, "log_failure");
+		jw_obj_begin(&w);
+		jw_key(&w, "file");
+		jw_str(&w, file);
+		jw_key(&w, "line");
+		jw_uint(&w, r->line);
+		jw_key(&w, "time");
+		jw_str(&w, r->has_time ? t : NULL);
+		jw_key(&w, "kind");
+		jw_str(&w, iks_log_kind_name(r->kind));
+		if (has_status) {
+			jw_key(&w, "status");
+			jw_uint(&w, r->status);
+			jw_key(&w, "name");
+			jw_str(&w, name);
+			jw_key(&w, "text");
+			jw_str(&w, text);
+		}
+		jw_obj_end(&w);
+		jw_obj_end(&w);
+		fprintf(out, "%s\n", b->s ? b->s : "");
+	}
 }
 
 static const char *dir_name(const iks_log_msg *m)
@@ -238,6 +302,7 @@ void logview_finish(logview *v, FILE *out, bool json)
 		jw_obj_end(&w);
 		fprintf(out, "%s\n", b.s ? b.s : "");
 	}
+	failures(v, out, json, &b);
 	char off[48] = "null";
 	if (j->has_offset)
 		snprintf(off, sizeof(off), "%s%lld.%06lld", j->offset_ns < 0 ? "-" : "",
