@@ -11,6 +11,9 @@ int main(void)
 	srunner_add_suite(sr, suite_capture());
 	srunner_add_suite(sr, suite_correlate());
 	srunner_add_suite(sr, suite_correlate_synth());
+	srunner_add_suite(sr, suite_logparse());
+	srunner_add_suite(sr, suite_charonlog());
+	srunner_add_suite(sr, suite_oakley());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -10,5 +10,8 @@ Suite *suite_decode(void);
 Suite *suite_capture(void);
 Suite *suite_correlate(void);
 Suite *suite_correlate_synth(void);
+Suite *suite_logparse(void);
+Suite *suite_charonlog(void);
+Suite *suite_oakley(void);
 
 #endif

@@ -17,6 +17,7 @@
 #include "format.h"
 #include "holdq.h"
 #include "jsonw.h"
+#include "logview.h"
 
 #define HOLD_MAX_LINES 65536
 
@@ -31,6 +32,8 @@ static void usage(FILE *f)
 	      "  -j, --json     one JSON object per line (keys in docs/json.md)\n"
 	      "  -a, --all      also list packets that are not IPsec-related\n"
 	      "  -c, --count    decode everything, print only counts\n"
+	      "  --log LOGFILE  join an Oakley.log or charon log to the capture and show each\n"
+	      "                 IKE packet's log line; repeat for a rotation set (docs/oakley-log.md)\n"
 	      "  -h, --help     this text\n"
 	      "  -V, --version  library version\n"
 	      "\n"
@@ -42,6 +45,9 @@ struct options {
 	const char *path;
 	const char *filter;
 	bool json, all, count;
+	const char *logs[16];  /* --log files */
+	size_t nlogs;
+	logview *lv;
 };
 
 struct counts {
@@ -56,11 +62,12 @@ static bool parse_args(int argc, char **argv, struct options *o)
 		{ "count", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "log", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, "r:f:jachV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:f:jachVL:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->path = optarg; break;
 		case 'f': o->filter = optarg; break;
@@ -68,6 +75,11 @@ static bool parse_args(int argc, char **argv, struct options *o)
 		case 'a': o->all = true; break;
 		case 'c': o->count = true; break;
 		case 'h': usage(stdout); exit(0);
+		case 'L':
+			if (o->nlogs == sizeof(o->logs) / sizeof(o->logs[0]))
+				return false;
+			o->logs[o->nlogs++] = optarg;
+			break;
 		case 'V': printf("ikedump (ikescope) %s\n", iks_version()); exit(0);
 		default: return false;
 		}
@@ -130,6 +142,8 @@ static bool emit_packet(holdq *q, strbuf *line, const iks_packet *p, const struc
 		fmt_packet_json(line, p);
 	else
 		fmt_packet_text(line, p);
+	if (o->lv)
+		logview_annotate(o->lv, p, line, o->json);
 	if (line->oom)
 		return false;
 	return holdq_add(q, line->s, p->frag.datagram_id, fmt_needs_datagram(p), relevant);
@@ -148,6 +162,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ikedump: %s\n", errbuf);
 		return 1;
 	}
+	if (o.nlogs && !(o.lv = logview_new(o.path, o.filter, o.logs, o.nlogs, errbuf))) {
+		fprintf(stderr, "ikedump: %s\n", errbuf);
+		iks_capture_close(cap);
+		return 1;
+	}
+	if (o.lv && logview_warning(o.lv))
+		fprintf(stderr, "ikedump: %s\n", logview_warning(o.lv));
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	iks_decoder *dec = iks_decoder_new(NULL);
@@ -178,6 +199,8 @@ int main(int argc, char **argv)
 	if (!drain_events(dec, q, &line, &o))
 		goto oom;
 	holdq_flush_all(q);
+	if (o.lv)
+		logview_finish(o.lv, stdout, o.json);
 	if (rc < 0) {
 		fflush(stdout);
 		fprintf(stderr, "ikedump: %s\n", iks_capture_error(cap));
@@ -210,6 +233,7 @@ out:
 	}
 	sb_free(&line);
 	holdq_free(q);
+	logview_free(o.lv);
 	iks_decoder_free(dec);
 	iks_capture_close(cap);
 	return status;

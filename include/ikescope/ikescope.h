@@ -5,6 +5,7 @@
  *   iks_decoder   decode frames into iks_packet records (decoder.h, packet.h)
  *   names         protocol number names (names.h)
  *   iks_trace, iks_correlate  two captures of one path side by side (correlate.h)
+ *   iks_log       Oakley.log / charon logs and their join to a capture (log.h)
  *
  * The library never prints and never exits; it keeps no global state.
  */
@@ -17,5 +18,6 @@
 #include <ikescope/decoder.h>
 #include <ikescope/names.h>
 #include <ikescope/correlate.h>
+#include <ikescope/log.h>
 
 #endif

@@ -1,0 +1,86 @@
+/*
+ * logpat.h - matching one log line against a table of line patterns
+ * (internal). The Oakley and charon parsers keep their knowledge of the
+ * line formats in such tables, so a wrong or missing pattern costs one
+ * record, never the file.
+ *
+ * Pattern language (letters compare without regard to case; a pattern
+ * matches a prefix of the text, whatever follows is ignored):
+ *   ' '  one or more blanks (spaces or tabs)
+ *   %x   hexadecimal number, optional 0x prefix        -> num
+ *   %d   decimal number                                 -> num
+ *   %4   dotted IPv4 address, exactly four numbers      -> addr
+ *   %a   IPv4 or IPv6 address (a run of hex digits, ':' and '.') -> addr
+ *   %c   8-byte cookie: 16 hex digits, optional 0x      -> cookie
+ *   %p   port as 4 hex digits in little-endian memory order ("f401" = 500) -> num
+ *   %w   word: up to the next blank                     -> span
+ *   %s   the rest of the line                           -> span
+ *   %%   a percent sign
+ */
+#ifndef IKS_LOGPAT_H
+#define IKS_LOGPAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <ikescope/log.h>
+
+#define LOGPAT_MAX_NUM 6
+#define LOGPAT_MAX_ADDR 2
+#define LOGPAT_MAX_SPAN 2
+
+typedef struct logpat_out {
+	uint64_t num[LOGPAT_MAX_NUM];
+	unsigned nnum;
+	iks_addr addr[LOGPAT_MAX_ADDR];
+	unsigned naddr;
+	uint8_t cookie[8];
+	bool has_cookie;
+	size_t span_off[LOGPAT_MAX_SPAN], span_len[LOGPAT_MAX_SPAN]; /* within the text */
+	unsigned nspan;
+} logpat_out;
+
+/* One entry of a pattern table: the pattern and what a match means. */
+typedef struct logpat {
+	const char *pattern;
+	int kind;   /* an iks_log_kind */
+	int sub;    /* parser-specific detail (which header field, request/response, ...) */
+} logpat;
+
+/* Match text[0..len) against one pattern. Returns true with *o filled. */
+bool logpat_match(const char *pattern, const uint8_t *text, size_t len, logpat_out *o);
+
+/* First entry of the table that matches; its index, or -1. */
+int logpat_find(const logpat *table, size_t n, const uint8_t *text, size_t len, logpat_out *o);
+
+/* Small text helpers that read through the bounds-checked reader: length
+ * without trailing blanks; count of leading blanks; prefix test; a whole
+ * decimal number no larger than max. */
+size_t logpat_trim(const uint8_t *text, size_t len);
+size_t logpat_skip_blanks(const uint8_t *text, size_t len);
+bool logpat_starts_with(const uint8_t *text, size_t len, const char *s);
+bool logpat_decimal(const uint8_t *text, size_t len, uint32_t max, uint32_t *v);
+
+/* Oakley and charon tables (oakley_patterns.c, charon_patterns.c). */
+extern const logpat iks_oakley_patterns[];
+extern const size_t iks_oakley_npatterns;
+extern const logpat iks_charon_patterns[];
+extern const size_t iks_charon_npatterns;
+
+/* Name tables: exchange names as the logs print them. */
+typedef struct log_exchange_name {
+	const char *name;
+	uint8_t version;
+	uint8_t exchange;
+} log_exchange_name;
+extern const log_exchange_name iks_oakley_exchanges[];
+extern const size_t iks_oakley_nexchanges;
+extern const log_exchange_name iks_charon_exchanges[];
+extern const size_t iks_charon_nexchanges;
+
+/* Look a name (text[0..len), case-insensitive, exact) up; NULL if absent. */
+const log_exchange_name *log_exchange_lookup(const log_exchange_name *t, size_t n,
+					     const uint8_t *text, size_t len);
+
+#endif

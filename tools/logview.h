@@ -1,0 +1,37 @@
+/*
+ * logview.h - ikedump --log: an IKE log (Oakley.log rotation set or
+ * charon log) joined to the capture, shown next to the packets: each IKE
+ * packet line names its log line (or "not in the log"), then the log
+ * messages that are not in the capture and a summary. JSON keys are in
+ * docs/json.md ("IKE log join").
+ */
+#ifndef IKSTOOL_LOGVIEW_H
+#define IKSTOOL_LOGVIEW_H
+
+#include <stdio.h>
+
+#include <ikescope/ikescope.h>
+
+#include "jsonw.h"
+
+typedef struct logview logview;
+
+/* Read the log files, read the capture once (same filter) for its IKE
+ * packets and join. NULL with a one-line message in err (IKS_ERRBUF_SIZE)
+ * on failure; a log cap reached is not a failure (see the summary). */
+logview *logview_new(const char *capture, const char *filter, const char *const *logs,
+		     size_t nlogs, char *err);
+void logview_free(logview *v);
+
+/* Called for every record of the main pass, in capture order: adds the
+ * packet's log line to its formatted line (JSON: a "log" key). */
+void logview_annotate(logview *v, const iks_packet *p, strbuf *line, bool json);
+
+/* After the capture: the log messages not in the capture, then the summary
+ * (JSON: one {"log_stats"} line, then {"log_summary"} as the last line). */
+void logview_finish(logview *v, FILE *out, bool json);
+
+/* Warnings for stderr (a cap reached while reading the log), or NULL. */
+const char *logview_warning(const logview *v);
+
+#endif
