@@ -119,6 +119,7 @@ static void add_copy(corr_ctx *c, iks_ike_exchange *e, msg_aux *aux, const ike_r
 		if (!r->rx_only) {
 			m->sent_s = t;
 			m->frame_sent = u->first_frame;
+			m->frame_sent_whole = u->frame;
 		}
 		if (k->version == 2)
 			m->response = (u->flags & UNIT_F_RESPONSE) != 0;
@@ -139,6 +140,7 @@ static void add_copy(corr_ctx *c, iks_ike_exchange *e, msg_aux *aux, const ike_r
 	if (m->sent_count == 0) {
 		m->sent_s = t;
 		m->frame_sent = u->first_frame;
+		m->frame_sent_whole = u->frame;
 	}
 	x->last_s = t;
 	m->sent_count++;

@@ -97,6 +97,27 @@ check("nat-detected carries side", len(nat) == 1 and nat[0]["side"] == "a"
 icmp = kinds(report("ikev2_psk_natt"), "icmp-frag-needed")
 check("icmp-frag-needed carries mtu", len(icmp) == 1 and icmp[0]["mtu"] == 1300, icmp)
 
+# --- IKE logs beside the captures ----------------------------------------------------------
+rc, out, err = run("--json", "--log-a", cap("ikev2_cert_fragdrop_charon_a.log"), "--log-b",
+                   cap("ikev2_cert_fragdrop_charon_b.log"), cap("ikev2_cert_fragdrop_a.pcap"),
+                   cap("ikev2_cert_fragdrop_b.pcap"))
+d = json.loads(out) if rc == 0 else {}
+la, lb = d.get("logs", {}).get("a") or {}, d.get("logs", {}).get("b") or {}
+check("--log-a/--log-b: every log message matched, a's log reports 4 retransmits",
+      la.get("format") == "charon" and la.get("messages") == 7 and la.get("matched") == 7
+      and la.get("retransmits") == 4 and lb.get("messages") == 2 and lb.get("matched") == 2,
+      (rc, err, la, lb))
+check("a's log says it gave up", any(f["kind"] == "give-up" and f.get("retransmits") == 4
+                                     for f in la.get("failures", [])), la.get("failures"))
+auth = [e for e in d["negotiations"][0]["exchanges"] if e["type"] == 35][0] if d else {}
+m = auth.get("messages", [{}])[0]
+check("the IKE_AUTH request names its line in a's log and none in b's",
+      (m.get("log_sent") or {}).get("line") == 970 and m.get("log_received") is None, m)
+rc, out, err = run("--log-a", cap("ikev2_cert_fragdrop_a.pcap"), cap("ikev2_cert_fragdrop_a.pcap"),
+                   cap("ikev2_cert_fragdrop_b.pcap"))
+check("a log that is not a log: exit 1 naming it", rc == 1 and "ikev2_cert_fragdrop_a.pcap" in err,
+      (rc, err))
+
 # --- random loss against the ground truth -----------------------------------------------
 def complete_datagrams(pcap, src, dst):
     """IP IDs of datagrams src sent to dst that are complete in this capture."""

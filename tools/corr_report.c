@@ -136,7 +136,23 @@ static void text_finding(FILE *out, const iks_finding *f)
 	fputc('\n', out);
 }
 
-static void text_timeline(FILE *out, const iks_negotiation *n, const iks_clock_estimate *ce)
+/* " [log a file:line time]" for the copy of a message in one end's log */
+static void text_log_ref(FILE *out, const corr_input *in, int side, uint64_t frame)
+{
+	if (!in[side].log || !frame)
+		return;
+	const iks_log_msg *m = logview_msg_for_frame(in[side].log, frame);
+	char where[300];
+	if (m) {
+		logview_msg_where(in[side].log, m, where, sizeof(where));
+		fprintf(out, "  [log %c %s]", side ? 'b' : 'a', where);
+	} else {
+		fprintf(out, "  [not in %c's log]", side ? 'b' : 'a');
+	}
+}
+
+static void text_timeline(FILE *out, const corr_input *in, const iks_negotiation *n,
+			  const iks_clock_estimate *ce)
 {
 	char t1[32], t2[32], ex[16];
 	for (uint32_t e = 0; e < n->nexchanges; e++) {
@@ -166,6 +182,10 @@ static void text_timeline(FILE *out, const iks_negotiation *n, const iks_clock_e
 				fprintf(out, "  sent %ux, arrived %ux", m->sent_count, m->arrived_count);
 			if (!m->arrived_count && m->not_covered)
 				fputs("  (the other end was not capturing)", out);
+			int sender = m->dir == IKS_DIR_A_TO_B ? 0 : 1;
+			text_log_ref(out, in, sender, m->frame_sent_whole);
+			if (m->arrived_count)
+				text_log_ref(out, in, 1 - sender, m->frame_received);
 			fputc('\n', out);
 		}
 	}
@@ -202,6 +222,13 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 		st.sent_a, st.matched_ab, st.lost_ab, st.sent_b, st.matched_ba, st.lost_ba,
 		st.dropped_with_icmp, st.not_covered);
 
+	for (int s = 0; s < 2; s++) {
+		if (!in[s].log)
+			continue;
+		fprintf(out, "%c: ", s ? 'b' : 'a');
+		logview_summary_text(in[s].log, out);
+	}
+
 	const iks_negotiation *negs;
 	size_t nn = iks_correlation_negotiations(c, &negs);
 	fprintf(out, "\nnegotiations (%zu):\n", nn);
@@ -229,7 +256,7 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 	for (size_t k = 0; k < nn; k++) {
 		hex8(i, negs[k].ispi);
 		fprintf(out, "  IKEv%u %s\n", negs[k].version, i);
-		text_timeline(out, &negs[k], ce);
+		text_timeline(out, in, &negs[k], ce);
 	}
 }
 
@@ -431,7 +458,19 @@ static void json_finding(jsonw *w, const iks_finding *f)
 	jw_obj_end(w);
 }
 
-static void json_negotiation(jsonw *w, const iks_negotiation *n)
+static void json_log_ref(jsonw *w, const corr_input *in, int side, uint64_t frame, const char *key)
+{
+	if (!in[side].log)
+		return;
+	jw_key(w, key);
+	const iks_log_msg *m = frame ? logview_msg_for_frame(in[side].log, frame) : NULL;
+	if (m)
+		logview_msg_json(in[side].log, m, w);
+	else
+		jw_null(w);
+}
+
+static void json_negotiation(jsonw *w, const corr_input *in, const iks_negotiation *n)
 {
 	char h[17];
 	jw_obj_begin(w);
@@ -496,6 +535,10 @@ static void json_negotiation(jsonw *w, const iks_negotiation *n)
 			jw_uint(w, m->arrived_count);
 			jw_key(w, "retransmits");
 			jw_uint(w, m->sent_count ? m->sent_count - 1 : 0);
+			int sender = m->dir == IKS_DIR_A_TO_B ? 0 : 1;
+			json_log_ref(w, in, sender, m->frame_sent_whole, "log_sent");
+			json_log_ref(w, in, 1 - sender, m->arrived_count ? m->frame_received : 0,
+				     "log_received");
 			jw_obj_end(w);
 		}
 		jw_arr_end(w);
@@ -606,12 +649,24 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jw_key(&w, "not_covered");
 	jw_uint(&w, st.not_covered);
 	jw_obj_end(&w);
+	if (in[0].log || in[1].log) {
+		jw_key(&w, "logs");
+		jw_obj_begin(&w);
+		for (int s = 0; s < 2; s++) {
+			jw_key(&w, s ? "b" : "a");
+			if (in[s].log)
+				logview_summary_json(in[s].log, &w);
+			else
+				jw_null(&w);
+		}
+		jw_obj_end(&w);
+	}
 	const iks_negotiation *negs;
 	size_t nn = iks_correlation_negotiations(c, &negs);
 	jw_key(&w, "negotiations");
 	jw_arr_begin(&w);
 	for (size_t k = 0; k < nn; k++)
-		json_negotiation(&w, &negs[k]);
+		json_negotiation(&w, in, &negs[k]);
 	jw_arr_end(&w);
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);

@@ -372,3 +372,122 @@ void logview_finish(logview *v, FILE *out, bool json)
 	fprintf(out, "%s\n", b.s ? b.s : "");
 	sb_free(&b);
 }
+
+const iks_log_msg *logview_msg_for_frame(const logview *v, uint64_t frame)
+{
+	size_t lo = 0, hi = v->npkts;
+	while (lo < hi) { /* packets are in capture order */
+		size_t mid = (lo + hi) / 2;
+		if (v->pkts[mid].frame < frame)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == v->npkts || v->pkts[lo].frame != frame)
+		return NULL;
+	uint32_t mi = v->join->pkt_msg[lo];
+	return mi == IKS_LOG_NONE ? NULL : iks_log_message_at(v->log, mi);
+}
+
+void logview_msg_where(const logview *v, const iks_log_msg *m, char *buf, size_t len)
+{
+	char t[32];
+	log_time(m, t, sizeof(t));
+	snprintf(buf, len, "%s:%u %s", iks_log_file_name(v->log, m->file), m->line, t);
+}
+
+void logview_msg_json(const logview *v, const iks_log_msg *m, jsonw *w)
+{
+	json_msg(w, v, m);
+	jw_obj_end(w);
+}
+
+/* the offset as JSON/text seconds, "null" when unknown */
+static void offset_text(const iks_log_join *j, char *off, size_t len)
+{
+	snprintf(off, len, "null");
+	if (j->has_offset)
+		snprintf(off, len, "%s%lld.%06lld", j->offset_ns < 0 ? "-" : "",
+			 (long long)(llabs(j->offset_ns) / 1000000000),
+			 (long long)(llabs(j->offset_ns) % 1000000000 / 1000));
+}
+
+void logview_summary_json(const logview *v, jsonw *w)
+{
+	const iks_log_join *j = v->join;
+	char off[48];
+	offset_text(j, off, sizeof(off));
+	jw_obj_begin(w);
+	jw_key(w, "format");
+	jw_str(w, iks_log_format_name(iks_log_format_of(v->log)));
+	jw_key(w, "files");
+	jw_arr_begin(w);
+	for (uint32_t f = 0; iks_log_file_name(v->log, f); f++)
+		jw_str(w, iks_log_file_name(v->log, f));
+	jw_arr_end(w);
+	jw_key(w, "records");
+	jw_uint(w, iks_log_nrecords(v->log));
+	jw_key(w, "messages");
+	jw_uint(w, j->nmsgs);
+	jw_key(w, "matched");
+	jw_uint(w, j->matched);
+	jw_key(w, "unmatched_log");
+	jw_uint(w, j->unmatched_log);
+	jw_key(w, "unmatched_capture");
+	jw_uint(w, j->unmatched_capture);
+	jw_key(w, "retransmits");
+	jw_uint(w, j->retransmits);
+	jw_key(w, "offset_seconds");
+	jw_raw(w, off);
+	jw_key(w, "byte_order");
+	jw_str(w, iks_log_byte_order_name(j->byte_order));
+	jw_key(w, "failures");
+	jw_arr_begin(w);
+	for (size_t i = 0; i < iks_log_nrecords(v->log); i++) {
+		const iks_log_record *r = iks_log_record_at(v->log, i);
+		if (!is_failure(r->kind))
+			continue;
+		char t[32] = "";
+		if (r->has_time)
+			time_text(r->month, r->day, r->tod_ms, t, sizeof(t));
+		jw_obj_begin(w);
+		jw_key(w, "file");
+		jw_str(w, iks_log_file_name(v->log, r->file));
+		jw_key(w, "line");
+		jw_uint(w, r->line);
+		jw_key(w, "time");
+		jw_str(w, r->has_time ? t : NULL);
+		jw_key(w, "kind");
+		jw_str(w, iks_log_kind_name(r->kind));
+		if (r->kind == IKS_LK_FAILURE || r->kind == IKS_LK_DEAD) {
+			jw_key(w, "status");
+			jw_uint(w, r->status);
+			jw_key(w, "name");
+			jw_str(w, iks_ike_error_name(r->status));
+			jw_key(w, "text");
+			jw_str(w, iks_ike_error_text(r->status));
+		}
+		if (r->kind == IKS_LK_GIVE_UP) {
+			jw_key(w, "retransmits");
+			jw_uint(w, r->num);
+		}
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+void logview_summary_text(const logview *v, FILE *out)
+{
+	const iks_log_join *j = v->join;
+	char off[48];
+	offset_text(j, off, sizeof(off));
+	fprintf(out, "%s log (%s): %zu messages, %u matched to packets, %u not in the capture, "
+		"%u IKE packets not in the log, %u retransmits; capture clock minus log clock %s s\n",
+		iks_log_format_name(iks_log_format_of(v->log)), iks_log_file_name(v->log, 0), j->nmsgs,
+		j->matched, j->unmatched_log, j->unmatched_capture, j->retransmits, off);
+	strbuf b;
+	sb_init(&b);
+	failures(v, out, false, &b);
+	sb_free(&b);
+}

@@ -34,4 +34,15 @@ void logview_finish(logview *v, FILE *out, bool json);
 /* Warnings for stderr (a cap reached while reading the log), or NULL. */
 const char *logview_warning(const logview *v);
 
+/* For pcapcorrelate: the log message joined to the IKE packet of a frame
+ * (NULL: none, or not an IKE packet); "file:line time" of a message. */
+const iks_log_msg *logview_msg_for_frame(const logview *v, uint64_t frame);
+void logview_msg_where(const logview *v, const iks_log_msg *m, char *buf, size_t len);
+/* A {"file","line","time","dir"} object for a message. */
+void logview_msg_json(const logview *v, const iks_log_msg *m, jsonw *w);
+/* The join's summary as one JSON object (the log_summary keys, plus
+ * "files", "retransmits" and "failures"), and as text lines. */
+void logview_summary_json(const logview *v, jsonw *w);
+void logview_summary_text(const logview *v, FILE *out);
+
 #endif

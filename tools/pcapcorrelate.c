@@ -23,6 +23,9 @@ static void usage(FILE *f)
 	      "\n"
 	      "  -j, --json              one JSON document (contract in docs/json.md)\n"
 	      "  -w, --write-lost FILE   write the packets that did not arrive to a pcap file\n"
+	      "      --log-a FILE        host a's IKE log (Oakley.log or charon log); repeat for\n"
+	      "                          the files of an Oakley.log rotation set\n"
+	      "      --log-b FILE        the same for host b\n"
 	      "  -h, --help              this text\n"
 	      "  -V, --version           version\n"
 	      "\n"
@@ -97,17 +100,32 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "write-lost", required_argument, NULL, 'w' },
+		{ "log-a", required_argument, NULL, 'A' },
+		{ "log-b", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = false;
 	const char *lost_out = NULL;
+	enum { MAX_LOG_FILES = 16 };
+	const char *logs[2][MAX_LOG_FILES];
+	size_t nlogs[2] = { 0, 0 };
 	int c;
 	while ((c = getopt_long(argc, argv, "jw:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'w': lost_out = optarg; break;
+		case 'A':
+		case 'B': {
+			int s = c == 'A' ? 0 : 1;
+			if (nlogs[s] == MAX_LOG_FILES) {
+				fprintf(stderr, "pcapcorrelate: at most %d log files per host\n", MAX_LOG_FILES);
+				return 2;
+			}
+			logs[s][nlogs[s]++] = optarg;
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("pcapcorrelate (ikescope) %s\n", iks_version()); return 0;
 		default: usage(stderr); return 2;
@@ -145,6 +163,17 @@ int main(int argc, char **argv)
 			status = 1;
 			goto out;
 		}
+		if (nlogs[s]) {
+			char lerr[IKS_ERRBUF_SIZE] = "";
+			in[s].log = logview_new(paths[s], NULL, logs[s], nlogs[s], lerr);
+			if (!in[s].log) {
+				fprintf(stderr, "pcapcorrelate: %s\n", lerr);
+				status = 1;
+				goto out;
+			}
+			if (logview_warning(in[s].log))
+				fprintf(stderr, "pcapcorrelate: warning: %s\n", logview_warning(in[s].log));
+		}
 	}
 	iks_correlation *corr = NULL;
 	iks_status st = iks_correlate(t[0], t[1], NULL, &corr);
@@ -171,6 +200,8 @@ int main(int argc, char **argv)
 out:
 	iks_trace_free(t[0]);
 	iks_trace_free(t[1]);
+	logview_free(in[0].log);
+	logview_free(in[1].log);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "pcapcorrelate: error writing output\n");
 		status = 1;

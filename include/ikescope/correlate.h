@@ -115,7 +115,10 @@ typedef struct iks_ike_message {
 	uint32_t arrived_count;   /* copies the receiver's capture shows */
 	double sent_s;            /* first copy, sender's clock (epoch s); 0 when not seen */
 	double received_s;        /* first arriving copy, receiver's clock; 0 when none */
-	uint64_t frame_sent, frame_received; /* in the sender's / receiver's file */
+	uint64_t frame_sent, frame_received; /* in the sender's / receiver's file (for a fragmented
+				     message: its first fragment sent / the fragment that completed it) */
+	uint64_t frame_sent_whole;  /* sender's frame that completed the message (== frame_sent
+				     when it was not fragmented) */
 	double retransmit_gaps_s[8]; /* intervals between copies (first 8) */
 	bool not_covered;         /* sent while the receiver's capture was not running: whether
 				     it arrived is unknown (sent_s 0: only the receiver saw it) */
