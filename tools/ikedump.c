@@ -15,6 +15,7 @@
 #include <ikescope/ikescope.h>
 
 #include "format.h"
+#include "format_ike.h"
 #include "holdq.h"
 #include "jsonw.h"
 
@@ -30,6 +31,7 @@ static void usage(FILE *f)
 	      "  -f EXPR        only frames matching the BPF filter EXPR (frame numbers are kept)\n"
 	      "  -j, --json     one JSON object per line (keys in docs/json.md)\n"
 	      "  -a, --all      also list packets that are not IPsec-related\n"
+	      "  -v, --verbose  text: also print the decoded IKE payload tree of each message\n"
 	      "  -c, --count    decode everything, print only counts\n"
 	      "  -h, --help     this text\n"
 	      "  -V, --version  library version\n"
@@ -41,7 +43,7 @@ static void usage(FILE *f)
 struct options {
 	const char *path;
 	const char *filter;
-	bool json, all, count;
+	bool json, all, count, verbose;
 };
 
 struct counts {
@@ -54,19 +56,21 @@ static bool parse_args(int argc, char **argv, struct options *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "count", no_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, "r:f:jachV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:f:jacvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->path = optarg; break;
 		case 'f': o->filter = optarg; break;
 		case 'j': o->json = true; break;
 		case 'a': o->all = true; break;
 		case 'c': o->count = true; break;
+		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("ikedump (ikescope) %s\n", iks_version()); exit(0);
 		default: return false;
@@ -130,6 +134,8 @@ static bool emit_packet(holdq *q, strbuf *line, const iks_packet *p, const struc
 		fmt_packet_json(line, p);
 	else
 		fmt_packet_text(line, p);
+	if (!o->json && o->verbose)
+		fmt_ike_text_tree(line, &p->l.ike);
 	if (line->oom)
 		return false;
 	return holdq_add(q, line->s, p->frag.datagram_id, fmt_needs_datagram(p), relevant);

@@ -4,6 +4,7 @@
  *   iks_capture   read frames from pcap/pcapng files (capture.h)
  *   iks_decoder   decode frames into iks_packet records (decoder.h, packet.h)
  *   names         protocol number names (names.h)
+ *   IKE payloads  decoded IKEv1/IKEv2 payload bodies, vendor IDs, NAT-D (ike.h)
  *
  * The library never prints and never exits; it keeps no global state.
  */
@@ -15,5 +16,6 @@
 #include <ikescope/packet.h>
 #include <ikescope/decoder.h>
 #include <ikescope/names.h>
+#include <ikescope/ike.h>
 
 #endif

@@ -1,0 +1,26 @@
+/*
+ * format_ike.h - decoded IKE payloads as JSON keys and as the payload tree
+ * of `ikedump -v` (keys documented in docs/json.md).
+ */
+#ifndef IKSTOOL_FORMAT_IKE_H
+#define IKSTOOL_FORMAT_IKE_H
+
+#include <ikescope/ikescope.h>
+
+#include "jsonw.h"
+
+/* Inside the open JSON object of ike->payloads[i]: its decoded fields. */
+void fmt_ike_payload_json(jsonw *w, const iks_ike_info *ike, unsigned i);
+
+/* Inside the open `ike` object: NAT-T numbering, IKE fragment state, the
+ * reassembled message, decode errors of bodies. */
+void fmt_ike_json_extra(jsonw *w, const iks_ike_info *ike);
+
+/* Append the payload tree (lines starting with a newline, indented). */
+void fmt_ike_text_tree(strbuf *b, const iks_ike_info *ike);
+
+/* IKS_EV_IKE_FRAGS_INCOMPLETE events. */
+void fmt_ike_event_json(strbuf *b, const iks_event *ev);
+void fmt_ike_event_text(strbuf *b, const iks_event *ev);
+
+#endif
