@@ -36,6 +36,13 @@ typedef struct ike_sa_state {
 	uint16_t v2_encr, v2_encr_keylen, v2_integ;
 	bool v2_known;
 	uint64_t last_frame;
+	/* NAT-D results per side ([0] initiator, [1] responder): 0 unchecked,
+	 * an iks_natd_result otherwise; the source port that side used */
+	uint8_t natd_src[2], natd_dst[2];
+	uint16_t natd_sport[2];
+	bool v1_init_known;      /* the IKEv1 initiator's address (from its first message) */
+	iks_addr v1_init_addr;
+	uint16_t v1_init_port;
 } ike_sa_state;
 
 typedef struct ike_frag_piece {
@@ -89,7 +96,9 @@ void ike_frag_report(ike_ctx *c, ike_frag_slot *s, int reason, uint64_t frame);
 /* ike_natt.c: verify the NAT-D payloads of c->msg against L's addresses. */
 /* ike_natt.c: initialise libgcrypt unless the application did. */
 void ike_natt_init(void);
-void ike_natd_verify(iks_ike_msg *m, const iks_layers *L, const ike_sa_state *sa);
+void ike_natd_verify(iks_ike_msg *m, const iks_layers *L, ike_sa_state *sa);
+/* ike_natt.c: the per-side verdicts of the SA into d. */
+void ike_nat_verdicts(const ike_sa_state *sa, iks_ike_detail *d);
 
 /* ike_state.c: decode a message with the numbering of its IKE SA. */
 void ike_ctx_decode_msg(ike_ctx *c, iks_ike_msg *m, const uint8_t *p, size_t len, bool cut,

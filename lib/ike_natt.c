@@ -100,8 +100,78 @@ static void check(iks_ike_payload *pl, int algo, const iks_ike_msg *m, const iks
 	pl->natd_note = mismatch_note(is_source, port);
 }
 
-void ike_natd_verify(iks_ike_msg *m, const iks_layers *L, const ike_sa_state *sa)
+/* Which side sent this message: 0 initiator, 1 responder, -1 unknown. */
+static int sender_side(const iks_ike_msg *m, const iks_layers *L, ike_sa_state *sa)
 {
+	if (m->version == 2)
+		return (m->flags & IKS_IKEV2_FLAG_INITIATOR) ? 0 : 1;
+	static const uint8_t zero[8] = { 0 };
+	if (!sa->v1_init_known && memcmp(m->rspi, zero, 8) == 0 && L->ip.present &&
+	    L->udp.present) {
+		sa->v1_init_known = true;
+		sa->v1_init_addr = L->ip.src;
+		sa->v1_init_port = L->udp.sport;
+	}
+	if (!sa->v1_init_known || !L->ip.present || !L->udp.present)
+		return -1;
+	if (memcmp(&L->ip.src, &sa->v1_init_addr, sizeof(iks_addr)) == 0 &&
+	    L->udp.sport == sa->v1_init_port)
+		return 0;
+	return 1;
+}
+
+static void record(ike_sa_state *sa, int side, const iks_ike_payload *pl, uint16_t sport)
+{
+	if (side < 0 || pl->natd == IKS_NATD_UNCHECKED)
+		return;
+	if (pl->natd_is_source) {
+		/* a mismatch is kept over later matches: one rewritten address is enough */
+		if (sa->natd_src[side] != IKS_NATD_MISMATCH)
+			sa->natd_src[side] = (uint8_t)pl->natd;
+		sa->natd_sport[side] = sport;
+	} else {
+		/* the receiver is the other side */
+		if (sa->natd_dst[1 - side] != IKS_NATD_MISMATCH)
+			sa->natd_dst[1 - side] = (uint8_t)pl->natd;
+	}
+}
+
+void ike_nat_verdicts(const ike_sa_state *sa, iks_ike_detail *d)
+{
+	for (int s = 0; s < 2; s++) {
+		uint8_t src = sa->natd_src[s], dst = sa->natd_dst[s];
+		uint16_t port = sa->natd_sport[s];
+		d->nat_verdict[s] = IKS_NAT_UNKNOWN;
+		d->nat_note[s] = NULL;
+		if (dst == IKS_NATD_MISMATCH) {
+			d->nat_verdict[s] = IKS_NAT_BEHIND;
+			d->nat_note[s] = src == IKS_NATD_MISMATCH
+				? "the peer addressed another address/port than seen here: NAT in front "
+				  "of this side (this capture is on its inner side, so its own mismatching "
+				  "source hash is faked to force encapsulation)"
+				: "the peer addressed another address/port than seen here: NAT in front "
+				  "of this side";
+		} else if (src == IKS_NATD_MISMATCH && port != 500 && port != 4500 && port != 0) {
+			d->nat_verdict[s] = IKS_NAT_BEHIND;
+			d->nat_note[s] = "its source address and port (not 500/4500) were rewritten: "
+					 "NAT in front of this side";
+		} else if (src == IKS_NATD_MISMATCH) {
+			d->nat_verdict[s] = IKS_NAT_FORCED;
+			d->nat_note[s] = "the peer reached its real address, but its own source hash "
+					 "matches nothing seen: faked NAT-D forcing UDP encapsulation "
+					 "(strongSwan encap=yes), not a NAT (a port-keeping NAT between it "
+					 "and this capture point would look the same)";
+		} else if (src == IKS_NATD_MATCH || dst == IKS_NATD_MATCH) {
+			d->nat_verdict[s] = IKS_NAT_NONE;
+			d->nat_note[s] = "NAT-D hashes about this side match the addresses seen here";
+		}
+	}
+}
+
+void ike_natd_verify(iks_ike_msg *m, const iks_layers *L, ike_sa_state *sa)
+{
+	int side = sender_side(m, L, sa);
+	uint16_t sport = L->udp.present ? L->udp.sport : 0;
 	if (m->version == 1) {
 		int algo = v1_algo(sa->v1_hash);
 		bool first = true;
@@ -110,6 +180,7 @@ void ike_natd_verify(iks_ike_msg *m, const iks_layers *L, const ike_sa_state *sa
 			if (pl->kind != IKS_PK_NAT_D || pl->status != IKS_OK)
 				continue;
 			check(pl, algo, m, L, !first);
+			record(sa, side, pl, sport);
 			first = false;
 		}
 		return;
@@ -120,5 +191,6 @@ void ike_natd_verify(iks_ike_msg *m, const iks_layers *L, const ike_sa_state *sa
 		    (pl->notify_type != 16388 && pl->notify_type != 16389))
 			continue;
 		check(pl, GCRY_MD_SHA1, m, L, pl->notify_type == 16388);
+		record(sa, side, pl, sport);
 	}
 }

@@ -209,6 +209,7 @@ void ike_ctx_decode(ike_ctx *c, iks_layers *L, uint64_t frame, int64_t ts_sec, u
 	d->msg = &c->msg;
 	d->natt_numbering = sa->natt >= 0 ? sa->natt : IKS_NATT_RFC;
 	d->natd_hash = sa->version == 2 ? 2 : sa->v1_hash;
+	ike_nat_verdicts(sa, d);
 	ike->detail = d;
 }
 

@@ -483,6 +483,35 @@ static void emit_fragment_state(emit *e, const iks_ike_detail *d)
 	}
 }
 
+static const char *verdict_name(int v)
+{
+	switch (v) {
+	case IKS_NAT_NONE: return "none";
+	case IKS_NAT_BEHIND: return "behind-nat";
+	case IKS_NAT_FORCED: return "forced-encap";
+	default: return "unknown";
+	}
+}
+
+static void emit_nat_verdicts(emit *e, const iks_ike_detail *d)
+{
+	static const char *side[2] = { "initiator", "responder" };
+	for (int s = 0; s < 2; s++) {
+		if (d->nat_verdict[s] == IKS_NAT_UNKNOWN)
+			continue;
+		e_item_begin(e, "NAT:");
+		e_str(e, "side", side[s]);
+		e_str(e, "verdict", verdict_name(d->nat_verdict[s]));
+		e_str(e, "note", d->nat_note[s]);
+		e_item_end(e);
+	}
+}
+
+static bool has_verdict(const iks_ike_detail *d)
+{
+	return d->nat_verdict[0] != IKS_NAT_UNKNOWN || d->nat_verdict[1] != IKS_NAT_UNKNOWN;
+}
+
 void fmt_ike_json_extra(jsonw *w, const iks_ike_info *ike)
 {
 	const iks_ike_detail *d = ike->detail;
@@ -494,6 +523,12 @@ void fmt_ike_json_extra(jsonw *w, const iks_ike_info *ike)
 		jw_str(w, iks_ike_natt_numbering_name(d->natt_numbering));
 	}
 	emit_msg_status(&e, d->msg);
+	if (has_verdict(d)) {
+		jw_key(w, "nat");
+		jw_arr_begin(w);
+		emit_nat_verdicts(&e, d);
+		jw_arr_end(w);
+	}
 	if (d->is_fragment) {
 		jw_key(w, "ike_fragment");
 		jw_obj_begin(w);
@@ -555,6 +590,11 @@ void fmt_ike_text_tree(strbuf *b, const iks_ike_info *ike)
 		e_newline(&e, "!");
 		emit_msg_status(&e, d->msg);
 	}
+	bool natd = false;
+	for (unsigned i = 0; i < d->msg->npayloads; i++)
+		natd |= d->msg->payloads[i].natd != IKS_NATD_UNCHECKED;
+	if (natd && has_verdict(d))
+		emit_nat_verdicts(&e, d);
 	if (d->is_fragment) {
 		e_newline(&e, "IKE fragment:");
 		emit_fragment_state(&e, d);

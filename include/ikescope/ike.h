@@ -252,9 +252,27 @@ typedef struct iks_ike_detail {
 	uint16_t frag_missing[8];         /* the first 8 of them */
 	/* IKE SA state */
 	int natt_numbering;               /* from the NAT-T vendor IDs seen in this IKE SA */
-	int natd_hash;                    /* gcrypt-free id: 1 MD5, 2 SHA1, 4 SHA2-256, 5 SHA2-384,
-					     6 SHA2-512 (IKEv1 hash attribute values); 0 unknown */
+	int natd_hash;                    /* hash used for NAT-D, as IKEv1 hash attribute values:
+					     1 MD5, 2 SHA1, 4 SHA2-256, 5 SHA2-384, 6 SHA2-512; 0 unknown */
+	/* What the NAT-D payloads of this IKE SA seen so far say about each
+	 * side ([0] initiator, [1] responder): an iks_nat_verdict, and a static
+	 * explanation (NULL for IKS_NAT_UNKNOWN). */
+	int nat_verdict[2];
+	const char *nat_note[2];
 } iks_ike_detail;
+
+/* Whether a NAT sits in front of one side of an IKE SA, from the NAT-D
+ * hashes compared with the addresses in this capture. */
+enum iks_nat_verdict {
+	IKS_NAT_UNKNOWN = 0, /* no NAT-D about this side verified yet */
+	IKS_NAT_NONE = 1,    /* both hashes about this side match: no NAT in front of it */
+	IKS_NAT_BEHIND = 2,  /* a NAT sits in front of this side */
+	IKS_NAT_FORCED = 3   /* the peer reached this side's own address (its destination hash
+				matches) but this side's source hash matches nothing seen: it
+				fakes NAT-D to force UDP encapsulation (strongSwan encap=yes);
+				a port-keeping NAT between it and the capture point would look
+				the same */
+};
 
 /* Names (static text, NULL when unknown). */
 IKS_API const char *iks_ike_notify_name(int version, unsigned type);
