@@ -212,6 +212,7 @@ iks_status ike_msg_decode(const uint8_t *data, size_t len, bool cut, int numberi
 		return msg_fail(msg, cut ? IKS_E_TRUNCATED : IKS_E_MALFORMED, 0,
 				"message shorter than the 28-byte ISAKMP header");
 	msg->version = ver >> 4;
+	msg->length = mlen;
 	msg->natt_numbering = numbering;
 	if (msg->version != 1 && msg->version != 2)
 		return msg_fail(msg, IKS_E_UNSUPPORTED, 17, "ISAKMP major version neither 1 nor 2");

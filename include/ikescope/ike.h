@@ -176,6 +176,7 @@ typedef struct iks_ike_msg {
 	uint8_t exchange;
 	uint8_t flags;
 	uint32_t msgid;
+	uint32_t length;      /* header length field */
 	uint8_t ispi[8], rspi[8];
 	bool encrypted;       /* v1 E flag: nothing after the header is decoded */
 	int natt_numbering;   /* how v1 NAT-D/NAT-OA numbers were read: an iks_natt_numbering */
