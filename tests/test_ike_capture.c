@@ -254,6 +254,10 @@ START_TEST(ikev2_sa_init_matches_swanctl)
 		ck_assert_uint_eq(m->payloads[3 + i].notify_type, notes[i]);
 	/* IKE_AUTH: SK with AES-CBC IV 16 and SHA2-256-128 ICV 16 */
 	const iks_ike_detail *d = w_to(&w, 11);
+	/* behind the non-ESP marker, payload offsets still count from the ISAKMP
+	 * header (regression: the chain walk counted the 4 marker bytes too) */
+	ck_assert_uint_eq(w.p.l.ike.payloads[0].offset, 28);
+	ck_assert_uint_eq(d->msg->payloads[0].offset, 28);
 	ck_assert_int_eq(d->msg->payloads[0].kind, IKS_PK_SK);
 	ck_assert_uint_eq(d->msg->payloads[0].data.len, 240);
 	ck_assert_uint_eq(d->msg->payloads[0].iv_len, 16);
