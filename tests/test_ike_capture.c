@@ -381,6 +381,72 @@ START_TEST(ike_fragment_cap_reported)
 }
 END_TEST
 
+/* Every consistency a decoded message promises, whatever the input. */
+static void check_msg(const iks_ike_msg *m, size_t len)
+{
+	ck_assert_uint_le(m->npayloads, IKS_IKE_MSG_MAX_PAYLOADS);
+	ck_assert_uint_le(m->nattrs, IKS_IKE_MSG_MAX_ATTRS);
+	ck_assert_uint_le(m->ntransforms, IKS_IKE_MSG_MAX_TRANSFORMS);
+	ck_assert_uint_le(m->nproposals, IKS_IKE_MSG_MAX_PROPOSALS);
+	ck_assert_uint_le(m->nts, IKS_IKE_MSG_MAX_TS);
+	for (unsigned i = 0; i < m->npayloads; i++) {
+		const iks_ike_payload *pl = &m->payloads[i];
+		ck_assert_uint_le((size_t)pl->offset + pl->length, len);
+		ck_assert_uint_le((size_t)pl->prop_first + pl->prop_count, m->nproposals);
+		ck_assert_uint_le((size_t)pl->attr_first + pl->attr_count, m->nattrs);
+		ck_assert_uint_le((size_t)pl->ts_first + pl->ts_count, m->nts);
+		if (pl->status != IKS_OK)
+			ck_assert_ptr_nonnull(pl->reason);
+	}
+	if (m->status != IKS_OK)
+		ck_assert_ptr_nonnull(m->reason);
+}
+
+/* Deterministic hostile input (OpenBSD iked style): every bit of real
+ * messages flipped, and every cut, through the whole-message decoder.
+ * Run under ASan (scripts/test.sh --sanitizers) any over-read aborts. */
+START_TEST(flipped_bits_and_cuts)
+{
+	static const struct { const char *cap; uint64_t frame; } msgs[] = {
+		{ "ikev1_cert_ikefrag_ok_nftdrop_a.pcap", 8 },  /* SA + 5 VIDs */
+		{ "ikev1_cert_ikefrag_ok_nftdrop_a.pcap", 11 }, /* KE NONCE CR NAT-D */
+		{ "ikev2_cert_rfc7383_a.pcap", 6 },             /* SA KE Nonce N CERTREQ */
+		{ "ikev2_cert_rfc7383_a.pcap", 7 },             /* SKF */
+	};
+	iks_ike_msg *m = malloc(sizeof(*m));
+	ck_assert_ptr_nonnull(m);
+	for (unsigned k = 0; k < sizeof(msgs) / sizeof(msgs[0]); k++) {
+		uint8_t *frame;
+		int lt;
+		size_t n = fixture_raw_frame(msgs[k].cap, msgs[k].frame, &frame, &lt);
+		iks_packet p;
+		iks_decode_buffer(lt, frame, n, &p);
+		ck_assert(p.l.ike.present);
+		size_t len = p.l.ike.raw.len;
+		uint8_t *buf = malloc(len);
+		ck_assert_ptr_nonnull(buf);
+		memcpy(buf, p.l.ike.raw.p, len);
+		ck_assert_int_eq(iks_ike_msg_decode(buf, len, m), IKS_OK);
+		for (size_t i = 0; i < len * 8; i++) {
+			buf[i / 8] ^= (uint8_t)(1u << (i % 8));
+			iks_ike_msg_decode(buf, len, m);
+			check_msg(m, len);
+			buf[i / 8] ^= (uint8_t)(1u << (i % 8));
+		}
+		for (size_t cut = 0; cut < len; cut++) {
+			uint8_t *c = malloc(cut ? cut : 1);
+			memcpy(c, buf, cut);
+			ck_assert_int_ne(iks_ike_msg_decode(c, cut, m), IKS_OK);
+			check_msg(m, cut);
+			free(c);
+		}
+		free(buf);
+		free(frame);
+	}
+	free(m);
+}
+END_TEST
+
 Suite *suite_ike_capture(void)
 {
 	Suite *s = suite_create("ike_capture");
@@ -394,6 +460,7 @@ Suite *suite_ike_capture(void)
 	tcase_add_test(tc, rfc7383_fragments_seen_and_missing);
 	tcase_add_test(tc, rfc7383_lost_fragment_event);
 	tcase_add_test(tc, ike_fragment_cap_reported);
+	tcase_add_test(tc, flipped_bits_and_cuts);
 	suite_add_tcase(s, tc);
 	return s;
 }
