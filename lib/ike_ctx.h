@@ -90,7 +90,7 @@ struct ike_ctx {
 /* ike_frag.c: account this frame's v1 FRAG / v2 SKF payload; may fill
  * c->reassembled and c->detail. */
 void ike_frag_account(ike_ctx *c, const iks_layers *L, const iks_ike_payload *pl,
-		      const ike_sa_state *sa, uint64_t frame, int64_t ts_sec, uint32_t ts_nsec);
+		      ike_sa_state *sa, uint64_t frame, int64_t ts_sec, uint32_t ts_nsec);
 void ike_frag_report(ike_ctx *c, ike_frag_slot *s, int reason, uint64_t frame);
 
 /* ike_natt.c: verify the NAT-D payloads of c->msg against L's addresses. */

@@ -186,9 +186,8 @@ static void v1_complete(ike_ctx *c, ike_frag_slot *s, ike_sa_state *sa)
 }
 
 void ike_frag_account(ike_ctx *c, const iks_layers *L, const iks_ike_payload *pl,
-		      const ike_sa_state *sa_c, uint64_t frame, int64_t ts_sec, uint32_t ts_nsec)
+		      ike_sa_state *sa, uint64_t frame, int64_t ts_sec, uint32_t ts_nsec)
 {
-	ike_sa_state *sa = (ike_sa_state *)sa_c;
 	iks_ike_detail *d = &c->detail;
 	ike_frag_slot *s = slot_for(c, L, pl, frame, ts_sec, ts_nsec);
 	unsigned n = pl->frag_number;

@@ -110,9 +110,9 @@ void iks_ike_msg_init(iks_ike_msg *msg, int version)
 {
 	if (!msg)
 		return;
+	/* the header part and every count; the arrays are filled up to their counts */
 	memset(msg, 0, offsetof(iks_ike_msg, payloads));
 	msg->version = (uint8_t)version;
-	msg->npayloads = 0;
 	msg->nproposals = msg->ntransforms = msg->nattrs = msg->nts = 0;
 	msg->items_truncated = false;
 	msg->status = IKS_OK;

@@ -19,6 +19,10 @@ void fmt_ike_json_extra(jsonw *w, const iks_ike_info *ike);
 /* Append the payload tree (lines starting with a newline, indented). */
 void fmt_ike_text_tree(strbuf *b, const iks_ike_info *ike);
 
+/* The decoded fields of one payload through an emitter (ike_emit.h). */
+struct emit;
+void fmt_ike_emit_body(struct emit *e, const iks_ike_msg *m, const iks_ike_payload *pl);
+
 /* IKS_EV_IKE_FRAGS_INCOMPLETE events. */
 void fmt_ike_event_json(strbuf *b, const iks_event *ev);
 void fmt_ike_event_text(strbuf *b, const iks_event *ev);
