@@ -43,8 +43,8 @@ const struct ike_vendor_entry ike_vendor_table[] = {
 	{ "12f5f28c457168a9702d9fe274cc", true, -1, 0, "Cisco Unity" },
 	/* Microsoft: "MS NT5 ISAKMPOAKLEY" + version */
 	{ "1e2b516905991c7d7c96fcbfb587e46100000002", false, -1, 0, "MS NT5 ISAKMPOAKLEY v2 (Windows 2000)" },
-	{ "1e2b516905991c7d7c96fcbfb587e46100000003", false, -1, 0, "MS NT5 ISAKMPOAKLEY v3 (Windows XP)" },
-	{ "1e2b516905991c7d7c96fcbfb587e46100000004", false, -1, 0, "MS NT5 ISAKMPOAKLEY v4 (Windows Server 2003)" },
+	{ "1e2b516905991c7d7c96fcbfb587e46100000003", false, -1, 0, "MS NT5 ISAKMPOAKLEY v3 (Windows XP SP1)" },
+	{ "1e2b516905991c7d7c96fcbfb587e46100000004", false, -1, 0, "MS NT5 ISAKMPOAKLEY v4 (Windows Server 2003 / XP SP2)" },
 	{ "1e2b516905991c7d7c96fcbfb587e46100000005", false, -1, 0, "MS NT5 ISAKMPOAKLEY v5 (Windows Vista)" },
 	{ "1e2b516905991c7d7c96fcbfb587e46100000006", false, -1, 0, "MS NT5 ISAKMPOAKLEY v6 (Windows Server 2008)" },
 	{ "1e2b516905991c7d7c96fcbfb587e46100000007", false, -1, 0, "MS NT5 ISAKMPOAKLEY v7 (Windows 7)" },

@@ -381,6 +381,43 @@ START_TEST(ike_fragment_cap_reported)
 }
 END_TEST
 
+/* Draft 05 NAT-T: MM1/MM2 vendor IDs make payload 15 NAT-D for this IKE SA
+ * (tshark 4.0.17 reads 15 as GDOI "SA KEK" and calls the packet malformed). */
+START_TEST(ikev1_draft_natt_numbering)
+{
+	walker w;
+	w_open(&w, "ikev1_natt_draft05_built.pcap", NULL);
+	const iks_ike_detail *d = w_to(&w, 1);
+	ck_assert_str_eq(d->msg->payloads[3].vendor, "MS NT5 ISAKMPOAKLEY v3 (Windows XP SP1)");
+	ck_assert_int_eq(d->natt_numbering, IKS_NATT_DRAFT_04);
+	d = w_to(&w, 3);
+	const iks_ike_payload *n1 = &d->msg->payloads[2], *n2 = &d->msg->payloads[3];
+	ck_assert_uint_eq(n1->type, 15);
+	ck_assert_int_eq(n1->kind, IKS_PK_NAT_D);
+	ck_assert_int_eq(d->natd_hash, 2);
+	ck_assert_int_eq(n1->natd, IKS_NATD_MATCH);
+	ck_assert_int_eq(n2->natd, IKS_NATD_MISMATCH);
+	ck_assert_int_eq(d->nat_verdict[0], IKS_NAT_BEHIND);
+	d = w_to(&w, 4);
+	ck_assert_int_eq(d->msg->payloads[2].natd, IKS_NATD_MATCH);
+	ck_assert_int_eq(d->msg->payloads[3].natd, IKS_NATD_MATCH);
+	ck_assert_int_eq(d->nat_verdict[0], IKS_NAT_BEHIND);
+	ck_assert_int_eq(d->nat_verdict[1], IKS_NAT_NONE);
+	w_close(&w);
+	/* stateless, MM3 alone has no vendor ID: 15 keeps its IANA meaning */
+	uint8_t *frame;
+	int lt;
+	size_t n = fixture_raw_frame("ikev1_natt_draft05_built.pcap", 3, &frame, &lt);
+	iks_packet p;
+	iks_decode_buffer(lt, frame, n, &p);
+	iks_ike_msg *m = malloc(sizeof(*m));
+	ck_assert_int_eq(iks_ike_msg_decode(p.l.ike.raw.p, p.l.ike.raw.len, m), IKS_OK);
+	ck_assert_int_eq(m->payloads[2].kind, IKS_PK_UNKNOWN);
+	free(m);
+	free(frame);
+}
+END_TEST
+
 /* Every consistency a decoded message promises, whatever the input. */
 static void check_msg(const iks_ike_msg *m, size_t len)
 {
@@ -461,6 +498,7 @@ Suite *suite_ike_capture(void)
 	tcase_add_test(tc, rfc7383_lost_fragment_event);
 	tcase_add_test(tc, ike_fragment_cap_reported);
 	tcase_add_test(tc, flipped_bits_and_cuts);
+	tcase_add_test(tc, ikev1_draft_natt_numbering);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -308,7 +308,7 @@ START_TEST(vendor_ids)
 	memcpy(ms + 4, "\x1e\x2b\x51\x69\x05\x99\x1c\x7d\x7c\x96\xfc\xbf\xb5\x87\xe4\x61"
 		       "\x00\x00\x00\x04", 20);
 	const iks_ike_payload *pl = dec(1, 13, 0, ms, sizeof(ms));
-	ck_assert_str_eq(pl->vendor, "MS NT5 ISAKMPOAKLEY v4 (Windows Server 2003)");
+	ck_assert_str_eq(pl->vendor, "MS NT5 ISAKMPOAKLEY v4 (Windows Server 2003 / XP SP2)");
 	ms[23] = 0x42;
 	pl = dec(1, 13, 0, ms, sizeof(ms));
 	ck_assert_str_eq(pl->vendor, "MS NT5 ISAKMPOAKLEY (other version)");

@@ -81,7 +81,7 @@ static void json_ike(jsonw *w, const iks_ike_info *ike)
 		jw_key(w, "type");
 		jw_uint(w, ike->payloads[i].type);
 		jw_key(w, "name");
-		jw_str(w, iks_ike_payload_name(ike->version, ike->payloads[i].type));
+		jw_str(w, fmt_ike_payload_name(ike, i));
 		jw_key(w, "length");
 		jw_uint(w, ike->payloads[i].length);
 		fmt_ike_payload_json(w, ike, i);
@@ -423,7 +423,7 @@ static void text_ike(strbuf *b, const iks_ike_info *ike)
 	sb_puts(b, " [");
 	unsigned n = ike->npayloads < IKS_IKE_MAX_PAYLOADS ? ike->npayloads : IKS_IKE_MAX_PAYLOADS;
 	for (unsigned i = 0; i < n; i++) {
-		const char *pn = iks_ike_payload_name(ike->version, ike->payloads[i].type);
+		const char *pn = fmt_ike_payload_name(ike, i);
 		if (i)
 			sb_putc(b, ' ');
 		if (pn)

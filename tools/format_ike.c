@@ -309,6 +309,25 @@ static const iks_ike_payload *find_payload(const iks_ike_msg *m, uint32_t offset
 	return NULL;
 }
 
+const char *fmt_ike_decoded_name(const iks_ike_msg *m, const iks_ike_payload *pl)
+{
+	if (pl->kind == IKS_PK_NAT_D && pl->type != 20)
+		return "NAT-D (draft)";
+	if (pl->kind == IKS_PK_NAT_OA && pl->type != 21)
+		return "NAT-OA (draft)";
+	return iks_ike_payload_name(m->version, pl->type);
+}
+
+const char *fmt_ike_payload_name(const iks_ike_info *ike, unsigned i)
+{
+	const iks_ike_payload *pl = NULL;
+	if (ike->detail && ike->detail->msg && i < IKS_IKE_MAX_PAYLOADS)
+		pl = find_payload(ike->detail->msg, ike->payloads[i].offset);
+	if (!pl)
+		return iks_ike_payload_name(ike->version, ike->payloads[i].type);
+	return fmt_ike_decoded_name(ike->detail->msg, pl);
+}
+
 void fmt_ike_payload_json(jsonw *w, const iks_ike_info *ike, unsigned i)
 {
 	if (!ike->detail || !ike->detail->msg || i >= IKS_IKE_MAX_PAYLOADS)

@@ -9,6 +9,12 @@
 
 #include "jsonw.h"
 
+/* The name of ike->payloads[i] as decoded: a NAT-D / NAT-OA carried under a
+ * draft NAT-T number (130/131, 15/16) is named so, not by the IANA meaning
+ * of that number (15/16 are GDOI SAK/SAT there). */
+const char *fmt_ike_payload_name(const iks_ike_info *ike, unsigned i);
+const char *fmt_ike_decoded_name(const iks_ike_msg *m, const iks_ike_payload *pl);
+
 /* Inside the open JSON object of ike->payloads[i]: its decoded fields. */
 void fmt_ike_payload_json(jsonw *w, const iks_ike_info *ike, unsigned i);
 

@@ -27,7 +27,7 @@ static void json_payload_list(jsonw *w, const iks_ike_msg *m)
 		jw_key(w, "type");
 		jw_uint(w, pl->type);
 		jw_key(w, "name");
-		jw_str(w, iks_ike_payload_name(m->version, pl->type));
+		jw_str(w, fmt_ike_decoded_name(m, pl));
 		jw_key(w, "length");
 		jw_uint(w, pl->length);
 		fmt_ike_emit_body(&e, m, pl);
@@ -148,7 +148,7 @@ static void text_payloads(emit *e, const iks_ike_msg *m)
 {
 	for (unsigned i = 0; i < m->npayloads; i++) {
 		const iks_ike_payload *pl = &m->payloads[i];
-		const char *n = iks_ike_payload_name(m->version, pl->type);
+		const char *n = fmt_ike_decoded_name(m, pl);
 		char label[64];
 		snprintf(label, sizeof(label), "%s (%u) @%" PRIu32 " len %u", n ? n : "?", pl->type,
 			 pl->offset, pl->length);
