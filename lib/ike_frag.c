@@ -194,8 +194,20 @@ void ike_frag_account(ike_ctx *c, const iks_layers *L, const iks_ike_payload *pl
 	d->is_fragment = true;
 	s->last_frame = frame;
 	if (n >= IKE_FRAG_TRACK || (pl->kind == IKS_PK_SKF && pl->frag_total >= IKE_FRAG_TRACK)) {
+		/* numbers above 255 are not tracked (RFC 7383 allows up to 65535):
+		 * said once per message as a limit */
+		if (!s->untracked) {
+			iks_event ev;
+			memset(&ev, 0, sizeof(ev));
+			ev.kind = IKS_EV_LIMIT;
+			ev.frame = frame;
+			ev.limit = "ike_frag_numbers_tracked";
+			ev.limit_value = IKE_FRAG_TRACK - 1;
+			evq_push(c->events, &ev);
+			s->untracked = true;
+		}
 		d->frag_seen = s->seen_count;
-		return; /* numbers above 255 are not tracked (RFC 7383 allows up to 65535) */
+		return;
 	}
 	d->frag_duplicate = seen(s, n);
 	if (!d->frag_duplicate) {

@@ -418,6 +418,67 @@ START_TEST(ikev1_draft_natt_numbering)
 }
 END_TEST
 
+/* Decode one raw frame of a capture with dec, cut to `keep` bytes (0: whole). */
+static void feed(iks_decoder *dec, const char *cap, uint64_t number, size_t keep, iks_packet *p)
+{
+	uint8_t *data;
+	int lt;
+	size_t n = fixture_raw_frame(cap, number, &data, &lt);
+	iks_frame f;
+	memset(&f, 0, sizeof(f));
+	f.number = number;
+	f.linktype = lt;
+	f.wirelen = (uint32_t)n;
+	f.caplen = (uint32_t)(keep && keep < n ? keep : n);
+	f.data = data;
+	ck_assert_int_eq(iks_decode(dec, &f, p), IKS_OK);
+	free(data);
+}
+
+/* A snaplen cut: payloads before the cut are decoded, the walk says truncated. */
+START_TEST(snaplen_cut_message)
+{
+	iks_decoder *dec = iks_decoder_new(NULL);
+	iks_packet p;
+	/* MM1: IKE at 42 (Ethernet, IPv4, UDP); keep 100 bytes of its 180 */
+	feed(dec, "ikev1_cert_ikefrag_ok_nftdrop_a.pcap", 8, 142, &p);
+	const iks_ike_msg *m = p.l.ike.detail->msg;
+	ck_assert_int_eq(m->status, IKS_E_TRUNCATED);
+	ck_assert_uint_eq(m->err_offset, 96); /* the DPD VID, 96..116 */
+	ck_assert_uint_eq(m->npayloads, 2);
+	ck_assert_int_eq(m->payloads[0].status, IKS_OK);
+	ck_assert_uint_eq(m->payloads[0].prop_count, 1);
+	ck_assert_str_eq(m->payloads[1].vendor, "XAUTH");
+	iks_decoder_free(dec);
+}
+END_TEST
+
+/* One IKE SA of state: a second SA pushes the first out, reported. */
+START_TEST(ike_sa_cap_reported)
+{
+	iks_decoder_limits lim;
+	memset(&lim, 0, sizeof(lim));
+	lim.ike_sas_max = 1;
+	iks_decoder *dec = iks_decoder_new(&lim);
+	iks_packet p;
+	iks_event ev;
+	feed(dec, "ikev2_psk_natt_a.pcap", 9, 0, &p);
+	feed(dec, "ikev1_psk_natt_a.pcap", 7, 0, &p);
+	int limits = 0;
+	while (iks_decoder_next_event(dec, &ev) == 1)
+		if (ev.kind == IKS_EV_LIMIT && strcmp(ev.limit, "ike_sas_max") == 0) {
+			limits++;
+			ck_assert_uint_eq(ev.limit_value, 1);
+			ck_assert_uint_eq(ev.frame, 7);
+		}
+	ck_assert_int_eq(limits, 1);
+	/* the evicted IKEv2 SA starts again from nothing: still decoded */
+	feed(dec, "ikev2_psk_natt_a.pcap", 10, 0, &p);
+	ck_assert_int_eq(p.l.ike.detail->msg->status, IKS_OK);
+	iks_decoder_free(dec);
+}
+END_TEST
+
 /* Every consistency a decoded message promises, whatever the input. */
 static void check_msg(const iks_ike_msg *m, size_t len)
 {
@@ -499,6 +560,8 @@ Suite *suite_ike_capture(void)
 	tcase_add_test(tc, ike_fragment_cap_reported);
 	tcase_add_test(tc, flipped_bits_and_cuts);
 	tcase_add_test(tc, ikev1_draft_natt_numbering);
+	tcase_add_test(tc, snaplen_cut_message);
+	tcase_add_test(tc, ike_sa_cap_reported);
 	suite_add_tcase(s, tc);
 	return s;
 }
