@@ -13,6 +13,7 @@
 #include "decoder_internal.h"
 #include "evq.h"
 #include "icmp.h"
+#include "ike_ctx.h"
 #include "ike.h"
 #include "ip.h"
 #include "ipfrag.h"
@@ -24,6 +25,7 @@ struct iks_decoder {
 	iks_decoder_limits lim;
 	iks_evq events;
 	iks_frag_table *frag;
+	ike_ctx *ike;           /* IKE SA state and IKE fragments (ike_state.c) */
 	uint64_t frames;
 };
 
@@ -38,6 +40,9 @@ void iks_decoder_limits_default(iks_decoder_limits *lim)
 	lim->frag_timeout_ms_v4 = 30000;
 	lim->frag_timeout_ms_v6 = 60000;
 	lim->events_max = 4096;
+	lim->ike_sas_max = 1024;
+	lim->ike_frag_messages_max = 64;
+	lim->ike_frag_message_max_len = 65535;
 }
 
 iks_decoder *iks_decoder_new(const iks_decoder_limits *lim)
@@ -57,6 +62,9 @@ iks_decoder *iks_decoder_new(const iks_decoder_limits *lim)
 		TAKE(frag_timeout_ms_v4);
 		TAKE(frag_timeout_ms_v6);
 		TAKE(events_max);
+		TAKE(ike_sas_max);
+		TAKE(ike_frag_messages_max);
+		TAKE(ike_frag_message_max_len);
 #undef TAKE
 	}
 	if (evq_init(&dec->events, dec->lim.events_max) != IKS_OK) {
@@ -64,7 +72,9 @@ iks_decoder *iks_decoder_new(const iks_decoder_limits *lim)
 		return NULL;
 	}
 	dec->frag = iks_frag_table_new(&dec->lim, &dec->events);
-	if (!dec->frag) {
+	dec->ike = dec->frag ? ike_ctx_new(&dec->lim, &dec->events) : NULL;
+	if (!dec->ike) {
+		iks_frag_table_free(dec->frag);
 		evq_free(&dec->events);
 		free(dec);
 		return NULL;
@@ -76,6 +86,7 @@ void iks_decoder_free(iks_decoder *dec)
 {
 	if (!dec)
 		return;
+	ike_ctx_free(dec->ike);
 	iks_frag_table_free(dec->frag);
 	evq_free(&dec->events);
 	free(dec);
@@ -334,6 +345,7 @@ iks_status iks_decode(iks_decoder *dec, const iks_frame *frame, iks_packet *pkt)
 	iks_frag_expire(dec->frag, frame->ts_sec, frame->ts_nsec, frame->number);
 	decode_ctx c = { dec, pkt, frame };
 	decode_frame(&c, frame->linktype, frame->data, frame->caplen);
+	ike_ctx_decode(dec->ike, &pkt->l, frame->number, frame->ts_sec, frame->ts_nsec);
 	return IKS_OK;
 }
 
@@ -362,8 +374,10 @@ int iks_decoder_next_event(iks_decoder *dec, iks_event *ev)
 
 void iks_decoder_finish(iks_decoder *dec)
 {
-	if (dec)
+	if (dec) {
 		iks_frag_finish(dec->frag);
+		ike_ctx_finish(dec->ike);
+	}
 }
 
 void iks_decoder_get_stats(const iks_decoder *dec, iks_decoder_stats *st)

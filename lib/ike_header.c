@@ -86,7 +86,8 @@ iks_status ike_decode(iks_reader *r, uint32_t wire_len, iks_ike_info *ike, iks_d
 		      bool in_datagram)
 {
 	size_t base = rd_offset(r);
-	iks_reader msg = *r;
+	/* positions in msg count from the ISAKMP header (after any non-ESP marker) */
+	iks_reader msg = rd_init(rd_ptr(r), rd_left(r), rd_offset(r));
 	iks_reader h = *r;
 	uint8_t ver;
 

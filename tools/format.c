@@ -1,5 +1,6 @@
 /* format.c - text and JSON Lines output of packet records and events. */
 #include "format.h"
+#include "format_ike.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -108,9 +109,10 @@ static void json_ike(jsonw *w, const iks_ike_info *ike)
 		jw_key(w, "type");
 		jw_uint(w, ike->payloads[i].type);
 		jw_key(w, "name");
-		jw_str(w, iks_ike_payload_name(ike->version, ike->payloads[i].type));
+		jw_str(w, fmt_ike_payload_name(ike, i));
 		jw_key(w, "length");
 		jw_uint(w, ike->payloads[i].length);
+		fmt_ike_payload_json(w, ike, i);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -118,6 +120,7 @@ static void json_ike(jsonw *w, const iks_ike_info *ike)
 		jw_key(w, "payload_count");
 		jw_uint(w, ike->npayloads);
 	}
+	fmt_ike_json_extra(w, ike);
 	jw_obj_end(w);
 }
 
@@ -325,6 +328,10 @@ void fmt_event_json(strbuf *b, const iks_event *ev)
 	char a[IKS_ADDRSTRLEN], ts[48];
 	jw_init(&w, b);
 	jw_obj_begin(&w);
+	if (ev->kind == IKS_EV_IKE_FRAGS_INCOMPLETE) {
+		fmt_ike_event_json(b, ev);
+		return;
+	}
 	jw_key(&w, "event");
 	if (ev->kind == IKS_EV_LIMIT) {
 		jw_str(&w, "limit");
@@ -443,7 +450,7 @@ static void text_ike(strbuf *b, const iks_ike_info *ike)
 	sb_puts(b, " [");
 	unsigned n = ike->npayloads < IKS_IKE_MAX_PAYLOADS ? ike->npayloads : IKS_IKE_MAX_PAYLOADS;
 	for (unsigned i = 0; i < n; i++) {
-		const char *pn = iks_ike_payload_name(ike->version, ike->payloads[i].type);
+		const char *pn = fmt_ike_payload_name(ike, i);
 		if (i)
 			sb_putc(b, ' ');
 		if (pn)
@@ -552,6 +559,10 @@ void fmt_packet_text(strbuf *b, const iks_packet *pkt)
 void fmt_event_text(strbuf *b, const iks_event *ev)
 {
 	char s[IKS_ADDRSTRLEN], d[IKS_ADDRSTRLEN];
+	if (ev->kind == IKS_EV_IKE_FRAGS_INCOMPLETE) {
+		fmt_ike_event_text(b, ev);
+		return;
+	}
 	if (ev->kind == IKS_EV_LIMIT) {
 		sb_printf(b, "!! limit %s (%llu) reached at frame %llu", ev->limit,
 			  (unsigned long long)ev->limit_value, (unsigned long long)ev->frame);

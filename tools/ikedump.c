@@ -15,6 +15,7 @@
 #include <ikescope/ikescope.h>
 
 #include "format.h"
+#include "format_ike.h"
 #include "holdq.h"
 #include "jsonw.h"
 #include "logview.h"
@@ -31,6 +32,7 @@ static void usage(FILE *f)
 	      "  -f EXPR        only frames matching the BPF filter EXPR (frame numbers are kept)\n"
 	      "  -j, --json     one JSON object per line (keys in docs/json.md)\n"
 	      "  -a, --all      also list packets that are not IPsec-related\n"
+	      "  -v, --verbose  text: also print the decoded IKE payload tree of each message\n"
 	      "  -c, --count    decode everything, print only counts\n"
 	      "  --log LOGFILE  join an Oakley.log or charon log to the capture and show each\n"
 	      "                 IKE packet's log line; repeat for a rotation set (docs/oakley-log.md)\n"
@@ -44,7 +46,7 @@ static void usage(FILE *f)
 struct options {
 	const char *path;
 	const char *filter;
-	bool json, all, count;
+	bool json, all, count, verbose;
 	const char *logs[16];  /* --log files */
 	size_t nlogs;
 	logview *lv;
@@ -60,6 +62,7 @@ static bool parse_args(int argc, char **argv, struct options *o)
 		{ "json", no_argument, NULL, 'j' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "count", no_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "log", required_argument, NULL, 'L' },
@@ -67,13 +70,14 @@ static bool parse_args(int argc, char **argv, struct options *o)
 	};
 	int c;
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, "r:f:jachVL:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:f:jacvhVL:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->path = optarg; break;
 		case 'f': o->filter = optarg; break;
 		case 'j': o->json = true; break;
 		case 'a': o->all = true; break;
 		case 'c': o->count = true; break;
+		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(0);
 		case 'L':
 			if (o->nlogs == sizeof(o->logs) / sizeof(o->logs[0]))
@@ -144,6 +148,8 @@ static bool emit_packet(holdq *q, strbuf *line, const iks_packet *p, const struc
 		fmt_packet_text(line, p);
 	if (o->lv)
 		logview_annotate(o->lv, p, line, o->json);
+	if (!o->json && o->verbose)
+		fmt_ike_text_tree(line, &p->l.ike);
 	if (line->oom)
 		return false;
 	return holdq_add(q, line->s, p->frag.datagram_id, fmt_needs_datagram(p), relevant);

@@ -29,6 +29,11 @@ typedef struct iks_decoder_limits {
 	uint32_t frag_timeout_ms_v6;   /* the same for IPv6 (default 60000, RFC 8200 section 4.5) */
 	uint32_t events_max;           /* events queued before the caller reads them (default 4096);
 					  further ones are counted in iks_decoder_stats, not queued */
+	uint32_t ike_sas_max;          /* IKE SAs whose state is kept (NAT-T numbering, hash for
+					  NAT-D, transforms); least recently used goes (default 1024) */
+	uint32_t ike_frag_messages_max;/* IKE-fragmented messages (v1 payload 132, v2 SKF) under
+					  reassembly or tracking at once (default 64) */
+	uint32_t ike_frag_message_max_len; /* largest reassembled IKEv1 message (default 65535) */
 } iks_decoder_limits;
 
 /* Fill lim with the defaults above. */
@@ -77,7 +82,9 @@ IKS_API iks_status iks_ike_decode(const uint8_t *data, size_t len, iks_ike_info 
 /* Events the decoder reports outside per-frame records. */
 enum iks_event_kind {
 	IKS_EV_DATAGRAM_INCOMPLETE = 1, /* a fragmented datagram was given up unfinished */
-	IKS_EV_LIMIT = 2                /* a cap was reached */
+	IKS_EV_LIMIT = 2,               /* a cap was reached */
+	IKS_EV_IKE_FRAGS_INCOMPLETE = 3 /* an IKE-fragmented message (v1 payload 132 or v2 SKF)
+					   was given up with fragments missing */
 };
 
 enum iks_incomplete_reason {
@@ -113,6 +120,16 @@ typedef struct iks_event {
 	/* IKS_EV_LIMIT */
 	const char *limit;         /* which cap, e.g. "frag_datagrams_max" (static) */
 	uint64_t limit_value;
+	/* IKS_EV_IKE_FRAGS_INCOMPLETE (also uses reason, src, dst, first_frame,
+	 * last_frame, fragments = distinct fragments seen) */
+	uint8_t ike_version;
+	uint8_t ike_ispi[8], ike_rspi[8];
+	uint32_t ike_msgid;
+	uint16_t ike_frag_id;          /* v1 fragment ID (0 for v2) */
+	uint16_t ike_frag_total;       /* v2 total / v1 number of the last fragment; 0 unknown */
+	uint16_t ike_missing_count;    /* fragment numbers missing below ike_frag_total (or below
+					  the highest seen when the total is unknown) */
+	uint16_t ike_missing[8];       /* the first 8 of them */
 } iks_event;
 
 /*

@@ -6,6 +6,7 @@
  *   names         protocol number names (names.h)
  *   iks_trace, iks_correlate  two captures of one path side by side (correlate.h)
  *   iks_log       Oakley.log / charon logs and their join to a capture (log.h)
+ *   IKE payloads  decoded IKEv1/IKEv2 payload bodies, vendor IDs, NAT-D (ike.h)
  *
  * The library never prints and never exits; it keeps no global state.
  */
@@ -19,5 +20,6 @@
 #include <ikescope/names.h>
 #include <ikescope/correlate.h>
 #include <ikescope/log.h>
+#include <ikescope/ike.h>
 
 #endif

@@ -175,6 +175,10 @@ typedef struct iks_ike_info {
 	const char *reason;
 	iks_span raw;          /* the captured message from the ISAKMP header on (at most
 			          `length` bytes), borrowed from the frame or the decoder */
+	const struct iks_ike_detail *detail; /* payload bodies, IKE SA state, IKE fragments
+					        (ikescope/ike.h); set by iks_decode() on the
+					        frame's own message, borrowed from the decoder
+					        until its next call; NULL otherwise */
 } iks_ike_info;
 
 /* ICMP (RFC 792) / ICMPv6 (RFC 4443) header. */
