@@ -11,6 +11,7 @@
 #include <ikescope/decoder.h>
 
 #include "decoder_internal.h"
+#include "esp_crypto.h"
 #include "evq.h"
 #include "icmp.h"
 #include "ike_ctx.h"
@@ -27,6 +28,10 @@ struct iks_decoder {
 	iks_frag_table *frag;
 	ike_ctx *ike;           /* IKE SA state and IKE fragments (ike_state.c) */
 	uint64_t frames;
+	const iks_keys *keys;   /* borrowed; NULL: no decryption */
+	iks_frag_table *inner_frag; /* reassembly of what ESP tunnels */
+	uint8_t *plain;         /* decrypted ESP of the current frame */
+	size_t plain_cap;
 };
 
 void iks_decoder_limits_default(iks_decoder_limits *lim)
@@ -88,8 +93,34 @@ void iks_decoder_free(iks_decoder *dec)
 		return;
 	ike_ctx_free(dec->ike);
 	iks_frag_table_free(dec->frag);
+	iks_frag_table_free(dec->inner_frag);
 	evq_free(&dec->events);
+	if (dec->plain)
+		memset(dec->plain, 0, dec->plain_cap);
+	free(dec->plain);
 	free(dec);
+}
+
+iks_status iks_decoder_set_keys(iks_decoder *dec, const iks_keys *keys)
+{
+	if (!dec)
+		return IKS_E_INVALID;
+	if (keys && !dec->plain) {
+		/* the largest ESP packet an IP datagram can carry */
+		dec->plain_cap = 65536;
+		dec->plain = malloc(dec->plain_cap);
+		if (!dec->plain) {
+			dec->plain_cap = 0;
+			return IKS_E_NOMEM;
+		}
+	}
+	if (keys && !dec->inner_frag) {
+		dec->inner_frag = iks_frag_table_new(&dec->lim, &dec->events);
+		if (!dec->inner_frag)
+			return IKS_E_NOMEM;
+	}
+	dec->keys = keys;
+	return IKS_OK;
 }
 
 /* What a decode step needs to know about where it is. */
@@ -99,9 +130,58 @@ typedef struct decode_ctx {
 	const iks_frame *frame; /* NULL when stateless */
 } decode_ctx;
 
-static void decode_ip(decode_ctx *c, iks_reader *r, int version, iks_layers *L, bool quoted);
+/* Where a fragment is reassembled: the table and the record's slot for what
+ * happened. NULL table: not reassembled (a quote, or no decoder). */
+typedef struct reasm {
+	iks_frag_table *table;
+	iks_frag_info *fi;
+} reasm;
 
-static void decode_udp(iks_reader *p, uint32_t wire, iks_layers *L, bool in_dg)
+static void decode_ip(decode_ctx *c, iks_reader *r, int version, iks_layers *L, bool quoted);
+static void decode_ip_in(decode_ctx *c, iks_reader *r, int version, iks_layers *L, bool quoted,
+			 const reasm *ra);
+static void decode_upper(decode_ctx *c, iks_reader *p, uint32_t wire, uint8_t proto, iks_layers *L,
+			 bool in_dg, bool quoted);
+
+/* With keys: verify and decrypt the frame's own ESP (not a quoted one) and
+ * decode what it carried into pkt->esp_inner. `wire` is the ESP length. */
+static void decrypt_esp(decode_ctx *c, iks_layers *L, uint32_t wire, bool quoted)
+{
+	if (quoted || !c->dec || !c->dec->keys || L != &c->pkt->l)
+		return;
+	const esp_sa *sa = keys_find_esp(c->dec->keys, L->esp.spi, &L->ip.dst);
+	if (!sa) {
+		L->esp.crypto = IKS_ESP_NO_KEY;
+		return;
+	}
+	if (L->esp.raw.len < wire) {
+		L->esp.crypto = IKS_ESP_CUT;
+		return;
+	}
+	iks_span esp = { L->esp.raw.p, wire };
+	esp_decrypt(sa, esp, c->dec->plain, c->dec->plain_cap, &L->esp);
+	if (L->esp.crypto != IKS_ESP_OK && L->esp.crypto != IKS_ESP_UNVERIFIED)
+		return;
+	iks_layers *I = &c->pkt->esp_inner;
+	c->pkt->has_esp_inner = true;
+	iks_reader r = rd_init(L->esp.plain.p, L->esp.plain.len, 0);
+	uint8_t nh = L->esp.next_header;
+	if (nh == 4 || nh == 41) {
+		/* tunnel mode (RFC 4303 section 3.1.2): an IP packet, whose
+		 * fragments are reassembled in a table of their own (the outer
+		 * table's datagram may still be in use by this record) */
+		reasm ra = { c->dec->inner_frag, &c->pkt->esp_inner_frag };
+		decode_ip_in(c, &r, nh == 4 ? 4 : 6, I, true, &ra);
+	} else {
+		/* transport mode: the upper layer of the outer packet */
+		I->ip = L->ip;
+		I->ip.proto = nh;
+		decode_upper(c, &r, (uint32_t)rd_left(&r), nh, I, true, true);
+	}
+}
+
+static void decode_udp(decode_ctx *c, iks_reader *p, uint32_t wire, iks_layers *L, bool in_dg,
+		       bool quoted)
 {
 	iks_reader payload, inner;
 	if (udp_decode(p, wire, &L->udp, &payload, &L->err, in_dg) != IKS_OK)
@@ -114,7 +194,8 @@ static void decode_udp(iks_reader *p, uint32_t wire, iks_layers *L, bool in_dg)
 		break;
 	}
 	case UDP_CARRIES_ESP:
-		esp_decode(&inner, udp_payload, &L->esp, &L->err, in_dg);
+		if (esp_decode(&inner, udp_payload, &L->esp, &L->err, in_dg) == IKS_OK)
+			decrypt_esp(c, L, udp_payload, quoted);
 		break;
 	case UDP_CARRIES_KEEPALIVE:
 	case UDP_CARRIES_NOTHING:
@@ -131,10 +212,11 @@ static void decode_upper(decode_ctx *c, iks_reader *p, uint32_t wire, uint8_t pr
 	L->upper_decoded = true;
 	switch (proto) {
 	case IKS_PROTO_UDP:
-		decode_udp(p, wire, L, in_dg);
+		decode_udp(c, p, wire, L, in_dg, quoted);
 		break;
 	case IKS_PROTO_ESP:
-		esp_decode(p, wire, &L->esp, &L->err, in_dg);
+		if (esp_decode(p, wire, &L->esp, &L->err, in_dg) == IKS_OK)
+			decrypt_esp(c, L, wire, quoted);
 		break;
 	case IKS_PROTO_AH:
 		/* RFC 4302 section 3.1: AH leaves what it protects in clear;
@@ -176,15 +258,15 @@ static bool udp_ports_are_ipsec(const iks_reader *payload)
 }
 
 static void decode_fragment(decode_ctx *c, iks_reader *payload, uint32_t wire, iks_layers *L,
-			    bool quoted)
+			    bool quoted, const reasm *ra)
 {
 	const char *layer = L->ip.version == 4 ? "ipv4" : "ipv6";
 	uint8_t proto = L->ip.proto;
 
-	if (quoted || !c->dec) {
+	if (!ra || !ra->table) {
 		/* no reassembly: a first fragment is decoded as far as it goes */
-		if (!quoted)
-			c->pkt->frag.result = IKS_FRAG_UNREASSEMBLED;
+		if (ra && ra->fi)
+			ra->fi->result = IKS_FRAG_UNREASSEMBLED;
 		if (L->ip.frag_offset != 0)
 			return;
 		if (L->ip.version == 6 &&
@@ -211,8 +293,8 @@ static void decode_fragment(decode_ctx *c, iks_reader *payload, uint32_t wire, i
 	in.ts_nsec = c->frame->ts_nsec;
 
 	iks_frag_output out;
-	iks_frag_add(c->dec->frag, &in, &out);
-	iks_frag_info *fi = &c->pkt->frag;
+	iks_frag_add(ra->table, &in, &out);
+	iks_frag_info *fi = ra->fi;
 	fi->result = out.result;
 	fi->datagram_id = out.datagram_id;
 	fi->overlap = out.overlap;
@@ -227,7 +309,7 @@ static void decode_fragment(decode_ctx *c, iks_reader *payload, uint32_t wire, i
 		proto = out.proto;
 		if (L->ip.version == 6 && ipv6_walk_ext(&dg, &proto, &L->ip, &L->err, true) != IKS_OK)
 			return;
-		decode_upper(c, &dg, (uint32_t)rd_left(&dg), proto, L, true, false);
+		decode_upper(c, &dg, (uint32_t)rd_left(&dg), proto, L, true, quoted);
 		return;
 	}
 	case IKS_FRAG_REJECTED:
@@ -238,7 +320,8 @@ static void decode_fragment(decode_ctx *c, iks_reader *payload, uint32_t wire, i
 	}
 }
 
-static void decode_ip(decode_ctx *c, iks_reader *r, int version, iks_layers *L, bool quoted)
+static void decode_ip_in(decode_ctx *c, iks_reader *r, int version, iks_layers *L, bool quoted,
+			 const reasm *ra)
 {
 	iks_reader payload;
 	uint32_t wire = 0;
@@ -255,8 +338,8 @@ static void decode_ip(decode_ctx *c, iks_reader *r, int version, iks_layers *L, 
 	}
 	if (st != IKS_OK)
 		return;
-	if (!quoted && L->ip.is_fragment) {
-		iks_frag_info *fi = &c->pkt->frag;
+	if (ra && ra->fi && L->ip.is_fragment) {
+		iks_frag_info *fi = ra->fi;
 		fi->offset = L->ip.frag_offset;
 		fi->length = wire;
 		fi->mf = L->ip.mf;
@@ -265,13 +348,25 @@ static void decode_ip(decode_ctx *c, iks_reader *r, int version, iks_layers *L, 
 	L->ip.payload.p = rd_ptr(&payload);
 	L->ip.payload.len = rd_left(&payload);
 	if (L->ip.is_fragment)
-		decode_fragment(c, &payload, wire, L, quoted);
+		decode_fragment(c, &payload, wire, L, quoted, ra);
 	else
 		decode_upper(c, &payload, wire, L->ip.proto, L, false, quoted);
 	if (cut && !quoted)
 		set_error(&L->err, IKS_E_TRUNCATED, version == 4 ? "ipv4" : "ipv6",
 			  "capture ends before the IP length does", rd_offset(&payload) + rd_left(&payload),
 			  false);
+}
+
+/* An IP packet: the frame's own (reassembled in the decoder's table), or a
+ * quote in an ICMP error (never reassembled). */
+static void decode_ip(decode_ctx *c, iks_reader *r, int version, iks_layers *L, bool quoted)
+{
+	reasm ra = { NULL, NULL };
+	if (!quoted) {
+		ra.table = c->dec ? c->dec->frag : NULL;
+		ra.fi = &c->pkt->frag;
+	}
+	decode_ip_in(c, r, version, L, quoted, &ra);
 }
 
 static void classify(iks_packet *pkt, const iks_reader *first_frag_payload)
@@ -343,6 +438,8 @@ iks_status iks_decode(iks_decoder *dec, const iks_frame *frame, iks_packet *pkt)
 	start_record(pkt, frame);
 	dec->frames++;
 	iks_frag_expire(dec->frag, frame->ts_sec, frame->ts_nsec, frame->number);
+	if (dec->inner_frag)
+		iks_frag_expire(dec->inner_frag, frame->ts_sec, frame->ts_nsec, frame->number);
 	decode_ctx c = { dec, pkt, frame };
 	decode_frame(&c, frame->linktype, frame->data, frame->caplen);
 	ike_ctx_decode(dec->ike, &pkt->l, frame->number, frame->ts_sec, frame->ts_nsec);
@@ -376,6 +473,8 @@ void iks_decoder_finish(iks_decoder *dec)
 {
 	if (dec) {
 		iks_frag_finish(dec->frag);
+		if (dec->inner_frag)
+			iks_frag_finish(dec->inner_frag);
 		ike_ctx_finish(dec->ike);
 	}
 }

@@ -16,4 +16,6 @@ Suite *suite_oakley(void);
 Suite *suite_ike_payload(void);
 Suite *suite_ike_capture(void);
 
+Suite *suite_keys(void);
+
 #endif

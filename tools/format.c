@@ -6,6 +6,22 @@
 #include <stdio.h>
 #include <time.h>
 
+const char *esp_crypto_name(int crypto)
+{
+	switch (crypto) {
+	case IKS_ESP_NOT_TRIED: return "not-tried";
+	case IKS_ESP_NO_KEY: return "no-key";
+	case IKS_ESP_OK: return "ok";
+	case IKS_ESP_UNVERIFIED: return "unverified";
+	case IKS_ESP_ICV_MISMATCH: return "icv-mismatch";
+	case IKS_ESP_BAD_PADDING: return "bad-padding";
+	case IKS_ESP_CUT: return "cut";
+	case IKS_ESP_BAD_LENGTH: return "bad-length";
+	case IKS_ESP_CRYPTO_ERROR: return "crypto-error";
+	}
+	return "unknown";
+}
+
 bool fmt_needs_datagram(const iks_packet *pkt)
 {
 	return pkt->frag.result == IKS_FRAG_HELD || pkt->frag.result == IKS_FRAG_LATE;
@@ -227,7 +243,31 @@ static void json_layers(jsonw *w, const iks_layers *L, const iks_packet *pkt, bo
 		jw_uint(w, L->esp.seq);
 		jw_key(w, "payload_len");
 		jw_uint(w, L->esp.payload_len);
+		if (L->esp.crypto != IKS_ESP_NOT_TRIED) {
+			jw_key(w, "crypto");
+			jw_str(w, esp_crypto_name(L->esp.crypto));
+		}
+		if (L->esp.crypto != IKS_ESP_NOT_TRIED && L->esp.crypto != IKS_ESP_NO_KEY) {
+			jw_key(w, "enc");
+			jw_str(w, iks_esp_enc_name(L->esp.enc));
+			jw_key(w, "auth");
+			jw_str(w, iks_esp_auth_name(L->esp.auth));
+			jw_key(w, "icv_len");
+			jw_uint(w, L->esp.icv_len);
+		}
+		if (L->esp.crypto == IKS_ESP_OK || L->esp.crypto == IKS_ESP_UNVERIFIED) {
+			jw_key(w, "next_header");
+			jw_uint(w, L->esp.next_header);
+			jw_key(w, "pad_len");
+			jw_uint(w, L->esp.pad_len);
+		}
 		jw_obj_end(w);
+		if (top && pkt->has_esp_inner) {
+			jw_key(w, "decrypted");
+			jw_obj_begin(w);
+			json_layers(w, &pkt->esp_inner, pkt, false);
+			jw_obj_end(w);
+		}
 	}
 	if (L->ah.present) {
 		jw_key(w, "ah");
@@ -539,6 +579,27 @@ void fmt_packet_text(strbuf *b, const iks_packet *pkt)
 			sb_puts(b, " overlap");
 	}
 	text_upper(b, L);
+	if (pkt->has_esp_inner) {
+		sb_puts(b, " | decrypted:");
+		if (pkt->esp_inner.ip.present) {
+			sb_putc(b, ' ');
+			text_endpoints(b, &pkt->esp_inner);
+			if (pkt->esp_inner.ip.is_fragment) {
+				sb_printf(b, " frag id 0x%" PRIx32 " off %" PRIu32 "%s", pkt->esp_inner.ip.id,
+					  pkt->esp_inner.ip.frag_offset, pkt->esp_inner.ip.mf ? " MF" : "");
+				if (pkt->esp_inner_frag.result == IKS_FRAG_COMPLETED)
+					sb_printf(b, " reassembled %" PRIu32 " bytes from %u fragments:",
+						  pkt->esp_inner_frag.datagram_len,
+						  pkt->esp_inner_frag.fragment_count);
+			}
+		}
+		text_upper(b, &pkt->esp_inner);
+		if (pkt->l.esp.crypto == IKS_ESP_UNVERIFIED)
+			sb_puts(b, " (ICV not verified)");
+	} else if (pkt->l.esp.crypto > IKS_ESP_NO_KEY) {
+		sb_printf(b, " [%s]", pkt->l.esp.crypto == IKS_ESP_ICV_MISMATCH ? "ICV mismatch"
+				      : esp_crypto_name(pkt->l.esp.crypto));
+	}
 	if (pkt->has_inner) {
 		sb_puts(b, " quoting ");
 		if (pkt->inner.ip.present) {

@@ -13,6 +13,9 @@
  * datagram goes, while that is not known yet (see holdq.h). */
 #define FMT_DATAGRAM_MARK '\x01'
 
+/* "ok", "icv-mismatch", ... for an iks_esp_crypto value. */
+const char *esp_crypto_name(int crypto);
+
 /* Whether the line of this record needs FMT_DATAGRAM_MARK resolved. */
 bool fmt_needs_datagram(const iks_packet *pkt);
 

@@ -36,6 +36,8 @@ static void usage(FILE *f)
 	      "  -c, --count    decode everything, print only counts\n"
 	      "  --log LOGFILE  join an Oakley.log or charon log to the capture and show each\n"
 	      "                 IKE packet's log line; repeat for a rotation set (docs/oakley-log.md)\n"
+	      "  -k, --keys FILE  decrypt and verify ESP with the keys in FILE (Wireshark esp_sa,\n"
+	      "                 tcpdump -E lines; repeatable; keys are never printed)\n"
 	      "  -h, --help     this text\n"
 	      "  -V, --version  library version\n"
 	      "\n"
@@ -48,6 +50,8 @@ struct options {
 	const char *filter;
 	bool json, all, count, verbose;
 	const char *logs[16];  /* --log files */
+	const char *keyfiles[16];
+	size_t nkeyfiles;
 	size_t nlogs;
 	logview *lv;
 };
@@ -66,11 +70,12 @@ static bool parse_args(int argc, char **argv, struct options *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "log", required_argument, NULL, 'L' },
+		{ "keys", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	memset(o, 0, sizeof(*o));
-	while ((c = getopt_long(argc, argv, "r:f:jacvhVL:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:f:jacvhVL:k:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r': o->path = optarg; break;
 		case 'f': o->filter = optarg; break;
@@ -79,6 +84,11 @@ static bool parse_args(int argc, char **argv, struct options *o)
 		case 'c': o->count = true; break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(0);
+		case 'k':
+			if (o->nkeyfiles == sizeof(o->keyfiles) / sizeof(o->keyfiles[0]))
+				return false;
+			o->keyfiles[o->nkeyfiles++] = optarg;
+			break;
 		case 'L':
 			if (o->nlogs == sizeof(o->logs) / sizeof(o->logs[0]))
 				return false;
@@ -179,6 +189,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	iks_decoder *dec = iks_decoder_new(NULL);
 	holdq *q = holdq_new(stdout, HOLD_MAX_LINES, o.all, o.json);
+	iks_keys *keys = NULL;
 	strbuf line;
 	sb_init(&line);
 	int status = 0;
@@ -186,6 +197,33 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ikedump: out of memory\n");
 		status = 1;
 		goto out;
+	}
+	if (o.nkeyfiles) {
+		keys = iks_keys_new(NULL);
+		if (!keys || iks_decoder_set_keys(dec, keys) != IKS_OK) {
+			fprintf(stderr, "ikedump: out of memory\n");
+			status = 1;
+			goto out;
+		}
+		for (size_t i = 0; i < o.nkeyfiles; i++) {
+			char kerr[IKS_ERRBUF_SIZE];
+			iks_status st = iks_keys_load_file(keys, o.keyfiles[i], kerr);
+			if (st == IKS_E_IO || st == IKS_E_NOMEM || st == IKS_E_INVALID) {
+				fprintf(stderr, "ikedump: %s\n", st == IKS_E_IO ? kerr : "out of memory");
+				status = 1;
+				goto out;
+			}
+		}
+		/* bad lines are skipped, and said (never with the key bytes) */
+		for (size_t i = 0; i < iks_keys_ndiags(keys); i++) {
+			const iks_keys_diag *d = iks_keys_diag_at(keys, i);
+			fprintf(stderr, "ikedump: %s:%u: %s (line skipped)\n", d->file, d->line, d->reason);
+		}
+		iks_keys_info ki;
+		iks_keys_get_info(keys, &ki);
+		if (ki.diags > iks_keys_ndiags(keys))
+			fprintf(stderr, "ikedump: %llu more bad key lines not listed\n",
+				(unsigned long long)(ki.diags - iks_keys_ndiags(keys)));
 	}
 
 	struct counts n;
@@ -241,6 +279,7 @@ out:
 	holdq_free(q);
 	logview_free(o.lv);
 	iks_decoder_free(dec);
+	iks_keys_free(keys);
 	iks_capture_close(cap);
 	return status;
 }

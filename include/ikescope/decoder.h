@@ -49,6 +49,12 @@ IKS_API iks_decoder *iks_decoder_new(const iks_decoder_limits *lim);
 /* Free a decoder and everything it holds. Accepts NULL. */
 IKS_API void iks_decoder_free(iks_decoder *dec);
 
+struct iks_keys;
+/* Decrypt and verify ESP with these keys from now on (NULL: stop). The
+ * keys are borrowed: they must outlive the decoder or the next call.
+ * Returns IKS_OK or IKS_E_NOMEM (the decoder's plaintext buffer). */
+IKS_API iks_status iks_decoder_set_keys(iks_decoder *dec, const struct iks_keys *keys);
+
 /*
  * Decode one frame into *pkt (fully overwritten). Fragments are stored for
  * reassembly; the frame that completes a datagram carries the upper layers

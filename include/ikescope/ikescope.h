@@ -21,5 +21,6 @@
 #include <ikescope/correlate.h>
 #include <ikescope/log.h>
 #include <ikescope/ike.h>
+#include <ikescope/keys.h>
 
 #endif

@@ -121,7 +121,29 @@ typedef struct iks_esp_info {
 	uint32_t payload_len;  /* bytes after SPI and sequence (IV, data, trailer, ICV) */
 	iks_span raw;          /* captured bytes from the SPI on, borrowed from the frame
 			          or the decoder */
+	/* With keys (iks_decoder_set_keys): */
+	int crypto;            /* an iks_esp_crypto */
+	int enc, auth;         /* the SA's algorithms (iks_esp_enc / iks_esp_auth in keys.h) */
+	uint8_t next_header;   /* from the decrypted trailer */
+	uint8_t pad_len;
+	uint16_t iv_len, icv_len;
+	iks_span plain;        /* the decrypted payload (before padding), borrowed from the
+				  decoder until the next call */
 } iks_esp_info;
+
+/* What decryption of an ESP packet gave. */
+enum iks_esp_crypto {
+	IKS_ESP_NOT_TRIED = 0,      /* no keys given, or the packet is a quote */
+	IKS_ESP_NO_KEY = 1,         /* keys given, none for this SPI */
+	IKS_ESP_OK = 2,             /* decrypted and the ICV verified */
+	IKS_ESP_UNVERIFIED = 3,     /* decrypted; no integrity key to check the ICV with */
+	IKS_ESP_ICV_MISMATCH = 4,   /* the ICV does not verify: wrong key or changed in transit;
+				       nothing is decoded from it */
+	IKS_ESP_BAD_PADDING = 5,    /* decrypted, but the trailer is not RFC 4303 padding */
+	IKS_ESP_CUT = 6,            /* not captured whole (snaplen) */
+	IKS_ESP_BAD_LENGTH = 7,     /* too short for IV + trailer + ICV, or not whole cipher blocks */
+	IKS_ESP_CRYPTO_ERROR = 8    /* libgcrypt refused (unsupported key size, ...) */
+};
 
 /* AH header (RFC 4302 section 2). */
 typedef struct iks_ah_info {
@@ -227,6 +249,12 @@ typedef struct iks_packet {
 	bool has_inner;        /* an ICMP error quoted a packet: decoded into inner */
 	iks_layers inner;
 	iks_decode_error err;  /* first failure anywhere (copy of l.err or inner.err) */
+	bool has_esp_inner;    /* ESP was decrypted: what it carried (tunnel mode: the inner
+				  IP packet; transport mode: the upper layer, with ip copied
+				  from the outer header) */
+	iks_layers esp_inner;
+	iks_frag_info esp_inner_frag; /* reassembly of a tunnelled IP fragment (its own table;
+				  datagram ids are those of that table) */
 } iks_packet;
 
 #ifdef __cplusplus

@@ -1,0 +1,224 @@
+/*
+ * esp_crypto.c - ESP (RFC 4303) decryption and integrity checking.
+ *
+ * Layout as sent (section 2):  SPI | sequence | IV | ciphertext | ICV.
+ * The ciphertext decrypts to:  payload | padding | pad length | next header.
+ * Integrity covers SPI through ciphertext (section 3.3.2); for AES-GCM
+ * (RFC 4106) the tag is the ICV and SPI + sequence are the AAD.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <gcrypt.h>
+#include <ikescope/keys.h>
+
+#include "esp_crypto.h"
+
+static unsigned icv_len_of(const esp_sa *sa)
+{
+	switch (sa->enc) {
+	case IKS_ENC_AES_GCM_8: return 8;
+	case IKS_ENC_AES_GCM_12: return 12;
+	case IKS_ENC_AES_GCM_16: return 16;
+	default: break;
+	}
+	switch (sa->auth) {
+	case IKS_AUTH_HMAC_SHA1_96:
+	case IKS_AUTH_HMAC_MD5_96: return 12;
+	case IKS_AUTH_HMAC_SHA256_128: return 16;
+	case IKS_AUTH_HMAC_SHA384_192: return 24;
+	case IKS_AUTH_HMAC_SHA512_256: return 32;
+	default: break;
+	}
+	return sa->icv_only_len;
+}
+
+static unsigned iv_len_of(int enc)
+{
+	switch (enc) {
+	case IKS_ENC_AES_CBC: return 16;
+	case IKS_ENC_3DES_CBC: return 8;
+	case IKS_ENC_AES_CTR:
+	case IKS_ENC_AES_GCM_8:
+	case IKS_ENC_AES_GCM_12:
+	case IKS_ENC_AES_GCM_16: return 8;
+	}
+	return 0;
+}
+
+static int aes_algo(size_t keylen)
+{
+	return keylen == 16 ? GCRY_CIPHER_AES128 : keylen == 24 ? GCRY_CIPHER_AES192
+		     : keylen == 32 ? GCRY_CIPHER_AES256 : 0;
+}
+
+static int md_algo(int auth)
+{
+	switch (auth) {
+	case IKS_AUTH_HMAC_SHA1_96: return GCRY_MD_SHA1;
+	case IKS_AUTH_HMAC_SHA256_128: return GCRY_MD_SHA256;
+	case IKS_AUTH_HMAC_SHA384_192: return GCRY_MD_SHA384;
+	case IKS_AUTH_HMAC_SHA512_256: return GCRY_MD_SHA512;
+	case IKS_AUTH_HMAC_MD5_96: return GCRY_MD_MD5;
+	}
+	return 0;
+}
+
+/* Compare without an early exit, so timing says nothing about the keys. */
+static bool same(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint8_t d = 0;
+	for (size_t i = 0; i < n; i++)
+		d |= (uint8_t)(a[i] ^ b[i]);
+	return d == 0;
+}
+
+/* HMAC over SPI .. end of ciphertext; true when it matches the ICV. */
+static int hmac_ok(const esp_sa *sa, const uint8_t *data, size_t len, const uint8_t *icv,
+		   size_t icv_len)
+{
+	gcry_md_hd_t h;
+	int algo = md_algo(sa->auth);
+	if (!algo || gcry_md_open(&h, algo, GCRY_MD_FLAG_HMAC))
+		return -1;
+	if (gcry_md_setkey(h, sa->auth_key, sa->auth_key_len)) {
+		gcry_md_close(h);
+		return -1;
+	}
+	gcry_md_write(h, data, len);
+	const uint8_t *mac = gcry_md_read(h, algo);
+	int ok = mac && same(mac, icv, icv_len);
+	gcry_md_close(h);
+	return ok;
+}
+
+/* RFC 4303 section 2.4: the padding is 1, 2, 3, ... unless the algorithm
+ * says otherwise; the trailer's last two bytes are pad length and next header. */
+static bool trailer(const uint8_t *p, size_t len, iks_esp_info *info)
+{
+	if (len < 2)
+		return false;
+	info->pad_len = p[len - 2];
+	info->next_header = p[len - 1];
+	if ((size_t)info->pad_len + 2 > len)
+		return false;
+	const uint8_t *pad = p + len - 2 - info->pad_len;
+	for (unsigned i = 0; i < info->pad_len; i++)
+		if (pad[i] != i + 1)
+			return false;
+	info->plain.p = p;
+	info->plain.len = len - 2 - info->pad_len;
+	return true;
+}
+
+void esp_decrypt(const esp_sa *sa, iks_span esp, uint8_t *buf, size_t cap, iks_esp_info *info)
+{
+	info->enc = sa->enc;
+	info->auth = sa->auth;
+	unsigned icv = icv_len_of(sa), iv = iv_len_of(sa->enc);
+	info->icv_len = (uint16_t)icv;
+	info->iv_len = (uint16_t)iv;
+	if (esp.len < 8 || esp.len - 8 < (size_t)iv + icv + 2 || cap < esp.len) {
+		info->crypto = IKS_ESP_BAD_LENGTH;
+		return;
+	}
+	const uint8_t *ivp = esp.p + 8;
+	const uint8_t *ct = ivp + iv;
+	size_t ct_len = esp.len - 8 - iv - icv;
+	const uint8_t *icvp = esp.p + esp.len - icv;
+
+	bool gcm = sa->enc == IKS_ENC_AES_GCM_8 || sa->enc == IKS_ENC_AES_GCM_12 ||
+		   sa->enc == IKS_ENC_AES_GCM_16;
+	bool verified = false;
+	if (!gcm && sa->auth != IKS_AUTH_NONE && sa->auth_key_len) {
+		int ok = hmac_ok(sa, esp.p, esp.len - icv, icvp, icv);
+		if (ok < 0) {
+			info->crypto = IKS_ESP_CRYPTO_ERROR;
+			return;
+		}
+		if (!ok) {
+			info->crypto = IKS_ESP_ICV_MISMATCH;
+			return;
+		}
+		verified = true;
+	}
+	if (sa->enc == IKS_ENC_NULL) {
+		memcpy(buf, ct, ct_len);
+	} else {
+		gcry_cipher_hd_t h;
+		size_t keylen = sa->enc_key_len;
+		int algo, mode;
+		switch (sa->enc) {
+		case IKS_ENC_3DES_CBC:
+			algo = GCRY_CIPHER_3DES;
+			mode = GCRY_CIPHER_MODE_CBC;
+			break;
+		case IKS_ENC_AES_CBC:
+			algo = aes_algo(keylen);
+			mode = GCRY_CIPHER_MODE_CBC;
+			break;
+		case IKS_ENC_AES_CTR:
+			keylen -= 4; /* RFC 3686 section 5.1: key, then a 4-byte nonce */
+			algo = aes_algo(keylen);
+			mode = GCRY_CIPHER_MODE_CTR;
+			break;
+		default:
+			keylen -= 4; /* RFC 4106 section 8.1: key, then a 4-byte salt */
+			algo = aes_algo(keylen);
+			mode = GCRY_CIPHER_MODE_GCM;
+			break;
+		}
+		if (mode == GCRY_CIPHER_MODE_CBC && ct_len % (sa->enc == IKS_ENC_3DES_CBC ? 8 : 16)) {
+			info->crypto = IKS_ESP_BAD_LENGTH;
+			return;
+		}
+		if (!algo || gcry_cipher_open(&h, algo, mode, 0)) {
+			info->crypto = IKS_ESP_CRYPTO_ERROR;
+			return;
+		}
+		gcry_error_t e = gcry_cipher_setkey(h, sa->enc_key, keylen);
+		if (!e && mode == GCRY_CIPHER_MODE_CBC)
+			e = gcry_cipher_setiv(h, ivp, iv);
+		if (!e && mode == GCRY_CIPHER_MODE_CTR) {
+			/* RFC 3686 section 4: nonce | IV | block counter 1 */
+			uint8_t ctr[16];
+			memcpy(ctr, sa->enc_key + keylen, 4);
+			memcpy(ctr + 4, ivp, 8);
+			ctr[12] = ctr[13] = ctr[14] = 0;
+			ctr[15] = 1;
+			e = gcry_cipher_setctr(h, ctr, sizeof(ctr));
+		}
+		if (!e && mode == GCRY_CIPHER_MODE_GCM) {
+			/* RFC 4106 sections 4 and 5: salt | IV; AAD = SPI | sequence */
+			uint8_t nonce[12];
+			memcpy(nonce, sa->enc_key + keylen, 4);
+			memcpy(nonce + 4, ivp, 8);
+			e = gcry_cipher_setiv(h, nonce, sizeof(nonce));
+			if (!e)
+				e = gcry_cipher_authenticate(h, esp.p, 8);
+		}
+		if (!e)
+			e = gcry_cipher_decrypt(h, buf, cap, ct, ct_len);
+		if (!e && mode == GCRY_CIPHER_MODE_GCM) {
+			gcry_error_t t = gcry_cipher_checktag(h, icvp, icv);
+			if (gcry_err_code(t) == GPG_ERR_CHECKSUM) {
+				gcry_cipher_close(h);
+				info->crypto = IKS_ESP_ICV_MISMATCH;
+				return;
+			}
+			e = t;
+			verified = true;
+		}
+		gcry_cipher_close(h);
+		if (e) {
+			info->crypto = IKS_ESP_CRYPTO_ERROR;
+			return;
+		}
+	}
+	if (!trailer(buf, ct_len, info)) {
+		info->crypto = IKS_ESP_BAD_PADDING;
+		return;
+	}
+	info->crypto = verified ? IKS_ESP_OK : IKS_ESP_UNVERIFIED;
+}
