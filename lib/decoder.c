@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <ikescope/decoder.h>
+#include <ikescope/ike.h>
 
 #include "decoder_internal.h"
 #include "esp_crypto.h"
@@ -30,6 +31,7 @@ struct iks_decoder {
 	uint64_t frames;
 	const iks_keys *keys;   /* borrowed; NULL: no decryption */
 	iks_frag_table *inner_frag; /* reassembly of what ESP tunnels */
+	iks_ike_msg *ike_plain; /* the decrypted IKE message of the current frame */
 	uint8_t *plain;         /* decrypted ESP of the current frame */
 	size_t plain_cap;
 };
@@ -94,6 +96,7 @@ void iks_decoder_free(iks_decoder *dec)
 	ike_ctx_free(dec->ike);
 	iks_frag_table_free(dec->frag);
 	iks_frag_table_free(dec->inner_frag);
+	free(dec->ike_plain);
 	evq_free(&dec->events);
 	if (dec->plain)
 		memset(dec->plain, 0, dec->plain_cap);
@@ -117,6 +120,11 @@ iks_status iks_decoder_set_keys(iks_decoder *dec, const iks_keys *keys)
 	if (keys && !dec->inner_frag) {
 		dec->inner_frag = iks_frag_table_new(&dec->lim, &dec->events);
 		if (!dec->inner_frag)
+			return IKS_E_NOMEM;
+	}
+	if (keys && !dec->ike_plain) {
+		dec->ike_plain = malloc(sizeof(*dec->ike_plain));
+		if (!dec->ike_plain)
 			return IKS_E_NOMEM;
 	}
 	dec->keys = keys;
@@ -369,6 +377,46 @@ static void decode_ip(decode_ctx *c, iks_reader *r, int version, iks_layers *L, 
 	decode_ip_in(c, r, version, L, quoted, &ra);
 }
 
+/* With keys: the IKEv2 Encrypted payload (RFC 7296 section 3.14) of the
+ * frame's IKE message, decrypted and decoded as a message of its own: the
+ * header as sent, its first payload the one the SK header names. An SKF
+ * fragment (RFC 7383) is decrypted and verified on its own; putting the
+ * decrypted fragments together is not done yet. */
+static void decrypt_ike(iks_decoder *dec, iks_packet *pkt)
+{
+	iks_ike_info *k = &pkt->l.ike;
+	if (!dec->keys || !k->present || k->version != 2 || k->npayloads == 0 ||
+	    k->npayloads > IKS_IKE_MAX_PAYLOADS)
+		return;
+	const iks_ike_payload_ref *last = &k->payloads[k->npayloads - 1];
+	if (last->type != 46 && last->type != 53)
+		return;
+	const ikev2_sa *sa = keys_find_ikev2(dec->keys, k->ispi, k->rspi);
+	if (!sa) {
+		k->crypto = IKS_ESP_NO_KEY;
+		return;
+	}
+	if (k->raw.len < k->length || k->length < IKS_IKE_HEADER_LEN) {
+		k->crypto = IKS_ESP_CUT;
+		return;
+	}
+	size_t hdr = last->type == 46 ? 4 : 8, plain_len;
+	k->crypto = ikev2_sk_decrypt(sa, (k->flags & IKS_IKEV2_FLAG_INITIATOR) != 0, k->raw.p,
+				     k->length, last->offset, hdr, dec->plain + IKS_IKE_HEADER_LEN,
+				     dec->plain_cap - IKS_IKE_HEADER_LEN, &plain_len);
+	if ((k->crypto != IKS_ESP_OK && k->crypto != IKS_ESP_UNVERIFIED) || last->type == 53)
+		return;
+	memcpy(dec->plain, k->raw.p, IKS_IKE_HEADER_LEN);
+	dec->plain[16] = k->raw.p[last->offset]; /* the first payload inside */
+	uint32_t total = (uint32_t)(IKS_IKE_HEADER_LEN + plain_len);
+	dec->plain[24] = (uint8_t)(total >> 24);
+	dec->plain[25] = (uint8_t)(total >> 16);
+	dec->plain[26] = (uint8_t)(total >> 8);
+	dec->plain[27] = (uint8_t)total;
+	iks_ike_msg_decode(dec->plain, total, dec->ike_plain);
+	k->decrypted = dec->ike_plain;
+}
+
 static void classify(iks_packet *pkt, const iks_reader *first_frag_payload)
 {
 	const iks_layers *L = &pkt->l;
@@ -443,6 +491,7 @@ iks_status iks_decode(iks_decoder *dec, const iks_frame *frame, iks_packet *pkt)
 	decode_ctx c = { dec, pkt, frame };
 	decode_frame(&c, frame->linktype, frame->data, frame->caplen);
 	ike_ctx_decode(dec->ike, &pkt->l, frame->number, frame->ts_sec, frame->ts_nsec);
+	decrypt_ike(dec, pkt);
 	return IKS_OK;
 }
 

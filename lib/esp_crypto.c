@@ -1,5 +1,6 @@
 /*
- * esp_crypto.c - ESP (RFC 4303) decryption and integrity checking.
+ * esp_crypto.c - ESP (RFC 4303) and IKEv2 SK payload (RFC 7296 section
+ * 3.14) decryption and integrity checking: the same algorithms.
  *
  * Layout as sent (section 2):  SPI | sequence | IV | ciphertext | ICV.
  * The ciphertext decrypts to:  payload | padding | pad length | next header.
@@ -74,15 +75,15 @@ static bool same(const uint8_t *a, const uint8_t *b, size_t n)
 	return d == 0;
 }
 
-/* HMAC over SPI .. end of ciphertext; true when it matches the ICV. */
-static int hmac_ok(const esp_sa *sa, const uint8_t *data, size_t len, const uint8_t *icv,
-		   size_t icv_len)
+/* HMAC of data; 1 when it matches the (truncated) ICV, 0 when not, -1 on error. */
+static int hmac_check(int auth, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
+		      const uint8_t *icv, size_t icv_len)
 {
 	gcry_md_hd_t h;
-	int algo = md_algo(sa->auth);
+	int algo = md_algo(auth);
 	if (!algo || gcry_md_open(&h, algo, GCRY_MD_FLAG_HMAC))
 		return -1;
-	if (gcry_md_setkey(h, sa->auth_key, sa->auth_key_len)) {
+	if (gcry_md_setkey(h, key, key_len)) {
 		gcry_md_close(h);
 		return -1;
 	}
@@ -132,7 +133,8 @@ void esp_decrypt(const esp_sa *sa, iks_span esp, uint8_t *buf, size_t cap, iks_e
 		   sa->enc == IKS_ENC_AES_GCM_16;
 	bool verified = false;
 	if (!gcm && sa->auth != IKS_AUTH_NONE && sa->auth_key_len) {
-		int ok = hmac_ok(sa, esp.p, esp.len - icv, icvp, icv);
+		int ok = hmac_check(sa->auth, sa->auth_key, sa->auth_key_len, esp.p, esp.len - icv, icvp,
+				    icv);
 		if (ok < 0) {
 			info->crypto = IKS_ESP_CRYPTO_ERROR;
 			return;
@@ -221,4 +223,113 @@ void esp_decrypt(const esp_sa *sa, iks_span esp, uint8_t *buf, size_t cap, iks_e
 		return;
 	}
 	info->crypto = verified ? IKS_ESP_OK : IKS_ESP_UNVERIFIED;
+}
+
+static unsigned integ_icv_len(int integ)
+{
+	switch (integ) {
+	case IKS_AUTH_HMAC_SHA1_96:
+	case IKS_AUTH_HMAC_MD5_96: return 12;
+	case IKS_AUTH_HMAC_SHA256_128: return 16;
+	case IKS_AUTH_HMAC_SHA384_192: return 24;
+	case IKS_AUTH_HMAC_SHA512_256: return 32;
+	}
+	return 0;
+}
+
+int ikev2_sk_decrypt(const ikev2_sa *sa, bool from_initiator, const uint8_t *msg, size_t len,
+		     size_t off, size_t hdr, uint8_t *buf, size_t cap, size_t *plain_len)
+{
+	*plain_len = 0;
+	bool gcm = sa->enc == IKEV2_ENC_AES_GCM_8 || sa->enc == IKEV2_ENC_AES_GCM_12 ||
+		   sa->enc == IKEV2_ENC_AES_GCM_16;
+	unsigned icv = sa->enc == IKEV2_ENC_AES_GCM_8 ? 8 : sa->enc == IKEV2_ENC_AES_GCM_12 ? 12
+		       : gcm ? 16 : integ_icv_len(sa->integ);
+	unsigned iv = sa->enc == IKEV2_ENC_AES_CBC ? 16 : sa->enc == IKEV2_ENC_NONE ? 0 : 8;
+	if (off > len || len - off < hdr)
+		return IKS_ESP_BAD_LENGTH;
+	/* the payload's own length field (bytes 2-3 of its generic header) */
+	size_t plen = (size_t)msg[off + 2] << 8 | msg[off + 3];
+	if (plen < hdr || plen > len - off || plen - hdr < (size_t)iv + icv + 1 || cap < plen)
+		return IKS_ESP_BAD_LENGTH;
+	const uint8_t *ivp = msg + off + hdr;
+	const uint8_t *ct = ivp + iv;
+	size_t ct_len = plen - hdr - iv - icv;
+	const uint8_t *icvp = ct + ct_len;
+	const uint8_t *ek = from_initiator ? sa->sk_ei : sa->sk_er;
+	const uint8_t *ak = from_initiator ? sa->sk_ai : sa->sk_ar;
+	bool verified = false;
+	if (!gcm && sa->integ != IKS_AUTH_NONE) {
+		/* section 3.14: the ICV covers the message from the IKE header
+		 * through the encrypted data */
+		int ok = hmac_check(sa->integ, ak, sa->integ_key_len, msg, (size_t)(icvp - msg), icvp, icv);
+		if (ok < 0)
+			return IKS_ESP_CRYPTO_ERROR;
+		if (!ok)
+			return IKS_ESP_ICV_MISMATCH;
+		verified = true;
+	}
+	if (sa->enc == IKEV2_ENC_NONE) {
+		memcpy(buf, ct, ct_len);
+	} else {
+		size_t keylen = sa->key_len;
+		int algo, mode;
+		if (sa->enc == IKEV2_ENC_3DES) {
+			algo = GCRY_CIPHER_3DES;
+			mode = GCRY_CIPHER_MODE_CBC;
+		} else if (sa->enc == IKEV2_ENC_AES_CBC) {
+			algo = aes_algo(keylen);
+			mode = GCRY_CIPHER_MODE_CBC;
+		} else {
+			keylen -= 4; /* RFC 5930 / RFC 5282: key, then a 4-byte nonce/salt */
+			algo = aes_algo(keylen);
+			mode = gcm ? GCRY_CIPHER_MODE_GCM : GCRY_CIPHER_MODE_CTR;
+		}
+		if (mode == GCRY_CIPHER_MODE_CBC && ct_len % (sa->enc == IKEV2_ENC_3DES ? 8 : 16))
+			return IKS_ESP_BAD_LENGTH;
+		gcry_cipher_hd_t h;
+		if (!algo || gcry_cipher_open(&h, algo, mode, 0))
+			return IKS_ESP_CRYPTO_ERROR;
+		gcry_error_t e = gcry_cipher_setkey(h, ek, keylen);
+		if (!e && mode == GCRY_CIPHER_MODE_CBC)
+			e = gcry_cipher_setiv(h, ivp, iv);
+		if (!e && mode == GCRY_CIPHER_MODE_CTR) {
+			uint8_t ctr[16];
+			memcpy(ctr, ek + keylen, 4);
+			memcpy(ctr + 4, ivp, 8);
+			ctr[12] = ctr[13] = ctr[14] = 0;
+			ctr[15] = 1;
+			e = gcry_cipher_setctr(h, ctr, sizeof(ctr));
+		}
+		if (!e && gcm) {
+			/* RFC 5282 section 5.1: AAD is the IKE header through the
+			 * SK/SKF payload header */
+			uint8_t nonce[12];
+			memcpy(nonce, ek + keylen, 4);
+			memcpy(nonce + 4, ivp, 8);
+			e = gcry_cipher_setiv(h, nonce, sizeof(nonce));
+			if (!e)
+				e = gcry_cipher_authenticate(h, msg, off + hdr);
+		}
+		if (!e)
+			e = gcry_cipher_decrypt(h, buf, cap, ct, ct_len);
+		if (!e && gcm) {
+			gcry_error_t t = gcry_cipher_checktag(h, icvp, icv);
+			if (gcry_err_code(t) == GPG_ERR_CHECKSUM) {
+				gcry_cipher_close(h);
+				return IKS_ESP_ICV_MISMATCH;
+			}
+			e = t;
+			verified = true;
+		}
+		gcry_cipher_close(h);
+		if (e)
+			return IKS_ESP_CRYPTO_ERROR;
+	}
+	/* the last byte is the pad length; the padding itself may hold anything */
+	uint8_t pad = buf[ct_len - 1];
+	if ((size_t)pad + 1 > ct_len)
+		return IKS_ESP_BAD_PADDING;
+	*plain_len = ct_len - 1 - pad;
+	return verified ? IKS_ESP_OK : IKS_ESP_UNVERIFIED;
 }

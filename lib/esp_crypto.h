@@ -15,4 +15,15 @@
  */
 void esp_decrypt(const esp_sa *sa, iks_span esp, uint8_t *buf, size_t cap, iks_esp_info *info);
 
+/*
+ * IKEv2 Encrypted payload (RFC 7296 section 3.14; AES-GCM: RFC 5282;
+ * Encrypted Fragment payload: RFC 7383 section 2.5): verify and decrypt
+ * the SK/SKF payload at `off` (its generic header) in the message `msg`
+ * (`len` bytes, as sent). `hdr` is 4 (SK) or 8 (SKF). Sent by the original
+ * initiator: SK_ei/SK_ai, else SK_er/SK_ar. The payloads in clear go to buf;
+ * returns an iks_esp_crypto value and sets *plain_len.
+ */
+int ikev2_sk_decrypt(const ikev2_sa *sa, bool from_initiator, const uint8_t *msg, size_t len,
+		     size_t off, size_t hdr, uint8_t *buf, size_t cap, size_t *plain_len);
+
 #endif

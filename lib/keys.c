@@ -24,6 +24,8 @@ struct iks_keys {
 	esp_sa *esp;
 	size_t nesp, cap_esp;
 	bool sorted;
+	ikev2_sa *ike2;
+	size_t nike2, cap_ike2;
 	iks_keys_diag *diags;
 	size_t ndiags;
 	char **files;          /* names used in diagnostics */
@@ -71,6 +73,12 @@ void iks_keys_free(iks_keys *k)
 			p[i] = 0;
 	}
 	free(k->esp);
+	if (k->ike2) {
+		volatile uint8_t *p = (volatile uint8_t *)k->ike2;
+		for (size_t i = 0; i < k->cap_ike2 * sizeof(*k->ike2); i++)
+			p[i] = 0;
+	}
+	free(k->ike2);
 	free(k->diags);
 	for (size_t i = 0; i < k->nfiles; i++)
 		free(k->files[i]);
@@ -431,6 +439,101 @@ static const char *tcpdump_esp(iks_keys *k, const field *f, size_t n)
 	return add_esp(k, &sa);
 }
 
+/* Wireshark's IKEv2 encryption names */
+static int ikev2_enc_of(field f)
+{
+	if (fprefix(f, "NONE"))
+		return IKEV2_ENC_NONE;
+	if (fprefix(f, "3DES"))
+		return IKEV2_ENC_3DES;
+	if (fprefix(f, "AES-CBC"))
+		return IKEV2_ENC_AES_CBC;
+	if (fprefix(f, "AES-CTR"))
+		return IKEV2_ENC_AES_CTR;
+	if (fprefix(f, "AES-GCM")) {
+		for (size_t i = 0; i + 8 <= f.len; i++) {
+			field w = { f.p + i, 8 };
+			if (feq(w, "with 8 o"))
+				return IKEV2_ENC_AES_GCM_8;
+			if (feq(w, "with 12 "))
+				return IKEV2_ENC_AES_GCM_12;
+			if (feq(w, "with 16 "))
+				return IKEV2_ENC_AES_GCM_16;
+		}
+	}
+	return IKEV2_ENC_UNKNOWN;
+}
+
+static int ikev2_integ_of(field f)
+{
+	if (fprefix(f, "NONE"))
+		return IKS_AUTH_NONE;
+	if (fprefix(f, "HMAC_SHA1_96"))
+		return IKS_AUTH_HMAC_SHA1_96;
+	if (fprefix(f, "HMAC_SHA2_256_128"))
+		return IKS_AUTH_HMAC_SHA256_128;
+	if (fprefix(f, "HMAC_SHA2_384_192"))
+		return IKS_AUTH_HMAC_SHA384_192;
+	if (fprefix(f, "HMAC_SHA2_512_256"))
+		return IKS_AUTH_HMAC_SHA512_256;
+	if (fprefix(f, "HMAC_MD5_96"))
+		return IKS_AUTH_HMAC_MD5_96;
+	return IKS_AUTH_UNKNOWN;
+}
+
+/* SPIi,SPIr,SK_ei,SK_er,"ENC",SK_ai,SK_ar,"INTEG" (Wireshark ikev2_decryption_table) */
+static const char *uat_ikev2(iks_keys *k, const field *f)
+{
+	ikev2_sa sa;
+	memset(&sa, 0, sizeof(sa));
+	if (parse_hex(f[0], sa.ispi, 8) != 8 || parse_hex(f[1], sa.rspi, 8) != 8)
+		return "ikev2_decryption_table: SPIs are not 16 hex digits";
+	sa.enc = ikev2_enc_of(f[4]);
+	if (sa.enc == IKEV2_ENC_UNKNOWN)
+		return "ikev2_decryption_table: unknown encryption algorithm";
+	int ei = parse_hex(f[2], sa.sk_ei, sizeof(sa.sk_ei));
+	int er = parse_hex(f[3], sa.sk_er, sizeof(sa.sk_er));
+	if (ei < 0 || ei != er)
+		return "ikev2_decryption_table: SK_ei/SK_er are not hex of one length";
+	sa.key_len = (uint8_t)ei;
+	sa.integ = ikev2_integ_of(f[7]);
+	if (sa.integ == IKS_AUTH_UNKNOWN)
+		return "ikev2_decryption_table: unknown integrity algorithm";
+	int ai = parse_hex(f[5], sa.sk_ai, sizeof(sa.sk_ai));
+	int ar = parse_hex(f[6], sa.sk_ar, sizeof(sa.sk_ar));
+	if (ai < 0 || ai != ar)
+		return "ikev2_decryption_table: SK_ai/SK_ar are not hex of one length";
+	sa.integ_key_len = (uint8_t)ai;
+	if (k->nike2 == k->cap_ike2) {
+		size_t cap = k->cap_ike2 ? k->cap_ike2 * 2 : 8;
+		if (cap > k->lim.esp_sas_max)
+			return "esp_sas_max reached: IKE SA not kept";
+		ikev2_sa *n = calloc(cap, sizeof(*n));
+		if (!n)
+			return "out of memory";
+		if (k->ike2) {
+			memcpy(n, k->ike2, k->nike2 * sizeof(*n));
+			volatile uint8_t *p = (volatile uint8_t *)k->ike2;
+			for (size_t i = 0; i < k->cap_ike2 * sizeof(*k->ike2); i++)
+				p[i] = 0;
+			free(k->ike2);
+		}
+		k->ike2 = n;
+		k->cap_ike2 = cap;
+	}
+	k->ike2[k->nike2++] = sa;
+	k->info.ikev2_sas++;
+	return NULL;
+}
+
+const ikev2_sa *keys_find_ikev2(const iks_keys *k, const uint8_t ispi[8], const uint8_t rspi[8])
+{
+	for (size_t i = 0; k && i < k->nike2; i++)
+		if (!memcmp(k->ike2[i].ispi, ispi, 8) && !memcmp(k->ike2[i].rspi, rspi, 8))
+			return &k->ike2[i];
+	return NULL;
+}
+
 static bool all_hex(field f)
 {
 	for (size_t i = 0; i < f.len; i++)
@@ -456,10 +559,8 @@ static const char *one_line(iks_keys *k, const char *s, size_t len)
 		k->info.ikev1_sas++;
 		return NULL;
 	}
-	if (n == 8 && f[0].len == 16 && f[1].len == 16 && all_hex(f[0]) && all_hex(f[1])) {
-		k->info.ikev2_sas++;
-		return NULL;
-	}
+	if (n == 8 && f[0].len == 16 && f[1].len == 16 && all_hex(f[0]) && all_hex(f[1]))
+		return uat_ikev2(k, f);
 	return "not a line of any known key file format";
 }
 

@@ -20,6 +20,24 @@ typedef struct esp_sa {
 	uint8_t auth_key[AUTH_KEY_MAX];
 } esp_sa;
 
+/* IKEv2 SA keys (Wireshark's ikev2_decryption_table, RFC 7296 section 2.14). */
+enum ikev2_enc {
+	IKEV2_ENC_UNKNOWN = 0, IKEV2_ENC_NONE, IKEV2_ENC_3DES, IKEV2_ENC_AES_CBC, IKEV2_ENC_AES_CTR,
+	IKEV2_ENC_AES_GCM_8, IKEV2_ENC_AES_GCM_12, IKEV2_ENC_AES_GCM_16
+};
+typedef struct ikev2_sa {
+	uint8_t ispi[8], rspi[8];
+	int enc;               /* ikev2_enc */
+	int integ;             /* iks_esp_auth: the same HMAC family (NONE for AEAD) */
+	uint8_t key_len;       /* SK_e length incl. a CTR/GCM salt */
+	uint8_t integ_key_len;
+	uint8_t sk_ei[ESP_KEY_MAX], sk_er[ESP_KEY_MAX];
+	uint8_t sk_ai[AUTH_KEY_MAX], sk_ar[AUTH_KEY_MAX];
+} ikev2_sa;
+
+/* The keys of an IKEv2 SA, or NULL. */
+const ikev2_sa *keys_find_ikev2(const iks_keys *k, const uint8_t ispi[8], const uint8_t rspi[8]);
+
 /* The SA for an ESP packet: by SPI, preferring one whose destination
  * matches. NULL when none. */
 const esp_sa *keys_find_esp(const iks_keys *k, uint32_t spi, const iks_addr *dst);

@@ -85,6 +85,35 @@ for cap, keys in scenarios:
     print("%s: %d ESP packets, %d echoes and %d UDP datagrams compared with tshark"
           % (cap, len(esp), echoes, udps))
 
+# IKEv2: every SK payload decrypts with the ikev2_decryption_table keys and
+# holds what RFC 7296 says the exchange carries
+def ike_records(pcap, keys):
+    out = subprocess.run([IKEDUMP, "--json", "-k", keys, pcap], check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    return [r for r in map(json.loads, out.splitlines()) if "ike" in r]
+
+
+for cap in ("ikev2_psk_natt_a", "ikev2_psk_natt_b", "ikev2_cert_fragdrop_a"):
+    table = os.path.join(CAPS, cap[:-2] + "_ikev2_decryption_table")
+    recs = [r for r in ike_records(os.path.join(CAPS, cap + ".pcap"), table)
+            if any(p["type"] == 46 for p in r["ike"]["payloads"])]
+    bad = [(r["frame"], r["ike"].get("crypto")) for r in recs if r["ike"].get("crypto") != "ok"]
+    check("%s: all %d IKEv2 SK payloads decrypt, ICV verified" % (cap, len(recs)),
+          recs and not bad, bad)
+    for r in recs:
+        ike = r["ike"]
+        types = [p["type"] for p in ike.get("decrypted", {}).get("payloads", [])]
+        req = not (ike["flags"] & 0x20)
+        if ike["exchange"] == 35:  # IKE_AUTH: IDi/IDr, AUTH, SA, TSi, TSr
+            want = {35 if req else 36, 39, 33, 44, 45}
+            check("%s frame %d: IKE_AUTH %s carries %s" % (cap, r["frame"], "request" if req else
+                                                           "response", sorted(want)),
+                  want <= set(types), types)
+        if ike["exchange"] == 36:  # CREATE_CHILD_SA for a CHILD_SA: SA, Nonce, TSi, TSr
+            check("%s frame %d: CREATE_CHILD_SA carries SA Nonce TSi TSr" % (cap, r["frame"]),
+                  {33, 40, 44, 45} <= set(types), types)
+    print("%s: %d IKEv2 SK payloads decrypted" % (cap, len(recs)))
+
 # a wrong key: ICV mismatch on every packet, nothing decoded from it
 tmp = tempfile.mkdtemp(prefix="iks-keys-")
 wrong = os.path.join(tmp, "wrong_esp_sa")
@@ -99,6 +128,17 @@ integ = [r for r in esp if r["esp"].get("auth") != "none"]
 check("wrong integrity key: every ESP packet with an HMAC is an ICV mismatch",
       integ and all(r["esp"]["crypto"] == "icv-mismatch" and "decrypted" not in r for r in integ),
       [(r["frame"], r["esp"].get("crypto")) for r in integ][:5])
+wrong2 = os.path.join(tmp, "wrong_ikev2")
+with open(os.path.join(CAPS, "ikev2_psk_natt_ikev2_decryption_table")) as f, open(wrong2, "w") as g:
+    fields = f.read().strip().split(",")
+    fields[5] = fields[5][:-1] + ("0" if fields[5][-1] != "0" else "1")  # SK_ai
+    g.write(",".join(fields) + "\n")
+recs = [r for r in ike_records(os.path.join(CAPS, "ikev2_psk_natt_a.pcap"), wrong2)
+        if any(p["type"] == 46 for p in r["ike"]["payloads"])]
+init = [r for r in recs if r["ike"]["flags"] & 0x08]
+check("wrong SK_ai: every initiator SK payload is an ICV mismatch, nothing decoded",
+      init and all(r["ike"]["crypto"] == "icv-mismatch" and "decrypted" not in r["ike"] for r in init),
+      [(r["frame"], r["ike"].get("crypto")) for r in init])
 shutil.rmtree(tmp)
 
 print("%d passed, %d failed" % (passed, failed))

@@ -501,6 +501,28 @@ static void text_ike(strbuf *b, const iks_ike_info *ike)
 	if (ike->npayloads > n)
 		sb_printf(b, " +%u more", ike->npayloads - n);
 	sb_putc(b, ']');
+	if (ike->decrypted) {
+		/* the payloads inside the SK payload, notify types named */
+		const iks_ike_msg *m = ike->decrypted;
+		sb_puts(b, " | decrypted [");
+		for (unsigned i = 0; i < m->npayloads; i++) {
+			const iks_ike_payload *pl = &m->payloads[i];
+			const char *pn = fmt_ike_decoded_name(m, pl);
+			if (i)
+				sb_putc(b, ' ');
+			sb_puts(b, pn ? pn : "?");
+			if (pl->type == 41) {
+				const char *nn = iks_ike_notify_name(2, pl->notify_type);
+				if (nn)
+					sb_printf(b, "(%s)", nn);
+				else
+					sb_printf(b, "(%u)", pl->notify_type);
+			}
+		}
+		sb_putc(b, ']');
+	} else if (ike->crypto > IKS_ESP_NO_KEY) {
+		sb_printf(b, " [%s]", esp_crypto_name(ike->crypto));
+	}
 }
 
 static void text_upper(strbuf *b, const iks_layers *L)

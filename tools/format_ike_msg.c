@@ -15,6 +15,8 @@ static void addr_str(const iks_addr *a, char *buf)
 	iks_addr_format(a, buf, IKS_ADDRSTRLEN);
 }
 
+static void json_decrypted(jsonw *w, const iks_ike_info *ike);
+
 /* Payload list of a message (for the reassembled message in JSON). */
 static void json_payload_list(jsonw *w, const iks_ike_msg *m)
 {
@@ -98,6 +100,7 @@ static bool has_verdict(const iks_ike_detail *d)
 
 void fmt_ike_json_extra(jsonw *w, const iks_ike_info *ike)
 {
+	json_decrypted(w, ike);
 	const iks_ike_detail *d = ike->detail;
 	if (!d || !d->msg)
 		return;
@@ -144,6 +147,38 @@ void fmt_ike_json_extra(jsonw *w, const iks_ike_info *ike)
 	}
 }
 
+static const char *crypto_name(int c)
+{
+	switch (c) {
+	case IKS_ESP_NO_KEY: return "no-key";
+	case IKS_ESP_OK: return "ok";
+	case IKS_ESP_UNVERIFIED: return "unverified";
+	case IKS_ESP_ICV_MISMATCH: return "icv-mismatch";
+	case IKS_ESP_BAD_PADDING: return "bad-padding";
+	case IKS_ESP_CUT: return "cut";
+	case IKS_ESP_BAD_LENGTH: return "bad-length";
+	case IKS_ESP_CRYPTO_ERROR: return "crypto-error";
+	}
+	return "not-tried";
+}
+
+/* Inside the open `ike` object: what the keys made of the SK payload. */
+static void json_decrypted(jsonw *w, const iks_ike_info *ike)
+{
+	if (ike->crypto == IKS_ESP_NOT_TRIED)
+		return;
+	jw_key(w, "crypto");
+	jw_str(w, crypto_name(ike->crypto));
+	if (!ike->decrypted)
+		return;
+	emit e = { w, NULL, 0 };
+	jw_key(w, "decrypted");
+	jw_obj_begin(w);
+	emit_msg_status(&e, ike->decrypted);
+	json_payload_list(w, ike->decrypted);
+	jw_obj_end(w);
+}
+
 static void text_payloads(emit *e, const iks_ike_msg *m)
 {
 	for (unsigned i = 0; i < m->npayloads; i++) {
@@ -161,8 +196,28 @@ static void text_payloads(emit *e, const iks_ike_msg *m)
 		e_newline(e, "(more payloads than listed)");
 }
 
+static void text_decrypted(strbuf *b, const iks_ike_info *ike)
+{
+	if (ike->crypto == IKS_ESP_NOT_TRIED)
+		return;
+	emit e = { NULL, b, 4 };
+	char label[96];
+	snprintf(label, sizeof(label), "decrypted with the IKE SA's keys: %s",
+		 ike->crypto == IKS_ESP_OK ? "ICV verified" : crypto_name(ike->crypto));
+	e_newline(&e, label);
+	if (!ike->decrypted)
+		return;
+	e.indent++;
+	text_payloads(&e, ike->decrypted);
+	if (ike->decrypted->status != IKS_OK) {
+		e_newline(&e, "!");
+		emit_msg_status(&e, ike->decrypted);
+	}
+}
+
 void fmt_ike_text_tree(strbuf *b, const iks_ike_info *ike)
 {
+	text_decrypted(b, ike);
 	const iks_ike_detail *d = ike->detail;
 	if (!d || !d->msg)
 		return;

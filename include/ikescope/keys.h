@@ -11,9 +11,12 @@
  *    3des-cbc, none), with an ikescope extension: an optional third field
  *    AUTH:0xKEY (hmac-sha1-96, hmac-sha256-128, hmac-sha384-192,
  *    hmac-sha512-256, hmac-md5-96) so that ICVs can be verified;
- *  - Wireshark's ikev1_decryption_table / ikev2_decryption_table records
- *    and tcpdump's "ikev2 I|R ..." lines are recognised and counted (IKE
- *    decryption is not implemented yet: they are kept for it).
+ *  - Wireshark's ikev2_decryption_table records (SPIi,SPIr,SK_ei,SK_er,
+ *    "ENCRYPTION",SK_ai,SK_ar,"INTEGRITY"): IKEv2 SK payloads are decrypted
+ *    and verified with them;
+ *  - Wireshark's ikev1_decryption_table records and tcpdump's "ikev2 I|R ..."
+ *    lines are recognised and counted (not used yet: IKEv1 decryption is
+ *    not implemented).
  * Lines starting with '#' and blank lines are ignored; every other line
  * that no format accepts is recorded as a diagnostic with file and line.
  */
@@ -86,7 +89,8 @@ IKS_API const iks_keys_diag *iks_keys_diag_at(const iks_keys *k, size_t i);
 
 typedef struct iks_keys_info {
 	uint32_t esp_sas;
-	uint32_t ikev1_sas, ikev2_sas; /* recognised, not used yet */
+	uint32_t ikev2_sas;            /* IKEv2 SAs with keys */
+	uint32_t ikev1_sas;            /* recognised, not used yet */
 	uint64_t diags;                /* bad lines, including those not kept */
 } iks_keys_info;
 IKS_API void iks_keys_get_info(const iks_keys *k, iks_keys_info *info);

@@ -201,6 +201,12 @@ typedef struct iks_ike_info {
 					        (ikescope/ike.h); set by iks_decode() on the
 					        frame's own message, borrowed from the decoder
 					        until its next call; NULL otherwise */
+	/* With keys (iks_decoder_set_keys), IKEv2 only for now: */
+	int crypto;            /* an iks_esp_crypto value for the SK/SKF payload */
+	const struct iks_ike_msg *decrypted; /* the message with its SK payload replaced by
+				  the decrypted payloads (an SKF fragment: NULL until the
+				  fragment that completes the message), borrowed until the
+				  next call */
 } iks_ike_info;
 
 /* ICMP (RFC 792) / ICMPv6 (RFC 4443) header. */
