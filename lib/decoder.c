@@ -32,6 +32,7 @@ struct iks_decoder {
 	const iks_keys *keys;   /* borrowed; NULL: no decryption */
 	iks_frag_table *inner_frag; /* reassembly of what ESP tunnels */
 	iks_ike_msg *ike_plain; /* the decrypted IKE message of the current frame */
+	bool esp_null;          /* guess ESP-NULL where no key is known */
 	uint8_t *plain;         /* decrypted ESP of the current frame */
 	size_t plain_cap;
 };
@@ -104,6 +105,19 @@ void iks_decoder_free(iks_decoder *dec)
 	free(dec);
 }
 
+iks_status iks_decoder_set_esp_null(iks_decoder *dec, bool on)
+{
+	if (!dec)
+		return IKS_E_INVALID;
+	if (on && !dec->inner_frag) {
+		dec->inner_frag = iks_frag_table_new(&dec->lim, &dec->events);
+		if (!dec->inner_frag)
+			return IKS_E_NOMEM;
+	}
+	dec->esp_null = on;
+	return IKS_OK;
+}
+
 iks_status iks_decoder_set_keys(iks_decoder *dec, const iks_keys *keys)
 {
 	if (!dec)
@@ -155,21 +169,22 @@ static void decode_upper(decode_ctx *c, iks_reader *p, uint32_t wire, uint8_t pr
  * decode what it carried into pkt->esp_inner. `wire` is the ESP length. */
 static void decrypt_esp(decode_ctx *c, iks_layers *L, uint32_t wire, bool quoted)
 {
-	if (quoted || !c->dec || !c->dec->keys || L != &c->pkt->l)
+	if (quoted || !c->dec || (!c->dec->keys && !c->dec->esp_null) || L != &c->pkt->l)
 		return;
 	const esp_sa *sa = keys_find_esp(c->dec->keys, L->esp.spi, &L->ip.dst);
+	iks_span esp = { L->esp.raw.p, wire };
 	if (!sa) {
-		L->esp.crypto = IKS_ESP_NO_KEY;
-		return;
-	}
-	if (L->esp.raw.len < wire) {
+		L->esp.crypto = c->dec->keys ? IKS_ESP_NO_KEY : IKS_ESP_NOT_TRIED;
+		if (!c->dec->esp_null || L->esp.raw.len < wire || !esp_null_guess(esp, &L->esp))
+			return;
+	} else if (L->esp.raw.len < wire) {
 		L->esp.crypto = IKS_ESP_CUT;
 		return;
+	} else {
+		esp_decrypt(sa, esp, c->dec->plain, c->dec->plain_cap, &L->esp);
+		if (L->esp.crypto != IKS_ESP_OK && L->esp.crypto != IKS_ESP_UNVERIFIED)
+			return;
 	}
-	iks_span esp = { L->esp.raw.p, wire };
-	esp_decrypt(sa, esp, c->dec->plain, c->dec->plain_cap, &L->esp);
-	if (L->esp.crypto != IKS_ESP_OK && L->esp.crypto != IKS_ESP_UNVERIFIED)
-		return;
 	iks_layers *I = &c->pkt->esp_inner;
 	c->pkt->has_esp_inner = true;
 	iks_reader r = rd_init(L->esp.plain.p, L->esp.plain.len, 0);

@@ -16,6 +16,13 @@
 void esp_decrypt(const esp_sa *sa, iks_span esp, uint8_t *buf, size_t cap, iks_esp_info *info);
 
 /*
+ * Without a key: does the ESP packet `esp` (from the SPI, whole) read as
+ * ESP-NULL? On success fills info (crypto IKS_ESP_NULL_GUESSED, icv_len,
+ * next_header, pad_len, plain pointing into esp) and returns true.
+ */
+bool esp_null_guess(iks_span esp, iks_esp_info *info);
+
+/*
  * IKEv2 Encrypted payload (RFC 7296 section 3.14; AES-GCM: RFC 5282;
  * Encrypted Fragment payload: RFC 7383 section 2.5): verify and decrypt
  * the SK/SKF payload at `off` (its generic header) in the message `msg`

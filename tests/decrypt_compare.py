@@ -114,6 +114,40 @@ for cap in ("ikev2_psk_natt_a", "ikev2_psk_natt_b", "ikev2_cert_fragdrop_a"):
                   {33, 40, 44, 45} <= set(types), types)
     print("%s: %d IKEv2 SK payloads decrypted" % (cap, len(recs)))
 
+# --esp-null without keys: every packet of an ESP-NULL SA is read as such,
+# none of an encrypting one (the lab captures each have AES-CBC, NULL and
+# AES-GCM CHILD_SAs)
+import csv
+
+
+def guessed(pcap):
+    out = subprocess.run([IKEDUMP, "--json", "--all", "--esp-null", pcap], check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    return [r for r in map(json.loads, out.splitlines()) if "esp" in r]
+
+
+for name in sorted(os.listdir(CAPS)):
+    m = re.match(r"(.*)_esp_sa$", name)
+    if not m:
+        continue
+    null = {int(r[3], 16) for r in csv.reader(open(os.path.join(CAPS, name))) if r[4] == "NULL"}
+    for side in "ab":
+        esp = guessed(os.path.join(CAPS, "%s_%s.pcap" % (m.group(1), side)))
+        g = [r for r in esp if r["esp"].get("crypto") == "null-guessed"]
+        on_null = [r for r in esp if int(r["esp"]["spi"], 16) in null]
+        check("%s_%s: ESP-NULL read on exactly the %d packets of NULL SAs, no false positive "
+              "among %d" % (m.group(1), side, len(on_null), len(esp)),
+              len(g) == len(on_null) and all(int(r["esp"]["spi"], 16) in null for r in g),
+              (len(g), len(on_null)))
+keyed = records(os.path.join(CAPS, "scapy_esp_null.pcap"), os.path.join(CAPS, "scapy_keys.tcpdump"))
+for r in guessed(os.path.join(CAPS, "scapy_esp_null.pcap")):
+    k = keyed[r["frame"]]
+    same = r["esp"].get("crypto") == "null-guessed" and r["esp"].get("icv_len") == 12 and \
+        r.get("decrypted", {}).get("proto") == k.get("decrypted", {}).get("proto") and \
+        r.get("decrypted", {}).get("udp") == k.get("decrypted", {}).get("udp")
+    check("scapy_esp_null frame %d: guessed as with the key (ICV 12)" % r["frame"], same,
+          (r.get("esp"), r.get("decrypted")))
+
 # a wrong key: ICV mismatch on every packet, nothing decoded from it
 tmp = tempfile.mkdtemp(prefix="iks-keys-")
 wrong = os.path.join(tmp, "wrong_esp_sa")

@@ -18,6 +18,7 @@ const char *esp_crypto_name(int crypto)
 	case IKS_ESP_CUT: return "cut";
 	case IKS_ESP_BAD_LENGTH: return "bad-length";
 	case IKS_ESP_CRYPTO_ERROR: return "crypto-error";
+	case IKS_ESP_NULL_GUESSED: return "null-guessed";
 	}
 	return "unknown";
 }
@@ -255,7 +256,8 @@ static void json_layers(jsonw *w, const iks_layers *L, const iks_packet *pkt, bo
 			jw_key(w, "icv_len");
 			jw_uint(w, L->esp.icv_len);
 		}
-		if (L->esp.crypto == IKS_ESP_OK || L->esp.crypto == IKS_ESP_UNVERIFIED) {
+		if (L->esp.crypto == IKS_ESP_OK || L->esp.crypto == IKS_ESP_UNVERIFIED ||
+		    L->esp.crypto == IKS_ESP_NULL_GUESSED) {
 			jw_key(w, "next_header");
 			jw_uint(w, L->esp.next_header);
 			jw_key(w, "pad_len");
@@ -618,7 +620,9 @@ void fmt_packet_text(strbuf *b, const iks_packet *pkt)
 		text_upper(b, &pkt->esp_inner);
 		if (pkt->l.esp.crypto == IKS_ESP_UNVERIFIED)
 			sb_puts(b, " (ICV not verified)");
-	} else if (pkt->l.esp.crypto > IKS_ESP_NO_KEY) {
+		if (pkt->l.esp.crypto == IKS_ESP_NULL_GUESSED)
+			sb_printf(b, " (ESP-NULL guessed, ICV %u bytes)", pkt->l.esp.icv_len);
+	} else if (pkt->l.esp.crypto > IKS_ESP_NO_KEY && pkt->l.esp.crypto != IKS_ESP_NULL_GUESSED) {
 		sb_printf(b, " [%s]", pkt->l.esp.crypto == IKS_ESP_ICV_MISMATCH ? "ICV mismatch"
 				      : esp_crypto_name(pkt->l.esp.crypto));
 	}

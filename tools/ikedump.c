@@ -38,6 +38,8 @@ static void usage(FILE *f)
 	      "                 IKE packet's log line; repeat for a rotation set (docs/oakley-log.md)\n"
 	      "  -k, --keys FILE  decrypt and verify ESP with the keys in FILE (Wireshark esp_sa,\n"
 	      "                 tcpdump -E lines; repeatable; keys are never printed)\n"
+	      "  --esp-null     read ESP without a key as ESP-NULL where the packet shows it\n"
+	      "                 (RFC 4303 padding, a cleanly decoding payload; ICV length guessed)\n"
 	      "  -h, --help     this text\n"
 	      "  -V, --version  library version\n"
 	      "\n"
@@ -52,6 +54,7 @@ struct options {
 	const char *logs[16];  /* --log files */
 	const char *keyfiles[16];
 	size_t nkeyfiles;
+	bool esp_null;
 	size_t nlogs;
 	logview *lv;
 };
@@ -71,6 +74,7 @@ static bool parse_args(int argc, char **argv, struct options *o)
 		{ "version", no_argument, NULL, 'V' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "keys", required_argument, NULL, 'k' },
+		{ "esp-null", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -84,6 +88,9 @@ static bool parse_args(int argc, char **argv, struct options *o)
 		case 'c': o->count = true; break;
 		case 'v': o->verbose = true; break;
 		case 'h': usage(stdout); exit(0);
+		case 'N':
+			o->esp_null = true;
+			break;
 		case 'k':
 			if (o->nkeyfiles == sizeof(o->keyfiles) / sizeof(o->keyfiles[0]))
 				return false;
@@ -194,6 +201,11 @@ int main(int argc, char **argv)
 	sb_init(&line);
 	int status = 0;
 	if (!dec || !q) {
+		fprintf(stderr, "ikedump: out of memory\n");
+		status = 1;
+		goto out;
+	}
+	if (o.esp_null && iks_decoder_set_esp_null(dec, true) != IKS_OK) {
 		fprintf(stderr, "ikedump: out of memory\n");
 		status = 1;
 		goto out;

@@ -55,6 +55,13 @@ struct iks_keys;
  * Returns IKS_OK or IKS_E_NOMEM (the decoder's plaintext buffer). */
 IKS_API iks_status iks_decoder_set_keys(iks_decoder *dec, const struct iks_keys *keys);
 
+/* Try to read ESP without a key as ESP-NULL (RFC 2410): ICV lengths 0, 8,
+ * 12, 16, 24 and 32 are tried; a packet is taken as ESP-NULL only when its
+ * trailer is RFC 4303's 1, 2, 3... padding and what it carries decodes with
+ * consistent lengths (UDP, TCP, ICMP with a valid checksum, IPv4 with a
+ * valid header checksum, IPv6). Off by default. Returns IKS_OK or IKS_E_NOMEM. */
+IKS_API iks_status iks_decoder_set_esp_null(iks_decoder *dec, bool on);
+
 /*
  * Decode one frame into *pkt (fully overwritten). Fragments are stored for
  * reassembly; the frame that completes a datagram carries the upper layers

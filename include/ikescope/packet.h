@@ -142,7 +142,10 @@ enum iks_esp_crypto {
 	IKS_ESP_BAD_PADDING = 5,    /* decrypted, but the trailer is not RFC 4303 padding */
 	IKS_ESP_CUT = 6,            /* not captured whole (snaplen) */
 	IKS_ESP_BAD_LENGTH = 7,     /* too short for IV + trailer + ICV, or not whole cipher blocks */
-	IKS_ESP_CRYPTO_ERROR = 8    /* libgcrypt refused (unsupported key size, ...) */
+	IKS_ESP_CRYPTO_ERROR = 8,   /* libgcrypt refused (unsupported key size, ...) */
+	IKS_ESP_NULL_GUESSED = 9    /* no key, but the packet reads as ESP-NULL: RFC 4303
+				       padding and a cleanly decoding payload with the ICV
+				       length in icv_len (iks_decoder_set_esp_null) */
 };
 
 /* AH header (RFC 4302 section 2). */
