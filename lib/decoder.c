@@ -203,6 +203,33 @@ static void decrypt_esp(decode_ctx *c, iks_layers *L, uint32_t wire, bool quoted
 	}
 }
 
+/* With keys: check the AH ICV of the frame's own unfragmented IPv4 packet
+ * (`p` was positioned at the AH header before it was read). */
+static void verify_ah(decode_ctx *c, iks_layers *L, const iks_reader *p, uint32_t wire, bool in_dg,
+		      bool quoted)
+{
+	if (quoted || in_dg || !c->dec || !c->dec->keys || L != &c->pkt->l)
+		return;
+	const esp_sa *sa = keys_find_ah(c->dec->keys, L->ah.spi, &L->ip.dst);
+	if (!sa) {
+		L->ah.crypto = IKS_ESP_NO_KEY;
+		return;
+	}
+	if (L->ip.version != 4 || L->ip.options_len || L->ip.is_fragment)
+		return; /* not verified yet */
+	if (rd_left(p) < wire) {
+		L->ah.crypto = IKS_ESP_CUT;
+		return;
+	}
+	/* the IPv4 header sits right before the AH header in the same frame */
+	size_t hl = L->ip.header_len;
+	const uint8_t *ah = L->ip.payload.p;
+	if (!ah || ah != rd_ptr(p))
+		return;
+	L->ah.crypto = ah_verify(sa, ah - hl, hl + wire, hl, L->ah.icv_len, c->dec->plain,
+				 c->dec->plain_cap);
+}
+
 static void decode_udp(decode_ctx *c, iks_reader *p, uint32_t wire, iks_layers *L, bool in_dg,
 		       bool quoted)
 {
@@ -244,13 +271,18 @@ static void decode_upper(decode_ctx *c, iks_reader *p, uint32_t wire, uint8_t pr
 	case IKS_PROTO_AH:
 		/* RFC 4302 section 3.1: AH leaves what it protects in clear;
 		 * decode it, unless it is another AH */
-		if (ah_decode(p, &L->ah, &next, &L->err, in_dg) == IKS_OK &&
-		    L->ah.next_header != IKS_PROTO_AH) {
+	{
+		iks_reader at_ah = *p;
+		if (ah_decode(p, &L->ah, &next, &L->err, in_dg) != IKS_OK)
+			break;
+		verify_ah(c, L, &at_ah, wire, in_dg, quoted);
+		if (L->ah.next_header != IKS_PROTO_AH) {
 			size_t ah_len = ((size_t)L->ah.payload_len + 2) * 4;
 			uint32_t rest = wire > ah_len ? wire - (uint32_t)ah_len : 0;
 			decode_upper(c, &next, rest, L->ah.next_header, L, in_dg, quoted);
 		}
 		break;
+	}
 	case IKS_PROTO_ICMP:
 	case IKS_PROTO_ICMPV6: {
 		int v = proto == IKS_PROTO_ICMP ? 4 : 6;

@@ -402,3 +402,20 @@ bool esp_null_guess(iks_span esp, iks_esp_info *info)
 	}
 	return false;
 }
+
+int ah_verify(const esp_sa *sa, const uint8_t *ip, size_t len, size_t ah_off, size_t icv_len,
+	      uint8_t *buf, size_t cap)
+{
+	if (len > cap || ah_off > len || len - ah_off < 12 + icv_len || ah_off < 20)
+		return IKS_ESP_CRYPTO_ERROR;
+	memcpy(buf, ip, len);
+	/* RFC 4302 section 3.3.3.1.1.1: mutable IPv4 fields count as zero */
+	buf[1] = 0;              /* TOS */
+	buf[6] = buf[7] = 0;     /* flags, fragment offset */
+	buf[8] = 0;              /* TTL */
+	buf[10] = buf[11] = 0;   /* header checksum */
+	memset(buf + ah_off + 12, 0, icv_len); /* the ICV itself */
+	int ok = hmac_check(sa->auth, sa->auth_key, sa->auth_key_len, buf, len, ip + ah_off + 12,
+			    icv_len);
+	return ok < 0 ? IKS_ESP_CRYPTO_ERROR : ok ? IKS_ESP_OK : IKS_ESP_ICV_MISMATCH;
+}

@@ -16,6 +16,17 @@
 void esp_decrypt(const esp_sa *sa, iks_span esp, uint8_t *buf, size_t cap, iks_esp_info *info);
 
 /*
+ * AH (RFC 4302 section 3.3.3) over IPv4 without options: the ICV is an HMAC
+ * over the IP header with its mutable fields (TOS, flags and fragment
+ * offset, TTL, checksum) zeroed, the AH header with the ICV zeroed, and
+ * the payload. `ip` covers the IPv4 header and everything after it as sent
+ * (`len` bytes); `ah_off` is the AH header's offset in it. Returns
+ * IKS_ESP_OK, IKS_ESP_ICV_MISMATCH or IKS_ESP_CRYPTO_ERROR.
+ */
+int ah_verify(const esp_sa *sa, const uint8_t *ip, size_t len, size_t ah_off, size_t icv_len,
+	      uint8_t *buf, size_t cap);
+
+/*
  * Without a key: does the ESP packet `esp` (from the SPI, whole) read as
  * ESP-NULL? On success fills info (crypto IKS_ESP_NULL_GUESSED, icv_len,
  * next_header, pad_len, plain pointing into esp) and returns true.

@@ -377,8 +377,15 @@ static const char *tcpdump_esp(iks_keys *k, const field *f, size_t n)
 		return "tcpdump -E: SPI is not a hex number";
 	if (!parse_ipv4(dst, &sa.dst))
 		return "tcpdump -E: destination is not an IPv4 address (IPv6 not supported yet)";
+	if (feq(f[1], "ah")) {
+		/* ikescope extension: SPI@DST ah AUTH:KEY, an AH SA */
+		sa.ah = true;
+		sa.enc = IKS_ENC_NULL;
+		if (n < 3)
+			return "tcpdump -E: an AH SA needs AUTH:KEY";
+	}
 	const char *colon = memchr(f[1].p, ':', f[1].len);
-	if (!colon && feq(f[1], "none"))
+	if (!colon && (feq(f[1], "none") || sa.ah))
 		colon = f[1].p + f[1].len; /* "none" needs no secret */
 	if (!colon)
 		return "tcpdump -E: ALGO:SECRET expected";
@@ -388,7 +395,7 @@ static const char *tcpdump_esp(iks_keys *k, const field *f, size_t n)
 		sa.icv_only_len = 12;
 		algo.len -= 7;
 	}
-	if (feq(algo, "none"))
+	if (feq(algo, "none") || sa.ah)
 		sa.enc = IKS_ENC_NULL;
 	else if (feq(algo, "aes128-cbc") || feq(algo, "aes192-cbc") || feq(algo, "aes256-cbc"))
 		sa.enc = IKS_ENC_AES_CBC;
@@ -663,7 +670,19 @@ static int cmp_sa(const void *x, const void *y)
 	return (int)a->any_dst - (int)b->any_dst; /* specific destinations first */
 }
 
+static const esp_sa *find_sa(const iks_keys *k, uint32_t spi, const iks_addr *dst, bool ah);
+
 const esp_sa *keys_find_esp(const iks_keys *k, uint32_t spi, const iks_addr *dst)
+{
+	return find_sa(k, spi, dst, false);
+}
+
+const esp_sa *keys_find_ah(const iks_keys *k, uint32_t spi, const iks_addr *dst)
+{
+	return find_sa(k, spi, dst, true);
+}
+
+static const esp_sa *find_sa(const iks_keys *k, uint32_t spi, const iks_addr *dst, bool ah)
 {
 	if (!k || !k->nesp)
 		return NULL;
@@ -682,7 +701,8 @@ const esp_sa *keys_find_esp(const iks_keys *k, uint32_t spi, const iks_addr *dst
 			hi = mid;
 	}
 	for (size_t i = lo; i < k->nesp && k->esp[i].spi == spi; i++)
-		if (k->esp[i].any_dst || !dst || !memcmp(&k->esp[i].dst, dst, sizeof(*dst)))
+		if (k->esp[i].ah == ah &&
+		    (k->esp[i].any_dst || !dst || !memcmp(&k->esp[i].dst, dst, sizeof(*dst))))
 			return &k->esp[i];
 	return NULL;
 }

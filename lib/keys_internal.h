@@ -15,6 +15,7 @@ typedef struct esp_sa {
 	int enc;               /* iks_esp_enc */
 	int auth;              /* iks_esp_auth */
 	uint8_t icv_only_len;  /* tcpdump "-hmac96" without a key: ICV to strip, unverified */
+	bool ah;               /* an AH SA (only auth and its key are used) */
 	uint8_t enc_key_len, auth_key_len;
 	uint8_t enc_key[ESP_KEY_MAX];
 	uint8_t auth_key[AUTH_KEY_MAX];
@@ -38,8 +39,9 @@ typedef struct ikev2_sa {
 /* The keys of an IKEv2 SA, or NULL. */
 const ikev2_sa *keys_find_ikev2(const iks_keys *k, const uint8_t ispi[8], const uint8_t rspi[8]);
 
-/* The SA for an ESP packet: by SPI, preferring one whose destination
- * matches. NULL when none. */
+/* The SA for an ESP (ah false) or AH (ah true) packet: by SPI, preferring
+ * one whose destination matches. NULL when none. */
 const esp_sa *keys_find_esp(const iks_keys *k, uint32_t spi, const iks_addr *dst);
+const esp_sa *keys_find_ah(const iks_keys *k, uint32_t spi, const iks_addr *dst);
 
 #endif

@@ -85,6 +85,23 @@ for cap, keys in scenarios:
     print("%s: %d ESP packets, %d echoes and %d UDP datagrams compared with tshark"
           % (cap, len(esp), echoes, udps))
 
+# AH: every ICV of scapy_ah verifies with its key; with a changed key none does
+recs = records(os.path.join(CAPS, "scapy_ah.pcap"), os.path.join(CAPS, "scapy_keys.tcpdump"))
+ah = [r for r in recs.values() if "ah" in r]
+check("scapy_ah: all %d AH ICVs verify" % len(ah),
+      len(ah) == 30 and all(r["ah"].get("crypto") == "ok" for r in ah), [r["ah"] for r in ah][:3])
+tmpk = tempfile.mkdtemp(prefix="iks-ah-")
+bad_ah = os.path.join(tmpk, "ah_keys")
+with open(os.path.join(CAPS, "scapy_keys.tcpdump")) as f, open(bad_ah, "w") as g:
+    for line in f:
+        if " ah " in line:
+            line = line.rstrip("\n")[:-1] + ("5" if line.rstrip("\n")[-1] != "5" else "6") + "\n"
+        g.write(line)
+recs = records(os.path.join(CAPS, "scapy_ah.pcap"), bad_ah)
+check("scapy_ah with a wrong key: every AH ICV mismatches",
+      all(r["ah"].get("crypto") == "icv-mismatch" for r in recs.values() if "ah" in r))
+shutil.rmtree(tmpk)
+
 # IKEv2: every SK payload decrypts with the ikev2_decryption_table keys and
 # holds what RFC 7296 says the exchange carries
 def ike_records(pcap, keys):

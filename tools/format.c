@@ -283,6 +283,10 @@ static void json_layers(jsonw *w, const iks_layers *L, const iks_packet *pkt, bo
 		jw_uint(w, L->ah.next_header);
 		jw_key(w, "icv_len");
 		jw_uint(w, L->ah.icv_len);
+		if (L->ah.crypto != IKS_ESP_NOT_TRIED) {
+			jw_key(w, "crypto");
+			jw_str(w, esp_crypto_name(L->ah.crypto));
+		}
 		jw_obj_end(w);
 	}
 	if (L->ike.present)
@@ -538,9 +542,15 @@ static void text_upper(strbuf *b, const iks_layers *L)
 	if (L->esp.present)
 		sb_printf(b, " %sESP spi 0x%08" PRIx32 " seq %" PRIu32 " len %" PRIu32,
 			  L->udp.present ? "UDP-" : "", L->esp.spi, L->esp.seq, L->esp.payload_len);
-	if (L->ah.present)
+	if (L->ah.present) {
 		sb_printf(b, " AH spi 0x%08" PRIx32 " seq %" PRIu32 " icv %u next %u", L->ah.spi,
 			  L->ah.seq, L->ah.icv_len, L->ah.next_header);
+		if (L->ah.crypto == IKS_ESP_OK)
+			sb_puts(b, " (ICV verified)");
+		else if (L->ah.crypto > IKS_ESP_NO_KEY)
+			sb_printf(b, " [%s]", L->ah.crypto == IKS_ESP_ICV_MISMATCH ? "ICV mismatch"
+					      : esp_crypto_name(L->ah.crypto));
+	}
 	if (L->icmp.present) {
 		const char *tn = iks_icmp_type_name(L->icmp.version, L->icmp.type);
 		sb_printf(b, " ICMP%s %s code %u", L->icmp.version == 6 ? "v6" : "", tn ? tn : "?",

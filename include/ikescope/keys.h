@@ -10,7 +10,8 @@
  *  - tcpdump's -E syntax:  SPI@DST ALGO:0xKEY   (ALGO e.g. aes128-cbc-hmac96,
  *    3des-cbc, none), with an ikescope extension: an optional third field
  *    AUTH:0xKEY (hmac-sha1-96, hmac-sha256-128, hmac-sha384-192,
- *    hmac-sha512-256, hmac-md5-96) so that ICVs can be verified;
+ *    hmac-sha512-256, hmac-md5-96) so that ICVs can be verified, and
+ *    "SPI@DST ah AUTH:0xKEY" for an AH SA;
  *  - Wireshark's ikev2_decryption_table records (SPIi,SPIr,SK_ei,SK_er,
  *    "ENCRYPTION",SK_ai,SK_ar,"INTEGRITY"): IKEv2 SK payloads are decrypted
  *    and verified with them;

@@ -156,6 +156,9 @@ typedef struct iks_ah_info {
 	uint32_t spi;
 	uint32_t seq;
 	uint16_t icv_len;      /* bytes of integrity check value */
+	int crypto;            /* with keys: IKS_ESP_OK (ICV verified), IKS_ESP_ICV_MISMATCH,
+				  IKS_ESP_NO_KEY, IKS_ESP_CUT; IKS_ESP_NOT_TRIED for IPv6, IPv4
+				  with options, fragments (not verified yet) */
 } iks_ah_info;
 
 /* One payload in the IKE payload chain. */
