@@ -13,6 +13,7 @@
 
 #include "decoder_internal.h"
 #include "esp_crypto.h"
+#include "ikev1_crypto.h"
 #include "evq.h"
 #include "icmp.h"
 #include "ike_ctx.h"
@@ -33,6 +34,7 @@ struct iks_decoder {
 	iks_frag_table *inner_frag; /* reassembly of what ESP tunnels */
 	iks_ike_msg *ike_plain; /* the decrypted IKE message of the current frame */
 	bool esp_null;          /* guess ESP-NULL where no key is known */
+	ikev1_table *v1;        /* IKEv1 CBC state per IKE SA with a key */
 	uint8_t *plain;         /* decrypted ESP of the current frame */
 	size_t plain_cap;
 };
@@ -98,6 +100,7 @@ void iks_decoder_free(iks_decoder *dec)
 	iks_frag_table_free(dec->frag);
 	iks_frag_table_free(dec->inner_frag);
 	free(dec->ike_plain);
+	ikev1_table_free(dec->v1);
 	evq_free(&dec->events);
 	if (dec->plain)
 		memset(dec->plain, 0, dec->plain_cap);
@@ -134,6 +137,11 @@ iks_status iks_decoder_set_keys(iks_decoder *dec, const iks_keys *keys)
 	if (keys && !dec->inner_frag) {
 		dec->inner_frag = iks_frag_table_new(&dec->lim, &dec->events);
 		if (!dec->inner_frag)
+			return IKS_E_NOMEM;
+	}
+	if (keys && !dec->v1) {
+		dec->v1 = ikev1_table_new(dec->lim.frag_datagrams_max);
+		if (!dec->v1)
 			return IKS_E_NOMEM;
 	}
 	if (keys && !dec->ike_plain) {
@@ -432,8 +440,31 @@ static void decode_ip(decode_ctx *c, iks_reader *r, int version, iks_layers *L, 
 static void decrypt_ike(iks_decoder *dec, iks_packet *pkt)
 {
 	iks_ike_info *k = &pkt->l.ike;
-	if (!dec->keys || !k->present || k->version != 2 || k->npayloads == 0 ||
-	    k->npayloads > IKS_IKE_MAX_PAYLOADS)
+	if (!dec->keys || !k->present)
+		return;
+	if (k->version == 1) {
+		const ikev1_key *key = keys_find_ikev1(dec->keys, k->ispi);
+		if (!key || k->raw.len < k->length || k->length < IKS_IKE_HEADER_LEN)
+			return;
+		size_t n;
+		const iks_ike_msg *clear = k->detail ? k->detail->msg : NULL;
+		const uint8_t *bytes = k->raw.p;
+		size_t len = k->length;
+		/* an encrypted message sent in IKE fragments: the whole message,
+		 * on the frame that completed it */
+		const iks_ike_msg *whole = k->detail ? k->detail->reassembled : NULL;
+		if (whole && whole->encrypted && whole->raw.len >= IKS_IKE_HEADER_LEN) {
+			bytes = whole->raw.p;
+			len = whole->raw.len;
+		}
+		k->crypto = ikev1_process(dec->v1, key, bytes, len, clear, dec->plain, dec->plain_cap, &n);
+		if (k->crypto == IKS_ESP_UNVERIFIED) {
+			iks_ike_msg_decode(dec->plain, n, dec->ike_plain);
+			k->decrypted = dec->ike_plain;
+		}
+		return;
+	}
+	if (k->version != 2 || k->npayloads == 0 || k->npayloads > IKS_IKE_MAX_PAYLOADS)
 		return;
 	const iks_ike_payload_ref *last = &k->payloads[k->npayloads - 1];
 	if (last->type != 46 && last->type != 53)

@@ -222,6 +222,8 @@ iks_status ike_msg_decode(const uint8_t *data, size_t len, bool cut, int numberi
 		return msg_fail(msg, IKS_E_MALFORMED, 24, "length field exceeds the message");
 	if (mlen < len)
 		r.len = mlen; /* bytes after the length field are not the message's */
+	msg->raw.p = data;
+	msg->raw.len = r.len;
 	if (msg->version == 1 && (msg->flags & IKS_IKEV1_FLAG_ENCRYPTION)) {
 		msg->encrypted = true;
 		return IKS_OK;

@@ -26,6 +26,8 @@ struct iks_keys {
 	bool sorted;
 	ikev2_sa *ike2;
 	size_t nike2, cap_ike2;
+	ikev1_key *ike1;
+	size_t nike1, cap_ike1;
 	iks_keys_diag *diags;
 	size_t ndiags;
 	char **files;          /* names used in diagnostics */
@@ -79,6 +81,12 @@ void iks_keys_free(iks_keys *k)
 			p[i] = 0;
 	}
 	free(k->ike2);
+	if (k->ike1) {
+		volatile uint8_t *p = (volatile uint8_t *)k->ike1;
+		for (size_t i = 0; i < k->cap_ike1 * sizeof(*k->ike1); i++)
+			p[i] = 0;
+	}
+	free(k->ike1);
 	free(k->diags);
 	for (size_t i = 0; i < k->nfiles; i++)
 		free(k->files[i]);
@@ -533,6 +541,47 @@ static const char *uat_ikev2(iks_keys *k, const field *f)
 	return NULL;
 }
 
+/* cookie_i,Ka (Wireshark ikev1_decryption_table) */
+static const char *uat_ikev1(iks_keys *k, const field *f)
+{
+	ikev1_key key;
+	memset(&key, 0, sizeof(key));
+	if (parse_hex(f[0], key.icookie, 8) != 8)
+		return "ikev1_decryption_table: initiator cookie is not 16 hex digits";
+	int kl = parse_hex(f[1], key.ka, sizeof(key.ka));
+	if (kl != 8 && kl != 16 && kl != 24 && kl != 32)
+		return "ikev1_decryption_table: key is not 8, 16, 24 or 32 bytes of hex";
+	key.ka_len = (uint8_t)kl;
+	if (k->nike1 == k->cap_ike1) {
+		size_t cap = k->cap_ike1 ? k->cap_ike1 * 2 : 8;
+		if (cap > k->lim.esp_sas_max)
+			return "esp_sas_max reached: IKE SA not kept";
+		ikev1_key *n = calloc(cap, sizeof(*n));
+		if (!n)
+			return "out of memory";
+		if (k->ike1) {
+			memcpy(n, k->ike1, k->nike1 * sizeof(*n));
+			volatile uint8_t *p = (volatile uint8_t *)k->ike1;
+			for (size_t i = 0; i < k->cap_ike1 * sizeof(*k->ike1); i++)
+				p[i] = 0;
+			free(k->ike1);
+		}
+		k->ike1 = n;
+		k->cap_ike1 = cap;
+	}
+	k->ike1[k->nike1++] = key;
+	k->info.ikev1_sas++;
+	return NULL;
+}
+
+const ikev1_key *keys_find_ikev1(const iks_keys *k, const uint8_t icookie[8])
+{
+	for (size_t i = 0; k && i < k->nike1; i++)
+		if (!memcmp(k->ike1[i].icookie, icookie, 8))
+			return &k->ike1[i];
+	return NULL;
+}
+
 const ikev2_sa *keys_find_ikev2(const iks_keys *k, const uint8_t ispi[8], const uint8_t rspi[8])
 {
 	for (size_t i = 0; k && i < k->nike2; i++)
@@ -562,10 +611,8 @@ static const char *one_line(iks_keys *k, const char *s, size_t len)
 	n = split_csv(s, len, f, FIELDS_MAX);
 	if (n >= 6 && (feq(f[0], "IPv4") || feq(f[0], "IPv6") || feq(f[0], "Any")))
 		return uat_esp(k, f, n);
-	if (n == 2 && f[0].len == 16 && all_hex(f[0]) && all_hex(f[1])) {
-		k->info.ikev1_sas++;
-		return NULL;
-	}
+	if (n == 2 && f[0].len == 16 && all_hex(f[0]) && all_hex(f[1]))
+		return uat_ikev1(k, f);
 	if (n == 8 && f[0].len == 16 && f[1].len == 16 && all_hex(f[0]) && all_hex(f[1]))
 		return uat_ikev2(k, f);
 	return "not a line of any known key file format";

@@ -36,6 +36,16 @@ typedef struct ikev2_sa {
 	uint8_t sk_ai[AUTH_KEY_MAX], sk_ar[AUTH_KEY_MAX];
 } ikev2_sa;
 
+/* IKEv1 SA key (Wireshark's ikev1_decryption_table): the initiator's
+ * cookie and the encryption key Ka (RFC 2409 appendix B). */
+typedef struct ikev1_key {
+	uint8_t icookie[8];
+	uint8_t ka[64];
+	uint8_t ka_len;
+} ikev1_key;
+
+const ikev1_key *keys_find_ikev1(const iks_keys *k, const uint8_t icookie[8]);
+
 /* The keys of an IKEv2 SA, or NULL. */
 const ikev2_sa *keys_find_ikev2(const iks_keys *k, const uint8_t ispi[8], const uint8_t rspi[8]);
 

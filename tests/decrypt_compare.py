@@ -165,6 +165,32 @@ for r in guessed(os.path.join(CAPS, "scapy_esp_null.pcap")):
     check("scapy_esp_null frame %d: guessed as with the key (ICV 12)" % r["frame"], same,
           (r.get("esp"), r.get("decrypted")))
 
+# IKEv1: with Ka from the ikev1_decryption_table, every encrypted message
+# decrypts into the payloads RFC 2409 says it carries (IKEv1 has no ICV: the
+# check is that the plaintext is a clean payload chain of the right kind)
+V1 = {1: "SA", 4: "KE", 5: "ID", 6: "CERT", 8: "HASH", 9: "SIG", 10: "NONCE", 11: "N", 12: "D"}
+for cap in ("ikev1_psk_natt_a", "ikev1_psk_natt_b", "ikev1_cert_ikefrag_ok_nftdrop_a"):
+    table = os.path.join(CAPS, cap[:-2] + "_ikev1_decryption_table")
+    recs = [r for r in ike_records(os.path.join(CAPS, cap + ".pcap"), table)
+            if r["ike"].get("crypto") is not None]
+    bad = [(r["frame"], r["ike"]["crypto"]) for r in recs if r["ike"]["crypto"] != "unverified"]
+    check("%s: all %d encrypted IKEv1 messages decrypt" % (cap, len(recs)), recs and not bad, bad)
+    for r in recs:
+        ike = r["ike"]
+        names = {V1.get(p["type"]) for p in ike.get("decrypted", {}).get("payloads", [])}
+        ex = ike["exchange"]
+        if ex == 2:  # MM5/MM6: identity and proof (HASH for PSK, SIG+CERT for certificates)
+            want = {"ID", "HASH"} if "psk" in cap else {"ID", "CERT", "SIG"}
+        elif ex == 32:
+            want = {"HASH"} if ike["length"] < 100 else {"HASH", "SA", "NONCE", "ID"}
+        elif ex == 5:
+            want = {"HASH", "D"}
+        else:
+            continue
+        check("%s frame %d: exchange %d decrypts to %s" % (cap, r["frame"], ex, sorted(want)),
+              want <= names, names)
+    print("%s: %d IKEv1 messages decrypted" % (cap, len(recs)))
+
 # a wrong key: ICV mismatch on every packet, nothing decoded from it
 tmp = tempfile.mkdtemp(prefix="iks-keys-")
 wrong = os.path.join(tmp, "wrong_esp_sa")

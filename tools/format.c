@@ -491,22 +491,24 @@ static void text_ike(strbuf *b, const iks_ike_info *ike)
 	if (ike->encrypted) {
 		const char *n = iks_ike_payload_name(ike->version, ike->next_payload);
 		sb_printf(b, " encrypted (first %s)", n ? n : "?");
-		return;
+		if (!ike->decrypted && ike->crypto <= IKS_ESP_NO_KEY)
+			return;
+	} else {
+		sb_puts(b, " [");
+		unsigned n = ike->npayloads < IKS_IKE_MAX_PAYLOADS ? ike->npayloads : IKS_IKE_MAX_PAYLOADS;
+		for (unsigned i = 0; i < n; i++) {
+			const char *pn = fmt_ike_payload_name(ike, i);
+			if (i)
+				sb_putc(b, ' ');
+			if (pn)
+				sb_puts(b, pn);
+			else
+				sb_printf(b, "#%u", ike->payloads[i].type);
+		}
+		if (ike->npayloads > n)
+			sb_printf(b, " +%u more", ike->npayloads - n);
+		sb_putc(b, ']');
 	}
-	sb_puts(b, " [");
-	unsigned n = ike->npayloads < IKS_IKE_MAX_PAYLOADS ? ike->npayloads : IKS_IKE_MAX_PAYLOADS;
-	for (unsigned i = 0; i < n; i++) {
-		const char *pn = fmt_ike_payload_name(ike, i);
-		if (i)
-			sb_putc(b, ' ');
-		if (pn)
-			sb_puts(b, pn);
-		else
-			sb_printf(b, "#%u", ike->payloads[i].type);
-	}
-	if (ike->npayloads > n)
-		sb_printf(b, " +%u more", ike->npayloads - n);
-	sb_putc(b, ']');
 	if (ike->decrypted) {
 		/* the payloads inside the SK payload, notify types named */
 		const iks_ike_msg *m = ike->decrypted;
@@ -517,8 +519,8 @@ static void text_ike(strbuf *b, const iks_ike_info *ike)
 			if (i)
 				sb_putc(b, ' ');
 			sb_puts(b, pn ? pn : "?");
-			if (pl->type == 41) {
-				const char *nn = iks_ike_notify_name(2, pl->notify_type);
+			if (pl->kind == IKS_PK_NOTIFY) {
+				const char *nn = iks_ike_notify_name(m->version, pl->notify_type);
 				if (nn)
 					sb_printf(b, "(%s)", nn);
 				else

@@ -195,6 +195,8 @@ typedef struct iks_ike_msg {
 	iks_status status;
 	uint32_t err_offset;
 	const char *reason;
+	iks_span raw;         /* the message's bytes as decoded (up to its length field);
+				 borrowed like the rest */
 } iks_ike_msg;
 
 /* Which payload numbers carry NAT-D / NAT-OA in IKEv1. */

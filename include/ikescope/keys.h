@@ -15,9 +15,9 @@
  *  - Wireshark's ikev2_decryption_table records (SPIi,SPIr,SK_ei,SK_er,
  *    "ENCRYPTION",SK_ai,SK_ar,"INTEGRITY"): IKEv2 SK payloads are decrypted
  *    and verified with them;
- *  - Wireshark's ikev1_decryption_table records and tcpdump's "ikev2 I|R ..."
- *    lines are recognised and counted (not used yet: IKEv1 decryption is
- *    not implemented).
+ *  - Wireshark's ikev1_decryption_table records (initiator cookie, Ka):
+ *    IKEv1 messages are decrypted with them (IKEv1 has no ICV to verify);
+ *  - tcpdump's "ikev2 I|R ..." lines are recognised and counted (not used).
  * Lines starting with '#' and blank lines are ignored; every other line
  * that no format accepts is recorded as a diagnostic with file and line.
  */
@@ -91,7 +91,7 @@ IKS_API const iks_keys_diag *iks_keys_diag_at(const iks_keys *k, size_t i);
 typedef struct iks_keys_info {
 	uint32_t esp_sas;
 	uint32_t ikev2_sas;            /* IKEv2 SAs with keys */
-	uint32_t ikev1_sas;            /* recognised, not used yet */
+	uint32_t ikev1_sas;            /* IKEv1 SAs with Ka */
 	uint64_t diags;                /* bad lines, including those not kept */
 } iks_keys_info;
 IKS_API void iks_keys_get_info(const iks_keys *k, iks_keys_info *info);
