@@ -118,15 +118,33 @@ for size in sorted(runs):
     c, j, k = med(size, COUNT), med(size, JSON), med(size, CORR)
     p("| %d | %.2f | %.2f | %.2f | %.0f |" % (size, c / per, j / per, k / per,
                                                rss(size, CORR) / 1024 / per))
-p("")
-p("Time and memory per million packets stay flat (or fall) as captures grow: linear scaling.")
+sizes = sorted(runs)
+if len(sizes) >= 2:
+    lo, hi = sizes[0], sizes[-1]
+    verdicts = []
+    for label, name in ((COUNT, "ikedump --count"), (JSON, "ikedump --json"), (CORR, "pcapcorrelate")):
+        a, b = med(lo, label) / (lo / 1e6), med(hi, label) / (hi / 1e6)
+        verdicts.append("%s %.2f -> %.2f s/Mpkt (%s)" % (name, a, b, "linear or better" if b <= 1.5 * a
+                                                          else "WORSE than linear"))
+    ra, rb = rss(lo, CORR) / 1024 / (lo / 1e6), rss(hi, CORR) / 1024 / (hi / 1e6)
+    verdicts.append("pcapcorrelate memory %.0f -> %.0f MB/Mpkt (%s)" % (
+        ra, rb, "linear or better" if rb <= 1.5 * ra else "WORSE than linear"))
+    p("")
+    p("From %d to %d packets: %s." % (lo, hi, "; ".join(verdicts)))
 p("")
 p("## Instructions per packet (callgrind, %d packets)" % packets(small))
 p("")
 p("| command | instructions | per packet |")
 p("|---|---|---|")
 n = packets(small)
+irs = {}
 for line in open(cg):
     label, ir = line.rstrip("\n").split("\t")
+    irs[label] = int(ir)
     p("| %s | %s | %.0f |" % (label, ir, int(ir) / n))
+if {"ikedump --count", "ikedump --count side b", "pcapcorrelate --json (a and b)"} <= set(irs):
+    ratio = irs["pcapcorrelate --json (a and b)"] / (irs["ikedump --count"] + irs["ikedump --count side b"])
+    p("")
+    p("pcapcorrelate executes %.2fx the instructions of decoding both captures (target: within 3x; "
+      "instruction counts do not depend on what else the machine is doing)." % ratio)
 print("\n".join(out))

@@ -448,6 +448,16 @@ static iks_status match_direction(corr_ctx *c, int s, bool loose)
 	return IKS_OK;
 }
 
+/* Whether side s sent anything the exact pass did not find at the other end. */
+static bool any_unmatched(const corr_ctx *c, int s)
+{
+	for (size_t i = 0; i < c->t[s]->nunits; i++)
+		if (c->role[s][i] == ROLE_SENT && matchable(&c->t[s]->units[i]) &&
+		    c->match[s][i] == NO_MATCH)
+			return true;
+	return false;
+}
+
 iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction)
 {
 	iks_correlation *o = c->out;
@@ -558,7 +568,8 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 		for (int s = 0; s < 2 && st == IKS_OK; s++)
 			st = match_direction(&c, s, false);
 		for (int s = 0; s < 2 && st == IKS_OK; s++)
-			st = match_direction(&c, s, true);
+			if (any_unmatched(&c, s))
+				st = match_direction(&c, s, true);
 		fill_endpoints(&c);
 		if (st == IKS_OK)
 			st = corr_negotiations(&c);

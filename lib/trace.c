@@ -155,12 +155,12 @@ static void identify(const iks_layers *L, uint32_t size, uint64_t *key, uint64_t
 		h = h_u64(h, (uint64_t)k->version << 40 | (uint64_t)k->exchange << 32 | k->msgid);
 		h = h_u64(h, (uint64_t)k->flags << 32 | k->length);
 		*kind = UNIT_IKE;
-		digest = h_final(h_bytes(IKS_FNV_OFFSET, k->raw.p, k->raw.len));
+		digest = h_final(h_bytes_fast(IKS_FNV_OFFSET, k->raw.p, k->raw.len));
 	} else if (L->esp.present) {
 		h = h_u64(h, UNIT_ESP);
 		h = h_u64(h, (uint64_t)L->esp.spi << 32 | L->esp.seq);
 		*kind = UNIT_ESP;
-		digest = h_final(h_bytes(IKS_FNV_OFFSET, L->esp.raw.p, L->esp.raw.len));
+		digest = h_final(h_bytes_fast(IKS_FNV_OFFSET, L->esp.raw.p, L->esp.raw.len));
 	} else if (L->ah.present) {
 		h = h_u64(h, UNIT_AH);
 		h = h_u64(h, (uint64_t)L->ah.spi << 32 | L->ah.seq);
