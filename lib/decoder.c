@@ -24,6 +24,18 @@
 #include "link.h"
 #include "udp.h"
 
+/* An ESP/AH SPI and the IKE SA exchange that negotiated it. */
+#define OWNER_SLOTS 8192
+struct spi_owner {
+	uint32_t spi;
+	bool used;
+	uint8_t version;
+	uint8_t ispi[8], rspi[8];
+	uint32_t msgid;
+};
+
+typedef struct spi_owner spi_owner;
+
 struct iks_decoder {
 	iks_decoder_limits lim;
 	iks_evq events;
@@ -35,6 +47,7 @@ struct iks_decoder {
 	iks_ike_msg *ike_plain; /* the decrypted IKE message of the current frame */
 	bool esp_null;          /* guess ESP-NULL where no key is known */
 	ikev1_table *v1;        /* IKEv1 CBC state per IKE SA with a key */
+	spi_owner *owners;      /* ESP/AH SPIs seen negotiated in decrypted IKE, direct-mapped */
 	uint8_t *plain;         /* decrypted ESP of the current frame */
 	size_t plain_cap;
 };
@@ -101,6 +114,7 @@ void iks_decoder_free(iks_decoder *dec)
 	iks_frag_table_free(dec->inner_frag);
 	free(dec->ike_plain);
 	ikev1_table_free(dec->v1);
+	free(dec->owners);
 	evq_free(&dec->events);
 	if (dec->plain)
 		memset(dec->plain, 0, dec->plain_cap);
@@ -139,6 +153,11 @@ iks_status iks_decoder_set_keys(iks_decoder *dec, const iks_keys *keys)
 		if (!dec->inner_frag)
 			return IKS_E_NOMEM;
 	}
+	if (keys && !dec->owners) {
+		dec->owners = calloc(OWNER_SLOTS, sizeof(*dec->owners));
+		if (!dec->owners)
+			return IKS_E_NOMEM;
+	}
 	if (keys && !dec->v1) {
 		dec->v1 = ikev1_table_new(dec->lim.frag_datagrams_max);
 		if (!dec->v1)
@@ -151,6 +170,43 @@ iks_status iks_decoder_set_keys(iks_decoder *dec, const iks_keys *keys)
 	}
 	dec->keys = keys;
 	return IKS_OK;
+}
+
+static spi_owner *owner_slot(const iks_decoder *dec, uint32_t spi)
+{
+	return &dec->owners[(spi * 2654435761u) >> 19 & (OWNER_SLOTS - 1)];
+}
+
+/* The SPIs proposed or accepted in a decrypted message (RFC 2408 section
+ * 3.5, RFC 7296 section 3.3.1): ESP (3) and AH (2) proposals with 4-byte SPIs. */
+static void learn_spis(iks_decoder *dec, const iks_ike_msg *m)
+{
+	for (unsigned i = 0; i < m->nproposals && i < IKS_IKE_MSG_MAX_PROPOSALS; i++) {
+		const iks_ike_proposal *p = &m->proposals[i];
+		if ((p->protocol != 2 && p->protocol != 3) || p->spi.len != 4)
+			continue;
+		uint32_t spi = (uint32_t)p->spi.p[0] << 24 | (uint32_t)p->spi.p[1] << 16 |
+			       (uint32_t)p->spi.p[2] << 8 | p->spi.p[3];
+		spi_owner *o = owner_slot(dec, spi);
+		o->used = true;
+		o->spi = spi;
+		o->version = m->version;
+		memcpy(o->ispi, m->ispi, 8);
+		memcpy(o->rspi, m->rspi, 8);
+		o->msgid = m->msgid;
+	}
+}
+
+static void name_owner(const iks_decoder *dec, iks_esp_info *esp)
+{
+	const spi_owner *o = dec->owners ? owner_slot(dec, esp->spi) : NULL;
+	if (!o || !o->used || o->spi != esp->spi)
+		return;
+	esp->sa_known = true;
+	esp->sa_version = o->version;
+	memcpy(esp->sa_ispi, o->ispi, 8);
+	memcpy(esp->sa_rspi, o->rspi, 8);
+	esp->sa_msgid = o->msgid;
 }
 
 /* What a decode step needs to know about where it is. */
@@ -179,6 +235,7 @@ static void decrypt_esp(decode_ctx *c, iks_layers *L, uint32_t wire, bool quoted
 {
 	if (quoted || !c->dec || (!c->dec->keys && !c->dec->esp_null) || L != &c->pkt->l)
 		return;
+	name_owner(c->dec, &L->esp);
 	const esp_sa *sa = keys_find_esp(c->dec->keys, L->esp.spi, &L->ip.dst);
 	iks_span esp = { L->esp.raw.p, wire };
 	if (!sa) {
@@ -461,6 +518,7 @@ static void decrypt_ike(iks_decoder *dec, iks_packet *pkt)
 		if (k->crypto == IKS_ESP_UNVERIFIED) {
 			iks_ike_msg_decode(dec->plain, n, dec->ike_plain);
 			k->decrypted = dec->ike_plain;
+			learn_spis(dec, dec->ike_plain);
 		}
 		return;
 	}
@@ -493,6 +551,7 @@ static void decrypt_ike(iks_decoder *dec, iks_packet *pkt)
 	dec->plain[27] = (uint8_t)total;
 	iks_ike_msg_decode(dec->plain, total, dec->ike_plain);
 	k->decrypted = dec->ike_plain;
+	learn_spis(dec, dec->ike_plain);
 }
 
 static void classify(iks_packet *pkt, const iks_reader *first_frag_payload)

@@ -191,6 +191,22 @@ for cap in ("ikev1_psk_natt_a", "ikev1_psk_natt_b", "ikev1_cert_ikefrag_ok_nftdr
               want <= names, names)
     print("%s: %d IKEv1 messages decrypted" % (cap, len(recs)))
 
+# with the IKE keys too, every ESP packet names the IKE SA exchange that
+# negotiated its SPI (IKEv2: IKE_AUTH message 1 and the CREATE_CHILD_SAs 2
+# and 3; IKEv1: one quick mode per CHILD_SA)
+for cap, table in (("ikev2_psk_natt_a", "ikev2_psk_natt_ikev2_decryption_table"),
+                   ("ikev1_psk_natt_b", "ikev1_psk_natt_ikev1_decryption_table")):
+    out = subprocess.run([IKEDUMP, "--json", "-k", os.path.join(CAPS, cap[:-2] + "_esp_sa"), "-k",
+                          os.path.join(CAPS, table), os.path.join(CAPS, cap + ".pcap")],
+                         check=True, stdout=subprocess.PIPE, text=True).stdout
+    recs = list(map(json.loads, out.splitlines()))
+    ike = {r["ike"]["msgid"] for r in recs if "ike" in r and r["ike"]["exchange"] in (32, 35, 36)}
+    esp = [r for r in recs if "esp" in r]
+    owners = {(r["esp"].get("ike_sa") or {}).get("msgid") for r in esp}
+    check("%s: every ESP packet names the IKE exchange of its SPI" % cap,
+          esp and all("ike_sa" in r["esp"] for r in esp) and owners <= ike and len(owners) == 3,
+          (sorted(owners, key=str), sorted(ike)))
+
 # a wrong key: ICV mismatch on every packet, nothing decoded from it
 tmp = tempfile.mkdtemp(prefix="iks-keys-")
 wrong = os.path.join(tmp, "wrong_esp_sa")

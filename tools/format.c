@@ -248,6 +248,20 @@ static void json_layers(jsonw *w, const iks_layers *L, const iks_packet *pkt, bo
 			jw_key(w, "crypto");
 			jw_str(w, esp_crypto_name(L->esp.crypto));
 		}
+		if (L->esp.sa_known) {
+			jw_key(w, "ike_sa");
+			jw_obj_begin(w);
+			jw_key(w, "version");
+			jw_uint(w, L->esp.sa_version);
+			jw_key(w, "ispi");
+			jw_hex(w, L->esp.sa_ispi, 8);
+			jw_key(w, "rspi");
+			jw_hex(w, L->esp.sa_rspi, 8);
+			jw_key(w, "msgid");
+			hex8(t, L->esp.sa_msgid);
+			jw_str(w, t);
+			jw_obj_end(w);
+		}
 		if (L->esp.crypto != IKS_ESP_NOT_TRIED && L->esp.crypto != IKS_ESP_NO_KEY) {
 			jw_key(w, "enc");
 			jw_str(w, iks_esp_enc_name(L->esp.enc));
@@ -541,9 +555,16 @@ static void text_upper(strbuf *b, const iks_layers *L)
 		sb_puts(b, " NAT-T");
 	if (L->ike.present)
 		text_ike(b, &L->ike);
-	if (L->esp.present)
+	if (L->esp.present) {
 		sb_printf(b, " %sESP spi 0x%08" PRIx32 " seq %" PRIu32 " len %" PRIu32,
 			  L->udp.present ? "UDP-" : "", L->esp.spi, L->esp.seq, L->esp.payload_len);
+		if (L->esp.sa_known) {
+			sb_puts(b, " (IKE SA ");
+			for (int i = 0; i < 8; i++)
+				sb_printf(b, "%02x", L->esp.sa_ispi[i]);
+			sb_printf(b, " mid 0x%08" PRIx32 ")", L->esp.sa_msgid);
+		}
+	}
 	if (L->ah.present) {
 		sb_printf(b, " AH spi 0x%08" PRIx32 " seq %" PRIu32 " icv %u next %u", L->ah.spi,
 			  L->ah.seq, L->ah.icv_len, L->ah.next_header);

@@ -129,6 +129,12 @@ typedef struct iks_esp_info {
 	uint16_t iv_len, icv_len;
 	iks_span plain;        /* the decrypted payload (before padding), borrowed from the
 				  decoder until the next call */
+	/* With keys: the IKE SA whose decrypted quick mode / IKE_AUTH /
+	 * CREATE_CHILD_SA negotiated this SPI, when it was seen */
+	bool sa_known;
+	uint8_t sa_version;
+	uint8_t sa_ispi[8], sa_rspi[8];
+	uint32_t sa_msgid;     /* message ID of the exchange that negotiated it */
 } iks_esp_info;
 
 /* What decryption of an ESP packet gave. */
