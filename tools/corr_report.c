@@ -286,6 +286,19 @@ static void jw_addr(jsonw *w, const iks_addr *a)
 	jw_str(w, iks_addr_format(a, buf, sizeof(buf)));
 }
 
+/* "spi" and "seq" of an ESP/AH packet a finding names */
+static void json_spi_seq(jsonw *w, const iks_finding *f)
+{
+	char m[9];
+	if (!f->spi)
+		return;
+	jw_key(w, "spi");
+	snprintf(m, sizeof(m), "%08" PRIx32, f->spi);
+	jw_str(w, m);
+	jw_key(w, "seq");
+	jw_uint(w, f->seq);
+}
+
 static void json_finding(jsonw *w, const iks_finding *f)
 {
 	char h[17], m[9];
@@ -355,13 +368,7 @@ static void json_finding(jsonw *w, const iks_finding *f)
 		}
 		jw_key(w, "proto");
 		jw_uint(w, f->proto);
-		if (f->spi) {
-			jw_key(w, "spi");
-			snprintf(m, sizeof(m), "%08" PRIx32, f->spi);
-			jw_str(w, m);
-			jw_key(w, "seq");
-			jw_uint(w, f->seq);
-		}
+		json_spi_seq(w, f);
 		break;
 	case IKS_FIND_FRAGMENT_LOSS:
 		jw_key(w, "ip_id");
@@ -384,13 +391,7 @@ static void json_finding(jsonw *w, const iks_finding *f)
 			jw_arr_end(w);
 		}
 		jw_arr_end(w);
-		if (f->spi) {
-			jw_key(w, "spi");
-			snprintf(m, sizeof(m), "%08" PRIx32, f->spi);
-			jw_str(w, m);
-			jw_key(w, "seq");
-			jw_uint(w, f->seq);
-		}
+		json_spi_seq(w, f);
 		if (f->pattern) {
 			jw_key(w, "pattern");
 			jw_str(w, f->pattern);
@@ -407,13 +408,7 @@ static void json_finding(jsonw *w, const iks_finding *f)
 		jw_bool(w, f->reached_sender);
 		jw_key(w, "ip_id");
 		jw_uint(w, f->ip_id);
-		if (f->spi) {
-			jw_key(w, "spi");
-			snprintf(m, sizeof(m), "%08" PRIx32, f->spi);
-			jw_str(w, m);
-			jw_key(w, "seq");
-			jw_uint(w, f->seq);
-		}
+		json_spi_seq(w, f);
 		break;
 	case IKS_FIND_PMTU_BLACKHOLE:
 		jw_key(w, "count");
@@ -440,13 +435,7 @@ static void json_finding(jsonw *w, const iks_finding *f)
 	case IKS_FIND_MODIFIED_IN_TRANSIT:
 		jw_key(w, "proto");
 		jw_uint(w, f->proto);
-		if (f->spi) {
-			jw_key(w, "spi");
-			snprintf(m, sizeof(m), "%08" PRIx32, f->spi);
-			jw_str(w, m);
-			jw_key(w, "seq");
-			jw_uint(w, f->seq);
-		}
+		json_spi_seq(w, f);
 		break;
 	case IKS_FIND_LIMIT:
 		jw_key(w, "count");

@@ -3,6 +3,7 @@
  * tree, the extra `ike` JSON keys (NAT verdicts, IKE fragment state, the
  * reassembled message) and the ike-fragments-incomplete event.
  */
+#include "format.h"
 #include "format_ike.h"
 #include "ike_emit.h"
 
@@ -147,28 +148,13 @@ void fmt_ike_json_extra(jsonw *w, const iks_ike_info *ike)
 	}
 }
 
-static const char *crypto_name(int c)
-{
-	switch (c) {
-	case IKS_ESP_NO_KEY: return "no-key";
-	case IKS_ESP_OK: return "ok";
-	case IKS_ESP_UNVERIFIED: return "unverified";
-	case IKS_ESP_ICV_MISMATCH: return "icv-mismatch";
-	case IKS_ESP_BAD_PADDING: return "bad-padding";
-	case IKS_ESP_CUT: return "cut";
-	case IKS_ESP_BAD_LENGTH: return "bad-length";
-	case IKS_ESP_CRYPTO_ERROR: return "crypto-error";
-	}
-	return "not-tried";
-}
-
 /* Inside the open `ike` object: what the keys made of the SK payload. */
 static void json_decrypted(jsonw *w, const iks_ike_info *ike)
 {
 	if (ike->crypto == IKS_ESP_NOT_TRIED)
 		return;
 	jw_key(w, "crypto");
-	jw_str(w, crypto_name(ike->crypto));
+	jw_str(w, esp_crypto_name(ike->crypto));
 	if (!ike->decrypted)
 		return;
 	emit e = { w, NULL, 0 };
@@ -203,7 +189,7 @@ static void text_decrypted(strbuf *b, const iks_ike_info *ike)
 	emit e = { NULL, b, 4 };
 	char label[96];
 	snprintf(label, sizeof(label), "decrypted with the IKE SA's keys: %s",
-		 ike->crypto == IKS_ESP_OK ? "ICV verified" : crypto_name(ike->crypto));
+		 ike->crypto == IKS_ESP_OK ? "ICV verified" : esp_crypto_name(ike->crypto));
 	e_newline(&e, label);
 	if (!ike->decrypted)
 		return;
