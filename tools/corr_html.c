@@ -19,6 +19,10 @@
 
 #include "html_esc.h"
 
+/* longer lists are folded (the rest one click away) so the ladder stays near the top */
+#define FINDINGS_SHOWN 40
+#define NEGOTIATIONS_SHOWN 12
+
 void html_hex8(char *out, const uint8_t *p)
 {
 	for (int i = 0; i < 8; i++)
@@ -131,8 +135,23 @@ static void write_findings(html_ctx *h)
 	fprintf(o, "<section id=\"findings\"><h2>Findings (%zu)</h2>\n", h->nf);
 	if (!h->nf)
 		fputs("<p>None: everything sent inside the overlap arrived.</p>\n", o);
+	if (h->nf > FINDINGS_SHOWN) {
+		/* a long list: how many of each kind first, then the first ones open */
+		fputs("<p class=\"fsum\">", o);
+		for (int k = 0; k <= IKS_FIND_LIMIT + 1; k++) {
+			size_t cnt = 0;
+			for (size_t j = 0; j < h->nf; j++)
+				cnt += h->f[j].kind == k;
+			if (cnt)
+				fprintf(o, "<span class=\"fk\">%s &times;%zu</span> ", iks_finding_kind_name(k), cnt);
+		}
+		fputs("</p>\n", o);
+	}
 	fputs("<ol class=\"findings\">\n", o);
 	for (size_t p = 0; p < h->nf; p++) {
+		if (p == FINDINGS_SHOWN)
+			fprintf(o, "</ol>\n<details class=\"more\"><summary>show the other %zu findings</summary>"
+				"<ol class=\"findings\" start=\"%d\">\n", h->nf - FINDINGS_SHOWN, FINDINGS_SHOWN + 1);
 		const iks_finding *f = &h->f[h->forder[p]];
 		size_t gi = h->fgroup[h->forder[p]];
 		const char *sev = iks_severity_name(f->severity);
@@ -147,8 +166,12 @@ static void write_findings(html_ctx *h)
 		html_text(o, buf);
 		if (gi != SIZE_MAX)
 			fputs("</a>", o);
+		/* the explanation once per kind: the same text five times hides the list */
+		bool first = true;
+		for (size_t q = 0; q < p && first; q++)
+			first = h->f[h->forder[q]].kind != f->kind;
 		fputs("<div class=\"explain\">", o);
-		html_text(o, f->explain);
+		html_text(o, first ? f->explain : "(as above)");
 		fputs("</div>", o);
 		if (f->frame_a || f->frame_b) {
 			fputs("<div class=\"where\">", o);
@@ -165,7 +188,7 @@ static void write_findings(html_ctx *h)
 		}
 		fputs("</li>\n", o);
 	}
-	fputs("</ol></section>\n", o);
+	fputs(h->nf > FINDINGS_SHOWN ? "</ol></details></section>\n" : "</ol></section>\n", o);
 }
 
 static void write_negotiations(html_ctx *h)
@@ -174,7 +197,16 @@ static void write_negotiations(html_ctx *h)
 	const iks_negotiation *n;
 	size_t nn = iks_correlation_negotiations(h->c, &n);
 	char ex[24], i8[17], r8[17];
-	fprintf(o, "<section id=\"negotiations\"><h2>IKE negotiations (%zu)</h2><ul>\n", nn);
+	fprintf(o, "<section id=\"negotiations\"><h2>IKE negotiations (%zu)</h2>\n", nn);
+	if (nn > NEGOTIATIONS_SHOWN) {
+		size_t cnt[4] = { 0, 0, 0, 0 };
+		for (size_t k = 0; k < nn; k++)
+			if (n[k].outcome >= 1 && n[k].outcome <= 3)
+				cnt[n[k].outcome]++;
+		fprintf(o, "<details><summary>%zu complete, %zu failed, %zu incomplete: show them</summary>\n",
+			cnt[IKS_OUTCOME_COMPLETE], cnt[IKS_OUTCOME_FAILED], cnt[IKS_OUTCOME_INCOMPLETE]);
+	}
+	fputs("<ul>\n", o);
 	for (size_t k = 0; k < nn; k++) {
 		const iks_negotiation *x = &n[k];
 		html_hex8(i8, x->ispi);
@@ -202,7 +234,7 @@ static void write_negotiations(html_ctx *h)
 		}
 		fputs("</li>\n", o);
 	}
-	fputs("</ul></section>\n", o);
+	fputs(nn > NEGOTIATIONS_SHOWN ? "</ul></details></section>\n" : "</ul></section>\n", o);
 }
 
 static void write_host(html_ctx *h, int s, const iks_addr *addr, uint16_t port)
@@ -269,11 +301,33 @@ static void write_header(html_ctx *h)
 	fputs("</header>\n", o);
 }
 
+/* The name over one axis: address, the file (its last component; all of it
+ * as a tooltip), and the address the other end sees when NAT rewrites it. */
+static void axis_name(html_ctx *h, int s, const iks_addr *own, uint16_t port, const iks_addr *seen,
+		      uint16_t seen_port)
+{
+	FILE *o = h->o;
+	char x[IKS_ADDRSTRLEN];
+	const char *path = h->in[s].path, *base = strrchr(path, '/');
+	fprintf(o, "<div class=\"axis-name axis-%c\">%c: ", s ? 'b' : 'a', s ? 'b' : 'a');
+	html_text(o, own->family ? iks_addr_format(own, x, sizeof(x)) : "?");
+	fputs(" <span class=\"file\" title=\"", o);
+	html_text(o, path);
+	fputs("\">", o);
+	html_text(o, base && base[1] ? base + 1 : path);
+	fputs("</span>", o);
+	if (seen->family && (own->family != seen->family || memcmp(own->bytes, seen->bytes, 16) || port != seen_port)) {
+		fprintf(o, "<span class=\"seen\">%c sees it as ", s ? 'a' : 'b');
+		html_text(o, iks_addr_format(seen, x, sizeof(x)));
+		fprintf(o, ":%u</span>", seen_port);
+	}
+	fputs("</div>", o);
+}
+
 /* Legend samples are drawn by the script (same code as the ladder). */
 static void write_view(html_ctx *h)
 {
 	FILE *o = h->o;
-	char a[IKS_ADDRSTRLEN], b[IKS_ADDRSTRLEN];
 	const iks_endpoints *e = iks_correlation_endpoints(h->c);
 	fputs("<section id=\"view\"><h2>Ladder</h2>\n"
 	      "<div id=\"legend\"></div>\n"
@@ -283,15 +337,9 @@ static void write_view(html_ctx *h)
 	      "<span id=\"zoom-level\"></span> <span class=\"hint\">Vertical spacing follows time, with "
 	      "long pauses shortened and marked. Click an arrow for its decode.</span></div>\n"
 	      "<div id=\"main\"><div id=\"ladder-wrap\"><div id=\"axes-head\">", o);
-	fputs("<div class=\"axis-name axis-a\">a: ", o);
-	html_text(o, e->a_in_a.family ? iks_addr_format(&e->a_in_a, a, sizeof(a)) : "?");
-	fputs(" <span class=\"file\">", o);
-	html_text(o, h->in[0].path);
-	fputs("</span></div><div class=\"axis-name axis-b\">b: ", o);
-	html_text(o, e->b_in_b.family ? iks_addr_format(&e->b_in_b, b, sizeof(b)) : "?");
-	fputs(" <span class=\"file\">", o);
-	html_text(o, h->in[1].path);
-	fputs("</span></div></div><div id=\"ladder\"></div></div>\n"
+	axis_name(h, 0, &e->a_in_a, e->a_port_in_a, &e->a_in_b, e->a_port_in_b);
+	axis_name(h, 1, &e->b_in_b, e->b_port_in_b, &e->b_in_a, e->b_port_in_a);
+	fputs("</div><div id=\"ladder\"></div></div>\n"
 	      "<aside id=\"detail\"><h3>Decode</h3><p class=\"hint\">Click an arrow.</p></aside></div>\n"
 	      "<noscript><p class=\"warn\">The ladder is drawn by the page's script: allow scripts for "
 	      "this file. The findings above do not need it.</p></noscript>\n</section>\n", o);

@@ -7,23 +7,24 @@
  *   f   fate: "arrived", "lost", "dropped-icmp", "not-covered", "only-received", "from-path"
  *   n   packets in the group
  *   s, s2 / r, r2   first / last packet sent / received, seconds on a's clock from
- *       "t0" (the common clock; absent: not seen there)
- *   S, R  first sent / received on that host's own clock (epoch s)
- *   fs, fr  [first, last] frame in the sender's / receiver's file
- *   z   [smallest, largest] datagram size; by: bytes
+ *       "t0" (the common clock; absent: not seen there). The host's own clock:
+ *       a's is t0 + s; b's is t0 + s + off + drift * 1e-6 * s
+ *   fs, fr  frame in the sender's / receiver's file ([first, last] for a run)
+ *   z   datagram size ([smallest, largest] for a run); by: bytes of a run
  *   fl  flags: F fragmented by the sender, P fragmented in the path, M modified in
  *       transit, N addresses/ports rewritten (NAT), X a retransmitted IKE copy
- *   nf  [fragments sent, fragments arrived] of the first packet; id: its IP ID
+ *   nf  [fragments sent, fragments arrived] when fragmented; id: IP ID (of the first)
  *   a   [src, sport, dst, dport] as the sender's capture shows them, then as the
- *       receiver's (addresses: index into "A", or the text)
- *   IKE: x exchange, v version, m message ID, i/j initiator/responder SPI,
- *        rs 1 for a response, L IKE length, c/cn copy number / copies sent
- *   ESP/AH: spi, q [first, last sequence number]
- *   ICMP error: ic (type, code, MTU as text), qid (quoted IP ID)
- *   pf  [fragments, a's-clock time, leading bytes] of a lost datagram's pieces that
- *       did arrive
+ *       receiver's (addresses: index into "A", or the text; null: not seen)
+ *   IKE: x exchange number (names in "X"[version - 1]), v version, m message ID,
+ *        i/j initiator/responder SPI, rs 1 for an IKEv2 response, L IKE length,
+ *        c/cn copy number / copies sent (when sent more than once)
+ *   ESP/AH: spi, q [first, last sequence number]; other: pn protocol name
+ *   ICMP error: ic (type and code as text), mtu, qid (the quoted IP ID)
+ *   pf  [fragments, a's-clock time, leading bytes] of a lost datagram's pieces
+ *       that did arrive
  *   lg  [sender's log line, receiver's log line] (--log-a/--log-b), null where none
- *   fd  indices of the findings about it; lb: the arrow's label
+ *   fd  positions (in the finding list) of the findings about it
  */
 #include "corr_html_internal.h"
 
@@ -204,60 +205,6 @@ static void write_addr(html_ctx *h, const iks_addr *a)
 	js_str(h->o, a->family ? iks_addr_format(a, buf, sizeof(buf)) : "?");
 }
 
-static void label(html_ctx *h, size_t i, char *buf, size_t len)
-{
-	const iks_packet_group *g = &h->g[i];
-	char ex[24];
-	size_t used = 0;
-	switch (g->kind) {
-	case IKS_GROUP_IKE:
-		if (g->version == 2)
-			used = (size_t)snprintf(buf, len, "%s %s mid %" PRIu32,
-						html_exchange(2, g->exchange, ex),
-						(g->ike_flags & 0x20) ? "resp" : "req", g->msgid);
-		else
-			used = (size_t)snprintf(buf, len, "%s mid %08" PRIx32,
-						html_exchange(1, g->exchange, ex), g->msgid);
-		if (used < len && h->copy[i] > 1)
-			used += (size_t)snprintf(buf + used, len - used, " \xe2\x86\xbb retransmit %u/%u",
-						 h->copy[i] - 1, h->copies[i] - 1);
-		break;
-	case IKS_GROUP_ESP:
-	case IKS_GROUP_AH:
-		used = (size_t)snprintf(buf, len, "%s %08" PRIx32, g->kind == IKS_GROUP_ESP ? "ESP" : "AH",
-					g->spi);
-		if (g->count > 1)
-			used += (size_t)snprintf(buf + used, len - used, " \xc3\x97%" PRIu32, g->count);
-		break;
-	case IKS_GROUP_KEEPALIVE:
-		used = (size_t)snprintf(buf, len, "NAT-T keepalive");
-		if (g->count > 1)
-			used += (size_t)snprintf(buf + used, len - used, " \xc3\x97%" PRIu32, g->count);
-		break;
-	case IKS_GROUP_ICMP_ERROR: {
-		const char *tn = iks_icmp_type_name(g->proto == 58 ? 6 : 4, g->icmp_type);
-		used = (size_t)snprintf(buf, len, "ICMP %s", tn ? tn : "error");
-		if (g->mtu)
-			used += (size_t)snprintf(buf + used, len - used, " mtu %" PRIu32, g->mtu);
-		break;
-	}
-	default: {
-		const char *pn = iks_ip_proto_name(g->proto);
-		used = (size_t)snprintf(buf, len, "%s", pn ? pn : "IP");
-		if (g->count > 1)
-			used += (size_t)snprintf(buf + used, len - used, " \xc3\x97%" PRIu32, g->count);
-		break;
-	}
-	}
-	if (used < len && g->kind != IKS_GROUP_ICMP_ERROR)
-		used += (size_t)snprintf(buf + used, len - used, g->size_min == g->size_max ? " %" PRIu32 " B" :
-					 " %" PRIu32 "-%" PRIu32 " B", g->size_min, g->size_max);
-	if (used < len && (g->fragmented || g->fragmented_in_path))
-		snprintf(buf + used, len - used, " [%u frags%s]",
-			 g->fragmented ? g->nfrags_sent : g->nfrags_received,
-			 g->fragmented ? "" : " in path");
-}
-
 static void log_ref(html_ctx *h, int side, uint64_t frame)
 {
 	const logview *v = h->in[side].log;
@@ -280,34 +227,40 @@ static const iks_finding *frag_finding(const html_ctx *h, const size_t *fd, size
 	return NULL;
 }
 
+/* [first, last] frames, or one number when they are the same */
+static void frames(FILE *o, const char *k, uint64_t first, uint64_t last)
+{
+	key(o, k);
+	if (first == last)
+		fprintf(o, "%" PRIu64, first);
+	else
+		fprintf(o, "[%" PRIu64 ",%" PRIu64 "]", first, last);
+}
+
 static void write_group(html_ctx *h, size_t i, const size_t *fd, size_t nfd)
 {
 	const iks_packet_group *g = &h->g[i];
 	FILE *o = h->o;
 	int s = g->dir == IKS_DIR_A_TO_B ? 0 : 1;
-	char buf[256];
 	fprintf(o, "{\"d\":%d,\"k\":\"%s\",\"f\":\"%s\",\"n\":%" PRIu32, s, iks_group_kind_name(g->kind),
 		iks_fate_name(g->fate), g->count);
 	if (g->sent_first_s) {
 		rel(h, "s", g->sent_first_on_a_s);
 		if (g->count > 1)
 			rel(h, "s2", g->sent_last_on_a_s);
-		key(o, "S");
-		fprintf(o, "%.6f", g->sent_first_s);
-		key(o, "fs");
-		fprintf(o, "[%" PRIu64 ",%" PRIu64 "]", g->frame_sent_first, g->frame_sent_last);
+		frames(o, "fs", g->frame_sent_first, g->frame_sent_last);
 	}
 	if (g->received_first_s) {
 		rel(h, "r", g->received_first_on_a_s);
 		if (g->count > 1)
 			rel(h, "r2", g->received_last_on_a_s);
-		key(o, "R");
-		fprintf(o, "%.6f", g->received_first_s);
-		key(o, "fr");
-		fprintf(o, "[%" PRIu64 ",%" PRIu64 "]", g->frame_received_first, g->frame_received_last);
+		frames(o, "fr", g->frame_received_first, g->frame_received_last);
 	}
 	key(o, "z");
-	fprintf(o, "[%" PRIu32 ",%" PRIu32 "]", g->size_min, g->size_max);
+	if (g->size_min == g->size_max)
+		fprintf(o, "%" PRIu32, g->size_min);
+	else
+		fprintf(o, "[%" PRIu32 ",%" PRIu32 "]", g->size_min, g->size_max);
 	if (g->count > 1) {
 		key(o, "by");
 		fprintf(o, "%" PRIu64, g->bytes);
@@ -329,8 +282,10 @@ static void write_group(html_ctx *h, size_t i, const size_t *fd, size_t nfd)
 		key(o, "fl");
 		js_str(o, fl);
 	}
-	key(o, "nf");
-	fprintf(o, "[%u,%u]", g->nfrags_sent, g->nfrags_received);
+	if (g->nfrags_sent > 1 || g->nfrags_received > 1) {
+		key(o, "nf");
+		fprintf(o, "[%u,%u]", g->nfrags_sent, g->nfrags_received);
+	}
 	key(o, "id");
 	fprintf(o, "%" PRIu32, g->ip_id);
 	key(o, "a");
@@ -348,15 +303,15 @@ static void write_group(html_ctx *h, size_t i, const size_t *fd, size_t nfd)
 	}
 	fputc(']', o);
 	if (g->kind == IKS_GROUP_IKE) {
-		char ex[24], i8[17], r8[17];
+		char i8[17], r8[17];
 		html_hex8(i8, g->ispi);
 		html_hex8(r8, g->rspi);
-		key(o, "x");
-		js_str(o, html_exchange(g->version, g->exchange, ex));
-		fprintf(o, ",\"v\":%u,\"m\":\"%08" PRIx32 "\",\"i\":\"%s\",\"j\":\"%s\",\"rs\":%d,\"L\":%" PRIu32,
-			g->version, g->msgid, i8, r8, g->version == 2 && (g->ike_flags & 0x20) ? 1 : 0,
-			g->ike_length);
-		if (h->copies[i])
+		h->exchanges[g->version == 1 ? 0 : 1][g->exchange] = 1;
+		fprintf(o, ",\"x\":%u,\"v\":%u,\"m\":\"%08" PRIx32 "\",\"i\":\"%s\",\"j\":\"%s\",\"L\":%" PRIu32,
+			g->exchange, g->version, g->msgid, i8, r8, g->ike_length);
+		if (g->version == 2 && (g->ike_flags & 0x20))
+			fputs(",\"rs\":1", o);
+		if (h->copies[i] > 1)
 			fprintf(o, ",\"c\":%u,\"cn\":%u", h->copy[i], h->copies[i]);
 		if (h->in[0].log || h->in[1].log) {
 			key(o, "lg");
@@ -370,14 +325,19 @@ static void write_group(html_ctx *h, size_t i, const size_t *fd, size_t nfd)
 		fprintf(o, ",\"spi\":\"%08" PRIx32 "\",\"q\":[%" PRIu32 ",%" PRIu32 "]", g->spi, g->seq_first,
 			g->seq_last);
 	} else if (g->kind == IKS_GROUP_ICMP_ERROR) {
+		char buf[128];
 		const char *tn = iks_icmp_type_name(g->proto == 58 ? 6 : 4, g->icmp_type);
-		snprintf(buf, sizeof(buf), "%s (type %u code %u)%s", tn ? tn : "ICMP error", g->icmp_type,
-			 g->icmp_code, g->mtu ? ", next-hop MTU" : "");
+		snprintf(buf, sizeof(buf), "%s (type %u code %u)", tn ? tn : "ICMP error", g->icmp_type,
+			 g->icmp_code);
 		key(o, "ic");
 		js_str(o, buf);
 		if (g->mtu)
 			fprintf(o, ",\"mtu\":%" PRIu32, g->mtu);
 		fprintf(o, ",\"qid\":%" PRIu32, g->quoted_ip_id);
+	} else if (g->kind == IKS_GROUP_OTHER) {
+		const char *pn = iks_ip_proto_name(g->proto);
+		key(o, "pn");
+		js_str(o, pn ? pn : "IP");
 	}
 	if (g->fate == IKS_FATE_LOST && g->fragmented) {
 		const iks_finding *f = frag_finding(h, fd, nfd);
@@ -402,9 +362,6 @@ static void write_group(html_ctx *h, size_t i, const size_t *fd, size_t nfd)
 			fprintf(o, "%s%zu", k ? "," : "", fd[k]);
 		fputc(']', o);
 	}
-	label(h, i, buf, sizeof(buf));
-	key(o, "lb");
-	js_str(o, buf);
 	fputc('}', o);
 }
 
@@ -450,7 +407,21 @@ void html_write_data(html_ctx *h)
 			fputs(",\n", o);
 		write_group(h, i, fd, fd ? nfd : 0);
 	}
-	fputs("],\"A\":[", o);
+	fputs("],\"X\":[{", o);
+	for (int v = 0; v < 2; v++) {
+		bool any = false;
+		if (v)
+			fputs("},{", o);
+		for (unsigned x = 0; x < 256; x++) {
+			char ex[24];
+			if (!h->exchanges[v][x])
+				continue;
+			fprintf(o, "%s\"%u\":", any ? "," : "", x);
+			js_str(o, html_exchange(v + 1, x, ex));
+			any = true;
+		}
+	}
+	fputs("}],\"A\":[", o);
 	for (size_t i = 0; i < h->naddrs; i++) {
 		char buf[IKS_ADDRSTRLEN];
 		if (i)

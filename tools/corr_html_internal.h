@@ -24,6 +24,7 @@ typedef struct html_ctx {
 	double t0;          /* a's first packet, epoch s: the diagram's zero */
 	iks_addr addrs[HTML_ADDR_TABLE];
 	size_t naddrs;
+	uint8_t exchanges[2][256]; /* IKEv1/v2 exchange types seen (their names go in once) */
 } html_ctx;
 
 /* corr_html_data.c: which group each finding names (fgroup), IKE copy

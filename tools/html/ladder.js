@@ -4,6 +4,7 @@
  * (data-n). Everything from the data goes into the page escaped. */
 (function () {
   'use strict';
+  var t_start = window.performance.now();
   var D = JSON.parse(document.getElementById('ikescope-data').textContent);
   var G = D.g, A = D.A, N = G.length;
   var LOGS = D.logs[0] || D.logs[1];
@@ -38,6 +39,31 @@
     return (s * 1e6).toFixed(0) + ' \u00b5s';
   }
   function start(g) { return g.s !== undefined ? g.s : g.r; }
+  function pair(v) { return typeof v === 'number' ? [v, v] : v; }
+  function own(side, t) { /* a's-clock seconds from t0 to that host's own clock (epoch s) */
+    return side === 0 ? D.t0 + t : D.t0 + t + D.off + D.drift * 1e-6 * t;
+  }
+  function exname(g) { var t = D.X[g.v - 1]; return (t && t[g.x]) || 'exchange ' + g.x; }
+  function label(g) {
+    var z = pair(g.z), l, cnt = g.n > 1 ? ' \u00d7' + g.n : '';
+    if (g.k === 'ike') {
+      l = g.v === 2 ? exname(g) + (g.rs ? ' resp' : ' req') + ' mid ' + parseInt(g.m, 16) : exname(g) + ' mid ' + g.m;
+      l += ',';
+      if (g.c > 1) l += ' \u21bb retransmit ' + (g.c - 1) + '/' + (g.cn - 1);
+    } else if (g.k === 'esp' || g.k === 'ah') {
+      l = g.k.toUpperCase() + ' ' + g.spi + cnt;
+    } else if (g.k === 'keepalive') {
+      l = 'NAT-T keepalive' + cnt;
+    } else if (g.k === 'icmp-error') {
+      l = 'ICMP ' + g.ic.replace(/ \(type.*$/, '') + (g.mtu ? ' mtu ' + g.mtu : '');
+    } else {
+      l = (g.pn || 'IP') + cnt;
+    }
+    if (g.k !== 'icmp-error') l += z[0] === z[1] ? ' ' + z[0] + ' B' : ' ' + z[0] + '-' + z[1] + ' B';
+    if (has(g, 'F') || has(g, 'P')) l += ' [' + (has(g, 'F') ? g.nf[0] : g.nf[1]) + ' frags' + (has(g, 'F') ? '' : ' in path') + ']';
+    if (g.f === 'dropped-icmp') l += ' (dropped)';
+    return l;
+  }
   function has(g, c) { return g.fl !== undefined && g.fl.indexOf(c) >= 0; }
 
   /* vertical layout: one step per group start, longer for longer pauses */
@@ -103,7 +129,8 @@
   function draw(i, g, root, xa, xb, yf) {
     var ab = g.d === 0, xs = ab ? xa : xb, xr = ab ? xb : xa, xm = (xa + xb) / 2, dx = ab ? 1 : -1;
     var ys = g.s !== undefined ? yf(g.s) : null, yr = g.r !== undefined ? yf(g.r) : null;
-    var cls = root + ' k-' + g.k + ' f-' + g.f + (has(g, 'X') ? ' x-re' : '') + (has(g, 'N') ? ' nat-rw' : '');
+    var cls = root + ' k-' + g.k + ' f-' + g.f + (has(g, 'X') ? ' x-re' : '') + (has(g, 'N') ? ' nat-rw' : '') +
+      (has(g, 'F') || has(g, 'P') ? ' frag' : '');
     var o = '<g class="' + cls + '"' + (root === 'arrow' ? ' id="g' + i + '"' : '') + ' data-i="' + i + '" data-n="' + g.n +
       '" data-fate="' + g.f + '" data-kind="' + g.k + '">';
     var x1, y1, x2, y2, tail = '';
@@ -117,8 +144,11 @@
       x2 = g.f === 'lost' ? xm : g.f === 'dropped-icmp' ? xm - dx * 30 : xs + dx * 0.78 * (xb - xa);
       if (g.f === 'lost') {
         tail = cross(x2, y2, g.n, root === 'arrow' ? 'cross' : 'sample-x');
-        if (g.pf) tail += '<path class="piece" d="M' + f1(x2 + dx * 8) + ' ' + f1(y2) + 'L' + f1(xr) + ' ' + f1(yf(g.pf[1])) + '"/>' +
-          txt(xr - dx * 8, yf(g.pf[1]) + 12, pieces(g), 'lbl', ab ? 'end' : 'start');
+        if (g.pf) { /* the pieces that did arrive: a thin arrow of their own, under the lost one */
+          var py = yf(g.pf[1]) + 9 * zoom;
+          tail += '<g class="piece">' + line(xs, ys + 9 * zoom, xr, py, 'pl') + head(xs, ys + 9 * zoom, xr, py) + '</g>' +
+            txt(xr - dx * 8, py + 12, pieces(g), 'lbl', ab ? 'end' : 'start');
+        }
       } else if (g.f === 'dropped-icmp') {
         tail = '<line class="stopbar" x1="' + f1(x2) + '" y1="' + f1(y2 - 7) + '" x2="' + f1(x2) + '" y2="' + f1(y2 + 7) + '"/>';
       } else {
@@ -127,7 +157,8 @@
     }
     if (g.n > 1 && g.s2 !== undefined && g.r2 !== undefined && g.f === 'arrived') {
       o += '<polygon class="band" points="' + f1(xs) + ',' + f1(ys) + ' ' + f1(xs) + ',' + f1(yf(g.s2)) + ' ' +
-        f1(xr) + ',' + f1(yf(g.r2)) + ' ' + f1(xr) + ',' + f1(yr) + '"/>';
+        f1(xr) + ',' + f1(yf(g.r2)) + ' ' + f1(xr) + ',' + f1(yr) + '"/>' +
+        line(xs, yf(g.s2), xr, yf(g.r2), 'ln edge'); /* the run's last packet */
     } else if (g.n > 1 && g.s2 !== undefined) {
       o += '<polygon class="band" points="' + f1(xs) + ',' + f1(ys) + ' ' + f1(xs) + ',' + f1(yf(g.s2)) + ' ' +
         f1(x2) + ',' + f1(yf(g.s2) + 6 * zoom) + ' ' + f1(x2) + ',' + f1(y2) + '"/>';
@@ -141,16 +172,16 @@
     if (g.f === 'arrived' || g.f === 'only-received' || g.f === 'from-path') o += head(x1, y1, x2, y2);
     o += tail;
     if (has(g, 'N')) { /* NAT: a diamond where the path rewrote it */
-      var nx = xm + dx * 70, ny = y1 + (y2 - y1) * (nx - x1) / ((x2 - x1) || 1);
+      var nx = x1 + 0.8 * (x2 - x1), ny = y1 + (y2 - y1) * (nx - x1) / ((x2 - x1) || 1);
       o += '<path class="nat" d="M' + f1(nx) + ' ' + f1(ny - 6) + 'L' + f1(nx + 6) + ' ' + f1(ny) + 'L' + f1(nx) + ' ' +
         f1(ny + 6) + 'L' + f1(nx - 6) + ' ' + f1(ny) + 'Z"/>';
     }
-    if (has(g, 'M')) o += '<circle class="mod" cx="' + f1(xm - dx * 70) + '" cy="' + f1((y1 + y2) / 2) + '" r="5"/>';
+    if (has(g, 'M')) o += '<circle class="mod" cx="' + f1(x1 + 0.2 * (x2 - x1)) + '" cy="' + f1((y1 + y2) / 2) + '" r="5"/>';
     var lx = g.f === 'arrived' || g.f === 'only-received' ? (x1 + x2) / 2 : g.f === 'from-path' ? (xm + xr) / 2 : (x1 + x2) / 2;
     o += txt(lx, Math.min(y1, y2) - 4, g.lb + (has(g, 'X') ? '' : ''), 'lbl');
     if (root === 'arrow') {
-      if (g.S !== undefined) o += txt(xs - dx * 8, ys + 3.5, clock(g.S), 'tm', ab ? 'end' : 'start');
-      if (g.R !== undefined) o += txt(xr + dx * 8, yr + 3.5, clock(g.R), 'tm', ab ? 'start' : 'end');
+      if (g.s !== undefined) o += txt(xs - dx * 8, ys + 3.5, clock(own(g.d, g.s)), 'tm', ab ? 'end' : 'start');
+      if (g.r !== undefined) o += txt(xr + dx * 8, yr + 3.5, clock(own(1 - g.d, g.r)), 'tm', ab ? 'start' : 'end');
       if (g.lg) {
         var la = ab ? 0 : 1;
         [0, 1].forEach(function (e) {
@@ -170,6 +201,7 @@
     var wrapTop = ladder.getBoundingClientRect().top + window.scrollY;
     var v0 = window.scrollY - wrapTop - 2500, v1 = window.scrollY - wrapTop + window.innerHeight + 2500;
     if (N <= ALL) { v0 = -Infinity; v1 = Infinity; }
+    v1 = Math.max(v1, 3000); /* the top of the ladder at least, wherever the page is */
     if (!force && drawn[0] !== -1 && v0 >= drawn[0] && v1 <= drawn[1]) return;
     var o = ['<svg xmlns="http://www.w3.org/2000/svg" class="ladder" width="' + W + '" height="' + f1(H) + '" data-groups="' + N + '">'];
     o.push(line(XA, 0, XA, H, 'axis'), line(XB, 0, XB, H, 'axis'));
@@ -177,7 +209,7 @@
     gaps.forEach(function (gp) {
       var y = (Y[gp[0] - 1] + Y[gp[0]]) / 2;
       if (y < v0 || y > v1) return;
-      o.push('<g class="gap">' + line(XA, y, XB, y, '') + txt(XM, y - 3, '\u22ef ' + dur(gp[1]) + ' later \u22ef', '') + '</g>');
+      o.push('<g class="gap">' + line(XA, y, XB, y, '') + txt(XA + 8, y - 3, '\u22ef ' + dur(gp[1]) + ' later', '', 'start') + '</g>');
     });
     var cnt = 0;
     for (var i = 0; i < N; i++) {
@@ -228,7 +260,7 @@
     row(t, 'direction', g.k === 'icmp-error' ? 'router \u2192 ' + rcv : snd + ' \u2192 ' + rcv);
     row(t, 'fate', FATE[g.f] || g.f, g.f === 'lost' || g.f === 'dropped-icmp' ? 'fate-bad' : '');
     if (g.k === 'ike') {
-      row(t, 'exchange', g.x + ' (IKEv' + g.v + ')' + (g.v === 2 ? (g.rs ? ', response' : ', request') : ''));
+      row(t, 'exchange', exname(g) + ' (IKEv' + g.v + ')' + (g.v === 2 ? (g.rs ? ', response' : ', request') : ''));
       row(t, 'message ID', '0x' + g.m);
       row(t, 'initiator SPI', g.i);
       row(t, 'responder SPI', g.j);
@@ -236,14 +268,15 @@
       if (g.cn) row(t, 'copy', g.c + ' of ' + g.cn + (g.c > 1 ? ' (a retransmit)' : ''));
     }
     if (g.spi) { row(t, 'SPI', '0x' + g.spi); row(t, 'sequence', g.q[0] === g.q[1] ? String(g.q[0]) : g.q[0] + ' \u2013 ' + g.q[1]); }
-    if (g.ic) { row(t, 'ICMP', g.ic + (g.mtu ? ' ' + g.mtu : '')); row(t, 'quotes IP ID', '0x' + g.qid.toString(16)); }
+    if (g.ic) { row(t, 'ICMP', g.ic + (g.mtu ? ', next-hop MTU ' + g.mtu : '')); row(t, 'quotes IP ID', '0x' + g.qid.toString(16)); }
     row(t, 'packets', g.n + (g.by ? ' (' + g.by + ' bytes)' : ''));
-    row(t, 'IP size', g.z[0] === g.z[1] ? g.z[0] + ' bytes' : g.z[0] + ' \u2013 ' + g.z[1] + ' bytes');
+    var z = pair(g.z), fs = pair(g.fs), fr = pair(g.fr);
+    row(t, 'IP size', z[0] === z[1] ? z[0] + ' bytes' : z[0] + ' \u2013 ' + z[1] + ' bytes');
     row(t, 'IP ID', '0x' + g.id.toString(16) + (g.n > 1 ? ' (first)' : ''));
     if (has(g, 'F') || has(g, 'P')) row(t, 'fragments', g.nf[0] + ' sent, ' + g.nf[1] + ' arrived' + (has(g, 'P') ? ' (fragmented in the path)' : ''));
     if (g.pf) row(t, 'at ' + rcv, pieces(g) + '; the datagram never completed', 'fate-bad');
-    if (g.S !== undefined) row(t, 'sent (' + snd + '\'s clock)', clock(g.S, 1) + '  frame ' + g.fs[0] + (g.fs[1] !== g.fs[0] ? '\u2013' + g.fs[1] : '') + ' of ' + snd);
-    if (g.R !== undefined) row(t, 'received (' + rcv + '\'s clock)', clock(g.R, 1) + '  frame ' + g.fr[0] + (g.fr[1] !== g.fr[0] ? '\u2013' + g.fr[1] : '') + ' of ' + rcv);
+    if (g.s !== undefined) row(t, 'sent (' + snd + '\'s clock)', clock(own(g.d, g.s), 1) + '  frame ' + fs[0] + (fs[1] !== fs[0] ? '\u2013' + fs[1] : '') + ' of ' + snd);
+    if (g.r !== undefined) row(t, 'received (' + rcv + '\'s clock)', clock(own(1 - g.d, g.r), 1) + '  frame ' + fr[0] + (fr[1] !== fr[0] ? '\u2013' + fr[1] : '') + ' of ' + rcv);
     if (g.s !== undefined && g.r !== undefined) row(t, 'one-way delay', dur(g.r - g.s) + ' (common clock)');
     var e0 = ep(g, 0), e1 = ep(g, 1);
     if (e0) row(t, 'at ' + snd, e0);
@@ -262,6 +295,7 @@
       g.fd.forEach(function (k) {
         var li = document.getElementById('f' + k), x = document.createElement('li'), a = document.createElement('a');
         a.href = '#f' + k;
+        a.className = 'tofinding';
         a.textContent = li ? li.querySelector('.kind').textContent + ': ' + (li.querySelector('a.goto') || li).textContent.replace(/^\s*\S+\s+\S+\s+/, '') : 'finding ' + k;
         x.appendChild(a);
         ul.appendChild(x);
@@ -283,27 +317,27 @@
     show(i);
   }
 
-  function legend() {
-    var x0 = 10, x1 = 250, o = '', y = 16, c = 0;
+  function legend() { /* a small two-axis sample of each kind of arrow, text beside it */
     var S = [
-      [{ d: 0, k: 'ike', f: 'arrived', n: 1, s: 0, r: 0, lb: 'IKE message, arrived' }],
-      [{ d: 0, k: 'ike', f: 'lost', n: 1, s: 0, fl: 'X', lb: 'retransmitted copy, lost (\u2715 = lost in the path)' }],
-      [{ d: 0, k: 'ike', f: 'arrived', n: 1, s: 0, r: 0, fl: 'F', lb: 'sent in IP fragments (double line)' }],
-      [{ d: 0, k: 'esp', f: 'arrived', n: 500, s: 0, s2: 0.004, r: 0, r2: 0.004, lb: 'ESP run of one SPI (band, \u00d7count)' }],
-      [{ d: 1, k: 'icmp-error', f: 'from-path', n: 1, r: 0, lb: 'ICMP error from a router (\u25cb)' }],
-      [{ d: 0, k: 'esp', f: 'dropped-icmp', n: 1, s: 0, lb: 'dropped, ICMP error sent back (bar)' }],
-      [{ d: 0, k: 'ike', f: 'arrived', n: 1, s: 0, r: 0, fl: 'N', lb: 'address/port rewritten (NAT \u25c6)' }],
-      [{ d: 0, k: 'esp', f: 'not-covered', n: 1, s: 0, lb: 'other capture not running (?)' }]
+      [{ d: 0, k: 'ike', f: 'arrived', n: 1, s: 0, r: 0, lb: '' }, 'IKE message (blue), sent at a, arrived at b'],
+      [{ d: 0, k: 'ike', f: 'lost', n: 1, s: 0, lb: '' }, '\u2715 lost in the path: never arrived'],
+      [{ d: 0, k: 'ike', f: 'arrived', n: 1, s: 0, r: 0, fl: 'X', lb: '' }, 'dashed orange: retransmitted copy (\u21bb n/m)'],
+      [{ d: 0, k: 'ike', f: 'arrived', n: 1, s: 0, r: 0, fl: 'F', lb: '' }, 'double line: sent in IP fragments'],
+      [{ d: 0, k: 'esp', f: 'arrived', n: 500, s: 0, s2: 0.006, r: 0, r2: 0.006, lb: '' }, 'green band: ESP run of one SPI (\u00d7 packets)'],
+      [{ d: 1, k: 'icmp-error', f: 'from-path', n: 1, r: 0, lb: '' }, 'purple dots from \u25cb: ICMP error from a router'],
+      [{ d: 0, k: 'esp', f: 'dropped-icmp', n: 1, s: 0, lb: '' }, 'purple bar: dropped, router answered (ICMP)'],
+      [{ d: 0, k: 'ike', f: 'arrived', n: 1, s: 0, r: 0, fl: 'N', lb: '' }, '\u25c6 NAT: address/port rewritten on the way'],
+      [{ d: 0, k: 'esp', f: 'not-covered', n: 1, s: 0, lb: '' }, 'grey ?: other capture not running (not judged)']
     ];
-    S.forEach(function (s) {
-      var col = c % 4, r = Math.floor(c / 4);
-      var xa = x0 + col * (x1 + 20), xb = xa + x1 - 20, yy = y + r * 44;
-      o += line(xa, yy - 14, xa, yy + 14, 'axis') + line(xb, yy - 14, xb, yy + 14, 'axis');
-      o += draw(-1, s[0], 'sample', xa, xb, function (t) { return yy + 4 + t * 1500; });
-      c++;
+    var cols = 3, cw = 400, rh = 30, aw = 110, o = '';
+    S.forEach(function (s, c) {
+      var xa = 8 + (c % cols) * cw, xb = xa + aw, yy = 16 + Math.floor(c / cols) * rh;
+      o += line(xa, yy - 12, xa, yy + 12, 'axis') + line(xb, yy - 12, xb, yy + 12, 'axis');
+      o += draw(-1, s[0], 'sample', xa, xb, function (t) { return yy - 3 + t * 1500; });
+      o += txt(xb + 10, yy + 4, s[1], 'lbl', 'start');
     });
-    document.getElementById('legend').innerHTML = '<svg xmlns="http://www.w3.org/2000/svg" width="' + (4 * (x1 + 20) + 10) +
-      '" height="' + (y + 2 * 44 - 6) + '">' + o + '</svg>';
+    document.getElementById('legend').innerHTML = '<svg xmlns="http://www.w3.org/2000/svg" width="' + (cols * cw) +
+      '" height="' + (Math.ceil(S.length / cols) * rh + 8) + '">' + o + '</svg>';
   }
 
   function setZoom(z) {
@@ -322,6 +356,7 @@
   var names = document.querySelectorAll('.axis-name');
   names[0].style.left = XA + 'px';
   names[1].style.left = XB + 'px';
+  for (var gi = 0; gi < N; gi++) G[gi].lb = label(G[gi]);
   legend();
   layout();
   render(true);
@@ -332,9 +367,20 @@
   });
   document.addEventListener('click', function (ev) {
     var a = ev.target.closest('a.goto');
+    if (a) {
+      ev.preventDefault();
+      select(+a.getAttribute('data-g'), true);
+      return;
+    }
+    a = ev.target.closest('a.tofinding'); /* from the decode to a finding, maybe in a folded list */
     if (!a) return;
     ev.preventDefault();
-    select(+a.getAttribute('data-g'), true);
+    var li = document.getElementById(a.getAttribute('href').slice(1)), d = li && li.closest('details');
+    if (!li) return;
+    if (d) d.open = true;
+    li.scrollIntoView({ block: 'center' });
+    li.classList.add('flash');
+    setTimeout(function () { li.classList.remove('flash'); }, 1500);
   });
   document.getElementById('zoom-in').onclick = function () { setZoom(zoom * 1.5); };
   document.getElementById('zoom-out').onclick = function () { setZoom(zoom / 1.5); };
@@ -351,6 +397,7 @@
     pending = true;
     window.requestAnimationFrame(function () { pending = false; render(false); });
   });
+  document.body.setAttribute('data-draw-ms', Math.round(window.performance.now() - t_start));
   var m = /^#g(\d+)$/.exec(window.location.hash);
   if (m) select(+m[1], true);
 })();
