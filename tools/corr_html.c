@@ -20,7 +20,7 @@
 #include "html_esc.h"
 
 /* longer lists are folded (the rest one click away) so the ladder stays near the top */
-#define FINDINGS_SHOWN 40
+#define FINDINGS_SHOWN 15
 #define NEGOTIATIONS_SHOWN 12
 
 void html_hex8(char *out, const uint8_t *p)
@@ -166,13 +166,17 @@ static void write_findings(html_ctx *h)
 		html_text(o, buf);
 		if (gi != SIZE_MAX)
 			fputs("</a>", o);
-		/* the explanation once per kind: the same text five times hides the list */
+		/* an explanation once: the same text five times hides the list */
 		bool first = true;
-		for (size_t q = 0; q < p && first; q++)
-			first = h->f[h->forder[q]].kind != f->kind;
-		fputs("<div class=\"explain\">", o);
-		html_text(o, first ? f->explain : "(as above)");
-		fputs("</div>", o);
+		for (size_t q = 0; q < p && first && f->explain; q++) {
+			const char *e = h->f[h->forder[q]].explain;
+			first = !e || strcmp(e, f->explain) != 0;
+		}
+		if (first && f->explain) {
+			fputs("<div class=\"explain\">", o);
+			html_text(o, f->explain);
+			fputs("</div>", o);
+		}
 		if (f->frame_a || f->frame_b) {
 			fputs("<div class=\"where\">", o);
 			if (f->frame_a)
@@ -295,6 +299,8 @@ static void write_header(html_ctx *h)
 		" sent outside the overlap (not judged).</p>\n",
 		st.sent_a, st.sent_b, st.lost_ab, st.lost_ba, st.sent_a, st.matched_ab, st.lost_ab,
 		st.sent_b, st.matched_ba, st.lost_ba, st.dropped_with_icmp, st.not_covered);
+	fputs("<nav><a href=\"#findings\">Findings</a> &middot; <a href=\"#negotiations\">IKE "
+	      "negotiations</a> &middot; <a href=\"#view\">Ladder</a></nav>\n", o);
 	if (h->gdropped)
 		fprintf(o, "<p class=\"warn\">%" PRIu64 " packets are not drawn: the packet group cap was "
 			"reached.</p>\n", h->gdropped);

@@ -8,8 +8,8 @@
   var D = JSON.parse(document.getElementById('ikescope-data').textContent);
   var G = D.g, A = D.A, N = G.length;
   var LOGS = D.logs[0] || D.logs[1];
-  var LANE = LOGS ? 210 : 0;
-  var XA = LANE + 120, XB = XA + 640, XM = (XA + XB) / 2, W = XB + 120 + LANE;
+  var LANE = LOGS ? 150 : 0;
+  var XA = LANE + 105, XB = XA + (LOGS ? 520 : 640), XM = (XA + XB) / 2, W = XB + 105 + LANE;
   var TOP = 14, ALL = 4000; /* up to ALL groups are drawn at once, more as one scrolls */
   var zoom = 1, H = 0, sel = -1;
   var T = new Float64Array(N), Y = new Float64Array(N);
@@ -49,7 +49,7 @@
     if (g.k === 'ike') {
       l = g.v === 2 ? exname(g) + (g.rs ? ' resp' : ' req') + ' mid ' + parseInt(g.m, 16) : exname(g) + ' mid ' + g.m;
       l += ',';
-      if (g.c > 1) l += ' \u21bb retransmit ' + (g.c - 1) + '/' + (g.cn - 1);
+      if (g.c > 1) l += ' \u21bb retransmit ' + (g.c - 1) + '/' + (g.cn - 1) + ',';
     } else if (g.k === 'esp' || g.k === 'ah') {
       l = g.k.toUpperCase() + ' ' + g.spi + cnt;
     } else if (g.k === 'keepalive') {
@@ -155,13 +155,21 @@
         tail = txt(x2 + dx * 10, y2 + 4, '?', 'qmark');
       }
     }
-    if (g.n > 1 && g.s2 !== undefined && g.r2 !== undefined && g.f === 'arrived') {
-      o += '<polygon class="band" points="' + f1(xs) + ',' + f1(ys) + ' ' + f1(xs) + ',' + f1(yf(g.s2)) + ' ' +
-        f1(xr) + ',' + f1(yf(g.r2)) + ' ' + f1(xr) + ',' + f1(yr) + '"/>' +
-        line(xs, yf(g.s2), xr, yf(g.r2), 'ln edge'); /* the run's last packet */
-    } else if (g.n > 1 && g.s2 !== undefined) {
-      o += '<polygon class="band" points="' + f1(xs) + ',' + f1(ys) + ' ' + f1(xs) + ',' + f1(yf(g.s2)) + ' ' +
-        f1(x2) + ',' + f1(yf(g.s2) + 6 * zoom) + ' ' + f1(x2) + ',' + f1(y2) + '"/>';
+    if (g.n > 1 && g.s2 !== undefined) { /* a run: its last packet, and what lies between */
+      var ys2 = yf(g.s2), arrivedRun = g.r2 !== undefined && g.f === 'arrived';
+      var xe = arrivedRun ? xr : x2, ye = arrivedRun ? yf(g.r2) : yf(g.s2) + 6 * zoom;
+      if (ys2 - ys <= 60 && (arrivedRun ? ye - yr : ys2 - ys) <= 60) {
+        /* short: a band */
+        o += '<polygon class="band" points="' + f1(xs) + ',' + f1(ys) + ' ' + f1(xs) + ',' + f1(ys2) + ' ' +
+          f1(xe) + ',' + f1(ye) + ' ' + f1(xe) + ',' + f1(arrivedRun ? yr : y2) + '"/>' + line(xs, ys2, xe, ye, 'ln edge');
+      } else {
+        /* long: a bar along each axis while it lasts, and its last packet faint, so that
+         * runs that overlap in time do not cover everything else */
+        var bx = xs - dx * 5;
+        o += '<rect class="band bar" x="' + f1(Math.min(bx, bx + dx * 4)) + '" y="' + f1(ys) + '" width="4" height="' + f1(ys2 - ys) + '"/>';
+        if (arrivedRun) o += '<rect class="band bar" x="' + f1(Math.min(xr + dx, xr + dx * 5)) + '" y="' + f1(yr) + '" width="4" height="' + f1(ye - yr) + '"/>';
+        o += line(xs, ys2, xe, ye, 'ln edge faint');
+      }
     }
     o += line(x1, y1, x2, y2, 'hit');
     if (has(g, 'F') || has(g, 'P')) { /* fragments: two strokes */
@@ -180,23 +188,38 @@
     var lx = g.f === 'arrived' || g.f === 'only-received' ? (x1 + x2) / 2 : g.f === 'from-path' ? (xm + xr) / 2 : (x1 + x2) / 2;
     o += txt(lx, Math.min(y1, y2) - 4, g.lb + (has(g, 'X') ? '' : ''), 'lbl');
     if (root === 'arrow') {
-      if (g.s !== undefined) o += txt(xs - dx * 8, ys + 3.5, clock(own(g.d, g.s)), 'tm', ab ? 'end' : 'start');
-      if (g.r !== undefined) o += txt(xr + dx * 8, yr + 3.5, clock(own(1 - g.d, g.r)), 'tm', ab ? 'start' : 'end');
+      if (g.s !== undefined) tms.push([g.d, ys, own(g.d, g.s)]);
+      if (g.r !== undefined) tms.push([1 - g.d, yr, own(1 - g.d, g.r)]);
       if (g.lg) {
         var la = ab ? 0 : 1;
         [0, 1].forEach(function (e) {
           var l = g.lg[e], side = e === 0 ? la : 1 - la, y = e === 0 ? ys : yr;
           if (!l || y === null) return;
           var x = side === 0 ? 6 : W - LANE + 6;
+          /* "file:line time": the lane says line and time, the tooltip all of it */
+          var m = /^(.*):(\d+) (.*)$/.exec(l), short = m ? 'line ' + m[2] + ' ' + m[3] : l;
           o += '<text class="lane" x="' + x + '" y="' + f1(y + 3.5) + '"><title>' + esc(l) + '</title>' +
-            esc(cut(l, 34)) + '</text>';
+            esc(cut(short, 26)) + '</text>';
         });
       }
     }
     return o + '</g>';
   }
 
-  var drawn = [-1, -1];
+  var drawn = [-1, -1], tms = [];
+  function timeLabels() { /* each axis's own clock; labels closer than 11 px to the last are left out */
+    var o = '';
+    [0, 1].forEach(function (side) {
+      var l = tms.filter(function (x) { return x[0] === side; }).sort(function (p, q) { return p[1] - q[1]; }), last = -1e9;
+      l.forEach(function (x) {
+        if (x[1] - last < 11) return;
+        last = x[1];
+        o += txt(side === 0 ? XA - 8 : XB + 8, x[1] + 3.5, clock(x[2], 1), 'tm', side === 0 ? 'end' : 'start');
+      });
+    });
+    tms = [];
+    return o;
+  }
   function render(force) {
     var wrapTop = ladder.getBoundingClientRect().top + window.scrollY;
     var v0 = window.scrollY - wrapTop - 2500, v1 = window.scrollY - wrapTop + window.innerHeight + 2500;
@@ -212,12 +235,13 @@
       o.push('<g class="gap">' + line(XA, y, XB, y, '') + txt(XA + 8, y - 3, '\u22ef ' + dur(gp[1]) + ' later', '', 'start') + '</g>');
     });
     var cnt = 0;
+    tms = [];
     for (var i = 0; i < N; i++) {
       if (Y1[i] < v0 || Y0[i] > v1) continue;
       o.push(draw(i, G[i], 'arrow', XA, XB, yAt));
       cnt++;
     }
-    o.push('</svg>');
+    o.push(timeLabels(), '</svg>');
     ladder.innerHTML = o.join('');
     ladder.firstChild.setAttribute('data-drawn', cnt);
     drawn = [v0 + 1200, v1 - 1200];
@@ -353,6 +377,15 @@
   }
 
   document.getElementById('axes-head').style.width = W + 'px';
+  if (LOGS) { /* headings of the log lanes */
+    [0, 1].forEach(function (side) {
+      var d = document.createElement('div');
+      d.className = 'lane-name';
+      d.style.left = (side === 0 ? 6 : W - LANE + 6) + 'px';
+      d.textContent = D.logs[side] ? (side === 0 ? 'a' : 'b') + '\'s IKE log' : 'no log for ' + (side === 0 ? 'a' : 'b');
+      document.getElementById('axes-head').appendChild(d);
+    });
+  }
   var names = document.querySelectorAll('.axis-name');
   names[0].style.left = XA + 'px';
   names[1].style.left = XB + 'px';
