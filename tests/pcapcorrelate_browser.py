@@ -96,6 +96,20 @@ for scenario in ("ikev2_cert_fragdrop", "ikev2_psk_natt", "ikev2_psk_realnat"):
     check("%s: screenshot %s written (%.1f s)" % (scenario, png, secs), png_size(png) == (1400, 2000),
           (r.returncode, r.stderr[-300:]))
 
+# a long capture: a 20k-packet generated pair opens, and only what is near the view is drawn
+make_pair = os.path.join(CAPS, "..", "bench", "make_pair.py")
+if os.path.exists(make_pair):
+    tmp = tempfile.mkdtemp(prefix="iks-html-big-")
+    pa, pb, page = (os.path.join(tmp, n) for n in ("a.pcap", "b.pcap", "big.html"))
+    subprocess.run([sys.executable, make_pair, "20000", pa, pb], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([PCAPCORRELATE, "--html", page, pa, pb], check=True, stdout=subprocess.DEVNULL)
+    r, secs = chromium("--dump-dom", "file://" + page)
+    got, _ = htmlcount.counts_from_dom(r.stdout.decode("utf-8", "replace"))
+    groups = len(htmlcount.data_block(open(page, encoding="utf-8").read())["g"])
+    check("20k-packet pair: opened in %.1f s, %s of %d arrows drawn" % (secs, got["svg_drawn"], groups),
+          got["svg_groups"] == groups and got["svg_drawn"] and got["arrows"] == got["svg_drawn"] and secs < 60)
+    shutil.rmtree(tmp, ignore_errors=True)
+
 failed = results.count(False)
 print("%d checks, %d failed; pages and screenshots in %s" % (len(results), failed, OUT))
 sys.exit(1 if failed else 0)

@@ -131,6 +131,12 @@ check("evil names: no markup from a file name", "<script>alert" not in text and 
 check("evil names: the names are shown escaped", "a&lt;script&gt;alert(1)&lt;\\script&gt;&amp;&quot;&#39;.pcap" in text
       and "b\ufffd&lt;b onmouseover=x&gt;.pcap" in text)
 
+# a report that cannot be written: exit 1, naming the file
+bad = os.path.join(tmp, "no-such-dir", "r.html")
+p = subprocess.run([PCAPCORRELATE, "--html", bad, cap("ikev2_psk_natt_a.pcap"), cap("ikev2_psk_natt_b.pcap")],
+                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+check("unwritable --html: exit 1 naming the file", p.returncode == 1 and bad in p.stderr, (p.returncode, p.stderr))
+
 # size: 5 MB for 200k packets, checked in proportion on a 20k-packet pair
 make_pair = os.path.join(TOP, "bench", "make_pair.py")
 if os.path.exists(make_pair):

@@ -230,6 +230,7 @@ const char corr_html_js[] =
 	"      (has(g, 'F') || has(g, 'P') ? ' frag' : '');\n"
 	"    var o = '<g class=\"' + cls + '\"' + (root === 'arrow' ? ' id=\"g' + i + '\"' : '') + ' data-i=\"' + i + '\" data-n=\"' + g.n +\n"
 	"      '\" data-fate=\"' + g.f + '\" data-kind=\"' + g.k + '\">';\n"
+	"    if (root === 'arrow') o += '<title>' + esc(g.lb + ': ' + (FATE[g.f] || g.f)) + '</title>';\n"
 	"    var x1, y1, x2, y2, tail = '';\n"
 	"    if (g.f === 'arrived' || g.f === 'only-received' || g.f === 'from-path') {\n"
 	"      x1 = g.f === 'arrived' ? xs : xm; y1 = g.f === 'arrived' ? ys : yr - 4;\n"

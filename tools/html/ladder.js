@@ -133,6 +133,7 @@
       (has(g, 'F') || has(g, 'P') ? ' frag' : '');
     var o = '<g class="' + cls + '"' + (root === 'arrow' ? ' id="g' + i + '"' : '') + ' data-i="' + i + '" data-n="' + g.n +
       '" data-fate="' + g.f + '" data-kind="' + g.k + '">';
+    if (root === 'arrow') o += '<title>' + esc(g.lb + ': ' + (FATE[g.f] || g.f)) + '</title>';
     var x1, y1, x2, y2, tail = '';
     if (g.f === 'arrived' || g.f === 'only-received' || g.f === 'from-path') {
       x1 = g.f === 'arrived' ? xs : xm; y1 = g.f === 'arrived' ? ys : yr - 4;
