@@ -32,6 +32,7 @@ void iks_correlate_options_default(iks_correlate_options *opt)
 	opt->match_window_s = 2.0;
 	opt->negotiations_max = 100000;
 	opt->findings_max = 100000;
+	opt->groups_max = 200000;
 }
 
 typedef struct keyed {
@@ -535,6 +536,8 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 			c.opt.negotiations_max = opt->negotiations_max;
 		if (opt->findings_max)
 			c.opt.findings_max = opt->findings_max;
+		if (opt->groups_max)
+			c.opt.groups_max = opt->groups_max;
 	}
 	c.out = calloc(1, sizeof(*c.out));
 	iks_status st = c.out ? IKS_OK : IKS_E_NOMEM;
@@ -575,6 +578,8 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 			st = corr_negotiations(&c);
 		if (st == IKS_OK)
 			st = corr_findings(&c);
+		if (st == IKS_OK)
+			st = corr_groups(&c);
 	}
 	for (int s = 0; s < 2; s++) {
 		free(c.match[s]);
@@ -639,5 +644,6 @@ void iks_correlation_free(iks_correlation *c)
 	free(c->finds);
 	free(c->lost[0]);
 	free(c->lost[1]);
+	corr_groups_free(c);
 	free(c);
 }

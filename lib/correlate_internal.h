@@ -43,6 +43,9 @@ struct iks_correlation {
 	uint64_t finds_dropped;
 	iks_lost_packet *lost[2];
 	size_t nlost[2], cap_lost[2];
+	iks_packet_group *groups;  /* groups.c */
+	size_t ngroups, cap_groups;
+	uint64_t groups_dropped;
 };
 
 /* Time of a unit of side s on a's clock / expected arrival on the other side's clock. */
@@ -57,6 +60,9 @@ iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction
 
 /* negotiation.c: follow every IKE SA; adds IKE findings. */
 iks_status corr_negotiations(corr_ctx *c);
+/* groups.c: the packet groups (after matching); frees them. */
+iks_status corr_groups(corr_ctx *c);
+void corr_groups_free(iks_correlation *o);
 /* findings.c: loss, fragments, ICMP, PMTU, NAT, modification, clock. */
 iks_status corr_findings(corr_ctx *c);
 

@@ -17,6 +17,7 @@ int main(void)
 	srunner_add_suite(sr, suite_ike_payload());
 	srunner_add_suite(sr, suite_ike_capture());
 	srunner_add_suite(sr, suite_keys());
+	srunner_add_suite(sr, suite_groups());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -17,5 +17,6 @@ Suite *suite_ike_payload(void);
 Suite *suite_ike_capture(void);
 
 Suite *suite_keys(void);
+Suite *suite_groups(void);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include <ikescope/ikescope.h>
 
+#include "corr_html.h"
 #include "corr_report.h"
 
 static void usage(FILE *f)
@@ -23,6 +24,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "  -j, --json              one JSON document (contract in docs/json.md)\n"
 	      "  -w, --write-lost FILE   write the packets that did not arrive to a pcap file\n"
+	      "      --html FILE         a ladder diagram of both ends in one HTML file\n"
 	      "      --log-a FILE        host a's IKE log (Oakley.log or charon log); repeat for\n"
 	      "                          the files of an Oakley.log rotation set\n"
 	      "      --log-b FILE        the same for host b\n"
@@ -102,12 +104,14 @@ int main(int argc, char **argv)
 		{ "write-lost", required_argument, NULL, 'w' },
 		{ "log-a", required_argument, NULL, 'A' },
 		{ "log-b", required_argument, NULL, 'B' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = false;
 	const char *lost_out = NULL;
+	const char *html_out = NULL;
 	enum { MAX_LOG_FILES = 16 };
 	const char *logs[2][MAX_LOG_FILES];
 	size_t nlogs[2] = { 0, 0 };
@@ -116,6 +120,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case 'j': json = true; break;
 		case 'w': lost_out = optarg; break;
+		case 'H': html_out = optarg; break;
 		case 'A':
 		case 'B': {
 			int s = c == 'A' ? 0 : 1;
@@ -196,6 +201,8 @@ int main(int argc, char **argv)
 		corr_report_text(stdout, in, corr);
 	if (lost_out)
 		status = write_lost(lost_out, paths, corr);
+	if (html_out && corr_report_html(html_out, in, corr) != 0)
+		status = 1;
 	iks_correlation_free(corr);
 out:
 	iks_trace_free(t[0]);

@@ -83,6 +83,8 @@ typedef struct iks_correlate_options {
 				     its expected arrival (default 2 s) */
 	uint32_t negotiations_max;/* IKE SAs followed (default 100,000) */
 	uint32_t findings_max;    /* findings kept (default 100,000) */
+	uint32_t groups_max;      /* packet groups kept (default 200,000; see
+				     iks_correlation_groups) */
 } iks_correlate_options;
 
 typedef struct iks_clock_estimate {
@@ -265,6 +267,82 @@ IKS_API const char *iks_finding_kind_name(int kind);
 IKS_API const char *iks_outcome_name(int outcome);
 IKS_API const char *iks_direction_name(int dir);
 IKS_API const char *iks_severity_name(int sev);
+
+/* ---------------------------------------------------------- packet groups */
+
+/*
+ * The path, packet by packet, for drawing it: every packet a host sent
+ * (and what became of it), every packet that arrived without being seen
+ * leaving, and every ICMP error that reached a host. Runs of consecutive
+ * packets of one kind, SPI, direction and fate, sent less than a second
+ * apart, collapse into one group, so that 100k ESP packets are a few
+ * groups; every IKE packet and every ICMP error is a group of its own.
+ */
+enum iks_group_kind {
+	IKS_GROUP_IKE = 1,
+	IKS_GROUP_ESP,
+	IKS_GROUP_AH,
+	IKS_GROUP_KEEPALIVE,      /* NAT-T keepalive */
+	IKS_GROUP_OTHER,          /* any other IP packet between the hosts */
+	IKS_GROUP_ICMP_ERROR      /* from a router in the path to a host */
+};
+
+enum iks_fate {
+	IKS_FATE_ARRIVED = 1,     /* seen at both ends */
+	IKS_FATE_LOST,            /* sent inside the overlap, never arrived (counted in
+				     iks_correlation_stats lost_ab/lost_ba) */
+	IKS_FATE_DROPPED_ICMP,    /* did not arrive, and an ICMP error quoting it reached
+				     the sender (stats dropped_with_icmp) */
+	IKS_FATE_NOT_COVERED,     /* sent while the receiver's capture was not running
+				     (stats not_covered) */
+	IKS_FATE_ONLY_RECEIVED,   /* arrived, but the sender's capture does not show it */
+	IKS_FATE_FROM_PATH        /* ICMP error: generated in the path, seen by one host */
+};
+
+typedef struct iks_packet_group {
+	int dir;                  /* iks_direction of travel; an ICMP error seen in capture a
+				     travels towards a: IKS_DIR_B_TO_A */
+	uint8_t kind;             /* iks_group_kind */
+	uint8_t fate;             /* iks_fate */
+	uint8_t proto;            /* IP protocol of its packets */
+	bool fragmented;          /* left the sender in IP fragments */
+	bool fragmented_in_path;  /* sent whole, arrived in fragments */
+	bool modified;            /* arrived with changed bytes */
+	bool nat;                 /* addresses or ports differ between the two captures */
+	uint32_t count;           /* packets (datagrams) in the group */
+	uint32_t spi, seq_first, seq_last; /* ESP/AH */
+	uint32_t size_min, size_max; /* IP datagram sizes */
+	uint64_t bytes;
+	uint32_t ip_id;           /* of the first packet */
+	uint16_t nfrags_sent, nfrags_received; /* fragments of the first packet at each end */
+	/* times in epoch seconds; 0 where not seen. On the capture's own clock: */
+	double sent_first_s, sent_last_s;         /* sender's clock */
+	double received_first_s, received_last_s; /* receiver's clock */
+	/* the same four instants on a's clock (the common clock: offset and drift applied) */
+	double sent_first_on_a_s, sent_last_on_a_s, received_first_on_a_s, received_last_on_a_s;
+	/* frames in the sender's / receiver's file (a fragmented packet: its first fragment) */
+	uint64_t frame_sent_first, frame_sent_last, frame_received_first, frame_received_last;
+	/* addresses and ports of the first packet as each capture shows them */
+	iks_addr src_sent, dst_sent, src_received, dst_received;
+	uint16_t sport_sent, dport_sent, sport_received, dport_received;
+	/* IKE */
+	uint8_t version, exchange, ike_flags;
+	uint8_t ispi[8], rspi[8];
+	uint32_t msgid, ike_length;
+	/* ICMP error: type, code, next-hop MTU, the quoted packet's IP ID and protocol */
+	uint8_t icmp_type, icmp_code, quoted_proto;
+	uint32_t mtu, quoted_ip_id;
+} iks_packet_group;
+
+/* The groups, ordered by their first instant on a's clock; array owned by
+ * the correlation. *dropped (may be NULL) is set to the packets not kept
+ * because groups_max was reached (0 normally). */
+IKS_API size_t iks_correlation_groups(const iks_correlation *c, const iks_packet_group **arr,
+				      uint64_t *dropped);
+
+/* "ike", "esp", ... / "arrived", "lost", ...: static text. */
+IKS_API const char *iks_group_kind_name(int kind);
+IKS_API const char *iks_fate_name(int fate);
 
 /* Free a correlation. Accepts NULL. */
 IKS_API void iks_correlation_free(iks_correlation *c);
