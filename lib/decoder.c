@@ -36,6 +36,24 @@ struct spi_owner {
 
 typedef struct spi_owner spi_owner;
 
+/* IKEv2 messages sent in Encrypted Fragment payloads (RFC 7383): the
+ * decrypted fragments of a message until all are there. */
+#define SKF_SETS 32
+#define SKF_MAX_FRAGS 64
+typedef struct skf_set {
+	bool used;
+	uint8_t ispi[8], rspi[8];
+	uint32_t msgid;
+	uint8_t flags;          /* the I and R bits tell the two directions apart */
+	uint8_t first_np;       /* next payload of fragment 1 */
+	uint16_t total;
+	uint64_t have;          /* bit n-1: fragment n decrypted */
+	uint32_t off[SKF_MAX_FRAGS], len[SKF_MAX_FRAGS];
+	uint8_t *data;          /* the fragments' plaintext, appended */
+	uint32_t used_bytes;
+	uint64_t age;
+} skf_set;
+
 struct iks_decoder {
 	iks_decoder_limits lim;
 	iks_evq events;
@@ -48,6 +66,8 @@ struct iks_decoder {
 	bool esp_null;          /* guess ESP-NULL where no key is known */
 	ikev1_table *v1;        /* IKEv1 CBC state per IKE SA with a key */
 	spi_owner *owners;      /* ESP/AH SPIs seen negotiated in decrypted IKE, direct-mapped */
+	skf_set skf[SKF_SETS];
+	uint64_t skf_clock;
 	uint8_t *plain;         /* decrypted ESP of the current frame */
 	size_t plain_cap;
 };
@@ -115,6 +135,8 @@ void iks_decoder_free(iks_decoder *dec)
 	free(dec->ike_plain);
 	ikev1_table_free(dec->v1);
 	free(dec->owners);
+	for (int i = 0; i < SKF_SETS; i++)
+		free(dec->skf[i].data);
 	evq_free(&dec->events);
 	if (dec->plain)
 		memset(dec->plain, 0, dec->plain_cap);
@@ -489,11 +511,77 @@ static void decode_ip(decode_ctx *c, iks_reader *r, int version, iks_layers *L, 
 	decode_ip_in(c, r, version, L, quoted, &ra);
 }
 
+/* Keep the decrypted SKF fragment now at dec->plain + 28; when it completes
+ * its message, decode the whole into k->decrypted. Bounded: SKF_SETS
+ * messages at once (the oldest gives way), SKF_MAX_FRAGS fragments each,
+ * 64 KiB of plaintext per message. */
+static void skf_add(iks_decoder *dec, iks_ike_info *k, const iks_ike_payload_ref *p,
+		    size_t plain_len)
+{
+	const uint8_t *h = k->raw.p + p->offset; /* SKF header: np, C, length, number, total */
+	uint16_t num = (uint16_t)(h[4] << 8 | h[5]), total = (uint16_t)(h[6] << 8 | h[7]);
+	if (num == 0 || total == 0 || num > total || total > SKF_MAX_FRAGS)
+		return;
+	skf_set *set = NULL, *oldest = &dec->skf[0];
+	for (int i = 0; i < SKF_SETS; i++) {
+		skf_set *c = &dec->skf[i];
+		if (c->used && !memcmp(c->ispi, k->ispi, 8) && !memcmp(c->rspi, k->rspi, 8) &&
+		    c->msgid == k->msgid && c->flags == (k->flags & 0x28))
+			set = c;
+		if (!c->used || c->age < oldest->age)
+			oldest = c;
+	}
+	if (!set) {
+		set = oldest;
+		uint8_t *keep = set->data;
+		memset(set, 0, sizeof(*set));
+		set->data = keep ? keep : malloc(65536);
+		if (!set->data)
+			return;
+		set->used = true;
+		memcpy(set->ispi, k->ispi, 8);
+		memcpy(set->rspi, k->rspi, 8);
+		set->msgid = k->msgid;
+		set->flags = k->flags & 0x28;
+	}
+	set->age = ++dec->skf_clock;
+	set->total = total;
+	uint64_t bit = 1ull << (num - 1);
+	if (set->have & bit || plain_len > 65536 - set->used_bytes)
+		return; /* a copy (retransmission), or too big */
+	if (num == 1)
+		set->first_np = h[0];
+	memcpy(set->data + set->used_bytes, dec->plain + IKS_IKE_HEADER_LEN, plain_len);
+	set->off[num - 1] = set->used_bytes;
+	set->len[num - 1] = (uint32_t)plain_len;
+	set->used_bytes += (uint32_t)plain_len;
+	set->have |= bit;
+	uint64_t all = total == 64 ? ~0ull : (1ull << total) - 1;
+	if (set->have != all)
+		return;
+	/* all there: header as sent (SKF's first payload), fragments in order */
+	size_t n = IKS_IKE_HEADER_LEN;
+	memcpy(dec->plain, k->raw.p, IKS_IKE_HEADER_LEN);
+	dec->plain[16] = set->first_np;
+	for (unsigned i = 0; i < total && n + set->len[i] <= dec->plain_cap; i++) {
+		memcpy(dec->plain + n, set->data + set->off[i], set->len[i]);
+		n += set->len[i];
+	}
+	dec->plain[24] = (uint8_t)(n >> 24);
+	dec->plain[25] = (uint8_t)(n >> 16);
+	dec->plain[26] = (uint8_t)(n >> 8);
+	dec->plain[27] = (uint8_t)n;
+	iks_ike_msg_decode(dec->plain, n, dec->ike_plain);
+	k->decrypted = dec->ike_plain;
+	learn_spis(dec, dec->ike_plain);
+	set->used = false;
+}
+
 /* With keys: the IKEv2 Encrypted payload (RFC 7296 section 3.14) of the
  * frame's IKE message, decrypted and decoded as a message of its own: the
  * header as sent, its first payload the one the SK header names. An SKF
- * fragment (RFC 7383) is decrypted and verified on its own; putting the
- * decrypted fragments together is not done yet. */
+ * fragment (RFC 7383) is decrypted and verified on its own and kept until
+ * its message is complete (skf_add). */
 static void decrypt_ike(iks_decoder *dec, iks_packet *pkt)
 {
 	iks_ike_info *k = &pkt->l.ike;
@@ -540,8 +628,12 @@ static void decrypt_ike(iks_decoder *dec, iks_packet *pkt)
 	k->crypto = ikev2_sk_decrypt(sa, (k->flags & IKS_IKEV2_FLAG_INITIATOR) != 0, k->raw.p,
 				     k->length, last->offset, hdr, dec->plain + IKS_IKE_HEADER_LEN,
 				     dec->plain_cap - IKS_IKE_HEADER_LEN, &plain_len);
-	if ((k->crypto != IKS_ESP_OK && k->crypto != IKS_ESP_UNVERIFIED) || last->type == 53)
+	if (k->crypto != IKS_ESP_OK && k->crypto != IKS_ESP_UNVERIFIED)
 		return;
+	if (last->type == 53) {
+		skf_add(dec, k, last, plain_len);
+		return;
+	}
 	memcpy(dec->plain, k->raw.p, IKS_IKE_HEADER_LEN);
 	dec->plain[16] = k->raw.p[last->offset]; /* the first payload inside */
 	uint32_t total = (uint32_t)(IKS_IKE_HEADER_LEN + plain_len);

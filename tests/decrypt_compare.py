@@ -165,6 +165,20 @@ for r in guessed(os.path.join(CAPS, "scapy_esp_null.pcap")):
     check("scapy_esp_null frame %d: guessed as with the key (ICV 12)" % r["frame"], same,
           (r.get("esp"), r.get("decrypted")))
 
+# RFC 7383: each SKF fragment decrypts and verifies; the fragment that
+# completes a message carries the whole message decrypted
+for cap in ("ikev2_cert_rfc7383_a", "ikev2_cert_rfc7383_b"):
+    table = os.path.join(CAPS, "ikev2_cert_rfc7383_ikev2_decryption_table")
+    recs = [r for r in ike_records(os.path.join(CAPS, cap + ".pcap"), table)
+            if any(p["type"] == 53 for p in r["ike"]["payloads"])]
+    bad = [(r["frame"], r["ike"].get("crypto")) for r in recs if r["ike"].get("crypto") != "ok"]
+    whole = [r for r in recs if "decrypted" in r["ike"]]
+    check("%s: all %d SKF fragments decrypt, ICV verified" % (cap, len(recs)), recs and not bad, bad)
+    kinds = sorted(tuple(sorted({p["type"] for p in r["ike"]["decrypted"]["payloads"]} & {35, 36, 37, 39}))
+                   for r in whole)
+    check("%s: IKE_AUTH request and response put together: IDi/IDr, CERT, AUTH" % cap,
+          kinds == [(35, 36, 37, 39), (36, 37, 39)], kinds)
+
 # IKEv1: with Ka from the ikev1_decryption_table, every encrypted message
 # decrypts into the payloads RFC 2409 says it carries (IKEv1 has no ICV: the
 # check is that the plaintext is a clean payload chain of the right kind)

@@ -542,6 +542,8 @@ static void text_ike(strbuf *b, const iks_ike_info *ike)
 			}
 		}
 		sb_putc(b, ']');
+	} else if (ike->crypto == IKS_ESP_OK || ike->crypto == IKS_ESP_UNVERIFIED) {
+		sb_puts(b, " [fragment decrypted; the message decodes when all are there]");
 	} else if (ike->crypto > IKS_ESP_NO_KEY) {
 		sb_printf(b, " [%s]", esp_crypto_name(ike->crypto));
 	}
