@@ -72,6 +72,10 @@ static iks_status walk_payloads(iks_reader msg, bool cut, iks_ike_info *ike, iks
 			break; /* what follows is inside the encrypted payload */
 		np = next;
 	}
+	/* the chain ended (next payload 0) before the message did */
+	if (np == 0 && rd_left(&msg) > 0)
+		return ike_fail(ike, err, IKS_E_MALFORMED, msg.pos, base,
+				"bytes after the last payload", in_datagram);
 	return IKS_OK;
 }
 
@@ -86,8 +90,11 @@ iks_status ike_decode(iks_reader *r, uint32_t wire_len, iks_ike_info *ike, iks_d
 		      bool in_datagram)
 {
 	size_t base = rd_offset(r);
-	iks_reader msg = *r;
-	iks_reader h = *r;
+	/* a reader of its own, so that msg.pos counts from the ISAKMP header
+	 * even when *r was advanced past a non-ESP marker */
+	iks_reader rest = *r;
+	iks_reader msg = rd_rest(&rest);
+	iks_reader h = msg;
 	uint8_t ver;
 
 	memset(ike, 0, sizeof(*ike));

@@ -8,5 +8,7 @@ Suite *suite_reader(void);
 Suite *suite_ipfrag(void);
 Suite *suite_decode(void);
 Suite *suite_capture(void);
+Suite *suite_malformed(void);
+Suite *suite_sweep(void);
 
 #endif
