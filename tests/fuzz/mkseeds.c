@@ -167,7 +167,7 @@ int main(int argc, char **argv)
 	int rc = 0;
 	for (int i = 2; i < argc; i++)
 		rc |= one_capture(argv[i]);
-	printf("mkseeds: %lu packet, %lu ike, %lu stateful, %lu capture seeds\n", written[0],
+	printf("mkseeds: new seeds: %lu packet, %lu ike, %lu stateful, %lu capture\n", written[0],
 	       written[1], written[2], written[3]);
 	return rc;
 }
