@@ -72,6 +72,10 @@ static iks_status walk_payloads(iks_reader msg, bool cut, iks_ike_info *ike, iks
 			break; /* what follows is inside the encrypted payload */
 		np = next;
 	}
+	/* the chain ended (next payload 0) before the message did */
+	if (np == 0 && rd_left(&msg) > 0)
+		return ike_fail(ike, err, IKS_E_MALFORMED, msg.pos, base,
+				"bytes after the last payload", in_datagram);
 	return IKS_OK;
 }
 

@@ -28,7 +28,8 @@
 #define RIDX_NIL UINT32_MAX
 #define BUCKETS_MAX (1u << 20)
 #define RECENT_MAX 65536u
-/* How long a finished datagram's key stays "recent". Copies from a second
+/* How long a completed datagram's key stays "recent" (a datagram given up
+ * stays recent for its family's timeout). Copies from a second
  * capture interface arrive within microseconds; a host reuses an IP ID after
  * 65536 datagrams to the same peer, which a sender at 100k packets/s
  * reaches in 0.65 s, well inside the 30 s reassembly timeout: so the window
@@ -77,6 +78,7 @@ struct frag_recent {
 	uint64_t datagram_id;
 	uint32_t total;                 /* IKS_LEN_UNKNOWN when never learnt */
 	int64_t when_ns;
+	bool completed;                 /* completed (else given up) */
 };
 
 struct iks_frag_table {
@@ -280,7 +282,7 @@ static void recent_unlink(iks_frag_table *t, uint32_t i)
 }
 
 /* Remember a finished datagram's key; the ring overwrites the oldest entry. */
-static void recent_add(iks_frag_table *t, const struct frag_dgram *d)
+static void recent_add(iks_frag_table *t, const struct frag_dgram *d, bool completed)
 {
 	uint32_t i = t->recent_next;
 	struct frag_recent *r = &t->recent[i];
@@ -294,6 +296,7 @@ static void recent_add(iks_frag_table *t, const struct frag_dgram *d)
 	r->datagram_id = d->datagram_id;
 	r->total = d->have_total ? d->total : IKS_LEN_UNKNOWN;
 	r->when_ns = t->now_ns;
+	r->completed = completed;
 	b = &t->recent_buckets[r->hash & t->recent_mask];
 	r->hnext = *b;
 	*b = i;
@@ -310,8 +313,11 @@ static const struct frag_recent *recent_find(const iks_frag_table *t, const stru
 		const struct frag_recent *r = &t->recent[i];
 
 		if (r->hash == h && key_eq(&r->key, k)) {
+			/* a completed datagram's copies come within RECENT_WINDOW_MS;
+			 * the rest of one given up may trickle in for its timeout */
 			uint64_t elapsed = (uint64_t)t->now_ns - (uint64_t)r->when_ns;
-			if (too_old(t, r->when_ns, k->version) || elapsed > RECENT_WINDOW_MS * NS_PER_MS)
+			if (too_old(t, r->when_ns, k->version) ||
+			    (r->completed && elapsed > RECENT_WINDOW_MS * NS_PER_MS))
 				return NULL;
 			return r;
 		}
@@ -389,7 +395,7 @@ static void give_up(iks_frag_table *t, struct frag_dgram *d, int reason, uint64_
 	evq_push(t->events, &ev);
 	t->st.incomplete++;
 	if (remember)
-		recent_add(t, d);
+		recent_add(t, d, false);
 	table_unlink(t, d);
 	dgram_free(d);
 }
@@ -589,7 +595,7 @@ static bool ends_conflict(const struct frag_dgram *d, bool mf, uint32_t end)
 static void complete(iks_frag_table *t, struct frag_dgram *d, iks_frag_output *out)
 {
 	table_unlink(t, d);
-	recent_add(t, d);
+	recent_add(t, d, true);
 	t->done = d;
 	t->st.completed++;
 	out->result = IKS_FRAG_COMPLETED;

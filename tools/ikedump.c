@@ -266,12 +266,14 @@ int main(int argc, char **argv)
 		iks_decoder_stats st;
 		iks_decoder_get_stats(dec, &st);
 		printf("frames %llu ipsec %llu ike %llu esp %llu ah %llu icmp-errors %llu "
-		       "fragments %llu datagrams %llu incomplete %llu errors %llu\n",
+		       "fragments %llu datagrams %llu incomplete %llu errors %llu "
+		       "limit-hits %llu events-dropped %llu\n",
 		       (unsigned long long)n.frames, (unsigned long long)n.ipsec,
 		       (unsigned long long)n.ike, (unsigned long long)n.esp, (unsigned long long)n.ah,
 		       (unsigned long long)n.icmp_errors, (unsigned long long)n.fragments,
 		       (unsigned long long)st.datagrams_completed,
-		       (unsigned long long)st.datagrams_incomplete, (unsigned long long)n.errors);
+		       (unsigned long long)st.datagrams_incomplete, (unsigned long long)n.errors,
+		       (unsigned long long)st.limit_hits, (unsigned long long)st.events_dropped);
 	}
 	if (holdq_forced(q))
 		fprintf(stderr, "ikedump: %s: %llu fragment lines were written before their datagram "

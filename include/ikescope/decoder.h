@@ -86,7 +86,8 @@ IKS_API iks_status iks_decode_buffer(int linktype, const uint8_t *data, size_t l
  * Decode an ISAKMP/IKE message (header and payload chain) from memory.
  * `len` is taken as the whole message as sent. Returns ike->status: IKS_OK,
  * IKS_E_MALFORMED (shorter than the 28-byte header, a length field larger
- * than len, payload lengths inconsistent with the message) or
+ * than len, payload lengths inconsistent with the message, bytes left
+ * after the payload whose next-payload field is 0) or
  * IKS_E_UNSUPPORTED (major version neither 1 nor 2). ike->present is set
  * when the 28-byte header itself could be read.
  */
