@@ -13,5 +13,6 @@ Suite *suite_correlate_synth(void);
 Suite *suite_logparse(void);
 Suite *suite_charonlog(void);
 Suite *suite_oakley(void);
+Suite *suite_netmon(void);
 
 #endif
