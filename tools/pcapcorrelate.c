@@ -26,6 +26,12 @@ static void usage(FILE *f)
 	      "      --log-a FILE        host a's IKE log (Oakley.log or charon log); repeat for\n"
 	      "                          the files of an Oakley.log rotation set\n"
 	      "      --log-b FILE        the same for host b\n"
+	      "      --events-a FILE     host a's IPsec audit events (541/542/543/547, text or CSV\n"
+	      "                          export of the Security log)\n"
+	      "      --events-b FILE     the same for host b\n"
+	      "      --events-offset-a S capture a's clock minus the event times, in seconds\n"
+	      "                          (default: learned from the 541 SPIs)\n"
+	      "      --events-offset-b S the same for host b\n"
 	      "  -h, --help              this text\n"
 	      "  -V, --version           version\n"
 	      "\n"
@@ -102,6 +108,10 @@ int main(int argc, char **argv)
 		{ "write-lost", required_argument, NULL, 'w' },
 		{ "log-a", required_argument, NULL, 'A' },
 		{ "log-b", required_argument, NULL, 'B' },
+		{ "events-a", required_argument, NULL, 'E' },
+		{ "events-b", required_argument, NULL, 'F' },
+		{ "events-offset-a", required_argument, NULL, 'O' },
+		{ "events-offset-b", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -111,6 +121,9 @@ int main(int argc, char **argv)
 	enum { MAX_LOG_FILES = 16 };
 	const char *logs[2][MAX_LOG_FILES];
 	size_t nlogs[2] = { 0, 0 };
+	const char *events[2] = { NULL, NULL };
+	bool ev_has_off[2] = { false, false };
+	double ev_off[2] = { 0, 0 };
 	int c;
 	while ((c = getopt_long(argc, argv, "jw:hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -124,6 +137,20 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			logs[s][nlogs[s]++] = optarg;
+			break;
+		}
+		case 'E': events[0] = optarg; break;
+		case 'F': events[1] = optarg; break;
+		case 'O':
+		case 'P': {
+			char *end;
+			int s = c == 'O' ? 0 : 1;
+			ev_off[s] = strtod(optarg, &end);
+			if (end == optarg || *end) {
+				fprintf(stderr, "pcapcorrelate: --events-offset: not a number: %s\n", optarg);
+				return 2;
+			}
+			ev_has_off[s] = true;
 			break;
 		}
 		case 'h': usage(stdout); return 0;
@@ -174,6 +201,17 @@ int main(int argc, char **argv)
 			if (logview_warning(in[s].log))
 				fprintf(stderr, "pcapcorrelate: warning: %s\n", logview_warning(in[s].log));
 		}
+		if (events[s]) {
+			char eerr[IKS_ERRBUF_SIZE] = "";
+			in[s].events = corr_events_new(events[s], t[s], ev_has_off[s], ev_off[s], eerr);
+			if (!in[s].events) {
+				fprintf(stderr, "pcapcorrelate: %s\n", eerr);
+				status = 1;
+				goto out;
+			}
+			if (corr_events_warning(in[s].events))
+				fprintf(stderr, "pcapcorrelate: warning: %s\n", corr_events_warning(in[s].events));
+		}
 	}
 	iks_correlation *corr = NULL;
 	iks_status st = iks_correlate(t[0], t[1], NULL, &corr);
@@ -202,6 +240,8 @@ out:
 	iks_trace_free(t[1]);
 	logview_free(in[0].log);
 	logview_free(in[1].log);
+	corr_events_free(in[0].events);
+	corr_events_free(in[1].events);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "pcapcorrelate: error writing output\n");
 		status = 1;

@@ -19,5 +19,6 @@
 #include <ikescope/names.h>
 #include <ikescope/correlate.h>
 #include <ikescope/log.h>
+#include <ikescope/audit.h>
 
 #endif
