@@ -244,7 +244,7 @@ static bool parse_tod(const char *s, int64_t *ms, uint32_t *res)
 	unsigned h, m, sec, frac = 0;
 	int n = 0;
 	s = skip_blank(s);
-	if (sscanf(s, "%u:%u:%u%n", &h, &m, &sec, &n) != 3)
+	if (sscanf(s, "%2u:%2u:%2u%n", &h, &m, &sec, &n) != 3)
 		return false;
 	s += n;
 	*res = 1000;
@@ -280,12 +280,13 @@ static bool parse_datetime(const char *s, int64_t *ns, uint32_t *res, bool *has_
 		s += n;
 		if (*s == 'T')
 			s++;
-	} else if (sscanf(s, "%u/%u/%u%n", &mo, &d, &y, &n) == 3) {
+	} else if (sscanf(s, "%2u/%2u/%4u%n", &mo, &d, &y, &n) == 3) {
 		s += n;
 	} else {
 		return false;
 	}
-	if (y < 1601 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31)
+	/* epoch nanoseconds in an int64_t reach 2262 */
+	if (y < 1601 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31)
 		return false;
 	int64_t ms = 0;
 	*res = 1000;

@@ -15,6 +15,7 @@ int main(void)
 	srunner_add_suite(sr, suite_charonlog());
 	srunner_add_suite(sr, suite_oakley());
 	srunner_add_suite(sr, suite_netmon());
+	srunner_add_suite(sr, suite_audit());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -14,5 +14,6 @@ Suite *suite_logparse(void);
 Suite *suite_charonlog(void);
 Suite *suite_oakley(void);
 Suite *suite_netmon(void);
+Suite *suite_audit(void);
 
 #endif
