@@ -137,6 +137,36 @@ def main():
           p.returncode != 0 and "pipe" in err and "Network Monitor" in err
           and err.count("\n") == 1, err)
 
+    # pcapcorrelate on a NetMon pair: the same report as on the pcaps, the same lost packets
+    pc = os.environ.get("PCAPCORRELATE")
+    if pc:
+        with tempfile.TemporaryDirectory() as tmp:
+            name = "ikev2_cert_fragdrop"
+            reports, lost = [], []
+            for kind in ("pcap", "nm2"):
+                pair = [os.path.join(CAPS, "%s_%s.pcap" % (name, s)) if kind == "pcap" else
+                        os.path.join(CAPS, "netmon", "%s_%s.nm2.cap" % (name, s)) for s in "ab"]
+                if kind == "nm2" and not os.path.exists(pair[1]):
+                    if not editcap:
+                        break
+                    pair[1] = os.path.join(tmp, "b.cap")
+                    subprocess.run([editcap, "-F", "netmon2", os.path.join(CAPS, name + "_b.pcap"),
+                                    pair[1]], check=True)
+                out = os.path.join(tmp, kind + ".lost.pcap")
+                p = subprocess.run([pc, "--json", "-w", out, *pair], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+                d = json.loads(p.stdout) if p.returncode == 0 else {}
+                d.pop("captures", None)
+                reports.append(d)
+                with open(out, "rb") as f:
+                    lost.append(f.read() if p.returncode == 0 else None)
+            if len(reports) == 2:
+                check("pcapcorrelate on netmon2 = on pcap (%d negotiations, %d findings)" %
+                      (len(reports[0].get("negotiations", [])), len(reports[0].get("findings", []))),
+                      reports[0] == reports[1] and reports[0], "reports differ")
+                check("pcapcorrelate -w on netmon2 writes the same lost packets (%d bytes)" %
+                      len(lost[0] or b""), lost[0] == lost[1] and lost[0] and len(lost[0]) > 24)
+
     print("compared %d records" % total)
     failed = results.count(False)
     print("%d passed, %d failed" % (len(results) - failed, failed))

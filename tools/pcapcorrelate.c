@@ -39,45 +39,45 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* Write the frames of lost packets (both directions) to one pcap. */
+/* Write the frames of lost packets (both directions) to one pcap. The
+ * captures are read again through iks_capture, so NetMon input works too. */
 static int write_lost(const char *out, const char *paths[2], const iks_correlation *c)
 {
-	char err[PCAP_ERRBUF_SIZE];
+	char err[IKS_ERRBUF_SIZE];
 	pcap_t *dead = NULL;
 	pcap_dumper_t *dump = NULL;
 	int status = 0;
 	for (int s = 0; s < 2 && status == 0; s++) {
 		const iks_lost_packet *lost;
 		size_t n = iks_correlation_lost(c, s, &lost);
-		pcap_t *p = pcap_open_offline_with_tstamp_precision(paths[s], PCAP_TSTAMP_PRECISION_NANO, err);
+		iks_capture *p = iks_capture_open(paths[s], NULL, err);
 		if (!p) {
-			fprintf(stderr, "pcapcorrelate: %s: %s\n", paths[s], err);
+			fprintf(stderr, "pcapcorrelate: %s\n", err);
 			return 1;
 		}
+		int linktype = iks_capture_linktype(p);
 		if (!dump) {
-			dead = pcap_open_dead_with_tstamp_precision(pcap_datalink(p), 262144,
+			dead = pcap_open_dead_with_tstamp_precision(linktype, 262144,
 								    PCAP_TSTAMP_PRECISION_NANO);
 			dump = dead ? pcap_dump_open(dead, out) : NULL;
 			if (!dump) {
 				fprintf(stderr, "pcapcorrelate: %s: cannot write: %s\n", out,
 					dead ? pcap_geterr(dead) : "out of memory");
-				pcap_close(p);
+				iks_capture_close(p);
 				if (dead)
 					pcap_close(dead);
 				return 1;
 			}
-		} else if (pcap_datalink(p) != pcap_datalink(dead)) {
+		} else if (linktype != pcap_datalink(dead)) {
 			fprintf(stderr, "pcapcorrelate: %s: link type differs from %s; lost packets "
 				"sent by b are not written\n", paths[s], paths[0]);
-			pcap_close(p);
+			iks_capture_close(p);
 			break;
 		}
-		struct pcap_pkthdr *h;
-		const u_char *d;
-		uint64_t frame = 0;
+		iks_frame f;
 		size_t k = 0;
-		while (k < n && pcap_next_ex(p, &h, &d) == 1) {
-			frame++;
+		while (k < n && iks_capture_next(p, &f) == 1) {
+			uint64_t frame = f.number;
 			while (k < n && lost[k].last_frame < frame)
 				k++;
 			if (k < n && frame >= lost[k].first_frame && frame <= lost[k].last_frame) {
@@ -85,14 +85,21 @@ static int write_lost(const char *out, const char *paths[2], const iks_correlati
 				iks_packet pk;
 				bool take = frame == lost[k].first_frame || frame == lost[k].last_frame;
 				if (!take && lost[k].fragmented &&
-				    iks_decode_buffer(pcap_datalink(p), d, h->caplen, &pk) == IKS_OK &&
+				    iks_decode_buffer(f.linktype, f.data, f.caplen, &pk) == IKS_OK &&
 				    pk.l.ip.is_fragment && pk.l.ip.id == lost[k].ip_id)
 					take = true;
-				if (take)
-					pcap_dump((u_char *)dump, h, d);
+				if (take) {
+					struct pcap_pkthdr h;
+					memset(&h, 0, sizeof(h));
+					h.ts.tv_sec = (time_t)f.ts_sec;
+					h.ts.tv_usec = (suseconds_t)f.ts_nsec; /* nanoseconds: NANO dumper */
+					h.caplen = f.caplen;
+					h.len = f.wirelen;
+					pcap_dump((u_char *)dump, &h, f.data);
+				}
 			}
 		}
-		pcap_close(p);
+		iks_capture_close(p);
 	}
 	if (dump)
 		pcap_dump_close(dump);
