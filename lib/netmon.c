@@ -36,6 +36,7 @@ struct iks_netmon {
 	FILE *f;                 /* owned; NULL when reading memory */
 	const uint8_t *mem;      /* borrowed */
 	uint64_t size;           /* bytes in the file */
+	uint64_t fpos;           /* where the stream is, to skip seeks (UINT64_MAX: unknown) */
 	char *name;
 	netmon_header h;
 	uint64_t nframes;        /* entries the table declares */
@@ -132,9 +133,17 @@ static bool read_at(iks_netmon *nm, uint64_t off, void *dst, size_t n)
 		memcpy(dst, nm->mem + off, n);
 		return true;
 	}
-	if (fseeko(nm->f, (off_t)off, SEEK_SET) != 0)
+	/* records follow one another: seek only when the stream is elsewhere */
+	if (nm->fpos != off && fseeko(nm->f, (off_t)off, SEEK_SET) != 0) {
+		nm->fpos = UINT64_MAX;
 		return false;
-	return fread(dst, 1, n, nm->f) == n;
+	}
+	if (fread(dst, 1, n, nm->f) != n) {
+		nm->fpos = UINT64_MAX;
+		return false;
+	}
+	nm->fpos = off + n;
+	return true;
 }
 
 static const char *frame_word(const iks_netmon *nm)
@@ -156,6 +165,7 @@ iks_netmon *netmon_open(FILE *f, const uint8_t *mem, size_t memlen, const char *
 		return NULL;
 	}
 	nm->f = f;
+	nm->fpos = UINT64_MAX;
 	nm->mem = mem;
 	nm->size = memlen;
 	if (f) {
