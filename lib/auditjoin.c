@@ -74,6 +74,15 @@ static int cmp_i64(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+/* by time, then capture order (stable for equal times) */
+static int cmp_unit_ts(const void *x, const void *y)
+{
+	const trace_unit *a = *(const trace_unit *const *)x, *b = *(const trace_unit *const *)y;
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return a < b ? -1 : a > b;
+}
+
 static bool addr_eq(const iks_addr *a, const iks_addr *b)
 {
 	size_t n = a->family == 4 ? 4 : 16;
@@ -116,7 +125,8 @@ static bool is_info(const trace_ike *k)
 	return k->version == 1 ? k->exchange == 5 : k->exchange == 37;
 }
 
-static void fill_ike(const iks_trace *t, const trace_unit *u, iks_audit_match *m, int64_t when)
+static void fill_ike(const iks_trace *t, const trace_unit *const *ike, size_t nike,
+		     const trace_unit *u, iks_audit_match *m, int64_t when)
 {
 	const trace_ike *k = unit_ike(t, u);
 	m->has_ike = true;
@@ -130,9 +140,9 @@ static void fill_ike(const iks_trace *t, const trace_unit *u, iks_audit_match *m
 	m->delta_s = (double)(u->ts - when) / 1e9;
 	m->first_frame = u->first_frame;
 	bool first = true;
-	for (size_t i = 0; i < t->nunits; i++) {
-		const trace_unit *v = &t->units[i];
-		if (v->kind != UNIT_IKE || memcmp(unit_ike(t, v)->ispi, k->ispi, 8))
+	for (size_t i = 0; i < nike; i++) {
+		const trace_unit *v = ike[i];
+		if (memcmp(unit_ike(t, v)->ispi, k->ispi, 8))
 			continue;
 		if (first)
 			m->first_frame = v->first_frame;
@@ -221,6 +231,22 @@ iks_status iks_audit_join_run(const iks_audit *a, const iks_trace *t,
 	}
 	free(anchors);
 
+	/* the IKE messages in time order, for the time-based joins */
+	size_t nike = 0;
+	for (size_t i = 0; i < t->nunits; i++)
+		nike += t->units[i].kind == UNIT_IKE;
+	const trace_unit **ike = malloc((nike ? nike : 1) * sizeof(*ike));
+	if (!ike) {
+		free(ix.slots);
+		iks_audit_join_free(j);
+		return IKS_E_NOMEM;
+	}
+	nike = 0;
+	for (size_t i = 0; i < t->nunits; i++)
+		if (t->units[i].kind == UNIT_IKE)
+			ike[nike++] = &t->units[i];
+	qsort(ike, nike, sizeof(*ike), cmp_unit_ts);
+
 	int64_t win = (int64_t)o.window_ms * 1000000;
 	for (size_t i = 0; i < n; i++) {
 		const iks_audit_event *e = iks_audit_event_at(a, i);
@@ -238,9 +264,18 @@ iks_status iks_audit_join_run(const iks_audit *a, const iks_trace *t,
 		const trace_unit *best = NULL;
 		int64_t bestd = 0;
 		int kind = IKS_AUDIT_UNMATCHED;
-		for (size_t k = 0; k < t->nunits; k++) {
-			const trace_unit *u = &t->units[k];
-			if (u->kind != UNIT_IKE || !unit_between(t, u, have, &x, &y))
+		/* only the IKE messages within the window, found by time */
+		size_t lo = 0, hi = nike;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (ike[mid]->ts < when - win)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t k = lo; k < nike && ike[k]->ts <= when + win; k++) {
+			const trace_unit *u = ike[k];
+			if (!unit_between(t, u, have, &x, &y))
 				continue;
 			const trace_ike *ik = unit_ike(t, u);
 			int64_t d = u->ts - when;
@@ -270,7 +305,7 @@ iks_status iks_audit_join_run(const iks_audit *a, const iks_trace *t,
 		}
 		if (best) {
 			m->kind = kind;
-			fill_ike(t, best, m, when);
+			fill_ike(t, ike, nike, best, m, when);
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -282,6 +317,7 @@ iks_status iks_audit_join_run(const iks_audit *a, const iks_trace *t,
 		else
 			j->unmatched++;
 	}
+	free(ike);
 	free(ix.slots);
 	*out = j;
 	return IKS_OK;
