@@ -220,7 +220,7 @@ iks_status iks_audit_join_run(const iks_audit *a, const iks_trace *t,
 	if (o.has_offset) {
 		j->has_offset = true;
 		j->offset_ns = o.offset_ns;
-		j->offset_from = "given";
+		j->offset_from = o.offset_from ? o.offset_from : "given";
 	} else if (nanch) {
 		qsort(anchors, nanch, sizeof(*anchors), cmp_i64);
 		j->has_offset = true;

@@ -63,7 +63,7 @@ def established(name, ispi, rspi, setup_exchange, info_exchange):
     check("%s: the lab listed 3 SAs" % name, len(sas) == 3, sas)
     a, b = d["events"]["a"], d["events"]["b"]
     check("%s a: text export, offset learned from SPIs %.3f" % (name, a["offset"]),
-          a["format"] == "text" and a["offset_from"] == "spi" and abs(a["offset"] - 7199.770) < 0.005,
+          a["format"] == "text" and a["offset_from"] == "spi" and abs(a["offset"] - 7200.020) < 0.005,
           (a["format"], a["offset_from"], a["offset"]))
     check("%s b: CSV export, offset learned from SPIs %.3f" % (name, b["offset"]),
           b["format"] == "csv" and b["offset_from"] == "spi" and abs(b["offset"] + 3598.38) < 1.1,
@@ -124,7 +124,25 @@ def main():
         icmp = [f for f in d["findings"] if f["kind"] == "icmp-frag-needed"]
         check("ikev2_psk_natt b: fe7eaf53 arrived 11 times of 12 (one dropped with ICMP frag-needed)",
               b_enc["match"]["spi_in_packets"] == 11 and len(icmp) == 1, (b_enc["match"], icmp))
-    established("ikev1_psk_natt", "6a457ac013315d33", "24417d4f3369bd36", 2, 5)
+    d1 = established("ikev1_psk_natt", "6a457ac013315d33", "24417d4f3369bd36", 2, 5)
+
+    # the same host's Oakley.log set: its join's offset is used for the events (same local clock)
+    oak = os.path.join(CAPS, "oakley", "ikev1_psk_natt_a")
+    logs = []
+    for f in sorted(os.listdir(oak)):
+        logs += ["--log-a", os.path.join(oak, f)]
+    rc, d, err = correlate("ikev1_psk_natt", os.path.join(CAPS, "events", "ikev1_psk_natt_events_a.txt"),
+                           os.path.join(CAPS, "events", "ikev1_psk_natt_events_b.csv"), *logs)
+    if rc == 0 and d1:
+        a = d["events"]["a"]
+        same = [(e["id"], e["match"]["kind"], e["match"]["frame"]) for e in a["list"]] == \
+               [(e["id"], e["match"]["kind"], e["match"]["frame"]) for e in d1["events"]["a"]["list"]]
+        check("ikev1_psk_natt a with its Oakley.log: offset from the log (%.6f = log's %.6f), same joins"
+              % (a["offset"], d["logs"]["a"]["offset_seconds"]),
+              a["offset_from"] == "oakley-log" and abs(a["offset"] - d["logs"]["a"]["offset_seconds"]) < 1e-6
+              and abs(a["offset"] - 7200) < 0.002 and same and a["joined"] == 8, a)
+    else:
+        check("ikev1_psk_natt with --log-a: exit 0", False, err)
 
     # the fragment-drop scenario: no SA, so no SPI to learn the clock from
     name = "ikev2_cert_fragdrop"
@@ -134,7 +152,7 @@ def main():
     a = d["events"]["a"] if d else {}
     check("fragdrop without an offset: read, offset unknown, not joined",
           rc == 0 and a["offset_from"] == "none" and a["joined"] == 0, (rc, err, a))
-    rc, d, err = correlate(name, ev_a, ev_b, "--events-offset-a", "7199.75",
+    rc, d, err = correlate(name, ev_a, ev_b, "--events-offset-a", "7200",
                            "--events-offset-b", "-3598.4")
     check("fragdrop with the offsets given: exit 0", rc == 0, err)
     if d:
@@ -159,7 +177,7 @@ def main():
           rc == 0 and d["events"]["a"]["joined"] == 0, d and d["events"]["a"])
 
     # text report and bad input
-    p = subprocess.run([PCAPCORRELATE, "--events-a", ev_a, "--events-offset-a", "7199.75",
+    p = subprocess.run([PCAPCORRELATE, "--events-a", ev_a, "--events-offset-a", "7200",
                         os.path.join(CAPS, name + "_a.pcap"), os.path.join(CAPS, name + "_b.pcap")],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     check("text report: the 547 line names the reason and the failed negotiation",

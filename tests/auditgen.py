@@ -8,7 +8,7 @@ logged, as reconstructed in docs/audit-events.md.
 Times come from the capture (ikedump --json), SPIs from the lab's
 `ip xfrm`/swanctl listing (captures/*_sas.txt, host a's view: "in" is a's
 inbound SPI). Host a writes wevtutil-style text with milliseconds on a
-clock 7200 s behind its capture minus 0.25 s; host b writes the Event
+clock 7200 s behind its capture (like host a's Oakley.log fixture); host b writes the Event
 Viewer CSV export with whole seconds, 3598.4 s ahead. The files are
 deterministic: tests/audit_join.py checks the committed copies in
 captures/events/ are byte for byte what this writes.
@@ -20,7 +20,7 @@ import re
 import subprocess
 import sys
 
-A_SKEW = -7200 + 0.250   # event clock minus capture clock, host a
+A_SKEW = -7200.0         # event clock minus capture clock, host a (as its Oakley.log fixture)
 B_SKEW = 3600 - 1.600    # host b
 
 

@@ -70,7 +70,7 @@ START_TEST(wevtutil_text_from_the_generator)
 	ck_assert_str_eq(qm->auth_alg, "SHA1");
 	ck_assert(qm->has_time);
 	ck_assert_uint_eq(qm->resolution_ms, 1);
-	ck_assert_int_eq(qm->time_ns, (DAY0 + 11 * 3600 + 5 * 60 + 14) * 1000000000LL + 113000000LL);
+	ck_assert_int_eq(qm->time_ns, (DAY0 + 11 * 3600 + 5 * 60 + 13) * 1000000000LL + 863000000LL);
 	char s1[IKS_ADDRSTRLEN];
 	ck_assert_str_eq(iks_addr_format(&qm->filter_src, s1, sizeof(s1)), "203.0.113.1");
 	ck_assert_str_eq(iks_addr_format(&qm->local, s1, sizeof(s1)), "192.0.2.1");

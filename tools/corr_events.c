@@ -21,7 +21,7 @@ struct corr_events {
 };
 
 corr_events *corr_events_new(const char *path, const iks_trace *t, bool has_offset,
-			     double offset_s, char *err)
+			     double offset_s, const logview *log, char *err)
 {
 	corr_events *ev = calloc(1, sizeof(*ev));
 	if (!ev || !(ev->path = strdup(path)) || !(ev->audit = iks_audit_new(NULL))) {
@@ -50,6 +50,10 @@ corr_events *corr_events_new(const char *path, const iks_trace *t, bool has_offs
 	iks_audit_join_options o = { 0 };
 	o.has_offset = has_offset;
 	o.offset_ns = (int64_t)llround(offset_s * 1e9);
+	if (!has_offset && logview_oakley_offset(log, &o.offset_ns)) {
+		o.has_offset = true;
+		o.offset_from = "oakley-log";
+	}
 	if (iks_audit_join_run(ev->audit, t, &o, &ev->join) != IKS_OK) {
 		snprintf(err, IKS_ERRBUF_SIZE, "%s: out of memory", path);
 		corr_events_free(ev);

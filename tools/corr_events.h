@@ -9,14 +9,17 @@
 #include <ikescope/ikescope.h>
 
 #include "jsonw.h"
+#include "logview.h"
 
 typedef struct corr_events corr_events;
 
 /* Read the export and join it to the capture's trace. `offset_s` (when
- * has_offset) is capture time minus event time; else it is learned from
- * the 541 SPIs. NULL with a one-line message in err (IKS_ERRBUF_SIZE). */
+ * has_offset) is capture time minus event time; else the offset of the
+ * host's Oakley log join when `log` has one (same local clock), else it is
+ * learned from the 541 SPIs. NULL with a one-line message in err
+ * (IKS_ERRBUF_SIZE). */
 corr_events *corr_events_new(const char *path, const iks_trace *t, bool has_offset,
-			     double offset_s, char *err);
+			     double offset_s, const logview *log, char *err);
 void corr_events_free(corr_events *ev);
 /* A cap reached while reading, for stderr; NULL if none. */
 const char *corr_events_warning(const corr_events *ev);

@@ -210,7 +210,8 @@ int main(int argc, char **argv)
 		}
 		if (events[s]) {
 			char eerr[IKS_ERRBUF_SIZE] = "";
-			in[s].events = corr_events_new(events[s], t[s], ev_has_off[s], ev_off[s], eerr);
+			in[s].events = corr_events_new(events[s], t[s], ev_has_off[s], ev_off[s], in[s].log,
+							eerr);
 			if (!in[s].events) {
 				fprintf(stderr, "pcapcorrelate: %s\n", eerr);
 				status = 1;

@@ -148,6 +148,8 @@ typedef struct iks_audit_join_options {
 				     offset is applied (default 30,000: a 547 "no response"
 				     is written after the retransmissions) */
 	uint32_t spis_max;        /* distinct ESP SPIs indexed (default 65,536) */
+	const char *offset_from;  /* where a given offset came from (static text, reported
+				     as iks_audit_join.offset_from); NULL: "given" */
 } iks_audit_join_options;
 
 typedef struct iks_audit_join {
@@ -155,7 +157,8 @@ typedef struct iks_audit_join {
 	iks_audit_match *m;       /* per event */
 	bool has_offset;
 	int64_t offset_ns;        /* capture time minus event time */
-	const char *offset_from;  /* "given", "spi" (median over 541 SPI matches), "none" */
+	const char *offset_from;  /* "given" (or the options' offset_from, e.g. "oakley-log"),
+				     "spi" (median over 541 SPI matches), "none" */
 	uint32_t matched, unmatched; /* IPsec events (541, 542, 543, 547) joined / not */
 	bool spi_limit;           /* spis_max was reached: some SPIs were not indexed */
 } iks_audit_join;
