@@ -20,6 +20,8 @@ int main(void)
 	srunner_add_suite(sr, suite_groups());
 	srunner_add_suite(sr, suite_malformed());
 	srunner_add_suite(sr, suite_sweep());
+	srunner_add_suite(sr, suite_netmon());
+	srunner_add_suite(sr, suite_audit());
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

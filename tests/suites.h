@@ -20,5 +20,7 @@ Suite *suite_keys(void);
 Suite *suite_groups(void);
 Suite *suite_malformed(void);
 Suite *suite_sweep(void);
+Suite *suite_netmon(void);
+Suite *suite_audit(void);
 
 #endif

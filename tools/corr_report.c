@@ -228,6 +228,9 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 		fprintf(out, "%c: ", s ? 'b' : 'a');
 		logview_summary_text(in[s].log, out);
 	}
+	for (int s = 0; s < 2; s++)
+		if (in[s].events)
+			corr_events_text(out, in[s].events, s ? 'b' : 'a', c);
 
 	const iks_negotiation *negs;
 	size_t nn = iks_correlation_negotiations(c, &negs);
@@ -645,6 +648,18 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 			jw_key(&w, s ? "b" : "a");
 			if (in[s].log)
 				logview_summary_json(in[s].log, &w);
+			else
+				jw_null(&w);
+		}
+		jw_obj_end(&w);
+	}
+	if (in[0].events || in[1].events) {
+		jw_key(&w, "events");
+		jw_obj_begin(&w);
+		for (int s = 0; s < 2; s++) {
+			jw_key(&w, s ? "b" : "a");
+			if (in[s].events)
+				corr_events_json(&w, in[s].events, c);
 			else
 				jw_null(&w);
 		}

@@ -26,7 +26,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: ikedump [options] FILE\n"
 	      "       ikedump [options] -r FILE\n"
-	      "Decode the IKE/IPsec packets of a pcap or pcapng capture.\n"
+	      "Decode the IKE/IPsec packets of a pcap, pcapng or Network Monitor (.cap) capture.\n"
 	      "\n"
 	      "  -r FILE        read FILE ('-' for standard input)\n"
 	      "  -f EXPR        only frames matching the BPF filter EXPR (frame numbers are kept)\n"

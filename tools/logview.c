@@ -491,3 +491,11 @@ void logview_summary_text(const logview *v, FILE *out)
 	failures(v, out, false, &b);
 	sb_free(&b);
 }
+
+bool logview_oakley_offset(const logview *v, int64_t *offset_ns)
+{
+	if (!v || !v->join || !v->join->has_offset || iks_log_format_of(v->log) != IKS_LOG_OAKLEY)
+		return false;
+	*offset_ns = v->join->offset_ns;
+	return true;
+}

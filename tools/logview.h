@@ -44,5 +44,9 @@ void logview_msg_json(const logview *v, const iks_log_msg *m, jsonw *w);
  * "files", "retransmits" and "failures"), and as text lines. */
 void logview_summary_json(const logview *v, jsonw *w);
 void logview_summary_text(const logview *v, FILE *out);
+/* The join's clock offset (capture time minus log time, ns) of an Oakley
+ * log, the Windows host's own local clock; false for other logs or when
+ * nothing matched. */
+bool logview_oakley_offset(const logview *v, int64_t *offset_ns);
 
 #endif

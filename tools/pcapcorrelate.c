@@ -28,6 +28,12 @@ static void usage(FILE *f)
 	      "      --log-a FILE        host a's IKE log (Oakley.log or charon log); repeat for\n"
 	      "                          the files of an Oakley.log rotation set\n"
 	      "      --log-b FILE        the same for host b\n"
+	      "      --events-a FILE     host a's IPsec audit events (541/542/543/547, text or CSV\n"
+	      "                          export of the Security log)\n"
+	      "      --events-b FILE     the same for host b\n"
+	      "      --events-offset-a S capture a's clock minus the event times, in seconds\n"
+	      "                          (default: learned from the 541 SPIs)\n"
+	      "      --events-offset-b S the same for host b\n"
 	      "  -h, --help              this text\n"
 	      "  -V, --version           version\n"
 	      "\n"
@@ -35,45 +41,45 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* Write the frames of lost packets (both directions) to one pcap. */
+/* Write the frames of lost packets (both directions) to one pcap. The
+ * captures are read again through iks_capture, so NetMon input works too. */
 static int write_lost(const char *out, const char *paths[2], const iks_correlation *c)
 {
-	char err[PCAP_ERRBUF_SIZE];
+	char err[IKS_ERRBUF_SIZE];
 	pcap_t *dead = NULL;
 	pcap_dumper_t *dump = NULL;
 	int status = 0;
 	for (int s = 0; s < 2 && status == 0; s++) {
 		const iks_lost_packet *lost;
 		size_t n = iks_correlation_lost(c, s, &lost);
-		pcap_t *p = pcap_open_offline_with_tstamp_precision(paths[s], PCAP_TSTAMP_PRECISION_NANO, err);
+		iks_capture *p = iks_capture_open(paths[s], NULL, err);
 		if (!p) {
-			fprintf(stderr, "pcapcorrelate: %s: %s\n", paths[s], err);
+			fprintf(stderr, "pcapcorrelate: %s\n", err);
 			return 1;
 		}
+		int linktype = iks_capture_linktype(p);
 		if (!dump) {
-			dead = pcap_open_dead_with_tstamp_precision(pcap_datalink(p), 262144,
+			dead = pcap_open_dead_with_tstamp_precision(linktype, 262144,
 								    PCAP_TSTAMP_PRECISION_NANO);
 			dump = dead ? pcap_dump_open(dead, out) : NULL;
 			if (!dump) {
 				fprintf(stderr, "pcapcorrelate: %s: cannot write: %s\n", out,
 					dead ? pcap_geterr(dead) : "out of memory");
-				pcap_close(p);
+				iks_capture_close(p);
 				if (dead)
 					pcap_close(dead);
 				return 1;
 			}
-		} else if (pcap_datalink(p) != pcap_datalink(dead)) {
+		} else if (linktype != pcap_datalink(dead)) {
 			fprintf(stderr, "pcapcorrelate: %s: link type differs from %s; lost packets "
 				"sent by b are not written\n", paths[s], paths[0]);
-			pcap_close(p);
+			iks_capture_close(p);
 			break;
 		}
-		struct pcap_pkthdr *h;
-		const u_char *d;
-		uint64_t frame = 0;
+		iks_frame f;
 		size_t k = 0;
-		while (k < n && pcap_next_ex(p, &h, &d) == 1) {
-			frame++;
+		while (k < n && iks_capture_next(p, &f) == 1) {
+			uint64_t frame = f.number;
 			while (k < n && lost[k].last_frame < frame)
 				k++;
 			if (k < n && frame >= lost[k].first_frame && frame <= lost[k].last_frame) {
@@ -81,14 +87,21 @@ static int write_lost(const char *out, const char *paths[2], const iks_correlati
 				iks_packet pk;
 				bool take = frame == lost[k].first_frame || frame == lost[k].last_frame;
 				if (!take && lost[k].fragmented &&
-				    iks_decode_buffer(pcap_datalink(p), d, h->caplen, &pk) == IKS_OK &&
+				    iks_decode_buffer(f.linktype, f.data, f.caplen, &pk) == IKS_OK &&
 				    pk.l.ip.is_fragment && pk.l.ip.id == lost[k].ip_id)
 					take = true;
-				if (take)
-					pcap_dump((u_char *)dump, h, d);
+				if (take) {
+					struct pcap_pkthdr h;
+					memset(&h, 0, sizeof(h));
+					h.ts.tv_sec = (time_t)f.ts_sec;
+					h.ts.tv_usec = (suseconds_t)f.ts_nsec; /* nanoseconds: NANO dumper */
+					h.caplen = f.caplen;
+					h.len = f.wirelen;
+					pcap_dump((u_char *)dump, &h, f.data);
+				}
 			}
 		}
-		pcap_close(p);
+		iks_capture_close(p);
 	}
 	if (dump)
 		pcap_dump_close(dump);
@@ -105,6 +118,10 @@ int main(int argc, char **argv)
 		{ "log-a", required_argument, NULL, 'A' },
 		{ "log-b", required_argument, NULL, 'B' },
 		{ "html", required_argument, NULL, 'H' },
+		{ "events-a", required_argument, NULL, 'E' },
+		{ "events-b", required_argument, NULL, 'F' },
+		{ "events-offset-a", required_argument, NULL, 'O' },
+		{ "events-offset-b", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -115,6 +132,9 @@ int main(int argc, char **argv)
 	enum { MAX_LOG_FILES = 16 };
 	const char *logs[2][MAX_LOG_FILES];
 	size_t nlogs[2] = { 0, 0 };
+	const char *events[2] = { NULL, NULL };
+	bool ev_has_off[2] = { false, false };
+	double ev_off[2] = { 0, 0 };
 	int c;
 	while ((c = getopt_long(argc, argv, "jw:hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -129,6 +149,20 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			logs[s][nlogs[s]++] = optarg;
+			break;
+		}
+		case 'E': events[0] = optarg; break;
+		case 'F': events[1] = optarg; break;
+		case 'O':
+		case 'P': {
+			char *end;
+			int s = c == 'O' ? 0 : 1;
+			ev_off[s] = strtod(optarg, &end);
+			if (end == optarg || *end) {
+				fprintf(stderr, "pcapcorrelate: --events-offset: not a number: %s\n", optarg);
+				return 2;
+			}
+			ev_has_off[s] = true;
 			break;
 		}
 		case 'h': usage(stdout); return 0;
@@ -179,6 +213,18 @@ int main(int argc, char **argv)
 			if (logview_warning(in[s].log))
 				fprintf(stderr, "pcapcorrelate: warning: %s\n", logview_warning(in[s].log));
 		}
+		if (events[s]) {
+			char eerr[IKS_ERRBUF_SIZE] = "";
+			in[s].events = corr_events_new(events[s], t[s], ev_has_off[s], ev_off[s], in[s].log,
+							eerr);
+			if (!in[s].events) {
+				fprintf(stderr, "pcapcorrelate: %s\n", eerr);
+				status = 1;
+				goto out;
+			}
+			if (corr_events_warning(in[s].events))
+				fprintf(stderr, "pcapcorrelate: warning: %s\n", corr_events_warning(in[s].events));
+		}
 	}
 	iks_correlation *corr = NULL;
 	iks_status st = iks_correlate(t[0], t[1], NULL, &corr);
@@ -209,6 +255,8 @@ out:
 	iks_trace_free(t[1]);
 	logview_free(in[0].log);
 	logview_free(in[1].log);
+	corr_events_free(in[0].events);
+	corr_events_free(in[1].events);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "pcapcorrelate: error writing output\n");
 		status = 1;

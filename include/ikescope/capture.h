@@ -2,7 +2,11 @@
  * ikescope/capture.h - reading frames from capture files through libpcap.
  *
  * Reads classic pcap (microsecond or nanosecond) and pcapng with
- * nanosecond-precision timestamps. One handle per file; handles are
+ * nanosecond-precision timestamps, and Microsoft Network Monitor 1.x and
+ * 2.x .cap files (detected by content; their media types are mapped to
+ * LINKTYPE_ values, and those with none are passed as 0x10000 + the NetMon
+ * media type). NetMon files keep their frame table at the end, so they must
+ * be seekable: not a pipe. One handle per file; handles are
  * independent, so any number may be open at once.
  */
 #ifndef IKESCOPE_CAPTURE_H
@@ -54,9 +58,20 @@ IKS_API iks_capture *iks_capture_open(const char *path, const char *bpf_filter,
 				      char *errbuf);
 
 /*
+ * Open a capture held in memory (pcap, pcapng or NetMon; the bytes are
+ * copied, so `data` may be freed after the call). `name` names it in
+ * messages (NULL: "(buffer)"). Otherwise as iks_capture_open; this is the
+ * entry point for fuzzers.
+ */
+IKS_API iks_capture *iks_capture_open_buffer(const uint8_t *data, size_t len, const char *name,
+					     const char *bpf_filter, char *errbuf);
+
+/*
  * Read the next frame. Returns 1 with *frame filled, 0 at the end of the
  * file, or a negative iks_status (IKS_E_IO for a read failure, IKS_E_TRUNCATED
- * for a file cut in the middle of a record) with iks_capture_error() set.
+ * for a file cut in the middle of a record or, for NetMon, a record or frame
+ * table entry past the end of the file, IKS_E_FORMAT for an absurd NetMon
+ * record) with iks_capture_error() set.
  */
 IKS_API int iks_capture_next(iks_capture *cap, iks_frame *frame);
 

@@ -22,5 +22,6 @@
 #include <ikescope/log.h>
 #include <ikescope/ike.h>
 #include <ikescope/keys.h>
+#include <ikescope/audit.h>
 
 #endif
