@@ -1,12 +1,14 @@
 /*
  * ikescope/ikescope.h - everything in libikescope.
  *
- *   iks_capture   read frames from pcap/pcapng files (capture.h)
+ *   iks_capture   read frames from pcap/pcapng and Network Monitor files (capture.h)
  *   iks_decoder   decode frames into iks_packet records (decoder.h, packet.h)
  *   names         protocol number names (names.h)
  *   iks_trace, iks_correlate  two captures of one path side by side (correlate.h)
  *   iks_log       Oakley.log / charon logs and their join to a capture (log.h)
  *   IKE payloads  decoded IKEv1/IKEv2 payload bodies, vendor IDs, NAT-D (ike.h)
+ *   iks_keys      key files: ESP/AH and IKEv1/IKEv2 decryption and ICV checks (keys.h)
+ *   audit events  Windows IPsec audit events 541/542/543/547 and their join (audit.h)
  *
  * The library never prints and never exits; it keeps no global state.
  */
