@@ -558,6 +558,8 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 		st = IKS_E_NOMEM;
 	if (st == IKS_OK)
 		st = learn_hosts(&c, pairs, np);
+	if (st == IKS_OK && !c.hosts_known)
+		c.out->clock.matches = np; /* in both captures, but the ends not told apart */
 	if (st == IKS_OK && c.hosts_known) {
 		assign_roles(&c);
 		st = estimate_clock(&c, pairs, np);

@@ -169,6 +169,11 @@ static void identify(const iks_layers *L, uint32_t size, uint64_t *key, uint64_t
 		h = h_u64(h, UNIT_OTHER);
 		h = h_u64(h, (uint64_t)L->ip.proto << 48 | (uint64_t)L->ip.id << 16);
 		h = h_u64(h, size);
+		/* IPv6 without a fragment header has no identification: the
+		 * protocol and size alone would make strangers look alike, so
+		 * its bytes count (NAT66 is rare) */
+		if (L->ip.version == 6 && !L->ip.has_id)
+			h = h_bytes_fast(h, L->ip.payload.p, L->ip.payload.len);
 		*kind = L->udp.encap == IKS_ENCAP_KEEPALIVE ? UNIT_KEEPALIVE : UNIT_OTHER;
 	}
 	*loose = h_final(h);

@@ -235,8 +235,14 @@ int main(int argc, char **argv)
 	}
 	const iks_endpoints *e = iks_correlation_endpoints(corr);
 	if (!e->known || !iks_correlation_clock(corr)->known) {
-		fprintf(stderr, "pcapcorrelate: %s and %s have no packet in common: they are not the two "
-			"ends of one path, or they do not cover the same time\n", paths[0], paths[1]);
+		if (iks_correlation_clock(corr)->matches)
+			fprintf(stderr, "pcapcorrelate: %s and %s share %llu packets, but which end sent "
+				"them cannot be told (equal TTLs and traffic one way only)\n", paths[0],
+				paths[1], (unsigned long long)iks_correlation_clock(corr)->matches);
+		else
+			fprintf(stderr, "pcapcorrelate: %s and %s have no packet in common: they are not "
+				"the two ends of one path, or they do not cover the same time\n", paths[0],
+				paths[1]);
 		iks_correlation_free(corr);
 		status = 1;
 		goto out;

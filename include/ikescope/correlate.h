@@ -92,7 +92,8 @@ typedef struct iks_clock_estimate {
 	double offset_s;          /* b's clock minus a's clock for the same instant (at the
 				     start of capture a when the clocks drift) */
 	double drift_ppm;         /* b's clock rate relative to a's, parts per million */
-	uint64_t matches;         /* unique matches the estimate rests on */
+	uint64_t matches;         /* unique matches the estimate rests on (when the ends could
+				     not be told apart: packets seen once in each capture) */
 	uint64_t matches_ab, matches_ba;
 	double delay_ab_s, delay_ba_s; /* one-way delays (median) */
 	double spread_s;          /* median absolute deviation of the estimate */
