@@ -182,7 +182,10 @@ static void emit_delete(emit *e, const iks_ike_msg *m, const iks_ike_payload *pl
 	} else {
 		sb_puts(e->b, " spis=");
 	}
-	for (unsigned i = 0; pl->spi_size && i < pl->spi_count; i++) {
+	/* the SPIs present, however many the header claims (a Delete may lie
+	 * about its count: the payload's status says so) */
+	for (unsigned i = 0; pl->spi_size && i < pl->spi_count &&
+			     ((size_t)i + 1) * pl->spi_size <= pl->spi.len; i++) {
 		const uint8_t *p = pl->spi.p + (size_t)i * pl->spi_size;
 		if (e->w) {
 			jw_hex(e->w, p, pl->spi_size);
