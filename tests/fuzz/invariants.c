@@ -177,6 +177,20 @@ const char *fuzz_check_event(const iks_event *ev)
 {
 	if (ev->kind == IKS_EV_LIMIT)
 		return ev->limit ? NULL : "event: limit without its name";
+	if (ev->kind == IKS_EV_IKE_FRAGS_INCOMPLETE) {
+		/* an IKE message sent in IKE fragments that never completed */
+		if (ev->ike_version != 1 && ev->ike_version != 2)
+			return "event: IKE fragments of neither IKEv1 nor IKEv2";
+		if (ev->fragments == 0 || ev->first_frame > ev->last_frame)
+			return "event: IKE fragments without fragments or frames out of order";
+		if (ev->ike_missing_count < 8 && ev->ike_missing_count > 0) {
+			for (unsigned i = 0; i < ev->ike_missing_count; i++)
+				if (ev->ike_missing[i] == 0 ||
+				    (ev->ike_frag_total && ev->ike_missing[i] > ev->ike_frag_total))
+					return "event: missing IKE fragment number out of range";
+		}
+		return NULL;
+	}
 	if (ev->kind != IKS_EV_DATAGRAM_INCOMPLETE)
 		return "event: unknown kind";
 	if (ev->reason < IKS_INCOMPLETE_TIMEOUT || ev->reason > IKS_INCOMPLETE_INVALID)
