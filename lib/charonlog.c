@@ -174,16 +174,7 @@ static void packet_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, l
 		}
 	}
 	iks_log_msg m;
-	memset(&m, 0, sizeof(m));
-	m.record = rec_index;
-	m.file = rec->file;
-	m.line = rec->line;
-	m.month = rec->month;
-	m.day = rec->day;
-	m.day_index = rec->day_index;
-	m.tod_ms = rec->tod_ms;
-	m.resolution_ms = 1000;
-	m.thread = rec->thread;
+	log_msg_init(&m, rec, rec_index, 1000);
 	m.length = rec->num;
 	bool sent = rec->kind == IKS_LK_SEND;
 	m.dir = sent ? IKS_LOG_SENT : IKS_LOG_RECEIVED;

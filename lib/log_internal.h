@@ -68,6 +68,9 @@ bool charon_has_prefix(const uint8_t *line, size_t len);
 log_thread *log_thread_get(iks_log *log, uint32_t tid);
 /* Add a message; returns its index or IKS_LOG_NONE (cap reached: counted). */
 uint32_t log_add_msg(iks_log *log, const iks_log_msg *m);
+/* A message record started from its send/receive line (time, place, thread). */
+void log_msg_init(iks_log_msg *m, const iks_log_record *rec, uint32_t rec_index,
+		  uint32_t resolution_ms);
 iks_log_msg *log_msg(iks_log *log, uint32_t idx); /* NULL for NONE */
 /* Track midnights: set rec->day_index from rec->tod_ms. */
 void log_set_day(iks_log *log, iks_log_record *rec);

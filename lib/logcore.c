@@ -478,3 +478,18 @@ const char *iks_log_kind_name(int kind)
 		return "unknown";
 	return names[kind];
 }
+
+void log_msg_init(iks_log_msg *m, const iks_log_record *rec, uint32_t rec_index,
+		  uint32_t resolution_ms)
+{
+	memset(m, 0, sizeof(*m));
+	m->record = rec_index;
+	m->file = rec->file;
+	m->line = rec->line;
+	m->month = rec->month;
+	m->day = rec->day;
+	m->day_index = rec->day_index;
+	m->tod_ms = rec->tod_ms;
+	m->resolution_ms = resolution_ms;
+	m->thread = rec->thread;
+}

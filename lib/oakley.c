@@ -87,16 +87,7 @@ bool oakley_has_prefix(const uint8_t *line, size_t len)
 static uint32_t open_message(iks_log *log, iks_log_record *rec, uint32_t rec_index, int dir)
 {
 	iks_log_msg m;
-	memset(&m, 0, sizeof(m));
-	m.record = rec_index;
-	m.file = rec->file;
-	m.line = rec->line;
-	m.month = rec->month;
-	m.day = rec->day;
-	m.day_index = rec->day_index;
-	m.tod_ms = rec->tod_ms;
-	m.resolution_ms = 1;
-	m.thread = rec->thread;
+	log_msg_init(&m, rec, rec_index, 1);
 	m.dir = dir;
 	m.peer = rec->addr[0];
 	m.peer_port = rec->port[0];

@@ -128,6 +128,37 @@ static bool is_failure(int kind)
 	       kind == IKS_LK_GIVE_UP;
 }
 
+/* One failure record as a JSON object (never the raw line text);
+ * `give_up_count` adds charon's retransmit count. */
+static void json_failure(jsonw *w, const logview *v, const iks_log_record *r, bool give_up_count)
+{
+	char t[32] = "";
+	if (r->has_time)
+		time_text(r->month, r->day, r->tod_ms, t, sizeof(t));
+	jw_obj_begin(w);
+	jw_key(w, "file");
+	jw_str(w, iks_log_file_name(v->log, r->file));
+	jw_key(w, "line");
+	jw_uint(w, r->line);
+	jw_key(w, "time");
+	jw_str(w, r->has_time ? t : NULL);
+	jw_key(w, "kind");
+	jw_str(w, iks_log_kind_name(r->kind));
+	if (r->kind == IKS_LK_FAILURE || r->kind == IKS_LK_DEAD) {
+		jw_key(w, "status");
+		jw_uint(w, r->status);
+		jw_key(w, "name");
+		jw_str(w, iks_ike_error_name(r->status));
+		jw_key(w, "text");
+		jw_str(w, iks_ike_error_text(r->status));
+	}
+	if (give_up_count && r->kind == IKS_LK_GIVE_UP) {
+		jw_key(w, "retransmits");
+		jw_uint(w, r->num);
+	}
+	jw_obj_end(w);
+}
+
 /* The log's failure records: Oakley statuses decoded (ERROR_IPSEC_IKE_*),
  * charon "giving up" / "failed" lines. Never the raw line text. */
 static void failures(const logview *v, FILE *out, bool json, strbuf *b)
@@ -158,24 +189,7 @@ static void failures(const logview *v, FILE *out, bool json, strbuf *b)
 		jw_init(&w, b);
 		jw_obj_begin(&w);
 		jw_key(&w, "log_failure");
-		jw_obj_begin(&w);
-		jw_key(&w, "file");
-		jw_str(&w, file);
-		jw_key(&w, "line");
-		jw_uint(&w, r->line);
-		jw_key(&w, "time");
-		jw_str(&w, r->has_time ? t : NULL);
-		jw_key(&w, "kind");
-		jw_str(&w, iks_log_kind_name(r->kind));
-		if (has_status) {
-			jw_key(&w, "status");
-			jw_uint(&w, r->status);
-			jw_key(&w, "name");
-			jw_str(&w, name);
-			jw_key(&w, "text");
-			jw_str(&w, text);
-		}
-		jw_obj_end(&w);
+		json_failure(&w, v, r, false);
 		jw_obj_end(&w);
 		fprintf(out, "%s\n", b->s ? b->s : "");
 	}
@@ -445,33 +459,8 @@ void logview_summary_json(const logview *v, jsonw *w)
 	jw_arr_begin(w);
 	for (size_t i = 0; i < iks_log_nrecords(v->log); i++) {
 		const iks_log_record *r = iks_log_record_at(v->log, i);
-		if (!is_failure(r->kind))
-			continue;
-		char t[32] = "";
-		if (r->has_time)
-			time_text(r->month, r->day, r->tod_ms, t, sizeof(t));
-		jw_obj_begin(w);
-		jw_key(w, "file");
-		jw_str(w, iks_log_file_name(v->log, r->file));
-		jw_key(w, "line");
-		jw_uint(w, r->line);
-		jw_key(w, "time");
-		jw_str(w, r->has_time ? t : NULL);
-		jw_key(w, "kind");
-		jw_str(w, iks_log_kind_name(r->kind));
-		if (r->kind == IKS_LK_FAILURE || r->kind == IKS_LK_DEAD) {
-			jw_key(w, "status");
-			jw_uint(w, r->status);
-			jw_key(w, "name");
-			jw_str(w, iks_ike_error_name(r->status));
-			jw_key(w, "text");
-			jw_str(w, iks_ike_error_text(r->status));
-		}
-		if (r->kind == IKS_LK_GIVE_UP) {
-			jw_key(w, "retransmits");
-			jw_uint(w, r->num);
-		}
-		jw_obj_end(w);
+		if (is_failure(r->kind))
+			json_failure(w, v, r, true);
 	}
 	jw_arr_end(w);
 	jw_obj_end(w);
