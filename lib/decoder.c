@@ -290,7 +290,7 @@ static void decrypt_esp(decode_ctx *c, iks_layers *L, uint32_t wire, bool quoted
 	}
 }
 
-/* With keys: check the AH ICV of the frame's own unfragmented IPv4 packet
+/* With keys: check the AH ICV of the frame's own unfragmented IP packet
  * (`p` was positioned at the AH header before it was read). */
 static void verify_ah(decode_ctx *c, iks_layers *L, const iks_reader *p, uint32_t wire, bool in_dg,
 		      bool quoted)
@@ -298,12 +298,14 @@ static void verify_ah(decode_ctx *c, iks_layers *L, const iks_reader *p, uint32_
 	if (quoted || in_dg || !c->dec || !c->dec->keys || L != &c->pkt->l)
 		return;
 	const esp_sa *sa = keys_find_ah(c->dec->keys, L->ah.spi, &L->ip.dst);
+	if (!sa && L->ip.version == 6)
+		sa = keys_find_ah(c->dec->keys, L->ah.spi, NULL); /* a routing header en route */
 	if (!sa) {
 		L->ah.crypto = IKS_ESP_NO_KEY;
 		return;
 	}
-	if (L->ip.version != 4 || L->ip.options_len || L->ip.is_fragment)
-		return; /* not verified yet */
+	if (L->ip.is_fragment)
+		return; /* not verified after reassembly yet */
 	if (rd_left(p) < wire) {
 		L->ah.crypto = IKS_ESP_CUT;
 		return;
@@ -363,7 +365,13 @@ static void decode_upper(decode_ctx *c, iks_reader *p, uint32_t wire, uint8_t pr
 		if (ah_decode(p, &L->ah, &next, &L->err, in_dg) != IKS_OK)
 			break;
 		verify_ah(c, L, &at_ah, wire, in_dg, quoted);
-		if (L->ah.next_header != IKS_PROTO_AH) {
+		uint8_t nh = L->ah.next_header;
+		if ((nh == 4 || nh == 41) && !quoted && L == &c->pkt->l) {
+			/* tunnel mode: the protected IP packet */
+			c->pkt->has_ah_inner = true;
+			reasm none = { NULL, NULL };
+			decode_ip_in(c, &next, nh == 4 ? 4 : 6, &c->pkt->ah_inner, true, &none);
+		} else if (nh != IKS_PROTO_AH) {
 			size_t ah_len = ((size_t)L->ah.payload_len + 2) * 4;
 			uint32_t rest = wire > ah_len ? wire - (uint32_t)ah_len : 0;
 			decode_upper(c, &next, rest, L->ah.next_header, L, in_dg, quoted);

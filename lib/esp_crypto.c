@@ -75,9 +75,8 @@ static bool same(const uint8_t *a, const uint8_t *b, size_t n)
 	return d == 0;
 }
 
-/* HMAC of data; 1 when it matches the (truncated) ICV, 0 when not, -1 on error. */
-static int hmac_check(int auth, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
-		      const uint8_t *icv, size_t icv_len)
+int esp_hmac_check(int auth, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
+		   const uint8_t *icv, size_t icv_len)
 {
 	gcry_md_hd_t h;
 	int algo = md_algo(auth);
@@ -133,7 +132,7 @@ void esp_decrypt(const esp_sa *sa, iks_span esp, uint8_t *buf, size_t cap, iks_e
 		   sa->enc == IKS_ENC_AES_GCM_16;
 	bool verified = false;
 	if (!gcm && sa->auth != IKS_AUTH_NONE && sa->auth_key_len) {
-		int ok = hmac_check(sa->auth, sa->auth_key, sa->auth_key_len, esp.p, esp.len - icv, icvp,
+		int ok = esp_hmac_check(sa->auth, sa->auth_key, sa->auth_key_len, esp.p, esp.len - icv, icvp,
 				    icv);
 		if (ok < 0) {
 			info->crypto = IKS_ESP_CRYPTO_ERROR;
@@ -262,7 +261,7 @@ int ikev2_sk_decrypt(const ikev2_sa *sa, bool from_initiator, const uint8_t *msg
 	if (!gcm && sa->integ != IKS_AUTH_NONE) {
 		/* section 3.14: the ICV covers the message from the IKE header
 		 * through the encrypted data */
-		int ok = hmac_check(sa->integ, ak, sa->integ_key_len, msg, (size_t)(icvp - msg), icvp, icv);
+		int ok = esp_hmac_check(sa->integ, ak, sa->integ_key_len, msg, (size_t)(icvp - msg), icvp, icv);
 		if (ok < 0)
 			return IKS_ESP_CRYPTO_ERROR;
 		if (!ok)
@@ -401,21 +400,4 @@ bool esp_null_guess(iks_span esp, iks_esp_info *info)
 		return true;
 	}
 	return false;
-}
-
-int ah_verify(const esp_sa *sa, const uint8_t *ip, size_t len, size_t ah_off, size_t icv_len,
-	      uint8_t *buf, size_t cap)
-{
-	if (len > cap || ah_off > len || len - ah_off < 12 + icv_len || ah_off < 20)
-		return IKS_ESP_CRYPTO_ERROR;
-	memcpy(buf, ip, len);
-	/* RFC 4302 section 3.3.3.1.1.1: mutable IPv4 fields count as zero */
-	buf[1] = 0;              /* TOS */
-	buf[6] = buf[7] = 0;     /* flags, fragment offset */
-	buf[8] = 0;              /* TTL */
-	buf[10] = buf[11] = 0;   /* header checksum */
-	memset(buf + ah_off + 12, 0, icv_len); /* the ICV itself */
-	int ok = hmac_check(sa->auth, sa->auth_key, sa->auth_key_len, buf, len, ip + ah_off + 12,
-			    icv_len);
-	return ok < 0 ? IKS_ESP_CRYPTO_ERROR : ok ? IKS_ESP_OK : IKS_ESP_ICV_MISMATCH;
 }

@@ -16,15 +16,26 @@
 void esp_decrypt(const esp_sa *sa, iks_span esp, uint8_t *buf, size_t cap, iks_esp_info *info);
 
 /*
- * AH (RFC 4302 section 3.3.3) over IPv4 without options: the ICV is an HMAC
- * over the IP header with its mutable fields (TOS, flags and fragment
- * offset, TTL, checksum) zeroed, the AH header with the ICV zeroed, and
- * the payload. `ip` covers the IPv4 header and everything after it as sent
- * (`len` bytes); `ah_off` is the AH header's offset in it. Returns
- * IKS_ESP_OK, IKS_ESP_ICV_MISMATCH or IKS_ESP_CRYPTO_ERROR.
+ * AH (RFC 4302 section 3.3.3, in ah_icv.c): the ICV is an HMAC over the IP
+ * header and the extension headers before AH as the destination will see
+ * them, their mutable fields zeroed (IPv4: TOS, flags and offset, TTL,
+ * checksum, mutable options; IPv6: traffic class, flow label, hop limit,
+ * option data marked as changing en route; a routing header still under
+ * way is put in its final order), the AH header with the ICV zeroed, and
+ * the payload. `ip` covers the IP header and everything after it as sent
+ * (`len` bytes, at most `cap`: the view is built in buf); `ah_off` is the
+ * AH header's offset in it. Returns IKS_ESP_OK, IKS_ESP_ICV_MISMATCH,
+ * IKS_ESP_BAD_LENGTH (headers that do not add up), IKS_ESP_UNSUPPORTED
+ * (a header before AH whose final form cannot be known, e.g. a type 3/4
+ * routing header with segments left) or IKS_ESP_CRYPTO_ERROR.
  */
 int ah_verify(const esp_sa *sa, const uint8_t *ip, size_t len, size_t ah_off, size_t icv_len,
 	      uint8_t *buf, size_t cap);
+
+/* HMAC (auth: iks_esp_auth) of data: 1 when it matches the (truncated)
+ * ICV, 0 when not, -1 when libgcrypt refuses. */
+int esp_hmac_check(int auth, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
+		   const uint8_t *icv, size_t icv_len);
 
 /*
  * Without a key: does the ESP packet `esp` (from the SPI, whole) read as

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,6 +217,27 @@ static bool parse_ipv4(field f, iks_addr *a)
 	return true;
 }
 
+/* An IPv6 address in text (RFC 4291 section 2.2), by inet_pton on a
+ * bounded copy. */
+static bool parse_ipv6(field f, iks_addr *a)
+{
+	char txt[IKS_ADDRSTRLEN];
+	if (f.len == 0 || f.len >= sizeof(txt) || !memchr(f.p, ':', f.len))
+		return false;
+	memcpy(txt, f.p, f.len);
+	txt[f.len] = '\0';
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET6, txt, a->bytes) != 1)
+		return false;
+	a->family = 6;
+	return true;
+}
+
+static bool parse_ip(field f, iks_addr *a)
+{
+	return parse_ipv4(f, a) || parse_ipv6(f, a);
+}
+
 /* Wireshark's encryption names (the part before " [RFC...]" suffices). */
 static int wireshark_enc(field f)
 {
@@ -352,8 +374,8 @@ static const char *uat_esp(iks_keys *k, const field *f, size_t n)
 	if (!parse_u32(f[3], &sa.spi))
 		return "esp_sa: SPI is not a hex number";
 	sa.any_dst = f[2].len == 0 || feq(f[2], "*");
-	if (!sa.any_dst && !parse_ipv4(f[2], &sa.dst))
-		return "esp_sa: destination is neither * nor an IPv4 address (IPv6 not supported yet)";
+	if (!sa.any_dst && !parse_ip(f[2], &sa.dst))
+		return "esp_sa: destination is neither * nor an IP address";
 	sa.enc = wireshark_enc(f[4]);
 	if (sa.enc == IKS_ENC_UNKNOWN)
 		return "esp_sa: unknown encryption algorithm";
@@ -383,8 +405,8 @@ static const char *tcpdump_esp(iks_keys *k, const field *f, size_t n)
 	field dst = { at + 1, f[0].len - spi.len - 1 };
 	if (!parse_u32(spi, &sa.spi))
 		return "tcpdump -E: SPI is not a hex number";
-	if (!parse_ipv4(dst, &sa.dst))
-		return "tcpdump -E: destination is not an IPv4 address (IPv6 not supported yet)";
+	if (!parse_ip(dst, &sa.dst))
+		return "tcpdump -E: destination is not an IP address";
 	if (feq(f[1], "ah")) {
 		/* ikescope extension: SPI@DST ah AUTH:KEY, an AH SA */
 		sa.ah = true;

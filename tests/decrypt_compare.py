@@ -102,6 +102,30 @@ check("scapy_ah with a wrong key: every AH ICV mismatches",
       all(r["ah"].get("crypto") == "icv-mismatch" for r in recs.values() if "ah" in r))
 shutil.rmtree(tmpk)
 
+# AH in the shapes whose ICV input takes care (tests/ahgen.py signs them with
+# scapy's AH code, then changes what routers change): IPv4 options (Record
+# Route filled in on the way, Timestamp, Security), HMAC-SHA256-128, IPv6
+# with hop-by-hop/destination options whose may-change data was rewritten, a
+# type 0 routing header before and after its hop, tunnel mode, and three
+# packets changed in transit where it counts (an immutable option, the
+# payload).
+AH_SHAPES = {1: "ok", 2: "ok", 3: "ok", 4: "ok", 5: "icv-mismatch", 6: "ok", 7: "ok", 8: "ok",
+             9: "ok", 10: "ok", 11: "icv-mismatch", 12: "ok", 13: "ok", 14: "ok", 15: "ok",
+             16: "icv-mismatch"}
+recs = records(os.path.join(CAPS, "scapy_ah_shapes.pcap"), os.path.join(CAPS, "scapy_keys.tcpdump"))
+got = {f: r.get("ah", {}).get("crypto") for f, r in recs.items()}
+check("scapy_ah_shapes: each frame's AH ICV result", got == AH_SHAPES,
+      sorted((f, got.get(f), e) for f, e in AH_SHAPES.items() if got.get(f) != e))
+t4 = recs.get(15, {}).get("tunnelled", {})
+check("scapy_ah_shapes frame 15: tunnel mode carries 203.0.113.1 > 203.0.113.129 echo id 0x4148 seq 5",
+      (t4.get("src"), t4.get("dst"), t4.get("icmp", {}).get("type"),
+       t4.get("icmp", {}).get("echo_id"), t4.get("icmp", {}).get("echo_seq"))
+      == ("203.0.113.1", "203.0.113.129", 8, 0x4148, 5), t4)
+t6 = recs.get(14, {}).get("tunnelled", {})
+check("scapy_ah_shapes frame 14: tunnel mode carries 2001:db8:1::1 > 2001:db8:2::1 echo seq 4",
+      (t6.get("src"), t6.get("dst"), t6.get("icmp", {}).get("type"),
+       t6.get("icmp", {}).get("echo_seq")) == ("2001:db8:1::1", "2001:db8:2::1", 128, 4), t6)
+
 # IKEv2: every SK payload decrypts with the ikev2_decryption_table keys and
 # holds what RFC 7296 says the exchange carries
 def ike_records(pcap, keys):

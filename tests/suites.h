@@ -7,6 +7,7 @@
 Suite *suite_reader(void);
 Suite *suite_ipfrag(void);
 Suite *suite_decode(void);
+Suite *suite_ah(void);
 Suite *suite_capture(void);
 Suite *suite_correlate(void);
 Suite *suite_correlate_synth(void);

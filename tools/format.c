@@ -19,6 +19,7 @@ const char *esp_crypto_name(int crypto)
 	case IKS_ESP_BAD_LENGTH: return "bad-length";
 	case IKS_ESP_CRYPTO_ERROR: return "crypto-error";
 	case IKS_ESP_NULL_GUESSED: return "null-guessed";
+	case IKS_ESP_UNSUPPORTED: return "unsupported";
 	}
 	return "unknown";
 }
@@ -302,6 +303,12 @@ static void json_layers(jsonw *w, const iks_layers *L, const iks_packet *pkt, bo
 			jw_str(w, esp_crypto_name(L->ah.crypto));
 		}
 		jw_obj_end(w);
+		if (top && pkt->has_ah_inner) {
+			jw_key(w, "tunnelled");
+			jw_obj_begin(w);
+			json_layers(w, &pkt->ah_inner, pkt, false);
+			jw_obj_end(w);
+		}
 	}
 	if (L->ike.present)
 		json_ike(w, &L->ike);
@@ -660,6 +667,14 @@ void fmt_packet_text(strbuf *b, const iks_packet *pkt)
 	} else if (pkt->l.esp.crypto > IKS_ESP_NO_KEY && pkt->l.esp.crypto != IKS_ESP_NULL_GUESSED) {
 		sb_printf(b, " [%s]", pkt->l.esp.crypto == IKS_ESP_ICV_MISMATCH ? "ICV mismatch"
 				      : esp_crypto_name(pkt->l.esp.crypto));
+	}
+	if (pkt->has_ah_inner) {
+		sb_puts(b, " | tunnelled:");
+		if (pkt->ah_inner.ip.present) {
+			sb_putc(b, ' ');
+			text_endpoints(b, &pkt->ah_inner);
+		}
+		text_upper(b, &pkt->ah_inner);
 	}
 	if (pkt->has_inner) {
 		sb_puts(b, " quoting ");

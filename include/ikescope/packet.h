@@ -149,9 +149,12 @@ enum iks_esp_crypto {
 	IKS_ESP_CUT = 6,            /* not captured whole (snaplen) */
 	IKS_ESP_BAD_LENGTH = 7,     /* too short for IV + trailer + ICV, or not whole cipher blocks */
 	IKS_ESP_CRYPTO_ERROR = 8,   /* libgcrypt refused (unsupported key size, ...) */
-	IKS_ESP_NULL_GUESSED = 9    /* no key, but the packet reads as ESP-NULL: RFC 4303
+	IKS_ESP_NULL_GUESSED = 9,   /* no key, but the packet reads as ESP-NULL: RFC 4303
 				       padding and a cleanly decoding payload with the ICV
 				       length in icv_len (iks_decoder_set_esp_null) */
+	IKS_ESP_UNSUPPORTED = 10    /* AH: a header before AH whose form at the destination
+				       cannot be known (a routing header other than type 0/2
+				       with segments left), so the ICV cannot be checked */
 };
 
 /* AH header (RFC 4302 section 2). */
@@ -163,8 +166,9 @@ typedef struct iks_ah_info {
 	uint32_t seq;
 	uint16_t icv_len;      /* bytes of integrity check value */
 	int crypto;            /* with keys: IKS_ESP_OK (ICV verified), IKS_ESP_ICV_MISMATCH,
-				  IKS_ESP_NO_KEY, IKS_ESP_CUT; IKS_ESP_NOT_TRIED for IPv6, IPv4
-				  with options, fragments (not verified yet) */
+				  IKS_ESP_NO_KEY, IKS_ESP_CUT, IKS_ESP_BAD_LENGTH,
+				  IKS_ESP_UNSUPPORTED; IKS_ESP_NOT_TRIED for an AH packet that
+				  was IP-fragmented (not verified after reassembly yet) */
 } iks_ah_info;
 
 /* One payload in the IKE payload chain. */
@@ -273,6 +277,9 @@ typedef struct iks_packet {
 	iks_layers esp_inner;
 	iks_frag_info esp_inner_frag; /* reassembly of a tunnelled IP fragment (its own table;
 				  datagram ids are those of that table) */
+	bool has_ah_inner;     /* AH in tunnel mode (RFC 4302 section 3.1.2): the IP packet
+				  it protects, decoded into ah_inner (not reassembled) */
+	iks_layers ah_inner;
 } iks_packet;
 
 #ifdef __cplusplus
