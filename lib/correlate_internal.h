@@ -48,6 +48,42 @@ struct iks_correlation {
 	uint64_t groups_dropped;
 };
 
+/* A unit's identity (exact or loose digest), time and index, sortable. */
+typedef struct keyed {
+	uint64_t key;
+	int64_t ts;
+	uint32_t idx;
+} keyed;
+
+/* A unit of trace a and its copy in trace b. */
+typedef struct pair {
+	uint32_t a, b;
+} pair;
+
+/* correlate.c: sorted (key, ts, index) of a trace's matchable units
+ * (those with role[i] == want_role when role is given); malloc'd, NULL
+ * when out of memory. */
+keyed *corr_sorted_keys(const iks_trace *t, bool use_loose, const uint8_t *role, int want_role,
+			size_t *n);
+/* Units that can have a copy at the other end (not ICMP errors, not
+ * incomplete datagrams). */
+bool corr_matchable(const trace_unit *u);
+/* Median of v[0..n) (sorts v); 0 when n is 0. */
+double corr_median(double *v, size_t n);
+
+/* corr_hosts.c, step 1: identities that occur exactly once on each side
+ * (malloc'd; NULL when out of memory). Step 2: which addresses are the two
+ * hosts (IKS_E_... when the captures share nothing that says); then each
+ * unit's role. */
+pair *corr_unique_pairs(const corr_ctx *c, size_t *npairs);
+iks_status corr_learn_hosts(corr_ctx *c, const pair *p, size_t np);
+void corr_assign_roles(corr_ctx *c);
+
+/* corr_clock.c, step 3: offset, delays, drift and match window from the
+ * pairs; then the time both captures cover. */
+iks_status corr_estimate_clock(corr_ctx *c, const pair *p, size_t np);
+void corr_coverage(corr_ctx *c);
+
 /* Time of a unit of side s on a's clock / expected arrival on the other side's clock. */
 double corr_to_a_clock(const corr_ctx *c, int side, int64_t ts);
 double corr_expected_arrival(const corr_ctx *c, int side, int64_t ts);

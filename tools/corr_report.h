@@ -17,7 +17,22 @@ typedef struct corr_input {
 	corr_events *events;   /* this end's IPsec audit events joined to its capture, or NULL */
 } corr_input;
 
+/* The report for people, and the same as one JSON document; both write
+ * to `out` and read `in` and `c` only. */
 void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *c);
 void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *c);
+
+/* Shared by the two reports: 16 hex digits of an 8-byte SPI/cookie into
+ * out (17 bytes), and findings ordered error, warning, info. */
+static inline void corr_hex8(char *out, const uint8_t *p)
+{
+	for (int i = 0; i < 8; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+static inline int corr_severity_rank(int sev)
+{
+	return 2 - sev;
+}
 
 #endif
