@@ -23,37 +23,6 @@
 #define FINDINGS_SHOWN 15
 #define NEGOTIATIONS_SHOWN 12
 
-void html_hex8(char *out, const uint8_t *p)
-{
-	for (int i = 0; i < 8; i++)
-		snprintf(out + 2 * i, 3, "%02x", p[i]);
-}
-
-/* "13:02:45.096384" (UTC) from epoch seconds */
-const char *html_clock(double t, char *buf, size_t len)
-{
-	if (t <= 0) {
-		snprintf(buf, len, "-");
-		return buf;
-	}
-	time_t s = (time_t)floor(t);
-	struct tm tm;
-	char hms[16];
-	gmtime_r(&s, &tm);
-	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06ld", hms, (long)((t - (double)s) * 1e6 + 0.5) % 1000000);
-	return buf;
-}
-
-const char *html_exchange(int version, unsigned type, char *buf)
-{
-	const char *n = iks_ike_exchange_name(version, type);
-	if (n)
-		return n;
-	snprintf(buf, 24, "exchange %u", type);
-	return buf;
-}
-
 static const char *arrow(int dir)
 {
 	return dir == IKS_DIR_A_TO_B ? "a\xe2\x86\x92" "b" : dir == IKS_DIR_B_TO_A ? "b\xe2\x86\x92" "a" : "";
@@ -66,7 +35,7 @@ static void headline(const iks_finding *f, char *buf, size_t len)
 	size_t n = 0;
 	if (f->has_ike)
 		n = (size_t)snprintf(buf, len, "IKEv%u %s mid %" PRIu32 ": ", f->version,
-				     html_exchange(f->version, f->exchange, ex), f->msgid);
+				     corr_exchange_name(f->version, f->exchange, ex), f->msgid);
 	if (n >= len)
 		return;
 	char *p = buf + n;
@@ -180,12 +149,12 @@ static void write_findings(html_ctx *h)
 		if (f->frame_a || f->frame_b) {
 			fputs("<div class=\"where\">", o);
 			if (f->frame_a)
-				fprintf(o, "a: frame %" PRIu64 " at %s", f->frame_a, html_clock(f->time_a_s, t1, sizeof(t1)));
+				fprintf(o, "a: frame %" PRIu64 " at %s", f->frame_a, corr_clock_text(f->time_a_s, t1, sizeof(t1)));
 			else
 				fputs("a: not seen", o);
 			if (f->frame_b)
 				fprintf(o, " &middot; b: frame %" PRIu64 " at %s", f->frame_b,
-					html_clock(f->time_b_s, t2, sizeof(t2)));
+					corr_clock_text(f->time_b_s, t2, sizeof(t2)));
 			else
 				fputs(" &middot; b: not seen", o);
 			fputs("</div>", o);
@@ -213,8 +182,8 @@ static void write_negotiations(html_ctx *h)
 	fputs("<ul>\n", o);
 	for (size_t k = 0; k < nn; k++) {
 		const iks_negotiation *x = &n[k];
-		html_hex8(i8, x->ispi);
-		html_hex8(r8, x->rspi);
+		corr_hex8(i8, x->ispi);
+		corr_hex8(r8, x->rspi);
 		/* its first message's arrow */
 		long gi = -1;
 		for (size_t i = 0; i < h->ng && gi < 0; i++)
@@ -229,7 +198,7 @@ static void write_negotiations(html_ctx *h)
 			x->initiator == IKS_DIR_A_TO_B ? "a" : x->initiator == IKS_DIR_B_TO_A ? "b" : "?",
 			iks_outcome_name(x->outcome));
 		if (x->outcome == IKS_OUTCOME_FAILED)
-			fprintf(o, " at %s mid %" PRIu32, html_exchange(x->version, x->failed_exchange, ex),
+			fprintf(o, " at %s mid %" PRIu32, corr_exchange_name(x->version, x->failed_exchange, ex),
 				x->failed_msgid);
 		if (x->outcome_reason) {
 			fputs(" (", o);
@@ -253,8 +222,8 @@ static void write_host(html_ctx *h, int s, const iks_addr *addr, uint16_t port)
 	fputs(" &middot; <span class=\"file\">", o);
 	html_text(o, h->in[s].path);
 	fprintf(o, "</span> &middot; %" PRIu64 " frames, %s to %s UTC", h->in[s].info.frames,
-		html_clock((double)h->in[s].info.first_ns / 1e9, t1, sizeof(t1)),
-		html_clock((double)h->in[s].info.last_ns / 1e9, t2, sizeof(t2)));
+		corr_clock_text((double)h->in[s].info.first_ns / 1e9, t1, sizeof(t1)),
+		corr_clock_text((double)h->in[s].info.last_ns / 1e9, t2, sizeof(t2)));
 	if (h->in[s].warning) {
 		fputs("<div class=\"warn\">", o);
 		html_text(o, h->in[s].warning);
@@ -290,7 +259,7 @@ static void write_header(html_ctx *h)
 		"with its own host's clock (UTC). Both captures run from %s to %s (a's clock); the ends "
 		"were told apart by %s.</p>\n",
 		-ce->offset_s, ce->offset_s, ce->matches, ce->spread_s, ce->drift_ppm, ce->delay_ab_s,
-		html_clock(e->covered_from_s, t1, sizeof(t1)), html_clock(e->covered_to_s, t2, sizeof(t2)),
+		corr_clock_text(e->covered_from_s, t1, sizeof(t1)), corr_clock_text(e->covered_to_s, t2, sizeof(t2)),
 		e->method ? e->method : "?");
 	fprintf(o, "<p class=\"stats\" id=\"stats\" data-sent-a=\"%" PRIu64 "\" data-sent-b=\"%" PRIu64
 		"\" data-lost-ab=\"%" PRIu64 "\" data-lost-ba=\"%" PRIu64 "\">a sent %" PRIu64

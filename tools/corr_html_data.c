@@ -304,8 +304,8 @@ static void write_group(html_ctx *h, size_t i, const size_t *fd, size_t nfd)
 	fputc(']', o);
 	if (g->kind == IKS_GROUP_IKE) {
 		char i8[17], r8[17];
-		html_hex8(i8, g->ispi);
-		html_hex8(r8, g->rspi);
+		corr_hex8(i8, g->ispi);
+		corr_hex8(r8, g->rspi);
 		h->exchanges[g->version == 1 ? 0 : 1][g->exchange] = 1;
 		fprintf(o, ",\"x\":%u,\"v\":%u,\"m\":\"%08" PRIx32 "\",\"i\":\"%s\",\"j\":\"%s\",\"L\":%" PRIu32,
 			g->exchange, g->version, g->msgid, i8, r8, g->ike_length);
@@ -417,7 +417,7 @@ void html_write_data(html_ctx *h)
 			if (!h->exchanges[v][x])
 				continue;
 			fprintf(o, "%s\"%u\":", any ? "," : "", x);
-			js_str(o, html_exchange(v + 1, x, ex));
+			js_str(o, corr_exchange_name(v + 1, x, ex));
 			any = true;
 		}
 	}

@@ -35,8 +35,5 @@ int html_number_copies(html_ctx *h);
 void html_write_data(html_ctx *h);
 
 /* Text helpers (corr_html.c). */
-void html_hex8(char *out, const uint8_t *p);
-const char *html_clock(double t, char *buf, size_t len);
-const char *html_exchange(int version, unsigned type, char *buf); /* buf: 24 bytes */
 
 #endif

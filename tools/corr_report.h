@@ -22,7 +22,12 @@ typedef struct corr_input {
 void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *c);
 void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *c);
 
-/* Shared by the two reports: 16 hex digits of an 8-byte SPI/cookie into
+/* "13:02:45.096384" (UTC) from epoch seconds, "-" for none; into buf. */
+const char *corr_clock_text(double t, char *buf, size_t len);
+/* The exchange's name, or "exchange N" written into buf (24 bytes). */
+const char *corr_exchange_name(int version, unsigned type, char *buf);
+
+/* Shared by the reports: 16 hex digits of an 8-byte SPI/cookie into
  * out (17 bytes), and findings ordered error, warning, info. */
 static inline void corr_hex8(char *out, const uint8_t *p)
 {

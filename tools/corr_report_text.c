@@ -4,43 +4,15 @@
 #include <inttypes.h>
 #include <math.h>
 #include <string.h>
-#include <time.h>
-
-#include "jsonw.h"
 
 static const char *addr(const iks_addr *a, char *buf)
 {
 	return iks_addr_format(a, buf, IKS_ADDRSTRLEN);
 }
 
-/* "13:02:45.096384" (UTC) from epoch seconds */
-static const char *clock_text(double t, char *buf, size_t len)
-{
-	if (t <= 0) {
-		snprintf(buf, len, "-");
-		return buf;
-	}
-	time_t s = (time_t)floor(t);
-	struct tm tm;
-	char hms[16];
-	gmtime_r(&s, &tm);
-	strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-	snprintf(buf, len, "%s.%06ld", hms, (long)((t - (double)s) * 1e6 + 0.5) % 1000000);
-	return buf;
-}
-
-static const char *exchange_name(int version, unsigned type, char *buf)
-{
-	const char *n = iks_ike_exchange_name(version, type);
-	if (n)
-		return n;
-	snprintf(buf, 16, "exchange %u", type);
-	return buf;
-}
-
 static void text_finding(FILE *out, const iks_finding *f)
 {
-	char a[IKS_ADDRSTRLEN], b[IKS_ADDRSTRLEN], i[17], r[17], t1[32], t2[32], ex[16];
+	char a[IKS_ADDRSTRLEN], b[IKS_ADDRSTRLEN], i[17], r[17], t1[32], t2[32], ex[24];
 	static const char *sev[] = { "INFO ", "WARN ", "ERROR" };
 	fprintf(out, "  %s %-19s %-5s", sev[f->severity], iks_finding_kind_name(f->kind),
 		f->direction ? iks_direction_name(f->direction) : "");
@@ -48,7 +20,7 @@ static void text_finding(FILE *out, const iks_finding *f)
 		corr_hex8(i, f->ispi);
 		corr_hex8(r, f->rspi);
 		fprintf(out, " IKEv%u %s mid 0x%08" PRIx32 " %s/%s", f->version,
-			exchange_name(f->version, f->exchange, ex), f->msgid, i, r);
+			corr_exchange_name(f->version, f->exchange, ex), f->msgid, i, r);
 	}
 	switch (f->kind) {
 	case IKS_FIND_CLOCK_OFFSET:
@@ -114,11 +86,11 @@ static void text_finding(FILE *out, const iks_finding *f)
 	if (f->frame_a || f->frame_b) {
 		fputs("\n      ", out);
 		if (f->frame_a)
-			fprintf(out, "a: frame %" PRIu64 " at %s", f->frame_a, clock_text(f->time_a_s, t1, sizeof(t1)));
+			fprintf(out, "a: frame %" PRIu64 " at %s", f->frame_a, corr_clock_text(f->time_a_s, t1, sizeof(t1)));
 		else
 			fputs("a: not seen", out);
 		if (f->frame_b)
-			fprintf(out, "   b: frame %" PRIu64 " at %s", f->frame_b, clock_text(f->time_b_s, t2, sizeof(t2)));
+			fprintf(out, "   b: frame %" PRIu64 " at %s", f->frame_b, corr_clock_text(f->time_b_s, t2, sizeof(t2)));
 		else
 			fputs("   b: not seen", out);
 	}
@@ -143,14 +115,14 @@ static void text_log_ref(FILE *out, const corr_input *in, int side, uint64_t fra
 static void text_timeline(FILE *out, const corr_input *in, const iks_negotiation *n,
 			  const iks_clock_estimate *ce)
 {
-	char t1[32], t2[32], ex[16];
+	char t1[32], t2[32], ex[24];
 	for (uint32_t e = 0; e < n->nexchanges; e++) {
 		const iks_ike_exchange *x = &n->exchanges[e];
 		for (uint16_t k = 0; k < x->nmessages; k++) {
 			const iks_ike_message *m = &x->messages[k];
 			char what[96];
 			snprintf(what, sizeof(what), "%s %s mid 0x%" PRIx32 " %" PRIu32 "B%s",
-				 exchange_name(n->version, x->type, ex), m->response ? "resp" : "req",
+				 corr_exchange_name(n->version, x->type, ex), m->response ? "resp" : "req",
 				 x->msgid, m->length, m->sent_count > 1 ? " (repeated)" : "");
 			/* a's clock: a's own times, b's times minus the offset */
 			double ta = m->dir == IKS_DIR_A_TO_B ? m->sent_s
@@ -163,9 +135,9 @@ static void text_timeline(FILE *out, const corr_input *in, const iks_negotiation
 				arrow = m->arrived_count ? "------------->" : "-------X      ";
 			else
 				arrow = m->arrived_count ? "<-------------" : "      X-------";
-			fprintf(out, "    %-15s %s %-44s %s  b %-15s", clock_text(ta, t1, sizeof(t1)),
+			fprintf(out, "    %-15s %s %-44s %s  b %-15s", corr_clock_text(ta, t1, sizeof(t1)),
 				m->dir == IKS_DIR_A_TO_B ? "a" : " ", what, arrow,
-				clock_text(m->dir == IKS_DIR_A_TO_B && !m->arrived_count ? 0 : tb, t2,
+				corr_clock_text(m->dir == IKS_DIR_A_TO_B && !m->arrived_count ? 0 : tb, t2,
 					   sizeof(t2)));
 			if (m->sent_count > 1)
 				fprintf(out, "  sent %ux, arrived %ux", m->sent_count, m->arrived_count);
@@ -183,7 +155,7 @@ static void text_timeline(FILE *out, const corr_input *in, const iks_negotiation
 void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *c)
 {
 	char a1[IKS_ADDRSTRLEN], a2[IKS_ADDRSTRLEN], b1[IKS_ADDRSTRLEN], b2[IKS_ADDRSTRLEN];
-	char t1[32], t2[32], i[17], r[17], ex[16];
+	char t1[32], t2[32], i[17], r[17], ex[24];
 	const iks_clock_estimate *ce = iks_correlation_clock(c);
 	const iks_endpoints *e = iks_correlation_endpoints(c);
 	iks_correlation_stats st;
@@ -203,8 +175,8 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 		"), one-way delay %.6f s, spread %.6f s, drift %.3f ppm\n",
 		ce->offset_s, ce->matches, ce->matches_ab, ce->matches_ba, ce->delay_ab_s, ce->spread_s,
 		ce->drift_ppm);
-	fprintf(out, "overlap (a's clock): %s - %s\n", clock_text(e->covered_from_s, t1, sizeof(t1)),
-		clock_text(e->covered_to_s, t2, sizeof(t2)));
+	fprintf(out, "overlap (a's clock): %s - %s\n", corr_clock_text(e->covered_from_s, t1, sizeof(t1)),
+		corr_clock_text(e->covered_to_s, t2, sizeof(t2)));
 	fprintf(out, "packets: a sent %" PRIu64 " (%" PRIu64 " arrived, %" PRIu64 " lost), b sent %" PRIu64
 		" (%" PRIu64 " arrived, %" PRIu64 " lost); %" PRIu64 " dropped with an ICMP error; %" PRIu64
 		" outside the overlap not judged\n",
@@ -231,7 +203,7 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 		fprintf(out, "  IKEv%u %s/%s initiated by %s: %s", n->version, i, r,
 			n->initiator == IKS_DIR_A_TO_B ? "a" : "b", iks_outcome_name(n->outcome));
 		if (n->outcome == IKS_OUTCOME_FAILED)
-			fprintf(out, " at %s mid %" PRIu32, exchange_name(n->version, n->failed_exchange, ex),
+			fprintf(out, " at %s mid %" PRIu32, corr_exchange_name(n->version, n->failed_exchange, ex),
 				n->failed_msgid);
 		fprintf(out, " (%s)\n", n->outcome_reason);
 	}
