@@ -2,6 +2,7 @@
 #include "fixture.h"
 
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,4 +93,36 @@ size_t fixture_raw_frame(const char *name, uint64_t frame, uint8_t **data, int *
 	iks_capture_close(cap);
 	ck_assert_msg(*data != NULL, "%s has no frame %llu", name, (unsigned long long)frame);
 	return len;
+}
+
+iks_trace *fixture_trace(const char *name, double shift_s, double from_s, double to_s)
+{
+	char path[1024], err[IKS_ERRBUF_SIZE];
+	iks_capture *cap = iks_capture_open(fixture_path(name, path, sizeof(path)), NULL, err);
+	ck_assert_msg(cap != NULL, "%s", err);
+	iks_trace *t = iks_trace_new(NULL);
+	iks_decoder *dec = iks_decoder_new(NULL);
+	ck_assert(t && dec);
+	iks_frame f;
+	iks_packet p;
+	iks_event ev;
+	int64_t shift_ns = (int64_t)llround(shift_s * 1e9);
+	while (iks_capture_next(cap, &f) == 1) {
+		double t_s = (double)f.ts_sec + f.ts_nsec / 1e9;
+		if ((from_s > 0 && t_s < from_s) || (to_s > 0 && t_s > to_s))
+			continue;
+		int64_t ns = f.ts_sec * 1000000000LL + f.ts_nsec + shift_ns;
+		f.ts_sec = ns / 1000000000LL;
+		f.ts_nsec = (uint32_t)(ns % 1000000000LL);
+		iks_decode(dec, &f, &p);
+		while (iks_decoder_next_event(dec, &ev) == 1)
+			iks_trace_add_event(t, &ev);
+		ck_assert_int_eq(iks_trace_add_packet(t, &p), IKS_OK);
+	}
+	iks_decoder_finish(dec);
+	while (iks_decoder_next_event(dec, &ev) == 1)
+		iks_trace_add_event(t, &ev);
+	iks_decoder_free(dec);
+	iks_capture_close(cap);
+	return t;
 }

@@ -31,4 +31,9 @@ void fixture_free(fixture_capture *fc);
  * including the link header); returns its length, sets *linktype. */
 size_t fixture_raw_frame(const char *name, uint64_t frame, uint8_t **data, int *linktype);
 
+/* A capture decoded into a correlation trace, as if its clock were shifted
+ * by shift_s and it had only run from `from_s` to `to_s` (epoch seconds
+ * before the shift, 0: no limit). Aborts the test when it cannot be read. */
+iks_trace *fixture_trace(const char *name, double shift_s, double from_s, double to_s);
+
 #endif

@@ -13,46 +13,12 @@
 #include "fixture.h"
 #include "suites.h"
 
-/* Load a capture into a trace as if its clock were shifted by shift_s and
- * it had only run from `from_s` to `to_s` (epoch seconds, 0: no limit). */
-static iks_trace *load(const char *name, double shift_s, double from_s, double to_s)
-{
-	char path[1024], err[IKS_ERRBUF_SIZE];
-	iks_capture *cap = iks_capture_open(fixture_path(name, path, sizeof(path)), NULL, err);
-	ck_assert_msg(cap != NULL, "%s", err);
-	iks_trace *t = iks_trace_new(NULL);
-	iks_decoder *dec = iks_decoder_new(NULL);
-	ck_assert(t && dec);
-	iks_frame f;
-	iks_packet p;
-	iks_event ev;
-	int64_t shift_ns = (int64_t)llround(shift_s * 1e9);
-	while (iks_capture_next(cap, &f) == 1) {
-		double t_s = (double)f.ts_sec + f.ts_nsec / 1e9;
-		if ((from_s > 0 && t_s < from_s) || (to_s > 0 && t_s > to_s))
-			continue;
-		int64_t ns = f.ts_sec * 1000000000LL + f.ts_nsec + shift_ns;
-		f.ts_sec = ns / 1000000000LL;
-		f.ts_nsec = (uint32_t)(ns % 1000000000LL);
-		iks_decode(dec, &f, &p);
-		while (iks_decoder_next_event(dec, &ev) == 1)
-			iks_trace_add_event(t, &ev);
-		ck_assert_int_eq(iks_trace_add_packet(t, &p), IKS_OK);
-	}
-	iks_decoder_finish(dec);
-	while (iks_decoder_next_event(dec, &ev) == 1)
-		iks_trace_add_event(t, &ev);
-	iks_decoder_free(dec);
-	iks_capture_close(cap);
-	return t;
-}
-
 static iks_correlation *correlate(const char *scenario, double shift_s, double from_s, double to_s)
 {
 	char a[256], b[256];
 	snprintf(a, sizeof(a), "%s_a.pcap", scenario);
 	snprintf(b, sizeof(b), "%s_b.pcap", scenario);
-	iks_trace *ta = load(a, 0, 0, 0), *tb = load(b, shift_s, from_s, to_s);
+	iks_trace *ta = fixture_trace(a, 0, 0, 0), *tb = fixture_trace(b, shift_s, from_s, to_s);
 	iks_correlation *c = NULL;
 	ck_assert_int_eq(iks_correlate(ta, tb, NULL, &c), IKS_OK);
 	iks_trace_free(ta);
@@ -270,8 +236,8 @@ END_TEST
 
 START_TEST(unrelated_captures_share_nothing)
 {
-	iks_trace *ta = load("ikev2_psk_natt_a.pcap", 0, 0, 0);
-	iks_trace *tb = load("ikev1_psk_natt_b.pcap", 0, 0, 0);
+	iks_trace *ta = fixture_trace("ikev2_psk_natt_a.pcap", 0, 0, 0);
+	iks_trace *tb = fixture_trace("ikev1_psk_natt_b.pcap", 0, 0, 0);
 	iks_correlation *c = NULL;
 	ck_assert_int_eq(iks_correlate(ta, tb, NULL, &c), IKS_OK);
 	ck_assert(!iks_correlation_endpoints(c)->known || !iks_correlation_clock(c)->known);
