@@ -101,6 +101,9 @@ iks_status corr_groups(corr_ctx *c);
 void corr_groups_free(iks_correlation *o);
 /* findings.c: loss, fragments, ICMP, PMTU, NAT, modification, clock. */
 iks_status corr_findings(corr_ctx *c);
+/* corr_deletes.c: SAs deleted at one end and still used by the other
+ * (bad-spi findings). */
+iks_status corr_deleted_sas(corr_ctx *c);
 
 static inline double ns_to_s(double ns) { return ns / 1e9; }
 

@@ -537,6 +537,7 @@ const char *iks_finding_kind_name(int kind)
 	case IKS_FIND_MODIFIED_IN_TRANSIT: return "modified-in-transit";
 	case IKS_FIND_BAD_SPI: return "bad-spi";
 	case IKS_FIND_LIMIT: return "limit";
+	case IKS_FIND_IKE_ERROR: return "ike-error";
 	}
 	return "unknown";
 }

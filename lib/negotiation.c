@@ -116,6 +116,9 @@ static void add_copy(corr_ctx *c, iks_ike_exchange *e, msg_aux *aux, const ike_r
 		memset(m, 0, sizeof(*m));
 		m->dir = dir;
 		m->length = k->length;
+		m->encrypted = k->encrypted;
+		m->decrypted = k->decrypted;
+		m->notify_error = k->notify_error;
 		if (!r->rx_only) {
 			m->sent_s = t;
 			m->frame_sent = u->first_frame;
@@ -187,14 +190,15 @@ static double last_copy_a(const corr_ctx *c, const iks_ike_message *m)
 	return sender_to_a(c, m, t);
 }
 
-static void report_message(corr_ctx *c, const iks_negotiation *n, const iks_ike_exchange *e,
-			   const iks_ike_message *m, int kind, const char *explain)
+static iks_finding *report_message(corr_ctx *c, const iks_negotiation *n,
+				   const iks_ike_exchange *e, const iks_ike_message *m, int kind,
+				   const char *explain)
 {
 	iks_finding *f = corr_add_finding(c, kind, kind == IKS_FIND_IKE_RETRANSMIT ? IKS_SEV_WARNING
 										  : IKS_SEV_ERROR,
 					  m->dir);
 	if (!f)
-		return;
+		return NULL;
 	f->explain = explain;
 	f->has_ike = true;
 	f->version = n->version;
@@ -211,6 +215,73 @@ static void report_message(corr_ctx *c, const iks_negotiation *n, const iks_ike_
 	f->time_b_s = from_a ? m->received_s : m->sent_s;
 	f->frame_a = from_a ? m->frame_sent : m->frame_received;
 	f->frame_b = from_a ? m->frame_received : m->frame_sent;
+	return f;
+}
+
+/* Error notifications after which the exchange goes on (RFC 7296 section
+ * 1.2: INVALID_KE_PAYLOAD makes the initiator retry with the group the
+ * responder wants; 2.25: TEMPORARY_FAILURE and CHILD_SA_NOT_FOUND during
+ * rekeying). */
+static bool recoverable(uint8_t version, uint16_t type)
+{
+	return version == 2 && (type == 17 || type == 43 || type == 44);
+}
+
+/* Every message that carried an error Notify is a finding; one that ends
+ * the negotiation names why it failed. Returns whether one did. */
+static bool judge_errors(corr_ctx *c, iks_negotiation *n)
+{
+	bool failed = false;
+	for (uint32_t i = 0; i < n->nexchanges; i++) {
+		iks_ike_exchange *e = &n->exchanges[i];
+		for (uint16_t k = 0; k < e->nmessages; k++) {
+			iks_ike_message *m = &e->messages[k];
+			if (!m->notify_error)
+				continue;
+			bool fatal = !recoverable(n->version, m->notify_error);
+			iks_finding *f = report_message(
+				c, n, e, m, IKS_FIND_IKE_ERROR,
+				fatal ? "the peer refused: the notification names why (its IKE log says more)"
+				      : "the peer asked for something else; the exchange goes on");
+			if (f) {
+				f->notify = m->notify_error;
+				f->count = 0;
+				if (!fatal)
+					f->severity = IKS_SEV_WARNING;
+			}
+			if (fatal && !failed) {
+				failed = true;
+				/* IKEv1 says it in an Informational exchange of its own
+				 * (RFC 2408 section 4.8): the failure is in the exchange
+				 * that was under way */
+				const iks_ike_exchange *under_way = e;
+				for (uint32_t j = i; n->version == 1 && e->type == V1_INFO && j-- > 0;)
+					if (n->exchanges[j].type != V1_INFO) {
+						under_way = &n->exchanges[j];
+						break;
+					}
+				n->failed_exchange = under_way->type;
+				n->failed_msgid = under_way->msgid;
+				n->error_notify = m->notify_error;
+				n->error_dir = m->dir;
+				n->outcome_reason = "a message carried an error notification";
+			}
+		}
+	}
+	return failed;
+}
+
+/* Whether an answer was encrypted and not decrypted: an error notification
+ * in it would not be seen. */
+static bool unread(const iks_negotiation *n)
+{
+	for (uint32_t i = 0; i < n->nexchanges; i++)
+		for (uint16_t k = 0; k < n->exchanges[i].nmessages; k++) {
+			const iks_ike_message *m = &n->exchanges[i].messages[k];
+			if (m->encrypted && !m->decrypted)
+				return true;
+		}
+	return false;
 }
 
 /* Outcome and IKE findings of one negotiation. */
@@ -219,7 +290,7 @@ static void judge(corr_ctx *c, iks_negotiation *n)
 	double end_a = (double)c->cover_to_ns / 1e9;
 	n->outcome = IKS_OUTCOME_COMPLETE;
 	n->outcome_reason = "every exchange seen was answered";
-	bool failed = false, incomplete = false;
+	bool failed = judge_errors(c, n), incomplete = false;
 	for (uint32_t i = 0; i < n->nexchanges; i++) {
 		iks_ike_exchange *e = &n->exchanges[i];
 		for (uint16_t k = 0; k < e->nmessages; k++) {
@@ -273,6 +344,9 @@ static void judge(corr_ctx *c, iks_negotiation *n)
 			n->outcome_reason = m->arrived_count == 0 ? "a message never arrived" : "a message was not answered";
 		}
 	}
+	if (!failed && !incomplete && unread(n))
+		n->outcome_reason = "every exchange seen was answered; encrypted answers were not read: "
+				    "with keys, an error they carry would show";
 	if (failed)
 		n->outcome = IKS_OUTCOME_FAILED;
 	else if (incomplete) {

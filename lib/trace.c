@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <ikescope/correlate.h>
+#include <ikescope/ike.h>
 
 #include "hash.h"
 #include "trace.h"
@@ -68,6 +69,7 @@ void iks_trace_free(iks_trace *t)
 	free(t->holes);
 	free(t->ike);
 	free(t->icmp);
+	free(t->deletes);
 	free(t->addrs);
 	free(t->addr_index);
 	free(t->pending);
@@ -196,6 +198,45 @@ static void fill_ip(iks_trace *t, trace_unit *u, const iks_ip_info *ip)
 		u->flags |= UNIT_F_DF;
 }
 
+/* The facts the correlation uses from an IKE message's payloads: its
+ * first error Notify (RFC 2408 section 3.14.1: types 1-8191; RFC 7296
+ * section 3.10.1: 1-16383) and the ESP/AH SPIs its Delete payloads name. */
+static void read_payloads(iks_trace *t, trace_ike *k, const iks_ike_msg *m, uint32_t unit)
+{
+	if (!m)
+		return;
+	unsigned err_max = m->version == 1 ? 8191 : 16383;
+	for (uint16_t i = 0; i < m->npayloads; i++) {
+		const iks_ike_payload *p = &m->payloads[i];
+		if (p->status != IKS_OK)
+			continue;
+		if (p->kind == IKS_PK_NOTIFY && p->notify_type >= 1 && p->notify_type <= err_max &&
+		    !k->notify_error)
+			k->notify_error = p->notify_type;
+		if (p->kind != IKS_PK_DELETE || (p->protocol != 2 && p->protocol != 3) ||
+		    p->spi_size != 4)
+			continue;
+		for (size_t at = 0; p->spi.len - at >= 4 && at / 4 < p->spi_count; at += 4) {
+			if (t->ndeletes == TRACE_DELETES_MAX) {
+				t->deletes_dropped++;
+				continue;
+			}
+			trace_delete *arr = grow(t->deletes, t->ndeletes, &t->cap_deletes,
+						 sizeof(*t->deletes));
+			if (!arr) {
+				t->deletes_dropped++;
+				continue;
+			}
+			t->deletes = arr;
+			const uint8_t *b = p->spi.p + at;
+			trace_delete *d = &t->deletes[t->ndeletes++];
+			d->unit = unit;
+			d->proto = p->protocol;
+			d->spi = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+		}
+	}
+}
+
 iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 {
 	if (!t || !pkt)
@@ -273,6 +314,16 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		memcpy(k->rspi, L->ike.rspi, 8);
 		if (L->ike.version == 2 && (L->ike.flags & IKS_IKEV2_FLAG_RESPONSE))
 			u->flags |= UNIT_F_RESPONSE;
+		k->decrypted = L->ike.decrypted != NULL;
+		k->encrypted = L->ike.encrypted;
+		for (uint16_t i = 0; i < L->ike.npayloads && i < IKS_IKE_MAX_PAYLOADS; i++)
+			if (L->ike.payloads[i].type == 46 || L->ike.payloads[i].type == 53)
+				k->encrypted = L->ike.version == 2;
+		k->notify_error = 0;
+		if (L->ike.detail)
+			read_payloads(t, k, L->ike.detail->msg, (uint32_t)(t->nunits - 1));
+		if (L->ike.decrypted)
+			read_payloads(t, k, L->ike.decrypted, (uint32_t)(t->nunits - 1));
 	}
 	if (L->esp.present) {
 		u->spi = L->esp.spi;
@@ -360,6 +411,12 @@ iks_status iks_trace_add_event(iks_trace *t, const iks_event *ev)
 iks_status iks_trace_load(const char *path, const iks_trace_limits *lim, iks_trace **out,
 			  char *errbuf)
 {
+	return iks_trace_load_keys(path, lim, NULL, out, errbuf);
+}
+
+iks_status iks_trace_load_keys(const char *path, const iks_trace_limits *lim, const iks_keys *keys,
+			       iks_trace **out, char *errbuf)
+{
 	char err[IKS_ERRBUF_SIZE];
 	*out = NULL;
 	iks_capture *cap = iks_capture_open(path, NULL, err);
@@ -371,6 +428,12 @@ iks_status iks_trace_load(const char *path, const iks_trace_limits *lim, iks_tra
 	iks_trace *t = iks_trace_new(lim);
 	iks_decoder *dec = t ? iks_decoder_new(&t->lim.decoder) : NULL;
 	if (!t || !dec) {
+		iks_capture_close(cap);
+		iks_decoder_free(dec);
+		iks_trace_free(t);
+		return IKS_E_NOMEM;
+	}
+	if (keys && iks_decoder_set_keys(dec, keys) != IKS_OK) {
 		iks_capture_close(cap);
 		iks_decoder_free(dec);
 		iks_trace_free(t);

@@ -40,12 +40,24 @@ typedef struct trace_unit {
 	uint8_t kind, proto, ttl, flags;
 } trace_unit;
 
-/* IKE header facts of an IKE unit. */
+/* IKE header facts of an IKE unit, and what its payloads (in clear, or
+ * decrypted with keys) say that the correlation uses. */
 typedef struct trace_ike {
 	uint8_t ispi[8], rspi[8];
 	uint32_t msgid, length;
 	uint8_t version, exchange, flags;
+	bool encrypted;        /* v1 E flag, or a v2 SK/SKF payload */
+	bool decrypted;        /* the encrypted part was decrypted with keys */
+	uint16_t notify_error; /* first error Notify type (v1 1..8191, v2 1..16383), 0: none */
 } trace_ike;
+
+/* An ESP/AH SPI named in a Delete payload (RFC 2408 section 3.15, RFC 7296
+ * section 3.11): the sender's inbound SA, which the peer must stop using. */
+typedef struct trace_delete {
+	uint32_t unit;         /* the IKE unit that carried it */
+	uint32_t spi;
+	uint8_t proto;         /* 2 AH, 3 ESP */
+} trace_delete;
 
 /* An ICMP error and the packet it quotes. */
 typedef struct trace_icmp {
@@ -73,6 +85,7 @@ typedef struct pending_dgram {
 	bool df;
 } pending_dgram;
 #define TRACE_PENDING 65536
+#define TRACE_DELETES_MAX 100000
 
 struct iks_trace {
 	iks_trace_limits lim;
@@ -84,6 +97,9 @@ struct iks_trace {
 	size_t nike, cap_ike;
 	trace_icmp *icmp;
 	size_t nicmp, cap_icmp;
+	trace_delete *deletes;
+	size_t ndeletes, cap_deletes;
+	uint64_t deletes_dropped; /* past TRACE_DELETES_MAX */
 	iks_addr *addrs;
 	uint32_t naddrs;
 	uint32_t *addr_index;  /* open addressing: slot -> addr index + 1 */

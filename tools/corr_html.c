@@ -91,6 +91,16 @@ static void headline(const iks_finding *f, char *buf, size_t len)
 	case IKS_FIND_LIMIT:
 		snprintf(p, left, "%u more findings not kept", f->count);
 		break;
+	case IKS_FIND_IKE_ERROR: {
+		const char *nm = iks_ike_notify_name(f->version, f->notify);
+		snprintf(p, left, "carried %s (%u)", nm ? nm : "an error notification", f->notify);
+		break;
+	}
+	case IKS_FIND_BAD_SPI:
+		snprintf(p, left, "%u %s packets for spi %08" PRIx32 " after its Delete (frame %" PRIu64 ")%s",
+			 f->count, f->proto == 51 ? "AH" : "ESP", f->spi, f->delete_frame,
+			 f->delete_arrived ? "" : ", which never arrived");
+		break;
 	default:
 		snprintf(p, left, "%s", iks_finding_kind_name(f->kind));
 		break;
@@ -107,7 +117,7 @@ static void write_findings(html_ctx *h)
 	if (h->nf > FINDINGS_SHOWN) {
 		/* a long list: how many of each kind first, then the first ones open */
 		fputs("<p class=\"fsum\">", o);
-		for (int k = 0; k <= IKS_FIND_LIMIT + 1; k++) {
+		for (int k = 0; k <= IKS_FIND_IKE_ERROR; k++) {
 			size_t cnt = 0;
 			for (size_t j = 0; j < h->nf; j++)
 				cnt += h->f[j].kind == k;
@@ -200,7 +210,12 @@ static void write_negotiations(html_ctx *h)
 		if (x->outcome == IKS_OUTCOME_FAILED)
 			fprintf(o, " at %s mid %" PRIu32, corr_exchange_name(x->version, x->failed_exchange, ex),
 				x->failed_msgid);
-		if (x->outcome_reason) {
+		if (x->error_notify) {
+			const char *nm = iks_ike_notify_name(x->version, x->error_notify);
+			fprintf(o, " (%s sent ", x->error_dir == IKS_DIR_A_TO_B ? "a" : "b");
+			html_text(o, nm ? nm : "an error notification");
+			fputs(")", o);
+		} else if (x->outcome_reason) {
 			fputs(" (", o);
 			html_text(o, x->outcome_reason);
 			fputs(")", o);

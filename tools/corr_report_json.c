@@ -187,6 +187,31 @@ static void json_finding(jsonw *w, const iks_finding *f)
 		jw_key(w, "count");
 		jw_uint(w, f->count);
 		break;
+	case IKS_FIND_IKE_ERROR: {
+		jw_key(w, "notify");
+		jw_uint(w, f->notify);
+		const char *nm = iks_ike_notify_name(f->version, f->notify);
+		if (nm) {
+			jw_key(w, "notify_name");
+			jw_str(w, nm);
+		}
+		break;
+	}
+	case IKS_FIND_BAD_SPI:
+		jw_key(w, "proto");
+		jw_uint(w, f->proto);
+		jw_key(w, "spi");
+		snprintf(m, sizeof(m), "%08" PRIx32, f->spi);
+		jw_str(w, m);
+		jw_key(w, "count");
+		jw_uint(w, f->count);
+		jw_key(w, "delete_frame");
+		jw_uint(w, f->delete_frame);
+		jw_key(w, "delete_time");
+		jw_time(w, f->delete_s);
+		jw_key(w, "delete_arrived");
+		jw_bool(w, f->delete_arrived);
+		break;
 	default:
 		break;
 	}
@@ -223,6 +248,17 @@ static void json_negotiation(jsonw *w, const corr_input *in, const iks_negotiati
 	jw_str(w, iks_outcome_name(n->outcome));
 	jw_key(w, "reason");
 	jw_str(w, n->outcome_reason);
+	if (n->error_notify) {
+		jw_key(w, "error_notify");
+		jw_uint(w, n->error_notify);
+		const char *nm = iks_ike_notify_name(n->version, n->error_notify);
+		if (nm) {
+			jw_key(w, "error_notify_name");
+			jw_str(w, nm);
+		}
+		jw_key(w, "error_from");
+		jw_str(w, n->error_dir == IKS_DIR_A_TO_B ? "a" : "b");
+	}
 	if (n->outcome == IKS_OUTCOME_FAILED) {
 		jw_key(w, "failed_exchange");
 		jw_uint(w, n->failed_exchange);

@@ -10,6 +10,12 @@ static const char *addr(const iks_addr *a, char *buf)
 	return iks_addr_format(a, buf, IKS_ADDRSTRLEN);
 }
 
+static const char *notify_text(int version, unsigned type)
+{
+	const char *nm = iks_ike_notify_name(version, type);
+	return nm ? nm : "an error notification";
+}
+
 static void text_finding(FILE *out, const iks_finding *f)
 {
 	char a[IKS_ADDRSTRLEN], b[IKS_ADDRSTRLEN], i[17], r[17], t1[32], t2[32], ex[24];
@@ -78,6 +84,16 @@ static void text_finding(FILE *out, const iks_finding *f)
 		break;
 	case IKS_FIND_LIMIT:
 		fprintf(out, " %u", f->count);
+		break;
+	case IKS_FIND_IKE_ERROR:
+		fprintf(out, " %s (%u)%s", notify_text(f->version, f->notify), f->notify,
+			f->frame_b && f->frame_a ? "" : ", did not arrive");
+		break;
+	case IKS_FIND_BAD_SPI:
+		fprintf(out, " %s spi 0x%08" PRIx32 ": %u packets after the Delete (frame %" PRIu64 " at %s)%s",
+			f->proto == 51 ? "AH" : "ESP", f->spi, f->count, f->delete_frame,
+			corr_clock_text(f->delete_s, t1, sizeof(t1)),
+			f->delete_arrived ? "" : ", which never arrived");
 		break;
 	default:
 		break;
@@ -205,7 +221,11 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 		if (n->outcome == IKS_OUTCOME_FAILED)
 			fprintf(out, " at %s mid %" PRIu32, corr_exchange_name(n->version, n->failed_exchange, ex),
 				n->failed_msgid);
-		fprintf(out, " (%s)\n", n->outcome_reason);
+		if (n->error_notify)
+			fprintf(out, " (%s sent %s)\n", n->error_dir == IKS_DIR_A_TO_B ? "a" : "b",
+				notify_text(n->version, n->error_notify));
+		else
+			fprintf(out, " (%s)\n", n->outcome_reason);
 	}
 
 	const iks_finding *f;

@@ -18,6 +18,7 @@
 #include "format_ike.h"
 #include "holdq.h"
 #include "jsonw.h"
+#include "keyfiles.h"
 #include "logview.h"
 
 #define HOLD_MAX_LINES 65536
@@ -211,31 +212,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (o.nkeyfiles) {
-		keys = iks_keys_new(NULL);
-		if (!keys || iks_decoder_set_keys(dec, keys) != IKS_OK) {
+		keys = keyfiles_load("ikedump", o.keyfiles, o.nkeyfiles);
+		if (!keys) {
+			status = 1;
+			goto out;
+		}
+		if (iks_decoder_set_keys(dec, keys) != IKS_OK) {
 			fprintf(stderr, "ikedump: out of memory\n");
 			status = 1;
 			goto out;
 		}
-		for (size_t i = 0; i < o.nkeyfiles; i++) {
-			char kerr[IKS_ERRBUF_SIZE];
-			iks_status st = iks_keys_load_file(keys, o.keyfiles[i], kerr);
-			if (st == IKS_E_IO || st == IKS_E_NOMEM || st == IKS_E_INVALID) {
-				fprintf(stderr, "ikedump: %s\n", st == IKS_E_IO ? kerr : "out of memory");
-				status = 1;
-				goto out;
-			}
-		}
-		/* bad lines are skipped, and said (never with the key bytes) */
-		for (size_t i = 0; i < iks_keys_ndiags(keys); i++) {
-			const iks_keys_diag *d = iks_keys_diag_at(keys, i);
-			fprintf(stderr, "ikedump: %s:%u: %s (line skipped)\n", d->file, d->line, d->reason);
-		}
-		iks_keys_info ki;
-		iks_keys_get_info(keys, &ki);
-		if (ki.diags > iks_keys_ndiags(keys))
-			fprintf(stderr, "ikedump: %llu more bad key lines not listed\n",
-				(unsigned long long)(ki.diags - iks_keys_ndiags(keys)));
 	}
 
 	struct counts n;

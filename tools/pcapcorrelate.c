@@ -16,6 +16,7 @@
 
 #include "corr_html.h"
 #include "corr_report.h"
+#include "keyfiles.h"
 
 static void usage(FILE *f)
 {
@@ -34,6 +35,9 @@ static void usage(FILE *f)
 	      "      --events-offset-a S capture a's clock minus the event times, in seconds\n"
 	      "                          (default: learned from the 541 SPIs)\n"
 	      "      --events-offset-b S the same for host b\n"
+	      "  -k, --keys FILE         keys to decrypt IKE and verify ESP/AH with (the formats\n"
+	      "                          of ikedump -k, incl. a strongSwan charon log); repeatable;\n"
+	      "                          adds error notifications and deleted SAs still in use\n"
 	      "  -h, --help              this text\n"
 	      "  -V, --version           version\n"
 	      "\n"
@@ -122,6 +126,7 @@ int main(int argc, char **argv)
 		{ "events-b", required_argument, NULL, 'F' },
 		{ "events-offset-a", required_argument, NULL, 'O' },
 		{ "events-offset-b", required_argument, NULL, 'P' },
+		{ "keys", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -135,8 +140,11 @@ int main(int argc, char **argv)
 	const char *events[2] = { NULL, NULL };
 	bool ev_has_off[2] = { false, false };
 	double ev_off[2] = { 0, 0 };
+	enum { MAX_KEY_FILES = 16 };
+	const char *keyfiles[MAX_KEY_FILES];
+	size_t nkeyfiles = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "jw:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jw:k:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'w': lost_out = optarg; break;
@@ -151,6 +159,13 @@ int main(int argc, char **argv)
 			logs[s][nlogs[s]++] = optarg;
 			break;
 		}
+		case 'k':
+			if (nkeyfiles == MAX_KEY_FILES) {
+				fprintf(stderr, "pcapcorrelate: at most %d key files\n", MAX_KEY_FILES);
+				return 2;
+			}
+			keyfiles[nkeyfiles++] = optarg;
+			break;
 		case 'E': events[0] = optarg; break;
 		case 'F': events[1] = optarg; break;
 		case 'O':
@@ -180,9 +195,14 @@ int main(int argc, char **argv)
 	iks_trace *t[2] = { NULL, NULL };
 	memset(in, 0, sizeof(in));
 	int status = 0;
+	iks_keys *keys = NULL;
+	if (nkeyfiles && !(keys = keyfiles_load("pcapcorrelate", keyfiles, nkeyfiles))) {
+		status = 1;
+		goto out;
+	}
 	for (int s = 0; s < 2; s++) {
 		char err[IKS_ERRBUF_SIZE] = "";
-		iks_status st = iks_trace_load(paths[s], NULL, &t[s], err);
+		iks_status st = iks_trace_load_keys(paths[s], NULL, keys, &t[s], err);
 		in[s].path = paths[s];
 		if (!t[s]) {
 			fprintf(stderr, "pcapcorrelate: %s\n",
@@ -263,6 +283,7 @@ out:
 	logview_free(in[1].log);
 	corr_events_free(in[0].events);
 	corr_events_free(in[1].events);
+	iks_keys_free(keys);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "pcapcorrelate: error writing output\n");
 		status = 1;

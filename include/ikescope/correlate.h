@@ -19,6 +19,7 @@
 
 #include <ikescope/common.h>
 #include <ikescope/decoder.h>
+#include <ikescope/keys.h>
 #include <ikescope/packet.h>
 
 #ifdef __cplusplus
@@ -53,6 +54,13 @@ IKS_API iks_status iks_trace_add_event(iks_trace *t, const iks_event *ev);
  */
 IKS_API iks_status iks_trace_load(const char *path, const iks_trace_limits *lim,
 				  iks_trace **out, char *errbuf);
+
+/* The same, decoding with keys (ikescope/keys.h; NULL: none): decrypted
+ * IKE messages then contribute their error notifications and the SPIs of
+ * their Delete payloads to the correlation. `keys` must outlive the call
+ * only. */
+IKS_API iks_status iks_trace_load_keys(const char *path, const iks_trace_limits *lim,
+				       const iks_keys *keys, iks_trace **out, char *errbuf);
 
 typedef struct iks_trace_info {
 	uint64_t frames;          /* records added */
@@ -125,6 +133,10 @@ typedef struct iks_ike_message {
 	double retransmit_gaps_s[8]; /* intervals between copies (first 8) */
 	bool not_covered;         /* sent while the receiver's capture was not running: whether
 				     it arrived is unknown (sent_s 0: only the receiver saw it) */
+	bool encrypted;           /* it has an encrypted part (v1 E flag, v2 SK/SKF payload) */
+	bool decrypted;           /* its encrypted part was read with keys */
+	uint16_t notify_error;    /* the first error Notify it carries (in clear, or decrypted):
+				     v1 1-8191, v2 1-16383; 0 none (iks_ike_notify_name) */
 } iks_ike_message;
 
 /* One exchange: IKEv1 main mode (msgid 0), a quick mode or informational
@@ -153,6 +165,8 @@ typedef struct iks_negotiation {
 	uint32_t failed_msgid;
 	uint32_t nexchanges;
 	iks_ike_exchange *exchanges;
+	uint16_t error_notify;    /* failed because a message carried this error Notify (0: not) */
+	int error_dir;            /* iks_direction of that message's sender */
 } iks_negotiation;
 
 enum iks_finding_kind {
@@ -166,7 +180,8 @@ enum iks_finding_kind {
 	IKS_FIND_NAT_DETECTED,
 	IKS_FIND_MODIFIED_IN_TRANSIT,
 	IKS_FIND_BAD_SPI,
-	IKS_FIND_LIMIT
+	IKS_FIND_LIMIT,
+	IKS_FIND_IKE_ERROR        /* an IKE message carried an error Notify */
 };
 
 enum iks_severity {
@@ -217,6 +232,13 @@ typedef struct iks_finding {
 	/* clock-offset */
 	double offset_s;
 	uint64_t matches;
+	/* ike-error: the Notify type (iks_ike_notify_name) */
+	uint16_t notify;
+	/* bad-spi: the Delete that removed the SA (frame in the deleting end's file, its
+	   time there), and whether it arrived at the end that kept using the SPI */
+	uint64_t delete_frame;
+	double delete_s;
+	bool delete_arrived;
 } iks_finding;
 
 typedef struct iks_correlation iks_correlation;
