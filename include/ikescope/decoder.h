@@ -135,7 +135,8 @@ typedef struct iks_event {
 	const char *limit;         /* which cap, e.g. "frag_datagrams_max" (static) */
 	uint64_t limit_value;
 	/* IKS_EV_IKE_FRAGS_INCOMPLETE (also uses reason, src, dst, first_frame,
-	 * last_frame, fragments = distinct fragments seen) */
+	 * last_frame, fragments = distinct fragments seen, each fragment
+	 * numbered above 255 counted as it came: never 0) */
 	uint8_t ike_version;
 	uint8_t ike_ispi[8], ike_rspi[8];
 	uint32_t ike_msgid;
