@@ -2,6 +2,7 @@
 #include "evq.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 iks_status evq_init(iks_evq *q, uint32_t cap)
 {
@@ -12,6 +13,8 @@ iks_status evq_init(iks_evq *q, uint32_t cap)
 	q->head = 0;
 	q->count = 0;
 	q->dropped = 0;
+	q->limit_hits = q->limit_repeats = 0;
+	q->nlimits_reported = 0;
 	return IKS_OK;
 }
 
@@ -22,12 +25,31 @@ void evq_free(iks_evq *q)
 	q->cap = q->count = 0;
 }
 
+static bool limit_reported(const iks_evq *q, const char *name)
+{
+	for (uint32_t i = 0; i < q->nlimits_reported; i++)
+		if (q->limits_reported[i] == name ||
+		    (name && q->limits_reported[i] && strcmp(q->limits_reported[i], name) == 0))
+			return true;
+	return false;
+}
+
 bool evq_push(iks_evq *q, const iks_event *ev)
 {
+	bool limit = ev->kind == IKS_EV_LIMIT;
+	if (limit) {
+		q->limit_hits++;
+		if (limit_reported(q, ev->limit)) {
+			q->limit_repeats++;
+			return true;
+		}
+	}
 	if (q->count == q->cap) {
 		q->dropped++;
 		return false;
 	}
+	if (limit && q->nlimits_reported < EVQ_LIMIT_NAMES)
+		q->limits_reported[q->nlimits_reported++] = ev->limit;
 	q->ring[(q->head + q->count) % q->cap] = *ev;
 	q->count++;
 	return true;

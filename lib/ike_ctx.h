@@ -66,6 +66,7 @@ typedef struct ike_frag_slot {
 	uint16_t highest;
 	uint16_t seen_count;
 	bool untracked;        /* a fragment number above IKE_FRAG_TRACK was seen */
+	uint16_t untracked_count; /* fragments received with such numbers (not told apart) */
 	uint8_t seen[IKE_FRAG_TRACK / 8];
 	uint64_t first_frame, last_frame;
 	int64_t ts_sec;

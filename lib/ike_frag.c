@@ -70,7 +70,10 @@ void ike_frag_report(ike_ctx *c, ike_frag_slot *s, int reason, uint64_t frame)
 	ev.dst = s->dst;
 	ev.first_frame = s->first_frame;
 	ev.last_frame = s->last_frame;
-	ev.fragments = s->seen_count;
+	/* every fragment received: distinct tracked numbers plus each one
+	 * numbered above the tracked range (a slot exists only once one came) */
+	unsigned got = (unsigned)s->seen_count + s->untracked_count;
+	ev.fragments = (uint16_t)(got > UINT16_MAX ? UINT16_MAX : got);
 	ev.ike_version = s->version;
 	memcpy(ev.ike_ispi, s->ispi, 8);
 	memcpy(ev.ike_rspi, s->rspi, 8);
@@ -135,7 +138,7 @@ static ike_frag_slot *slot_for(ike_ctx *c, const iks_layers *L, const iks_ike_pa
 	s->dst = L->ip.dst;
 	s->sport = L->udp.sport;
 	s->dport = L->udp.dport;
-	s->first_frame = frame;
+	s->first_frame = s->last_frame = frame;
 	s->ts_sec = ts_sec;
 	s->ts_nsec = ts_nsec;
 	return s;
@@ -192,7 +195,11 @@ void ike_frag_account(ike_ctx *c, const iks_layers *L, const iks_ike_payload *pl
 	ike_frag_slot *s = slot_for(c, L, pl, frame, ts_sec, ts_nsec);
 	unsigned n = pl->frag_number;
 	d->is_fragment = true;
-	s->last_frame = frame;
+	/* a caller may hand frames out of order: keep first <= last */
+	if (frame < s->first_frame)
+		s->first_frame = frame;
+	if (frame > s->last_frame)
+		s->last_frame = frame;
 	if (n >= IKE_FRAG_TRACK || (pl->kind == IKS_PK_SKF && pl->frag_total >= IKE_FRAG_TRACK)) {
 		/* numbers above 255 are not tracked (RFC 7383 allows up to 65535):
 		 * said once per message as a limit */
@@ -206,6 +213,8 @@ void ike_frag_account(ike_ctx *c, const iks_layers *L, const iks_ike_payload *pl
 			evq_push(c->events, &ev);
 			s->untracked = true;
 		}
+		if (s->untracked_count < UINT16_MAX)
+			s->untracked_count++;
 		d->frag_seen = s->seen_count;
 		return;
 	}
@@ -219,6 +228,9 @@ void ike_frag_account(ike_ctx *c, const iks_layers *L, const iks_ike_payload *pl
 			ev.limit = "ike_frag_message_max_len";
 			ev.limit_value = c->lim.ike_frag_message_max_len;
 			evq_push(c->events, &ev);
+			/* this fragment was received, only not kept: it counts */
+			s->seen[n / 8] = (uint8_t)(s->seen[n / 8] | 1u << (n % 8));
+			s->seen_count++;
 			ike_frag_report(c, s, IKS_INCOMPLETE_EVICTED, frame);
 			return;
 		}

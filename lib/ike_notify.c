@@ -136,12 +136,21 @@ iks_status ike_body_notify_v2(iks_ike_msg *m, iks_ike_payload *pl, iks_reader bo
 	return notify_value_v2(pl, &body);
 }
 
+/* SPI size (at `at_size`) and count (the 2 bytes after it) against the
+ * protocol and the bytes left. AH/ESP deletes name their SAs by 4-byte
+ * SPIs (RFC 2408 3.15, RFC 7296 3.11): a size of 0 is a lie, not an empty
+ * list. When the size fits the protocol, a count the bytes do not hold is
+ * reported at the count. */
 static iks_status delete_spis(iks_ike_payload *pl, iks_reader *body, size_t at_size, int version)
 {
+	if ((pl->protocol == 2 || pl->protocol == 3) && pl->spi_size != 4)
+		return ike_pl_fail(pl, IKS_E_MALFORMED, at_size,
+				   "AH/ESP delete with an SPI size other than 4");
 	size_t need = (size_t)pl->spi_size * pl->spi_count;
 	if (rd_left(body) != need)
-		return ike_pl_fail(pl, IKS_E_MALFORMED, at_size,
-				   "SPI size times count differs from the payload length");
+		return ike_pl_fail(pl, IKS_E_MALFORMED, pl->spi_size ? at_size + 1 : at_size,
+				   pl->spi_size ? "SPI count differs from the SPIs the payload holds"
+						: "SPI size times count differs from the payload length");
 	rd_span(body, need, &pl->spi);
 	if (version == 2 && pl->protocol == 1 && (pl->spi_size != 0 || pl->spi_count != 0))
 		return ike_pl_fail(pl, IKS_E_MALFORMED, at_size,

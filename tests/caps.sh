@@ -32,20 +32,31 @@ run() {
 	fi
 }
 
-# frag_datagrams_max (4096): every datagram past it evicts the oldest and
-# reports the cap; memory stays at the table's size.
+# frag_datagrams_max (4096): every datagram past it evicts the oldest (an
+# incomplete-datagram event each) and counts a hit of the cap (one limit
+# event, 995,904 hits); memory stays at the table's size.
 run frag_ids "frames 1000000 ipsec 1000000 ike 0 esp 0 ah 0 icmp-errors 0 fragments 1000000 \
 datagrams 0 incomplete 1000000 errors 0 limit-hits 995904 events-dropped 0" 32768
 # frag_bytes_max (64 MiB) evictions, then 30 s timeouts: 2,200 incomplete
 # datagrams; memory bound: the byte cap + 32 MiB.
 run never_complete "frames 53800 ipsec 53800 ike 0 esp 0 ah 0 icmp-errors 0 fragments 53800 \
 datagrams 0 incomplete 2200 errors 0 limit-hits 170 events-dropped 0" 98304
-# No IKE SA state in the decoder: 100k SAs cost nothing that grows.
+# The decoder's IKE SA table (ike_sas_max 1024: NAT-T numbering, SK sizes)
+# evicts the least recently used SA for each new one past the cap: 98,976
+# hits counted, one limit event listed; memory stays at the table's size.
 run ike_sas "frames 100000 ipsec 100000 ike 100000 esp 0 ah 0 icmp-errors 0 fragments 0 \
-datagrams 0 incomplete 0 errors 0 limit-hits 0 events-dropped 0" 32768
-n=$("$IKEDUMP" "$tmp/ike_sas.pcap" | grep -o ' i [0-9a-f]\{16\} ' | sort -u | wc -l)
+datagrams 0 incomplete 0 errors 0 limit-hits 98976 events-dropped 0" 32768
+"$IKEDUMP" "$tmp/ike_sas.pcap" >"$tmp/ike_sas.txt"
+n=$(grep -o ' i [0-9a-f]\{16\} ' "$tmp/ike_sas.txt" | sort -u | wc -l)
 if [ "$n" -eq 100000 ]; then passed=$((passed + 1)); else
 	echo "FAIL ike_sas: $n distinct initiator cookies listed, expected 100000" >&2
+	failed=$((failed + 1))
+fi
+# each cap is listed once (its first hit), however often it is reached
+n=$(grep -c '^!! limit ike_sas_max (1024) reached at frame 1025$' "$tmp/ike_sas.txt" || true)
+m=$(grep -c '^!! limit' "$tmp/ike_sas.txt" || true)
+if [ "$n" = 1 ] && [ "$m" = 1 ]; then passed=$((passed + 1)); else
+	echo "FAIL ike_sas: $m limit lines ($n for ike_sas_max at frame 1025), expected 1" >&2
 	failed=$((failed + 1))
 fi
 echo "$passed passed, $failed failed"

@@ -290,7 +290,7 @@ START_TEST(delete_payloads)
 	ck_assert_int_eq(pl->status, IKS_OK);
 	ck_assert_uint_eq(pl->spi_count, 2);
 	ck_assert_uint_eq(pl->spi.len, 8);
-	assert_bad(dec(1, 12, 0, d1, sizeof(d1) - 1), IKS_E_MALFORMED, 9);
+	assert_bad(dec(1, 12, 0, d1, sizeof(d1) - 1), IKS_E_MALFORMED, 10); /* the count: 2 SPIs of 4 in 7 bytes */
 	uint8_t d2[] = { 0, 0, 0, 0, 1, 0, 0, 0 };
 	pl = dec(2, 42, 0, d2, sizeof(d2));
 	ck_assert_int_eq(pl->status, IKS_OK);

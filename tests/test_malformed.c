@@ -165,68 +165,155 @@ END_TEST
 
 /*
  * Lies inside payload bodies. The chain is consistent, so the header and
- * chain decoder accepts these messages; the payload decoders (branch ike3)
- * must report them. What each must then assert is written next to it.
+ * chain walk accept these messages (the record has no error); the payload
+ * decoders report each lie with its own status, offset (from the ISAKMP
+ * header) and reason, both in the decoder's record (ike.detail) and from
+ * iks_ike_msg_decode() on the UDP payload alone.
  */
-static const iks_packet *lie(fixture_capture *fc, uint64_t frame, uint8_t type, uint16_t plen)
+static void assert_lie(const char *name, uint64_t frame, uint8_t type, uint16_t plen,
+		       iks_status st, uint32_t off, const char *reason)
 {
-	const iks_packet *p = fixture_frame(fc, frame);
-	ck_assert_ptr_nonnull(p);
-	ck_assert_int_eq(p->err.status, IKS_OK);
-	ck_assert_int_eq(p->l.ike.status, IKS_OK);
-	ck_assert_uint_eq(p->l.ike.npayloads, 1);
-	ck_assert_uint_eq(p->l.ike.payloads[0].type, type);
-	ck_assert_uint_eq(p->l.ike.payloads[0].offset, 28);
-	ck_assert_uint_eq(p->l.ike.payloads[0].length, plen);
-	return p;
+	uint8_t *raw;
+	int lt;
+	size_t len = fixture_raw_frame(name, frame, &raw, &lt);
+	iks_decoder *dec = iks_decoder_new(NULL);
+	ck_assert_ptr_nonnull(dec);
+	iks_frame f;
+	memset(&f, 0, sizeof(f));
+	f.number = frame;
+	f.linktype = lt;
+	f.caplen = f.wirelen = (uint32_t)len;
+	f.data = raw;
+	iks_packet p;
+	ck_assert_int_eq(iks_decode(dec, &f, &p), IKS_OK);
+	ck_assert_int_eq(p.err.status, IKS_OK);
+	ck_assert_int_eq(p.l.ike.status, IKS_OK);
+	ck_assert_uint_eq(p.l.ike.npayloads, 1);
+	ck_assert_uint_eq(p.l.ike.payloads[0].type, type);
+	ck_assert_uint_eq(p.l.ike.payloads[0].offset, 28);
+	ck_assert_uint_eq(p.l.ike.payloads[0].length, plen);
+	ck_assert_ptr_nonnull(p.l.ike.detail);
+	const iks_ike_payload *pl = &p.l.ike.detail->msg->payloads[0];
+	ck_assert_int_eq(pl->status, st);
+	ck_assert_uint_eq(pl->err_offset, off);
+	ck_assert_str_eq(pl->reason, reason);
+
+	size_t at = p.link.l3_offset + p.l.ip.header_len + 8;
+	iks_ike_msg *m = malloc(sizeof(*m));
+	ck_assert_ptr_nonnull(m);
+	ck_assert_int_eq(iks_ike_msg_decode(raw + at, len - at, m), IKS_OK);
+	ck_assert_uint_eq(m->npayloads, 1);
+	ck_assert_int_eq(m->payloads[0].status, st);
+	ck_assert_uint_eq(m->payloads[0].err_offset, off);
+	ck_assert_str_eq(m->payloads[0].reason, reason);
+	free(m);
+	iks_decoder_free(dec);
+	free(raw);
 }
 
 START_TEST(attribute_overrun)
 {
-	fixture_capture fc;
-	fixture_load("regress/ike_attr_overrun.pcap", &fc);
-	/* ike3: MALFORMED, TLV attribute at 48 (frame 76) claims 1024 bytes in a
-	 * 12-byte transform */
-	lie(&fc, 1, 33, 24);
-	fixture_free(&fc);
+	/* SA at 28, proposal at 32, transform at 40: its TLV attribute at 48
+	 * claims 1024 value bytes in a 12-byte transform */
+	assert_lie("regress/ike_attr_overrun.pcap", 1, 33, 24, IKS_E_MALFORMED, 48,
+		   "attribute value runs past its container");
 }
 END_TEST
 
 START_TEST(spi_size_lie)
 {
-	fixture_capture fc;
-	fixture_load("regress/ike_spi_size_lie.pcap", &fc);
-	/* ike3: MALFORMED, proposal at 32 claims a 200-byte SPI (from 40) in 8 bytes */
-	lie(&fc, 1, 33, 12);
-	/* ike3: MALFORMED, Notify SPI size 16 with 4 bytes from 36 */
-	lie(&fc, 2, 41, 12);
-	fixture_free(&fc);
+	/* proposal at 32, its SPI Size field (at 38) says 200 bytes in 8 */
+	assert_lie("regress/ike_spi_size_lie.pcap", 1, 33, 12, IKS_E_MALFORMED, 38,
+		   "SPI size runs past the proposal");
+	/* Notify at 28, SPI Size field at 33 says 16 with 4 bytes left */
+	assert_lie("regress/ike_spi_size_lie.pcap", 2, 41, 12, IKS_E_MALFORMED, 33,
+		   "SPI size runs past the notification");
 }
 END_TEST
 
 START_TEST(id_lie)
 {
-	fixture_capture fc;
-	fixture_load("regress/ike_id_lie.pcap", &fc);
-	/* ike3: MALFORMED, IPV4_ADDR identification with 0 of 4 address bytes at 36 */
-	const iks_packet *p = lie(&fc, 1, 5, 8);
-	ck_assert_uint_eq(p->l.ike.version, 1);
-	/* ike3: MALFORMED, IPV6_ADDR identification with 4 of 16 bytes at 36 */
-	lie(&fc, 2, 5, 12);
-	fixture_free(&fc);
+	/* IPV4_ADDR identification with 0 of 4 address bytes, at 36 */
+	assert_lie("regress/ike_id_lie.pcap", 1, 5, 8, IKS_E_MALFORMED, 36,
+		   "address identification of the wrong length for its type");
+	/* IPV6_ADDR identification with 4 of 16 bytes, at 36 */
+	assert_lie("regress/ike_id_lie.pcap", 2, 5, 12, IKS_E_MALFORMED, 36,
+		   "address identification of the wrong length for its type");
 }
 END_TEST
 
 START_TEST(delete_lie)
 {
+	/* Delete at 28: DOI 32, protocol ESP 36, SPI size 4 at 37, count at
+	 * 38 says 10 SPIs where the payload holds 1 */
+	assert_lie("regress/ike_delete_lie.pcap", 1, 12, 16, IKS_E_MALFORMED, 38,
+		   "SPI count differs from the SPIs the payload holds");
+	/* ESP delete whose SPI size (at 37) is 0: ESP SPIs are 4 bytes */
+	assert_lie("regress/ike_delete_lie.pcap", 2, 12, 12, IKS_E_MALFORMED, 37,
+		   "AH/ESP delete with an SPI size other than 4");
+}
+END_TEST
+
+/* Found by fuzz_stateful: an IKE message whose SKF fragments are numbered
+ * above the 255 the decoder tracks was reported incomplete with 0
+ * fragments. Three SKF of 300 (299, 300, then 1) in frames 1..3. */
+START_TEST(ike_frag_untracked)
+{
 	fixture_capture fc;
-	fixture_load("regress/ike_delete_lie.pcap", &fc);
-	/* ike3: MALFORMED, 10 SPIs of 4 bytes announced, 1 present (the second at 44) */
-	const iks_packet *p = lie(&fc, 1, 12, 16);
-	ck_assert_uint_eq(p->l.ike.exchange, 5);
-	/* ike3: MALFORMED, ESP delete with SPI size 0 (ESP SPIs are 4 bytes) */
-	lie(&fc, 2, 12, 12);
+	fixture_load("regress/ike_frag_untracked.pcap", &fc);
+	ck_assert_uint_eq(fc.npkts, 3);
+	int limits = 0, incomplete = 0;
+	for (size_t i = 0; i < fc.nevents; i++) {
+		const iks_event *ev = &fc.events[i];
+		if (ev->kind == IKS_EV_LIMIT) {
+			ck_assert_str_eq(ev->limit, "ike_frag_numbers_tracked");
+			ck_assert_uint_eq(ev->frame, 1);
+			limits++;
+		}
+		if (ev->kind != IKS_EV_IKE_FRAGS_INCOMPLETE)
+			continue;
+		incomplete++;
+		ck_assert_int_eq(ev->reason, IKS_INCOMPLETE_END);
+		ck_assert_uint_eq(ev->ike_version, 2);
+		ck_assert_uint_eq(ev->ike_msgid, 1);
+		ck_assert_uint_eq(ev->ike_ispi[7], 0x0e);
+		ck_assert_uint_eq(ev->fragments, 3);
+		ck_assert_uint_eq(ev->first_frame, 1);
+		ck_assert_uint_eq(ev->last_frame, 3);
+	}
+	ck_assert_int_eq(limits, 1);
+	ck_assert_int_eq(incomplete, 1);
 	fixture_free(&fc);
+
+	/* the same frames handed over out of order (3, 1, 2): first <= last */
+	iks_decoder *dec = iks_decoder_new(NULL);
+	uint64_t order[] = { 3, 1, 2 };
+	for (int i = 0; i < 3; i++) {
+		uint8_t *raw;
+		int lt;
+		size_t len = fixture_raw_frame("regress/ike_frag_untracked.pcap", order[i], &raw, &lt);
+		iks_frame f;
+		memset(&f, 0, sizeof(f));
+		f.number = order[i];
+		f.linktype = lt;
+		f.caplen = f.wirelen = (uint32_t)len;
+		f.data = raw;
+		iks_packet p;
+		iks_decode(dec, &f, &p);
+		free(raw);
+	}
+	iks_decoder_finish(dec);
+	iks_event ev;
+	incomplete = 0;
+	while (iks_decoder_next_event(dec, &ev) == 1)
+		if (ev.kind == IKS_EV_IKE_FRAGS_INCOMPLETE) {
+			incomplete++;
+			ck_assert_uint_eq(ev.fragments, 3);
+			ck_assert_uint_eq(ev.first_frame, 1);
+			ck_assert_uint_eq(ev.last_frame, 3);
+		}
+	ck_assert_int_eq(incomplete, 1);
+	iks_decoder_free(dec);
 }
 END_TEST
 
@@ -279,6 +366,7 @@ Suite *suite_malformed(void)
 	tcase_add_test(tc, id_lie);
 	tcase_add_test(tc, delete_lie);
 	tcase_add_test(tc, natt_payload_offsets);
+	tcase_add_test(tc, ike_frag_untracked);
 	suite_add_tcase(s, tc);
 	return s;
 }

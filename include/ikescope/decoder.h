@@ -96,7 +96,8 @@ IKS_API iks_status iks_ike_decode(const uint8_t *data, size_t len, iks_ike_info 
 /* Events the decoder reports outside per-frame records. */
 enum iks_event_kind {
 	IKS_EV_DATAGRAM_INCOMPLETE = 1, /* a fragmented datagram was given up unfinished */
-	IKS_EV_LIMIT = 2,               /* a cap was reached */
+	IKS_EV_LIMIT = 2,               /* a cap was reached: queued for its first hit only;
+					   later hits are counted (iks_decoder_stats) */
 	IKS_EV_IKE_FRAGS_INCOMPLETE = 3 /* an IKE-fragmented message (v1 payload 132 or v2 SKF)
 					   was given up with fragments missing */
 };
@@ -135,7 +136,8 @@ typedef struct iks_event {
 	const char *limit;         /* which cap, e.g. "frag_datagrams_max" (static) */
 	uint64_t limit_value;
 	/* IKS_EV_IKE_FRAGS_INCOMPLETE (also uses reason, src, dst, first_frame,
-	 * last_frame, fragments = distinct fragments seen) */
+	 * last_frame, fragments = distinct fragments seen, each fragment
+	 * numbered above 255 counted as it came: never 0) */
 	uint8_t ike_version;
 	uint8_t ike_ispi[8], ike_rspi[8];
 	uint32_t ike_msgid;
@@ -161,10 +163,14 @@ typedef struct iks_decoder_stats {
 	uint64_t fragments;
 	uint64_t datagrams_completed;
 	uint64_t datagrams_incomplete;
-	uint64_t limit_hits;
+	uint64_t limit_hits;           /* every time a cap was reached (fragments, IKE SAs, IKE
+					  fragments), including the hits not queued as events */
 	uint64_t events_dropped;       /* events not queued because events_max was reached */
 	uint32_t frag_datagrams_peak;  /* most datagrams under reassembly at once */
 	uint64_t frag_bytes_peak;
+	uint64_t limit_repeats;        /* cap hits after the first of each cap: counted in
+					  limit_hits, not queued as IKS_EV_LIMIT events (each
+					  cap is reported by one event) */
 } iks_decoder_stats;
 
 /* Copy the decoder's counters into *st. */

@@ -55,6 +55,17 @@ const char *fuzz_check_ike(const iks_ike_info *ike, size_t len);
 const char *fuzz_check_event(const iks_event *ev);
 const char *fuzz_check_stats(const iks_decoder_stats *st, const iks_decoder_limits *lim);
 
+/*
+ * Decode a sequence of frames with `dec` (created with *lim), checking
+ * every record, event and the final stats, then finish the decoder. The
+ * input is records  | time step (1) | frame length (2, big endian) |
+ * frame bytes |  (the capture clock advances by the step times 100 ms; a
+ * last record shorter than its length takes what is left), at most 4096.
+ * Returns the number of frames decoded.
+ */
+uint64_t fuzz_run_records(iks_decoder *dec, const iks_decoder_limits *lim, int linktype,
+			  const uint8_t *data, size_t size);
+
 /* Print the violation and abort (a libFuzzer crash / a failed replay). */
 void fuzz_fail(const char *what, const char *violation);
 

@@ -119,6 +119,14 @@ def main():
     d2 = gen(0, struct.pack("!IBBH", 1, 3, 0, 2))
     write("ike_delete_lie.pcap",
           [v1(0x524547524553000C, 12, 5, d1), v1(0x524547524553000D, 12, 5, d2)])
+    # IKEv2 IKE_AUTH request (message ID 1) sent as SKF fragments 299 and
+    # 300 of 300, then 1 of 300: numbers above the 255 the decoder tracks.
+    # Never completes; the incomplete-message event at the end must count
+    # 3 fragments received over frames 1..3 (it said 0: found by fuzz_stateful).
+    def skf(num, total, np):
+        return isakmp(0x524547524553000E, 53, 0x20, 35, 0x08,
+                      gen(np, struct.pack("!HH", num, total) + bytes(16)), msgid=1)
+    write("ike_frag_untracked.pcap", [skf(299, 300, 0), skf(300, 300, 0), skf(1, 300, 35)])
 
 
 if __name__ == "__main__":
