@@ -1,4 +1,5 @@
-/* keys_internal.h - the key store's SAs, for the ESP decryptor (internal). */
+/* keys_internal.h - the key store's SAs, for the decryptors, and the pieces
+ * the key file parsers share (internal). */
 #ifndef IKS_KEYS_INTERNAL_H
 #define IKS_KEYS_INTERNAL_H
 
@@ -53,5 +54,36 @@ const ikev2_sa *keys_find_ikev2(const iks_keys *k, const uint8_t ispi[8], const 
  * one whose destination matches. NULL when none. */
 const esp_sa *keys_find_esp(const iks_keys *k, uint32_t spi, const iks_addr *dst);
 const esp_sa *keys_find_ah(const iks_keys *k, uint32_t spi, const iks_addr *dst);
+
+/* Parsing helpers (keys_field.c). A field of a line: [p, p+len). */
+typedef struct field {
+	const char *p;
+	size_t len;
+} field;
+
+bool feq(field f, const char *s);          /* equal, ASCII case ignored */
+bool fprefix(field f, const char *s);      /* starts with, case ignored */
+int hexval(char c);                        /* 0-15, -1 when not hex */
+int parse_hex(field f, uint8_t *out, size_t cap); /* "0x" optional; bytes or -1 */
+bool parse_u32(field f, uint32_t *v);      /* up to 8 hex digits, "0x" optional */
+bool parse_ipv4(field f, iks_addr *a);
+bool all_hex(field f);
+size_t split_csv(const char *s, size_t len, field *f, size_t max); /* "quoted" fields */
+size_t split_ws(const char *s, size_t len, field *f, size_t max);
+bool enc_key_ok(int enc, int len);         /* an ESP key length the algorithm takes */
+
+/* The store (keys.c): add a record (copied); NULL, or why it was not kept
+ * (static text). */
+const char *keys_add_esp(iks_keys *k, const esp_sa *sa);
+const char *keys_add_ikev2(iks_keys *k, const ikev2_sa *sa);
+const char *keys_add_ikev1(iks_keys *k, const ikev1_key *key);
+/* Record a diagnostic (reason: static text, never key bytes). */
+void keys_diag(iks_keys *k, const char *file, uint32_t line, const char *reason);
+
+/* One line of each format; NULL when used, else why not (static text). */
+const char *tcpdump_esp(iks_keys *k, const field *f, size_t n);     /* keys_tcpdump.c */
+const char *uat_esp(iks_keys *k, const field *f, size_t n);         /* keys_wireshark.c */
+const char *uat_ikev2(iks_keys *k, const field *f);
+const char *uat_ikev1(iks_keys *k, const field *f);
 
 #endif
