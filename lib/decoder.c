@@ -13,6 +13,7 @@
 
 #include "decoder_crypto.h"
 #include "decoder_internal.h"
+#include "key_bind.h"
 #include "evq.h"
 #include "icmp.h"
 #include "ike_ctx.h"
@@ -493,7 +494,7 @@ void iks_decoder_get_stats(const iks_decoder *dec, iks_decoder_stats *st)
 	st->fragments = fs.fragments;
 	st->datagrams_completed = fs.completed;
 	st->datagrams_incomplete = fs.incomplete;
-	st->limit_hits = fs.limit_hits;
+	st->limit_hits = fs.limit_hits + key_bind_limit_hits(dec->cr.bind);
 	st->events_dropped = dec->events.dropped;
 	st->frag_datagrams_peak = fs.datagrams_peak;
 	st->frag_bytes_peak = fs.bytes_peak;

@@ -14,6 +14,7 @@
 #include "decoder_crypto.h"
 #include "esp_crypto.h"
 #include "ike.h"
+#include "key_bind.h"
 #include "keys_internal.h"
 
 iks_status dcrypto_set_keys(dec_crypto *cr, const iks_keys *keys, const iks_decoder_limits *lim)
@@ -43,12 +44,28 @@ iks_status dcrypto_set_keys(dec_crypto *cr, const iks_keys *keys, const iks_deco
 			return IKS_E_NOMEM;
 	}
 	cr->keys = keys;
+	cr->bind_max = lim->ike_sas_max;
 	return IKS_OK;
+}
+
+/* The binding tables, made when keys from charon logs are first needed
+ * (the store may be loaded after it was given to the decoder). NULL: the
+ * store has none, or out of memory (nothing is bound then). */
+static key_bind *binder(dec_crypto *cr)
+{
+	const ikev2_sa *a;
+	const ikev1_key *b;
+	const charon_child *c;
+	if (!cr->bind && (keys_charon_ikev2(cr->keys, &a) || keys_charon_ikev1(cr->keys, &b) ||
+			  keys_charon_children(cr->keys, &c)))
+		cr->bind = key_bind_new(cr->bind_max);
+	return cr->bind;
 }
 
 void dcrypto_free(dec_crypto *cr)
 {
 	free(cr->ike_plain);
+	key_bind_free(cr->bind);
 	ikev1_table_free(cr->v1);
 	free(cr->owners);
 	for (int i = 0; i < SKF_SETS; i++)
@@ -102,6 +119,10 @@ bool dcrypto_esp(dec_crypto *cr, iks_layers *L, uint32_t wire)
 	name_owner(cr, &L->esp);
 	const esp_sa *sa = keys_find_esp(cr->keys, L->esp.spi, &L->ip.dst);
 	iks_span esp = { L->esp.raw.p, wire };
+	if (!sa && cr->keys && binder(cr)) {
+		iks_span whole = L->esp.raw.len < wire ? (iks_span){ NULL, 0 } : esp;
+		sa = key_bind_esp(cr->bind, cr->keys, L->esp.spi, false, whole, cr->plain, cr->plain_cap);
+	}
 	if (!sa) {
 		L->esp.crypto = cr->keys ? IKS_ESP_NO_KEY : IKS_ESP_NOT_TRIED;
 		if (!cr->esp_null || L->esp.raw.len < wire || !esp_null_guess(esp, &L->esp))
@@ -122,6 +143,9 @@ void dcrypto_ah(dec_crypto *cr, iks_layers *L, const iks_reader *p, uint32_t wir
 	if (!cr->keys)
 		return;
 	const esp_sa *sa = keys_find_ah(cr->keys, L->ah.spi, &L->ip.dst);
+	if (!sa && binder(cr))
+		sa = key_bind_esp(cr->bind, cr->keys, L->ah.spi, true, (iks_span){ NULL, 0 }, cr->plain,
+				  cr->plain_cap);
 	if (!sa) {
 		L->ah.crypto = IKS_ESP_NO_KEY;
 		return;
@@ -219,7 +243,9 @@ void dcrypto_ike(dec_crypto *dec, iks_packet *pkt)
 		return;
 	if (k->version == 1) {
 		const ikev1_key *key = keys_find_ikev1(dec->keys, k->ispi);
-		if (!key || k->raw.len < k->length || k->length < IKS_IKE_HEADER_LEN)
+		const ikev1_key *logged;
+		bool from_log = !key && keys_charon_ikev1(dec->keys, &logged) > 0 && binder(dec);
+		if ((!key && !from_log) || k->raw.len < k->length || k->length < IKS_IKE_HEADER_LEN)
 			return;
 		size_t n;
 		const iks_ike_msg *clear = k->detail ? k->detail->msg : NULL;
@@ -232,7 +258,12 @@ void dcrypto_ike(dec_crypto *dec, iks_packet *pkt)
 			bytes = whole->raw.p;
 			len = whole->raw.len;
 		}
-		k->crypto = ikev1_process(dec->v1, key, bytes, len, clear, dec->plain, dec->plain_cap, &n);
+		if (from_log)
+			k->crypto = key_bind_ikev1(dec->bind, dec->keys, dec->v1, bytes, len, clear, dec->plain,
+						   dec->plain_cap, &n);
+		else
+			k->crypto = ikev1_process(dec->v1, key, bytes, len, clear, dec->plain,
+						  dec->plain_cap, &n);
 		if (k->crypto == IKS_ESP_UNVERIFIED) {
 			iks_ike_msg_decode(dec->plain, n, dec->ike_plain);
 			k->decrypted = dec->ike_plain;
@@ -246,6 +277,11 @@ void dcrypto_ike(dec_crypto *dec, iks_packet *pkt)
 	if (last->type != 46 && last->type != 53)
 		return;
 	const ikev2_sa *sa = keys_find_ikev2(dec->keys, k->ispi, k->rspi);
+	if (!sa && k->raw.len >= k->length && k->length >= IKS_IKE_HEADER_LEN && binder(dec))
+		sa = key_bind_ikev2(dec->bind, dec->keys, k->raw.p, k->length,
+				    (k->flags & IKS_IKEV2_FLAG_INITIATOR) != 0, last->offset,
+				    last->type == 46 ? 4 : 8, dec->plain + IKS_IKE_HEADER_LEN,
+				    dec->plain_cap - IKS_IKE_HEADER_LEN);
 	if (!sa) {
 		k->crypto = IKS_ESP_NO_KEY;
 		return;

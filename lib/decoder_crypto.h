@@ -50,6 +50,8 @@ typedef struct dec_crypto {
 	uint64_t skf_clock;
 	uint8_t *plain;         /* decrypted ESP of the current frame */
 	size_t plain_cap;
+	struct key_bind *bind;  /* keys from charon logs bound to SAs (key_bind.c); NULL: none yet */
+	uint32_t bind_max;      /* IKE SAs it binds (the decoder's ike_sas_max) */
 } dec_crypto;
 
 /* Use `keys` (NULL: none) from now on; allocates what decryption needs.

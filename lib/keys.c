@@ -1,7 +1,8 @@
 /*
  * keys.c - the key store and key files: each file is read line by line
  * through the bounds-checked reader and each line handed to the format
- * that accepts it (keys_wireshark.c, keys_tcpdump.c). A bad line is a
+ * that accepts it (keys_wireshark.c, keys_tcpdump.c); a strongSwan charon
+ * log is recognised by its first line and read as one (keys_charon.c). A bad line is a
  * diagnostic (file, line, reason), never fatal; key bytes never reach a
  * diagnostic.
  */
@@ -29,6 +30,12 @@ struct iks_keys {
 	size_t nike2, cap_ike2;
 	ikev1_key *ike1;
 	size_t nike1, cap_ike1;
+	ikev2_sa *c_ike2;      /* from charon logs: no SPIs */
+	size_t nc_ike2, cap_c_ike2;
+	ikev1_key *c_ike1;     /* from charon logs: no cookie */
+	size_t nc_ike1, cap_c_ike1;
+	charon_child *c_child;
+	size_t nc_child, cap_c_child;
 	iks_keys_diag *diags;
 	size_t ndiags;
 	char **files;          /* names used in diagnostics */
@@ -51,6 +58,7 @@ iks_keys *iks_keys_new(const iks_keys_limits *lim)
 		return NULL;
 	k->lim.esp_sas_max = lim && lim->esp_sas_max ? lim->esp_sas_max : 100000;
 	k->lim.diags_max = lim && lim->diags_max ? lim->diags_max : 1000;
+	k->lim.charon_sets_max = lim && lim->charon_sets_max ? lim->charon_sets_max : 10000;
 	k->diags = calloc(k->lim.diags_max, sizeof(*k->diags));
 	if (!k->diags) {
 		free(k);
@@ -59,29 +67,27 @@ iks_keys *iks_keys_new(const iks_keys_limits *lim)
 	return k;
 }
 
+static void wipe_free(void *p, size_t n)
+{
+	if (p) {
+		volatile uint8_t *v = p;
+		for (size_t i = 0; i < n; i++)
+			v[i] = 0;
+	}
+	free(p);
+}
+
 void iks_keys_free(iks_keys *k)
 {
 	if (!k)
 		return;
-	if (k->esp) {
-		/* wipe the keys before the memory goes back */
-		volatile uint8_t *p = (volatile uint8_t *)k->esp;
-		for (size_t i = 0; i < k->cap_esp * sizeof(*k->esp); i++)
-			p[i] = 0;
-	}
-	free(k->esp);
-	if (k->ike2) {
-		volatile uint8_t *p = (volatile uint8_t *)k->ike2;
-		for (size_t i = 0; i < k->cap_ike2 * sizeof(*k->ike2); i++)
-			p[i] = 0;
-	}
-	free(k->ike2);
-	if (k->ike1) {
-		volatile uint8_t *p = (volatile uint8_t *)k->ike1;
-		for (size_t i = 0; i < k->cap_ike1 * sizeof(*k->ike1); i++)
-			p[i] = 0;
-	}
-	free(k->ike1);
+	/* wipe the keys before the memory goes back */
+	wipe_free(k->esp, k->cap_esp * sizeof(*k->esp));
+	wipe_free(k->ike2, k->cap_ike2 * sizeof(*k->ike2));
+	wipe_free(k->ike1, k->cap_ike1 * sizeof(*k->ike1));
+	wipe_free(k->c_ike2, k->cap_c_ike2 * sizeof(*k->c_ike2));
+	wipe_free(k->c_ike1, k->cap_c_ike1 * sizeof(*k->c_ike1));
+	wipe_free(k->c_child, k->cap_c_child * sizeof(*k->c_child));
 	free(k->diags);
 	for (size_t i = 0; i < k->nfiles; i++)
 		free(k->files[i]);
@@ -194,6 +200,88 @@ const char *keys_add_ikev1(iks_keys *k, const ikev1_key *key)
 	return NULL;
 }
 
+static bool charon_full(const iks_keys *k)
+{
+	return k->nc_ike2 + k->nc_ike1 + k->nc_child >= k->lim.charon_sets_max;
+}
+
+#define CHARON_FULL "charon_sets_max reached: key set not kept"
+
+const char *keys_add_charon_ikev2(iks_keys *k, const ikev2_sa *sa)
+{
+	if (charon_full(k))
+		return CHARON_FULL;
+	void *arr = k->c_ike2;
+	const char *why = grow(&arr, &k->cap_c_ike2, k->nc_ike2, sizeof(*sa), 8,
+			       k->lim.charon_sets_max, CHARON_FULL);
+	k->c_ike2 = arr;
+	if (why)
+		return why;
+	k->c_ike2[k->nc_ike2++] = *sa;
+	k->info.charon_ikev2_sets++;
+	return NULL;
+}
+
+const char *keys_add_charon_ikev1(iks_keys *k, const ikev1_key *key)
+{
+	if (charon_full(k))
+		return CHARON_FULL;
+	void *arr = k->c_ike1;
+	const char *why = grow(&arr, &k->cap_c_ike1, k->nc_ike1, sizeof(*key), 8,
+			       k->lim.charon_sets_max, CHARON_FULL);
+	k->c_ike1 = arr;
+	if (why)
+		return why;
+	k->c_ike1[k->nc_ike1++] = *key;
+	k->info.charon_ikev1_sets++;
+	return NULL;
+}
+
+const char *keys_add_charon_child(iks_keys *k, const charon_child *c)
+{
+	if (charon_full(k))
+		return CHARON_FULL;
+	void *arr = k->c_child;
+	const char *why = grow(&arr, &k->cap_c_child, k->nc_child, sizeof(*c), 8,
+			       k->lim.charon_sets_max, CHARON_FULL);
+	k->c_child = arr;
+	if (why)
+		return why;
+	k->c_child[k->nc_child++] = *c;
+	k->info.charon_child_sets++;
+	return NULL;
+}
+
+size_t keys_charon_ikev2(const iks_keys *k, const ikev2_sa **sets)
+{
+	*sets = k ? k->c_ike2 : NULL;
+	return k ? k->nc_ike2 : 0;
+}
+
+size_t keys_charon_ikev1(const iks_keys *k, const ikev1_key **sets)
+{
+	*sets = k ? k->c_ike1 : NULL;
+	return k ? k->nc_ike1 : 0;
+}
+
+size_t keys_charon_children(const iks_keys *k, const charon_child **sets)
+{
+	*sets = k ? k->c_child : NULL;
+	return k ? k->nc_child : 0;
+}
+
+const charon_child *keys_charon_child_of(const iks_keys *k, uint32_t spi, int *dir)
+{
+	/* the newest first: a SPI value logged twice is the later SA's */
+	for (size_t i = k ? k->nc_child : 0; i-- > 0;)
+		for (int d = 0; d < 2; d++)
+			if (k->c_child[i].spi[d] == spi) {
+				*dir = d;
+				return &k->c_child[i];
+			}
+	return NULL;
+}
+
 const ikev1_key *keys_find_ikev1(const iks_keys *k, const uint8_t icookie[8])
 {
 	for (size_t i = 0; k && i < k->nike1; i++)
@@ -247,6 +335,8 @@ iks_status iks_keys_load_buffer(iks_keys *k, const char *name, const uint8_t *da
 	const char *file = remember_name(k, name);
 	if (!file)
 		return IKS_E_NOMEM;
+	if (keys_is_charon_log(data, len))
+		return keys_charon_load(k, file, data, len);
 	iks_reader r = rd_init(data, len, 0);
 	uint32_t lineno = 0;
 	iks_status st = IKS_OK;

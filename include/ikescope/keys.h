@@ -56,6 +56,8 @@ enum iks_esp_auth {
 typedef struct iks_keys_limits {
 	uint32_t esp_sas_max;   /* ESP SAs kept (default 100,000) */
 	uint32_t diags_max;     /* diagnostics kept (default 1,000; more are counted) */
+	uint32_t charon_sets_max; /* key sets kept from charon logs: IKE and CHILD_SA
+				   * (default 10,000) */
 } iks_keys_limits;
 
 /* Create an empty key store (lim NULL: defaults). NULL when out of memory.
@@ -93,6 +95,9 @@ typedef struct iks_keys_info {
 	uint32_t ikev2_sas;            /* IKEv2 SAs with keys */
 	uint32_t ikev1_sas;            /* IKEv1 SAs with Ka */
 	uint64_t diags;                /* bad lines, including those not kept */
+	uint32_t charon_ikev2_sets;    /* IKEv2 key sets from charon logs (SPIs unknown) */
+	uint32_t charon_ikev1_sets;    /* IKEv1 Ka from charon logs (cookies unknown) */
+	uint32_t charon_child_sets;    /* CHILD_SA key sets from charon logs */
 } iks_keys_info;
 IKS_API void iks_keys_get_info(const iks_keys *k, iks_keys_info *info);
 
