@@ -150,14 +150,17 @@ const char *keys_add_esp(iks_keys *k, const esp_sa *sa)
 }
 
 
-/* Grow an array of key records (wiping the old copy); NULL or why not. */
+/* Grow an array of key records (wiping the old copy); NULL or why not.
+ * Beyond max: `full`, or (clamp) grown to max first. */
 static const char *grow(void **arr, size_t *cap, size_t n, size_t elem, size_t first, size_t max,
-			const char *full)
+			bool clamp, const char *full)
 {
 	if (n < *cap)
 		return NULL;
 	size_t nc = *cap ? *cap * 2 : first;
-	if (nc > max)
+	if (clamp && nc > max)
+		nc = max;
+	if (nc > max || nc <= n)
 		return full;
 	uint8_t *grown = calloc(nc, elem);
 	if (!grown)
@@ -177,7 +180,7 @@ static const char *grow(void **arr, size_t *cap, size_t n, size_t elem, size_t f
 const char *keys_add_ikev2(iks_keys *k, const ikev2_sa *sa)
 {
 	void *arr = k->ike2;
-	const char *why = grow(&arr, &k->cap_ike2, k->nike2, sizeof(*sa), 8, k->lim.esp_sas_max,
+	const char *why = grow(&arr, &k->cap_ike2, k->nike2, sizeof(*sa), 8, k->lim.esp_sas_max, false,
 			       "esp_sas_max reached: IKE SA not kept");
 	k->ike2 = arr;
 	if (why)
@@ -190,7 +193,7 @@ const char *keys_add_ikev2(iks_keys *k, const ikev2_sa *sa)
 const char *keys_add_ikev1(iks_keys *k, const ikev1_key *key)
 {
 	void *arr = k->ike1;
-	const char *why = grow(&arr, &k->cap_ike1, k->nike1, sizeof(*key), 8, k->lim.esp_sas_max,
+	const char *why = grow(&arr, &k->cap_ike1, k->nike1, sizeof(*key), 8, k->lim.esp_sas_max, false,
 			       "esp_sas_max reached: IKE SA not kept");
 	k->ike1 = arr;
 	if (why)
@@ -213,7 +216,7 @@ const char *keys_add_charon_ikev2(iks_keys *k, const ikev2_sa *sa)
 		return CHARON_FULL;
 	void *arr = k->c_ike2;
 	const char *why = grow(&arr, &k->cap_c_ike2, k->nc_ike2, sizeof(*sa), 8,
-			       k->lim.charon_sets_max, CHARON_FULL);
+			       k->lim.charon_sets_max, true, CHARON_FULL);
 	k->c_ike2 = arr;
 	if (why)
 		return why;
@@ -228,7 +231,7 @@ const char *keys_add_charon_ikev1(iks_keys *k, const ikev1_key *key)
 		return CHARON_FULL;
 	void *arr = k->c_ike1;
 	const char *why = grow(&arr, &k->cap_c_ike1, k->nc_ike1, sizeof(*key), 8,
-			       k->lim.charon_sets_max, CHARON_FULL);
+			       k->lim.charon_sets_max, true, CHARON_FULL);
 	k->c_ike1 = arr;
 	if (why)
 		return why;
@@ -243,7 +246,7 @@ const char *keys_add_charon_child(iks_keys *k, const charon_child *c)
 		return CHARON_FULL;
 	void *arr = k->c_child;
 	const char *why = grow(&arr, &k->cap_c_child, k->nc_child, sizeof(*c), 8,
-			       k->lim.charon_sets_max, CHARON_FULL);
+			       k->lim.charon_sets_max, true, CHARON_FULL);
 	k->c_child = arr;
 	if (why)
 		return why;
