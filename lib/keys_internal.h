@@ -107,6 +107,13 @@ const char *tcpdump_esp(iks_keys *k, const field *f, size_t n);     /* keys_tcpd
 const char *uat_esp(iks_keys *k, const field *f, size_t n);         /* keys_wireshark.c */
 const char *uat_ikev2(iks_keys *k, const field *f);
 const char *uat_ikev1(iks_keys *k, const field *f);
+/* strongSwan's transform names (keys_charon_algs.c): an encryption
+ * algorithm (ESP and IKEv2 values, key length with salt/nonce), an
+ * integrity algorithm (IKS_AUTH_UNKNOWN when not one), and the transforms
+ * that carry no key for us (PRFs, key exchange methods, ESN). */
+bool charon_enc_name(field f, int *enc, int *enc2, unsigned *key_bytes);
+int charon_integ_name(field f);
+bool charon_ignored_name(field f);
 /* A whole charon log (keys_charon.c); IKS_E_LIMIT when charon_sets_max was hit. */
 iks_status keys_charon_load(iks_keys *k, const char *file, const uint8_t *data, size_t len);
 /* Whether the first line that is neither blank nor a '#' comment has a
