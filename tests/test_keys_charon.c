@@ -246,6 +246,35 @@ START_TEST(malformed)
 }
 END_TEST
 
+START_TEST(aead_ike_set)
+{
+	/* IKE:AES_GCM_16_256: no SK_ai/SK_ar; SK_ei/SK_er are key + 4-byte salt */
+	const char *text =
+		"Nov 22 13:05:13 15[CFG] selected proposal: IKE:AES_GCM_16_256/PRF_HMAC_SHA2_256/ECP_256\n"
+		"Nov 22 13:05:13 09[IKE] Sk_ei secret => 36 bytes @ 0x1\n"
+		"Nov 22 13:05:13 09[IKE]    0: 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10  ................\n"
+		"Nov 22 13:05:13 09[IKE]   16: 11 12 13 14 15 16 17 18 19 1A 1B 1C 1D 1E 1F 20  ........ .......\n"
+		"Nov 22 13:05:13 09[IKE]   32: 21 22 23 24                                      !\"#$\n"
+		"Nov 22 13:05:13 09[IKE] Sk_er secret => 36 bytes @ 0x2\n"
+		"Nov 22 13:05:13 09[IKE]    0: 41 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10  A...............\n"
+		"Nov 22 13:05:13 10[IKE] another thread\n"
+		"Nov 22 13:05:13 09[IKE]   16: 11 12 13 14 15 16 17 18 19 1A 1B 1C 1D 1E 1F 20  ........ .......\n"
+		"Nov 22 13:05:13 09[IKE]   32: 21 22 23 24                                      !\"#$\n"
+		"Nov 22 13:05:13 09[IKE] Sk_pi secret => 32 bytes @ 0x3\n";
+	iks_keys *k = load_text(text, IKS_OK);
+	ck_assert_uint_eq(iks_keys_ndiags(k), 0);
+	const ikev2_sa *ike;
+	ck_assert_uint_eq(keys_charon_ikev2(k, &ike), 1);
+	ck_assert_int_eq(ike->enc, IKEV2_ENC_AES_GCM_16);
+	ck_assert_int_eq(ike->integ, IKS_AUTH_NONE);
+	ck_assert_uint_eq(ike->key_len, 36);
+	ck_assert_uint_eq(ike->integ_key_len, 0);
+	ck_assert_uint_eq(ike->sk_er[0], 0x41);
+	ck_assert_uint_eq(ike->sk_er[35], 0x24);
+	iks_keys_free(k);
+}
+END_TEST
+
 START_TEST(cap_is_reported)
 {
 	char a[4096], b[4096], text[8192];
@@ -285,6 +314,7 @@ Suite *suite_keys_charon(void)
 	tcase_add_test(tc, ikev1_log_sets);
 	tcase_add_test(tc, prefixes);
 	tcase_add_test(tc, malformed);
+	tcase_add_test(tc, aead_ike_set);
 	tcase_add_test(tc, cap_is_reported);
 	suite_add_tcase(s, tc);
 	return s;
