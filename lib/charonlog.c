@@ -64,7 +64,27 @@ static void month_day(iks_reader *r, iks_log_record *rec)
 	}
 }
 
-/* "HH:MM:SS TT[GRP] ": fills time and thread; *text is where the text starts. */
+/* syslog's "HOST TAG: " (TAG e.g. charon or charon[1234]), each a word of
+ * up to 255 characters. */
+static bool skip_syslog_tag(iks_reader *r)
+{
+	uint8_t c;
+	unsigned n = 0;
+	while (rd_u8(r, &c) && c != ' ')
+		if (++n > 255)
+			return false;
+	if (c != ' ' || n == 0)
+		return false;
+	n = 0;
+	while (rd_u8(r, &c) && c != ':')
+		if (c == ' ' || ++n > 255)
+			return false;
+	return c == ':' && n > 0 && lit(r, ' ');
+}
+
+/* "HH:MM:SS TT[GRP] ", with an optional "Mon DD " date before it and, after
+ * a date, an optional syslog "HOST TAG: " before TT: fills time and thread;
+ * *text is where the text starts. */
 static bool prefix(const uint8_t *line, size_t len, iks_log_record *rec, size_t *text)
 {
 	iks_reader r = rd_init(line, len, 0);
@@ -73,8 +93,13 @@ static bool prefix(const uint8_t *line, size_t len, iks_log_record *rec, size_t 
 	if (!(digits(&r, 2, 2, &h) && lit(&r, ':') && digits(&r, 2, 2, &m) && lit(&r, ':') &&
 	      digits(&r, 2, 2, &s) && lit(&r, ' ') && h < 24 && m < 60 && s < 61))
 		return false;
-	if (!(digits(&r, 1, 9, &tid) && lit(&r, '[')))
-		return false;
+	iks_reader at = r;
+	if (!(digits(&r, 1, 9, &tid) && lit(&r, '['))) {
+		/* syslog: "HOST charon: " or "HOST charon[PID]: " before the thread */
+		r = at;
+		if (!rec->month || !skip_syslog_tag(&r) || !digits(&r, 1, 9, &tid) || !lit(&r, '['))
+			return false;
+	}
 	uint8_t c;
 	unsigned n = 0;
 	while (rd_u8(&r, &c) && c != ']')
@@ -87,6 +112,16 @@ static bool prefix(const uint8_t *line, size_t len, iks_log_record *rec, size_t 
 	rec->has_thread = true;
 	rec->thread = tid;
 	*text = rd_offset(&r);
+	return true;
+}
+
+bool charon_line_prefix(const uint8_t *line, size_t len, uint32_t *thread, size_t *text)
+{
+	iks_log_record rec;
+	memset(&rec, 0, sizeof(rec));
+	if (!prefix(line, len, &rec, text))
+		return false;
+	*thread = rec.thread;
 	return true;
 }
 

@@ -11,9 +11,9 @@
 #include <ikescope/decoder.h>
 #include <ikescope/ike.h>
 
+#include "decoder_crypto.h"
 #include "decoder_internal.h"
-#include "esp_crypto.h"
-#include "ikev1_crypto.h"
+#include "key_bind.h"
 #include "evq.h"
 #include "icmp.h"
 #include "ike_ctx.h"
@@ -24,52 +24,14 @@
 #include "link.h"
 #include "udp.h"
 
-/* An ESP/AH SPI and the IKE SA exchange that negotiated it. */
-#define OWNER_SLOTS 8192
-struct spi_owner {
-	uint32_t spi;
-	bool used;
-	uint8_t version;
-	uint8_t ispi[8], rspi[8];
-	uint32_t msgid;
-};
-
-typedef struct spi_owner spi_owner;
-
-/* IKEv2 messages sent in Encrypted Fragment payloads (RFC 7383): the
- * decrypted fragments of a message until all are there. */
-#define SKF_SETS 32
-#define SKF_MAX_FRAGS 64
-typedef struct skf_set {
-	bool used;
-	uint8_t ispi[8], rspi[8];
-	uint32_t msgid;
-	uint8_t flags;          /* the I and R bits tell the two directions apart */
-	uint8_t first_np;       /* next payload of fragment 1 */
-	uint16_t total;
-	uint64_t have;          /* bit n-1: fragment n decrypted */
-	uint32_t off[SKF_MAX_FRAGS], len[SKF_MAX_FRAGS];
-	uint8_t *data;          /* the fragments' plaintext, appended */
-	uint32_t used_bytes;
-	uint64_t age;
-} skf_set;
-
 struct iks_decoder {
 	iks_decoder_limits lim;
 	iks_evq events;
 	iks_frag_table *frag;
 	ike_ctx *ike;           /* IKE SA state and IKE fragments (ike_state.c) */
 	uint64_t frames;
-	const iks_keys *keys;   /* borrowed; NULL: no decryption */
 	iks_frag_table *inner_frag; /* reassembly of what ESP tunnels */
-	iks_ike_msg *ike_plain; /* the decrypted IKE message of the current frame */
-	bool esp_null;          /* guess ESP-NULL where no key is known */
-	ikev1_table *v1;        /* IKEv1 CBC state per IKE SA with a key */
-	spi_owner *owners;      /* ESP/AH SPIs seen negotiated in decrypted IKE, direct-mapped */
-	skf_set skf[SKF_SETS];
-	uint64_t skf_clock;
-	uint8_t *plain;         /* decrypted ESP of the current frame */
-	size_t plain_cap;
+	dec_crypto cr;          /* keys and decryption state (decoder_crypto.c) */
 };
 
 void iks_decoder_limits_default(iks_decoder_limits *lim)
@@ -132,15 +94,8 @@ void iks_decoder_free(iks_decoder *dec)
 	ike_ctx_free(dec->ike);
 	iks_frag_table_free(dec->frag);
 	iks_frag_table_free(dec->inner_frag);
-	free(dec->ike_plain);
-	ikev1_table_free(dec->v1);
-	free(dec->owners);
-	for (int i = 0; i < SKF_SETS; i++)
-		free(dec->skf[i].data);
+	dcrypto_free(&dec->cr);
 	evq_free(&dec->events);
-	if (dec->plain)
-		memset(dec->plain, 0, dec->plain_cap);
-	free(dec->plain);
 	free(dec);
 }
 
@@ -153,7 +108,7 @@ iks_status iks_decoder_set_esp_null(iks_decoder *dec, bool on)
 		if (!dec->inner_frag)
 			return IKS_E_NOMEM;
 	}
-	dec->esp_null = on;
+	dec->cr.esp_null = on;
 	return IKS_OK;
 }
 
@@ -161,74 +116,12 @@ iks_status iks_decoder_set_keys(iks_decoder *dec, const iks_keys *keys)
 {
 	if (!dec)
 		return IKS_E_INVALID;
-	if (keys && !dec->plain) {
-		/* the largest ESP packet an IP datagram can carry */
-		dec->plain_cap = 65536;
-		dec->plain = malloc(dec->plain_cap);
-		if (!dec->plain) {
-			dec->plain_cap = 0;
-			return IKS_E_NOMEM;
-		}
-	}
 	if (keys && !dec->inner_frag) {
 		dec->inner_frag = iks_frag_table_new(&dec->lim, &dec->events);
 		if (!dec->inner_frag)
 			return IKS_E_NOMEM;
 	}
-	if (keys && !dec->owners) {
-		dec->owners = calloc(OWNER_SLOTS, sizeof(*dec->owners));
-		if (!dec->owners)
-			return IKS_E_NOMEM;
-	}
-	if (keys && !dec->v1) {
-		dec->v1 = ikev1_table_new(dec->lim.frag_datagrams_max);
-		if (!dec->v1)
-			return IKS_E_NOMEM;
-	}
-	if (keys && !dec->ike_plain) {
-		dec->ike_plain = malloc(sizeof(*dec->ike_plain));
-		if (!dec->ike_plain)
-			return IKS_E_NOMEM;
-	}
-	dec->keys = keys;
-	return IKS_OK;
-}
-
-static spi_owner *owner_slot(const iks_decoder *dec, uint32_t spi)
-{
-	return &dec->owners[(spi * 2654435761u) >> 19 & (OWNER_SLOTS - 1)];
-}
-
-/* The SPIs proposed or accepted in a decrypted message (RFC 2408 section
- * 3.5, RFC 7296 section 3.3.1): ESP (3) and AH (2) proposals with 4-byte SPIs. */
-static void learn_spis(iks_decoder *dec, const iks_ike_msg *m)
-{
-	for (unsigned i = 0; i < m->nproposals && i < IKS_IKE_MSG_MAX_PROPOSALS; i++) {
-		const iks_ike_proposal *p = &m->proposals[i];
-		if ((p->protocol != 2 && p->protocol != 3) || p->spi.len != 4)
-			continue;
-		uint32_t spi = (uint32_t)p->spi.p[0] << 24 | (uint32_t)p->spi.p[1] << 16 |
-			       (uint32_t)p->spi.p[2] << 8 | p->spi.p[3];
-		spi_owner *o = owner_slot(dec, spi);
-		o->used = true;
-		o->spi = spi;
-		o->version = m->version;
-		memcpy(o->ispi, m->ispi, 8);
-		memcpy(o->rspi, m->rspi, 8);
-		o->msgid = m->msgid;
-	}
-}
-
-static void name_owner(const iks_decoder *dec, iks_esp_info *esp)
-{
-	const spi_owner *o = dec->owners ? owner_slot(dec, esp->spi) : NULL;
-	if (!o || !o->used || o->spi != esp->spi)
-		return;
-	esp->sa_known = true;
-	esp->sa_version = o->version;
-	memcpy(esp->sa_ispi, o->ispi, 8);
-	memcpy(esp->sa_rspi, o->rspi, 8);
-	esp->sa_msgid = o->msgid;
+	return dcrypto_set_keys(&dec->cr, keys, &dec->lim);
 }
 
 /* What a decode step needs to know about where it is. */
@@ -255,23 +148,8 @@ static void decode_upper(decode_ctx *c, iks_reader *p, uint32_t wire, uint8_t pr
  * decode what it carried into pkt->esp_inner. `wire` is the ESP length. */
 static void decrypt_esp(decode_ctx *c, iks_layers *L, uint32_t wire, bool quoted)
 {
-	if (quoted || !c->dec || (!c->dec->keys && !c->dec->esp_null) || L != &c->pkt->l)
+	if (quoted || !c->dec || L != &c->pkt->l || !dcrypto_esp(&c->dec->cr, L, wire))
 		return;
-	name_owner(c->dec, &L->esp);
-	const esp_sa *sa = keys_find_esp(c->dec->keys, L->esp.spi, &L->ip.dst);
-	iks_span esp = { L->esp.raw.p, wire };
-	if (!sa) {
-		L->esp.crypto = c->dec->keys ? IKS_ESP_NO_KEY : IKS_ESP_NOT_TRIED;
-		if (!c->dec->esp_null || L->esp.raw.len < wire || !esp_null_guess(esp, &L->esp))
-			return;
-	} else if (L->esp.raw.len < wire) {
-		L->esp.crypto = IKS_ESP_CUT;
-		return;
-	} else {
-		esp_decrypt(sa, esp, c->dec->plain, c->dec->plain_cap, &L->esp);
-		if (L->esp.crypto != IKS_ESP_OK && L->esp.crypto != IKS_ESP_UNVERIFIED)
-			return;
-	}
 	iks_layers *I = &c->pkt->esp_inner;
 	c->pkt->has_esp_inner = true;
 	iks_reader r = rd_init(L->esp.plain.p, L->esp.plain.len, 0);
@@ -295,28 +173,9 @@ static void decrypt_esp(decode_ctx *c, iks_layers *L, uint32_t wire, bool quoted
 static void verify_ah(decode_ctx *c, iks_layers *L, const iks_reader *p, uint32_t wire, bool in_dg,
 		      bool quoted)
 {
-	if (quoted || in_dg || !c->dec || !c->dec->keys || L != &c->pkt->l)
+	if (quoted || in_dg || !c->dec || L != &c->pkt->l)
 		return;
-	const esp_sa *sa = keys_find_ah(c->dec->keys, L->ah.spi, &L->ip.dst);
-	if (!sa && L->ip.version == 6)
-		sa = keys_find_ah(c->dec->keys, L->ah.spi, NULL); /* a routing header en route */
-	if (!sa) {
-		L->ah.crypto = IKS_ESP_NO_KEY;
-		return;
-	}
-	if (L->ip.is_fragment)
-		return; /* not verified after reassembly yet */
-	if (rd_left(p) < wire) {
-		L->ah.crypto = IKS_ESP_CUT;
-		return;
-	}
-	/* the IPv4 header sits right before the AH header in the same frame */
-	size_t hl = L->ip.header_len;
-	const uint8_t *ah = L->ip.payload.p;
-	if (!ah || ah != rd_ptr(p))
-		return;
-	L->ah.crypto = ah_verify(sa, ah - hl, hl + wire, hl, L->ah.icv_len, c->dec->plain,
-				 c->dec->plain_cap);
+	dcrypto_ah(&c->dec->cr, L, p, wire);
 }
 
 static void decode_udp(decode_ctx *c, iks_reader *p, uint32_t wire, iks_layers *L, bool in_dg,
@@ -519,141 +378,6 @@ static void decode_ip(decode_ctx *c, iks_reader *r, int version, iks_layers *L, 
 	decode_ip_in(c, r, version, L, quoted, &ra);
 }
 
-/* Keep the decrypted SKF fragment now at dec->plain + 28; when it completes
- * its message, decode the whole into k->decrypted. Bounded: SKF_SETS
- * messages at once (the oldest gives way), SKF_MAX_FRAGS fragments each,
- * 64 KiB of plaintext per message. */
-static void skf_add(iks_decoder *dec, iks_ike_info *k, const iks_ike_payload_ref *p,
-		    size_t plain_len)
-{
-	const uint8_t *h = k->raw.p + p->offset; /* SKF header: np, C, length, number, total */
-	uint16_t num = (uint16_t)(h[4] << 8 | h[5]), total = (uint16_t)(h[6] << 8 | h[7]);
-	if (num == 0 || total == 0 || num > total || total > SKF_MAX_FRAGS)
-		return;
-	skf_set *set = NULL, *oldest = &dec->skf[0];
-	for (int i = 0; i < SKF_SETS; i++) {
-		skf_set *c = &dec->skf[i];
-		if (c->used && !memcmp(c->ispi, k->ispi, 8) && !memcmp(c->rspi, k->rspi, 8) &&
-		    c->msgid == k->msgid && c->flags == (k->flags & 0x28))
-			set = c;
-		if (!c->used || c->age < oldest->age)
-			oldest = c;
-	}
-	if (!set) {
-		set = oldest;
-		uint8_t *keep = set->data;
-		memset(set, 0, sizeof(*set));
-		set->data = keep ? keep : malloc(65536);
-		if (!set->data)
-			return;
-		set->used = true;
-		memcpy(set->ispi, k->ispi, 8);
-		memcpy(set->rspi, k->rspi, 8);
-		set->msgid = k->msgid;
-		set->flags = k->flags & 0x28;
-	}
-	set->age = ++dec->skf_clock;
-	set->total = total;
-	uint64_t bit = 1ull << (num - 1);
-	if (set->have & bit || plain_len > 65536 - set->used_bytes)
-		return; /* a copy (retransmission), or too big */
-	if (num == 1)
-		set->first_np = h[0];
-	memcpy(set->data + set->used_bytes, dec->plain + IKS_IKE_HEADER_LEN, plain_len);
-	set->off[num - 1] = set->used_bytes;
-	set->len[num - 1] = (uint32_t)plain_len;
-	set->used_bytes += (uint32_t)plain_len;
-	set->have |= bit;
-	uint64_t all = total == 64 ? ~0ull : (1ull << total) - 1;
-	if (set->have != all)
-		return;
-	/* all there: header as sent (SKF's first payload), fragments in order */
-	size_t n = IKS_IKE_HEADER_LEN;
-	memcpy(dec->plain, k->raw.p, IKS_IKE_HEADER_LEN);
-	dec->plain[16] = set->first_np;
-	for (unsigned i = 0; i < total && n + set->len[i] <= dec->plain_cap; i++) {
-		memcpy(dec->plain + n, set->data + set->off[i], set->len[i]);
-		n += set->len[i];
-	}
-	dec->plain[24] = (uint8_t)(n >> 24);
-	dec->plain[25] = (uint8_t)(n >> 16);
-	dec->plain[26] = (uint8_t)(n >> 8);
-	dec->plain[27] = (uint8_t)n;
-	iks_ike_msg_decode(dec->plain, n, dec->ike_plain);
-	k->decrypted = dec->ike_plain;
-	learn_spis(dec, dec->ike_plain);
-	set->used = false;
-}
-
-/* With keys: the IKEv2 Encrypted payload (RFC 7296 section 3.14) of the
- * frame's IKE message, decrypted and decoded as a message of its own: the
- * header as sent, its first payload the one the SK header names. An SKF
- * fragment (RFC 7383) is decrypted and verified on its own and kept until
- * its message is complete (skf_add). */
-static void decrypt_ike(iks_decoder *dec, iks_packet *pkt)
-{
-	iks_ike_info *k = &pkt->l.ike;
-	if (!dec->keys || !k->present)
-		return;
-	if (k->version == 1) {
-		const ikev1_key *key = keys_find_ikev1(dec->keys, k->ispi);
-		if (!key || k->raw.len < k->length || k->length < IKS_IKE_HEADER_LEN)
-			return;
-		size_t n;
-		const iks_ike_msg *clear = k->detail ? k->detail->msg : NULL;
-		const uint8_t *bytes = k->raw.p;
-		size_t len = k->length;
-		/* an encrypted message sent in IKE fragments: the whole message,
-		 * on the frame that completed it */
-		const iks_ike_msg *whole = k->detail ? k->detail->reassembled : NULL;
-		if (whole && whole->encrypted && whole->raw.len >= IKS_IKE_HEADER_LEN) {
-			bytes = whole->raw.p;
-			len = whole->raw.len;
-		}
-		k->crypto = ikev1_process(dec->v1, key, bytes, len, clear, dec->plain, dec->plain_cap, &n);
-		if (k->crypto == IKS_ESP_UNVERIFIED) {
-			iks_ike_msg_decode(dec->plain, n, dec->ike_plain);
-			k->decrypted = dec->ike_plain;
-			learn_spis(dec, dec->ike_plain);
-		}
-		return;
-	}
-	if (k->version != 2 || k->npayloads == 0 || k->npayloads > IKS_IKE_MAX_PAYLOADS)
-		return;
-	const iks_ike_payload_ref *last = &k->payloads[k->npayloads - 1];
-	if (last->type != 46 && last->type != 53)
-		return;
-	const ikev2_sa *sa = keys_find_ikev2(dec->keys, k->ispi, k->rspi);
-	if (!sa) {
-		k->crypto = IKS_ESP_NO_KEY;
-		return;
-	}
-	if (k->raw.len < k->length || k->length < IKS_IKE_HEADER_LEN) {
-		k->crypto = IKS_ESP_CUT;
-		return;
-	}
-	size_t hdr = last->type == 46 ? 4 : 8, plain_len;
-	k->crypto = ikev2_sk_decrypt(sa, (k->flags & IKS_IKEV2_FLAG_INITIATOR) != 0, k->raw.p,
-				     k->length, last->offset, hdr, dec->plain + IKS_IKE_HEADER_LEN,
-				     dec->plain_cap - IKS_IKE_HEADER_LEN, &plain_len);
-	if (k->crypto != IKS_ESP_OK && k->crypto != IKS_ESP_UNVERIFIED)
-		return;
-	if (last->type == 53) {
-		skf_add(dec, k, last, plain_len);
-		return;
-	}
-	memcpy(dec->plain, k->raw.p, IKS_IKE_HEADER_LEN);
-	dec->plain[16] = k->raw.p[last->offset]; /* the first payload inside */
-	uint32_t total = (uint32_t)(IKS_IKE_HEADER_LEN + plain_len);
-	dec->plain[24] = (uint8_t)(total >> 24);
-	dec->plain[25] = (uint8_t)(total >> 16);
-	dec->plain[26] = (uint8_t)(total >> 8);
-	dec->plain[27] = (uint8_t)total;
-	iks_ike_msg_decode(dec->plain, total, dec->ike_plain);
-	k->decrypted = dec->ike_plain;
-	learn_spis(dec, dec->ike_plain);
-}
-
 static void classify(iks_packet *pkt, const iks_reader *first_frag_payload)
 {
 	const iks_layers *L = &pkt->l;
@@ -728,7 +452,7 @@ iks_status iks_decode(iks_decoder *dec, const iks_frame *frame, iks_packet *pkt)
 	decode_ctx c = { dec, pkt, frame };
 	decode_frame(&c, frame->linktype, frame->data, frame->caplen);
 	ike_ctx_decode(dec->ike, &pkt->l, frame->number, frame->ts_sec, frame->ts_nsec);
-	decrypt_ike(dec, pkt);
+	dcrypto_ike(&dec->cr, pkt);
 	return IKS_OK;
 }
 
@@ -776,7 +500,7 @@ void iks_decoder_get_stats(const iks_decoder *dec, iks_decoder_stats *st)
 	st->fragments = fs.fragments;
 	st->datagrams_completed = fs.completed;
 	st->datagrams_incomplete = fs.incomplete;
-	st->limit_hits = dec->events.limit_hits;
+	st->limit_hits = dec->events.limit_hits + key_bind_limit_hits(dec->cr.bind);
 	st->events_dropped = dec->events.dropped;
 	st->limit_repeats = dec->events.limit_repeats;
 	st->frag_datagrams_peak = fs.datagrams_peak;

@@ -263,3 +263,24 @@ int ikev1_process(ikev1_table *t, const ikev1_key *key, const uint8_t *msg, size
 	*out_len = total;
 	return IKS_ESP_UNVERIFIED;
 }
+
+int ikev1_try(ikev1_table *t, const ikev1_key *key, const uint8_t *msg, size_t len, uint8_t *buf,
+	      size_t cap, size_t *out_len, bool (*accept)(const uint8_t *plain, size_t n, size_t ct_len))
+{
+	*out_len = 0;
+	v1_sa *s = find(t, msg);
+	if (!s)
+		return IKS_ESP_CRYPTO_ERROR;
+	v1_sa saved = *s;
+	int r = ikev1_process(t, key, msg, len, NULL, buf, cap, out_len);
+	if (r != IKS_ESP_UNVERIFIED || (accept && !accept(buf, *out_len, len - 28))) {
+		s = find(t, msg); /* the same entry: it exists */
+		if (s)
+			*s = saved;
+		*out_len = 0;
+		if (r == IKS_ESP_UNVERIFIED)
+			r = IKS_ESP_BAD_PADDING;
+	}
+	memset(&saved, 0, sizeof(saved));
+	return r;
+}

@@ -29,4 +29,15 @@ void ikev1_table_free(ikev1_table *t);
 int ikev1_process(ikev1_table *t, const ikev1_key *key, const uint8_t *msg, size_t len,
 		  const iks_ike_msg *clear, uint8_t *buf, size_t cap, size_t *out_len);
 
+/*
+ * ikev1_process for an encrypted message with a key on trial: the SA's
+ * state is put back as it was unless the message decrypts
+ * (IKS_ESP_UNVERIFIED) and `accept` (when given) takes the plaintext
+ * (buf, n bytes: header and payload chain; ct_len the ciphertext length);
+ * a plaintext it refuses gives
+ * IKS_ESP_BAD_PADDING.
+ */
+int ikev1_try(ikev1_table *t, const ikev1_key *key, const uint8_t *msg, size_t len, uint8_t *buf,
+	      size_t cap, size_t *out_len, bool (*accept)(const uint8_t *plain, size_t n, size_t ct_len));
+
 #endif

@@ -63,6 +63,9 @@ void charon_line(iks_log *log, iks_log_record *rec, uint32_t rec_index,
 /* Whether the line starts with the format's time prefix (format detection). */
 bool oakley_has_prefix(const uint8_t *line, size_t len);
 bool charon_has_prefix(const uint8_t *line, size_t len);
+/* A charon line's prefix ("[Mon DD ]HH:MM:SS [HOST TAG: ]TT[GRP] "): the
+ * thread number and where the text starts; false when it has none. */
+bool charon_line_prefix(const uint8_t *line, size_t len, uint32_t *thread, size_t *text);
 
 /* Shared helpers (logcore.c). */
 log_thread *log_thread_get(iks_log *log, uint32_t tid);

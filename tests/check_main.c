@@ -18,6 +18,7 @@ int main(void)
 	srunner_add_suite(sr, suite_ike_payload());
 	srunner_add_suite(sr, suite_ike_capture());
 	srunner_add_suite(sr, suite_keys());
+	srunner_add_suite(sr, suite_keys_charon());
 	srunner_add_suite(sr, suite_groups());
 	srunner_add_suite(sr, suite_malformed());
 	srunner_add_suite(sr, suite_sweep());

@@ -69,6 +69,10 @@ d = report("ikev2_psk_authfail", "ikev2_psk_authfail_ikev2_decryption_table")
 neg_is("ikev2_psk_authfail", d, "54127aa50190e4fa", "failed", 24, 35, "00000001")
 error_is("ikev2_psk_authfail", d, 2, 35, "00000001", 24, "AUTHENTICATION_FAILED", 6, 6)
 
+for log in ("ikev2_psk_authfail_charon_a.log", "ikev2_psk_authfail_charon_b.log"):
+    d = report("ikev2_psk_authfail", log)
+    neg_is("ikev2_psk_authfail -k " + log, d, "54127aa50190e4fa", "failed", 24, 35, "00000001")
+
 # the CHILD_SA's traffic selectors refused: TS_UNACCEPTABLE (38) in IKE_AUTH
 d = report("ikev2_psk_tsfail", "ikev2_psk_tsfail_ikev2_decryption_table")
 neg_is("ikev2_psk_tsfail", d, "fa3d9f3d68c5824d", "failed", 38, 35, "00000001")
@@ -101,6 +105,10 @@ check("%s: one bad-spi finding: b->a ESP cd21ecbc, %d packets after the Delete o
       "which never arrived, first at b frame %s" % (name, len(truth), truth[:1]),
       len(truth) > 20 and got == [("b->a", 50, "cd21ecbc", 32, False, len(truth), truth[0], "error")],
       (got, len(truth), truth[:3]))
+d = report(name, name + "_charon_b.log")
+check("%s -k b's charon log: the same bad-spi finding" % name,
+      [(f["spi"], f["delete_frame"], f["count"]) for f in only(d, "bad-spi")] == [("cd21ecbc", 32, len(truth))],
+      only(d, "bad-spi"))
 # without keys the Delete is not readable: no finding, and no false one
 d = report(name)
 check("%s without keys: no bad-spi finding" % name, not only(d, "bad-spi"), only(d, "bad-spi"))

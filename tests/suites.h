@@ -18,6 +18,7 @@ Suite *suite_ike_payload(void);
 Suite *suite_ike_capture(void);
 
 Suite *suite_keys(void);
+Suite *suite_keys_charon(void);
 Suite *suite_groups(void);
 Suite *suite_malformed(void);
 Suite *suite_sweep(void);

@@ -131,7 +131,7 @@ END_TEST
 
 START_TEST(caps_hold)
 {
-	iks_keys_limits lim = { 2, 3 };
+	iks_keys_limits lim = { 2, 3, 0 };
 	iks_keys *k = iks_keys_new(&lim);
 	char text[512] = "", one[64];
 	for (int i = 1; i <= 4; i++) {
@@ -149,6 +149,70 @@ START_TEST(caps_hold)
 }
 END_TEST
 
+/* Issue #4 acceptance 5: malformed lines of each format, each a diagnostic
+ * at its line naming what is wrong, never with the key bytes. */
+START_TEST(each_format_malformed)
+{
+	static const char *secret = "deadbeefdeadbeefdeadbeefdeadbeef";
+	char text[4096];
+	snprintf(text, sizeof(text),
+		 /* esp_sa */
+		 "\"IPv4\",\"*\",\"*\",\"0x20\",\"AES-CBC [RFC3602]\",\"0x%s\",\"HMAC-WHIRLPOOL\",\"0x%s\"\n"
+		 "\"IPv4\",\"*\",\"gateway-b\",\"0x21\",\"AES-CBC [RFC3602]\",\"0x%s\",\"NULL\",\"\"\n"
+		 /* tcpdump -E, ESP and AH */
+		 "0x100@192.0.2.1 ah\n"
+		 "0x101@192.0.2.1 aes128-cbc:0x%s hmac-sha1-96\n"
+		 "0x102@192.0.2.1 aes128-cbc:0x%s hmac-whirlpool:0x%s\n"
+		 "0x103@192.0.2.1 ah hmac-sha1-96:0x%szz\n"
+		 "0x104@192.0.2.1 aes128-cbc:0x%s00\n"
+		 /* ikev2_decryption_table */
+		 "1111111111111111,2222222222222222,%s,%s,\"Serpent\",%s,%s,\"HMAC_SHA2_256_128 [RFC4868]\"\n"
+		 "1111111111111111,2222222222222222,%s,%s00,\"AES-CBC-128 [RFC3602]\",%s,%s,\"HMAC_SHA2_256_128 [RFC4868]\"\n"
+		 "1111111111111111,2222222222222222,%s,%s,\"AES-CBC-128 [RFC3602]\",%s,%s,\"HMAC_TIGER\"\n"
+		 "1111111111111111,2222222222222222,%s,%s,\"AES-CBC-128 [RFC3602]\",%s,%s00,\"HMAC_SHA2_256_128 [RFC4868]\"\n"
+		 /* ikev1_decryption_table */
+		 "6a457ac013315d33,deadbeef01\n"
+		 /* tcpdump's ikev2 lines: recognised; a look-alike is not */
+		 "ikev2 I 0x1111111111111111 0x2222222222222222 aes128:0x%s sha256:0x%s\n"
+		 "ikev2x I 0x1111111111111111 0x2222222222222222 aes128:0x%s\n",
+		 secret, secret, secret, secret, secret, secret, secret, secret, secret, secret, secret,
+		 secret, secret, secret, secret, secret, secret, secret, secret, secret, secret, secret,
+		 secret, secret, secret, secret, secret);
+	iks_keys *k = load(text);
+	static const struct {
+		uint32_t line;
+		const char *what;
+	} want[] = {
+		{ 1, "esp_sa: unknown authentication" },
+		{ 2, "esp_sa: destination" },
+		{ 3, "AH SA needs AUTH:KEY" },
+		{ 4, "AUTH:0xKEY expected" },
+		{ 5, "unknown authentication" },
+		{ 6, "authentication key is not hex" },
+		{ 7, "secret is not of the algorithm's length" },
+		{ 8, "ikev2_decryption_table: unknown encryption" },
+		{ 9, "SK_ei/SK_er" },
+		{ 10, "unknown integrity" },
+		{ 11, "SK_ai/SK_ar" },
+		{ 12, "ikev1_decryption_table: key is not" },
+		{ 14, "not a line of any known key file format" },
+	};
+	ck_assert_uint_eq(iks_keys_ndiags(k), sizeof(want) / sizeof(want[0]));
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const iks_keys_diag *d = iks_keys_diag_at(k, i);
+		ck_assert_uint_eq(d->line, want[i].line);
+		ck_assert_msg(strstr(d->reason, want[i].what), "line %u: %s", d->line, d->reason);
+		ck_assert_ptr_null(strstr(d->reason, "dead"));
+	}
+	iks_keys_info info;
+	iks_keys_get_info(k, &info);
+	ck_assert_uint_eq(info.esp_sas, 0);
+	ck_assert_uint_eq(info.ikev1_sas, 0);
+	ck_assert_uint_eq(info.ikev2_sas, 1); /* the tcpdump ikev2 line, counted */
+	iks_keys_free(k);
+}
+END_TEST
+
 Suite *suite_keys(void)
 {
 	Suite *s = suite_create("keys");
@@ -158,6 +222,7 @@ Suite *suite_keys(void)
 	tcase_add_test(tc, ike_tables_are_recognised);
 	tcase_add_test(tc, bad_lines_are_diagnosed_without_keys);
 	tcase_add_test(tc, caps_hold);
+	tcase_add_test(tc, each_format_malformed);
 	suite_add_tcase(s, tc);
 	return s;
 }

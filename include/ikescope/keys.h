@@ -1,5 +1,5 @@
 /*
- * ikescope/keys.h - keys for decrypting and verifying ESP (and, later, IKE),
+ * ikescope/keys.h - keys for decrypting and verifying ESP, AH and IKE,
  * loaded from the files users already have. Keys are never printed or
  * returned in messages.
  *
@@ -17,7 +17,33 @@
  *    and verified with them;
  *  - Wireshark's ikev1_decryption_table records (initiator cookie, Ka):
  *    IKEv1 messages are decrypted with them (IKEv1 has no ICV to verify);
- *  - tcpdump's "ikev2 I|R ..." lines are recognised and counted (not used).
+ *  - tcpdump's "ikev2 I|R ..." lines are recognised and counted (not used);
+ *  - strongSwan charon logs written with ike and chd at level 4 or more,
+ *    recognised by their first line that is neither blank nor a '#'
+ *    comment: "[Mon DD ]HH:MM:SS [HOST charon[PID]: ]TT[GRP] text" (charon's
+ *    file logger, with or without a date, or syslog). The whole file is then
+ *    read as a log; its ordinary lines are not diagnosed. Used: the
+ *    "selected proposal: IKE:|ESP:|AH:..." lines (strongSwan's algorithm
+ *    names: AES_CBC_n, AES_CTR_n, AES_GCM_{8,12,16}_n, 3DES_CBC, NULL,
+ *    HMAC_SHA1_96, HMAC_SHA2_{256_128,384_192,512_256}, HMAC_MD5_96), the
+ *    hex dumps "NAME => N bytes @ 0x..." + "   0: 8E 95 ..." of Sk_ei, Sk_er,
+ *    Sk_ai, Sk_ar (IKEv2), "encryption key Ka" (IKEv1) and "encryption|
+ *    integrity initiator|responder key" (CHILD_SA), "  SPI 0x..., src A dst
+ *    B" and "CHILD_SA NAME{N} established with SPIs X_i Y_o". Lines of other
+ *    threads may come between a dump's lines. A key set takes its own
+ *    thread's selected proposal, else the oldest unused one whose key
+ *    lengths fit (responders log them in other threads). Diagnosed, at their
+ *    line: unknown algorithms, dumps cut short (by another line of their
+ *    thread or the end of the file), dump offsets out of order, dumps longer
+ *    than any key, keys that fit no proposal, CHILD_SA keys without SPIs.
+ *    The log names no IKE SPIs or cookies: each decoder binds an IKEv2 set
+ *    to the SA whose first encrypted message's ICV (or AEAD tag) it
+ *    verifies, an IKEv1 Ka to the SA whose first encrypted message it
+ *    decrypts into a well-formed payload chain, and a CHILD_SA's initiator
+ *    and responder keys to its two SPIs by the ICV of each SPI's first
+ *    packet (where nothing can verify: by the padding; where nothing fits:
+ *    inbound SPI = responder's keys, unbound). Once bound an SA decrypts as
+ *    with a table; keys from tables are used first.
  * Lines starting with '#' and blank lines are ignored; every other line
  * that no format accepts is recorded as a diagnostic with file and line.
  */
@@ -56,6 +82,8 @@ enum iks_esp_auth {
 typedef struct iks_keys_limits {
 	uint32_t esp_sas_max;   /* ESP SAs kept (default 100,000) */
 	uint32_t diags_max;     /* diagnostics kept (default 1,000; more are counted) */
+	uint32_t charon_sets_max; /* key sets kept from charon logs: IKE and CHILD_SA
+				   * (default 10,000) */
 } iks_keys_limits;
 
 /* Create an empty key store (lim NULL: defaults). NULL when out of memory.
@@ -69,7 +97,7 @@ IKS_API void iks_keys_free(iks_keys *k);
  * Load a key file. Returns IKS_OK when the file was read (bad lines are
  * skipped and recorded as diagnostics), IKS_E_IO with a message naming the
  * file in errbuf when it cannot be read, IKS_E_LIMIT when esp_sas_max was
- * reached (a diagnostic says where).
+ * reached (a diagnostic says where), or charon_sets_max for a charon log.
  */
 IKS_API iks_status iks_keys_load_file(iks_keys *k, const char *path, char *errbuf);
 
@@ -93,6 +121,9 @@ typedef struct iks_keys_info {
 	uint32_t ikev2_sas;            /* IKEv2 SAs with keys */
 	uint32_t ikev1_sas;            /* IKEv1 SAs with Ka */
 	uint64_t diags;                /* bad lines, including those not kept */
+	uint32_t charon_ikev2_sets;    /* IKEv2 key sets from charon logs (SPIs unknown) */
+	uint32_t charon_ikev1_sets;    /* IKEv1 Ka from charon logs (cookies unknown) */
+	uint32_t charon_child_sets;    /* CHILD_SA key sets from charon logs */
 } iks_keys_info;
 IKS_API void iks_keys_get_info(const iks_keys *k, iks_keys_info *info);
 
