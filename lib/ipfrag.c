@@ -18,312 +18,11 @@
  * largest timestamp seen; a datagram's age counts from the clock at its
  * first fragment, and events carry the clock at which they were decided.
  */
-#include "ipfrag.h"
+#include "ipfrag_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define NS_PER_SEC 1000000000
-#define NS_PER_MS 1000000u
-#define RIDX_NIL UINT32_MAX
-#define BUCKETS_MAX (1u << 20)
-#define RECENT_MAX 65536u
-/* How long a completed datagram's key stays "recent" (a datagram given up
- * stays recent for its family's timeout). Copies from a second
- * capture interface arrive within microseconds; a host reuses an IP ID after
- * 65536 datagrams to the same peer, which a sender at 100k packets/s
- * reaches in 0.65 s, well inside the 30 s reassembly timeout: so the window
- * is kept short. */
-#define RECENT_WINDOW_MS 50u
-
-/* RFC 791 section 3.2 / RFC 8200 section 4.5 reassembly key. */
-struct frag_key {
-	uint8_t version;
-	uint8_t proto;                  /* IPv4 only; 0 for IPv6 */
-	uint32_t id;
-	uint8_t src[16], dst[16];       /* IPv4 uses the first 4, rest zero */
-};
-
-struct frag_range {
-	uint32_t start, end;
-};
-
-struct frag_dgram {
-	struct frag_key key;
-	uint64_t hash;
-	struct frag_dgram *hnext;               /* hash chain */
-	struct frag_dgram *older, *newer;       /* age list of its family */
-	uint64_t datagram_id;
-	uint64_t seq;                           /* insertion order, both families */
-	int64_t start_ns;
-	iks_addr src, dst;
-	uint8_t proto;
-	bool have_total;
-	uint32_t total;
-	uint8_t *data;
-	uint32_t cap;                           /* bytes in data: highest end seen */
-	uint32_t received;                      /* distinct bytes held */
-	struct frag_range *ranges;              /* sorted, disjoint, not touching */
-	uint32_t nranges, ranges_cap;
-	uint64_t *frames;                       /* arrival order */
-	uint16_t nframes, frames_cap;
-	uint64_t first_frame, last_frame;
-};
-
-struct frag_recent {
-	struct frag_key key;
-	uint64_t hash;
-	uint32_t hnext;                 /* index chain, RIDX_NIL ends it */
-	bool used;
-	uint64_t datagram_id;
-	uint32_t total;                 /* IKS_LEN_UNKNOWN when never learnt */
-	int64_t when_ns;
-	bool completed;                 /* completed (else given up) */
-};
-
-struct iks_frag_table {
-	iks_decoder_limits lim;
-	iks_evq *events;
-	uint64_t seed;
-	struct frag_dgram **buckets;
-	uint32_t bucket_mask;
-	struct frag_dgram *oldest[2], *newest[2];       /* [0] IPv4, [1] IPv6 */
-	uint32_t ndgrams;
-	uint64_t held;
-	uint64_t next_id, next_seq;
-	bool have_now;
-	int64_t now_ns, now_sec;
-	uint32_t now_nsec;
-	struct frag_dgram *done;        /* last completed; freed at the next call */
-	uint64_t atomic_frame;
-	struct frag_recent *recent;
-	uint32_t *recent_buckets;
-	uint32_t recent_cap, recent_mask, recent_next;
-	iks_frag_stats st;
-};
-
-static uint32_t pow2_at_least(uint64_t n, uint32_t max)
-{
-	uint32_t p = 1;
-
-	while (p < n && p < max)
-		p <<= 1;
-	return p;
-}
-
-/* Seconds and nanoseconds to nanoseconds, saturating far outside any capture. */
-static int64_t ts_to_ns(int64_t sec, uint32_t nsec)
-{
-	const int64_t lim = INT64_MAX / NS_PER_SEC - 1;
-
-	if (sec > lim)
-		return INT64_MAX;
-	if (sec < -lim)
-		return -INT64_MAX;
-	if (nsec >= NS_PER_SEC)
-		nsec = NS_PER_SEC - 1;
-	return sec * NS_PER_SEC + (int64_t)nsec;
-}
-
-static void clock_update(iks_frag_table *t, int64_t sec, uint32_t nsec)
-{
-	int64_t ns = ts_to_ns(sec, nsec);
-
-	if (t->have_now && ns <= t->now_ns)
-		return;
-	t->have_now = true;
-	t->now_ns = ns;
-	t->now_sec = sec;
-	t->now_nsec = nsec;
-}
-
-/* True when more than the family's timeout has passed since when_ns
- * (when_ns <= now always: both come from the monotonic table clock). */
-static bool too_old(const iks_frag_table *t, int64_t when_ns, uint8_t version)
-{
-	uint64_t ms = version == 6 ? t->lim.frag_timeout_ms_v6 : t->lim.frag_timeout_ms_v4;
-	uint64_t elapsed = (uint64_t)t->now_ns - (uint64_t)when_ns;
-
-	return elapsed > ms * NS_PER_MS;
-}
-
-static void key_make(struct frag_key *k, const iks_frag_input *in)
-{
-	size_t alen = in->version == 6 ? 16 : 4;
-
-	memset(k, 0, sizeof(*k));
-	k->version = in->version;
-	k->proto = in->version == 6 ? 0 : in->proto;
-	k->id = in->id;
-	memcpy(k->src, in->src.bytes, alen);
-	memcpy(k->dst, in->dst.bytes, alen);
-}
-
-static bool key_eq(const struct frag_key *a, const struct frag_key *b)
-{
-	return a->version == b->version && a->proto == b->proto && a->id == b->id &&
-	       memcmp(a->src, b->src, sizeof(a->src)) == 0 &&
-	       memcmp(a->dst, b->dst, sizeof(a->dst)) == 0;
-}
-
-/* FNV-1a over the key fields, seeded per table, with a final mix. */
-static uint64_t key_hash(const iks_frag_table *t, const struct frag_key *k)
-{
-	uint8_t head[6] = { k->version, k->proto, (uint8_t)(k->id >> 24),
-			    (uint8_t)(k->id >> 16), (uint8_t)(k->id >> 8), (uint8_t)k->id };
-	uint64_t h = 0xcbf29ce484222325ull ^ t->seed;
-	size_t i;
-
-	for (i = 0; i < sizeof(head); i++)
-		h = (h ^ head[i]) * 0x100000001b3ull;
-	for (i = 0; i < sizeof(k->src); i++)
-		h = (h ^ k->src[i]) * 0x100000001b3ull;
-	for (i = 0; i < sizeof(k->dst); i++)
-		h = (h ^ k->dst[i]) * 0x100000001b3ull;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	return h;
-}
-
-static void dgram_free(struct frag_dgram *d)
-{
-	if (!d)
-		return;
-	free(d->data);
-	free(d->ranges);
-	free(d->frames);
-	free(d);
-}
-
-static void release_done(iks_frag_table *t)
-{
-	dgram_free(t->done);
-	t->done = NULL;
-}
-
-static struct frag_dgram *table_find(const iks_frag_table *t, const struct frag_key *k,
-				     uint64_t h)
-{
-	struct frag_dgram *d = t->buckets[h & t->bucket_mask];
-
-	while (d && !(d->hash == h && key_eq(&d->key, k)))
-		d = d->hnext;
-	return d;
-}
-
-static void table_link(iks_frag_table *t, struct frag_dgram *d)
-{
-	struct frag_dgram **b = &t->buckets[d->hash & t->bucket_mask];
-	int f = d->key.version == 6;
-
-	d->hnext = *b;
-	*b = d;
-	d->older = t->newest[f];
-	d->newer = NULL;
-	if (t->newest[f])
-		t->newest[f]->newer = d;
-	else
-		t->oldest[f] = d;
-	t->newest[f] = d;
-	t->ndgrams++;
-	t->held += d->cap;
-	if (t->ndgrams > t->st.datagrams_peak)
-		t->st.datagrams_peak = t->ndgrams;
-}
-
-static void table_unlink(iks_frag_table *t, struct frag_dgram *d)
-{
-	struct frag_dgram **pp = &t->buckets[d->hash & t->bucket_mask];
-	int f = d->key.version == 6;
-
-	while (*pp && *pp != d)
-		pp = &(*pp)->hnext;
-	if (*pp)
-		*pp = d->hnext;
-	if (d->older)
-		d->older->newer = d->newer;
-	else
-		t->oldest[f] = d->newer;
-	if (d->newer)
-		d->newer->older = d->older;
-	else
-		t->newest[f] = d->older;
-	d->hnext = d->older = d->newer = NULL;
-	t->ndgrams--;
-	t->held -= d->cap;
-}
-
-/* The oldest datagram of either family, skipping `skip`. */
-static struct frag_dgram *oldest_except(const iks_frag_table *t, const struct frag_dgram *skip)
-{
-	struct frag_dgram *c[2];
-	int f;
-
-	for (f = 0; f < 2; f++) {
-		c[f] = t->oldest[f];
-		if (c[f] && c[f] == skip)
-			c[f] = c[f]->newer;
-	}
-	if (!c[0] || !c[1])
-		return c[0] ? c[0] : c[1];
-	return c[0]->seq < c[1]->seq ? c[0] : c[1];
-}
-
-static void recent_unlink(iks_frag_table *t, uint32_t i)
-{
-	uint32_t *pp = &t->recent_buckets[t->recent[i].hash & t->recent_mask];
-
-	while (*pp != RIDX_NIL && *pp != i)
-		pp = &t->recent[*pp].hnext;
-	if (*pp == i)
-		*pp = t->recent[i].hnext;
-	t->recent[i].used = false;
-}
-
-/* Remember a finished datagram's key; the ring overwrites the oldest entry. */
-static void recent_add(iks_frag_table *t, const struct frag_dgram *d, bool completed)
-{
-	uint32_t i = t->recent_next;
-	struct frag_recent *r = &t->recent[i];
-	uint32_t *b;
-
-	if (r->used)
-		recent_unlink(t, i);
-	r->key = d->key;
-	r->hash = d->hash;
-	r->used = true;
-	r->datagram_id = d->datagram_id;
-	r->total = d->have_total ? d->total : IKS_LEN_UNKNOWN;
-	r->when_ns = t->now_ns;
-	r->completed = completed;
-	b = &t->recent_buckets[r->hash & t->recent_mask];
-	r->hnext = *b;
-	*b = i;
-	t->recent_next = (i + 1) % t->recent_cap;
-}
-
-/* Newest matching entry still within its family's timeout, or NULL. */
-static const struct frag_recent *recent_find(const iks_frag_table *t, const struct frag_key *k,
-					     uint64_t h)
-{
-	uint32_t i = t->recent_buckets[h & t->recent_mask];
-
-	for (; i != RIDX_NIL; i = t->recent[i].hnext) {
-		const struct frag_recent *r = &t->recent[i];
-
-		if (r->hash == h && key_eq(&r->key, k)) {
-			/* a completed datagram's copies come within RECENT_WINDOW_MS;
-			 * the rest of one given up may trickle in for its timeout */
-			uint64_t elapsed = (uint64_t)t->now_ns - (uint64_t)r->when_ns;
-			if (too_old(t, r->when_ns, k->version) ||
-			    (r->completed && elapsed > RECENT_WINDOW_MS * NS_PER_MS))
-				return NULL;
-			return r;
-		}
-	}
-	return NULL;
-}
 
 static void ev_init(const iks_frag_table *t, iks_event *ev, int kind, uint64_t frame)
 {
@@ -395,9 +94,9 @@ static void give_up(iks_frag_table *t, struct frag_dgram *d, int reason, uint64_
 	evq_push(t->events, &ev);
 	t->st.incomplete++;
 	if (remember)
-		recent_add(t, d, false);
-	table_unlink(t, d);
-	dgram_free(d);
+		frag_recent_add(t, d, false);
+	frag_table_unlink(t, d);
+	frag_dgram_free(d);
 }
 
 iks_frag_table *iks_frag_table_new(const iks_decoder_limits *lim, iks_evq *events)
@@ -412,14 +111,14 @@ iks_frag_table *iks_frag_table_new(const iks_decoder_limits *lim, iks_evq *event
 	/* Per-table seed so that chosen IDs cannot aim at one bucket of every run. */
 	t->seed = (uint64_t)(uintptr_t)t * 0x9e3779b97f4a7c15ull;
 	t->next_id = 1;
-	nb = pow2_at_least(2 * (uint64_t)lim->frag_datagrams_max, BUCKETS_MAX);
+	nb = frag_pow2_at_least(2 * (uint64_t)lim->frag_datagrams_max, BUCKETS_MAX);
 	t->buckets = calloc(nb, sizeof(*t->buckets));
 	t->bucket_mask = nb - 1;
 	t->recent_cap = lim->frag_datagrams_max < RECENT_MAX ? lim->frag_datagrams_max : RECENT_MAX;
 	if (t->recent_cap == 0)
 		t->recent_cap = 1;
 	t->recent = calloc(t->recent_cap, sizeof(*t->recent));
-	nb = pow2_at_least(2 * (uint64_t)t->recent_cap, 2 * RECENT_MAX);
+	nb = frag_pow2_at_least(2 * (uint64_t)t->recent_cap, 2 * RECENT_MAX);
 	t->recent_buckets = malloc(nb * sizeof(*t->recent_buckets));
 	t->recent_mask = nb - 1;
 	if (!t->buckets || !t->recent || !t->recent_buckets) {
@@ -437,10 +136,10 @@ void iks_frag_table_free(iks_frag_table *t)
 
 	if (!t)
 		return;
-	release_done(t);
-	while (t->buckets && (d = oldest_except(t, NULL)) != NULL) {
-		table_unlink(t, d);
-		dgram_free(d);
+	frag_release_done(t);
+	while (t->buckets && (d = frag_oldest_except(t, NULL)) != NULL) {
+		frag_table_unlink(t, d);
+		frag_dgram_free(d);
 	}
 	free(t->buckets);
 	free(t->recent);
@@ -450,8 +149,8 @@ void iks_frag_table_free(iks_frag_table *t)
 
 void iks_frag_expire(iks_frag_table *t, int64_t ts_sec, uint32_t ts_nsec, uint64_t frame)
 {
-	release_done(t);
-	clock_update(t, ts_sec, ts_nsec);
+	frag_release_done(t);
+	frag_clock_update(t, ts_sec, ts_nsec);
 	/* Each family's list is in age order: only its head can have expired.
 	 * Report the two families merged in insertion order. */
 	for (;;) {
@@ -461,7 +160,7 @@ void iks_frag_expire(iks_frag_table *t, int64_t ts_sec, uint32_t ts_nsec, uint64
 		for (f = 0; f < 2; f++) {
 			struct frag_dgram *h = t->oldest[f];
 
-			if (h && too_old(t, h->start_ns, h->key.version) && (!v || h->seq < v->seq))
+			if (h && frag_too_old(t, h->start_ns, h->key.version) && (!v || h->seq < v->seq))
 				v = h;
 		}
 		if (!v)
@@ -474,8 +173,8 @@ void iks_frag_finish(iks_frag_table *t)
 {
 	struct frag_dgram *d;
 
-	release_done(t);
-	while ((d = oldest_except(t, NULL)) != NULL)
+	frag_release_done(t);
+	while ((d = frag_oldest_except(t, NULL)) != NULL)
 		give_up(t, d, IKS_INCOMPLETE_END, 0, false);
 }
 
@@ -594,8 +293,8 @@ static bool ends_conflict(const struct frag_dgram *d, bool mf, uint32_t end)
 
 static void complete(iks_frag_table *t, struct frag_dgram *d, iks_frag_output *out)
 {
-	table_unlink(t, d);
-	recent_add(t, d, true);
+	frag_table_unlink(t, d);
+	frag_recent_add(t, d, true);
 	t->done = d;
 	t->st.completed++;
 	out->result = IKS_FRAG_COMPLETED;
@@ -650,13 +349,13 @@ static iks_status frag_add(iks_frag_table *t, const iks_frag_input *in, iks_frag
 		return IKS_OK;
 	}
 
-	key_make(&k, in);
-	h = key_hash(t, &k);
-	d = table_find(t, &k, h);
+	frag_key_make(&k, in);
+	h = frag_key_hash(t, &k);
+	d = frag_table_find(t, &k, h);
 	if (!d) {
 		/* A copy of a fragment of a finished datagram: LATE, unless it
 		 * reaches past that datagram's end (then it is a new one). */
-		r = recent_find(t, &k, h);
+		r = frag_recent_find(t, &k, h);
 		if (r && (r->total == IKS_LEN_UNKNOWN || end <= r->total)) {
 			out->result = IKS_FRAG_LATE;
 			out->datagram_id = r->datagram_id;
@@ -669,7 +368,7 @@ static iks_status frag_add(iks_frag_table *t, const iks_frag_input *in, iks_frag
 		if (t->ndgrams >= lim->frag_datagrams_max && t->ndgrams > 0) {
 			emit_limit(t, "frag_datagrams_max", lim->frag_datagrams_max, in, 0);
 			while (t->ndgrams >= lim->frag_datagrams_max && t->ndgrams > 0)
-				give_up(t, oldest_except(t, NULL), IKS_INCOMPLETE_EVICTED,
+				give_up(t, frag_oldest_except(t, NULL), IKS_INCOMPLETE_EVICTED,
 					in->frame, true);
 		}
 		d = calloc(1, sizeof(*d));
@@ -699,7 +398,7 @@ static iks_status frag_add(iks_frag_table *t, const iks_frag_input *in, iks_frag
 		bool hit = false;
 		struct frag_dgram *v;
 
-		while (t->held + grow > lim->frag_bytes_max && (v = oldest_except(t, d)) != NULL) {
+		while (t->held + grow > lim->frag_bytes_max && (v = frag_oldest_except(t, d)) != NULL) {
 			if (!hit)
 				emit_limit(t, "frag_bytes_max", lim->frag_bytes_max, in, d->datagram_id);
 			hit = true;
@@ -709,7 +408,7 @@ static iks_status frag_add(iks_frag_table *t, const iks_frag_input *in, iks_frag
 			if (!hit)
 				emit_limit(t, "frag_bytes_max", lim->frag_bytes_max, in, d->datagram_id);
 			if (fresh)
-				dgram_free(d);
+				frag_dgram_free(d);
 			return fail(out, IKS_E_LIMIT, "datagram exceeds frag_bytes_max");
 		}
 	}
@@ -721,7 +420,7 @@ static iks_status frag_add(iks_frag_table *t, const iks_frag_input *in, iks_frag
 			t->held += d->cap - before;
 		if (!ok) {
 			if (fresh)
-				dgram_free(d);
+				frag_dgram_free(d);
 			return fail(out, IKS_E_NOMEM, "out of memory");
 		}
 	}
@@ -729,7 +428,7 @@ static iks_status frag_add(iks_frag_table *t, const iks_frag_input *in, iks_frag
 		d->datagram_id = t->next_id++;
 		d->seq = t->next_seq++;
 		d->start_ns = t->now_ns;
-		table_link(t, d);
+		frag_table_link(t, d);
 	}
 	if (t->held > t->st.bytes_peak)
 		t->st.bytes_peak = t->held;
@@ -758,9 +457,9 @@ void iks_frag_add(iks_frag_table *t, const iks_frag_input *in, iks_frag_output *
 	iks_status st;
 
 	memset(out, 0, sizeof(*out));
-	release_done(t);
+	frag_release_done(t);
 	t->st.fragments++;
-	clock_update(t, in->ts_sec, in->ts_nsec);
+	frag_clock_update(t, in->ts_sec, in->ts_nsec);
 	st = frag_add(t, in, out);
 	if (st != IKS_OK) {     /* nothing else in *out was set */
 		out->result = IKS_FRAG_REJECTED;

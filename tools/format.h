@@ -19,6 +19,13 @@ const char *esp_crypto_name(int crypto);
 /* Whether the line of this record needs FMT_DATAGRAM_MARK resolved. */
 bool fmt_needs_datagram(const iks_packet *pkt);
 
+/* Shared by the writers: FMT_DATAGRAM_MARK into b; an address as text in
+ * buf (IKS_ADDRSTRLEN bytes); "timeout", "end-of-capture", ... for an
+ * iks_incomplete_reason. */
+void fmt_put_mark(strbuf *b);
+const char *fmt_addr(const iks_addr *a, char *buf);
+const char *fmt_incomplete_reason(int r);
+
 /* Append one line (no newline) describing the record. */
 void fmt_packet_json(strbuf *b, const iks_packet *pkt);
 void fmt_packet_text(strbuf *b, const iks_packet *pkt);
