@@ -22,18 +22,7 @@ import subprocess
 import sys
 import tempfile
 
-IKEDUMP = os.environ["IKEDUMP"]
-CAPS = os.environ["IKS_CAPTURES"]
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s -- %s" % (name, detail))
+from iks_testlib import CAPS, IKEDUMP, check, finish
 
 
 def run(keys, pcap):
@@ -145,5 +134,4 @@ check("tables and a log together: same records", got == ref and err == "", err[:
 got, err, _ = run([os.path.join(CAPS, "ikev2_psk_natt_esp_sa"), src], pcap)
 check("esp_sa and a log (IKE from the log): same records", got == ref and err == "", err[:200])
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()

@@ -18,18 +18,7 @@ import subprocess
 import sys
 import tempfile
 
-IKEDUMP = os.environ["IKEDUMP"]
-CAPS = os.environ["IKS_CAPTURES"]
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: %s -- %s" % (name, detail))
+from iks_testlib import CAPS, IKEDUMP, check, finish
 
 
 def records(pcap, keys):
@@ -161,6 +150,7 @@ for cap in ("ikev2_psk_natt_a", "ikev2_psk_natt_b", "ikev2_cert_fragdrop_a"):
 import csv
 
 
+
 def guessed(pcap):
     out = subprocess.run([IKEDUMP, "--json", "--all", "--esp-null", pcap], check=True,
                          stdout=subprocess.PIPE, text=True).stdout
@@ -272,5 +262,4 @@ check("wrong SK_ai: every initiator SK payload is an ICV mismatch, nothing decod
       [(r["frame"], r["ike"].get("crypto")) for r in init])
 shutil.rmtree(tmp)
 
-print("%d passed, %d failed" % (passed, failed))
-sys.exit(1 if failed else 0)
+finish()

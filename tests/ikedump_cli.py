@@ -12,14 +12,7 @@ import subprocess
 import sys
 import tempfile
 
-IKEDUMP = os.environ["IKEDUMP"]
-CAPS = os.environ["IKS_CAPTURES"]
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print("%s: %s%s" % ("ok" if cond else "FAIL", name, "" if cond else " -- " + str(detail)))
+from iks_testlib import CAPS, IKEDUMP, cap, check, finish
 
 
 def run(*args, stdin=None):
@@ -33,10 +26,6 @@ def records(*args):
     assert rc == 0, (args, rc, err)
     recs = [json.loads(l, parse_float=decimal.Decimal) for l in out.splitlines()]
     return {r["frame"]: r for r in recs if "frame" in r}, [r for r in recs if "event" in r], out
-
-
-def cap(name):
-    return os.path.join(CAPS, name)
 
 
 def read_pcap(path):
@@ -172,6 +161,4 @@ for name in sorted(os.listdir(REG)):
             rc, out, err = run(*mode, os.path.join(REG, name))
             check("%s of regress/%s" % (" ".join(mode), name), rc == 0 and out, (rc, err))
 
-passed = sum(results)
-print("%d passed, %d failed" % (passed, len(results) - passed))
-sys.exit(0 if passed == len(results) else 1)
+finish()

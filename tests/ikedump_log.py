@@ -13,18 +13,7 @@ import subprocess
 import sys
 import tempfile
 
-IKEDUMP = os.environ["IKEDUMP"]
-CAPS = os.environ["IKS_CAPTURES"]
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print("%s: %s%s" % ("ok" if cond else "FAIL", name, "" if cond else " -- " + str(detail)))
-
-
-def cap(name):
-    return os.path.join(CAPS, name)
+from iks_testlib import CAPS, IKEDUMP, cap, check, finish
 
 
 def run(*args):
@@ -147,6 +136,4 @@ check("missing log: exit 1 naming the file", rc == 1 and "/nonexistent/Oakley.lo
 rc, out, err = run("--log", cap("README.md"), cap("ikev1_psk_natt_a.pcap"))
 check("not a log: exit 1 with a reason", rc == 1 and "not an Oakley.log or charon log" in err, err)
 
-passed = sum(results)
-print("%d passed, %d failed" % (passed, len(results) - passed))
-sys.exit(0 if passed == len(results) else 1)
+finish()

@@ -16,19 +16,7 @@ import subprocess
 import sys
 import tempfile
 
-PCAPCORRELATE = os.environ["PCAPCORRELATE"]
-IKEDUMP = os.environ["IKEDUMP"]
-CAPS = os.environ["IKS_CAPTURES"]
-results = []
-
-
-def check(name, cond, detail=""):
-    results.append(bool(cond))
-    print("%s: %s%s" % ("ok" if cond else "FAIL", name, "" if cond else " -- " + str(detail)))
-
-
-def cap(name):
-    return os.path.join(CAPS, name)
+from iks_testlib import CAPS, IKEDUMP, PCAPCORRELATE, cap, check, finish
 
 
 def run(*args):
@@ -175,6 +163,4 @@ ids_written = {json.loads(l)["ip_id"] for l in written if '"ip_id"' in l and '"f
 check("--write-lost writes the lost datagrams' packets",
       rc == 0 and ids_written == (truth_ab | truth_ba) - icmp_ids, (rc, err, sorted(ids_written)))
 
-passed = sum(results)
-print("%d passed, %d failed" % (passed, len(results) - passed))
-sys.exit(0 if passed == len(results) else 1)
+finish()
