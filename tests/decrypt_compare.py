@@ -55,7 +55,7 @@ for cap, keys in scenarios:
             r = recs.get(frame, {})
             if "esp" not in r:
                 continue  # AH or plain ICMP: not ESP's business here
-            icmp = r.get("decrypted", {}).get("icmp", {})
+            icmp = r.get("decrypted", {}).get("inner", {}).get("icmp", {})
             want = (8 if kind == "request" else 0, ident, seq)
             got = (icmp.get("type"), icmp.get("echo_id"), icmp.get("echo_seq"))
             check("%s frame %d: echo %s id %d seq %d" % (cap, frame, kind, ident, seq), got == want, got)
@@ -67,7 +67,7 @@ for cap, keys in scenarios:
             r = recs.get(frame, {})
             if "esp" not in r:
                 continue
-            udp = r.get("decrypted", {}).get("udp", {})
+            udp = r.get("decrypted", {}).get("inner", {}).get("udp", {})
             check("%s frame %d: UDP %d > %d" % (cap, frame, sport, dport),
                   (udp.get("sport"), udp.get("dport")) == (sport, dport), udp)
             udps += 1
@@ -90,6 +90,33 @@ recs = records(os.path.join(CAPS, "scapy_ah.pcap"), bad_ah)
 check("scapy_ah with a wrong key: every AH ICV mismatches",
       all(r["ah"].get("crypto") == "icv-mismatch" for r in recs.values() if "ah" in r))
 shutil.rmtree(tmpk)
+
+# The JSON contract of issue #4: "decrypted": {"icv", "inner"} on ESP/AH
+# records, "key": "none" where no key fits, IKE "decrypted": true with the
+# inner payloads under ike.payloads
+recs = records(os.path.join(CAPS, "scapy_esp_transport.pcap"), os.path.join(CAPS, "scapy_keys.tcpdump"))
+esp = [r for r in recs.values() if "esp" in r and r["esp"].get("crypto") == "ok"]
+check("scapy_esp_transport: every verified ESP record has decrypted.icv ok and an inner packet",
+      esp and all(r["decrypted"]["icv"] == "ok" and "proto" in r["decrypted"]["inner"] for r in esp),
+      [r.get("decrypted") for r in esp][:2])
+ah = [r for r in records(os.path.join(CAPS, "scapy_ah.pcap"), os.path.join(CAPS, "scapy_keys.tcpdump")).values()
+      if "ah" in r]
+check("scapy_ah: every AH record has decrypted {icv: ok}", ah and all(r["decrypted"] == {"icv": "ok"} for r in ah))
+tmpk = tempfile.mkdtemp(prefix="iks-nokey-")
+one = os.path.join(tmpk, "one_sa")
+with open(one, "w") as f:
+    f.write("0x00001000@198.51.100.1 aes128-cbc-hmac96:0x00112233445566778899aabbccddeeff "
+            "hmac-sha1-96:0x0102030405060708090a0b0c0d0e0f1011121314\n")
+recs = records(os.path.join(CAPS, "scapy_esp_transport.pcap"), one)
+other = [r for r in recs.values() if r.get("esp", {}).get("spi") == "00002000"]
+check("scapy_esp_transport with only SA 0x1000's key: SA 0x2000's packets say key none, nothing decrypted",
+      other and all(r["esp"].get("key") == "none" and r["esp"]["crypto"] == "no-key" and "decrypted" not in r
+                    for r in other), [r["esp"] for r in other][:2])
+shutil.rmtree(tmpk)
+recs = records(os.path.join(CAPS, "ikev2_psk_natt_a.pcap"), os.path.join(CAPS, "ikev2_psk_natt_esp_sa"))
+ike = [r["ike"] for r in recs.values() if "ike" in r and r["ike"]["exchange"] != 34]
+check("ikev2_psk_natt_a with only ESP keys: encrypted IKE says key none",
+      ike and all(k.get("key") == "none" and "decrypted" not in k for k in ike), ike[:1])
 
 # AH in the shapes whose ICV input takes care (tests/ahgen.py signs them with
 # scapy's AH code, then changes what routers change): IPv4 options (Record
@@ -117,6 +144,11 @@ check("scapy_ah_shapes frame 14: tunnel mode carries 2001:db8:1::1 > 2001:db8:2:
 
 # IKEv2: every SK payload decrypts with the ikev2_decryption_table keys and
 # holds what RFC 7296 says the exchange carries
+def wire(r):
+    """The IKE payload chain as sent (decrypted records keep it apart)."""
+    return r["ike"].get("wire_payloads", r["ike"]["payloads"])
+
+
 def ike_records(pcap, keys):
     out = subprocess.run([IKEDUMP, "--json", "-k", keys, pcap], check=True,
                          stdout=subprocess.PIPE, text=True).stdout
@@ -126,13 +158,13 @@ def ike_records(pcap, keys):
 for cap in ("ikev2_psk_natt_a", "ikev2_psk_natt_b", "ikev2_cert_fragdrop_a"):
     table = os.path.join(CAPS, cap[:-2] + "_ikev2_decryption_table")
     recs = [r for r in ike_records(os.path.join(CAPS, cap + ".pcap"), table)
-            if any(p["type"] == 46 for p in r["ike"]["payloads"])]
+            if any(p["type"] == 46 for p in wire(r))]
     bad = [(r["frame"], r["ike"].get("crypto")) for r in recs if r["ike"].get("crypto") != "ok"]
     check("%s: all %d IKEv2 SK payloads decrypt, ICV verified" % (cap, len(recs)),
           recs and not bad, bad)
     for r in recs:
         ike = r["ike"]
-        types = [p["type"] for p in ike.get("decrypted", {}).get("payloads", [])]
+        types = [p["type"] for p in ike.get("payloads", [])] if ike.get("decrypted") else []
         req = not (ike["flags"] & 0x20)
         if ike["exchange"] == 35:  # IKE_AUTH: IDi/IDr, AUTH, SA, TSi, TSr
             want = {35 if req else 36, 39, 33, 44, 45}
@@ -174,8 +206,8 @@ keyed = records(os.path.join(CAPS, "scapy_esp_null.pcap"), os.path.join(CAPS, "s
 for r in guessed(os.path.join(CAPS, "scapy_esp_null.pcap")):
     k = keyed[r["frame"]]
     same = r["esp"].get("crypto") == "null-guessed" and r["esp"].get("icv_len") == 12 and \
-        r.get("decrypted", {}).get("proto") == k.get("decrypted", {}).get("proto") and \
-        r.get("decrypted", {}).get("udp") == k.get("decrypted", {}).get("udp")
+        r.get("decrypted", {}).get("inner", {}).get("proto") == k.get("decrypted", {}).get("inner", {}).get("proto") and \
+        r.get("decrypted", {}).get("inner", {}).get("udp") == k.get("decrypted", {}).get("inner", {}).get("udp")
     check("scapy_esp_null frame %d: guessed as with the key (ICV 12)" % r["frame"], same,
           (r.get("esp"), r.get("decrypted")))
 
@@ -184,11 +216,11 @@ for r in guessed(os.path.join(CAPS, "scapy_esp_null.pcap")):
 for cap in ("ikev2_cert_rfc7383_a", "ikev2_cert_rfc7383_b"):
     table = os.path.join(CAPS, "ikev2_cert_rfc7383_ikev2_decryption_table")
     recs = [r for r in ike_records(os.path.join(CAPS, cap + ".pcap"), table)
-            if any(p["type"] == 53 for p in r["ike"]["payloads"])]
+            if any(p["type"] == 53 for p in wire(r))]
     bad = [(r["frame"], r["ike"].get("crypto")) for r in recs if r["ike"].get("crypto") != "ok"]
-    whole = [r for r in recs if "decrypted" in r["ike"]]
+    whole = [r for r in recs if r["ike"].get("decrypted")]
     check("%s: all %d SKF fragments decrypt, ICV verified" % (cap, len(recs)), recs and not bad, bad)
-    kinds = sorted(tuple(sorted({p["type"] for p in r["ike"]["decrypted"]["payloads"]} & {35, 36, 37, 39}))
+    kinds = sorted(tuple(sorted({p["type"] for p in r["ike"]["payloads"]} & {35, 36, 37, 39}))
                    for r in whole)
     check("%s: IKE_AUTH request and response put together: IDi/IDr, CERT, AUTH" % cap,
           kinds == [(35, 36, 37, 39), (36, 37, 39)], kinds)
@@ -205,7 +237,7 @@ for cap in ("ikev1_psk_natt_a", "ikev1_psk_natt_b", "ikev1_cert_ikefrag_ok_nftdr
     check("%s: all %d encrypted IKEv1 messages decrypt" % (cap, len(recs)), recs and not bad, bad)
     for r in recs:
         ike = r["ike"]
-        names = {V1.get(p["type"]) for p in ike.get("decrypted", {}).get("payloads", [])}
+        names = {V1.get(p["type"]) for p in ike.get("payloads", [])} if ike.get("decrypted") else set()
         ex = ike["exchange"]
         if ex == 2:  # MM5/MM6: identity and proof (HASH for PSK, SIG+CERT for certificates)
             want = {"ID", "HASH"} if "psk" in cap else {"ID", "CERT", "SIG"}
@@ -247,7 +279,7 @@ recs = records(os.path.join(CAPS, "ikev2_psk_natt_a.pcap"), wrong)
 esp = [r for r in recs.values() if "esp" in r]
 integ = [r for r in esp if r["esp"].get("auth") != "none"]
 check("wrong integrity key: every ESP packet with an HMAC is an ICV mismatch",
-      integ and all(r["esp"]["crypto"] == "icv-mismatch" and "decrypted" not in r for r in integ),
+      integ and all(r["esp"]["crypto"] == "icv-mismatch" and r["decrypted"] == {"icv": "bad"} for r in integ),
       [(r["frame"], r["esp"].get("crypto")) for r in integ][:5])
 wrong2 = os.path.join(tmp, "wrong_ikev2")
 with open(os.path.join(CAPS, "ikev2_psk_natt_ikev2_decryption_table")) as f, open(wrong2, "w") as g:
@@ -255,7 +287,7 @@ with open(os.path.join(CAPS, "ikev2_psk_natt_ikev2_decryption_table")) as f, ope
     fields[5] = fields[5][:-1] + ("0" if fields[5][-1] != "0" else "1")  # SK_ai
     g.write(",".join(fields) + "\n")
 recs = [r for r in ike_records(os.path.join(CAPS, "ikev2_psk_natt_a.pcap"), wrong2)
-        if any(p["type"] == 46 for p in r["ike"]["payloads"])]
+        if any(p["type"] == 46 for p in wire(r))]
 init = [r for r in recs if r["ike"]["flags"] & 0x08]
 check("wrong SK_ai: every initiator SK payload is an ICV mismatch, nothing decoded",
       init and all(r["ike"]["crypto"] == "icv-mismatch" and "decrypted" not in r["ike"] for r in init),

@@ -148,21 +148,31 @@ void fmt_ike_json_extra(jsonw *w, const iks_ike_info *ike)
 	}
 }
 
-/* Inside the open `ike` object: what the keys made of the SK payload. */
+/* Inside the open `ike` object: what the keys made of the encrypted part
+ * ("crypto", "key": "none" without a key, "decrypted": true and the inner
+ * "payloads", the chain as sent being "wire_payloads"). */
 static void json_decrypted(jsonw *w, const iks_ike_info *ike)
 {
 	if (ike->crypto == IKS_ESP_NOT_TRIED)
 		return;
 	jw_key(w, "crypto");
 	jw_str(w, esp_crypto_name(ike->crypto));
+	if (ike->crypto == IKS_ESP_NO_KEY) {
+		jw_key(w, "key");
+		jw_str(w, "none");
+	}
 	if (!ike->decrypted)
 		return;
-	emit e = { w, NULL, 0 };
 	jw_key(w, "decrypted");
-	jw_obj_begin(w);
-	emit_msg_status(&e, ike->decrypted);
+	jw_bool(w, true);
 	json_payload_list(w, ike->decrypted);
-	jw_obj_end(w);
+	if (ike->decrypted->status != IKS_OK) {
+		emit e = { w, NULL, 0 };
+		jw_key(w, "decrypted_walk");
+		jw_obj_begin(w);
+		emit_msg_status(&e, ike->decrypted);
+		jw_obj_end(w);
+	}
 }
 
 static void text_payloads(emit *e, const iks_ike_msg *m)

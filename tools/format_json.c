@@ -84,7 +84,9 @@ static void json_ike(jsonw *w, const iks_ike_info *ike)
 	jw_uint(w, ike->next_payload);
 	jw_key(w, "encrypted");
 	jw_bool(w, ike->encrypted);
-	jw_key(w, "payloads");
+	/* decrypted: "payloads" are the inner ones (fmt_ike_json_extra), the
+	 * chain as sent is "wire_payloads" */
+	jw_key(w, ike->decrypted ? "wire_payloads" : "payloads");
 	jw_arr_begin(w);
 	unsigned n = ike->npayloads < IKS_IKE_MAX_PAYLOADS ? ike->npayloads : IKS_IKE_MAX_PAYLOADS;
 	for (unsigned i = 0; i < n; i++) {
@@ -105,6 +107,21 @@ static void json_ike(jsonw *w, const iks_ike_info *ike)
 	}
 	fmt_ike_json_extra(w, ike);
 	jw_obj_end(w);
+}
+
+/* The "icv" of a record's "decrypted" object (issue #4's contract): "ok"
+ * verified, "bad" mismatch, "unchecked" decrypted without an integrity key
+ * (or read as ESP-NULL without keys); NULL when nothing was decrypted. */
+static const char *icv_verdict(int crypto, int auth)
+{
+	switch (crypto) {
+	case IKS_ESP_OK: return "ok";
+	case IKS_ESP_ICV_MISMATCH: return "bad";
+	case IKS_ESP_UNVERIFIED:
+	case IKS_ESP_NULL_GUESSED: return "unchecked";
+	case IKS_ESP_BAD_PADDING: return auth == IKS_AUTH_NONE ? "unchecked" : "ok";
+	default: return NULL;
+	}
 }
 
 /* The keys of one IP packet; `inner` is the quoted packet of an ICMP error. */
@@ -214,6 +231,10 @@ static void json_layers(jsonw *w, const iks_layers *L, const iks_packet *pkt, bo
 			jw_key(w, "crypto");
 			jw_str(w, esp_crypto_name(L->esp.crypto));
 		}
+		if (L->esp.crypto == IKS_ESP_NO_KEY) {
+			jw_key(w, "key");
+			jw_str(w, "none");
+		}
 		if (L->esp.sa_known) {
 			jw_key(w, "ike_sa");
 			jw_obj_begin(w);
@@ -244,10 +265,18 @@ static void json_layers(jsonw *w, const iks_layers *L, const iks_packet *pkt, bo
 			jw_uint(w, L->esp.pad_len);
 		}
 		jw_obj_end(w);
-		if (top && pkt->has_esp_inner) {
+		const char *icv = icv_verdict(L->esp.crypto, L->esp.auth);
+		if (top && icv) {
 			jw_key(w, "decrypted");
 			jw_obj_begin(w);
-			json_layers(w, &pkt->esp_inner, pkt, false);
+			jw_key(w, "icv");
+			jw_str(w, icv);
+			if (pkt->has_esp_inner) {
+				jw_key(w, "inner");
+				jw_obj_begin(w);
+				json_layers(w, &pkt->esp_inner, pkt, false);
+				jw_obj_end(w);
+			}
 			jw_obj_end(w);
 		}
 	}
@@ -267,7 +296,21 @@ static void json_layers(jsonw *w, const iks_layers *L, const iks_packet *pkt, bo
 			jw_key(w, "crypto");
 			jw_str(w, esp_crypto_name(L->ah.crypto));
 		}
+		if (L->ah.crypto == IKS_ESP_NO_KEY) {
+			jw_key(w, "key");
+			jw_str(w, "none");
+		}
 		jw_obj_end(w);
+		/* AH hides nothing: its verdict alone (an ESP beside it says its own) */
+		const char *ah_icv = L->ah.crypto == IKS_ESP_OK ? "ok"
+				     : L->ah.crypto == IKS_ESP_ICV_MISMATCH ? "bad" : NULL;
+		if (top && ah_icv && !L->esp.present) {
+			jw_key(w, "decrypted");
+			jw_obj_begin(w);
+			jw_key(w, "icv");
+			jw_str(w, ah_icv);
+			jw_obj_end(w);
+		}
 		if (top && pkt->has_ah_inner) {
 			jw_key(w, "tunnelled");
 			jw_obj_begin(w);
