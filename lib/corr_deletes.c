@@ -132,15 +132,7 @@ static void judge_delete(corr_ctx *c, int s, const del_ref *d, size_t from, size
 		f->frame_b = pb->first_frame;
 		f->time_b_s = (double)pb->ts_first / 1e9;
 	}
-	if (del->kind == UNIT_IKE) {
-		const trace_ike *k = unit_ike(ts, del);
-		f->has_ike = true;
-		f->version = k->version;
-		f->exchange = k->exchange;
-		memcpy(f->ispi, k->ispi, 8);
-		memcpy(f->rspi, k->rspi, 8);
-		f->msgid = k->msgid;
-	}
+	corr_ike_identity(f, ts, del);
 }
 
 iks_status corr_deleted_sas(corr_ctx *c)

@@ -101,6 +101,8 @@ iks_status corr_groups(corr_ctx *c);
 void corr_groups_free(iks_correlation *o);
 /* findings.c: loss, fragments, ICMP, PMTU, NAT, modification, clock. */
 iks_status corr_findings(corr_ctx *c);
+/* findings.c: a finding names the IKE message of unit u (if it is one). */
+void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u);
 /* corr_deletes.c: SAs deleted at one end and still used by the other
  * (bad-spi findings). */
 iks_status corr_deleted_sas(corr_ctx *c);

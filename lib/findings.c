@@ -110,7 +110,7 @@ static void fill_times(corr_ctx *c, iks_finding *f, int side, const trace_unit *
 	(void)c;
 }
 
-static void ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u)
+void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u)
 {
 	if (u->kind != UNIT_IKE)
 		return;
@@ -287,7 +287,7 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 				if (f) {
 					f->explain = EXPLAIN_MODIFIED;
 					fill_times(c, f, side, u, v);
-					ike_identity(f, t, u);
+					corr_ike_identity(f, t, u);
 					f->proto = u->proto;
 					f->spi = u->spi;
 					f->seq = u->seq;
@@ -321,7 +321,7 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 			}
 			f->explain = EXPLAIN_FRAG;
 			fill_times(c, f, side, u, rem);
-			ike_identity(f, t, u);
+			corr_ike_identity(f, t, u);
 			f->proto = u->proto;
 			f->spi = u->spi;
 			f->seq = u->seq;
@@ -355,7 +355,7 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 			if (f) {
 				f->explain = EXPLAIN_LOSS_IKE;
 				fill_times(c, f, side, u, NULL);
-				ike_identity(f, t, u);
+				corr_ike_identity(f, t, u);
 				f->proto = u->proto;
 				f->size = u->size;
 				f->count = 1;
@@ -469,7 +469,7 @@ static void icmp_findings(corr_ctx *c)
 					continue;
 				if (q->quoted_loose ? u->loose == q->quoted_loose
 						    : (u->ip_id == q->quoted_ip_id && u->proto == q->quoted_proto)) {
-					ike_identity(f, t, u);
+					corr_ike_identity(f, t, u);
 					f->spi = u->spi;
 					f->seq = u->seq;
 					f->size = u->size;

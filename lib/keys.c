@@ -343,12 +343,10 @@ iks_status iks_keys_load_buffer(iks_keys *k, const char *name, const uint8_t *da
 	iks_reader r = rd_init(data, len, 0);
 	uint32_t lineno = 0;
 	iks_status st = IKS_OK;
-	while (rd_left(&r) > 0) {
-		const uint8_t *start = rd_ptr(&r);
-		size_t n = 0;
-		uint8_t c = 0;
-		while (rd_u8(&r, &c) && c != '\n')
-			n++;
+	iks_span ln;
+	while (rd_line(&r, &ln)) {
+		const uint8_t *start = ln.p;
+		size_t n = ln.len;
 		lineno++;
 		size_t ll = n;
 		while (ll && (start[ll - 1] == '\r' || start[ll - 1] == ' ' || start[ll - 1] == '\t'))

@@ -568,12 +568,10 @@ iks_status keys_charon_load(iks_keys *k, const char *file, const uint8_t *data, 
 	s->st = IKS_OK;
 	iks_reader r = rd_init(data, len, 0);
 	uint32_t lineno = 0;
-	while (rd_left(&r) > 0) {
-		const uint8_t *start = rd_ptr(&r);
-		size_t n = 0;
-		uint8_t c = 0;
-		while (rd_u8(&r, &c) && c != '\n')
-			n++;
+	iks_span ln;
+	while (rd_line(&r, &ln)) {
+		const uint8_t *start = ln.p;
+		size_t n = ln.len;
 		lineno++;
 		while (n && start[n - 1] == '\r')
 			n--;

@@ -154,6 +154,20 @@ static inline bool rd_take_tail(iks_reader *r, size_t n, iks_span *out)
 	return true;
 }
 
+/* The next text line (without its '\n'; a last line may lack one) as a
+ * span; false when nothing is left. */
+static inline bool rd_line(iks_reader *r, iks_span *line)
+{
+	if (rd_left(r) == 0)
+		return false;
+	line->p = rd_ptr(r);
+	line->len = 0;
+	uint8_t c = 0;
+	while (rd_u8(r, &c) && c != '\n')
+		line->len++;
+	return true;
+}
+
 /* Peek without consuming. */
 static inline bool rd_peek_u8(const iks_reader *r, size_t at, uint8_t *v)
 {
