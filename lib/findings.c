@@ -538,6 +538,7 @@ const char *iks_finding_kind_name(int kind)
 	case IKS_FIND_BAD_SPI: return "bad-spi";
 	case IKS_FIND_LIMIT: return "limit";
 	case IKS_FIND_IKE_ERROR: return "ike-error";
+	case IKS_FIND_ONE_WAY: return "one-way";
 	}
 	return "unknown";
 }

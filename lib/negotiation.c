@@ -403,6 +403,53 @@ static iks_status build(corr_ctx *c, const ike_ref *refs, size_t from, size_t to
 	return IKS_OK;
 }
 
+/*
+ * Field-notes pattern 5: negotiations one end starts fail while those the
+ * other starts complete. Something treats the two directions differently:
+ * a stateful firewall or NAT that lets only one side open sessions, or a
+ * policy, trust or authentication set up on one side only. One finding,
+ * pointing at the first failed negotiation's first message.
+ */
+static void one_way(corr_ctx *c)
+{
+	iks_correlation *o = c->out;
+	uint32_t complete[2] = { 0, 0 }, failed[2] = { 0, 0 };
+	const iks_negotiation *first_failed[2] = { NULL, NULL };
+	for (size_t i = 0; i < o->nnegs; i++) {
+		const iks_negotiation *n = &o->negs[i];
+		int s = n->initiator == IKS_DIR_A_TO_B ? 0 : n->initiator == IKS_DIR_B_TO_A ? 1 : -1;
+		if (s < 0)
+			continue;
+		if (n->outcome == IKS_OUTCOME_COMPLETE)
+			complete[s]++;
+		else if (n->outcome == IKS_OUTCOME_FAILED) {
+			failed[s]++;
+			if (!first_failed[s] || n->exchanges[0].messages[0].sent_s <
+							first_failed[s]->exchanges[0].messages[0].sent_s)
+				first_failed[s] = n;
+		}
+	}
+	for (int s = 0; s < 2; s++) {
+		int w = 1 - s; /* s's negotiations fail, w's complete */
+		if (!failed[s] || complete[s] || !complete[w] || failed[w])
+			continue;
+		const iks_negotiation *n = first_failed[s];
+		if (!n->nexchanges || !n->exchanges[0].nmessages)
+			continue;
+		const iks_ike_exchange *e = &n->exchanges[0];
+		iks_finding *f = report_message(
+			c, n, e, &e->messages[0], IKS_FIND_ONE_WAY,
+			"the negotiations this end starts fail while those the other end starts complete: "
+			"something treats the two directions differently (a stateful firewall or NAT that "
+			"lets only one side open sessions, or a policy, trust or authentication set up on "
+			"one side only)");
+		if (f) {
+			f->count = failed[s];
+			f->total = complete[w];
+		}
+	}
+}
+
 iks_status corr_negotiations(corr_ctx *c)
 {
 	size_t total = 0;
@@ -447,5 +494,7 @@ iks_status corr_negotiations(corr_ctx *c)
 		i = j;
 	}
 	free(refs);
+	if (st == IKS_OK)
+		one_way(c);
 	return st;
 }

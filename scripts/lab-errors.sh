@@ -16,6 +16,10 @@
 #   ikev2_psk_deletelost  CHILD_SA enc up, b pings a through it; r drops every IKE
 #                         message from a to b (UDP 4500 with the non-ESP marker), then a
 #                         deletes the CHILD_SA: b never hears and keeps sending ESP on it
+#   ikev2_psk_oneway      r lets b start no IKE SA (drops IKE_SA_INIT requests coming
+#                         from b's side: exchange type 34 with the initiator flag, as a
+#                         policy that only lets one side open sessions would): a initiates,
+#                         works, closes; then b initiates and its IKE_SA_INIT never arrives
 # Each leaves NAME_a.pcap, NAME_b.pcap, NAME_charon_a.log, NAME_charon_b.log and
 # NAME_swanctl_{a,b}.conf in $CAP.
 set -u
@@ -69,6 +73,22 @@ NFT
 		wait $pinger
 		ip netns exec r nft list table ip ikedrop > "$CAP/${name}_r_rules.txt"
 		ip netns exec r nft delete table ip ikedrop
+	elif [ "$name" = ikev2_psk_oneway ]; then
+		ip netns exec r nft -f - <<'NFT'
+table ip oneway {
+	chain only_a_starts {
+		type filter hook forward priority 0; policy accept;
+		iifname "rb" udp dport 500 @th,208,8 34 @th,216,8 & 0x08 == 0x08 counter drop
+	}
+}
+NFT
+		swc a --initiate --ike t --child enc --timeout 15 | grep -E 'established|failed'
+		ip netns exec a ping -q -c 3 -i 0.2 -W 1 -I 203.0.113.1 203.0.113.129 | grep transmitted
+		swc a --terminate --ike t --timeout 10 | tail -1
+		sleep 2
+		swc b --initiate --ike t --child enc --timeout 12 | grep -E 'established|failed|retransmit' | head -3
+		ip netns exec r nft list table ip oneway > "$CAP/${name}_r_rules.txt"
+		ip netns exec r nft delete table ip oneway
 	else
 		swc a --initiate --ike t --child enc --timeout 15 | grep -E 'established|failed|received' | head -5
 	fi
@@ -83,7 +103,7 @@ NFT
 	ls -l "$CAP/${name}"_*
 }
 
-for s in ${*:-ikev2_psk_noproposal ikev2_psk_authfail ikev2_psk_tsfail ikev1_psk_noproposal ikev2_psk_deletelost}; do
+for s in ${*:-ikev2_psk_noproposal ikev2_psk_authfail ikev2_psk_tsfail ikev1_psk_noproposal ikev2_psk_deletelost ikev2_psk_oneway}; do
 	case $s in
 	ikev1_*) run "$s" 1 ;;
 	*) run "$s" 2 ;;

@@ -112,6 +112,22 @@ check("%s -k b's charon log: the same bad-spi finding" % name,
 # without keys the Delete is not readable: no finding, and no false one
 d = report(name)
 check("%s without keys: no bad-spi finding" % name, not only(d, "bad-spi"), only(d, "bad-spi"))
+# one-way: r drops IKE_SA_INIT requests from b's side; a's negotiation
+# completes, b's never gets its IKE_SA_INIT across (sent 5 times)
+d = report("ikev2_psk_oneway")
+negs = sorted((n["initiator"], n["ispi"], n["outcome"], n.get("failed_exchange")) for n in d["negotiations"])
+check("ikev2_psk_oneway: a's negotiation completes, b's fails at IKE_SA_INIT",
+      negs == [("a", "8c8d4c8e25612591", "complete", None), ("b", "26a142269db5af3c", "failed", 34)], negs)
+ow = [(f["direction"], f["ispi"], f["failed"], f["completed_other_way"], f["frame_a"], f["frame_b"]) for f in
+      only(d, "one-way")]
+check("ikev2_psk_oneway: one one-way finding: b->a, 1 failed vs 1 completed, b's first IKE_SA_INIT at b frame 22",
+      ow == [("b->a", "26a142269db5af3c", 1, 1, None, 22)], ow)
+rt = [(f["ispi"], f["count"]) for f in only(d, "ike-retransmit")]
+check("ikev2_psk_oneway: b's IKE_SA_INIT retransmitted 4 times", rt == [("26a142269db5af3c", 4)], rt)
+# no one-way finding where only one end ever initiated
+for s in ("ikev2_psk_natt", "ikev2_cert_fragdrop", "ikev2_psk_noproposal"):
+    check("%s: no one-way finding" % s, not only(report(s), "one-way"))
+
 # the successful scenarios with their keys: no error, no bad SPI
 for s in ("ikev2_psk_natt", "ikev1_psk_natt"):
     table = s + ("_ikev2_decryption_table" if s.startswith("ikev2") else "_ikev1_decryption_table")

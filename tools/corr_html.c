@@ -96,6 +96,10 @@ static void headline(const iks_finding *f, char *buf, size_t len)
 		snprintf(p, left, "carried %s (%u)", nm ? nm : "an error notification", f->notify);
 		break;
 	}
+	case IKS_FIND_ONE_WAY:
+		snprintf(p, left, "%u negotiations started this way failed, %u started the other way completed",
+			 f->count, f->total);
+		break;
 	case IKS_FIND_BAD_SPI:
 		snprintf(p, left, "%u %s packets for spi %08" PRIx32 " after its Delete (frame %" PRIu64 ")%s",
 			 f->count, f->proto == 51 ? "AH" : "ESP", f->spi, f->delete_frame,
@@ -117,7 +121,7 @@ static void write_findings(html_ctx *h)
 	if (h->nf > FINDINGS_SHOWN) {
 		/* a long list: how many of each kind first, then the first ones open */
 		fputs("<p class=\"fsum\">", o);
-		for (int k = 0; k <= IKS_FIND_IKE_ERROR; k++) {
+		for (int k = 0; k <= IKS_FIND_ONE_WAY; k++) {
 			size_t cnt = 0;
 			for (size_t j = 0; j < h->nf; j++)
 				cnt += h->f[j].kind == k;

@@ -197,6 +197,12 @@ static void json_finding(jsonw *w, const iks_finding *f)
 		}
 		break;
 	}
+	case IKS_FIND_ONE_WAY:
+		jw_key(w, "failed");
+		jw_uint(w, f->count);
+		jw_key(w, "completed_other_way");
+		jw_uint(w, f->total);
+		break;
 	case IKS_FIND_BAD_SPI:
 		jw_key(w, "proto");
 		jw_uint(w, f->proto);

@@ -89,6 +89,11 @@ static void text_finding(FILE *out, const iks_finding *f)
 		fprintf(out, " %s (%u)%s", notify_text(f->version, f->notify), f->notify,
 			f->frame_b && f->frame_a ? "" : ", did not arrive");
 		break;
+	case IKS_FIND_ONE_WAY:
+		fprintf(out, ": %u negotiation%s started by %s failed, %u started by %s completed", f->count,
+			f->count == 1 ? "" : "s", f->direction == IKS_DIR_A_TO_B ? "a" : "b", f->total,
+			f->direction == IKS_DIR_A_TO_B ? "b" : "a");
+		break;
 	case IKS_FIND_BAD_SPI:
 		fprintf(out, " %s spi 0x%08" PRIx32 ": %u packets after the Delete (frame %" PRIu64 " at %s)%s",
 			f->proto == 51 ? "AH" : "ESP", f->spi, f->count, f->delete_frame,

@@ -181,7 +181,8 @@ enum iks_finding_kind {
 	IKS_FIND_MODIFIED_IN_TRANSIT,
 	IKS_FIND_BAD_SPI,
 	IKS_FIND_LIMIT,
-	IKS_FIND_IKE_ERROR        /* an IKE message carried an error Notify */
+	IKS_FIND_IKE_ERROR,       /* an IKE message carried an error Notify */
+	IKS_FIND_ONE_WAY          /* negotiations one end starts fail, the other's complete */
 };
 
 enum iks_severity {
