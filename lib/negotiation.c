@@ -67,6 +67,14 @@ static int cmp_ref(const void *x, const void *y)
 	return a->side != b->side ? (a->side < b->side ? -1 : 1) : (a->idx < b->idx ? -1 : 1);
 }
 
+static int cmp_start(const void *x, const void *y)
+{
+	const iks_negotiation *a = x, *b = y;
+	if (a->start_s != b->start_s)
+		return a->start_s < b->start_s ? -1 : 1;
+	return memcmp(a->ispi, b->ispi, 8);
+}
+
 static int dir_of(int side)
 {
 	return side == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A;
@@ -389,6 +397,7 @@ static iks_status build(corr_ctx *c, const ike_ref *refs, size_t from, size_t to
 	n->version = first->version;
 	memcpy(n->ispi, first->ispi, 8);
 	n->initiator = dir_of(sender_of(&refs[from]));
+	n->start_s = refs[from].ta / 1e9;
 	static const uint8_t zero[8];
 	for (size_t i = from; i < to; i++) {
 		const trace_ike *u = ike_of(c, &refs[i]);
@@ -494,6 +503,9 @@ iks_status corr_negotiations(corr_ctx *c)
 		i = j;
 	}
 	free(refs);
+	/* in the order they started, for people reading the report */
+	if (st == IKS_OK)
+		qsort(c->out->negs, c->out->nnegs, sizeof(*c->out->negs), cmp_start);
 	if (st == IKS_OK)
 		one_way(c);
 	return st;

@@ -250,6 +250,8 @@ static void json_negotiation(jsonw *w, const corr_input *in, const iks_negotiati
 	jw_str(w, h);
 	jw_key(w, "initiator");
 	jw_str(w, n->initiator == IKS_DIR_A_TO_B ? "a" : "b");
+	jw_key(w, "start");
+	jw_time(w, n->start_s);
 	jw_key(w, "outcome");
 	jw_str(w, iks_outcome_name(n->outcome));
 	jw_key(w, "reason");

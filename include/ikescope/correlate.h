@@ -167,6 +167,8 @@ typedef struct iks_negotiation {
 	iks_ike_exchange *exchanges;
 	uint16_t error_notify;    /* failed because a message carried this error Notify (0: not) */
 	int error_dir;            /* iks_direction of that message's sender */
+	double start_s;           /* its first message, on a's clock (epoch s); negotiations
+				     are listed in this order */
 } iks_negotiation;
 
 enum iks_finding_kind {
