@@ -97,6 +97,10 @@ int html_link_findings(html_ctx *h)
 			for (size_t i = 0; i < h->ng && gi == SIZE_MAX; i++)
 				if (h->g[i].nat && h->g[i].dir == dir)
 					gi = i;
+		} else if (f->kind == IKS_FIND_BAD_SPI) {
+			/* the Delete, sent by the end the packets go to */
+			int s = f->direction == IKS_DIR_A_TO_B ? 1 : 0;
+			gi = lookup(k, n, fkey(f->delete_frame, s, 0));
 		} else if (f->direction == IKS_DIR_A_TO_B && f->frame_a) {
 			gi = lookup(k, n, fkey(f->frame_a, 0, 0));
 		} else if (f->direction == IKS_DIR_B_TO_A && f->frame_b) {
