@@ -285,8 +285,8 @@ static bool parse_datetime(const char *s, int64_t *ns, uint32_t *res, bool *has_
 	} else {
 		return false;
 	}
-	/* epoch nanoseconds in an int64_t reach 2262 */
-	if (y < 1601 || y > 2200 || mo < 1 || mo > 12 || d < 1 || d > 31)
+	/* epoch nanoseconds in an int64_t cover 1677-09-21 to 2262-04-11 */
+	if (y < 1678 || y > 2261 || mo < 1 || mo > 12 || d < 1 || d > 31)
 		return false;
 	int64_t ms = 0;
 	*res = 1000;

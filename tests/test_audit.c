@@ -295,6 +295,27 @@ START_TEST(cut_and_damaged_input)
 }
 END_TEST
 
+/* Found by fuzz_audit (UBSan: the year 1616 overflowed epoch nanoseconds):
+ * dates outside what an int64_t of nanoseconds holds leave the event
+ * without a time; the next event keeps its own. */
+START_TEST(dates_out_of_range_have_no_time)
+{
+	size_t len;
+	uint8_t *buf = slurp("regress/audit_date_out_of_range.txt", &len);
+	iks_audit *a = iks_audit_new(NULL);
+	ck_assert_int_eq(iks_audit_parse_buffer(a, buf, len), IKS_OK);
+	ck_assert_uint_eq(iks_audit_nevents(a), 3);
+	ck_assert(!iks_audit_event_at(a, 0)->has_time);
+	ck_assert(!iks_audit_event_at(a, 1)->has_time);
+	const iks_audit_event *ev = iks_audit_event_at(a, 2);
+	ck_assert(ev->has_time);
+	ck_assert_int_eq(ev->time_ns, 1795345513857000000LL); /* 2026-11-22T11:05:13.857Z */
+	ck_assert_uint_eq(ev->id, 541);
+	iks_audit_free(a);
+	free(buf);
+}
+END_TEST
+
 Suite *suite_audit(void)
 {
 	Suite *s = suite_create("audit");
@@ -307,6 +328,7 @@ Suite *suite_audit(void)
 	tcase_add_test(tc, reasons_map_to_the_ike_error_table);
 	tcase_add_test(tc, caps_are_reported);
 	tcase_add_test(tc, cut_and_damaged_input);
+	tcase_add_test(tc, dates_out_of_range_have_no_time);
 	suite_add_tcase(s, tc);
 	return s;
 }
