@@ -504,7 +504,7 @@ iks_status corr_negotiations(corr_ctx *c)
 	}
 	free(refs);
 	/* in the order they started, for people reading the report */
-	if (st == IKS_OK)
+	if (st == IKS_OK && c->out->nnegs > 1)
 		qsort(c->out->negs, c->out->nnegs, sizeof(*c->out->negs), cmp_start);
 	if (st == IKS_OK)
 		one_way(c);
