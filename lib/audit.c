@@ -14,6 +14,7 @@
  * unknown field.
  */
 #include "config.h"
+#include "civil.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -228,16 +229,6 @@ static bool parse_addr(const char *s, iks_addr *out)
 	return false;
 }
 
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* "13:05:14", "13:05:14.123", "1:05:14 PM": ms of the day and resolution. */
 static bool parse_tod(const char *s, int64_t *ms, uint32_t *res)
 {
@@ -291,7 +282,7 @@ static bool parse_datetime(const char *s, int64_t *ns, uint32_t *res, bool *has_
 	int64_t ms = 0;
 	*res = 1000;
 	*has_tod = parse_tod(s, &ms, res);
-	*ns = (days_from_civil(y, mo, d) * 86400000 + ms) * 1000000;
+	*ns = (civil_days(y, mo, d) * 86400000 + ms) * 1000000;
 	return true;
 }
 

@@ -67,19 +67,53 @@ static del_ref *sent_deletes(const corr_ctx *c, int s, size_t *n)
 	return d;
 }
 
+/* Each side's ESP/AH units by (SPI, index): built once, so that every
+ * deleted SPI looks only at its own packets. */
+typedef struct spi_index {
+	del_ref *u;    /* spi, proto (2 AH, 3 ESP), unit */
+	size_t n;
+} spi_index;
+
+static iks_status build_spi_index(const corr_ctx *c, int side, spi_index *x)
+{
+	const iks_trace *t = c->t[side];
+	size_t n = 0;
+	for (size_t i = 0; i < t->nunits; i++)
+		n += t->units[i].kind == UNIT_ESP || t->units[i].kind == UNIT_AH;
+	x->u = malloc((n ? n : 1) * sizeof(*x->u));
+	x->n = 0;
+	if (!x->u)
+		return IKS_E_NOMEM;
+	for (size_t i = 0; i < t->nunits; i++) {
+		const trace_unit *u = &t->units[i];
+		if (u->kind != UNIT_ESP && u->kind != UNIT_AH)
+			continue;
+		x->u[x->n++] = (del_ref){ u->spi, u->kind == UNIT_AH ? 2 : 3, (uint32_t)i };
+	}
+	qsort(x->u, x->n, sizeof(*x->u), cmp_del);
+	return IKS_OK;
+}
+
 /* The first unit of trace `side` with this role, SPI and protocol sent
  * after `after_ns` (that trace's clock), and how many there are. */
-static const trace_unit *use_after(const corr_ctx *c, int side, uint8_t role, uint8_t proto,
-				   uint32_t spi, double after_ns, uint32_t *count)
+static const trace_unit *use_after(const corr_ctx *c, const spi_index *x, int side, uint8_t role,
+				   uint8_t proto, uint32_t spi, double after_ns, uint32_t *count)
 {
 	const iks_trace *t = c->t[side];
 	const trace_unit *first = NULL;
-	uint8_t kind = proto == 2 ? UNIT_AH : UNIT_ESP;
 	*count = 0;
-	for (size_t i = 0; i < t->nunits; i++) {
-		const trace_unit *u = &t->units[i];
-		if (u->kind != kind || u->spi != spi || c->role[side][i] != role ||
-		    (double)u->ts_first <= after_ns)
+	size_t lo = 0, hi = x->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const del_ref *m = &x->u[mid];
+		if (m->proto < proto || (m->proto == proto && m->spi < spi))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t k = lo; k < x->n && x->u[k].proto == proto && x->u[k].spi == spi; k++) {
+		const trace_unit *u = &t->units[x->u[k].unit];
+		if (c->role[side][x->u[k].unit] != role || (double)u->ts_first <= after_ns)
 			continue;
 		if (!first)
 			first = u;
@@ -89,7 +123,8 @@ static const trace_unit *use_after(const corr_ctx *c, int side, uint8_t role, ui
 }
 
 /* One deleted SPI: copies [from, to) of its Delete, sent by side s. */
-static void judge_delete(corr_ctx *c, int s, const del_ref *d, size_t from, size_t to)
+static void judge_delete(corr_ctx *c, const spi_index x[2], int s, const del_ref *d, size_t from,
+			 size_t to)
 {
 	int r = 1 - s;
 	const iks_trace *ts = c->t[s];
@@ -104,11 +139,11 @@ static void judge_delete(corr_ctx *c, int s, const del_ref *d, size_t from, size
 	double peer_knows = arrived ? (double)arrived->ts
 				    : corr_expected_arrival(c, s, del->ts);
 	uint32_t n_peer, n_here;
-	const trace_unit *at_peer = use_after(c, r, ROLE_SENT, d[from].proto, d[from].spi,
+	const trace_unit *at_peer = use_after(c, &x[r], r, ROLE_SENT, d[from].proto, d[from].spi,
 					      peer_knows + GRACE_NS, &n_peer);
 	/* on s's clock: what the peer sent once it knew would be back by then */
 	double here_from = (double)del->ts + c->delay_ns[0] + c->delay_ns[1];
-	const trace_unit *at_here = use_after(c, s, ROLE_RECEIVED, d[from].proto, d[from].spi,
+	const trace_unit *at_here = use_after(c, &x[s], s, ROLE_RECEIVED, d[from].proto, d[from].spi,
 					      here_from + GRACE_NS, &n_here);
 	if (!at_peer && !at_here)
 		return;
@@ -149,18 +184,30 @@ iks_status corr_deleted_sas(corr_ctx *c)
 							      : c->t[s]->deletes_dropped);
 			}
 		}
+	}
+	if (!c->t[0]->ndeletes && !c->t[1]->ndeletes)
+		return IKS_OK; /* the usual case: nothing to index */
+	spi_index x[2] = { { NULL, 0 }, { NULL, 0 } };
+	iks_status st = IKS_OK;
+	for (int s = 0; s < 2 && st == IKS_OK; s++)
+		st = build_spi_index(c, s, &x[s]);
+	for (int s = 0; s < 2 && st == IKS_OK; s++) {
 		size_t n;
 		del_ref *d = sent_deletes(c, s, &n);
-		if (!d)
-			return IKS_E_NOMEM;
+		if (!d) {
+			st = IKS_E_NOMEM;
+			break;
+		}
 		for (size_t i = 0; i < n;) {
 			size_t j = i + 1;
 			while (j < n && d[j].spi == d[i].spi && d[j].proto == d[i].proto)
 				j++;
-			judge_delete(c, s, d, i, j);
+			judge_delete(c, x, s, d, i, j);
 			i = j;
 		}
 		free(d);
 	}
-	return IKS_OK;
+	free(x[0].u);
+	free(x[1].u);
+	return st;
 }

@@ -16,6 +16,7 @@
  * 4. The reported offset is the median over the assigned pairs.
  */
 #include "config.h"
+#include "civil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,18 +26,6 @@
 #define NS 1000000000LL
 #define HALF_DAY_NS (43200LL * NS)
 #define OFFSETS_MAX (1u << 22)
-
-/* Days since 1970-01-01 of a proleptic Gregorian date. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t mp = (m + 9) % 12;
-	int64_t doy = (153 * mp + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
 
 static int year_from_days(int64_t z)
 {
@@ -63,7 +52,7 @@ int64_t iks_log_msg_time_ns(const iks_log_join *j, const iks_log_msg *m)
 		return (j->capture_day0 + (int64_t)m->day_index * 86400) * NS + mid;
 	int64_t best = 0, bestdist = INT64_MAX;
 	for (int y = j->capture_year - 1; y <= j->capture_year + 1; y++) {
-		int64_t t = days_from_civil(y, m->month, m->day) * 86400;
+		int64_t t = civil_days(y, m->month, m->day) * 86400;
 		int64_t dist = t > j->capture_day0 ? t - j->capture_day0 : j->capture_day0 - t;
 		if (dist < bestdist) {
 			bestdist = dist;

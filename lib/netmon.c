@@ -20,6 +20,7 @@
  *           bytes whose first field is the frame's own media type (u16)
  */
 #include "config.h"
+#include "civil.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -52,17 +53,6 @@ struct iks_netmon {
 bool netmon_magic(const uint8_t *p, size_t len)
 {
 	return len >= 4 && (memcmp(p, "GMBU", 4) == 0 || memcmp(p, "RTSS", 4) == 0);
-}
-
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	unsigned yoe = (unsigned)(y - era * 400);
-	unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
 }
 
 iks_status netmon_parse_header(const uint8_t *p, size_t len, netmon_header *h,
@@ -100,7 +90,7 @@ iks_status netmon_parse_header(const uint8_t *p, size_t len, netmon_header *h,
 		*reason = "capture start time in the header is not a valid date";
 		return IKS_E_FORMAT;
 	}
-	h->start_sec = days_from_civil(st[0], st[1], st[3]) * 86400 +
+	h->start_sec = civil_days(st[0], st[1], st[3]) * 86400 +
 		       (int64_t)st[4] * 3600 + (int64_t)st[5] * 60 + st[6];
 	h->start_nsec = (uint32_t)st[7] * 1000000u;
 	if (h->table_len % 4 != 0) {
