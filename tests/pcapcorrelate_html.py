@@ -7,7 +7,7 @@ list) must add up to the numbers --json reports for the same run; plus real
 values (which frames were lost, which arrows were rewritten by NAT), log
 lines with --log-a/--log-b, escaping of hostile file names, no network
 resources, the size bound on a generated pair, and embedded assets in step
-with tools/html/.
+with tools/correlate/html/.
 """
 import json
 import os
@@ -155,10 +155,10 @@ if os.path.exists(make_pair):
 else:
     print("note: bench/make_pair.py not in this tree: size check skipped")
 
-# the embedded style sheet and script are those in tools/html/
+# the embedded style sheet and script are those in tools/correlate/html/
 embed = os.path.join(TOP, "scripts", "embed-assets.py")
 p = subprocess.run([sys.executable, embed, "--check"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-check("tools/corr_html_assets.c is in step with tools/html/", p.returncode == 0, p.stdout)
+check("tools/correlate/corr_html_assets.c is in step with tools/correlate/html/", p.returncode == 0, p.stdout)
 
 shutil.rmtree(tmp, ignore_errors=True)
 failed = results.count(False)

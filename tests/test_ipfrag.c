@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "suites.h"
-#include "ipfrag.h"
+#include "net/ipfrag.h"
 
 /* Every fragment carries pat[offset .. offset+len), so a reassembled
  * datagram of n bytes must equal pat[0 .. n). */

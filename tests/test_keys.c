@@ -5,7 +5,7 @@
 
 #include <ikescope/ikescope.h>
 
-#include "keys_internal.h"
+#include "keys/keys_internal.h"
 #include "suites.h"
 
 static iks_keys *load(const char *text)

@@ -7,7 +7,7 @@
 #include <ikescope/ikescope.h>
 
 #include "fixture.h"
-#include "keys_internal.h"
+#include "keys/keys_internal.h"
 #include "suites.h"
 
 static iks_keys *load_fixture(const char *name)

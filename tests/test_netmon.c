@@ -7,7 +7,7 @@
 #include <ikescope/ikescope.h>
 
 #include "fixture.h"
-#include "netmon.h"
+#include "capture/netmon.h"
 #include "suites.h"
 
 /* The whole of a fixture in a malloc'd buffer. */

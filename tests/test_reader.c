@@ -1,7 +1,7 @@
 /* test_reader.c - the bounds-checked reader never reads past its end. */
 #include <string.h>
 
-#include "reader.h"
+#include "core/reader.h"
 #include "suites.h"
 
 static const uint8_t bytes[] = { 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07 };

@@ -1,0 +1,304 @@
+/*
+ * capture.c - capture files through libpcap, and Network Monitor files
+ * through lib/netmon.c (told apart by content: the NetMon magic).
+ *
+ * Timestamps are read at nanosecond precision whatever the file holds. A
+ * BPF filter is applied with pcap_offline_filter() per frame rather than
+ * pcap_setfilter(), so that frame numbers keep counting every record in
+ * the file and always match what other tools show.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pcap/pcap.h>
+
+#include <ikescope/capture.h>
+
+#include "capture/netmon.h"
+
+struct iks_capture {
+	pcap_t *pcap;
+	char *path;
+	bool have_filter;
+	struct bpf_program filter;
+	uint64_t frames;
+	int linktype;
+	char err[IKS_ERRBUF_SIZE];
+	iks_netmon *nm;        /* NetMon input; pcap is then a dead handle for the filter */
+	uint8_t *mem;          /* owned copy of the input of iks_capture_open_buffer */
+};
+
+static const char *display_name(const char *path)
+{
+	return strcmp(path, "-") == 0 ? "(standard input)" : path;
+}
+
+static iks_capture *capture_new(const char *path, char *errbuf)
+{
+	iks_capture *cap = calloc(1, sizeof(*cap));
+	if (cap)
+		cap->path = strdup(path);
+	if (!cap || !cap->path) {
+		if (errbuf)
+			snprintf(errbuf, IKS_ERRBUF_SIZE, "%s: out of memory", display_name(path));
+		free(cap);
+		return NULL;
+	}
+	return cap;
+}
+
+/* Compile the filter: against the file's pcap handle, or for NetMon input
+ * against a dead handle of the file's link type. */
+static iks_capture *capture_finish(iks_capture *cap, const char *bpf_filter, char *errbuf)
+{
+	if (cap->nm)
+		cap->linktype = netmon_file_linktype(cap->nm);
+	else
+		cap->linktype = pcap_datalink(cap->pcap);
+	if (!bpf_filter || !bpf_filter[0])
+		return cap;
+	if (cap->nm && !(cap->pcap = pcap_open_dead(cap->linktype, (int)NETMON_MAX_CAPLEN))) {
+		if (errbuf)
+			snprintf(errbuf, IKS_ERRBUF_SIZE, "%s: cannot apply a filter to link type %d",
+				 display_name(cap->path), cap->linktype);
+		iks_capture_close(cap);
+		return NULL;
+	}
+	if (pcap_compile(cap->pcap, &cap->filter, bpf_filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		if (errbuf)
+			snprintf(errbuf, IKS_ERRBUF_SIZE, "%s: bad filter \"%s\": %s",
+				 display_name(cap->path), bpf_filter, pcap_geterr(cap->pcap));
+		iks_capture_close(cap);
+		return NULL;
+	}
+	cap->have_filter = true;
+	return cap;
+}
+
+/* Standard input: a seekable one (a redirected file) may hold NetMon; a
+ * pipe cannot, and one that starts like a NetMon magic is refused clearly. */
+static bool stdin_netmon(iks_capture *cap, char *errbuf, bool *failed)
+{
+	uint8_t magic[4];
+	*failed = false;
+	if (fseeko(stdin, 0, SEEK_CUR) == 0) {
+		size_t n = fread(magic, 1, 4, stdin);
+		if (fseeko(stdin, 0, SEEK_SET) != 0 || !netmon_magic(magic, n))
+			return false;
+		int fd = dup(fileno(stdin));
+		FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+		if (!f && fd >= 0)
+			close(fd);
+		cap->nm = f ? netmon_open(f, NULL, 0, "(standard input)", errbuf) : NULL;
+		if (!f && errbuf)
+			snprintf(errbuf, IKS_ERRBUF_SIZE, "(standard input): cannot reopen");
+		*failed = !cap->nm;
+		return true;
+	}
+	int c = getc(stdin);
+	if (c == EOF)
+		return false;
+	ungetc(c, stdin);
+	if (c != 'G' && c != 'R')
+		return false; /* no pcap or pcapng magic starts with these */
+	if (errbuf)
+		snprintf(errbuf, IKS_ERRBUF_SIZE,
+			 "(standard input): not a pcap file; if it is a Network Monitor capture "
+			 "(.cap), it cannot be read from a pipe (its frame table is at the end of "
+			 "the file): give the file name instead");
+	*failed = true;
+	return true;
+}
+
+iks_capture *iks_capture_open(const char *path, const char *bpf_filter, char *errbuf)
+{
+	char pcap_err[PCAP_ERRBUF_SIZE];
+
+	if (!path) {
+		if (errbuf)
+			snprintf(errbuf, IKS_ERRBUF_SIZE, "no capture file given");
+		return NULL;
+	}
+	iks_capture *cap = capture_new(path, errbuf);
+	if (!cap)
+		return NULL;
+	if (strcmp(path, "-") == 0) {
+		bool failed;
+		if (stdin_netmon(cap, errbuf, &failed)) {
+			if (failed) {
+				iks_capture_close(cap);
+				return NULL;
+			}
+			return capture_finish(cap, bpf_filter, errbuf);
+		}
+	} else {
+		/* detected by content: NetMon by its magic, anything else by libpcap */
+		FILE *f = fopen(path, "rb");
+		uint8_t magic[4];
+		if (f && netmon_magic(magic, fread(magic, 1, 4, f))) {
+			cap->nm = netmon_open(f, NULL, 0, path, errbuf);
+			if (!cap->nm) {
+				iks_capture_close(cap);
+				return NULL;
+			}
+			return capture_finish(cap, bpf_filter, errbuf);
+		}
+		if (f)
+			fclose(f);
+	}
+	pcap_err[0] = '\0';
+	cap->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
+	if (!cap->pcap) {
+		if (errbuf)
+			snprintf(errbuf, IKS_ERRBUF_SIZE, "%s: cannot read capture: %s",
+				 display_name(path), pcap_err);
+		iks_capture_close(cap);
+		return NULL;
+	}
+	return capture_finish(cap, bpf_filter, errbuf);
+}
+
+iks_capture *iks_capture_open_buffer(const uint8_t *data, size_t len, const char *name,
+				     const char *bpf_filter, char *errbuf)
+{
+	char pcap_err[PCAP_ERRBUF_SIZE];
+
+	if (!name)
+		name = "(buffer)";
+	if (!data || len == 0) {
+		if (errbuf)
+			snprintf(errbuf, IKS_ERRBUF_SIZE, "%s: empty capture", name);
+		return NULL;
+	}
+	iks_capture *cap = capture_new(name, errbuf);
+	if (!cap)
+		return NULL;
+	cap->mem = malloc(len);
+	if (!cap->mem) {
+		if (errbuf)
+			snprintf(errbuf, IKS_ERRBUF_SIZE, "%s: out of memory", name);
+		iks_capture_close(cap);
+		return NULL;
+	}
+	memcpy(cap->mem, data, len);
+	if (netmon_magic(cap->mem, len)) {
+		cap->nm = netmon_open(NULL, cap->mem, len, name, errbuf);
+		if (!cap->nm) {
+			iks_capture_close(cap);
+			return NULL;
+		}
+		return capture_finish(cap, bpf_filter, errbuf);
+	}
+	FILE *f = fmemopen(cap->mem, len, "rb");
+	pcap_err[0] = '\0';
+	cap->pcap = f ? pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO,
+								 pcap_err) : NULL;
+	if (!cap->pcap) {
+		if (errbuf)
+			snprintf(errbuf, IKS_ERRBUF_SIZE, "%s: cannot read capture: %s", name,
+				 f ? pcap_err : "cannot open the buffer");
+		if (f)
+			fclose(f);
+		iks_capture_close(cap);
+		return NULL;
+	}
+	return capture_finish(cap, bpf_filter, errbuf);
+}
+
+/* NetMon input: the next frame, with the filter applied as for libpcap. */
+static int netmon_frame(iks_capture *cap, iks_frame *frame)
+{
+	for (;;) {
+		int rc = netmon_next(cap->nm, frame);
+		if (rc != 1) {
+			if (rc < 0)
+				snprintf(cap->err, sizeof(cap->err), "%s", netmon_error(cap->nm));
+			return rc;
+		}
+		cap->frames = frame->number;
+		if (!cap->have_filter)
+			return 1;
+		if (frame->linktype != cap->linktype) {
+			snprintf(cap->err, sizeof(cap->err),
+				 "%s: frame %llu: link type %d differs from the file's (%d) the filter "
+				 "was compiled for", display_name(cap->path),
+				 (unsigned long long)frame->number, frame->linktype, cap->linktype);
+			return IKS_E_UNSUPPORTED;
+		}
+		struct pcap_pkthdr hdr;
+		memset(&hdr, 0, sizeof(hdr));
+		hdr.caplen = frame->caplen;
+		hdr.len = frame->wirelen;
+		if (pcap_offline_filter(&cap->filter, &hdr, frame->data))
+			return 1;
+	}
+}
+
+int iks_capture_next(iks_capture *cap, iks_frame *frame)
+{
+	if (!cap || !frame)
+		return IKS_E_INVALID;
+	if (cap->nm)
+		return netmon_frame(cap, frame);
+	for (;;) {
+		struct pcap_pkthdr *hdr;
+		const u_char *data;
+		int rc = pcap_next_ex(cap->pcap, &hdr, &data);
+		if (rc == PCAP_ERROR_BREAK)
+			return 0;
+		if (rc != 1) {
+			const char *msg = pcap_geterr(cap->pcap);
+			snprintf(cap->err, sizeof(cap->err), "%s: after frame %llu: %s",
+				 display_name(cap->path), (unsigned long long)cap->frames, msg);
+			/* libpcap says "truncated dump file" for a record cut short */
+			return strstr(msg, "truncated") ? IKS_E_TRUNCATED : IKS_E_IO;
+		}
+		cap->frames++;
+		if (cap->have_filter && !pcap_offline_filter(&cap->filter, hdr, data))
+			continue;
+		frame->number = cap->frames;
+		frame->ts_sec = (int64_t)hdr->ts.tv_sec;
+		/* with PCAP_TSTAMP_PRECISION_NANO, tv_usec holds nanoseconds */
+		frame->ts_nsec = (uint32_t)hdr->ts.tv_usec;
+		frame->linktype = cap->linktype;
+		frame->caplen = hdr->caplen;
+		frame->wirelen = hdr->len < hdr->caplen ? hdr->caplen : hdr->len;
+		frame->data = data;
+		return 1;
+	}
+}
+
+int iks_capture_linktype(const iks_capture *cap)
+{
+	return cap ? cap->linktype : -1;
+}
+
+uint32_t iks_capture_snaplen(const iks_capture *cap)
+{
+	if (cap && cap->nm)
+		return NETMON_MAX_CAPLEN;
+	return cap ? (uint32_t)pcap_snapshot(cap->pcap) : 0;
+}
+
+const char *iks_capture_error(const iks_capture *cap)
+{
+	return cap ? cap->err : "";
+}
+
+void iks_capture_close(iks_capture *cap)
+{
+	if (!cap)
+		return;
+	if (cap->have_filter)
+		pcap_freecode(&cap->filter);
+	if (cap->pcap)
+		pcap_close(cap->pcap);
+	netmon_close(cap->nm);
+	free(cap->mem);
+	free(cap->path);
+	free(cap);
+}

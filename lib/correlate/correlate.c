@@ -1,0 +1,341 @@
+/*
+ * correlate.c - matching two traces of the same path.
+ *
+ * 1. Units whose exact identity occurs once in each trace are paired; they
+ *    need no clock (retransmitted IKE messages, which repeat an identity,
+ *    wait for step 4).
+ * 2. Which end each capture was taken at is learned from those pairs: the
+ *    copy seen by the sender has the higher TTL (routers decrement it); on
+ *    a path without routers, the sender's copy is the earlier one, which
+ *    shows as a larger b-minus-a time difference for what a sends than for
+ *    what b sends.
+ * 3. The clock offset is the midpoint of the median differences of the two
+ *    directions (their half-difference is the one-way delay), with a drift
+ *    fitted by least squares; only the time both captures cover is judged.
+ * 4. Every unit a host sent is then looked for at the other end, by exact
+ *    identity within a small window around its expected arrival, then by
+ *    loose identity (same packet, changed bytes).
+ * Steps 1 and 2 are in corr_hosts.c, step 3 in corr_clock.c, step 4 and
+ * the whole in this file; the findings in findings.c and negotiation.c.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate/correlate_internal.h"
+
+void iks_correlate_options_default(iks_correlate_options *opt)
+{
+	if (!opt)
+		return;
+	opt->end_margin_s = 0.5;
+	opt->match_window_s = 2.0;
+	opt->negotiations_max = 100000;
+	opt->findings_max = 100000;
+	opt->groups_max = 200000;
+}
+
+static int cmp_keyed(const void *x, const void *y)
+{
+	const keyed *a = x, *b = y;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return a->idx < b->idx ? -1 : (a->idx > b->idx);
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return a < b ? -1 : (a > b);
+}
+
+double corr_median(double *v, size_t n)
+{
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+bool corr_matchable(const trace_unit *u)
+{
+	return u->kind != UNIT_ICMP_ERROR && u->kind != UNIT_INCOMPLETE;
+}
+
+keyed *corr_sorted_keys(const iks_trace *t, bool use_loose, const uint8_t *role, int want_role,
+			 size_t *n)
+{
+	keyed *k = malloc((t->nunits ? t->nunits : 1) * sizeof(*k));
+	if (!k)
+		return NULL;
+	size_t m = 0;
+	for (size_t i = 0; i < t->nunits; i++) {
+		const trace_unit *u = &t->units[i];
+		if (!corr_matchable(u))
+			continue;
+		if (role && role[i] != want_role)
+			continue;
+		k[m].key = use_loose ? u->loose : u->key;
+		k[m].ts = u->ts;
+		k[m].idx = (uint32_t)i;
+		m++;
+	}
+	qsort(k, m, sizeof(*k), cmp_keyed);
+	*n = m;
+	return k;
+}
+
+/* Step 4: each unit side s sent, looked for among what the other side received. */
+static iks_status match_direction(corr_ctx *c, int s, bool loose)
+{
+	int r = 1 - s;
+	size_t nr;
+	keyed *kr = corr_sorted_keys(c->t[r], loose, c->role[r], ROLE_RECEIVED, &nr);
+	if (!kr)
+		return IKS_E_NOMEM;
+	const iks_trace *ts = c->t[s];
+	for (size_t i = 0; i < ts->nunits; i++) {
+		const trace_unit *u = &ts->units[i];
+		if (c->role[s][i] != ROLE_SENT || !corr_matchable(u) || c->match[s][i] != NO_MATCH)
+			continue;
+		uint64_t key = loose ? u->loose : u->key;
+		/* first entry with this key */
+		size_t lo = 0, hi = nr;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (kr[mid].key < key)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		double expect = corr_expected_arrival(c, s, u->ts);
+		size_t best = SIZE_MAX;
+		double best_err = c->window_ns;
+		for (size_t j = lo; j < nr && kr[j].key == key; j++) {
+			if (c->match[r][kr[j].idx] != NO_MATCH)
+				continue;
+			double err = fabs((double)kr[j].ts - expect);
+			if (err <= best_err) {
+				best_err = err;
+				best = j;
+			}
+		}
+		if (best == SIZE_MAX)
+			continue;
+		c->match[s][i] = kr[best].idx;
+		c->match[r][kr[best].idx] = (uint32_t)i;
+		if (loose) {
+			c->modified[s][i] = 1;
+			c->modified[r][kr[best].idx] = 1;
+		}
+	}
+	free(kr);
+	return IKS_OK;
+}
+
+/* Whether side s sent anything the exact pass did not find at the other end. */
+static bool any_unmatched(const corr_ctx *c, int s)
+{
+	for (size_t i = 0; i < c->t[s]->nunits; i++)
+		if (c->role[s][i] == ROLE_SENT && corr_matchable(&c->t[s]->units[i]) &&
+		    c->match[s][i] == NO_MATCH)
+			return true;
+	return false;
+}
+
+iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction)
+{
+	iks_correlation *o = c->out;
+	if (o->nfinds == c->opt.findings_max) {
+		o->finds_dropped++;
+		return NULL;
+	}
+	if (o->nfinds == o->cap_finds) {
+		size_t cap = o->cap_finds ? o->cap_finds * 2 : 64;
+		iks_finding *f = realloc(o->finds, cap * sizeof(*f));
+		if (!f) {
+			o->finds_dropped++;
+			return NULL;
+		}
+		o->finds = f;
+		o->cap_finds = cap;
+	}
+	iks_finding *f = &o->finds[o->nfinds++];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->severity = severity;
+	f->direction = direction;
+	f->datagram_len = IKS_LEN_UNKNOWN;
+	return f;
+}
+
+static void fill_endpoints(corr_ctx *c)
+{
+	iks_endpoints *e = &c->out->ends;
+	if (!c->hosts_known)
+		return;
+	e->known = true;
+	e->a_in_a = *trace_addr(c->t[0], c->host[0]);
+	e->b_in_a = *trace_addr(c->t[0], c->peer[0]);
+	e->b_in_b = *trace_addr(c->t[1], c->host[1]);
+	e->a_in_b = *trace_addr(c->t[1], c->peer[1]);
+	/* IKE ports of a matched IKE message sent by a */
+	for (size_t i = 0; i < c->t[0]->nunits; i++) {
+		const trace_unit *u = &c->t[0]->units[i];
+		if (u->kind != UNIT_IKE || c->role[0][i] != ROLE_SENT || c->match[0][i] == NO_MATCH)
+			continue;
+		const trace_unit *v = &c->t[1]->units[c->match[0][i]];
+		e->a_port_in_a = u->sport;
+		e->b_port_in_a = u->dport;
+		e->a_port_in_b = v->sport;
+		e->b_port_in_b = v->dport;
+		break;
+	}
+}
+
+static void count_stats(corr_ctx *c)
+{
+	iks_correlation_stats *st = &c->out->stats;
+	st->units_a = c->t[0]->nunits;
+	st->units_b = c->t[1]->nunits;
+}
+
+iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_correlate_options *opt,
+			 iks_correlation **out)
+{
+	if (!a || !b || !out)
+		return IKS_E_INVALID;
+	*out = NULL;
+	corr_ctx c;
+	memset(&c, 0, sizeof(c));
+	c.t[0] = a;
+	c.t[1] = b;
+	iks_correlate_options_default(&c.opt);
+	if (opt) {
+		if (opt->end_margin_s > 0)
+			c.opt.end_margin_s = opt->end_margin_s;
+		if (opt->match_window_s > 0)
+			c.opt.match_window_s = opt->match_window_s;
+		if (opt->negotiations_max)
+			c.opt.negotiations_max = opt->negotiations_max;
+		if (opt->findings_max)
+			c.opt.findings_max = opt->findings_max;
+		if (opt->groups_max)
+			c.opt.groups_max = opt->groups_max;
+	}
+	c.out = calloc(1, sizeof(*c.out));
+	iks_status st = c.out ? IKS_OK : IKS_E_NOMEM;
+	for (int s = 0; s < 2 && st == IKS_OK; s++) {
+		size_t n = c.t[s]->nunits ? c.t[s]->nunits : 1;
+		c.match[s] = malloc(n * sizeof(uint32_t));
+		c.role[s] = calloc(n, 1);
+		c.modified[s] = calloc(n, 1);
+		if (!c.match[s] || !c.role[s] || !c.modified[s])
+			st = IKS_E_NOMEM;
+		else
+			for (size_t i = 0; i < n; i++)
+				c.match[s][i] = NO_MATCH;
+	}
+	size_t np = 0;
+	pair *pairs = st == IKS_OK ? corr_unique_pairs(&c, &np) : NULL;
+	if (st == IKS_OK && !pairs)
+		st = IKS_E_NOMEM;
+	if (st == IKS_OK)
+		st = corr_learn_hosts(&c, pairs, np);
+	if (st == IKS_OK && !c.hosts_known)
+		c.out->clock.matches = np; /* in both captures, but the ends not told apart */
+	if (st == IKS_OK && c.hosts_known) {
+		corr_assign_roles(&c);
+		st = corr_estimate_clock(&c, pairs, np);
+	}
+	free(pairs);
+	if (st == IKS_OK) {
+		corr_coverage(&c);
+		count_stats(&c);
+	}
+	if (st == IKS_OK && c.hosts_known && c.out->clock.known) {
+		for (int s = 0; s < 2 && st == IKS_OK; s++)
+			st = match_direction(&c, s, false);
+		for (int s = 0; s < 2 && st == IKS_OK; s++)
+			if (any_unmatched(&c, s))
+				st = match_direction(&c, s, true);
+		fill_endpoints(&c);
+		if (st == IKS_OK)
+			st = corr_negotiations(&c);
+		if (st == IKS_OK)
+			st = corr_findings(&c);
+		if (st == IKS_OK)
+			st = corr_deleted_sas(&c);
+		if (st == IKS_OK)
+			st = corr_groups(&c);
+	}
+	for (int s = 0; s < 2; s++) {
+		free(c.match[s]);
+		free(c.role[s]);
+		free(c.modified[s]);
+	}
+	if (st != IKS_OK) {
+		iks_correlation_free(c.out);
+		return st;
+	}
+	*out = c.out;
+	return IKS_OK;
+}
+
+const iks_clock_estimate *iks_correlation_clock(const iks_correlation *c)
+{
+	return c ? &c->clock : NULL;
+}
+
+const iks_endpoints *iks_correlation_endpoints(const iks_correlation *c)
+{
+	return c ? &c->ends : NULL;
+}
+
+size_t iks_correlation_negotiations(const iks_correlation *c, const iks_negotiation **arr)
+{
+	if (!c || !arr)
+		return 0;
+	*arr = c->negs;
+	return c->nnegs;
+}
+
+size_t iks_correlation_findings(const iks_correlation *c, const iks_finding **arr)
+{
+	if (!c || !arr)
+		return 0;
+	*arr = c->finds;
+	return c->nfinds;
+}
+
+size_t iks_correlation_lost(const iks_correlation *c, int side, const iks_lost_packet **lost)
+{
+	if (!c || !lost || side < 0 || side > 1)
+		return 0;
+	*lost = c->lost[side];
+	return c->nlost[side];
+}
+
+void iks_correlation_get_stats(const iks_correlation *c, iks_correlation_stats *st)
+{
+	if (c && st)
+		*st = c->stats;
+}
+
+void iks_correlation_free(iks_correlation *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nnegs; i++)
+		free(c->negs[i].exchanges);
+	free(c->negs);
+	free(c->finds);
+	free(c->lost[0]);
+	free(c->lost[1]);
+	corr_groups_free(c);
+	free(c);
+}

@@ -1,0 +1,573 @@
+/*
+ * findings.c - what the matched traces say about the path: loss (whole
+ * packets, fragments, fragment patterns), ICMP fragmentation-needed, PMTU
+ * black holes, NAT, packets changed in transit, the clock offset.
+ * The one-line explanations come from the field notes (the seeds'
+ * "Troubleshooting IPsec" chapter and knowledge-base articles).
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate/correlate_internal.h"
+
+#define IKS_ICMP4_UNREACH 3
+#define IKS_ICMP4_FRAG_NEEDED 4
+#define IKS_ICMP6_TOO_BIG 2
+
+static const char EXPLAIN_CLOCK[] =
+	"the two captures' clocks differ by this much; all times are aligned with it";
+static const char EXPLAIN_NAT[] =
+	"addresses or ports differ between the two ends: a NAT rewrites them in the path "
+	"(NAT-T, UDP 4500, is needed; XP SP2 will not initiate to a responder behind NAT by default)";
+static const char EXPLAIN_LOSS_IKE[] =
+	"an IKE message left one end and never reached the other: the sender will retransmit it "
+	"until its retry limit";
+static const char EXPLAIN_LOSS[] =
+	"packets left one end and never reached the other";
+static const char EXPLAIN_FRAG[] =
+	"a fragmented datagram did not arrive whole: a device in the path drops IP fragments "
+	"(large IKE messages with certificates or Kerberos tickets, and ESP at full MTU, need them)";
+static const char EXPLAIN_ICMP[] =
+	"a router announced a smaller MTU (fragmentation needed) for a packet with DF set and "
+	"dropped it; the sender must lower its path MTU and send again";
+static const char EXPLAIN_ICMP_LOST[] =
+	"a router announced a smaller MTU, but the announcement never reached the sender: "
+	"PMTU discovery cannot work (a PMTU black hole)";
+static const char EXPLAIN_PMTU[] =
+	"packets above a size are lost while smaller ones pass, with no ICMP fragmentation-needed "
+	"reaching the sender: a PMTU black hole (IPsec overhead pushes packets over the path MTU)";
+static const char EXPLAIN_MODIFIED[] =
+	"the same packet arrived with different bytes: a device in the path modified it "
+	"(integrity checks fail: events 4284/4285)";
+
+static bool lost_add(corr_ctx *c, int side, const trace_unit *u)
+{
+	iks_correlation *o = c->out;
+	if (o->nlost[side] == o->cap_lost[side]) {
+		size_t cap = o->cap_lost[side] ? o->cap_lost[side] * 2 : 64;
+		iks_lost_packet *l = realloc(o->lost[side], cap * sizeof(*l));
+		if (!l)
+			return false;
+		o->lost[side] = l;
+		o->cap_lost[side] = cap;
+	}
+	iks_lost_packet *l = &o->lost[side][o->nlost[side]++];
+	l->first_frame = u->first_frame;
+	l->last_frame = u->frame;
+	l->ip_id = u->ip_id;
+	l->fragmented = (u->flags & UNIT_F_FRAGMENTED) != 0;
+	return true;
+}
+
+static void clock_finding(corr_ctx *c)
+{
+	const iks_clock_estimate *ce = &c->out->clock;
+	iks_finding *f = corr_add_finding(c, IKS_FIND_CLOCK_OFFSET, IKS_SEV_INFO, IKS_DIR_UNKNOWN);
+	if (!f)
+		return;
+	f->explain = EXPLAIN_CLOCK;
+	f->offset_s = ce->offset_s;
+	f->matches = ce->matches;
+}
+
+static void nat_finding(corr_ctx *c, char side, const iks_addr *before, const iks_addr *after,
+			uint16_t pb, uint16_t pa, int dir)
+{
+	if (!memcmp(before, after, sizeof(*before)) && pb == pa)
+		return;
+	iks_finding *f = corr_add_finding(c, IKS_FIND_NAT_DETECTED, IKS_SEV_INFO, dir);
+	if (!f)
+		return;
+	f->explain = EXPLAIN_NAT;
+	f->side = side;
+	f->addr_before = *before;
+	f->addr_after = *after;
+	f->port_before = pb;
+	f->port_after = pa;
+}
+
+static void fill_times(corr_ctx *c, iks_finding *f, int side, const trace_unit *u,
+		       const trace_unit *v)
+{
+	if (side == 0) {
+		f->time_a_s = (double)u->ts_first / 1e9;
+		f->frame_a = u->first_frame;
+		if (v) {
+			f->time_b_s = (double)v->ts / 1e9;
+			f->frame_b = v->first_frame;
+		}
+	} else {
+		f->time_b_s = (double)u->ts_first / 1e9;
+		f->frame_b = u->first_frame;
+		if (v) {
+			f->time_a_s = (double)v->ts / 1e9;
+			f->frame_a = v->first_frame;
+		}
+	}
+	(void)c;
+}
+
+void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u)
+{
+	if (u->kind != UNIT_IKE)
+		return;
+	const trace_ike *k = unit_ike(t, u);
+	f->has_ike = true;
+	f->version = k->version;
+	f->exchange = k->exchange;
+	memcpy(f->ispi, k->ispi, 8);
+	memcpy(f->rspi, k->rspi, 8);
+	f->msgid = k->msgid;
+}
+
+/* Indexes built once: each side's incomplete datagrams sorted by IP ID,
+ * and its ICMP errors. */
+typedef struct side_index {
+	uint32_t *incomplete;
+	size_t nincomplete;
+	uint32_t *icmp;
+	size_t nicmp;
+} side_index;
+
+typedef struct id_sort {
+	uint32_t ip_id, idx;
+} id_sort;
+
+static int cmp_id(const void *x, const void *y)
+{
+	const id_sort *a = x, *b = y;
+	if (a->ip_id != b->ip_id)
+		return a->ip_id < b->ip_id ? -1 : 1;
+	return a->idx < b->idx ? -1 : (a->idx > b->idx);
+}
+
+static iks_status build_index(const corr_ctx *c, int s, side_index *x)
+{
+	const iks_trace *t = c->t[s];
+	size_t ni = 0, nc = 0;
+	for (size_t i = 0; i < t->nunits; i++) {
+		ni += t->units[i].kind == UNIT_INCOMPLETE;
+		nc += t->units[i].kind == UNIT_ICMP_ERROR;
+	}
+	id_sort *tmp = malloc((ni ? ni : 1) * sizeof(*tmp));
+	x->incomplete = malloc((ni ? ni : 1) * sizeof(uint32_t));
+	x->icmp = malloc((nc ? nc : 1) * sizeof(uint32_t));
+	if (!tmp || !x->incomplete || !x->icmp) {
+		free(tmp);
+		return IKS_E_NOMEM;
+	}
+	for (size_t i = 0; i < t->nunits; i++) {
+		const trace_unit *u = &t->units[i];
+		if (u->kind == UNIT_INCOMPLETE) {
+			tmp[x->nincomplete].ip_id = u->ip_id;
+			tmp[x->nincomplete++].idx = (uint32_t)i;
+		} else if (u->kind == UNIT_ICMP_ERROR) {
+			x->icmp[x->nicmp++] = (uint32_t)i;
+		}
+	}
+	qsort(tmp, x->nincomplete, sizeof(*tmp), cmp_id);
+	for (size_t i = 0; i < x->nincomplete; i++)
+		x->incomplete[i] = tmp[i].idx;
+	free(tmp);
+	return IKS_OK;
+}
+
+static void free_index(side_index *x)
+{
+	free(x->incomplete);
+	free(x->icmp);
+}
+
+/* The receiver's incomplete datagram that is this unit's remains: same IP
+ * ID and protocol (NAT keeps both), nearest its expected arrival. */
+static const trace_unit *remains_of(const corr_ctx *c, const side_index *rx, int side,
+				    const trace_unit *u)
+{
+	int r = 1 - side;
+	const iks_trace *t = c->t[r];
+	size_t lo = 0, hi = rx->nincomplete;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (t->units[rx->incomplete[mid]].ip_id < u->ip_id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	double expect = corr_expected_arrival(c, side, u->ts_first);
+	const trace_unit *best = NULL;
+	double best_err = c->opt.match_window_s * 1e9;
+	for (size_t k = lo; k < rx->nincomplete; k++) {
+		uint32_t i = rx->incomplete[k];
+		const trace_unit *v = &t->units[i];
+		if (v->ip_id != u->ip_id)
+			break;
+		if (v->proto != u->proto || c->role[r][i] != ROLE_RECEIVED)
+			continue;
+		double err = fabs((double)v->ts_first - expect);
+		if (err <= best_err) {
+			best_err = err;
+			best = v;
+		}
+	}
+	return best;
+}
+
+/* An ICMP error on the sender's side quoting this packet: by loose identity,
+ * or for a quoted first fragment by IP ID. */
+static const trace_unit *icmp_for(const corr_ctx *c, const side_index *sx, int side,
+				  const trace_unit *u)
+{
+	const iks_trace *t = c->t[side];
+	for (size_t k = 0; k < sx->nicmp; k++) {
+		uint32_t i = sx->icmp[k];
+		const trace_unit *v = &t->units[i];
+		if (c->role[side][i] != ROLE_TO_HOST)
+			continue;
+		const trace_icmp *q = unit_icmp(t, v);
+		if (q->quoted_loose ? q->quoted_loose == u->loose
+				    : (q->quoted_ip_id == u->ip_id && q->quoted_proto == u->proto))
+			return v;
+	}
+	return NULL;
+}
+
+typedef struct dir_tally {
+	uint32_t frag_sent, frag_lost, frag_partial;
+	uint32_t lost_sizes_min, n_lost_plain;
+	uint32_t ok_size_max;
+	size_t first_frag_finding; /* index of the first fragment-loss finding */
+	bool any_frag_finding;
+	/* aggregated packet loss per kind */
+	uint32_t lost_by_kind[8], sent_by_kind[8];
+	const trace_unit *first_lost[8];
+	const trace_unit *last_lost[8];
+} dir_tally;
+
+static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
+{
+	const iks_trace *t = c->t[side];
+	int dir = side == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A;
+	iks_correlation_stats *st = &c->out->stats;
+	d->lost_sizes_min = UINT32_MAX;
+	for (size_t i = 0; i < t->nunits; i++) {
+		const trace_unit *u = &t->units[i];
+		if (c->role[side][i] != ROLE_SENT || u->kind == UNIT_ICMP_ERROR)
+			continue;
+		if (u->kind == UNIT_INCOMPLETE)
+			continue; /* the sender itself never saw it whole */
+		uint32_t m = c->match[side][i];
+		const trace_unit *v = m != NO_MATCH ? &c->t[1 - side]->units[m] : NULL;
+		/* what arrived is judged anyway; what did not, only inside the overlap */
+		if (!v && !corr_covered(c, side, u->ts)) {
+			st->not_covered++;
+			continue;
+		}
+		bool frag_sent = (u->flags & UNIT_F_FRAGMENTED) != 0;
+		if (side == 0)
+			st->sent_a++;
+		else
+			st->sent_b++;
+		d->sent_by_kind[u->kind]++;
+		bool frag_any = frag_sent || (v && (v->flags & UNIT_F_FRAGMENTED));
+		if (v) {
+			if (side == 0)
+				st->matched_ab++;
+			else
+				st->matched_ba++;
+			if (frag_any)
+				d->frag_sent++;
+			if (!frag_sent && u->size > d->ok_size_max)
+				d->ok_size_max = u->size;
+			if (c->modified[side][i]) {
+				iks_finding *f = corr_add_finding(c, IKS_FIND_MODIFIED_IN_TRANSIT,
+								  IKS_SEV_ERROR, dir);
+				if (f) {
+					f->explain = EXPLAIN_MODIFIED;
+					fill_times(c, f, side, u, v);
+					corr_ike_identity(f, t, u);
+					f->proto = u->proto;
+					f->spi = u->spi;
+					f->seq = u->seq;
+					f->size = u->size;
+				}
+			}
+			continue;
+		}
+		/* lost */
+		if (icmp_for(c, &x[side], side, u)) {
+			st->dropped_with_icmp++; /* the icmp-frag-needed finding tells */
+			continue;
+		}
+		if (side == 0)
+			st->lost_ab++;
+		else
+			st->lost_ba++;
+		lost_add(c, side, u);
+		const trace_unit *rem = remains_of(c, &x[1 - side], side, u);
+		if (frag_sent || rem) {
+			d->frag_sent++;
+			d->frag_lost++;
+			if (rem && (rem->flags & UNIT_F_FIRST_SEEN))
+				d->frag_partial++;
+			iks_finding *f = corr_add_finding(c, IKS_FIND_FRAGMENT_LOSS, IKS_SEV_ERROR, dir);
+			if (!f)
+				continue;
+			if (!d->any_frag_finding) {
+				d->any_frag_finding = true;
+				d->first_frag_finding = c->out->nfinds - 1;
+			}
+			f->explain = EXPLAIN_FRAG;
+			fill_times(c, f, side, u, rem);
+			corr_ike_identity(f, t, u);
+			f->proto = u->proto;
+			f->spi = u->spi;
+			f->seq = u->seq;
+			f->size = u->size;
+			f->ip_id = u->ip_id;
+			f->fragmented_at_sender = frag_sent;
+			f->count = rem ? rem->nfrags : 0;
+			if (rem) {
+				const trace_holes *h = unit_holes(c->t[1 - side], rem);
+				f->datagram_len = h->datagram_len;
+				f->nranges = h->n < IKS_FINDING_MAX_RANGES ? h->n : IKS_FINDING_MAX_RANGES;
+				for (unsigned k = 0; k < f->nranges; k++) {
+					f->missing[k].start = h->r[k].start;
+					f->missing[k].end = h->r[k].end;
+				}
+			} else {
+				/* nothing arrived: the whole payload is missing */
+				f->nranges = 1;
+				f->missing[0].start = 0;
+				f->missing[0].end = IKS_LEN_UNKNOWN;
+			}
+			continue;
+		}
+		if (u->flags & UNIT_F_DF) {
+			d->n_lost_plain++;
+			if (u->size < d->lost_sizes_min)
+				d->lost_sizes_min = u->size;
+		}
+		if (u->kind == UNIT_IKE) {
+			iks_finding *f = corr_add_finding(c, IKS_FIND_PACKET_LOSS, IKS_SEV_ERROR, dir);
+			if (f) {
+				f->explain = EXPLAIN_LOSS_IKE;
+				fill_times(c, f, side, u, NULL);
+				corr_ike_identity(f, t, u);
+				f->proto = u->proto;
+				f->size = u->size;
+				f->count = 1;
+			}
+			continue;
+		}
+		if (!d->first_lost[u->kind])
+			d->first_lost[u->kind] = u;
+		d->last_lost[u->kind] = u;
+		d->lost_by_kind[u->kind]++;
+	}
+}
+
+/* One packet-loss finding per direction and kind for non-IKE packets. */
+static void loss_summary(corr_ctx *c, int side, const dir_tally *d)
+{
+	int dir = side == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A;
+	for (int k = 0; k < 8; k++) {
+		if (!d->lost_by_kind[k])
+			continue;
+		iks_finding *f = corr_add_finding(c, IKS_FIND_PACKET_LOSS, IKS_SEV_ERROR, dir);
+		if (!f)
+			return;
+		const trace_unit *u = d->first_lost[k];
+		f->explain = EXPLAIN_LOSS;
+		fill_times(c, f, side, u, NULL);
+		f->proto = u->proto;
+		f->spi = u->spi;
+		f->seq = u->seq;
+		f->size = u->size;
+		f->count = d->lost_by_kind[k];
+		f->total = d->sent_by_kind[k];
+	}
+}
+
+static void fragment_pattern(corr_ctx *c, const dir_tally *d)
+{
+	if (!d->any_frag_finding)
+		return;
+	const char *pattern;
+	if (d->frag_lost == d->frag_sent && d->frag_partial == d->frag_lost)
+		pattern = "only-first-fragments-pass";
+	else if (d->frag_lost == d->frag_sent && d->frag_partial == 0)
+		pattern = "no-fragment-passes";
+	else
+		pattern = "some-fragments-lost";
+	for (size_t i = d->first_frag_finding; i < c->out->nfinds; i++) {
+		iks_finding *f = &c->out->finds[i];
+		if (f->kind != IKS_FIND_FRAGMENT_LOSS)
+			continue;
+		if (f->pattern)
+			continue;
+		f->pattern = pattern;
+		f->pattern_lost = d->frag_lost;
+		f->pattern_total = d->frag_sent;
+	}
+}
+
+static void pmtu_finding(corr_ctx *c, int side, const dir_tally *d)
+{
+	if (d->n_lost_plain < 3 || d->lost_sizes_min <= d->ok_size_max)
+		return;
+	iks_finding *f = corr_add_finding(c, IKS_FIND_PMTU_BLACKHOLE, IKS_SEV_ERROR,
+					  side == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A);
+	if (!f)
+		return;
+	f->explain = EXPLAIN_PMTU;
+	f->count = d->n_lost_plain;
+	f->size_ok_max = d->ok_size_max;
+	f->size_lost_min = d->lost_sizes_min;
+}
+
+/* ICMP fragmentation needed / packet too big seen in either capture. */
+static void icmp_findings(corr_ctx *c)
+{
+	for (int s = 0; s < 2; s++) {
+		const iks_trace *t = c->t[s];
+		for (size_t i = 0; i < t->nunits; i++) {
+			const trace_unit *v = &t->units[i];
+			if (v->kind != UNIT_ICMP_ERROR)
+				continue;
+			const trace_icmp *q = unit_icmp(t, v);
+			bool v4 = q->type == IKS_ICMP4_UNREACH && q->code == IKS_ICMP4_FRAG_NEEDED &&
+				  v->proto == 1;
+			bool v6 = q->type == IKS_ICMP6_TOO_BIG && v->proto == 58;
+			if (!v4 && !v6)
+				continue;
+			/* the quoted packet: sent by this capture's host? */
+			bool to_host = c->role[s][i] == ROLE_TO_HOST || c->role[s][i] == ROLE_RECEIVED;
+			int dir = s == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A;
+			iks_finding *f = corr_add_finding(c, IKS_FIND_ICMP_FRAG_NEEDED,
+							  to_host ? IKS_SEV_WARNING : IKS_SEV_ERROR, dir);
+			if (!f)
+				return;
+			f->explain = to_host ? EXPLAIN_ICMP : EXPLAIN_ICMP_LOST;
+			f->reached_sender = to_host;
+			f->mtu = q->mtu;
+			f->ip_id = q->quoted_ip_id;
+			f->proto = q->quoted_proto;
+			if (s == 0) {
+				f->time_a_s = (double)v->ts / 1e9;
+				f->frame_a = v->frame;
+			} else {
+				f->time_b_s = (double)v->ts / 1e9;
+				f->frame_b = v->frame;
+			}
+			/* name the packet it quotes */
+			for (size_t j = 0; j < t->nunits; j++) {
+				const trace_unit *u = &t->units[j];
+				if (c->role[s][j] != ROLE_SENT || u->kind == UNIT_ICMP_ERROR)
+					continue;
+				if (q->quoted_loose ? u->loose == q->quoted_loose
+						    : (u->ip_id == q->quoted_ip_id && u->proto == q->quoted_proto)) {
+					corr_ike_identity(f, t, u);
+					f->spi = u->spi;
+					f->seq = u->seq;
+					f->size = u->size;
+					break;
+				}
+			}
+		}
+	}
+}
+
+static void nat_findings(corr_ctx *c)
+{
+	const iks_endpoints *e = &c->out->ends;
+	if (!e->known)
+		return;
+	nat_finding(c, 'a', &e->a_in_a, &e->a_in_b, e->a_port_in_a, e->a_port_in_b, IKS_DIR_A_TO_B);
+	nat_finding(c, 'b', &e->b_in_b, &e->b_in_a, e->b_port_in_b, e->b_port_in_a, IKS_DIR_B_TO_A);
+}
+
+iks_status corr_findings(corr_ctx *c)
+{
+	clock_finding(c);
+	nat_findings(c);
+	icmp_findings(c);
+	side_index x[2];
+	memset(x, 0, sizeof(x));
+	if (build_index(c, 0, &x[0]) != IKS_OK || build_index(c, 1, &x[1]) != IKS_OK) {
+		free_index(&x[0]);
+		free_index(&x[1]);
+		return IKS_E_NOMEM;
+	}
+	dir_tally d[2];
+	memset(d, 0, sizeof(d));
+	for (int s = 0; s < 2; s++) {
+		loss_side(c, x, s, &d[s]);
+		fragment_pattern(c, &d[s]);
+		loss_summary(c, s, &d[s]);
+		pmtu_finding(c, s, &d[s]);
+	}
+	free_index(&x[0]);
+	free_index(&x[1]);
+	if (c->out->finds_dropped) {
+		/* the cap: say so in the last slot */
+		iks_finding *f = &c->out->finds[c->out->nfinds - 1];
+		memset(f, 0, sizeof(*f));
+		f->kind = IKS_FIND_LIMIT;
+		f->severity = IKS_SEV_WARNING;
+		f->explain = "more findings than findings_max: the rest were not kept";
+		f->count = (uint32_t)c->out->finds_dropped;
+	}
+	return IKS_OK;
+}
+
+const char *iks_finding_kind_name(int kind)
+{
+	switch (kind) {
+	case IKS_FIND_CLOCK_OFFSET: return "clock-offset";
+	case IKS_FIND_IKE_RETRANSMIT: return "ike-retransmit";
+	case IKS_FIND_IKE_UNANSWERED: return "ike-unanswered";
+	case IKS_FIND_PACKET_LOSS: return "packet-loss";
+	case IKS_FIND_FRAGMENT_LOSS: return "fragment-loss";
+	case IKS_FIND_ICMP_FRAG_NEEDED: return "icmp-frag-needed";
+	case IKS_FIND_PMTU_BLACKHOLE: return "pmtu-blackhole";
+	case IKS_FIND_NAT_DETECTED: return "nat-detected";
+	case IKS_FIND_MODIFIED_IN_TRANSIT: return "modified-in-transit";
+	case IKS_FIND_BAD_SPI: return "bad-spi";
+	case IKS_FIND_LIMIT: return "limit";
+	case IKS_FIND_IKE_ERROR: return "ike-error";
+	case IKS_FIND_ONE_WAY: return "one-way";
+	}
+	return "unknown";
+}
+
+const char *iks_outcome_name(int outcome)
+{
+	switch (outcome) {
+	case IKS_OUTCOME_COMPLETE: return "complete";
+	case IKS_OUTCOME_FAILED: return "failed";
+	case IKS_OUTCOME_INCOMPLETE: return "incomplete";
+	}
+	return "unknown";
+}
+
+const char *iks_direction_name(int dir)
+{
+	switch (dir) {
+	case IKS_DIR_A_TO_B: return "a->b";
+	case IKS_DIR_B_TO_A: return "b->a";
+	}
+	return "none";
+}
+
+const char *iks_severity_name(int sev)
+{
+	switch (sev) {
+	case IKS_SEV_INFO: return "info";
+	case IKS_SEV_WARNING: return "warning";
+	case IKS_SEV_ERROR: return "error";
+	}
+	return "unknown";
+}

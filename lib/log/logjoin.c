@@ -1,0 +1,459 @@
+/*
+ * logjoin.c - joining a log's message records to captured IKE packets.
+ *
+ * 1. Identity: a packet is a candidate for a log message when every key
+ *    the log gives agrees: exchange, IKE length, message ID, cookie pair,
+ *    IKEv2 request/response, and the direction where the log names
+ *    addresses. Oakley cookies and message IDs are tried as printed and
+ *    byte-reversed; each file keeps the order under which more of its
+ *    messages have candidates.
+ * 2. Clock: every (message, candidate) pair proposes an offset (capture
+ *    time minus log time). The densest window of proposals (window_ms
+ *    wide) wins; its median is the first estimate. Log times count from
+ *    the middle of their resolution (charon: hh:mm:ss.5).
+ * 3. Assignment: in log order, each message takes the unused candidate
+ *    closest to its log time plus the offset, within window_ms.
+ * 4. The reported offset is the median over the assigned pairs.
+ */
+#include "config.h"
+#include "core/civil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log/log_internal.h"
+
+#define NS 1000000000LL
+#define HALF_DAY_NS (43200LL * NS)
+#define OFFSETS_MAX (1u << 22)
+
+static int year_from_days(int64_t z)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t m = mp < 10 ? mp + 3 : mp - 9;
+	return (int)(yoe + era * 400 + (m <= 2));
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+int64_t iks_log_msg_time_ns(const iks_log_join *j, const iks_log_msg *m)
+{
+	int64_t mid = (int64_t)m->tod_ms * 1000000 + (int64_t)m->resolution_ms * 500000;
+	if (m->month == 0)
+		return (j->capture_day0 + (int64_t)m->day_index * 86400) * NS + mid;
+	int64_t best = 0, bestdist = INT64_MAX;
+	for (int y = j->capture_year - 1; y <= j->capture_year + 1; y++) {
+		int64_t t = civil_days(y, m->month, m->day) * 86400;
+		int64_t dist = t > j->capture_day0 ? t - j->capture_day0 : j->capture_day0 - t;
+		if (dist < bestdist) {
+			bestdist = dist;
+			best = t;
+		}
+	}
+	return best * NS + mid;
+}
+
+bool iks_log_pkt_from_packet(const iks_packet *p, iks_log_pkt *o)
+{
+	const iks_ike_info *ike = &p->l.ike;
+	if (!p || !ike->present)
+		return false;
+	memset(o, 0, sizeof(*o));
+	o->frame = p->frame;
+	o->ts_sec = p->ts_sec;
+	o->ts_nsec = p->ts_nsec;
+	o->src = p->l.ip.src;
+	o->dst = p->l.ip.dst;
+	o->sport = p->l.udp.sport;
+	o->dport = p->l.udp.dport;
+	o->version = ike->version;
+	o->exchange = ike->exchange;
+	o->flags = ike->flags;
+	memcpy(o->ispi, ike->ispi, 8);
+	memcpy(o->rspi, ike->rspi, 8);
+	o->msgid = ike->msgid;
+	o->length = ike->length;
+	return true;
+}
+
+static bool addr_eq(const iks_addr *a, const iks_addr *b)
+{
+	if (!a->family || a->family != b->family)
+		return false;
+	return memcmp(a->bytes, b->bytes, a->family == 4 ? 4 : 16) == 0;
+}
+
+static uint32_t bswap32(uint32_t v)
+{
+	return v >> 24 | (v >> 8 & 0xff00) | (v << 8 & 0xff0000) | v << 24;
+}
+
+static bool cookie_eq(const uint8_t *logc, const uint8_t *pkt, bool reversed)
+{
+	for (int i = 0; i < 8; i++)
+		if (logc[reversed ? 7 - i : i] != pkt[i])
+			return false;
+	return true;
+}
+
+static bool key_match(const iks_log_msg *m, const iks_log_pkt *p, int order)
+{
+	bool rev = order == IKS_LOG_ORDER_REVERSED;
+	if (m->has_exchange && m->exchange != p->exchange)
+		return false;
+	if (m->length && m->length != p->length)
+		return false;
+	if (m->version && m->version != p->version)
+		return false;
+	if (m->has_msgid && (rev ? bswap32(m->msgid) : m->msgid) != p->msgid)
+		return false;
+	if (m->has_cookies &&
+	    !(cookie_eq(m->icookie, p->ispi, rev) && cookie_eq(m->rcookie, p->rspi, rev)))
+		return false;
+	if (m->has_response && p->version == 2 &&
+	    m->response != ((p->flags & IKS_IKEV2_FLAG_RESPONSE) != 0))
+		return false;
+	/* direction, when the addresses say something */
+	bool sent = m->dir == IKS_LOG_SENT;
+	bool forward = addr_eq(&m->local, sent ? &p->src : &p->dst) ||
+		       addr_eq(&m->peer, sent ? &p->dst : &p->src);
+	bool backward = addr_eq(&m->local, sent ? &p->dst : &p->src) ||
+			addr_eq(&m->peer, sent ? &p->src : &p->dst);
+	return forward || !backward;
+}
+
+struct ctx {
+	const iks_log *log;
+	const iks_log_pkt *pkts;
+	size_t npkts;
+	uint32_t *by_len;   /* packet indices sorted by (length, index) */
+	int64_t *lt;        /* per message: log time ns */
+	int64_t *pt;        /* per packet: capture time ns */
+	int *order;         /* per file */
+	bool wrap;          /* offsets are modulo one day (no dates in the log) */
+};
+
+
+static int cmp_len(const void *a, const void *b, void *arg)
+{
+	const iks_log_pkt *p = arg;
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	if (p[x].length != p[y].length)
+		return p[x].length < p[y].length ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Merge sort of packet indices by (length, index); no global state. */
+static void sort_by_len(uint32_t *v, uint32_t *tmp, size_t n, const iks_log_pkt *p)
+{
+	if (n < 2)
+		return;
+	size_t h = n / 2;
+	sort_by_len(v, tmp, h, p);
+	sort_by_len(v + h, tmp, n - h, p);
+	size_t i = 0, j = h, k = 0;
+	while (i < h && j < n)
+		tmp[k++] = cmp_len(&v[i], &v[j], (void *)p) <= 0 ? v[i++] : v[j++];
+	while (i < h)
+		tmp[k++] = v[i++];
+	while (j < n)
+		tmp[k++] = v[j++];
+	memcpy(v, tmp, n * sizeof(*v));
+}
+
+/* Range [*lo, *hi) of by_len with this length (all packets for length 0). */
+static void len_range(const struct ctx *c, uint32_t len, size_t *lo, size_t *hi)
+{
+	if (len == 0) {
+		*lo = 0;
+		*hi = c->npkts;
+		return;
+	}
+	size_t a = 0, b = c->npkts;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		if (c->pkts[c->by_len[mid]].length < len)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*lo = a;
+	b = c->npkts;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		if (c->pkts[c->by_len[mid]].length <= len)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	*hi = a;
+}
+
+static int64_t norm(const struct ctx *c, int64_t d)
+{
+	if (!c->wrap)
+		return d;
+	d %= 86400 * NS;
+	if (d > HALF_DAY_NS)
+		d -= 86400 * NS;
+	else if (d <= -HALF_DAY_NS)
+		d += 86400 * NS;
+	return d;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static int64_t median_sorted(const int64_t *v, size_t n)
+{
+	return n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
+}
+
+static void choose_orders(struct ctx *c, const iks_log_join_options *opt)
+{
+	const iks_log *log = c->log;
+	for (uint32_t f = 0; f < log->nfiles; f++) {
+		size_t count[3] = { 0, 0, 0 };
+		for (int o = IKS_LOG_ORDER_AS_PRINTED; o <= IKS_LOG_ORDER_REVERSED; o++) {
+			for (size_t i = 0; i < log->nmsgs; i++) {
+				const iks_log_msg *m = &log->msgs[i];
+				if (m->file != f)
+					continue;
+				size_t lo, hi;
+				len_range(c, m->length, &lo, &hi);
+				for (size_t k = lo; k < hi && k - lo < opt->candidates_max; k++)
+					if (key_match(m, &c->pkts[c->by_len[k]], o)) {
+						count[o]++;
+						break;
+					}
+			}
+		}
+		if (count[1] == 0 && count[2] == 0)
+			c->order[f] = IKS_LOG_ORDER_NA;
+		else
+			c->order[f] = count[2] > count[1] ? IKS_LOG_ORDER_REVERSED
+							  : IKS_LOG_ORDER_AS_PRINTED;
+	}
+}
+
+static int match_order(const struct ctx *c, uint32_t file)
+{
+	if (c->log->format != IKS_LOG_OAKLEY)
+		return IKS_LOG_ORDER_AS_PRINTED;
+	return c->order[file] == IKS_LOG_ORDER_REVERSED ? IKS_LOG_ORDER_REVERSED
+							: IKS_LOG_ORDER_AS_PRINTED;
+}
+
+static bool estimate(struct ctx *c, const iks_log_join_options *opt, int64_t *off)
+{
+	const iks_log *log = c->log;
+	size_t cap = 1024, n = 0;
+	int64_t *v = malloc(cap * sizeof(*v));
+	if (!v)
+		return false;
+	for (size_t i = 0; i < log->nmsgs && n < OFFSETS_MAX; i++) {
+		const iks_log_msg *m = &log->msgs[i];
+		int o = match_order(c, m->file);
+		size_t lo, hi, taken = 0;
+		len_range(c, m->length, &lo, &hi);
+		for (size_t k = lo; k < hi && taken < opt->candidates_max; k++) {
+			uint32_t p = c->by_len[k];
+			if (!key_match(m, &c->pkts[p], o))
+				continue;
+			taken++;
+			if (n == cap) {
+				int64_t *q = realloc(v, cap * 2 * sizeof(*v));
+				if (!q) {
+					free(v);
+					return false;
+				}
+				v = q;
+				cap *= 2;
+			}
+			v[n++] = norm(c, c->pt[p] - c->lt[i]);
+		}
+	}
+	*off = 0;
+	if (n > 0) {
+		qsort(v, n, sizeof(*v), cmp_i64);
+		int64_t w = (int64_t)opt->window_ms * 1000000;
+		size_t best_lo = 0, best_n = 0, lo = 0;
+		for (size_t hi = 0; hi < n; hi++) {
+			while (v[hi] - v[lo] > w)
+				lo++;
+			if (hi - lo + 1 > best_n) {
+				best_n = hi - lo + 1;
+				best_lo = lo;
+			}
+		}
+		*off = median_sorted(v + best_lo, best_n);
+	}
+	free(v);
+	return true;
+}
+
+static void assign(struct ctx *c, const iks_log_join_options *opt, int64_t off, iks_log_join *j)
+{
+	const iks_log *log = c->log;
+	int64_t w = (int64_t)opt->window_ms * 1000000;
+	for (size_t i = 0; i < log->nmsgs; i++) {
+		const iks_log_msg *m = &log->msgs[i];
+		int o = match_order(c, m->file);
+		size_t lo, hi, taken = 0;
+		uint32_t best = IKS_LOG_NONE;
+		int64_t bestd = 0;
+		len_range(c, m->length, &lo, &hi);
+		for (size_t k = lo; k < hi && taken < opt->candidates_max; k++) {
+			uint32_t p = c->by_len[k];
+			if (!key_match(m, &c->pkts[p], o))
+				continue;
+			taken++;
+			if (j->pkt_msg[p] != IKS_LOG_NONE)
+				continue;
+			int64_t d = norm(c, c->pt[p] - c->lt[i] - off);
+			if (d < 0)
+				d = -d;
+			if (d > w)
+				continue;
+			if (best == IKS_LOG_NONE || d < bestd || (d == bestd && p < best)) {
+				best = p;
+				bestd = d;
+			}
+		}
+		if (best != IKS_LOG_NONE) {
+			j->msg_pkt[i] = best;
+			j->pkt_msg[best] = (uint32_t)i;
+		}
+	}
+}
+
+static void summarize(struct ctx *c, iks_log_join *j)
+{
+	const iks_log *log = c->log;
+	int64_t *v = malloc((log->nmsgs ? log->nmsgs : 1) * sizeof(*v));
+	size_t n = 0;
+	for (size_t i = 0; i < log->nmsgs; i++) {
+		if (j->msg_pkt[i] == IKS_LOG_NONE)
+			continue;
+		j->matched++;
+		if (log->msgs[i].retransmit)
+			j->retransmits++;
+		if (v)
+			v[n++] = norm(c, c->pt[j->msg_pkt[i]] - c->lt[i]);
+	}
+	j->unmatched_log = (uint32_t)(log->nmsgs - j->matched);
+	j->unmatched_capture = (uint32_t)(c->npkts - j->matched);
+	if (v && n > 0) {
+		qsort(v, n, sizeof(*v), cmp_i64);
+		j->has_offset = true;
+		j->offset_ns = median_sorted(v, n);
+	}
+	free(v);
+	if (log->format == IKS_LOG_OAKLEY) {
+		int order = IKS_LOG_ORDER_NA;
+		for (uint32_t f = 0; f < log->nfiles; f++) {
+			if (c->order[f] == IKS_LOG_ORDER_NA)
+				continue;
+			if (order == IKS_LOG_ORDER_NA)
+				order = c->order[f];
+			else if (order != c->order[f])
+				order = IKS_LOG_ORDER_MIXED;
+		}
+		j->byte_order = order;
+	}
+}
+
+void iks_log_join_free(iks_log_join *j)
+{
+	if (!j)
+		return;
+	free(j->msg_pkt);
+	free(j->pkt_msg);
+	free(j);
+}
+
+iks_status iks_log_join_run(const iks_log *log, const iks_log_pkt *pkts, size_t npkts,
+			    const iks_log_join_options *options, iks_log_join **out)
+{
+	if (!log || !out || (!pkts && npkts) || npkts >= IKS_LOG_NONE)
+		return IKS_E_INVALID;
+	*out = NULL;
+	iks_log_join_options opt = { 2000, 64 };
+	if (options) {
+		if (options->window_ms)
+			opt.window_ms = options->window_ms;
+		if (options->candidates_max)
+			opt.candidates_max = options->candidates_max;
+	}
+	iks_log_join *j = calloc(1, sizeof(*j));
+	struct ctx c = { log, pkts, npkts, NULL, NULL, NULL, NULL, log->format != IKS_LOG_OAKLEY };
+	size_t nm = log->nmsgs;
+	iks_status st = IKS_E_NOMEM;
+	if (!j)
+		return st;
+	j->nmsgs = nm;
+	j->npkts = npkts;
+	j->msg_pkt = malloc((nm ? nm : 1) * sizeof(uint32_t));
+	j->pkt_msg = malloc((npkts ? npkts : 1) * sizeof(uint32_t));
+	c.by_len = malloc((npkts ? npkts : 1) * sizeof(uint32_t));
+	uint32_t *tmp = malloc((npkts ? npkts : 1) * sizeof(uint32_t));
+	c.lt = malloc((nm ? nm : 1) * sizeof(int64_t));
+	c.pt = malloc((npkts ? npkts : 1) * sizeof(int64_t));
+	c.order = calloc(log->nfiles ? log->nfiles : 1, sizeof(int));
+	if (!j->msg_pkt || !j->pkt_msg || !c.by_len || !tmp || !c.lt || !c.pt || !c.order)
+		goto out;
+	for (size_t i = 0; i < nm; i++)
+		j->msg_pkt[i] = IKS_LOG_NONE;
+	for (size_t i = 0; i < npkts; i++) {
+		j->pkt_msg[i] = IKS_LOG_NONE;
+		c.by_len[i] = (uint32_t)i;
+		c.pt[i] = pkts[i].ts_sec * NS + pkts[i].ts_nsec;
+	}
+	sort_by_len(c.by_len, tmp, npkts, pkts);
+	int64_t first = npkts ? pkts[0].ts_sec : 0;
+	j->capture_day0 = floor_div(first, 86400) * 86400;
+	j->capture_year = year_from_days(floor_div(first, 86400));
+	for (size_t i = 0; i < nm; i++)
+		c.lt[i] = iks_log_msg_time_ns(j, &log->msgs[i]);
+	choose_orders(&c, &opt);
+	int64_t off;
+	if (!estimate(&c, &opt, &off))
+		goto out;
+	assign(&c, &opt, off, j);
+	summarize(&c, j);
+	st = IKS_OK;
+out:
+	free(tmp);
+	free(c.by_len);
+	free(c.lt);
+	free(c.pt);
+	free(c.order);
+	if (st != IKS_OK) {
+		iks_log_join_free(j);
+		return st;
+	}
+	*out = j;
+	return IKS_OK;
+}
+
+const char *iks_log_byte_order_name(int order)
+{
+	switch (order) {
+	case IKS_LOG_ORDER_AS_PRINTED: return "as-printed";
+	case IKS_LOG_ORDER_REVERSED: return "reversed";
+	case IKS_LOG_ORDER_MIXED: return "mixed";
+	default: return "n/a";
+	}
+}

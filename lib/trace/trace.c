@@ -1,0 +1,473 @@
+/*
+ * trace.c - summarising a capture for correlation: one fixed-size unit per
+ * IP packet or reassembled datagram, its identity keys and digests, and the
+ * datagrams that never completed.
+ *
+ * Identities are chosen to survive what the path may do to a packet: NAT
+ * rewrites addresses, ports and checksums, routers re-fragment and
+ * decrement the TTL, clocks differ. What a path does not change: IKE
+ * messages (cookies, message ID, exchange, bytes), ESP/AH (SPI, sequence,
+ * bytes) and, for everything else, the IP identification with the protocol
+ * and total length.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ikescope/correlate.h>
+#include <ikescope/ike.h>
+
+#include "core/hash.h"
+#include "trace/trace.h"
+
+
+static void trace_limits_default(iks_trace_limits *lim)
+{
+	memset(lim, 0, sizeof(*lim));
+	lim->units_max = 16000000;
+	lim->addresses_max = 65535;
+	iks_decoder_limits_default(&lim->decoder);
+}
+
+iks_trace *iks_trace_new(const iks_trace_limits *lim)
+{
+	iks_trace *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	trace_limits_default(&t->lim);
+	if (lim) {
+		if (lim->units_max)
+			t->lim.units_max = lim->units_max;
+		if (lim->addresses_max)
+			t->lim.addresses_max = lim->addresses_max;
+		if (t->lim.addresses_max > 65535)
+			t->lim.addresses_max = 65535; /* indices are 16-bit */
+		t->lim.decoder = lim->decoder;
+	}
+	t->addr_slots = 1;
+	while (t->addr_slots < 2 * t->lim.addresses_max)
+		t->addr_slots <<= 1;
+	t->addrs = calloc(t->lim.addresses_max, sizeof(*t->addrs));
+	t->addr_index = calloc(t->addr_slots, sizeof(*t->addr_index));
+	t->pending = calloc(TRACE_PENDING, sizeof(*t->pending));
+	if (!t->addrs || !t->addr_index || !t->pending) {
+		iks_trace_free(t);
+		return NULL;
+	}
+	t->info.first_ns = INT64_MAX;
+	t->info.last_ns = INT64_MIN;
+	return t;
+}
+
+void iks_trace_free(iks_trace *t)
+{
+	if (!t)
+		return;
+	free(t->units);
+	free(t->holes);
+	free(t->ike);
+	free(t->icmp);
+	free(t->deletes);
+	free(t->addrs);
+	free(t->addr_index);
+	free(t->pending);
+	free(t);
+}
+
+void iks_trace_get_info(const iks_trace *t, iks_trace_info *info)
+{
+	if (t && info)
+		*info = t->info;
+}
+
+/* Index of an address, adding it; the last index is shared by all
+ * addresses past the cap (counted in info.dropped... as addresses). */
+static uint32_t intern_addr(iks_trace *t, const iks_addr *a)
+{
+	uint64_t h = h_final(h_bytes(IKS_FNV_OFFSET, (const uint8_t *)a, sizeof(*a)));
+	uint32_t mask = t->addr_slots - 1;
+	for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
+		uint32_t v = t->addr_index[i];
+		if (v == 0) {
+			if (t->naddrs == t->lim.addresses_max)
+				return t->naddrs - 1; /* full: the last slot stands for the rest */
+			t->addrs[t->naddrs] = *a;
+			t->addr_index[i] = ++t->naddrs;
+			return t->naddrs - 1;
+		}
+		if (!memcmp(&t->addrs[v - 1], a, sizeof(*a)))
+			return v - 1;
+	}
+}
+
+/* Room for one more element in a side table of n used of *cap (doubling).
+ * Returns the (possibly moved) array, or NULL when out of memory (the old
+ * array is then still valid). */
+static void *grow(void *arr, size_t n, size_t *cap, size_t elem)
+{
+	if (n < *cap)
+		return arr;
+	size_t nc = *cap ? *cap * 2 : 64;
+	void *p = realloc(arr, nc * elem);
+	if (p)
+		*cap = nc;
+	return p;
+}
+
+static trace_unit *new_unit(iks_trace *t)
+{
+	if (t->nunits == t->lim.units_max) {
+		t->info.dropped++;
+		return NULL;
+	}
+	if (t->nunits == t->cap_units) {
+		size_t cap = t->cap_units ? t->cap_units * 2 : 1024;
+		if (cap > t->lim.units_max)
+			cap = t->lim.units_max;
+		trace_unit *u = realloc(t->units, cap * sizeof(*u));
+		if (!u)
+			return NULL;
+		t->units = u;
+		t->cap_units = cap;
+	}
+	trace_unit *u = &t->units[t->nunits++];
+	memset(u, 0, sizeof(*u));
+	t->info.units++;
+	return u;
+}
+
+static int64_t ns_of(int64_t sec, uint32_t nsec)
+{
+	return sec * 1000000000LL + nsec;
+}
+
+/* Identities of one layer set. `loose` leaves content out. */
+static void identify(const iks_layers *L, uint32_t size, uint64_t *key, uint64_t *loose,
+		     uint8_t *kind)
+{
+	uint64_t h = IKS_FNV_OFFSET;
+	uint64_t digest = 0;
+	if (L->ike.present) {
+		const iks_ike_info *k = &L->ike;
+		h = h_u64(h, UNIT_IKE);
+		h = h_bytes(h, k->ispi, 8);
+		h = h_bytes(h, k->rspi, 8);
+		h = h_u64(h, (uint64_t)k->version << 40 | (uint64_t)k->exchange << 32 | k->msgid);
+		h = h_u64(h, (uint64_t)k->flags << 32 | k->length);
+		*kind = UNIT_IKE;
+		digest = h_final(h_bytes_fast(IKS_FNV_OFFSET, k->raw.p, k->raw.len));
+	} else if (L->esp.present) {
+		h = h_u64(h, UNIT_ESP);
+		h = h_u64(h, (uint64_t)L->esp.spi << 32 | L->esp.seq);
+		*kind = UNIT_ESP;
+		digest = h_final(h_bytes_fast(IKS_FNV_OFFSET, L->esp.raw.p, L->esp.raw.len));
+	} else if (L->ah.present) {
+		h = h_u64(h, UNIT_AH);
+		h = h_u64(h, (uint64_t)L->ah.spi << 32 | L->ah.seq);
+		*kind = UNIT_AH;
+	} else {
+		h = h_u64(h, UNIT_OTHER);
+		h = h_u64(h, (uint64_t)L->ip.proto << 48 | (uint64_t)L->ip.id << 16);
+		h = h_u64(h, size);
+		/* IPv6 without a fragment header has no identification: the
+		 * protocol and size alone would make strangers look alike, so
+		 * its bytes count (NAT66 is rare) */
+		if (L->ip.version == 6 && !L->ip.has_id)
+			h = h_bytes_fast(h, L->ip.payload.p, L->ip.payload.len);
+		*kind = L->udp.encap == IKS_ENCAP_KEEPALIVE ? UNIT_KEEPALIVE : UNIT_OTHER;
+	}
+	*loose = h_final(h);
+	*key = digest ? h_final(h_u64(h, digest)) : *loose;
+}
+
+static pending_dgram *pending_slot(iks_trace *t, uint64_t id)
+{
+	return &t->pending[id % TRACE_PENDING];
+}
+
+static void fill_ip(iks_trace *t, trace_unit *u, const iks_ip_info *ip)
+{
+	u->addr_src = (uint16_t)intern_addr(t, &ip->src);
+	u->addr_dst = (uint16_t)intern_addr(t, &ip->dst);
+	u->ip_id = ip->id;
+	u->proto = ip->proto;
+	u->ttl = ip->ttl;
+	if (ip->df)
+		u->flags |= UNIT_F_DF;
+}
+
+/* The facts the correlation uses from an IKE message's payloads: its
+ * first error Notify (RFC 2408 section 3.14.1: types 1-8191; RFC 7296
+ * section 3.10.1: 1-16383) and the ESP/AH SPIs its Delete payloads name. */
+static void read_payloads(iks_trace *t, trace_ike *k, const iks_ike_msg *m, uint32_t unit)
+{
+	if (!m)
+		return;
+	unsigned err_max = m->version == 1 ? 8191 : 16383;
+	for (uint16_t i = 0; i < m->npayloads; i++) {
+		const iks_ike_payload *p = &m->payloads[i];
+		if (p->status != IKS_OK)
+			continue;
+		if (p->kind == IKS_PK_NOTIFY && p->notify_type >= 1 && p->notify_type <= err_max &&
+		    !k->notify_error)
+			k->notify_error = p->notify_type;
+		if (p->kind != IKS_PK_DELETE || (p->protocol != 2 && p->protocol != 3) ||
+		    p->spi_size != 4)
+			continue;
+		for (size_t at = 0; p->spi.len - at >= 4 && at / 4 < p->spi_count; at += 4) {
+			if (t->ndeletes == TRACE_DELETES_MAX) {
+				t->deletes_dropped++;
+				continue;
+			}
+			trace_delete *arr = grow(t->deletes, t->ndeletes, &t->cap_deletes,
+						 sizeof(*t->deletes));
+			if (!arr) {
+				t->deletes_dropped++;
+				continue;
+			}
+			t->deletes = arr;
+			const uint8_t *b = p->spi.p + at;
+			trace_delete *d = &t->deletes[t->ndeletes++];
+			d->unit = unit;
+			d->proto = p->protocol;
+			d->spi = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+		}
+	}
+}
+
+iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
+{
+	if (!t || !pkt)
+		return IKS_E_INVALID;
+	int64_t ts = ns_of(pkt->ts_sec, pkt->ts_nsec);
+	t->info.frames++;
+	if (ts < t->info.first_ns)
+		t->info.first_ns = ts;
+	if (ts > t->info.last_ns)
+		t->info.last_ns = ts;
+	if (pkt->err.status != IKS_OK)
+		t->info.decode_errors++;
+	const iks_layers *L = &pkt->l;
+	if (!L->ip.present)
+		return IKS_OK;
+
+	const iks_frag_info *f = &pkt->frag;
+	if (L->ip.is_fragment && f->result == IKS_FRAG_HELD) {
+		pending_dgram *p = pending_slot(t, f->datagram_id);
+		if (p->id != f->datagram_id) {
+			p->id = f->datagram_id;
+			p->frame = pkt->frame;
+			p->ts = ts;
+			p->ttl = L->ip.ttl;
+			p->df = L->ip.df;
+			p->header_len = L->ip.header_len;
+		} else if (ts < p->ts) {
+			p->ts = ts;
+		}
+		return IKS_OK;
+	}
+	if (L->ip.is_fragment && f->result != IKS_FRAG_COMPLETED)
+		return IKS_OK; /* late duplicates and rejected pieces are not units */
+
+	trace_unit *u = new_unit(t);
+	if (!u)
+		return t->nunits == t->lim.units_max ? IKS_E_LIMIT : IKS_E_NOMEM;
+	fill_ip(t, u, &L->ip);
+	u->frame = u->first_frame = pkt->frame;
+	u->ts = u->ts_first = ts;
+	u->size = L->ip.total_len;
+	u->nfrags = 1;
+	if (f->result == IKS_FRAG_COMPLETED) {
+		u->flags |= UNIT_F_FRAGMENTED;
+		u->nfrags = f->fragment_count;
+		u->size = L->ip.header_len + f->datagram_len;
+		pending_dgram *p = pending_slot(t, f->datagram_id);
+		if (p->id == f->datagram_id) {
+			u->first_frame = p->frame;
+			u->ts_first = p->ts < ts ? p->ts : ts;
+			u->ttl = p->ttl;
+			if (p->df)
+				u->flags |= UNIT_F_DF;
+			p->id = 0;
+		}
+	}
+	u->sport = L->udp.sport;
+	u->dport = L->udp.dport;
+	identify(L, u->size, &u->key, &u->loose, &u->kind);
+	if (L->ike.present) {
+		trace_ike *arr = grow(t->ike, t->nike, &t->cap_ike, sizeof(*t->ike));
+		if (!arr) {
+			t->nunits--;
+			return IKS_E_NOMEM;
+		}
+		t->ike = arr;
+		trace_ike *k = &t->ike[t->nike];
+		u->ext = (uint32_t)t->nike++;
+		k->version = L->ike.version;
+		k->exchange = L->ike.exchange;
+		k->flags = L->ike.flags;
+		k->msgid = L->ike.msgid;
+		k->length = L->ike.length;
+		memcpy(k->ispi, L->ike.ispi, 8);
+		memcpy(k->rspi, L->ike.rspi, 8);
+		if (L->ike.version == 2 && (L->ike.flags & IKS_IKEV2_FLAG_RESPONSE))
+			u->flags |= UNIT_F_RESPONSE;
+		k->decrypted = L->ike.decrypted != NULL;
+		k->encrypted = L->ike.encrypted;
+		for (uint16_t i = 0; i < L->ike.npayloads && i < IKS_IKE_MAX_PAYLOADS; i++)
+			if (L->ike.payloads[i].type == 46 || L->ike.payloads[i].type == 53)
+				k->encrypted = L->ike.version == 2;
+		k->notify_error = 0;
+		if (L->ike.detail)
+			read_payloads(t, k, L->ike.detail->msg, (uint32_t)(t->nunits - 1));
+		if (L->ike.decrypted)
+			read_payloads(t, k, L->ike.decrypted, (uint32_t)(t->nunits - 1));
+	}
+	if (L->esp.present) {
+		u->spi = L->esp.spi;
+		u->seq = L->esp.seq;
+	} else if (L->ah.present) {
+		u->spi = L->ah.spi;
+		u->seq = L->ah.seq;
+	}
+	if (L->icmp.present && L->icmp.is_error) {
+		trace_icmp *arr = grow(t->icmp, t->nicmp, &t->cap_icmp, sizeof(*t->icmp));
+		if (!arr) {
+			t->nunits--;
+			return IKS_E_NOMEM;
+		}
+		t->icmp = arr;
+		trace_icmp *x = &t->icmp[t->nicmp];
+		memset(x, 0, sizeof(*x));
+		u->ext = (uint32_t)t->nicmp++;
+		u->kind = UNIT_ICMP_ERROR;
+		x->type = L->icmp.type;
+		x->code = L->icmp.code;
+		x->mtu = L->icmp.has_mtu ? L->icmp.mtu : 0;
+		if (pkt->has_inner && pkt->inner.ip.present) {
+			const iks_layers *I = &pkt->inner;
+			uint64_t k;
+			uint8_t kind;
+			/* the quote carries the original length in its IP header */
+			identify(I, I->ip.total_len, &k, &x->quoted_loose, &kind);
+			x->quoted_ip_id = I->ip.id;
+			x->quoted_proto = I->ip.proto;
+			if (I->ip.is_fragment && I->ip.frag_offset == 0 && !I->esp.present &&
+			    !I->ike.present && !I->ah.present)
+				x->quoted_loose = 0; /* a first fragment: its datagram is found by IP ID */
+		}
+	}
+	return IKS_OK;
+}
+
+iks_status iks_trace_add_event(iks_trace *t, const iks_event *ev)
+{
+	if (!t || !ev)
+		return IKS_E_INVALID;
+	if (ev->kind != IKS_EV_DATAGRAM_INCOMPLETE)
+		return IKS_OK;
+	trace_holes *arr = grow(t->holes, t->nholes, &t->cap_holes, sizeof(*t->holes));
+	if (!arr)
+		return IKS_E_NOMEM;
+	t->holes = arr;
+	trace_unit *u = new_unit(t);
+	if (!u)
+		return t->nunits == t->lim.units_max ? IKS_E_LIMIT : IKS_E_NOMEM;
+	trace_holes *h = &t->holes[t->nholes];
+	memset(h, 0, sizeof(*h));
+	h->n = ev->nholes;
+	h->truncated = ev->holes_truncated;
+	h->received = ev->received_bytes;
+	for (unsigned i = 0; i < ev->nholes && i < IKS_EVENT_MAX_HOLES; i++) {
+		h->r[i].start = ev->holes[i].start;
+		h->r[i].end = ev->holes[i].end;
+	}
+	h->datagram_len = ev->datagram_len;
+	u->ext = (uint32_t)t->nholes++;
+	u->kind = UNIT_INCOMPLETE;
+	u->addr_src = (uint16_t)intern_addr(t, &ev->src);
+	u->addr_dst = (uint16_t)intern_addr(t, &ev->dst);
+	u->ip_id = ev->ip_id;
+	u->proto = ev->proto;
+	u->frame = ev->last_frame;
+	u->first_frame = ev->first_frame;
+	u->nfrags = ev->fragments;
+	pending_dgram *p = pending_slot(t, ev->datagram_id);
+	if (p->id == ev->datagram_id) {
+		u->ts = u->ts_first = p->ts;
+		u->ttl = p->ttl;
+		p->id = 0;
+	} else {
+		u->ts = u->ts_first = ns_of(ev->ts_sec, ev->ts_nsec);
+	}
+	if (ev->nholes == 0 || ev->holes[0].start > 0)
+		u->flags |= UNIT_F_FIRST_SEEN;
+	u->flags |= UNIT_F_FRAGMENTED;
+	return IKS_OK;
+}
+
+iks_status iks_trace_load(const char *path, const iks_trace_limits *lim, iks_trace **out,
+			  char *errbuf)
+{
+	return iks_trace_load_keys(path, lim, NULL, out, errbuf);
+}
+
+iks_status iks_trace_load_keys(const char *path, const iks_trace_limits *lim, const iks_keys *keys,
+			       iks_trace **out, char *errbuf)
+{
+	char err[IKS_ERRBUF_SIZE];
+	*out = NULL;
+	iks_capture *cap = iks_capture_open(path, NULL, err);
+	if (!cap) {
+		if (errbuf)
+			memcpy(errbuf, err, sizeof(err));
+		return IKS_E_FORMAT;
+	}
+	iks_trace *t = iks_trace_new(lim);
+	iks_decoder *dec = t ? iks_decoder_new(&t->lim.decoder) : NULL;
+	if (!t || !dec) {
+		iks_capture_close(cap);
+		iks_decoder_free(dec);
+		iks_trace_free(t);
+		return IKS_E_NOMEM;
+	}
+	if (keys && iks_decoder_set_keys(dec, keys) != IKS_OK) {
+		iks_capture_close(cap);
+		iks_decoder_free(dec);
+		iks_trace_free(t);
+		return IKS_E_NOMEM;
+	}
+	iks_frame f;
+	iks_packet p;
+	iks_event ev;
+	iks_status st = IKS_OK;
+	int rc;
+	while ((rc = iks_capture_next(cap, &f)) == 1) {
+		iks_decode(dec, &f, &p);
+		while (iks_decoder_next_event(dec, &ev) == 1)
+			iks_trace_add_event(t, &ev);
+		iks_status s = iks_trace_add_packet(t, &p);
+		if (s == IKS_E_NOMEM) {
+			st = s;
+			break;
+		}
+	}
+	iks_decoder_finish(dec);
+	while (iks_decoder_next_event(dec, &ev) == 1)
+		iks_trace_add_event(t, &ev);
+	if (rc < 0 && st == IKS_OK) {
+		st = (iks_status)rc;
+		if (errbuf)
+			snprintf(errbuf, IKS_ERRBUF_SIZE, "%s", iks_capture_error(cap));
+	}
+	iks_decoder_free(dec);
+	iks_capture_close(cap);
+	if (st == IKS_E_NOMEM) {
+		iks_trace_free(t);
+		return st;
+	}
+	*out = t;
+	return st;
+}

@@ -1,0 +1,247 @@
+/* jsonw.c - growable text buffer and JSON writer. */
+#include "common/jsonw.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void sb_init(strbuf *b)
+{
+	b->s = NULL;
+	b->len = b->cap = 0;
+	b->oom = false;
+}
+
+void sb_free(strbuf *b)
+{
+	free(b->s);
+	sb_init(b);
+}
+
+void sb_reset(strbuf *b)
+{
+	b->len = 0;
+	if (b->s)
+		b->s[0] = '\0';
+}
+
+static bool sb_reserve(strbuf *b, size_t more)
+{
+	if (b->oom)
+		return false;
+	if (b->cap - b->len > more)
+		return true;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap - b->len <= more) {
+		if (cap > SIZE_MAX / 2) {
+			b->oom = true;
+			return false;
+		}
+		cap *= 2;
+	}
+	char *s = realloc(b->s, cap);
+	if (!s) {
+		b->oom = true;
+		return false;
+	}
+	b->s = s;
+	b->cap = cap;
+	return true;
+}
+
+void sb_putc(strbuf *b, char c)
+{
+	if (b->cap - b->len <= 1 && !sb_reserve(b, 1))
+		return;
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
+
+void sb_putn(strbuf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len <= n && !sb_reserve(b, n))
+		return;
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+void sb_puts(strbuf *b, const char *s)
+{
+	sb_putn(b, s, strlen(s));
+}
+
+void sb_printf(strbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	if (!sb_reserve(b, 64))
+		return;
+	/* one pass when it fits, a second after growing when it does not */
+	va_start(ap, fmt);
+	int n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= b->cap - b->len) {
+		if (!sb_reserve(b, (size_t)n))
+			return;
+		va_start(ap, fmt);
+		vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+	}
+	b->len += (size_t)n;
+}
+
+void sb_putu(strbuf *b, uint64_t v)
+{
+	char t[24];
+	size_t i = sizeof(t);
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	sb_putn(b, t + i, sizeof(t) - i);
+}
+
+char *sb_steal(strbuf *b)
+{
+	char *s = b->s;
+	if (!s)
+		s = calloc(1, 1);
+	sb_init(b);
+	return s;
+}
+
+void jw_init(jsonw *w, strbuf *b)
+{
+	w->b = b;
+	w->depth = 0;
+	w->after_key = false;
+	memset(w->need_comma, 0, sizeof(w->need_comma));
+}
+
+/* Before every value: a comma when it is not the first element of its
+ * array (a value right after a key needs none). */
+static void before_value(jsonw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->need_comma[w->depth])
+		sb_putc(w->b, ',');
+	w->need_comma[w->depth] = true;
+}
+
+static void put_escaped(strbuf *b, const char *s);
+
+void jw_key(jsonw *w, const char *key)
+{
+	/* keys are this program's own identifiers: nothing to escape */
+	if (w->need_comma[w->depth])
+		sb_putc(w->b, ',');
+	w->need_comma[w->depth] = true;
+	sb_putc(w->b, '"');
+	sb_puts(w->b, key);
+	sb_putn(w->b, "\":", 2);
+	w->after_key = true;
+}
+
+static void open_(jsonw *w, char c)
+{
+	before_value(w);
+	sb_putc(w->b, c);
+	if (w->depth + 1 < JW_MAX_DEPTH)
+		w->depth++;
+	w->need_comma[w->depth] = false;
+}
+
+static void close_(jsonw *w, char c)
+{
+	sb_putc(w->b, c);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+void jw_obj_begin(jsonw *w) { open_(w, '{'); }
+void jw_obj_end(jsonw *w) { close_(w, '}'); }
+void jw_arr_begin(jsonw *w) { open_(w, '['); }
+void jw_arr_end(jsonw *w) { close_(w, ']'); }
+
+static void put_escaped(strbuf *b, const char *s)
+{
+	sb_putc(b, '"');
+	/* the common case: nothing to escape */
+	size_t plain = 0;
+	while (s[plain] && s[plain] != '"' && s[plain] != '\\' && (unsigned char)s[plain] >= 0x20)
+		plain++;
+	sb_putn(b, s, plain);
+	for (const unsigned char *p = (const unsigned char *)s + plain; *p; p++) {
+		switch (*p) {
+		case '"': sb_puts(b, "\\\""); break;
+		case '\\': sb_puts(b, "\\\\"); break;
+		case '\n': sb_puts(b, "\\n"); break;
+		case '\r': sb_puts(b, "\\r"); break;
+		case '\t': sb_puts(b, "\\t"); break;
+		default:
+			if (*p < 0x20)
+				sb_printf(b, "\\u%04x", *p);
+			else
+				sb_putc(b, (char)*p);
+		}
+	}
+	sb_putc(b, '"');
+}
+
+void jw_str(jsonw *w, const char *s)
+{
+	if (!s) {
+		jw_null(w);
+		return;
+	}
+	before_value(w);
+	put_escaped(w->b, s);
+}
+
+static void scalar(jsonw *w, const char *text)
+{
+	before_value(w);
+	sb_puts(w->b, text);
+}
+
+void jw_uint(jsonw *w, uint64_t v)
+{
+	before_value(w);
+	sb_putu(w->b, v);
+}
+
+void jw_int(jsonw *w, int64_t v)
+{
+	char t[32];
+	snprintf(t, sizeof(t), "%lld", (long long)v);
+	scalar(w, t);
+}
+
+void jw_bool(jsonw *w, bool v) { scalar(w, v ? "true" : "false"); }
+void jw_null(jsonw *w) { scalar(w, "null"); }
+void jw_raw(jsonw *w, const char *text) { scalar(w, text); }
+
+void jw_hex(jsonw *w, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	char t[64];
+	before_value(w);
+	sb_putc(w->b, '"');
+	while (n) {
+		size_t k = n < 32 ? n : 32;
+		for (size_t i = 0; i < k; i++) {
+			t[2 * i] = digits[p[i] >> 4];
+			t[2 * i + 1] = digits[p[i] & 15];
+		}
+		sb_putn(w->b, t, 2 * k);
+		p += k;
+		n -= k;
+	}
+	sb_putc(w->b, '"');
+}

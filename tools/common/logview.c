@@ -1,0 +1,490 @@
+/* logview.c - the aligned view of a capture and an IKE log (ikedump --log). */
+#include "common/logview.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct logview {
+	iks_log *log;
+	iks_log_pkt *pkts;
+	size_t npkts;
+	iks_log_join *join;
+	size_t next;          /* IKE records seen in the main pass */
+	char warning[IKS_ERRBUF_SIZE];
+};
+
+static bool collect(logview *v, const char *capture, const char *filter, char *err)
+{
+	iks_capture *cap = iks_capture_open(capture, filter, err);
+	if (!cap)
+		return false;
+	iks_decoder *dec = iks_decoder_new(NULL);
+	size_t cap_n = 0;
+	iks_frame f;
+	iks_packet p;
+	int rc;
+	bool ok = dec != NULL;
+	while (ok && (rc = iks_capture_next(cap, &f)) == 1) {
+		iks_decode(dec, &f, &p);
+		iks_event ev;
+		while (iks_decoder_next_event(dec, &ev) == 1)
+			;
+		if (!p.l.ike.present)
+			continue;
+		if (v->npkts == cap_n) {
+			size_t n = cap_n ? cap_n * 2 : 256;
+			iks_log_pkt *q = realloc(v->pkts, n * sizeof(*q));
+			if (!q) {
+				ok = false;
+				break;
+			}
+			v->pkts = q;
+			cap_n = n;
+		}
+		iks_log_pkt_from_packet(&p, &v->pkts[v->npkts++]);
+	}
+	if (!ok)
+		snprintf(err, IKS_ERRBUF_SIZE, "%s: out of memory", capture);
+	iks_decoder_free(dec);
+	iks_capture_close(cap);
+	return ok; /* a read error shows again in the main pass */
+}
+
+logview *logview_new(const char *capture, const char *filter, const char *const *logs,
+		     size_t nlogs, char *err)
+{
+	if (strcmp(capture, "-") == 0) {
+		snprintf(err, IKS_ERRBUF_SIZE, "--log needs a capture file, not standard input");
+		return NULL;
+	}
+	logview *v = calloc(1, sizeof(*v));
+	if (!v || !(v->log = iks_log_new(IKS_LOG_AUTO, NULL))) {
+		snprintf(err, IKS_ERRBUF_SIZE, "out of memory");
+		logview_free(v);
+		return NULL;
+	}
+	iks_status st = iks_log_read_files(v->log, logs, nlogs, err);
+	if (st == IKS_E_LIMIT) {
+		iks_log_stats s;
+		iks_log_get_stats(v->log, &s);
+		snprintf(v->warning, sizeof(v->warning), "log cap %s reached: %llu lines not kept",
+			 s.limit ? s.limit : "?",
+			 (unsigned long long)(s.records_dropped + s.messages_dropped));
+	} else if (st != IKS_OK) {
+		logview_free(v);
+		return NULL;
+	}
+	if (iks_log_format_of(v->log) == IKS_LOG_AUTO) {
+		snprintf(err, IKS_ERRBUF_SIZE, "%s: not an Oakley.log or charon log (no line has "
+			 "a known time prefix)", logs[0]);
+		logview_free(v);
+		return NULL;
+	}
+	if (!collect(v, capture, filter, err) ||
+	    iks_log_join_run(v->log, v->pkts, v->npkts, NULL, &v->join) != IKS_OK) {
+		if (!err[0])
+			snprintf(err, IKS_ERRBUF_SIZE, "out of memory");
+		logview_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+void logview_free(logview *v)
+{
+	if (!v)
+		return;
+	iks_log_join_free(v->join);
+	iks_log_free(v->log);
+	free(v->pkts);
+	free(v);
+}
+
+const char *logview_warning(const logview *v)
+{
+	return v->warning[0] ? v->warning : NULL;
+}
+
+/* The log's own time text: "MM-DD HH:MM:SS.mmm" (Oakley) or "HH:MM:SS". */
+static void time_text(unsigned month, unsigned day, uint32_t tod_ms, char *buf, size_t len)
+{
+	unsigned t = tod_ms / 1000;
+	if (month)
+		snprintf(buf, len, "%02u-%02u %02u:%02u:%02u.%03u", month, day, t / 3600,
+			 t / 60 % 60, t % 60, (unsigned)(tod_ms % 1000));
+	else
+		snprintf(buf, len, "%02u:%02u:%02u", t / 3600, t / 60 % 60, t % 60);
+}
+
+static void log_time(const iks_log_msg *m, char *buf, size_t len)
+{
+	time_text(m->month, m->day, m->tod_ms, buf, len);
+}
+
+static bool is_failure(int kind)
+{
+	return kind == IKS_LK_FAILURE || kind == IKS_LK_DEAD || kind == IKS_LK_FAILED ||
+	       kind == IKS_LK_GIVE_UP;
+}
+
+/* One failure record as a JSON object (never the raw line text);
+ * `give_up_count` adds charon's retransmit count. */
+static void json_failure(jsonw *w, const logview *v, const iks_log_record *r, bool give_up_count)
+{
+	char t[32] = "";
+	if (r->has_time)
+		time_text(r->month, r->day, r->tod_ms, t, sizeof(t));
+	jw_obj_begin(w);
+	jw_key(w, "file");
+	jw_str(w, iks_log_file_name(v->log, r->file));
+	jw_key(w, "line");
+	jw_uint(w, r->line);
+	jw_key(w, "time");
+	jw_str(w, r->has_time ? t : NULL);
+	jw_key(w, "kind");
+	jw_str(w, iks_log_kind_name(r->kind));
+	if (r->kind == IKS_LK_FAILURE || r->kind == IKS_LK_DEAD) {
+		jw_key(w, "status");
+		jw_uint(w, r->status);
+		jw_key(w, "name");
+		jw_str(w, iks_ike_error_name(r->status));
+		jw_key(w, "text");
+		jw_str(w, iks_ike_error_text(r->status));
+	}
+	if (give_up_count && r->kind == IKS_LK_GIVE_UP) {
+		jw_key(w, "retransmits");
+		jw_uint(w, r->num);
+	}
+	jw_obj_end(w);
+}
+
+/* The log's failure records: Oakley statuses decoded (ERROR_IPSEC_IKE_*),
+ * charon "giving up" / "failed" lines. Never the raw line text. */
+static void failures(const logview *v, FILE *out, bool json, strbuf *b)
+{
+	for (size_t i = 0; i < iks_log_nrecords(v->log); i++) {
+		const iks_log_record *r = iks_log_record_at(v->log, i);
+		if (!is_failure(r->kind))
+			continue;
+		char t[32] = "";
+		if (r->has_time)
+			time_text(r->month, r->day, r->tod_ms, t, sizeof(t));
+		bool has_status = r->kind == IKS_LK_FAILURE || r->kind == IKS_LK_DEAD;
+		const char *name = has_status ? iks_ike_error_name(r->status) : NULL;
+		const char *text = has_status ? iks_ike_error_text(r->status) : NULL;
+		const char *file = iks_log_file_name(v->log, r->file);
+		if (!json) {
+			fprintf(out, "log: %s:%u %s %s", file, r->line, t, iks_log_kind_name(r->kind));
+			if (has_status)
+				fprintf(out, " status %u %s (%s)", r->status, name ? name : "?",
+					text ? text : "not an IKE error code");
+			if (r->kind == IKS_LK_GIVE_UP)
+				fprintf(out, " after %u retransmits", r->num);
+			fputc('\n', out);
+			continue;
+		}
+		jsonw w;
+		sb_reset(b);
+		jw_init(&w, b);
+		jw_obj_begin(&w);
+		jw_key(&w, "log_failure");
+		json_failure(&w, v, r, false);
+		jw_obj_end(&w);
+		fprintf(out, "%s\n", b->s ? b->s : "");
+	}
+}
+
+static const char *dir_name(const iks_log_msg *m)
+{
+	return m->dir == IKS_LOG_SENT ? "sent" : "received";
+}
+
+static void json_msg(jsonw *w, const logview *v, const iks_log_msg *m)
+{
+	char t[32];
+	log_time(m, t, sizeof(t));
+	jw_obj_begin(w);
+	jw_key(w, "file");
+	jw_str(w, iks_log_file_name(v->log, m->file));
+	jw_key(w, "line");
+	jw_uint(w, m->line);
+	jw_key(w, "time");
+	jw_str(w, t);
+	jw_key(w, "dir");
+	jw_str(w, dir_name(m));
+	if (m->retransmit) {
+		jw_key(w, "retransmit");
+		jw_uint(w, m->retransmit);
+	}
+}
+
+void logview_annotate(logview *v, const iks_packet *p, strbuf *line, bool json)
+{
+	if (!p->l.ike.present || v->next >= v->npkts)
+		return;
+	size_t k = v->next++;
+	if (v->pkts[k].frame != p->frame)
+		return; /* the two passes disagree: say nothing rather than something wrong */
+	uint32_t mi = v->join->pkt_msg[k];
+	const iks_log_msg *m = mi == IKS_LOG_NONE ? NULL : iks_log_message_at(v->log, mi);
+	if (json) {
+		if (line->len == 0 || line->s[line->len - 1] != '}')
+			return;
+		line->len--;
+		sb_puts(line, ",\"log\":");
+		jsonw w;
+		jw_init(&w, line);
+		if (m) {
+			json_msg(&w, v, m);
+			jw_obj_end(&w);
+		} else {
+			jw_null(&w);
+		}
+		sb_putc(line, '}');
+		return;
+	}
+	if (!m) {
+		sb_puts(line, "  [log: not in the log]");
+		return;
+	}
+	char t[32];
+	log_time(m, t, sizeof(t));
+	sb_printf(line, "  [log %s:%u %s %s", iks_log_file_name(v->log, m->file), m->line, t,
+		  dir_name(m));
+	if (m->retransmit)
+		sb_printf(line, " retransmit %u", m->retransmit);
+	sb_putc(line, ']');
+}
+
+static void text_unmatched(logview *v, FILE *out, const iks_log_msg *m)
+{
+	char t[32];
+	log_time(m, t, sizeof(t));
+	fprintf(out, "  %s:%u %s %s", iks_log_file_name(v->log, m->file), m->line, t, dir_name(m));
+	if (m->has_exchange) {
+		const char *ex = iks_ike_exchange_name(m->version ? m->version : 1, m->exchange);
+		fprintf(out, " %s", ex ? ex : "?");
+	}
+	if (m->has_msgid)
+		fprintf(out, " mid 0x%08" PRIx32, m->msgid);
+	if (m->length)
+		fprintf(out, " len %" PRIu32, m->length);
+	if (m->retransmit)
+		fprintf(out, " retransmit %" PRIu32, m->retransmit);
+	fputs(": not in the capture\n", out);
+}
+
+void logview_finish(logview *v, FILE *out, bool json)
+{
+	const iks_log_join *j = v->join;
+	iks_log_stats st;
+	iks_log_get_stats(v->log, &st);
+	strbuf b;
+	sb_init(&b);
+	jsonw w;
+	if (!json && j->unmatched_log)
+		fprintf(out, "log: %u message(s) not in the capture:\n", j->unmatched_log);
+	for (size_t i = 0; i < j->nmsgs; i++) {
+		if (j->msg_pkt[i] != IKS_LOG_NONE)
+			continue;
+		const iks_log_msg *m = iks_log_message_at(v->log, i);
+		if (!json) {
+			text_unmatched(v, out, m);
+			continue;
+		}
+		sb_reset(&b);
+		jw_init(&w, &b);
+		jw_obj_begin(&w);
+		jw_key(&w, "log_message");
+		json_msg(&w, v, m);
+		if (m->has_exchange) {
+			jw_key(&w, "exchange");
+			jw_uint(&w, m->exchange);
+		}
+		if (m->has_msgid) {
+			char id[12];
+			snprintf(id, sizeof(id), "%08" PRIx32, m->msgid);
+			jw_key(&w, "msgid");
+			jw_str(&w, id);
+		}
+		jw_key(&w, "length");
+		jw_uint(&w, m->length);
+		jw_key(&w, "packet");
+		jw_null(&w);
+		jw_obj_end(&w);
+		jw_obj_end(&w);
+		fprintf(out, "%s\n", b.s ? b.s : "");
+	}
+	failures(v, out, json, &b);
+	char off[48] = "null";
+	if (j->has_offset)
+		snprintf(off, sizeof(off), "%s%lld.%06lld", j->offset_ns < 0 ? "-" : "",
+			 (long long)(llabs(j->offset_ns) / 1000000000),
+			 (long long)(llabs(j->offset_ns) % 1000000000 / 1000));
+	const char *fmt = iks_log_format_name(iks_log_format_of(v->log));
+	const char *order = iks_log_byte_order_name(j->byte_order);
+	if (!json) {
+		fprintf(out, "log: %s, %zu records, %zu messages: %u matched, %u not in the capture, "
+			"%u capture IKE packets not in the log, %u retransmits; offset %s s "
+			"(capture minus log), byte order %s; lines %llu (known %llu, unknown %llu, "
+			"cut %llu)\n", fmt, iks_log_nrecords(v->log), j->nmsgs, j->matched,
+			j->unmatched_log, j->unmatched_capture, j->retransmits, off, order,
+			(unsigned long long)st.lines, (unsigned long long)st.known,
+			(unsigned long long)st.unknown, (unsigned long long)st.cut);
+		sb_free(&b);
+		return;
+	}
+	sb_reset(&b);
+	jw_init(&w, &b);
+	jw_obj_begin(&w);
+	jw_key(&w, "log_stats");
+	jw_obj_begin(&w);
+	jw_key(&w, "files");
+	jw_arr_begin(&w);
+	for (uint32_t f = 0; iks_log_file_name(v->log, f); f++)
+		jw_str(&w, iks_log_file_name(v->log, f));
+	jw_arr_end(&w);
+	jw_key(&w, "lines");
+	jw_uint(&w, st.lines);
+	jw_key(&w, "known");
+	jw_uint(&w, st.known);
+	jw_key(&w, "unknown");
+	jw_uint(&w, st.unknown);
+	jw_key(&w, "cut");
+	jw_uint(&w, st.cut);
+	jw_key(&w, "retransmits");
+	jw_uint(&w, j->retransmits);
+	jw_key(&w, "limit");
+	jw_str(&w, st.limit);
+	jw_obj_end(&w);
+	jw_obj_end(&w);
+	fprintf(out, "%s\n", b.s ? b.s : "");
+	sb_reset(&b);
+	jw_init(&w, &b);
+	jw_obj_begin(&w);
+	jw_key(&w, "log_summary");
+	jw_obj_begin(&w);
+	jw_key(&w, "format");
+	jw_str(&w, fmt);
+	jw_key(&w, "records");
+	jw_uint(&w, iks_log_nrecords(v->log));
+	jw_key(&w, "messages");
+	jw_uint(&w, j->nmsgs);
+	jw_key(&w, "matched");
+	jw_uint(&w, j->matched);
+	jw_key(&w, "unmatched_log");
+	jw_uint(&w, j->unmatched_log);
+	jw_key(&w, "unmatched_capture");
+	jw_uint(&w, j->unmatched_capture);
+	jw_key(&w, "offset_seconds");
+	jw_raw(&w, off);
+	jw_key(&w, "byte_order");
+	jw_str(&w, order);
+	jw_obj_end(&w);
+	jw_obj_end(&w);
+	fprintf(out, "%s\n", b.s ? b.s : "");
+	sb_free(&b);
+}
+
+const iks_log_msg *logview_msg_for_frame(const logview *v, uint64_t frame)
+{
+	size_t lo = 0, hi = v->npkts;
+	while (lo < hi) { /* packets are in capture order */
+		size_t mid = (lo + hi) / 2;
+		if (v->pkts[mid].frame < frame)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == v->npkts || v->pkts[lo].frame != frame)
+		return NULL;
+	uint32_t mi = v->join->pkt_msg[lo];
+	return mi == IKS_LOG_NONE ? NULL : iks_log_message_at(v->log, mi);
+}
+
+void logview_msg_where(const logview *v, const iks_log_msg *m, char *buf, size_t len)
+{
+	char t[32];
+	log_time(m, t, sizeof(t));
+	snprintf(buf, len, "%s:%u %s", iks_log_file_name(v->log, m->file), m->line, t);
+}
+
+void logview_msg_json(const logview *v, const iks_log_msg *m, jsonw *w)
+{
+	json_msg(w, v, m);
+	jw_obj_end(w);
+}
+
+/* the offset as JSON/text seconds, "null" when unknown */
+static void offset_text(const iks_log_join *j, char *off, size_t len)
+{
+	snprintf(off, len, "null");
+	if (j->has_offset)
+		snprintf(off, len, "%s%lld.%06lld", j->offset_ns < 0 ? "-" : "",
+			 (long long)(llabs(j->offset_ns) / 1000000000),
+			 (long long)(llabs(j->offset_ns) % 1000000000 / 1000));
+}
+
+void logview_summary_json(const logview *v, jsonw *w)
+{
+	const iks_log_join *j = v->join;
+	char off[48];
+	offset_text(j, off, sizeof(off));
+	jw_obj_begin(w);
+	jw_key(w, "format");
+	jw_str(w, iks_log_format_name(iks_log_format_of(v->log)));
+	jw_key(w, "files");
+	jw_arr_begin(w);
+	for (uint32_t f = 0; iks_log_file_name(v->log, f); f++)
+		jw_str(w, iks_log_file_name(v->log, f));
+	jw_arr_end(w);
+	jw_key(w, "records");
+	jw_uint(w, iks_log_nrecords(v->log));
+	jw_key(w, "messages");
+	jw_uint(w, j->nmsgs);
+	jw_key(w, "matched");
+	jw_uint(w, j->matched);
+	jw_key(w, "unmatched_log");
+	jw_uint(w, j->unmatched_log);
+	jw_key(w, "unmatched_capture");
+	jw_uint(w, j->unmatched_capture);
+	jw_key(w, "retransmits");
+	jw_uint(w, j->retransmits);
+	jw_key(w, "offset_seconds");
+	jw_raw(w, off);
+	jw_key(w, "byte_order");
+	jw_str(w, iks_log_byte_order_name(j->byte_order));
+	jw_key(w, "failures");
+	jw_arr_begin(w);
+	for (size_t i = 0; i < iks_log_nrecords(v->log); i++) {
+		const iks_log_record *r = iks_log_record_at(v->log, i);
+		if (is_failure(r->kind))
+			json_failure(w, v, r, true);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+void logview_summary_text(const logview *v, FILE *out)
+{
+	const iks_log_join *j = v->join;
+	char off[48];
+	offset_text(j, off, sizeof(off));
+	fprintf(out, "%s log (%s): %zu messages, %u matched to packets, %u not in the capture, "
+		"%u IKE packets not in the log, %u retransmits; capture clock minus log clock %s s\n",
+		iks_log_format_name(iks_log_format_of(v->log)), iks_log_file_name(v->log, 0), j->nmsgs,
+		j->matched, j->unmatched_log, j->unmatched_capture, j->retransmits, off);
+	strbuf b;
+	sb_init(&b);
+	failures(v, out, false, &b);
+	sb_free(&b);
+}
+
+bool logview_oakley_offset(const logview *v, int64_t *offset_ns)
+{
+	if (!v || !v->join || !v->join->has_offset || iks_log_format_of(v->log) != IKS_LOG_OAKLEY)
+		return false;
+	*offset_ns = v->join->offset_ns;
+	return true;
+}

@@ -1,0 +1,43 @@
+/* corr_report.h - pcapcorrelate's reports: text for people, one JSON document. */
+#ifndef IKSTOOL_CORR_REPORT_H
+#define IKSTOOL_CORR_REPORT_H
+
+#include <stdio.h>
+
+#include <ikescope/ikescope.h>
+
+#include "common/logview.h"
+#include "correlate/corr_events.h"
+
+typedef struct corr_input {
+	const char *path;
+	iks_trace_info info;
+	const char *warning;   /* e.g. the file was cut; NULL if none */
+	logview *log;          /* this end's IKE log joined to its capture, or NULL */
+	corr_events *events;   /* this end's IPsec audit events joined to its capture, or NULL */
+} corr_input;
+
+/* The report for people, and the same as one JSON document; both write
+ * to `out` and read `in` and `c` only. */
+void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *c);
+void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *c);
+
+/* "13:02:45.096384" (UTC) from epoch seconds, "-" for none; into buf. */
+const char *corr_clock_text(double t, char *buf, size_t len);
+/* The exchange's name, or "exchange N" written into buf (24 bytes). */
+const char *corr_exchange_name(int version, unsigned type, char *buf);
+
+/* Shared by the reports: 16 hex digits of an 8-byte SPI/cookie into
+ * out (17 bytes), and findings ordered error, warning, info. */
+static inline void corr_hex8(char *out, const uint8_t *p)
+{
+	for (int i = 0; i < 8; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+static inline int corr_severity_rank(int sev)
+{
+	return 2 - sev;
+}
+
+#endif

@@ -1,0 +1,475 @@
+/* corr_report_json.c - pcapcorrelate's report as one JSON document
+ * (docs/json.md, "pcapcorrelate --json"). */
+#include "correlate/corr_report.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+#include "common/jsonw.h"
+
+static void jw_time(jsonw *w, double t)
+{
+	char buf[32];
+	if (t <= 0) {
+		jw_null(w);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.6f", t);
+	jw_raw(w, buf);
+}
+
+static void jw_double(jsonw *w, double v, int digits)
+{
+	char buf[48];
+	snprintf(buf, sizeof(buf), "%.*f", digits, v);
+	jw_raw(w, buf);
+}
+
+static void jw_addr(jsonw *w, const iks_addr *a)
+{
+	char buf[IKS_ADDRSTRLEN];
+	jw_str(w, iks_addr_format(a, buf, sizeof(buf)));
+}
+
+/* "spi" and "seq" of an ESP/AH packet a finding names */
+static void json_spi_seq(jsonw *w, const iks_finding *f)
+{
+	char m[9];
+	if (!f->spi)
+		return;
+	jw_key(w, "spi");
+	snprintf(m, sizeof(m), "%08" PRIx32, f->spi);
+	jw_str(w, m);
+	jw_key(w, "seq");
+	jw_uint(w, f->seq);
+}
+
+static void json_finding(jsonw *w, const iks_finding *f)
+{
+	char h[17], m[9];
+	jw_obj_begin(w);
+	jw_key(w, "kind");
+	jw_str(w, iks_finding_kind_name(f->kind));
+	jw_key(w, "severity");
+	jw_str(w, iks_severity_name(f->severity));
+	jw_key(w, "direction");
+	if (f->direction)
+		jw_str(w, iks_direction_name(f->direction));
+	else
+		jw_null(w);
+	jw_key(w, "explain");
+	jw_str(w, f->explain);
+	jw_key(w, "time_a");
+	jw_time(w, f->time_a_s);
+	jw_key(w, "time_b");
+	jw_time(w, f->time_b_s);
+	jw_key(w, "frame_a");
+	if (f->frame_a)
+		jw_uint(w, f->frame_a);
+	else
+		jw_null(w);
+	jw_key(w, "frame_b");
+	if (f->frame_b)
+		jw_uint(w, f->frame_b);
+	else
+		jw_null(w);
+	if (f->has_ike) {
+		jw_key(w, "version");
+		jw_uint(w, f->version);
+		jw_key(w, "ispi");
+		corr_hex8(h, f->ispi);
+		jw_str(w, h);
+		jw_key(w, "rspi");
+		corr_hex8(h, f->rspi);
+		jw_str(w, h);
+		jw_key(w, "exchange");
+		jw_uint(w, f->exchange);
+		jw_key(w, "msgid");
+		snprintf(m, sizeof(m), "%08" PRIx32, f->msgid);
+		jw_str(w, m);
+	}
+	switch (f->kind) {
+	case IKS_FIND_CLOCK_OFFSET:
+		jw_key(w, "seconds");
+		jw_double(w, f->offset_s, 9);
+		jw_key(w, "matches");
+		jw_uint(w, f->matches);
+		break;
+	case IKS_FIND_IKE_RETRANSMIT:
+		jw_key(w, "count");
+		jw_uint(w, f->count);
+		jw_key(w, "intervals");
+		jw_arr_begin(w);
+		for (unsigned k = 0; k < f->count && k < 8; k++)
+			jw_double(w, f->intervals_s[k], 6);
+		jw_arr_end(w);
+		break;
+	case IKS_FIND_PACKET_LOSS:
+		jw_key(w, "count");
+		jw_uint(w, f->count);
+		if (f->total) {
+			jw_key(w, "of");
+			jw_uint(w, f->total);
+		}
+		jw_key(w, "proto");
+		jw_uint(w, f->proto);
+		json_spi_seq(w, f);
+		break;
+	case IKS_FIND_FRAGMENT_LOSS:
+		jw_key(w, "ip_id");
+		jw_uint(w, f->ip_id);
+		jw_key(w, "size");
+		jw_uint(w, f->size);
+		jw_key(w, "fragments_arrived");
+		jw_uint(w, f->count);
+		jw_key(w, "fragmented_at_sender");
+		jw_bool(w, f->fragmented_at_sender);
+		jw_key(w, "missing");
+		jw_arr_begin(w);
+		for (unsigned k = 0; k < f->nranges; k++) {
+			jw_arr_begin(w);
+			jw_uint(w, f->missing[k].start);
+			if (f->missing[k].end == IKS_LEN_UNKNOWN)
+				jw_null(w);
+			else
+				jw_uint(w, f->missing[k].end);
+			jw_arr_end(w);
+		}
+		jw_arr_end(w);
+		json_spi_seq(w, f);
+		if (f->pattern) {
+			jw_key(w, "pattern");
+			jw_str(w, f->pattern);
+			jw_key(w, "pattern_lost");
+			jw_uint(w, f->pattern_lost);
+			jw_key(w, "pattern_total");
+			jw_uint(w, f->pattern_total);
+		}
+		break;
+	case IKS_FIND_ICMP_FRAG_NEEDED:
+		jw_key(w, "mtu");
+		jw_uint(w, f->mtu);
+		jw_key(w, "reached_sender");
+		jw_bool(w, f->reached_sender);
+		jw_key(w, "ip_id");
+		jw_uint(w, f->ip_id);
+		json_spi_seq(w, f);
+		break;
+	case IKS_FIND_PMTU_BLACKHOLE:
+		jw_key(w, "count");
+		jw_uint(w, f->count);
+		jw_key(w, "size_ok_max");
+		jw_uint(w, f->size_ok_max);
+		jw_key(w, "size_lost_min");
+		jw_uint(w, f->size_lost_min);
+		break;
+	case IKS_FIND_NAT_DETECTED: {
+		char side[2] = { f->side, 0 };
+		jw_key(w, "side");
+		jw_str(w, side);
+		jw_key(w, "before");
+		jw_addr(w, &f->addr_before);
+		jw_key(w, "port_before");
+		jw_uint(w, f->port_before);
+		jw_key(w, "after");
+		jw_addr(w, &f->addr_after);
+		jw_key(w, "port_after");
+		jw_uint(w, f->port_after);
+		break;
+	}
+	case IKS_FIND_MODIFIED_IN_TRANSIT:
+		jw_key(w, "proto");
+		jw_uint(w, f->proto);
+		json_spi_seq(w, f);
+		break;
+	case IKS_FIND_LIMIT:
+		jw_key(w, "count");
+		jw_uint(w, f->count);
+		break;
+	case IKS_FIND_IKE_ERROR: {
+		jw_key(w, "notify");
+		jw_uint(w, f->notify);
+		const char *nm = iks_ike_notify_name(f->version, f->notify);
+		if (nm) {
+			jw_key(w, "notify_name");
+			jw_str(w, nm);
+		}
+		break;
+	}
+	case IKS_FIND_ONE_WAY:
+		jw_key(w, "failed");
+		jw_uint(w, f->count);
+		jw_key(w, "completed_other_way");
+		jw_uint(w, f->total);
+		break;
+	case IKS_FIND_BAD_SPI:
+		jw_key(w, "proto");
+		jw_uint(w, f->proto);
+		jw_key(w, "spi");
+		snprintf(m, sizeof(m), "%08" PRIx32, f->spi);
+		jw_str(w, m);
+		jw_key(w, "count");
+		jw_uint(w, f->count);
+		jw_key(w, "delete_frame");
+		jw_uint(w, f->delete_frame);
+		jw_key(w, "delete_time");
+		jw_time(w, f->delete_s);
+		jw_key(w, "delete_arrived");
+		jw_bool(w, f->delete_arrived);
+		break;
+	default:
+		break;
+	}
+	jw_obj_end(w);
+}
+
+static void json_log_ref(jsonw *w, const corr_input *in, int side, uint64_t frame, const char *key)
+{
+	if (!in[side].log)
+		return;
+	jw_key(w, key);
+	const iks_log_msg *m = frame ? logview_msg_for_frame(in[side].log, frame) : NULL;
+	if (m)
+		logview_msg_json(in[side].log, m, w);
+	else
+		jw_null(w);
+}
+
+static void json_negotiation(jsonw *w, const corr_input *in, const iks_negotiation *n)
+{
+	char h[17];
+	jw_obj_begin(w);
+	jw_key(w, "version");
+	jw_uint(w, n->version);
+	jw_key(w, "ispi");
+	corr_hex8(h, n->ispi);
+	jw_str(w, h);
+	jw_key(w, "rspi");
+	corr_hex8(h, n->rspi);
+	jw_str(w, h);
+	jw_key(w, "initiator");
+	jw_str(w, n->initiator == IKS_DIR_A_TO_B ? "a" : "b");
+	jw_key(w, "start");
+	jw_time(w, n->start_s);
+	jw_key(w, "outcome");
+	jw_str(w, iks_outcome_name(n->outcome));
+	jw_key(w, "reason");
+	jw_str(w, n->outcome_reason);
+	if (n->error_notify) {
+		jw_key(w, "error_notify");
+		jw_uint(w, n->error_notify);
+		const char *nm = iks_ike_notify_name(n->version, n->error_notify);
+		if (nm) {
+			jw_key(w, "error_notify_name");
+			jw_str(w, nm);
+		}
+		jw_key(w, "error_from");
+		jw_str(w, n->error_dir == IKS_DIR_A_TO_B ? "a" : "b");
+	}
+	if (n->outcome == IKS_OUTCOME_FAILED) {
+		jw_key(w, "failed_exchange");
+		jw_uint(w, n->failed_exchange);
+		jw_key(w, "failed_msgid");
+		snprintf(h, sizeof(h), "%08" PRIx32, n->failed_msgid);
+		jw_str(w, h);
+	}
+	jw_key(w, "exchanges");
+	jw_arr_begin(w);
+	for (uint32_t e = 0; e < n->nexchanges; e++) {
+		const iks_ike_exchange *x = &n->exchanges[e];
+		jw_obj_begin(w);
+		jw_key(w, "type");
+		jw_uint(w, x->type);
+		jw_key(w, "name");
+		jw_str(w, iks_ike_exchange_name(n->version, x->type));
+		jw_key(w, "msgid");
+		snprintf(h, sizeof(h), "%08" PRIx32, x->msgid);
+		jw_str(w, h);
+		jw_key(w, "messages");
+		jw_arr_begin(w);
+		for (uint16_t k = 0; k < x->nmessages; k++) {
+			const iks_ike_message *m = &x->messages[k];
+			jw_obj_begin(w);
+			jw_key(w, "dir");
+			jw_str(w, iks_direction_name(m->dir));
+			jw_key(w, "response");
+			jw_bool(w, m->response);
+			jw_key(w, "length");
+			jw_uint(w, m->length);
+			jw_key(w, "sent");
+			jw_time(w, m->sent_s);
+			jw_key(w, "received");
+			jw_time(w, m->arrived_count ? m->received_s : 0);
+			jw_key(w, "frame_sent");
+			jw_uint(w, m->frame_sent);
+			jw_key(w, "frame_received");
+			if (m->arrived_count)
+				jw_uint(w, m->frame_received);
+			else
+				jw_null(w);
+			jw_key(w, "copies_sent");
+			jw_uint(w, m->sent_count);
+			jw_key(w, "copies_arrived");
+			jw_uint(w, m->arrived_count);
+			jw_key(w, "retransmits");
+			jw_uint(w, m->sent_count ? m->sent_count - 1 : 0);
+			int sender = m->dir == IKS_DIR_A_TO_B ? 0 : 1;
+			json_log_ref(w, in, sender, m->frame_sent_whole, "log_sent");
+			json_log_ref(w, in, 1 - sender, m->arrived_count ? m->frame_received : 0,
+				     "log_received");
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *c)
+{
+	strbuf b;
+	jsonw w;
+	sb_init(&b);
+	jw_init(&w, &b);
+	const iks_clock_estimate *ce = iks_correlation_clock(c);
+	const iks_endpoints *e = iks_correlation_endpoints(c);
+	iks_correlation_stats st;
+	iks_correlation_get_stats(c, &st);
+	jw_obj_begin(&w);
+	jw_key(&w, "captures");
+	jw_obj_begin(&w);
+	for (int s = 0; s < 2; s++) {
+		jw_key(&w, s ? "b" : "a");
+		jw_obj_begin(&w);
+		jw_key(&w, "file");
+		jw_str(&w, in[s].path);
+		jw_key(&w, "frames");
+		jw_uint(&w, in[s].info.frames);
+		jw_key(&w, "first");
+		jw_time(&w, (double)in[s].info.first_ns / 1e9);
+		jw_key(&w, "last");
+		jw_time(&w, (double)in[s].info.last_ns / 1e9);
+		jw_key(&w, "warning");
+		jw_str(&w, in[s].warning);
+		jw_obj_end(&w);
+	}
+	jw_obj_end(&w);
+	jw_key(&w, "hosts");
+	jw_obj_begin(&w);
+	jw_key(&w, "method");
+	jw_str(&w, e->method);
+	jw_key(&w, "a");
+	jw_obj_begin(&w);
+	jw_key(&w, "in_a");
+	jw_addr(&w, &e->a_in_a);
+	jw_key(&w, "in_b");
+	jw_addr(&w, &e->a_in_b);
+	jw_key(&w, "port_in_a");
+	jw_uint(&w, e->a_port_in_a);
+	jw_key(&w, "port_in_b");
+	jw_uint(&w, e->a_port_in_b);
+	jw_obj_end(&w);
+	jw_key(&w, "b");
+	jw_obj_begin(&w);
+	jw_key(&w, "in_a");
+	jw_addr(&w, &e->b_in_a);
+	jw_key(&w, "in_b");
+	jw_addr(&w, &e->b_in_b);
+	jw_key(&w, "port_in_a");
+	jw_uint(&w, e->b_port_in_a);
+	jw_key(&w, "port_in_b");
+	jw_uint(&w, e->b_port_in_b);
+	jw_obj_end(&w);
+	jw_obj_end(&w);
+	jw_key(&w, "clock_offset");
+	jw_obj_begin(&w);
+	jw_key(&w, "seconds");
+	jw_double(&w, ce->offset_s, 9);
+	jw_key(&w, "matches");
+	jw_uint(&w, ce->matches);
+	jw_key(&w, "matches_ab");
+	jw_uint(&w, ce->matches_ab);
+	jw_key(&w, "matches_ba");
+	jw_uint(&w, ce->matches_ba);
+	jw_key(&w, "delay_ab");
+	jw_double(&w, ce->delay_ab_s, 9);
+	jw_key(&w, "delay_ba");
+	jw_double(&w, ce->delay_ba_s, 9);
+	jw_key(&w, "spread");
+	jw_double(&w, ce->spread_s, 9);
+	jw_key(&w, "drift_ppm");
+	jw_double(&w, ce->drift_ppm, 3);
+	jw_obj_end(&w);
+	jw_key(&w, "overlap");
+	jw_obj_begin(&w);
+	jw_key(&w, "from");
+	jw_time(&w, e->covered_from_s);
+	jw_key(&w, "to");
+	jw_time(&w, e->covered_to_s);
+	jw_obj_end(&w);
+	jw_key(&w, "stats");
+	jw_obj_begin(&w);
+	jw_key(&w, "sent_a");
+	jw_uint(&w, st.sent_a);
+	jw_key(&w, "arrived_ab");
+	jw_uint(&w, st.matched_ab);
+	jw_key(&w, "lost_ab");
+	jw_uint(&w, st.lost_ab);
+	jw_key(&w, "sent_b");
+	jw_uint(&w, st.sent_b);
+	jw_key(&w, "arrived_ba");
+	jw_uint(&w, st.matched_ba);
+	jw_key(&w, "lost_ba");
+	jw_uint(&w, st.lost_ba);
+	jw_key(&w, "dropped_with_icmp");
+	jw_uint(&w, st.dropped_with_icmp);
+	jw_key(&w, "not_covered");
+	jw_uint(&w, st.not_covered);
+	jw_obj_end(&w);
+	if (in[0].log || in[1].log) {
+		jw_key(&w, "logs");
+		jw_obj_begin(&w);
+		for (int s = 0; s < 2; s++) {
+			jw_key(&w, s ? "b" : "a");
+			if (in[s].log)
+				logview_summary_json(in[s].log, &w);
+			else
+				jw_null(&w);
+		}
+		jw_obj_end(&w);
+	}
+	if (in[0].events || in[1].events) {
+		jw_key(&w, "events");
+		jw_obj_begin(&w);
+		for (int s = 0; s < 2; s++) {
+			jw_key(&w, s ? "b" : "a");
+			if (in[s].events)
+				corr_events_json(&w, in[s].events, c);
+			else
+				jw_null(&w);
+		}
+		jw_obj_end(&w);
+	}
+	const iks_negotiation *negs;
+	size_t nn = iks_correlation_negotiations(c, &negs);
+	jw_key(&w, "negotiations");
+	jw_arr_begin(&w);
+	for (size_t k = 0; k < nn; k++)
+		json_negotiation(&w, in, &negs[k]);
+	jw_arr_end(&w);
+	const iks_finding *f;
+	size_t nf = iks_correlation_findings(c, &f);
+	jw_key(&w, "findings");
+	jw_arr_begin(&w);
+	for (int rank = 0; rank < 3; rank++)
+		for (size_t k = 0; k < nf; k++)
+			if (corr_severity_rank(f[k].severity) == rank)
+				json_finding(&w, &f[k]);
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	if (b.s)
+		fprintf(out, "%s\n", b.s);
+	sb_free(&b);
+}

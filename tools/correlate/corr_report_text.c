@@ -1,0 +1,250 @@
+/* corr_report_text.c - pcapcorrelate's report for people. */
+#include "correlate/corr_report.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+static const char *addr(const iks_addr *a, char *buf)
+{
+	return iks_addr_format(a, buf, IKS_ADDRSTRLEN);
+}
+
+static const char *notify_text(int version, unsigned type)
+{
+	const char *nm = iks_ike_notify_name(version, type);
+	return nm ? nm : "an error notification";
+}
+
+static void text_finding(FILE *out, const iks_finding *f)
+{
+	char a[IKS_ADDRSTRLEN], b[IKS_ADDRSTRLEN], i[17], r[17], t1[32], t2[32], ex[24];
+	static const char *sev[] = { "INFO ", "WARN ", "ERROR" };
+	fprintf(out, "  %s %-19s %-5s", sev[f->severity], iks_finding_kind_name(f->kind),
+		f->direction ? iks_direction_name(f->direction) : "");
+	if (f->has_ike) {
+		corr_hex8(i, f->ispi);
+		corr_hex8(r, f->rspi);
+		fprintf(out, " IKEv%u %s mid 0x%08" PRIx32 " %s/%s", f->version,
+			corr_exchange_name(f->version, f->exchange, ex), f->msgid, i, r);
+	}
+	switch (f->kind) {
+	case IKS_FIND_CLOCK_OFFSET:
+		fprintf(out, " b - a = %+.6f s (%" PRIu64 " matches)", f->offset_s, f->matches);
+		break;
+	case IKS_FIND_IKE_RETRANSMIT:
+		fprintf(out, " sent %u more time%s, intervals", f->count, f->count == 1 ? "" : "s");
+		for (unsigned k = 0; k < f->count && k < 8; k++)
+			fprintf(out, " %.2fs", f->intervals_s[k]);
+		break;
+	case IKS_FIND_IKE_UNANSWERED:
+		break;
+	case IKS_FIND_PACKET_LOSS:
+		if (!f->has_ike) {
+			const char *pn = iks_ip_proto_name(f->proto);
+			fprintf(out, " %u of %u %s packets", f->count, f->total, pn ? pn : "IP");
+			if (f->spi)
+				fprintf(out, " (first: spi 0x%08" PRIx32 " seq %" PRIu32 ")", f->spi, f->seq);
+		} else {
+			fprintf(out, " %" PRIu32 " bytes", f->size);
+		}
+		break;
+	case IKS_FIND_FRAGMENT_LOSS:
+		fprintf(out, " ip id 0x%04" PRIx32 " (%" PRIu32 " bytes", f->ip_id, f->size);
+		if (f->spi)
+			fprintf(out, ", esp spi 0x%08" PRIx32 " seq %" PRIu32, f->spi, f->seq);
+		fprintf(out, "): %u fragment%s arrived, missing", f->count, f->count == 1 ? "" : "s");
+		for (unsigned k = 0; k < f->nranges; k++) {
+			if (f->missing[k].end == IKS_LEN_UNKNOWN)
+				fprintf(out, " %" PRIu32 "-end", f->missing[k].start);
+			else
+				fprintf(out, " %" PRIu32 "-%" PRIu32, f->missing[k].start, f->missing[k].end);
+		}
+		if (f->pattern)
+			fprintf(out, " [%s: %u of %u fragmented datagrams]", f->pattern, f->pattern_lost,
+				f->pattern_total);
+		break;
+	case IKS_FIND_ICMP_FRAG_NEEDED:
+		fprintf(out, " mtu %" PRIu32 " for ip id 0x%04" PRIx32, f->mtu, f->ip_id);
+		if (f->spi)
+			fprintf(out, " (esp spi 0x%08" PRIx32 " seq %" PRIu32 ")", f->spi, f->seq);
+		fprintf(out, ", %s the sender", f->reached_sender ? "reached" : "did NOT reach");
+		break;
+	case IKS_FIND_PMTU_BLACKHOLE:
+		fprintf(out, " %u packets of %" PRIu32 " bytes or more lost; up to %" PRIu32 " bytes pass",
+			f->count, f->size_lost_min, f->size_ok_max);
+		break;
+	case IKS_FIND_NAT_DETECTED:
+		fprintf(out, " %c's address %s:%u appears as %s:%u on the other side", f->side,
+			addr(&f->addr_before, a), f->port_before, addr(&f->addr_after, b), f->port_after);
+		break;
+	case IKS_FIND_MODIFIED_IN_TRANSIT:
+		if (f->spi)
+			fprintf(out, " spi 0x%08" PRIx32 " seq %" PRIu32, f->spi, f->seq);
+		break;
+	case IKS_FIND_LIMIT:
+		fprintf(out, " %u", f->count);
+		break;
+	case IKS_FIND_IKE_ERROR:
+		fprintf(out, " %s (%u)%s", notify_text(f->version, f->notify), f->notify,
+			f->frame_b && f->frame_a ? "" : ", did not arrive");
+		break;
+	case IKS_FIND_ONE_WAY:
+		fprintf(out, ": %u negotiation%s started by %s failed, %u started by %s completed", f->count,
+			f->count == 1 ? "" : "s", f->direction == IKS_DIR_A_TO_B ? "a" : "b", f->total,
+			f->direction == IKS_DIR_A_TO_B ? "b" : "a");
+		break;
+	case IKS_FIND_BAD_SPI:
+		fprintf(out, " %s spi 0x%08" PRIx32 ": %u packets after the Delete (frame %" PRIu64 " at %s)%s",
+			f->proto == 51 ? "AH" : "ESP", f->spi, f->count, f->delete_frame,
+			corr_clock_text(f->delete_s, t1, sizeof(t1)),
+			f->delete_arrived ? "" : ", which never arrived");
+		break;
+	default:
+		break;
+	}
+	fprintf(out, "\n      %s", f->explain ? f->explain : "");
+	if (f->frame_a || f->frame_b) {
+		fputs("\n      ", out);
+		if (f->frame_a)
+			fprintf(out, "a: frame %" PRIu64 " at %s", f->frame_a, corr_clock_text(f->time_a_s, t1, sizeof(t1)));
+		else
+			fputs("a: not seen", out);
+		if (f->frame_b)
+			fprintf(out, "   b: frame %" PRIu64 " at %s", f->frame_b, corr_clock_text(f->time_b_s, t2, sizeof(t2)));
+		else
+			fputs("   b: not seen", out);
+	}
+	fputc('\n', out);
+}
+
+/* " [log a file:line time]" for the copy of a message in one end's log */
+static void text_log_ref(FILE *out, const corr_input *in, int side, uint64_t frame)
+{
+	if (!in[side].log || !frame)
+		return;
+	const iks_log_msg *m = logview_msg_for_frame(in[side].log, frame);
+	char where[300];
+	if (m) {
+		logview_msg_where(in[side].log, m, where, sizeof(where));
+		fprintf(out, "  [log %c %s]", side ? 'b' : 'a', where);
+	} else {
+		fprintf(out, "  [not in %c's log]", side ? 'b' : 'a');
+	}
+}
+
+static void text_timeline(FILE *out, const corr_input *in, const iks_negotiation *n,
+			  const iks_clock_estimate *ce)
+{
+	char t1[32], t2[32], ex[24];
+	for (uint32_t e = 0; e < n->nexchanges; e++) {
+		const iks_ike_exchange *x = &n->exchanges[e];
+		for (uint16_t k = 0; k < x->nmessages; k++) {
+			const iks_ike_message *m = &x->messages[k];
+			char what[96];
+			snprintf(what, sizeof(what), "%s %s mid 0x%" PRIx32 " %" PRIu32 "B%s",
+				 corr_exchange_name(n->version, x->type, ex), m->response ? "resp" : "req",
+				 x->msgid, m->length, m->sent_count > 1 ? " (repeated)" : "");
+			/* a's clock: a's own times, b's times minus the offset */
+			double ta = m->dir == IKS_DIR_A_TO_B ? m->sent_s
+				    : (m->received_s > 0 ? m->received_s : m->sent_s - ce->offset_s);
+			double tb = m->dir == IKS_DIR_B_TO_A ? m->sent_s : m->received_s;
+			const char *arrow;
+			if (!m->arrived_count && m->not_covered)
+				arrow = m->dir == IKS_DIR_A_TO_B ? "- - - - - - ?" : "? - - - - - -";
+			else if (m->dir == IKS_DIR_A_TO_B)
+				arrow = m->arrived_count ? "------------->" : "-------X      ";
+			else
+				arrow = m->arrived_count ? "<-------------" : "      X-------";
+			fprintf(out, "    %-15s %s %-44s %s  b %-15s", corr_clock_text(ta, t1, sizeof(t1)),
+				m->dir == IKS_DIR_A_TO_B ? "a" : " ", what, arrow,
+				corr_clock_text(m->dir == IKS_DIR_A_TO_B && !m->arrived_count ? 0 : tb, t2,
+					   sizeof(t2)));
+			if (m->sent_count > 1)
+				fprintf(out, "  sent %ux, arrived %ux", m->sent_count, m->arrived_count);
+			if (!m->arrived_count && m->not_covered)
+				fputs("  (the other end was not capturing)", out);
+			int sender = m->dir == IKS_DIR_A_TO_B ? 0 : 1;
+			text_log_ref(out, in, sender, m->frame_sent_whole);
+			if (m->arrived_count)
+				text_log_ref(out, in, 1 - sender, m->frame_received);
+			fputc('\n', out);
+		}
+	}
+}
+
+void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *c)
+{
+	char a1[IKS_ADDRSTRLEN], a2[IKS_ADDRSTRLEN], b1[IKS_ADDRSTRLEN], b2[IKS_ADDRSTRLEN];
+	char t1[32], t2[32], i[17], r[17], ex[24];
+	const iks_clock_estimate *ce = iks_correlation_clock(c);
+	const iks_endpoints *e = iks_correlation_endpoints(c);
+	iks_correlation_stats st;
+	iks_correlation_get_stats(c, &st);
+	fprintf(out, "a: %s (%" PRIu64 " frames)\nb: %s (%" PRIu64 " frames)\n", in[0].path,
+		in[0].info.frames, in[1].path, in[1].info.frames);
+	for (int s = 0; s < 2; s++)
+		if (in[s].warning)
+			fprintf(out, "warning: %s\n", in[s].warning);
+	if (e->known) {
+		fprintf(out, "hosts: a = %s:%u (b sees %s:%u), b = %s:%u (a sees %s:%u); ends told apart by %s\n",
+			addr(&e->a_in_a, a1), e->a_port_in_a, addr(&e->a_in_b, a2), e->a_port_in_b,
+			addr(&e->b_in_b, b1), e->b_port_in_b, addr(&e->b_in_a, b2), e->b_port_in_a,
+			e->method);
+	}
+	fprintf(out, "clock: b - a = %+.6f s from %" PRIu64 " matches (a->b %" PRIu64 ", b->a %" PRIu64
+		"), one-way delay %.6f s, spread %.6f s, drift %.3f ppm\n",
+		ce->offset_s, ce->matches, ce->matches_ab, ce->matches_ba, ce->delay_ab_s, ce->spread_s,
+		ce->drift_ppm);
+	fprintf(out, "overlap (a's clock): %s - %s\n", corr_clock_text(e->covered_from_s, t1, sizeof(t1)),
+		corr_clock_text(e->covered_to_s, t2, sizeof(t2)));
+	fprintf(out, "packets: a sent %" PRIu64 " (%" PRIu64 " arrived, %" PRIu64 " lost), b sent %" PRIu64
+		" (%" PRIu64 " arrived, %" PRIu64 " lost); %" PRIu64 " dropped with an ICMP error; %" PRIu64
+		" outside the overlap not judged\n",
+		st.sent_a, st.matched_ab, st.lost_ab, st.sent_b, st.matched_ba, st.lost_ba,
+		st.dropped_with_icmp, st.not_covered);
+
+	for (int s = 0; s < 2; s++) {
+		if (!in[s].log)
+			continue;
+		fprintf(out, "%c: ", s ? 'b' : 'a');
+		logview_summary_text(in[s].log, out);
+	}
+	for (int s = 0; s < 2; s++)
+		if (in[s].events)
+			corr_events_text(out, in[s].events, s ? 'b' : 'a', c);
+
+	const iks_negotiation *negs;
+	size_t nn = iks_correlation_negotiations(c, &negs);
+	fprintf(out, "\nnegotiations (%zu):\n", nn);
+	for (size_t k = 0; k < nn; k++) {
+		const iks_negotiation *n = &negs[k];
+		corr_hex8(i, n->ispi);
+		corr_hex8(r, n->rspi);
+		fprintf(out, "  IKEv%u %s/%s initiated by %s: %s", n->version, i, r,
+			n->initiator == IKS_DIR_A_TO_B ? "a" : "b", iks_outcome_name(n->outcome));
+		if (n->outcome == IKS_OUTCOME_FAILED)
+			fprintf(out, " at %s mid %" PRIu32, corr_exchange_name(n->version, n->failed_exchange, ex),
+				n->failed_msgid);
+		if (n->error_notify)
+			fprintf(out, " (%s sent %s)\n", n->error_dir == IKS_DIR_A_TO_B ? "a" : "b",
+				notify_text(n->version, n->error_notify));
+		else
+			fprintf(out, " (%s)\n", n->outcome_reason);
+	}
+
+	const iks_finding *f;
+	size_t nf = iks_correlation_findings(c, &f);
+	fprintf(out, "\nfindings (%zu):\n", nf);
+	for (int rank = 0; rank < 3; rank++)
+		for (size_t k = 0; k < nf; k++)
+			if (corr_severity_rank(f[k].severity) == rank)
+				text_finding(out, &f[k]);
+
+	fprintf(out, "\ntimeline (a's clock on the left, b's on the right):\n");
+	for (size_t k = 0; k < nn; k++) {
+		corr_hex8(i, negs[k].ispi);
+		fprintf(out, "  IKEv%u %s\n", negs[k].version, i);
+		text_timeline(out, in, &negs[k], ce);
+	}
+}

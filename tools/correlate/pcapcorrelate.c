@@ -1,0 +1,292 @@
+/*
+ * pcapcorrelate - two captures of one path, side by side: clock offset,
+ * NAT, every IKE negotiation followed across both ends, and what was lost
+ * where. See docs/pcapcorrelate.1.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcap/pcap.h>
+
+#include <ikescope/ikescope.h>
+
+#include "correlate/corr_html.h"
+#include "correlate/corr_report.h"
+#include "common/keyfiles.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: pcapcorrelate [options] A.pcap B.pcap\n"
+	      "Correlate two captures of the same IPsec path (one at each end).\n"
+	      "\n"
+	      "  -j, --json              one JSON document (contract in docs/json.md)\n"
+	      "  -w, --write-lost FILE   write the packets that did not arrive to a pcap file\n"
+	      "      --html FILE         a ladder diagram of both ends in one HTML file\n"
+	      "      --log-a FILE        host a's IKE log (Oakley.log or charon log); repeat for\n"
+	      "                          the files of an Oakley.log rotation set\n"
+	      "      --log-b FILE        the same for host b\n"
+	      "      --events-a FILE     host a's IPsec audit events (541/542/543/547, text or CSV\n"
+	      "                          export of the Security log)\n"
+	      "      --events-b FILE     the same for host b\n"
+	      "      --events-offset-a S capture a's clock minus the event times, in seconds\n"
+	      "                          (default: learned from the 541 SPIs)\n"
+	      "      --events-offset-b S the same for host b\n"
+	      "  -k, --keys FILE         keys to decrypt IKE and verify ESP/AH with (the formats\n"
+	      "                          of ikedump -k, incl. a strongSwan charon log); repeatable;\n"
+	      "                          adds error notifications and deleted SAs still in use\n"
+	      "  -h, --help              this text\n"
+	      "  -V, --version           version\n"
+	      "\n"
+	      "Exit status: 0 analysed, 1 input unusable, 2 usage.\n",
+	      f);
+}
+
+/* Write the frames of lost packets (both directions) to one pcap. The
+ * captures are read again through iks_capture, so NetMon input works too. */
+static int write_lost(const char *out, const char *paths[2], const iks_correlation *c)
+{
+	char err[IKS_ERRBUF_SIZE];
+	pcap_t *dead = NULL;
+	pcap_dumper_t *dump = NULL;
+	int status = 0;
+	for (int s = 0; s < 2 && status == 0; s++) {
+		const iks_lost_packet *lost;
+		size_t n = iks_correlation_lost(c, s, &lost);
+		iks_capture *p = iks_capture_open(paths[s], NULL, err);
+		if (!p) {
+			fprintf(stderr, "pcapcorrelate: %s\n", err);
+			return 1;
+		}
+		int linktype = iks_capture_linktype(p);
+		if (!dump) {
+			dead = pcap_open_dead_with_tstamp_precision(linktype, 262144,
+								    PCAP_TSTAMP_PRECISION_NANO);
+			dump = dead ? pcap_dump_open(dead, out) : NULL;
+			if (!dump) {
+				fprintf(stderr, "pcapcorrelate: %s: cannot write: %s\n", out,
+					dead ? pcap_geterr(dead) : "out of memory");
+				iks_capture_close(p);
+				if (dead)
+					pcap_close(dead);
+				return 1;
+			}
+		} else if (linktype != pcap_datalink(dead)) {
+			fprintf(stderr, "pcapcorrelate: %s: link type differs from %s; lost packets "
+				"sent by b are not written\n", paths[s], paths[0]);
+			iks_capture_close(p);
+			break;
+		}
+		iks_frame f;
+		size_t k = 0;
+		while (k < n && iks_capture_next(p, &f) == 1) {
+			uint64_t frame = f.number;
+			while (k < n && lost[k].last_frame < frame)
+				k++;
+			if (k < n && frame >= lost[k].first_frame && frame <= lost[k].last_frame) {
+				/* a fragment in between belongs to the datagram if its IP ID matches */
+				iks_packet pk;
+				bool take = frame == lost[k].first_frame || frame == lost[k].last_frame;
+				if (!take && lost[k].fragmented &&
+				    iks_decode_buffer(f.linktype, f.data, f.caplen, &pk) == IKS_OK &&
+				    pk.l.ip.is_fragment && pk.l.ip.id == lost[k].ip_id)
+					take = true;
+				if (take) {
+					struct pcap_pkthdr h;
+					memset(&h, 0, sizeof(h));
+					h.ts.tv_sec = (time_t)f.ts_sec;
+					h.ts.tv_usec = (suseconds_t)f.ts_nsec; /* nanoseconds: NANO dumper */
+					h.caplen = f.caplen;
+					h.len = f.wirelen;
+					pcap_dump((u_char *)dump, &h, f.data);
+				}
+			}
+		}
+		iks_capture_close(p);
+	}
+	if (dump)
+		pcap_dump_close(dump);
+	if (dead)
+		pcap_close(dead);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "write-lost", required_argument, NULL, 'w' },
+		{ "log-a", required_argument, NULL, 'A' },
+		{ "log-b", required_argument, NULL, 'B' },
+		{ "html", required_argument, NULL, 'H' },
+		{ "events-a", required_argument, NULL, 'E' },
+		{ "events-b", required_argument, NULL, 'F' },
+		{ "events-offset-a", required_argument, NULL, 'O' },
+		{ "events-offset-b", required_argument, NULL, 'P' },
+		{ "keys", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false;
+	const char *lost_out = NULL;
+	const char *html_out = NULL;
+	enum { MAX_LOG_FILES = 16 };
+	const char *logs[2][MAX_LOG_FILES];
+	size_t nlogs[2] = { 0, 0 };
+	const char *events[2] = { NULL, NULL };
+	bool ev_has_off[2] = { false, false };
+	double ev_off[2] = { 0, 0 };
+	enum { MAX_KEY_FILES = 16 };
+	const char *keyfiles[MAX_KEY_FILES];
+	size_t nkeyfiles = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, "jw:k:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'w': lost_out = optarg; break;
+		case 'H': html_out = optarg; break;
+		case 'A':
+		case 'B': {
+			int s = c == 'A' ? 0 : 1;
+			if (nlogs[s] == MAX_LOG_FILES) {
+				fprintf(stderr, "pcapcorrelate: at most %d log files per host\n", MAX_LOG_FILES);
+				return 2;
+			}
+			logs[s][nlogs[s]++] = optarg;
+			break;
+		}
+		case 'k':
+			if (nkeyfiles == MAX_KEY_FILES) {
+				fprintf(stderr, "pcapcorrelate: at most %d key files\n", MAX_KEY_FILES);
+				return 2;
+			}
+			keyfiles[nkeyfiles++] = optarg;
+			break;
+		case 'E': events[0] = optarg; break;
+		case 'F': events[1] = optarg; break;
+		case 'O':
+		case 'P': {
+			char *end;
+			int s = c == 'O' ? 0 : 1;
+			ev_off[s] = strtod(optarg, &end);
+			if (end == optarg || *end) {
+				fprintf(stderr, "pcapcorrelate: --events-offset: not a number: %s\n", optarg);
+				return 2;
+			}
+			ev_has_off[s] = true;
+			break;
+		}
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("pcapcorrelate (ikescope) %s\n", iks_version()); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (argc - optind != 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *paths[2] = { argv[optind], argv[optind + 1] };
+	corr_input in[2];
+	char warn[2][IKS_ERRBUF_SIZE];
+	iks_trace *t[2] = { NULL, NULL };
+	memset(in, 0, sizeof(in));
+	int status = 0;
+	iks_keys *keys = NULL;
+	if (nkeyfiles && !(keys = keyfiles_load("pcapcorrelate", keyfiles, nkeyfiles))) {
+		status = 1;
+		goto out;
+	}
+	for (int s = 0; s < 2; s++) {
+		char err[IKS_ERRBUF_SIZE] = "";
+		iks_status st = iks_trace_load_keys(paths[s], NULL, keys, &t[s], err);
+		in[s].path = paths[s];
+		if (!t[s]) {
+			fprintf(stderr, "pcapcorrelate: %s\n",
+				st == IKS_E_NOMEM ? "out of memory" : err);
+			status = 1;
+			goto out;
+		}
+		if (st != IKS_OK) {
+			/* a cut file is still worth analysing: say so and go on */
+			snprintf(warn[s], sizeof(warn[s]), "%s (analysed up to there)", err);
+			in[s].warning = warn[s];
+			fprintf(stderr, "pcapcorrelate: warning: %s\n", warn[s]);
+		}
+		iks_trace_get_info(t[s], &in[s].info);
+		if (in[s].info.frames == 0) {
+			fprintf(stderr, "pcapcorrelate: %s: the capture holds no frames\n", paths[s]);
+			status = 1;
+			goto out;
+		}
+		if (nlogs[s]) {
+			char lerr[IKS_ERRBUF_SIZE] = "";
+			in[s].log = logview_new(paths[s], NULL, logs[s], nlogs[s], lerr);
+			if (!in[s].log) {
+				fprintf(stderr, "pcapcorrelate: %s\n", lerr);
+				status = 1;
+				goto out;
+			}
+			if (logview_warning(in[s].log))
+				fprintf(stderr, "pcapcorrelate: warning: %s\n", logview_warning(in[s].log));
+		}
+		if (events[s]) {
+			char eerr[IKS_ERRBUF_SIZE] = "";
+			in[s].events = corr_events_new(events[s], t[s], ev_has_off[s], ev_off[s], in[s].log,
+							eerr);
+			if (!in[s].events) {
+				fprintf(stderr, "pcapcorrelate: %s\n", eerr);
+				status = 1;
+				goto out;
+			}
+			if (corr_events_warning(in[s].events))
+				fprintf(stderr, "pcapcorrelate: warning: %s\n", corr_events_warning(in[s].events));
+		}
+	}
+	iks_correlation *corr = NULL;
+	iks_status st = iks_correlate(t[0], t[1], NULL, &corr);
+	if (st != IKS_OK) {
+		fprintf(stderr, "pcapcorrelate: %s\n", iks_strerror(st));
+		status = 1;
+		goto out;
+	}
+	const iks_endpoints *e = iks_correlation_endpoints(corr);
+	if (!e->known || !iks_correlation_clock(corr)->known) {
+		if (iks_correlation_clock(corr)->matches)
+			fprintf(stderr, "pcapcorrelate: %s and %s share %llu packets, but which end sent "
+				"them cannot be told (equal TTLs and traffic one way only)\n", paths[0],
+				paths[1], (unsigned long long)iks_correlation_clock(corr)->matches);
+		else
+			fprintf(stderr, "pcapcorrelate: %s and %s have no packet in common: they are not "
+				"the two ends of one path, or they do not cover the same time\n", paths[0],
+				paths[1]);
+		iks_correlation_free(corr);
+		status = 1;
+		goto out;
+	}
+	if (json)
+		corr_report_json(stdout, in, corr);
+	else
+		corr_report_text(stdout, in, corr);
+	if (lost_out)
+		status = write_lost(lost_out, paths, corr);
+	if (html_out && corr_report_html(html_out, in, corr) != 0)
+		status = 1;
+	iks_correlation_free(corr);
+out:
+	iks_trace_free(t[0]);
+	iks_trace_free(t[1]);
+	logview_free(in[0].log);
+	logview_free(in[1].log);
+	corr_events_free(in[0].events);
+	corr_events_free(in[1].events);
+	iks_keys_free(keys);
+	if (fflush(stdout) != 0) {
+		fprintf(stderr, "pcapcorrelate: error writing output\n");
+		status = 1;
+	}
+	return status;
+}
