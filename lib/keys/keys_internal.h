@@ -72,7 +72,8 @@ size_t keys_charon_children(const iks_keys *k, const charon_child **sets);
 /* The CHILD_SA set logged with `spi` (*dir: 0 inbound, 1 outbound), or NULL. */
 const charon_child *keys_charon_child_of(const iks_keys *k, uint32_t spi, int *dir);
 
-/* Parsing helpers (keys_field.c). A field of a line: [p, p+len). */
+/* Parsing helpers (keys_field.c; hex digits and IP addresses: core/text.h).
+ * A field of a line: [p, p+len). */
 typedef struct field {
 	const char *p;
 	size_t len;
@@ -80,11 +81,8 @@ typedef struct field {
 
 bool feq(field f, const char *s);          /* equal, ASCII case ignored */
 bool fprefix(field f, const char *s);      /* starts with, case ignored */
-int hexval(char c);                        /* 0-15, -1 when not hex */
 int parse_hex(field f, uint8_t *out, size_t cap); /* "0x" optional; bytes or -1 */
 bool parse_u32(field f, uint32_t *v);      /* up to 8 hex digits, "0x" optional */
-bool parse_ipv4(field f, iks_addr *a);
-bool parse_ip(field f, iks_addr *a);       /* IPv4 or IPv6 */
 bool all_hex(field f);
 size_t split_csv(const char *s, size_t len, field *f, size_t max); /* "quoted" fields */
 size_t split_ws(const char *s, size_t len, field *f, size_t max);
