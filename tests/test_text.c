@@ -1,8 +1,11 @@
 /* test_text.c - core/text.h (hex digits, hex strings, IP addresses in text)
  * and the edge cases its three callers relied on: key files (a whole
  * field), log patterns (%4 a dotted quad with text after it, %a a run of
- * hex digits, ':' and '.') and audit exports (the first word of a value). */
+ * hex digits, ':' and '.') and audit exports (the first word of a value,
+ * after blanks). */
 #include <string.h>
+
+#include <ikescope/audit.h>
 
 #include "core/text.h"
 #include "log/logpat.h"
@@ -183,6 +186,32 @@ START_TEST(log_patterns)
 }
 END_TEST
 
+/* The audit reader over core/text: the first word of a value, after blanks. */
+START_TEST(audit_values)
+{
+	static const char text[] =
+		"Event[0]:\n  Event ID: 541\n  Description:\nx\nFilter:\n"
+		"Source IP Address    192.0.2.1 (the local host)\n"
+		"Destination IP Address 010.0.0.1\n"
+		"IKE Local Addr 192.0.2.1\n"
+		"IKE Peer Addr 2001:db8::2\n";
+	iks_audit *a = iks_audit_new(NULL);
+	ck_assert_ptr_nonnull(a);
+	iks_audit_parse_buffer(a, (const uint8_t *)text, sizeof(text) - 1);
+	ck_assert_uint_eq(iks_audit_nevents(a), 1);
+	const iks_audit_event *e = iks_audit_event_at(a, 0);
+	assert_v4(&e->filter_src, 192, 0, 2, 1);
+	ck_assert_int_eq(e->filter_dst.family, 0); /* a leading zero: refused */
+	assert_v4(&e->local, 192, 0, 2, 1);
+	ck_assert_int_eq(e->peer.family, 6);
+	ck_assert_uint_eq(e->peer.bytes[15], 2);
+	iks_audit_stats st;
+	iks_audit_get_stats(a, &st);
+	ck_assert_uint_eq(st.bad_values, 1);
+	iks_audit_free(a);
+}
+END_TEST
+
 Suite *suite_text(void)
 {
 	Suite *s = suite_create("text");
@@ -193,6 +222,7 @@ Suite *suite_text(void)
 	tcase_add_test(tc, ipv4_prefix);
 	tcase_add_test(tc, ipv6);
 	tcase_add_test(tc, log_patterns);
+	tcase_add_test(tc, audit_values);
 	suite_add_tcase(s, tc);
 	return s;
 }
