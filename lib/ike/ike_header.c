@@ -10,7 +10,7 @@
 
 #include <ikescope/decoder.h>
 
-#include "decode/decoder_internal.h"
+#include "core/decode_error.h"
 #include "ike/ike.h"
 
 /* IKEv2 payloads whose body is encrypted: the chain cannot be followed
