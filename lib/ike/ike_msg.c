@@ -96,16 +96,6 @@ ike_body_fn ike_body_for(int version, unsigned type, int numbering, uint8_t *kin
 	return NULL;
 }
 
-iks_status ike_pl_fail(iks_ike_payload *pl, iks_status st, size_t off, const char *why)
-{
-	if (pl->status == IKS_OK) {
-		pl->status = st;
-		pl->err_offset = (uint32_t)off;
-		pl->reason = why;
-	}
-	return pl->status;
-}
-
 void iks_ike_msg_init(iks_ike_msg *msg, int version)
 {
 	if (!msg)
