@@ -2,7 +2,7 @@
 """The layer check (issue #14): the house rules of HELPERS.md / README,
 checked on the sources and on the built objects.
 
-  layers.py [--src DIR] [--build DIR] [--allow-temporary | --strict]
+  layers.py [--src DIR] [--build DIR] [--no-objects] [--strict]
 
 Violations, each printed on its own line:
   include  a file in lib/X includes "Y/..." where Y is not X and not a lib
@@ -55,6 +55,14 @@ GCRYPT_TEMPORARY = {
     "lib/keys/keys.c",
 }
 
+# TEMPORARY allow-list, to be removed by the lead when l14crypto (the key
+# store below the key-format readers) merges: the one circle left, keys.c
+# <-> the readers. A circle is let through only when every object in it is
+# listed here (short names, as printed).
+CIRCLE_TEMPORARY = {
+    "keys.o", "keys_charon.o", "keys_tcpdump.o", "keys_wireshark.o",
+}
+
 RANK = {f: i for i, level in enumerate(LIB_ORDER) for f in level}
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 SOURCE_EXT = (".c", ".h")
@@ -86,7 +94,10 @@ def check_includes(src, allow_temporary):
                 where = "%s:%d" % (rel, n)
                 if kind == "<":
                     if name == "gcrypt.h" and not rel.startswith(GCRYPT_HOME + "/"):
-                        if not (allow_temporary and rel in GCRYPT_TEMPORARY):
+                        if allow_temporary and rel in GCRYPT_TEMPORARY:
+                            print("note: <gcrypt.h> let through by the temporary allow-list: "
+                                  "%s" % where)
+                        else:
                             yield "gcrypt: %s: <gcrypt.h> outside %s/" % (where, GCRYPT_HOME)
                     if name in ("pcap.h", "pcap/pcap.h") and not rel.startswith(PCAP_HOME + "/"):
                         yield "pcap: %s: <%s> outside %s/" % (where, name, PCAP_HOME)
@@ -103,7 +114,7 @@ def check_includes(src, allow_temporary):
                     elif to not in RANK:
                         yield 'include: %s: "%s": %s is not a lib folder' % (where, name, to)
                     elif to != folder and RANK[to] >= RANK[folder]:
-                        how = "a sibling" if RANK[to] == RANK[folder] else "above"
+                        how = "a sibling of" if RANK[to] == RANK[folder] else "above"
                         yield 'include: %s: "%s": lib/%s is %s lib/%s' % (where, name, to, how,
                                                                           folder)
                 else:
@@ -208,7 +219,7 @@ def unit_of(name):
     return "", name
 
 
-def check_circles(build):
+def check_circles(build, allow_temporary=True):
     """Yield one violation per circle (strongly connected component of two
     or more objects in one link unit)."""
     objs = object_files(build)
@@ -234,6 +245,11 @@ def check_circles(build):
         for comp in sccs(sorted(defs), edges):
             if len(comp) < 2:
                 continue
+            shorts = {unit_of(os.path.basename(a))[1] for a in comp}
+            if allow_temporary and shorts <= CIRCLE_TEMPORARY:
+                print("note: circle let through by the temporary allow-list: %s" %
+                      " ".join(sorted(shorts)))
+                continue
             calls = []
             for a in comp:
                 for b in comp:
@@ -253,7 +269,7 @@ def main():
     ap.add_argument("--build", default=".", help="build tree with the objects (default: .)")
     ap.add_argument("--no-objects", action="store_true", help="skip the nm circle check")
     ap.add_argument("--strict", action="store_true",
-                    help="ignore the temporary <gcrypt.h> allow-list")
+                    help="ignore the temporary allow-lists (<gcrypt.h>, the keys circle)")
     a = ap.parse_args()
     bad = list(check_includes(a.src, not a.strict))
     nobj = 0
@@ -266,7 +282,7 @@ def main():
                                                                                    a.build))
             return 77
         try:
-            bad += list(check_circles(a.build))
+            bad += list(check_circles(a.build, not a.strict))
         except (OSError, RuntimeError) as e:
             print("layers: %s" % e)
             return 99
