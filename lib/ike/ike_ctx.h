@@ -7,7 +7,7 @@
 #ifndef IKS_IKE_CTX_H
 #define IKS_IKE_CTX_H
 
-#include <ikescope/decoder.h>
+#include <ikescope/decoder_limits.h>
 #include <ikescope/ike.h>
 
 #include "core/evq.h"
