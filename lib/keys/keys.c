@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gcrypt.h>
-
 #include "keys/keys_internal.h"
 #include "core/reader.h"
 
@@ -45,14 +43,8 @@ struct iks_keys {
 
 iks_keys *iks_keys_new(const iks_keys_limits *lim)
 {
-	/* libgcrypt wants initialising once per process; do it unless the
-	 * application already did */
-	if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
-		if (!gcry_check_version(NULL))
-			return NULL;
-		gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
-		gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-	}
+	if (iks_global_init() != IKS_OK)
+		return NULL;
 	iks_keys *k = calloc(1, sizeof(*k));
 	if (!k)
 		return NULL;
