@@ -48,7 +48,8 @@ IKS_API const char *iks_strerror(iks_status st);
 /* Symbolic name of a status code ("truncated", "malformed", ...); never NULL. */
 IKS_API const char *iks_status_name(iks_status st);
 
-/* Library version as "MAJOR.MINOR.PATCH"; static storage. */
+/* Version of the library loaded, as "MAJOR.MINOR.PATCH"; static storage.
+ * IKS_VERSION_STRING and IKS_VERSION_NUM (version.h) give the headers'. */
 IKS_API const char *iks_version(void);
 
 /*

@@ -9,12 +9,15 @@
  *   IKE payloads  decoded IKEv1/IKEv2 payload bodies, vendor IDs, NAT-D (ike.h)
  *   iks_keys      key files: ESP/AH and IKEv1/IKEv2 decryption and ICV checks (keys.h)
  *   audit events  Windows IPsec audit events 541/542/543/547 and their join (audit.h)
+ *   versions      IKS_VERSION_NUM / IKS_VERSION_STRING of the headers (version.h),
+ *                 iks_version() of the library, iks_global_init() (common.h)
  *
  * The library never prints and never exits; it keeps no global state.
  */
 #ifndef IKESCOPE_IKESCOPE_H
 #define IKESCOPE_IKESCOPE_H
 
+#include <ikescope/version.h>
 #include <ikescope/common.h>
 #include <ikescope/capture.h>
 #include <ikescope/packet.h>
