@@ -15,8 +15,8 @@
  * The library never prints and never exits. Its only process-wide state is
  * the once-only set-up of libgcrypt done by iks_global_init() (common.h).
  *
- * Threads. The library takes no locks of its own; its rules are those of
- * libcurl's "easy" handles:
+ * Threads. Apart from the mutex inside iks_global_init(), the library takes
+ * no locks; its rules are those of libcurl's "easy" handles:
  *  - Call iks_global_init() once, before starting threads that use the
  *    library (as with curl_global_init). It is idempotent, and
  *    iks_decoder_new / iks_keys_new call it themselves when it has not been
@@ -25,7 +25,8 @@
  *  - Separate handles may be used in separate threads at the same time:
  *    every handle (iks_capture, iks_decoder, iks_keys, iks_trace,
  *    iks_correlation, iks_log, ...) holds all of its own state, and no
- *    function keeps mutable static data. The functions that take no handle
+ *    function keeps mutable static data (libpcap, 1.8 or later, compiles
+ *    filters in several threads at once). The functions that take no handle
  *    (names, iks_strerror, iks_version, iks_decode_buffer, the payload
  *    decoders) may be called from any thread at any time.
  *  - One handle is never used by two threads at once, including through
