@@ -1,5 +1,5 @@
 #!/bin/sh
-# Rewrite the expected outputs of tests/golden.list from the current build
+# Rewrite the expected outputs of tests/golden/TESTLIST from the current build
 # (build/tools/ikedump, or $IKEDUMP). Review `git diff captures/golden`
 # before committing: every difference must be explained.
 set -e
@@ -16,4 +16,4 @@ while read -r cap mode; do
 	json) "$IKEDUMP" --json "captures/$cap" > "$out" ;;
 	esac
 	echo "$out"
-done < tests/golden.list
+done < tests/golden/TESTLIST

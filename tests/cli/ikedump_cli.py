@@ -12,7 +12,8 @@ import subprocess
 import sys
 import tempfile
 
-from iks_testlib import CAPS, IKEDUMP, cap, check, finish
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from iks_testlib import CAPS, IKEDUMP, cap, check, finish  # noqa: E402
 
 
 def run(*args, stdin=None):

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Resource caps on crafted captures (tests/gen_caps.py, generated here and
+# Resource caps on crafted captures (tests/gen/gen_caps.py, generated here and
 # deleted afterwards): a million distinct fragment IDs, fragments that never
 # complete, 100,000 IKE SAs. Each run of ikedump -c must report the cap hits
 # on its count line and, in a build without sanitizers, stay under a
@@ -7,7 +7,7 @@
 # with /usr/bin/time -v when it is installed.
 # Environment (from make check): IKEDUMP, PYTHON3, IKS_SANITIZERS.
 set -e
-top=$(dirname "$0")/..
+top=$(dirname "$0")/../..
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ikescope-caps.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0
@@ -16,7 +16,7 @@ timer=
 
 # run KIND EXPECTED-COUNT-LINE MAX-RSS-KIB
 run() {
-	"${PYTHON3:-python3}" "$top/tests/gen_caps.py" "$1" "$tmp/$1.pcap"
+	"${PYTHON3:-python3}" "$top/tests/gen/gen_caps.py" "$1" "$tmp/$1.pcap"
 	out=$($timer "$IKEDUMP" -c "$tmp/$1.pcap")
 	rss=?
 	[ -n "$timer" ] && rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time")

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Every capture with a tshark reference decode: ikedump --json must agree
-# with it frame by frame (tests/refdecode_compare.py says which fields).
+# with it frame by frame (tests/ref/refdecode_compare.py says which fields).
 set -e
 : "${IKS_CAPTURES:?run through make check}" "${IKEDUMP:?}"
 PY=${PYTHON3:-python3}

@@ -18,7 +18,8 @@ import subprocess
 import sys
 import tempfile
 
-from iks_testlib import CAPS, IKEDUMP, check, finish
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from iks_testlib import CAPS, IKEDUMP, check, finish  # noqa: E402
 
 
 def records(pcap, keys):
@@ -118,7 +119,7 @@ ike = [r["ike"] for r in recs.values() if "ike" in r and r["ike"]["exchange"] !=
 check("ikev2_psk_natt_a with only ESP keys: encrypted IKE says key none",
       ike and all(k.get("key") == "none" and "decrypted" not in k for k in ike), ike[:1])
 
-# AH in the shapes whose ICV input takes care (tests/ahgen.py signs them with
+# AH in the shapes whose ICV input takes care (tests/gen/ahgen.py signs them with
 # scapy's AH code, then changes what routers change): IPv4 options (Record
 # Route filled in on the way, Timestamp, Security), HMAC-SHA256-128, IPv6
 # with hop-by-hop/destination options whose may-change data was rewritten, a

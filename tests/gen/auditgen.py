@@ -10,7 +10,7 @@ Times come from the capture (ikedump --json), SPIs from the lab's
 inbound SPI). Host a writes wevtutil-style text with milliseconds on a
 clock 7200 s behind its capture (like host a's Oakley.log fixture); host b writes the Event
 Viewer CSV export with whole seconds, 3598.4 s ahead. The files are
-deterministic: tests/audit_join.py checks the committed copies in
+deterministic: tests/cli/audit_join.py checks the committed copies in
 captures/events/ are byte for byte what this writes.
 """
 import datetime

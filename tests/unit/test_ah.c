@@ -1,5 +1,5 @@
 /* test_ah.c - AH ICV verification (RFC 4302 section 3.3.3) on the frames of
- * captures/scapy_ah_shapes.pcap (tests/ahgen.py), as captured and with
+ * captures/scapy_ah_shapes.pcap (tests/gen/ahgen.py), as captured and with
  * bytes changed where the ICV input must or must not notice. */
 #include <check.h>
 #include <stdlib.h>

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """IPsec audit events joined by pcapcorrelate (--events-a/--events-b).
 
-Regenerates the event exports with tests/auditgen.py, checks the committed
+Regenerates the event exports with tests/gen/auditgen.py, checks the committed
 copies in captures/events/ are what it writes, then joins them to the
 shared captures and checks the joins against the lab's own records: the
 SPIs and ESP packet counts of captures/*_sas.txt (swanctl --list-sas on
@@ -16,7 +16,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "gen"))
 import auditgen  # noqa: E402
 
 IKEDUMP = os.environ["IKEDUMP"]

@@ -1,4 +1,4 @@
-/* suites.h - the Check suites of tests/check_ikescope. */
+/* suites.h - the Check suites of tests/unit/check_ikescope. */
 #ifndef IKS_TEST_SUITES_H
 #define IKS_TEST_SUITES_H
 

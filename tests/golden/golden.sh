@@ -1,5 +1,5 @@
 #!/bin/sh
-# Golden tests: ikedump output for the captures listed in tests/golden.list
+# Golden tests: ikedump output for the captures listed in tests/golden/TESTLIST
 # must equal the expected files in captures/golden/ byte for byte.
 set -e
 : "${IKS_CAPTURES:?run through make check}" "${IKEDUMP:?}"
@@ -15,7 +15,7 @@ while read -r cap mode; do
 	case "$mode" in
 	v) "$IKEDUMP" -v "$IKS_CAPTURES/$cap" > "$tmp" ;;
 	json) "$IKEDUMP" --json "$IKS_CAPTURES/$cap" > "$tmp" ;;
-	*) echo "golden.list: unknown mode '$mode' for $cap"; fail=$((fail + 1)); continue ;;
+	*) echo "TESTLIST: unknown mode '$mode' for $cap"; fail=$((fail + 1)); continue ;;
 	esac
 	if [ ! -f "$want" ]; then
 		echo "FAIL $cap $mode: no expected file $want"
@@ -27,6 +27,6 @@ while read -r cap mode; do
 		diff "$want" "$tmp" | head -20
 		fail=$((fail + 1))
 	fi
-done < "$here/golden.list"
+done < "$here/TESTLIST"
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -5,7 +5,7 @@ that make the ICV computation interesting, signed by scapy's own AH code
 change them in transit.
 
 Run with Debian's python (python3-scapy 2.5.0):
-    /usr/bin/python3 tests/ahgen.py captures/scapy_ah_shapes.pcap
+    /usr/bin/python3 tests/gen/ahgen.py captures/scapy_ah_shapes.pcap
 The keys are in captures/scapy_keys.tcpdump (SPIs 0x3001..0x3006). What
 each frame is, and what ikescope must say of it, is in EXPECT below and
 checked by tests/ah_shapes.py.

@@ -1,5 +1,5 @@
 /* test_oakley.c - Oakley.log joins with logs written by the generator
- * (tests/oakgen.c) from each side of the real two-sided captures: every
+ * (tests/unit/oakgen.c) from each side of the real two-sided captures: every
  * join has a known answer. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,7 +201,7 @@ START_TEST(oakley_failure_records)
 END_TEST
 
 /* captures/oakley/: the generator's log of side a of ikev1_psk_natt as a
- * rotation set (used by tests/ikedump_log.py). They must be exactly what
+ * rotation set (used by tests/cli/ikedump_log.py). They must be exactly what
  * the generator writes; IKS_REGEN_FIXTURES=1 rewrites them. */
 START_TEST(oakley_fixtures_are_generated)
 {

@@ -6,7 +6,7 @@ the initiator (10.0.0.5:500 rewritten to 203.0.113.7:1025).
 
 NAT-D hashes follow RFC 3947 section 3.2 / the drafts: SHA-1 (the
 negotiated hash) over CKY-I | CKY-R | IP | port. Plain Python, no scapy:
-    python3 tests/make_natt_draft_pcap.py captures/ikev1_natt_draft05_built.pcap
+    python3 tests/gen/make_natt_draft_pcap.py captures/ikev1_natt_draft05_built.pcap
 """
 import hashlib
 import socket

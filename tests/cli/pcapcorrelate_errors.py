@@ -9,8 +9,11 @@ SA, from an independent count over ikedump's records: every ESP packet b
 sent on the deleted SPI later than the Delete could have reached it.
 """
 import json
+import os
+import sys
 
-from iks_testlib import PCAPCORRELATE, cap, check, finish, ikedump_records, run
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from iks_testlib import PCAPCORRELATE, cap, check, finish, ikedump_records, run  # noqa: E402
 
 
 def report(name, *keys):

@@ -22,7 +22,8 @@ import subprocess
 import sys
 import tempfile
 
-from iks_testlib import CAPS, IKEDUMP, check, finish
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from iks_testlib import CAPS, IKEDUMP, check, finish  # noqa: E402
 
 
 def run(keys, pcap):

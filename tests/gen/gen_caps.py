@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the crafted captures of the resource-cap tests (tests/caps.sh).
+"""Write the crafted captures of the resource-cap tests (tests/cli/caps.sh).
 
 usage: gen_caps.py KIND OUT.pcap
   frag_ids        1,000,000 IPv4 first fragments (MF, offset 0) with

@@ -16,12 +16,12 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import htmlcount  # noqa: E402
 
 PCAPCORRELATE = os.environ["PCAPCORRELATE"]
 CAPS = os.environ["IKS_CAPTURES"]
-TOP = os.path.join(CAPS, "..")
+TOP = os.path.abspath(os.path.join(CAPS, ".."))
 results = []
 tmp = tempfile.mkdtemp(prefix="pcapcorrelate-html-")
 
