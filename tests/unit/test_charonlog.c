@@ -216,6 +216,68 @@ START_TEST(charon_child_spis)
 }
 END_TEST
 
+/* iks_log_join_trace: the join fed from a trace (what pcapcorrelate holds)
+ * equals the join fed from the decoded packets, message by message, on
+ * every scenario; the trace is loaded with the scenario's key files where
+ * it has them, as pcapcorrelate -k does. */
+START_TEST(charon_join_from_trace)
+{
+	const struct scenario *s = &scenarios[_i];
+	char cap[128], logname[128], path[1024], kpath[1024], err[IKS_ERRBUF_SIZE] = "";
+	snprintf(cap, sizeof(cap), "%s_%c.pcap", s->name, s->side);
+	snprintf(logname, sizeof(logname), "%s_charon_%c.log", s->name, s->side);
+	const char *names[1] = { logname };
+	iks_log *log = logtest_read(IKS_LOG_AUTO, names, 1);
+	iks_log_pkt *pk;
+	size_t n = logtest_pkts(cap, &pk);
+	iks_log_join *want, *got;
+	ck_assert_int_eq(iks_log_join_run(log, pk, n, NULL, &want), IKS_OK);
+
+	iks_keys *keys = iks_keys_new(NULL);
+	ck_assert_ptr_nonnull(keys);
+	static const char *const kinds[] = { "esp_sa", "ikev1_decryption_table",
+					     "ikev2_decryption_table" };
+	for (size_t k = 0; k < 3; k++) {
+		char kname[128];
+		snprintf(kname, sizeof(kname), "%s_%s", s->name, kinds[k]);
+		FILE *kf = fopen(fixture_path(kname, kpath, sizeof(kpath)), "rb");
+		if (!kf)
+			continue;
+		fclose(kf);
+		ck_assert_msg(iks_keys_load_file(keys, kpath, err) == IKS_OK, "%s", err);
+	}
+	iks_trace *t;
+	ck_assert_int_eq(iks_trace_load_keys(fixture_path(cap, path, sizeof(path)), NULL, keys, &t, err),
+			 IKS_OK);
+	ck_assert_int_eq(iks_log_join_trace(log, t, NULL, &got), IKS_OK);
+	ck_assert_uint_eq(got->npkts, n);
+	ck_assert_uint_eq(got->nmsgs, want->nmsgs);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_eq(got->pkt_frame[i], pk[i].frame);
+		ck_assert_uint_eq(want->pkt_frame[i], pk[i].frame);
+		ck_assert_uint_eq(got->pkt_msg[i], want->pkt_msg[i]);
+	}
+	for (size_t i = 0; i < want->nmsgs; i++)
+		ck_assert_uint_eq(got->msg_pkt[i], want->msg_pkt[i]);
+	ck_assert_uint_eq(got->matched, s->messages);
+	ck_assert_uint_eq(got->unmatched_capture, want->unmatched_capture);
+	ck_assert_uint_eq(got->retransmits, want->retransmits);
+	ck_assert(got->has_offset && got->offset_ns == want->offset_ns);
+	ck_assert_int_eq(got->capture_day0, want->capture_day0);
+
+	iks_log_join *none = NULL;
+	ck_assert_int_eq(iks_log_join_trace(NULL, t, NULL, &none), IKS_E_INVALID);
+	ck_assert_int_eq(iks_log_join_trace(log, NULL, NULL, &none), IKS_E_INVALID);
+	ck_assert_ptr_null(none);
+	iks_log_join_free(got);
+	iks_log_join_free(want);
+	iks_trace_free(t);
+	iks_keys_free(keys);
+	free(pk);
+	iks_log_free(log);
+}
+END_TEST
+
 Suite *suite_charonlog(void)
 {
 	Suite *s = suite_create("charonlog");
@@ -224,6 +286,7 @@ Suite *suite_charonlog(void)
 	size_t n = sizeof(scenarios) / sizeof(scenarios[0]);
 	tcase_add_loop_test(tc, charon_joins_every_scenario, 0, (int)n);
 	tcase_add_loop_test(tc, charon_joins_shifted_capture, 0, (int)n);
+	tcase_add_loop_test(tc, charon_join_from_trace, 0, (int)n);
 	tcase_add_test(tc, charon_fragdrop_retransmits);
 	tcase_add_test(tc, charon_ike_fragments);
 	tcase_add_test(tc, charon_child_spis);
