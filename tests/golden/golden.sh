@@ -31,7 +31,7 @@ while read -r name tool inputs want opts; do
 	fi
 	want=golden/$want
 	rc=0
-	# shellcheck disable=SC2086 # OPTIONS and the comma-separated INPUTS are words
+	# shellcheck disable=SC2086,SC2046 # OPTIONS and the comma-separated INPUTS are words
 	"$bin" $opts $(echo "$inputs" | tr , ' ') > "$tmp" 2>"$tmp.err" || rc=$?
 	if [ "$rc" != 0 ]; then
 		echo "FAIL $name: $tool exited $rc:"
