@@ -18,13 +18,13 @@ timer=
 run() {
 	"${PYTHON3:-python3}" "$top/tests/gen/gen_caps.py" "$1" "$tmp/$1.pcap"
 	out=$($timer "$IKEDUMP" -c "$tmp/$1.pcap")
-	rss=?
+	rss='?'
 	[ -n "$timer" ] && rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time")
 	echo "$1: $out; max RSS ${rss} KiB"
 	if [ "$out" != "$2" ]; then
 		echo "FAIL $1: expected: $2" >&2
 		failed=$((failed + 1))
-	elif [ -z "$IKS_SANITIZERS" ] && [ "$rss" != ? ] && [ "$rss" -gt "$3" ]; then
+	elif [ -z "$IKS_SANITIZERS" ] && [ "$rss" != '?' ] && [ "$rss" -gt "$3" ]; then
 		echo "FAIL $1: max RSS $rss KiB over the bound $3 KiB" >&2
 		failed=$((failed + 1))
 	else
