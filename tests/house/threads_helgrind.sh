@@ -2,7 +2,7 @@
 # docs/examples/threads decodes two captures, with their keys (so ESP and
 # IKE are decrypted and their ICVs checked), in two threads under valgrind's
 # helgrind: any error it reports fails the test. Each thread's counts must
-# equal what ikedump counts for that capture alone. Then tests/threads_race
+# equal what ikedump counts for that capture alone. Then tests/house/threads_race
 # (one decoder shared by two threads, a deliberate misuse) must be reported,
 # or the clean run above proves nothing. Skipped (77) without valgrind.
 set -e
@@ -39,12 +39,12 @@ for s in a b; do
 	fi
 done
 
-if run tests/threads_race "$C/ikev2_psk_natt_a.pcap" "$C/ikev2_psk_natt_b.pcap" 2>"race.$$.log"; then
+if run tests/house/threads_race "$C/ikev2_psk_natt_a.pcap" "$C/ikev2_psk_natt_b.pcap" 2>"race.$$.log"; then
 	echo "FAIL: helgrind did not report one decoder shared by two threads"
 	fail=1
 elif ! grep -q "Possible data race" "race.$$.log"; then
 	cat "race.$$.log"
-	echo "FAIL: tests/threads_race failed without a race report"
+	echo "FAIL: tests/house/threads_race failed without a race report"
 	fail=1
 else
 	echo "ok: helgrind reports the shared decoder ($(grep -c "Possible data race" "race.$$.log") race reports)"

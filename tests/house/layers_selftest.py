@@ -15,7 +15,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SRC = os.path.dirname(HERE)
+SRC = os.path.dirname(os.path.dirname(HERE))
 LAYERS = os.path.join(HERE, "layers.py")
 CC = os.environ.get("CC", "cc").split()
 results = []

@@ -2,7 +2,7 @@
 """The layer check (issue #14): the house rules of HELPERS.md / README,
 checked on the sources and on the built objects.
 
-  layers.py [--src DIR] [--build DIR] [--no-objects] [--strict]
+  layers.py [--src DIR] [--build DIR] [--no-objects]
 
 Violations, each printed on its own line:
   include  a file in lib/X includes "Y/..." where Y is not X and not a lib
@@ -46,23 +46,6 @@ TOOLS_FOLDERS = ["common", "dump", "correlate"]
 GCRYPT_HOME = "lib/crypto"
 PCAP_HOME = "lib/capture"
 
-# TEMPORARY allow-list, to be removed by the lead when l14crypto (one crypto
-# seam in lib/crypto) merges: the files that include <gcrypt.h> today.
-GCRYPT_TEMPORARY = {
-    "lib/ike/ikev1_crypto.c",
-    "lib/ike/ike_natt.c",
-    "lib/ipsec/esp_crypto.c",
-    "lib/keys/keys.c",
-}
-
-# TEMPORARY allow-list, to be removed by the lead when l14crypto (the key
-# store below the key-format readers) merges: the one circle left, keys.c
-# <-> the readers. A circle is let through only when every object in it is
-# listed here (short names, as printed).
-CIRCLE_TEMPORARY = {
-    "keys.o", "keys_charon.o", "keys_tcpdump.o", "keys_wireshark.o",
-}
-
 RANK = {f: i for i, level in enumerate(LIB_ORDER) for f in level}
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')
 SOURCE_EXT = (".c", ".h")
@@ -79,7 +62,7 @@ def source_files(src):
                     yield os.path.relpath(p, src).replace(os.sep, "/")
 
 
-def check_includes(src, allow_temporary):
+def check_includes(src):
     """Yield one violation text per bad include line."""
     for rel in source_files(src):
         parts = rel.split("/")
@@ -94,11 +77,7 @@ def check_includes(src, allow_temporary):
                 where = "%s:%d" % (rel, n)
                 if kind == "<":
                     if name == "gcrypt.h" and not rel.startswith(GCRYPT_HOME + "/"):
-                        if allow_temporary and rel in GCRYPT_TEMPORARY:
-                            print("note: <gcrypt.h> let through by the temporary allow-list: "
-                                  "%s" % where)
-                        else:
-                            yield "gcrypt: %s: <gcrypt.h> outside %s/" % (where, GCRYPT_HOME)
+                        yield "gcrypt: %s: <gcrypt.h> outside %s/" % (where, GCRYPT_HOME)
                     if name in ("pcap.h", "pcap/pcap.h") and not rel.startswith(PCAP_HOME + "/"):
                         yield "pcap: %s: <%s> outside %s/" % (where, name, PCAP_HOME)
                     continue
@@ -219,7 +198,7 @@ def unit_of(name):
     return "", name
 
 
-def check_circles(build, allow_temporary=True):
+def check_circles(build):
     """Yield one violation per circle (strongly connected component of two
     or more objects in one link unit)."""
     objs = object_files(build)
@@ -245,11 +224,6 @@ def check_circles(build, allow_temporary=True):
         for comp in sccs(sorted(defs), edges):
             if len(comp) < 2:
                 continue
-            shorts = {unit_of(os.path.basename(a))[1] for a in comp}
-            if allow_temporary and shorts <= CIRCLE_TEMPORARY:
-                print("note: circle let through by the temporary allow-list: %s" %
-                      " ".join(sorted(shorts)))
-                continue
             calls = []
             for a in comp:
                 for b in comp:
@@ -265,13 +239,14 @@ def check_circles(build, allow_temporary=True):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     here = os.path.dirname(os.path.abspath(__file__))
-    ap.add_argument("--src", default=os.path.dirname(here), help="source tree (default: ..)")
+    ap.add_argument("--src", default=os.path.dirname(os.path.dirname(here)),
+                    help="source tree (default: ../..)")
     ap.add_argument("--build", default=".", help="build tree with the objects (default: .)")
     ap.add_argument("--no-objects", action="store_true", help="skip the nm circle check")
     ap.add_argument("--strict", action="store_true",
-                    help="ignore the temporary allow-lists (<gcrypt.h>, the keys circle)")
+                    help="accepted for old callers; the check has no allow-list any more")
     a = ap.parse_args()
-    bad = list(check_includes(a.src, not a.strict))
+    bad = list(check_includes(a.src))
     nobj = 0
     if not a.no_objects:
         nobj = len(object_files(a.build))
@@ -282,7 +257,7 @@ def main():
                                                                                    a.build))
             return 77
         try:
-            bad += list(check_circles(a.build, not a.strict))
+            bad += list(check_circles(a.build))
         except (OSError, RuntimeError) as e:
             print("layers: %s" % e)
             return 99
