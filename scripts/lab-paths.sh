@@ -36,7 +36,7 @@
 #                         make DF ESP-in-UDP packets of 228 to 1428 bytes: those above
 #                         rb's MTU 1300 vanish in r (a PMTU black hole)
 #   ikev2_psk_corrupt     r overwrites one byte of the ESP payload (UDP 4500, non-zero SPI,
-#                         offset 40 of the UDP payload) in every 4th unfragmented ESP-in-UDP
+#                         offset 40 of the UDP payload) in every 2nd unfragmented ESP-in-UDP
 #                         packet from a (nft payload write), UDP checksum set to 0: b's
 #                         libipsec discards them on their ICV
 #   ikev2_psk_natloss     r masquerades a (as strongswan_psk.sh NAT=1) and drops 1 in 10
@@ -299,13 +299,13 @@ s_corrupt() {
 	local name=ikev2_psk_corrupt
 	setup $name
 	start_charons
-	# ESP-in-UDP from a (SPI != 0 after the UDP header), not fragmented: every 4th gets byte 40
+	# ESP-in-UDP from a (SPI != 0 after the UDP header), not fragmented: every 2nd gets byte 40
 	# of the UDP payload (inside the encrypted data) overwritten, UDP checksum cleared
 	nft_r <<'NFT'
 table ip corrupt {
 	chain mangle_esp {
 		type filter hook forward priority 0; policy accept;
-		iifname "ra" ip frag-off & 0x3fff == 0 udp dport 4500 @th,64,32 != 0 numgen inc mod 4 == 0 counter @th,384,8 set 0x5a udp checksum set 0
+		iifname "ra" ip frag-off & 0x3fff == 0 udp dport 4500 @th,64,32 != 0 numgen inc mod 2 == 0 counter @th,384,8 set 0x5a udp checksum set 0
 	}
 }
 NFT
