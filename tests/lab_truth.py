@@ -12,6 +12,11 @@ usage: lab_truth.py [--dir DIR] NAME            (DIR/NAME_{a,b,r-ra,r-rb}.pcap)
        lab_truth.py --ra F --rb F [--a F] [--b F]
 options: --router-addr A (repeatable; default 192.0.2.254 and 198.51.100.254)
          --summary (only the summary line)
+         --compare LOST.pcap  compare a file of lost packets (pcapcorrelate
+             --write-lost) with the truth, packet by packet (the IP bytes as
+             the sender sent them): prints 'missing' and 'extra' lines and
+             'compare truth=N file=N matched=N missing=N extra=N'; exit 1
+             when they differ
 
 Output, one line per packet (sender-side frame number and time: from
 NAME_a.pcap for a->b, NAME_b.pcap for b->a; '-' when the sender capture does
@@ -439,6 +444,7 @@ def main(argv):
     ap.add_argument("--b")
     ap.add_argument("--router-addr", action="append")
     ap.add_argument("--summary", action="store_true")
+    ap.add_argument("--compare")
     o = ap.parse_args(argv)
     if o.name:
         p = lambda s: os.path.join(o.dir, "%s_%s.pcap" % (o.name, s))
@@ -457,7 +463,35 @@ def main(argv):
         return 2
     res = truth(ra, rb, fa, fb, o.router_addr)
     report(res, sys.stdout, o.summary)
+    if o.compare:
+        try:
+            got = read_pcap(o.compare)
+        except (OSError, PcapError) as e:
+            sys.stderr.write("lab_truth: %s\n" % e)
+            return 2
+        return compare(res, got, sys.stdout)
     return 0
+
+
+def compare(res, got, out):
+    """A written lost-packet file against the truth, by IP bytes, each packet once."""
+    want = collections.Counter()
+    label = {}
+    for d in ("a->b", "b->a"):
+        for fr in res[d]["lost"]:
+            want[fr.ip] += 1
+            label[fr.ip] = "%s r_frame=%d %s" % (d, fr.num, describe(fr.ip))
+    have = collections.Counter(fr.ip for fr in got if fr.ip is not None)
+    matched = sum((want & have).values())
+    for ip, n in sorted((want - have).items(), key=lambda x: label[x[0]]):
+        out.write("missing %s\n" % label[ip])
+    for fr in got:
+        if fr.ip is not None and (have - want)[fr.ip] > 0:
+            out.write("extra frame=%d %s\n" % (fr.num, describe(fr.ip)))
+    nmiss, nextra = sum((want - have).values()), sum((have - want).values())
+    out.write("compare truth=%d file=%d matched=%d missing=%d extra=%d\n" % (
+        sum(want.values()), sum(have.values()), matched, nmiss, nextra))
+    return 0 if nmiss == 0 and nextra == 0 else 1
 
 
 if __name__ == "__main__":
