@@ -29,8 +29,8 @@
 #                         ways (a and b ping each other through CHILD_SA enc); r's
 #                         conntrack table is flushed mid-SA (conntrack -F): a's next packets
 #                         leave from a new public port, b keeps sending to the old one
-#                         (r answers port unreachable) until a's CREATE_CHILD_SA for
-#                         CHILD_SA null reaches b from the new port
+#                         (r answers port unreachable) until a's dead-peer check (dpd_delay
+#                         1s: a gets nothing from b) reaches b from the new port
 #   ikev2_psk_pmtubh      r's ICMP frag-needed suppressed (nft output hook in r drops icmp
 #                         type 3 code 4); a pings b through CHILD_SA enc with sizes that
 #                         make DF ESP-in-UDP packets of 228 to 1428 bytes: those above
@@ -252,6 +252,9 @@ s_natrebind() {
 	setup $name
 	nat --random-fully
 	for ns in a b; do write_swanctl_conf $ns 2 aes128-sha256-modp2048 no psk ""; done
+	# a checks liveness after 1 s without inbound traffic (DPD): its INFORMATIONAL is the first
+	# IKE message from the new public port, and b moves the IKE SA when it arrives
+	sed -i 's/dpd_delay = 0/dpd_delay = 1s/' "$SW/a/swanctl.conf"
 	start_charons
 	CAP_R=1 cap_start $name
 	swc a --initiate --ike t --child enc --timeout 20 | grep -E 'established|failed' | head -2
@@ -263,9 +266,6 @@ s_natrebind() {
 	ip netns exec r conntrack -L 2>/dev/null > "$CAP/${name}_r_conntrack_before.txt"
 	ip netns exec r conntrack -F
 	echo "conntrack flushed at $(date -u +%T.%N)" | tee "$CAP/${name}_r_flush.txt"
-	sleep 2
-	# an IKE message from a, now from the new public port: b moves the IKE SA and its CHILD_SAs
-	swc a --initiate --ike t --child null --timeout 20 | grep -E 'established|failed' | head -2
 	wait "${BG_PIDS[@]}"
 	BG_PIDS=()
 	ip netns exec r conntrack -L 2>/dev/null > "$CAP/${name}_r_conntrack_after.txt"
