@@ -125,6 +125,9 @@ finish() {
 	rm -f "$CAP/${name}_esp_sa" "$CAP/${name}_ikev2_decryption_table" "$CAP/${name}_tshark_opts"
 	/usr/bin/python3 "$L/charon_keys_to_wireshark.py" "$CAP/${name}_charon_a.log" "$CAP/${name}_a.pcap" "$CAP/$name"
 	rm -f "$CAP/${name}_tshark_opts"
+	# a CHILD_SA that b rekeyed gets its keys the wrong way round from that script: swap
+	# them where tshark then verifies every ICV (scripts/lab_fix_esp_sa.py)
+	[ -s "$CAP/${name}_esp_sa" ] && /usr/bin/python3 "$S/lab_fix_esp_sa.py" "$CAP/${name}_esp_sa" "$CAP/${name}_a.pcap"
 	for f in esp_sa ikev2_decryption_table; do
 		[ -s "$CAP/${name}_$f" ] || rm -f "$CAP/${name}_$f"
 	done
