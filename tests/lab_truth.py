@@ -23,6 +23,9 @@ NAME_a.pcap for a->b, NAME_b.pcap for b->a; '-' when the sender capture does
 not hold it):
   lost a->b frame=12 time=1764766551.032548 r_frame=8 id=0x22f8 proto=17 off=0 mf=1 df=0 len=1276 192.0.2.1:500 > 198.51.100.1:500
   changed a->b frame=.. time=.. r_frame=.. out_frame=.. id=.. ... diffs=N ip_off:old>new ...
+  nat a->b 192.0.2.1:4500 > 198.51.100.1:4500 became 198.51.100.254:49453 > 198.51.100.1:4500 packets=N first=T last=T
+     (one line per address/port rewrite r made on forwarded UDP/TCP, with the
+     ingress times of its first and last packet: a NAT mapping and its changes)
 then one summary line:
   summary entered_a_b=N forwarded_a_b=N lost_a_b=N entered_b_a=N forwarded_b_a=N lost_b_a=N changed_a_b=N changed_b_a=N refragmented=N to_router=N
 
@@ -377,7 +380,25 @@ def analyse(ins, outs, raddrs):
             to_router.append(fr)
         else:
             lost.append(fr)
-    return {"forwarded": len(m), "lost": lost, "changed": changed, "to_router": to_router, "refrag": refrag}
+    nat = collections.OrderedDict()
+    for i, j in sorted(m.items()):
+        e, g = endpoints(ins[i].ip), endpoints(outs[j].ip)
+        if e is not None and g is not None and e != g:
+            k = (e, g)
+            n, first, _ = nat.get(k, (0, ins[i].time, None))
+            nat[k] = (n + 1, first, ins[i].time)
+    return {"forwarded": len(m), "lost": lost, "changed": changed, "to_router": to_router, "refrag": refrag,
+            "nat": nat}
+
+
+def endpoints(ip):
+    """(src, sport, dst, dport) of a UDP/TCP first fragment, else None."""
+    f = ip_fields(ip)
+    h = f["ihl"]
+    if f["off"] != 0 or f["proto"] not in (6, 17) or len(ip) < h + 4:
+        return None
+    sp, dp = struct.unpack("!HH", ip[h:h + 4])
+    return (addr(f["src"]), sp, addr(f["dst"]), dp)
 
 
 class Sender:
@@ -425,6 +446,11 @@ def report(res, out, summary_only=False):
             dd = diff(fr.ip, g.ip)
             out.write("changed %s frame=%s time=%s r_frame=%d out_frame=%d %s diffs=%d %s\n" % (
                 d, s.num if s else "-", s.time if s else fr.time, fr.num, g.num, describe(fr.ip), len(dd), " ".join(dd[:16])))
+    if not summary_only:
+        for d in ("a->b", "b->a"):
+            for (e, g), (n, first, last) in res[d]["nat"].items():
+                out.write("nat %s %s:%d > %s:%d became %s:%d > %s:%d packets=%d first=%s last=%s\n" % (
+                    (d,) + e + g + (n, first, last)))
     a, b = res["a->b"], res["b->a"]
     out.write("summary entered_a_b=%d forwarded_a_b=%d lost_a_b=%d entered_b_a=%d forwarded_b_a=%d lost_b_a=%d "
               "changed_a_b=%d changed_b_a=%d refragmented=%d to_router=%d unknown_direction=%d\n" % (

@@ -213,6 +213,12 @@ def run_built(tmp):
         check("built %s: the split datagram counts as forwarded" % form, len(res["a->b"]["refrag"]) == 1,
               str(len(res["a->b"]["refrag"])))
         check("built %s: the ping to r is to_router, not lost" % form, len(res["b->a"]["to_router"]) == 1)
+        nat = {k: v[0] for k, v in res["a->b"]["nat"].items()}
+        # paired packets only: 6 ESP (of 8: one dropped, one changed) + the forwarded copy of the
+        # duplicate on 4500, the forwarded first fragment on 500
+        want = {(("192.0.2.1", 4500, "198.51.100.1", 4500), ("198.51.100.254", 40001, "198.51.100.1", 4500)): 7,
+                (("192.0.2.1", 500, "198.51.100.1", 500), ("198.51.100.254", 40001, "198.51.100.1", 500)): 1}
+        check("built %s: the NAT mappings a->b (7 packets on 4500, 1 on 500)" % form, nat == want, str(nat))
     # Linux cooked v2 (direction in the header, no ARP needed)
     pa, pb = os.path.join(tmp, "ra2.pcap"), os.path.join(tmp, "rb2.pcap")
     write_pcap(pa, [(tt, sll2(ip, d == "out", 2)) for tt, ip, d in ra], linktype=276)
