@@ -27,7 +27,9 @@ not hold it):
      (one line per address/port rewrite r made on forwarded UDP/TCP, with the
      ingress times of its first and last packet: a NAT mapping and its changes)
 then one summary line:
-  summary entered_a_b=N forwarded_a_b=N lost_a_b=N entered_b_a=N forwarded_b_a=N lost_b_a=N changed_a_b=N changed_b_a=N refragmented=N to_router=N
+  summary entered_a_b=N forwarded_a_b=N lost_a_b=N entered_b_a=N forwarded_b_a=N lost_b_a=N changed_a_b=N changed_b_a=N refragmented=N to_router=N unknown_direction=N not_in_a=N not_in_b=N
+     (not_in_a / not_in_b: IPv4 packets on ra / rb missing from a's / b's capture:
+     0 when the wires a0-ra and rb-b0 lose nothing; '-' without that capture)
 
 How packets are matched: IPv4 only. Each IP packet or fragment is keyed by
 protocol, IP ID, fragment offset, MF flag, total length and its bytes with
@@ -428,6 +430,11 @@ def truth(ra_frames, rb_frames, a_frames=None, b_frames=None, raddrs=None):
     res["unknown_direction"] = len(ra_unk) + len(rb_unk)
     res["senders"] = {"a->b": Sender(a_frames) if a_frames is not None else None,
                       "b->a": Sender(b_frames) if b_frames is not None else None}
+    # the wires a0-ra and rb-b0 (hops 0 and 2 seen from r): every IPv4 packet on r's
+    # interface is in the end's capture, byte for byte (None: that capture not given)
+    res["wire"] = {}
+    for side, frames, snd in (("a", ra_frames, res["senders"]["a->b"]), ("b", rb_frames, res["senders"]["b->a"])):
+        res["wire"][side] = None if snd is None else sum(1 for fr in frames if fr.ip is not None and snd.find(fr) is None)
     return res
 
 
@@ -453,11 +460,14 @@ def report(res, out, summary_only=False):
                     (d,) + e + g + (n, first, last)))
     a, b = res["a->b"], res["b->a"]
     out.write("summary entered_a_b=%d forwarded_a_b=%d lost_a_b=%d entered_b_a=%d forwarded_b_a=%d lost_b_a=%d "
-              "changed_a_b=%d changed_b_a=%d refragmented=%d to_router=%d unknown_direction=%d\n" % (
+              "changed_a_b=%d changed_b_a=%d refragmented=%d to_router=%d unknown_direction=%d "
+              "not_in_a=%s not_in_b=%s\n" % (
                   a["entered"], a["forwarded"] + len(a["refrag"]), len(a["lost"]),
                   b["entered"], b["forwarded"] + len(b["refrag"]), len(b["lost"]),
                   len(a["changed"]), len(b["changed"]), len(a["refrag"]) + len(b["refrag"]),
-                  len(a["to_router"]) + len(b["to_router"]), res["unknown_direction"]))
+                  len(a["to_router"]) + len(b["to_router"]), res["unknown_direction"],
+                  "-" if res["wire"]["a"] is None else res["wire"]["a"],
+                  "-" if res["wire"]["b"] is None else res["wire"]["b"]))
 
 
 def main(argv):

@@ -298,6 +298,15 @@ def run_fixture(tmp):
           got_ab == base_ab | expect_new, "extra %s missing %s" % (sorted(got_ab - base_ab - expect_new), sorted((base_ab | expect_new) - got_ab)))
     check("fixture %s: lost b->a unchanged (%d)" % (name, len(base_ba)), got_ba == base_ba)
     check("fixture %s: the original losses are not empty" % name, len(base_ab) + len(base_ba) > 0)
+    # the wires a0-ra, rb-b0: nothing missing from the ends' captures; one frame taken out of
+    # a's capture is counted
+    fa = T.read_pcap(os.path.join(CAPS, "%s_a.pcap" % name))
+    fb = T.read_pcap(os.path.join(CAPS, "%s_b.pcap" % name))
+    w = T.truth(ra, rb, fa, fb)["wire"]
+    check("fixture %s: every packet on ra is in a's capture, every one on rb in b's" % name, w == {"a": 0, "b": 0}, str(w))
+    gone = [fr for fr in fa if fr.ip is not None][10]
+    w = T.truth(ra, rb, [fr for fr in fa if fr is not gone], fb)["wire"]
+    check("fixture %s: a frame taken out of a's capture is missed once" % name, w == {"a": 1, "b": 0}, str(w))
 
 
 def main():
