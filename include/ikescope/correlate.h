@@ -264,13 +264,30 @@ IKS_API const iks_endpoints *iks_correlation_endpoints(const iks_correlation *c)
 IKS_API size_t iks_correlation_negotiations(const iks_correlation *c, const iks_negotiation **arr);
 IKS_API size_t iks_correlation_findings(const iks_correlation *c, const iks_finding **arr);
 
+/* Why a packet is in the lost list. */
+enum iks_lost_reason {
+	IKS_LOST_PATH = 1,        /* sent inside the overlap, never arrived (stats lost_ab/lost_ba) */
+	IKS_LOST_ICMP,            /* did not arrive, and a router's ICMP error quoting it reached
+				     the sender (stats dropped_with_icmp) */
+	IKS_LOST_STALE_NAT        /* sent to a NAT mapping the path had already replaced (see the
+				     nat-rebind finding; counted in lost_ab/lost_ba) */
+};
+
 /* A packet or datagram that did not arrive (or not whole), in the sender's
  * file: its frames are first_frame..last_frame (the fragments of one
- * datagram carry the same IP ID; an unfragmented packet has first == last). */
+ * datagram carry the same IP ID and protocol; an unfragmented packet has
+ * first == last). For a fragmented datagram, only the fragments that carry
+ * bytes of the `missing` payload ranges (what the receiver's reassembly
+ * lacked; end IKS_LEN_UNKNOWN: to the end) did not arrive; nranges 0 means
+ * the whole datagram. */
 typedef struct iks_lost_packet {
 	uint64_t first_frame, last_frame;
 	uint32_t ip_id;
 	bool fragmented;
+	uint8_t proto;            /* IP protocol */
+	uint8_t reason;           /* iks_lost_reason */
+	uint16_t nranges;
+	struct { uint32_t start, end; } missing[IKS_FINDING_MAX_RANGES];
 } iks_lost_packet;
 
 /* Lost packets sent by side 0 (a, frames of file a) or 1 (b); array owned

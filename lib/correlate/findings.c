@@ -43,7 +43,10 @@ static const char EXPLAIN_MODIFIED[] =
 	"the same packet arrived with different bytes: a device in the path modified it "
 	"(integrity checks fail: events 4284/4285)";
 
-static bool lost_add(corr_ctx *c, int side, const trace_unit *u)
+/* Add u to side's lost list; `rem` is the receiver's incomplete remains of
+ * it (NULL: nothing of it arrived), whose holes are what did not arrive. */
+static bool lost_add(corr_ctx *c, int side, const trace_unit *u, const trace_unit *rem,
+		     uint8_t reason)
 {
 	iks_correlation *o = c->out;
 	if (o->nlost[side] == o->cap_lost[side]) {
@@ -59,6 +62,21 @@ static bool lost_add(corr_ctx *c, int side, const trace_unit *u)
 	l->last_frame = u->frame;
 	l->ip_id = u->ip_id;
 	l->fragmented = (u->flags & UNIT_F_FRAGMENTED) != 0;
+	l->proto = u->proto;
+	l->reason = reason;
+	l->nranges = 0;
+	if (rem) {
+		const trace_holes *h = unit_holes(c->t[1 - side], rem);
+		uint16_t n = h->n < IKS_FINDING_MAX_RANGES ? h->n : IKS_FINDING_MAX_RANGES;
+		for (uint16_t k = 0; k < n; k++) {
+			l->missing[k].start = h->r[k].start;
+			l->missing[k].end = h->r[k].end;
+		}
+		/* holes past the kept ones: everything from the last kept one on */
+		if (n && (h->truncated || h->n > n))
+			l->missing[n - 1].end = IKS_LEN_UNKNOWN;
+		l->nranges = n;
+	}
 	return true;
 }
 
@@ -284,16 +302,17 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 			continue;
 		}
 		/* lost */
+		const trace_unit *rem = remains_of(c, &x[1 - side], side, u);
 		if (icmp_for(c, &x[side], side, u)) {
 			st->dropped_with_icmp++; /* the icmp-frag-needed finding tells */
+			lost_add(c, side, u, rem, IKS_LOST_ICMP);
 			continue;
 		}
 		if (side == 0)
 			st->lost_ab++;
 		else
 			st->lost_ba++;
-		lost_add(c, side, u);
-		const trace_unit *rem = remains_of(c, &x[1 - side], side, u);
+		lost_add(c, side, u, rem, IKS_LOST_PATH);
 		if (frag_sent || rem) {
 			d->frag_sent++;
 			d->frag_lost++;
