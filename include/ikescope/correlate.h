@@ -220,8 +220,8 @@ typedef struct iks_finding {
 	uint16_t nranges;
 	struct { uint32_t start, end; } missing[IKS_FINDING_MAX_RANGES]; /* end IKS_LEN_UNKNOWN: open */
 	const char *pattern;      /* fragment-loss: what the direction's fragmented datagrams show:
-				     "only-first-fragments-pass", "no-fragment-passes",
-				     "some-fragments-lost" */
+				     "only-first-fragments-pass", "first-fragments-lost",
+				     "no-fragment-passes", "some-fragments-lost" */
 	uint32_t pattern_lost, pattern_total; /* fragmented datagrams lost / sent that way */
 	bool fragmented_at_sender;
 	/* icmp-frag-needed / pmtu-blackhole */

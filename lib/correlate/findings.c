@@ -27,9 +27,23 @@ static const char EXPLAIN_LOSS_IKE[] =
 	"until its retry limit";
 static const char EXPLAIN_LOSS[] =
 	"packets left one end and never reached the other";
-static const char EXPLAIN_FRAG[] =
-	"a fragmented datagram did not arrive whole: a device in the path drops IP fragments "
-	"(large IKE messages with certificates or Kerberos tickets, and ESP at full MTU, need them)";
+/* fragment-loss, by the pattern of the direction's fragmented datagrams */
+static const char EXPLAIN_FRAG_FIRST_ONLY[] =
+	"only the first fragment of each fragmented datagram arrived: a device in the path drops "
+	"non-first fragments (a filter that needs the ports, which only the first fragment carries, "
+	"or one that cannot reassemble); large IKE messages with certificates or Kerberos tickets "
+	"need them: enable IKE fragmentation or let fragments through";
+static const char EXPLAIN_FRAG_FIRST_LOST[] =
+	"the first fragment of each fragmented datagram was lost while the later ones arrived: a "
+	"device in the path drops first fragments, the only ones that carry the UDP header (a port "
+	"or size filter on UDP 500/4500), not fragments as such";
+static const char EXPLAIN_FRAG_NONE[] =
+	"no fragment of any fragmented datagram sent this way arrived: a device in the path drops "
+	"all IP fragments (large IKE messages with certificates or Kerberos "
+	"tickets, and ESP at full MTU, need them)";
+static const char EXPLAIN_FRAG_SOME[] =
+	"some fragmented datagrams did not arrive whole while others did: fragments are lost in "
+	"the path (congestion, random loss or a reassembly limit), not filtered by position";
 static const char EXPLAIN_ICMP[] =
 	"a router announced a smaller MTU (fragmentation needed) for a packet with DF set and "
 	"dropped it; the sender must lower its path MTU and send again";
@@ -239,8 +253,31 @@ static const trace_unit *icmp_for(const corr_ctx *c, const side_index *sx, int s
 	return NULL;
 }
 
+/* What arrived of one lost fragmented datagram. */
+enum frag_class {
+	FRAG_NOTHING = 0,      /* no fragment arrived */
+	FRAG_FIRST_ONLY,       /* the first fragment arrived, everything after it missing */
+	FRAG_FIRST_LOST,       /* the first fragment missing, everything after it arrived */
+	FRAG_MIXED             /* anything else */
+};
+
+static int frag_class(const corr_ctx *c, int side, const trace_unit *rem)
+{
+	if (!rem)
+		return FRAG_NOTHING;
+	const trace_holes *h = unit_holes(c->t[1 - side], rem);
+	if (h->n != 1 || h->truncated)
+		return FRAG_MIXED;
+	bool to_end = h->r[0].end == IKS_LEN_UNKNOWN ||
+		      (h->datagram_len != IKS_LEN_UNKNOWN && h->r[0].end >= h->datagram_len);
+	if (h->r[0].start == 0)
+		return to_end ? FRAG_NOTHING : FRAG_FIRST_LOST;
+	return to_end ? FRAG_FIRST_ONLY : FRAG_MIXED;
+}
+
 typedef struct dir_tally {
-	uint32_t frag_sent, frag_lost, frag_partial;
+	uint32_t frag_sent, frag_lost;
+	uint32_t frag_by_class[4]; /* lost fragmented datagrams per frag_class */
 	uint32_t lost_sizes_min, n_lost_plain;
 	uint32_t ok_size_max;
 	size_t first_frag_finding; /* index of the first fragment-loss finding */
@@ -316,8 +353,7 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 		if (frag_sent || rem) {
 			d->frag_sent++;
 			d->frag_lost++;
-			if (rem && (rem->flags & UNIT_F_FIRST_SEEN))
-				d->frag_partial++;
+			d->frag_by_class[frag_class(c, side, rem)]++;
 			iks_finding *f = corr_add_finding(c, IKS_FIND_FRAGMENT_LOSS, IKS_SEV_ERROR, dir);
 			if (!f)
 				continue;
@@ -325,7 +361,6 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 				d->any_frag_finding = true;
 				d->first_frag_finding = c->out->nfinds - 1;
 			}
-			f->explain = EXPLAIN_FRAG;
 			fill_times(c, f, side, u, rem);
 			corr_ike_identity(f, t, u);
 			f->proto = u->proto;
@@ -401,13 +436,21 @@ static void fragment_pattern(corr_ctx *c, const dir_tally *d)
 {
 	if (!d->any_frag_finding)
 		return;
-	const char *pattern;
-	if (d->frag_lost == d->frag_sent && d->frag_partial == d->frag_lost)
+	/* a pattern by position holds when every fragmented datagram sent that
+	 * way was lost, all in the same way */
+	const char *pattern = "some-fragments-lost";
+	const char *explain = EXPLAIN_FRAG_SOME;
+	bool all_lost = d->frag_lost == d->frag_sent;
+	if (all_lost && d->frag_by_class[FRAG_FIRST_ONLY] == d->frag_lost) {
 		pattern = "only-first-fragments-pass";
-	else if (d->frag_lost == d->frag_sent && d->frag_partial == 0)
+		explain = EXPLAIN_FRAG_FIRST_ONLY;
+	} else if (all_lost && d->frag_by_class[FRAG_FIRST_LOST] == d->frag_lost) {
+		pattern = "first-fragments-lost";
+		explain = EXPLAIN_FRAG_FIRST_LOST;
+	} else if (all_lost && d->frag_by_class[FRAG_NOTHING] == d->frag_lost) {
 		pattern = "no-fragment-passes";
-	else
-		pattern = "some-fragments-lost";
+		explain = EXPLAIN_FRAG_NONE;
+	}
 	for (size_t i = d->first_frag_finding; i < c->out->nfinds; i++) {
 		iks_finding *f = &c->out->finds[i];
 		if (f->kind != IKS_FIND_FRAGMENT_LOSS)
@@ -415,6 +458,7 @@ static void fragment_pattern(corr_ctx *c, const dir_tally *d)
 		if (f->pattern)
 			continue;
 		f->pattern = pattern;
+		f->explain = explain;
 		f->pattern_lost = d->frag_lost;
 		f->pattern_total = d->frag_sent;
 	}
