@@ -49,6 +49,8 @@ typedef struct trace_ike {
 	bool encrypted;        /* v1 E flag, or a v2 SK/SKF payload */
 	bool decrypted;        /* the encrypted part was decrypted with keys */
 	uint16_t notify_error; /* first error Notify type (v1 1..8191, v2 1..16383), 0: none */
+	bool fragment;         /* one IKE fragment of a message (v2 SKF, RFC 7383; v1 FRAG 132):
+				  decrypted when the message it belongs to was, on any of them */
 } trace_ike;
 
 /* An ESP/AH SPI named in a Delete payload (RFC 2408 section 3.15, RFC 7296
