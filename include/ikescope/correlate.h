@@ -134,7 +134,10 @@ typedef struct iks_ike_message {
 	bool not_covered;         /* sent while the receiver's capture was not running: whether
 				     it arrived is unknown (sent_s 0: only the receiver saw it) */
 	bool encrypted;           /* it has an encrypted part (v1 E flag, v2 SK/SKF payload) */
-	bool decrypted;           /* its encrypted part was read with keys */
+	bool decrypted;           /* its encrypted part was read with keys (an IKE fragment: the
+				     message it belongs to was reassembled and read) */
+	bool ike_fragment;        /* one IKE fragment of a message (IKEv2 SKF, RFC 7383, or IKEv1
+				     FRAG): each fragment is an entry of its own */
 	uint16_t notify_error;    /* the first error Notify it carries (in clear, or decrypted):
 				     v1 1-8191, v2 1-16383; 0 none (iks_ike_notify_name) */
 } iks_ike_message;

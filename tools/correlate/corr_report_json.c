@@ -314,6 +314,17 @@ static void json_negotiation(jsonw *w, const corr_input *in, const iks_negotiati
 			jw_uint(w, m->arrived_count);
 			jw_key(w, "retransmits");
 			jw_uint(w, m->sent_count ? m->sent_count - 1 : 0);
+			jw_key(w, "encrypted");
+			jw_bool(w, m->encrypted);
+			jw_key(w, "decrypted");
+			jw_bool(w, m->decrypted);
+			jw_key(w, "ike_fragment");
+			jw_bool(w, m->ike_fragment);
+			jw_key(w, "notify");
+			if (m->notify_error)
+				jw_uint(w, m->notify_error);
+			else
+				jw_null(w);
 			int sender = m->dir == IKS_DIR_A_TO_B ? 0 : 1;
 			json_log_ref(w, in, sender, m->frame_sent_whole, "log_sent");
 			json_log_ref(w, in, 1 - sender, m->arrived_count ? m->frame_received : 0,
