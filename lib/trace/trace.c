@@ -73,6 +73,7 @@ void iks_trace_free(iks_trace *t)
 	free(t->addrs);
 	free(t->addr_index);
 	free(t->pending);
+	free(t->path);
 	free(t);
 }
 
@@ -360,13 +361,22 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 				mark_fragments(t, k);
 		}
 	}
+	int crypto = IKS_ESP_NOT_TRIED;
 	if (L->esp.present) {
 		u->spi = L->esp.spi;
 		u->seq = L->esp.seq;
+		crypto = L->esp.crypto;
 	} else if (L->ah.present) {
 		u->spi = L->ah.spi;
 		u->seq = L->ah.seq;
+		crypto = L->ah.crypto;
+	} else if (L->ike.present) {
+		crypto = L->ike.crypto;
 	}
+	if (crypto == IKS_ESP_OK)
+		u->flags |= UNIT_F_ICV_OK;
+	else if (crypto == IKS_ESP_ICV_MISMATCH)
+		u->flags |= UNIT_F_ICV_BAD;
 	if (L->icmp.present && L->icmp.is_error) {
 		trace_icmp *arr = grow(t->icmp, t->nicmp, &t->cap_icmp, sizeof(*t->icmp));
 		if (!arr) {
@@ -462,7 +472,9 @@ iks_status iks_trace_load_keys(const char *path, const iks_trace_limits *lim, co
 	}
 	iks_trace *t = iks_trace_new(lim);
 	iks_decoder *dec = t ? iks_decoder_new(&t->lim.decoder) : NULL;
-	if (!t || !dec) {
+	if (t)
+		t->path = strdup(path);
+	if (!t || !dec || !t->path) {
 		iks_capture_close(cap);
 		iks_decoder_free(dec);
 		iks_trace_free(t);

@@ -19,6 +19,9 @@ enum unit_kind {
 #define UNIT_F_FRAGMENTED 0x02 /* arrived / left in more than one fragment */
 #define UNIT_F_RESPONSE   0x04 /* IKEv2 response flag */
 #define UNIT_F_FIRST_SEEN 0x08 /* incomplete: the offset-0 fragment was among the pieces */
+#define UNIT_F_ICV_OK     0x10 /* with keys: its ESP/AH/IKE SK integrity check verified here */
+#define UNIT_F_ICV_BAD    0x20 /* with keys: its integrity check failed here (changed in transit,
+				  or a wrong key): the receiver discards it */
 
 /* One IP packet, reassembled datagram or incomplete datagram: 88 bytes,
  * so that a million packets take under 100 MB. What only some kinds need
@@ -108,6 +111,8 @@ struct iks_trace {
 	uint32_t addr_slots;
 	pending_dgram *pending; /* TRACE_PENDING slots */
 	iks_trace_info info;
+	char *path;            /* the file iks_trace_load read (NULL for a trace built by
+				  hand): steps that need bytes again read it by frame number */
 };
 
 static inline const trace_ike *unit_ike(const iks_trace *t, const trace_unit *u)
