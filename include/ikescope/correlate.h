@@ -197,6 +197,7 @@ enum iks_severity {
 };
 
 #define IKS_FINDING_MAX_RANGES 8
+#define IKS_FINDING_MAX_CHANGES 16
 typedef struct iks_finding {
 	int kind;                 /* iks_finding_kind */
 	int severity;             /* iks_severity */
@@ -245,7 +246,33 @@ typedef struct iks_finding {
 	uint64_t delete_frame;
 	double delete_s;
 	bool delete_arrived;
+	/* modified-in-transit: what changed (bytes a path may rewrite are left out: IPv4 TTL,
+	   TOS and checksum, IPv6 traffic class and hop limit, addresses, UDP ports and
+	   checksum), and what the receiver did with it */
+	uint16_t nchanges;        /* changed bytes listed (at most IKS_FINDING_MAX_CHANGES) */
+	uint32_t changed_bytes;   /* changed bytes in all (0 with nchanges 0: the bytes could not
+				     be read again, e.g. a trace built by hand) */
+	int32_t size_change;      /* received minus sent IP length of the packet (or fragment)
+				     compared */
+	struct iks_byte_change {
+		uint64_t frame_a, frame_b; /* the frames compared (fragments: the pair by offset) */
+		uint32_t ip_offset;   /* from the start of that packet's (fragment's) IP header */
+		uint32_t payload_offset; /* from the start of the IPsec message (ESP SPI, IKE header,
+					 AH header; otherwise the IP payload) in the datagram;
+					 IKS_LEN_UNKNOWN inside the IP/UDP headers */
+		uint8_t before, after;   /* as the sender sent it / as the receiver got it */
+	} changes[IKS_FINDING_MAX_CHANGES];
+	int icv;                  /* iks_icv_result at the receiver (needs -k) */
+	bool discarded;           /* the receiver discards it: integrity-protected (ESP, AH,
+				     encrypted IKE) or its ICV failed there */
 } iks_finding;
+
+/* What the receiver's integrity check said of a packet (with keys). */
+enum iks_icv_result {
+	IKS_ICV_UNKNOWN = 0,      /* not checked (no keys for it, or not integrity-protected) */
+	IKS_ICV_OK = 1,
+	IKS_ICV_FAILED = 2
+};
 
 typedef struct iks_correlation iks_correlation;
 
@@ -304,6 +331,14 @@ typedef struct iks_correlation_stats {
 	uint64_t lost_ab, lost_ba;
 	uint64_t not_covered;             /* sent outside the overlap, not seen arriving: not judged */
 	uint64_t dropped_with_icmp;       /* not arrived, and a router said why (ICMP error) */
+	uint64_t discarded_ab, discarded_ba; /* arrived changed in transit and discarded by the
+					     receiver (modified-in-transit with discarded set);
+					     not in matched_ab/matched_ba */
+	uint64_t icv_failed_ab, icv_failed_ba; /* with keys: packets of that direction whose
+					     integrity check failed at the receiver (modified or
+					     not: a wrong key fails too) */
+	uint64_t icv_failed_modified_ab, icv_failed_modified_ba; /* of those, the ones a
+					     modified-in-transit finding explains */
 } iks_correlation_stats;
 IKS_API void iks_correlation_get_stats(const iks_correlation *c, iks_correlation_stats *st);
 

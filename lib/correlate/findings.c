@@ -54,8 +54,12 @@ static const char EXPLAIN_PMTU[] =
 	"packets above a size are lost while smaller ones pass, with no ICMP fragmentation-needed "
 	"reaching the sender: a PMTU black hole (IPsec overhead pushes packets over the path MTU)";
 static const char EXPLAIN_MODIFIED[] =
-	"the same packet arrived with different bytes: a device in the path modified it "
-	"(integrity checks fail: events 4284/4285)";
+	"the same packet arrived with different bytes: a device in the path modified it, and the "
+	"receiver discards it on its integrity check (ICV; Windows events 4284/4285, charon "
+	"\"ICV verification failed\")";
+static const char EXPLAIN_MODIFIED_KEPT[] =
+	"the same packet arrived with different bytes: a device in the path modified it (not "
+	"integrity-protected, or its ICV still verified: the change is outside what the ICV covers)";
 
 /* Add u to side's lost list; `rem` is the receiver's incomplete remains of
  * it (NULL: nothing of it arrived), whose holes are what did not arrive. */
@@ -275,6 +279,81 @@ static int frag_class(const corr_ctx *c, int side, const trace_unit *rem)
 	return to_end ? FRAG_FIRST_ONLY : FRAG_MIXED;
 }
 
+/* Whether the receiver keeps a changed packet: not when its integrity check
+ * failed there, nor (without keys) when it is integrity-protected at all
+ * (ESP and AH always, IKE when encrypted: RFC 4303 section 3.4.4, RFC 4302
+ * section 3.4.4, RFC 7296 section 3.14). */
+static bool receiver_discards(const corr_ctx *c, int side, const trace_unit *u,
+			      const trace_unit *v)
+{
+	if (v->flags & UNIT_F_ICV_BAD)
+		return true;
+	if (v->flags & UNIT_F_ICV_OK)
+		return false;
+	if (u->kind == UNIT_ESP || u->kind == UNIT_AH)
+		return true;
+	return u->kind == UNIT_IKE && unit_ike(c->t[side], u)->encrypted;
+}
+
+/* A modified-in-transit finding for sent unit i (u) that arrived as v, with
+ * the pair kept for corr_diff. Returns whether the receiver discards it. */
+static bool modified_finding(corr_ctx *c, int side, size_t i, const trace_unit *u,
+			     const trace_unit *v)
+{
+	int dir = side == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A;
+	bool discarded = receiver_discards(c, side, u, v);
+	iks_finding *f = corr_add_finding(c, IKS_FIND_MODIFIED_IN_TRANSIT, IKS_SEV_ERROR, dir);
+	if (!f)
+		return discarded;
+	f->explain = discarded ? EXPLAIN_MODIFIED : EXPLAIN_MODIFIED_KEPT;
+	fill_times(c, f, side, u, v);
+	corr_ike_identity(f, c->t[side], u);
+	f->proto = u->proto;
+	f->spi = u->spi;
+	f->seq = u->seq;
+	f->size = u->size;
+	f->ip_id = u->ip_id;
+	f->discarded = discarded;
+	f->icv = v->flags & UNIT_F_ICV_BAD ? IKS_ICV_FAILED
+		 : v->flags & UNIT_F_ICV_OK ? IKS_ICV_OK : IKS_ICV_UNKNOWN;
+	if (c->nmods == c->cap_mods) {
+		size_t cap = c->cap_mods ? c->cap_mods * 2 : 64;
+		corr_modified *m = realloc(c->mods, cap * sizeof(*m));
+		if (!m)
+			return discarded; /* the finding stands without its bytes */
+		c->mods = m;
+		c->cap_mods = cap;
+	}
+	corr_modified *m = &c->mods[c->nmods++];
+	m->finding = c->out->nfinds - 1;
+	m->side = side;
+	m->sent = (uint32_t)i;
+	m->received = c->match[side][i];
+	return discarded;
+}
+
+/* With keys: the receivers' integrity-check failures, and how many of them
+ * a modified-in-transit finding explains. */
+static void count_icv_failures(corr_ctx *c)
+{
+	iks_correlation_stats *st = &c->out->stats;
+	for (int r = 0; r < 2; r++) {
+		const iks_trace *t = c->t[r];
+		for (size_t j = 0; j < t->nunits; j++) {
+			if (c->role[r][j] != ROLE_RECEIVED || !(t->units[j].flags & UNIT_F_ICV_BAD))
+				continue;
+			bool mod = c->modified[r][j] != 0;
+			if (r == 1) {
+				st->icv_failed_ab++;
+				st->icv_failed_modified_ab += mod;
+			} else {
+				st->icv_failed_ba++;
+				st->icv_failed_modified_ba += mod;
+			}
+		}
+	}
+}
+
 typedef struct dir_tally {
 	uint32_t frag_sent, frag_lost;
 	uint32_t frag_by_class[4]; /* lost fragmented datagrams per frag_class */
@@ -315,7 +394,12 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 		d->sent_by_kind[u->kind]++;
 		bool frag_any = frag_sent || (v && (v->flags & UNIT_F_FRAGMENTED));
 		if (v) {
-			if (side == 0)
+			bool discarded = c->modified[side][i] && modified_finding(c, side, i, u, v);
+			if (discarded && side == 0)
+				st->discarded_ab++;
+			else if (discarded)
+				st->discarded_ba++;
+			else if (side == 0)
 				st->matched_ab++;
 			else
 				st->matched_ba++;
@@ -323,19 +407,6 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 				d->frag_sent++;
 			if (!frag_sent && u->size > d->ok_size_max)
 				d->ok_size_max = u->size;
-			if (c->modified[side][i]) {
-				iks_finding *f = corr_add_finding(c, IKS_FIND_MODIFIED_IN_TRANSIT,
-								  IKS_SEV_ERROR, dir);
-				if (f) {
-					f->explain = EXPLAIN_MODIFIED;
-					fill_times(c, f, side, u, v);
-					corr_ike_identity(f, t, u);
-					f->proto = u->proto;
-					f->spi = u->spi;
-					f->seq = u->seq;
-					f->size = u->size;
-				}
-			}
 			continue;
 		}
 		/* lost */
@@ -553,6 +624,7 @@ iks_status corr_findings(corr_ctx *c)
 	}
 	dir_tally d[2];
 	memset(d, 0, sizeof(d));
+	count_icv_failures(c);
 	for (int s = 0; s < 2; s++) {
 		loss_side(c, x, s, &d[s]);
 		fragment_pattern(c, &d[s]);

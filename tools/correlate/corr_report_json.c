@@ -45,6 +45,51 @@ static void json_spi_seq(jsonw *w, const iks_finding *f)
 	jw_uint(w, f->seq);
 }
 
+/* modified-in-transit: the changed bytes and what the receiver did. */
+static void json_changes(jsonw *w, const iks_finding *f)
+{
+	jw_key(w, "ip_id");
+	jw_uint(w, f->ip_id);
+	jw_key(w, "size");
+	jw_uint(w, f->size);
+	jw_key(w, "discarded");
+	jw_bool(w, f->discarded);
+	jw_key(w, "icv");
+	if (f->icv == IKS_ICV_OK)
+		jw_str(w, "ok");
+	else if (f->icv == IKS_ICV_FAILED)
+		jw_str(w, "failed");
+	else
+		jw_null(w);
+	jw_key(w, "changed_bytes");
+	jw_uint(w, f->changed_bytes);
+	jw_key(w, "size_change");
+	jw_int(w, f->size_change);
+	jw_key(w, "changes");
+	jw_arr_begin(w);
+	for (uint16_t k = 0; k < f->nchanges; k++) {
+		const struct iks_byte_change *ch = &f->changes[k];
+		jw_obj_begin(w);
+		jw_key(w, "frame_a");
+		jw_uint(w, ch->frame_a);
+		jw_key(w, "frame_b");
+		jw_uint(w, ch->frame_b);
+		jw_key(w, "ip_offset");
+		jw_uint(w, ch->ip_offset);
+		jw_key(w, "payload_offset");
+		if (ch->payload_offset == IKS_LEN_UNKNOWN)
+			jw_null(w);
+		else
+			jw_uint(w, ch->payload_offset);
+		jw_key(w, "before");
+		jw_hex(w, &ch->before, 1);
+		jw_key(w, "after");
+		jw_hex(w, &ch->after, 1);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
 static void json_finding(jsonw *w, const iks_finding *f)
 {
 	char h[17], m[9];
@@ -182,6 +227,7 @@ static void json_finding(jsonw *w, const iks_finding *f)
 		jw_key(w, "proto");
 		jw_uint(w, f->proto);
 		json_spi_seq(w, f);
+		json_changes(w, f);
 		break;
 	case IKS_FIND_LIMIT:
 		jw_key(w, "count");
@@ -438,6 +484,18 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jw_uint(&w, st.dropped_with_icmp);
 	jw_key(&w, "not_covered");
 	jw_uint(&w, st.not_covered);
+	jw_key(&w, "discarded_ab");
+	jw_uint(&w, st.discarded_ab);
+	jw_key(&w, "discarded_ba");
+	jw_uint(&w, st.discarded_ba);
+	jw_key(&w, "icv_failed_ab");
+	jw_uint(&w, st.icv_failed_ab);
+	jw_key(&w, "icv_failed_ba");
+	jw_uint(&w, st.icv_failed_ba);
+	jw_key(&w, "icv_failed_modified_ab");
+	jw_uint(&w, st.icv_failed_modified_ab);
+	jw_key(&w, "icv_failed_modified_ba");
+	jw_uint(&w, st.icv_failed_modified_ba);
 	jw_obj_end(&w);
 	if (in[0].log || in[1].log) {
 		jw_key(&w, "logs");

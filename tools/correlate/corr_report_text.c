@@ -81,6 +81,30 @@ static void text_finding(FILE *out, const iks_finding *f)
 	case IKS_FIND_MODIFIED_IN_TRANSIT:
 		if (f->spi)
 			fprintf(out, " spi 0x%08" PRIx32 " seq %" PRIu32, f->spi, f->seq);
+		fprintf(out, " ip id 0x%04" PRIx32 " (%" PRIu32 " bytes)", f->ip_id, f->size);
+		if (f->changed_bytes) {
+			fprintf(out, ": %" PRIu32 " byte%s changed", f->changed_bytes,
+				f->changed_bytes == 1 ? "" : "s");
+			for (uint16_t k = 0; k < f->nchanges; k++) {
+				const struct iks_byte_change *ch = &f->changes[k];
+				fprintf(out, "%s ip+%" PRIu32, k ? "," : "", ch->ip_offset);
+				if (ch->payload_offset != IKS_LEN_UNKNOWN)
+					fprintf(out, " (%s+%" PRIu32 ")",
+						f->proto == 51 ? "ah" : f->has_ike ? "ike" : f->spi ? "esp" : "payload",
+						ch->payload_offset);
+				fprintf(out, " %02x->%02x", ch->before, ch->after);
+			}
+			if (f->changed_bytes > f->nchanges)
+				fprintf(out, ", ...");
+		}
+		if (f->size_change)
+			fprintf(out, "; size %+" PRId32, f->size_change);
+		if (f->icv == IKS_ICV_FAILED)
+			fprintf(out, "; ICV failed at the receiver");
+		else if (f->icv == IKS_ICV_OK)
+			fprintf(out, "; ICV still verified at the receiver");
+		if (f->discarded)
+			fprintf(out, "; discarded there");
 		break;
 	case IKS_FIND_LIMIT:
 		fprintf(out, " %u", f->count);
@@ -203,6 +227,15 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 		" outside the overlap not judged\n",
 		st.sent_a, st.matched_ab, st.lost_ab, st.sent_b, st.matched_ba, st.lost_ba,
 		st.dropped_with_icmp, st.not_covered);
+	if (st.discarded_ab || st.discarded_ba)
+		fprintf(out, "changed in transit: %" PRIu64 " a->b and %" PRIu64 " b->a arrived changed "
+			"and were discarded by the receiver (not counted as arrived)\n",
+			st.discarded_ab, st.discarded_ba);
+	if (st.icv_failed_ab || st.icv_failed_ba)
+		fprintf(out, "integrity (with keys): %" PRIu64 " ICV failures at b (%" PRIu64
+			" of them on packets changed in transit), %" PRIu64 " at a (%" PRIu64 ")\n",
+			st.icv_failed_ab, st.icv_failed_modified_ab, st.icv_failed_ba,
+			st.icv_failed_modified_ba);
 
 	for (int s = 0; s < 2; s++) {
 		if (!in[s].log)
