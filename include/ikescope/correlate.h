@@ -187,7 +187,11 @@ enum iks_finding_kind {
 	IKS_FIND_BAD_SPI,
 	IKS_FIND_LIMIT,
 	IKS_FIND_IKE_ERROR,       /* an IKE message carried an error Notify */
-	IKS_FIND_ONE_WAY          /* negotiations one end starts fail, the other's complete */
+	IKS_FIND_ONE_WAY,         /* negotiations one end starts fail, the other's complete */
+	IKS_FIND_NAT_REBIND       /* an SA continues from a new public address/port (side,
+				     addr_before/port_before: old mapping, addr_after/port_after:
+				     new; time_a/time_b: its first packet from the new mapping;
+				     count: the peer's packets to the old mapping lost, total: sent) */
 };
 
 enum iks_severity {
@@ -232,7 +236,7 @@ typedef struct iks_finding {
 	uint32_t mtu;
 	bool reached_sender;
 	uint32_t size_ok_max, size_lost_min;
-	/* nat-detected */
+	/* nat-detected, nat-rebind */
 	char side;                /* 'a' or 'b': whose address/port is rewritten in the path */
 	iks_addr addr_before, addr_after;
 	uint16_t port_before, port_after;

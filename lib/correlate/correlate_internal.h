@@ -37,6 +37,7 @@ typedef struct corr_ctx {
 	double delay_ns[2];    /* one-way delay of what side s sends */
 	double window_ns;
 	int64_t cover_from_ns, cover_to_ns; /* overlap on a's clock */
+	uint8_t *stale[2];     /* per unit: sent to a NAT mapping the path had replaced (corr_nat.c) */
 	corr_modified *mods;   /* findings.c fills, corr_diff.c reads; freed by iks_correlate */
 	size_t nmods, cap_mods;
 	iks_correlation *out;
@@ -117,6 +118,10 @@ iks_status corr_groups(corr_ctx *c);
 void corr_groups_free(iks_correlation *o);
 /* findings.c: loss, fragments, ICMP, PMTU, NAT, modification, clock. */
 iks_status corr_findings(corr_ctx *c);
+/* corr_nat.c: NAT rebinding findings, and the units sent to the old
+ * mapping that never arrived (c->stale; allocated here, freed by
+ * iks_correlate). Runs before corr_findings. */
+iks_status corr_nat_rebind(corr_ctx *c);
 /* corr_diff.c: for each modified packet, read both frames again (from the
  * traces' files) and list the changed bytes in its finding. */
 iks_status corr_diff(corr_ctx *c);

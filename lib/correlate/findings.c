@@ -420,6 +420,12 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 			st->lost_ab++;
 		else
 			st->lost_ba++;
+		if (c->stale[side] && c->stale[side][i]) {
+			/* sent to a NAT mapping the path had replaced: the nat-rebind
+			 * finding counts and explains them */
+			lost_add(c, side, u, rem, IKS_LOST_STALE_NAT);
+			continue;
+		}
 		lost_add(c, side, u, rem, IKS_LOST_PATH);
 		if (frag_sent || rem) {
 			d->frag_sent++;
@@ -661,6 +667,7 @@ const char *iks_finding_kind_name(int kind)
 	case IKS_FIND_LIMIT: return "limit";
 	case IKS_FIND_IKE_ERROR: return "ike-error";
 	case IKS_FIND_ONE_WAY: return "one-way";
+	case IKS_FIND_NAT_REBIND: return "nat-rebind";
 	}
 	return "unknown";
 }

@@ -223,6 +223,25 @@ static void json_finding(jsonw *w, const iks_finding *f)
 		jw_uint(w, f->port_after);
 		break;
 	}
+	case IKS_FIND_NAT_REBIND: {
+		char side[2] = { f->side, 0 };
+		jw_key(w, "side");
+		jw_str(w, side);
+		jw_key(w, "addr_old");
+		jw_addr(w, &f->addr_before);
+		jw_key(w, "port_old");
+		jw_uint(w, f->port_before);
+		jw_key(w, "addr_new");
+		jw_addr(w, &f->addr_after);
+		jw_key(w, "port_new");
+		jw_uint(w, f->port_after);
+		jw_key(w, "stale_lost");
+		jw_uint(w, f->count);
+		jw_key(w, "stale_sent");
+		jw_uint(w, f->total);
+		json_spi_seq(w, f);
+		break;
+	}
 	case IKS_FIND_MODIFIED_IN_TRANSIT:
 		jw_key(w, "proto");
 		jw_uint(w, f->proto);

@@ -78,6 +78,14 @@ static void text_finding(FILE *out, const iks_finding *f)
 		fprintf(out, " %c's address %s:%u appears as %s:%u on the other side", f->side,
 			addr(&f->addr_before, a), f->port_before, addr(&f->addr_after, b), f->port_after);
 		break;
+	case IKS_FIND_NAT_REBIND:
+		fprintf(out, " %c's public address %s:%u became %s:%u mid-SA", f->side,
+			addr(&f->addr_before, a), f->port_before, addr(&f->addr_after, b), f->port_after);
+		if (f->spi)
+			fprintf(out, " (spi 0x%08" PRIx32 " goes on)", f->spi);
+		fprintf(out, "; %c kept sending to the old mapping: %u of %u packets lost in the NAT",
+			f->side == 'a' ? 'b' : 'a', f->count, f->total);
+		break;
 	case IKS_FIND_MODIFIED_IN_TRANSIT:
 		if (f->spi)
 			fprintf(out, " spi 0x%08" PRIx32 " seq %" PRIu32, f->spi, f->seq);
