@@ -90,7 +90,8 @@ static void json_changes(jsonw *w, const iks_finding *f)
 	jw_arr_end(w);
 }
 
-static void json_finding(jsonw *w, const iks_finding *f)
+static void json_finding(jsonw *w, const iks_finding *f, const corr_input *in,
+			 const iks_log_record *tie)
 {
 	char h[17], m[9];
 	jw_obj_begin(w);
@@ -285,6 +286,14 @@ static void json_finding(jsonw *w, const iks_finding *f)
 		break;
 	default:
 		break;
+	}
+	if (f->kind == IKS_FIND_MODIFIED_IN_TRANSIT && in[f->direction == IKS_DIR_A_TO_B ? 1 : 0].log) {
+		/* the receiver's log line that says it discarded this packet */
+		jw_key(w, "log_received");
+		if (tie)
+			logview_record_json(in[f->direction == IKS_DIR_A_TO_B ? 1 : 0].log, tie, w);
+		else
+			jw_null(w);
 	}
 	jw_obj_end(w);
 }
@@ -551,10 +560,13 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	size_t nf = iks_correlation_findings(c, &f);
 	jw_key(&w, "findings");
 	jw_arr_begin(&w);
+	corr_icv_ties ties;
+	corr_icv_ties_make(in, c, &ties);
 	for (int rank = 0; rank < 3; rank++)
 		for (size_t k = 0; k < nf; k++)
 			if (corr_severity_rank(f[k].severity) == rank)
-				json_finding(&w, &f[k]);
+				json_finding(&w, &f[k], in, ties.rec ? ties.rec[k] : NULL);
+	corr_icv_ties_free(&ties);
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	if (b.s)

@@ -16,7 +16,8 @@ static const char *notify_text(int version, unsigned type)
 	return nm ? nm : "an error notification";
 }
 
-static void text_finding(FILE *out, const iks_finding *f)
+static void text_finding(FILE *out, const iks_finding *f, const corr_input *in,
+			 const iks_log_record *tie)
 {
 	char a[IKS_ADDRSTRLEN], b[IKS_ADDRSTRLEN], i[17], r[17], t1[32], t2[32], ex[24];
 	static const char *sev[] = { "INFO ", "WARN ", "ERROR" };
@@ -134,6 +135,12 @@ static void text_finding(FILE *out, const iks_finding *f)
 		break;
 	default:
 		break;
+	}
+	if (tie) {
+		char where[300];
+		int rx = f->direction == IKS_DIR_A_TO_B ? 1 : 0;
+		logview_record_where(in[rx].log, tie, where, sizeof(where));
+		fprintf(out, "; %c's log: %s ICV verification failed", rx ? 'b' : 'a', where);
 	}
 	fprintf(out, "\n      %s", f->explain ? f->explain : "");
 	if (f->frame_a || f->frame_b) {
@@ -277,10 +284,18 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);
 	fprintf(out, "\nfindings (%zu):\n", nf);
+	corr_icv_ties ties;
+	corr_icv_ties_make(in, c, &ties);
+	for (int s = 0; s < 2; s++)
+		if (ties.log_failures[s])
+			fprintf(out, "%c's log: %u packets discarded on their integrity check (ICV), %u of "
+				"them tied to packets changed in transit\n", s ? 'b' : 'a',
+				ties.log_failures[s], ties.tied[s]);
 	for (int rank = 0; rank < 3; rank++)
 		for (size_t k = 0; k < nf; k++)
 			if (corr_severity_rank(f[k].severity) == rank)
-				text_finding(out, &f[k]);
+				text_finding(out, &f[k], in, ties.rec ? ties.rec[k] : NULL);
+	corr_icv_ties_free(&ties);
 
 	fprintf(out, "\ntimeline (a's clock on the left, b's on the right):\n");
 	for (size_t k = 0; k < nn; k++) {
