@@ -101,4 +101,60 @@ for name in PAIRS:
           not extra and len(written) == len(set(written)) and len(missing) <= unjudged,
           ("extra", extra, "missing", missing, "not_covered", unjudged))
 
+# --- captures of two link types: a pcapng with one interface each ------------------------
+# b's capture of the random-loss pair rewritten as raw IP (link type 101): every lost frame
+# must keep its own capture's link type and bytes, and its timestamp to the nanosecond.
+import struct  # noqa: E402
+
+from pcapedit import Pcap  # noqa: E402
+
+pb = Pcap(cap("ikev2_psk_randomloss_b.pcap"))
+for r in pb.records:
+    r[3] = r[3][pb.ip_offset():]
+    r[2] = len(r[3])
+pb.header = pb.header[:20] + struct.pack(pb.e + "I", 101)
+raw_b = os.path.join(tmp, "randomloss_b_raw.pcap")
+pb.write(raw_b)
+mixed = os.path.join(tmp, "mixed_lost.pcapng")
+same = os.path.join(tmp, "same_lost.pcap")
+pa = cap("ikev2_psk_randomloss_a.pcap")
+p1 = subprocess.run([PCAPCORRELATE, "--write-lost", mixed, pa, raw_b], stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE, text=True)
+p2 = subprocess.run([PCAPCORRELATE, "--write-lost", same, pa, cap("ikev2_psk_randomloss_b.pcap")],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def pcapng_frames(path):
+    """(link type, ts ns, bytes) of each Enhanced Packet Block (little-endian section)."""
+    data = open(path, "rb").read()
+    at, ifaces, res = 0, [], []
+    while at + 12 <= len(data):
+        btype, blen = struct.unpack("<II", data[at:at + 8])
+        body = data[at + 8:at + blen - 4]
+        if btype == 1:
+            ifaces.append(struct.unpack("<H", body[:2])[0])
+        elif btype == 6:
+            iface, hi, lo, caplen, _ = struct.unpack("<IIIII", body[:20])
+            res.append((ifaces[iface], hi << 32 | lo, body[20:20 + caplen]))
+        at += blen
+    return data[:4], ifaces, res
+
+
+def pcap_frames(path, linktype=None):
+    q = Pcap(path)
+    scale = 1 if q.nano else 1000
+    return [(linktype or q.linktype, r[0] * 10**9 + r[1] * scale, bytes(r[3])) for r in q.records]
+
+
+magic, ifaces, got = pcapng_frames(mixed) if p1.returncode == 0 else (b"", [], [])
+want = [(lt, ts, b if lt == 1 else b[14:]) for lt, ts, b in pcap_frames(same)
+        if not (lt == 1 and False)]
+# frames of b in the Ethernet file become raw IP in the mixed one: b's come after a's
+n_a = sum(1 for _, _, b in want if b[14 + 12:14 + 16] == bytes([192, 0, 2, 1]))
+want = [(1, ts, b) for _, ts, b in want[:n_a]] + [(101, ts, b[14:]) for _, ts, b in want[n_a:]]
+check("link types differ: --write-lost writes a pcapng with interfaces [1, 101] and the same "
+      "%d frames, each with its own link type, bytes and nanosecond time" % len(want),
+      p1.returncode == 0 and magic == b"\x0a\x0d\x0d\x0a" and ifaces == [1, 101] and got == want
+      and len(want) == 25, (p1.stderr, ifaces, len(got), len(want)))
+
 finish()

@@ -343,6 +343,9 @@ typedef struct iks_correlation_stats {
 					     not: a wrong key fails too) */
 	uint64_t icv_failed_modified_ab, icv_failed_modified_ba; /* of those, the ones a
 					     modified-in-transit finding explains */
+	uint64_t modified_not_compared;   /* modified packets whose bytes were not compared
+					     (past the comparison caps, or the files could not
+					     be read again): their findings list no changes */
 } iks_correlation_stats;
 IKS_API void iks_correlation_get_stats(const iks_correlation *c, iks_correlation_stats *st);
 

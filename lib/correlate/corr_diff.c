@@ -227,6 +227,10 @@ static void diff_one(corr_ctx *c, const corr_modified *m, const copy *sent, cons
 	iks_finding *f = &c->out->finds[m->finding];
 	if (f->kind != IKS_FIND_MODIFIED_IN_TRANSIT)
 		return; /* its slot went to the findings cap */
+	if (!sent->npieces || !recv->npieces) {
+		c->out->stats.modified_not_compared++;
+		return;
+	}
 	uint32_t ipsec_off = IKS_LEN_UNKNOWN;
 	for (uint16_t i = 0; i < sent->npieces; i++)
 		if (sent->pieces[i].ipsec_off != IKS_LEN_UNKNOWN) {
@@ -249,8 +253,14 @@ static void diff_one(corr_ctx *c, const corr_modified *m, const copy *sent, cons
 
 iks_status corr_diff(corr_ctx *c)
 {
-	if (!c->nmods || !c->t[0]->path || !c->t[1]->path)
+	if (!c->nmods)
 		return IKS_OK;
+	if (!c->t[0]->path || !c->t[1]->path) {
+		c->out->stats.modified_not_compared += c->nmods;
+		return IKS_OK;
+	}
+	if (c->nmods > DIFF_MODS_MAX)
+		c->out->stats.modified_not_compared += c->nmods - DIFF_MODS_MAX;
 	diff_state d;
 	memset(&d, 0, sizeof(d));
 	d.n = c->nmods < DIFF_MODS_MAX ? c->nmods : DIFF_MODS_MAX;

@@ -33,6 +33,16 @@ static void put32(uint8_t *p, uint32_t v)
 	memcpy(p, &v, 4); /* host order: the section header's magic says which */
 }
 
+/* The LINKTYPE_ value a file records for a libpcap DLT_ value: they differ
+ * only for raw IP, whose DLT_RAW is 12 (14 on OpenBSD) but LINKTYPE_RAW 101
+ * (tcpdump.org link-layer header types). */
+static uint16_t linktype_of(int dlt)
+{
+	if (dlt == IKS_LINK_RAW_DLT || dlt == IKS_LINK_RAW_OPENBSD)
+		return IKS_LINK_RAW;
+	return (uint16_t)dlt;
+}
+
 /* pcapng Section Header Block and one Interface Description Block per
  * capture, with if_tsresol 9 (nanoseconds). */
 static bool ng_header(FILE *f, const int linktype[2])
@@ -52,7 +62,7 @@ static bool ng_header(FILE *f, const int linktype[2])
 		memset(idb, 0, sizeof(idb));
 		put32(idb, 1);
 		put32(idb + 4, sizeof(idb));
-		uint16_t lt = (uint16_t)linktype[s];
+		uint16_t lt = linktype_of(linktype[s]);
 		memcpy(idb + 8, &lt, 2);
 		put32(idb + 12, 262144);
 		uint16_t opt[2] = { 9, 1 }; /* if_tsresol, 1 byte: 10^-9 */

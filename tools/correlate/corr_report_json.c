@@ -524,6 +524,8 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jw_uint(&w, st.icv_failed_modified_ab);
 	jw_key(&w, "icv_failed_modified_ba");
 	jw_uint(&w, st.icv_failed_modified_ba);
+	jw_key(&w, "modified_not_compared");
+	jw_uint(&w, st.modified_not_compared);
 	jw_obj_end(&w);
 	if (in[0].log || in[1].log) {
 		jw_key(&w, "logs");

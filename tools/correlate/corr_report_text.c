@@ -246,6 +246,9 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 		fprintf(out, "changed in transit: %" PRIu64 " a->b and %" PRIu64 " b->a arrived changed "
 			"and were discarded by the receiver (not counted as arrived)\n",
 			st.discarded_ab, st.discarded_ba);
+	if (st.modified_not_compared)
+		fprintf(out, "changed in transit: %" PRIu64 " packets not compared byte by byte (a cap "
+			"was reached, or a file could not be read again)\n", st.modified_not_compared);
 	if (st.icv_failed_ab || st.icv_failed_ba)
 		fprintf(out, "integrity (with keys): %" PRIu64 " ICV failures at b (%" PRIu64
 			" of them on packets changed in transit), %" PRIu64 " at a (%" PRIu64 ")\n",
