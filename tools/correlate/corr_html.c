@@ -296,6 +296,10 @@ static void write_header(html_ctx *h)
 		" sent outside the overlap (not judged).</p>\n",
 		st.sent_a, st.sent_b, st.lost_ab, st.lost_ba, st.sent_a, st.matched_ab, st.lost_ab,
 		st.sent_b, st.matched_ba, st.lost_ba, st.dropped_with_icmp, st.not_covered);
+	if (st.discarded_ab || st.discarded_ba)
+		fprintf(o, "<p class=\"stats\">Changed in transit and discarded by the receiver (not "
+			"counted as arrived): <b>%" PRIu64 "</b> a&rarr;b, <b>%" PRIu64 "</b> b&rarr;a.</p>\n",
+			st.discarded_ab, st.discarded_ba);
 	fputs("<nav><a href=\"#findings\">Findings</a> &middot; <a href=\"#negotiations\">IKE "
 	      "negotiations</a> &middot; <a href=\"#view\">Ladder</a></nav>\n", o);
 	if (h->gdropped)
