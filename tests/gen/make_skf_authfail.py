@@ -11,7 +11,7 @@ fragments (RFC 7383 section 2.5: the first fragment's Next Payload names
 the first inner payload, the others carry 0; each fragment is encrypted
 and protected on its own, AES-CBC-128 with HMAC-SHA2-256-128 here).
 
-    python3 tests/make_skf_authfail.py captures
+    python3 tests/gen/make_skf_authfail.py captures
 
 Needs python3-cryptography (only to write the fixture; the tests read the
 committed files)."""
@@ -23,7 +23,7 @@ import sys
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from pcapedit import Pcap, ipv4  # noqa: E402
 
 caps = sys.argv[1] if len(sys.argv) > 1 else "captures"

@@ -16,10 +16,12 @@ of three packets, and the last byte (the ICV) of a fourth. Expect:
 import json
 import os
 import subprocess
+import sys
 import tempfile
 
-from iks_testlib import PCAPCORRELATE, cap, check, finish
-from pcapedit import Pcap, ipv4
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from iks_testlib import PCAPCORRELATE, cap, check, finish  # noqa: E402
+from pcapedit import Pcap, ipv4  # noqa: E402
 
 A = "192.0.2.1"
 BASE = "ikev2_psk_natt"

@@ -3,7 +3,7 @@
 SKF, IKEv1 FRAG) exactly as ikedump -k does, and an error Notify inside one
 becomes an ike-error finding.
 
-- ikev2_cert_skf_authfail (tests/make_skf_authfail.py: b's IKE_AUTH response
+- ikev2_cert_skf_authfail (tests/gen/make_skf_authfail.py: b's IKE_AUTH response
   is AUTHENTICATION_FAILED in two SKF fragments with the SA's real keys):
   with -k the finding names the notify, the sender, and the frames ikedump -k
   decrypts it on; without keys no error is claimed and the reason says the
@@ -14,9 +14,12 @@ becomes an ike-error finding.
   says "not read"; without keys it does.
 """
 import json
+import os
 import subprocess
+import sys
 
-from iks_testlib import IKEDUMP, PCAPCORRELATE, cap, check, finish
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from iks_testlib import IKEDUMP, PCAPCORRELATE, cap, check, finish  # noqa: E402
 
 
 def corr(name, keys=None):

@@ -14,10 +14,12 @@ must be the one for that pattern.
 import json
 import os
 import subprocess
+import sys
 import tempfile
 
-from iks_testlib import IKEDUMP, PCAPCORRELATE, cap, check, finish
-from pcapedit import Pcap, ipv4
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from iks_testlib import IKEDUMP, PCAPCORRELATE, cap, check, finish  # noqa: E402
+from pcapedit import Pcap, ipv4  # noqa: E402
 
 A = "192.0.2.1"
 BASE = "ikev2_cert_rfc7383"

@@ -28,10 +28,14 @@ import subprocess
 import sys
 import tempfile
 
-from iks_testlib import PCAPCORRELATE, CAPS, cap, check, finish
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from iks_testlib import PCAPCORRELATE, CAPS, cap, check, finish  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-LAB_TRUTH = os.path.join(HERE, "lab_truth.py")
+# lab15 keeps tests/lab_truth.py (it may move to a folder of its own)
+LAB_TRUTH = next(p for p in (os.path.join(HERE, "lab_truth.py"), os.path.join(HERE, "..", "lab_truth.py"),
+                             os.path.join(HERE, "..", "lib", "lab_truth.py"),
+                             os.path.join(HERE, "..", "ref", "lab_truth.py")) if os.path.exists(p))
 IPSEC_HOSTS = {"192.0.2.1", "198.51.100.1", "198.51.100.254"}
 tmp = tempfile.mkdtemp(prefix="pcapcorrelate-lab-")
 skipped = []

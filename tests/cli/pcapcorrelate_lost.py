@@ -17,9 +17,11 @@ written packets had arrived, 2 of 17 lost ones were missing.)
 import json
 import os
 import subprocess
+import sys
 import tempfile
 
-from iks_testlib import IKEDUMP, PCAPCORRELATE, cap, check, finish
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from iks_testlib import IKEDUMP, PCAPCORRELATE, cap, check, finish  # noqa: E402
 
 HOSTS = ("192.0.2.1", "198.51.100.1")
 PAIRS = ["ikev2_psk_randomloss", "ikev2_cert_fragdrop", "ikev1_cert_ikefrag_ok_nftdrop",
