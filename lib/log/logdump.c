@@ -139,57 +139,59 @@ bool log_dump_line(iks_log *log, log_thread *t, const uint8_t *text, size_t len)
 	return true;
 }
 
-static uint32_t be32_at(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
 bool log_dump_attach(iks_log *log, iks_log_msg *m, size_t off, uint32_t len, uint32_t want)
 {
 	if (!log->dump || off + len > log->ndump || len < 28)
 		return false;
-	const uint8_t *p = log->dump + off;
-	bool marker = len >= 32 && be32_at(p) == 0;
+	iks_reader r = rd_init(log->dump + off, len, 0);
+	iks_reader peek = r;
+	uint32_t first = 1;
+	bool marker = len >= 32 && rd_be32(&peek, &first) && first == 0;
 	if (marker && (want == 0 || want == len - 4)) {
-		p += 4;
+		rd_skip(&r, 4);
 		off += 4;
 		len -= 4;
 	} else if (want && want != len) {
 		return false;
 	}
-	/* RFC 7296 3.1 / RFC 2408 3.1: the header's length is the message's */
-	if (be32_at(p + 24) != len)
+	/* RFC 2408 3.1 / RFC 7296 3.1: cookies, next payload, version,
+	 * exchange, flags, message ID, length (the whole message's) */
+	uint8_t ic[8], rc[8], next, ver, exch, flags;
+	uint32_t msgid, hlen;
+	if (!rd_copy(&r, ic, 8) || !rd_copy(&r, rc, 8) || !rd_u8(&r, &next) || !rd_u8(&r, &ver) ||
+	    !rd_u8(&r, &exch) || !rd_u8(&r, &flags) || !rd_be32(&r, &msgid) || !rd_be32(&r, &hlen) ||
+	    hlen != len)
 		return false;
 	m->has_data = true;
 	m->data_off = off;
 	m->data_len = len;
-	m->digest = iks_log_digest(p, len);
-	/* the header as the bytes say (RFC 2408 3.1, RFC 7296 3.1), where the
-	 * log's own lines did not say it: printed values are kept as printed
-	 * (their byte order is learned by the join) */
+	m->digest = iks_log_digest(log->dump + off, len);
+	/* the header as the bytes say, where the log's own lines did not say
+	 * it: printed values are kept as printed (their byte order is learned
+	 * by the join) */
 	bool printed = m->has_cookies; /* cookies and message ID in the log's byte order */
 	if (!printed) {
-		memcpy(m->icookie, p, 8);
-		memcpy(m->rcookie, p + 8, 8);
+		memcpy(m->icookie, ic, 8);
+		memcpy(m->rcookie, rc, 8);
 		m->has_cookies = true;
 	}
 	if (!m->version)
-		m->version = (uint8_t)(p[17] >> 4);
+		m->version = (uint8_t)(ver >> 4);
 	if (!m->has_exchange) {
 		m->has_exchange = true;
-		m->exchange = p[18];
+		m->exchange = exch;
 	}
 	if (!m->has_flags) {
 		m->has_flags = true;
-		m->flags = p[19];
+		m->flags = flags;
 	}
 	if (!m->has_msgid && !printed) {
 		m->has_msgid = true;
-		m->msgid = be32_at(p + 20);
+		m->msgid = msgid;
 	}
 	if (m->version == 2 && !m->has_response) {
 		m->has_response = true;
-		m->response = (p[19] & 0x20) != 0;
+		m->response = (flags & 0x20) != 0;
 	}
 	if (!m->length)
 		m->length = len;
