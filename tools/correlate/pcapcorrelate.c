@@ -27,7 +27,7 @@ static void usage(FILE *f)
 	      "                          fragment once, from its sender's capture) to a pcap file\n"
 	      "                          (pcapng when the captures' link types differ)\n"
 	      "      --html FILE         a ladder diagram of both ends in one HTML file\n"
-	      "      --log-a FILE        host a's IKE log (Oakley.log or charon log); repeat for\n"
+	      "      --log-a FILE        host a's IKE log (Oakley.log, charon or pluto); repeat for\n"
 	      "                          the files of an Oakley.log rotation set\n"
 	      "      --log-b FILE        the same for host b\n"
 	      "      --events-a FILE     host a's IPsec audit events (541/542/543/547, text or CSV\n"
