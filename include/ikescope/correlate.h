@@ -81,7 +81,8 @@ IKS_API void iks_trace_free(iks_trace *t);
 enum iks_direction {
 	IKS_DIR_UNKNOWN = 0,
 	IKS_DIR_A_TO_B = 1,
-	IKS_DIR_B_TO_A = 2
+	IKS_DIR_B_TO_A = 2,
+	IKS_DIR_BOTH = 3          /* verdicts only: both ways */
 };
 
 typedef struct iks_correlate_options {
@@ -184,7 +185,9 @@ enum iks_finding_kind {
 	IKS_FIND_BAD_SPI,
 	IKS_FIND_LIMIT,
 	IKS_FIND_IKE_ERROR,       /* an IKE message carried an error Notify */
-	IKS_FIND_ONE_WAY          /* negotiations one end starts fail, the other's complete */
+	IKS_FIND_ONE_WAY,         /* negotiations one end starts fail, the other's complete */
+	IKS_FIND_NAT_REBIND       /* one IKE SA / ESP SPI continues from a new public address or
+				     port: side, addr/port before and after, count lost to the old */
 };
 
 enum iks_severity {
@@ -227,6 +230,8 @@ typedef struct iks_finding {
 	/* icmp-frag-needed / pmtu-blackhole */
 	uint32_t mtu;
 	bool reached_sender;
+	bool from_known;
+	iks_addr from;            /* icmp-frag-needed: the ICMP error's sender (the router) */
 	uint32_t size_ok_max, size_lost_min;
 	/* nat-detected */
 	char side;                /* 'a' or 'b': whose address/port is rewritten in the path */
@@ -293,6 +298,98 @@ IKS_API const char *iks_finding_kind_name(int kind);
 IKS_API const char *iks_outcome_name(int outcome);
 IKS_API const char *iks_direction_name(int dir);
 IKS_API const char *iks_severity_name(int sev);
+
+/* ------------------------------------------------- loss characterisation */
+
+/*
+ * What was sent one way and what of it was lost, by kind, fragment
+ * position, size and DF: the question it answers is "black hole, or flaky
+ * link?". Only packets sent while the other capture ran are counted
+ * (arrived, lost, or dropped with an ICMP error that reached the sender).
+ */
+#define IKS_SIZE_BANDS 5      /* IP datagram sizes: <=576, 577-1280, 1281-1400, 1401-1500, >1500 */
+typedef struct iks_loss_tally {
+	uint32_t sent, lost;
+} iks_loss_tally;
+
+/* A run of consecutive losses, in sending order, with no arrival between. */
+typedef struct iks_loss_run {
+	uint32_t count;
+	double from_s, to_s;      /* first and last lost packet, on a's clock (epoch s) */
+	bool to_end;              /* nothing of its kind arrived after it */
+} iks_loss_run;
+
+typedef struct iks_loss_profile {
+	iks_loss_tally all;
+	iks_loss_tally ike, esp, ah, other;   /* by kind (NAT-T keepalives count as other) */
+	iks_loss_tally whole;                 /* left the sender unfragmented */
+	iks_loss_tally fragmented;            /* left the sender, or arrived, in fragments */
+	iks_loss_tally df;                    /* unfragmented with DF set */
+	iks_loss_tally size[IKS_SIZE_BANDS];
+	uint32_t dropped_icmp;                /* not arrived, an ICMP error reached the sender */
+	iks_loss_run run_all, run_ike, run_esp; /* the longest runs: of everything, of IKE, of ESP */
+	uint32_t arrived_between;             /* arrivals between the first and last loss */
+	double first_lost_s, last_lost_s;     /* on a's clock (epoch s); 0 when none lost */
+	double first_sent_s, last_sent_s;
+} iks_loss_profile;
+
+/* The profile of what side 0 (a->b) or 1 (b->a) sent; NULL for a bad side.
+ * Owned by the correlation. */
+IKS_API const iks_loss_profile *iks_correlation_loss_profile(const iks_correlation *c, int side);
+
+/* --------------------------------------------------------------- verdicts */
+
+/*
+ * The diagnosis: what went wrong on the path, one entry per cause, most
+ * decisive first, each with the findings that show it. A healthy path gets
+ * exactly one verdict, IKS_CAUSE_NO_PATH_PROBLEM.
+ */
+enum iks_cause {
+	IKS_CAUSE_FRAGMENTS_DROPPED = 1, /* which: "non-first", "first", "all", "some" */
+	IKS_CAUSE_PMTU_BLACKHOLE,        /* size_ok_max < size_lost_min, icmp_reached_sender */
+	IKS_CAUSE_BLOCKED,               /* everything of a kind (what) lost one way, from_s..to_s */
+	IKS_CAUSE_RANDOM_LOSS,           /* scattered loss: rate per direction */
+	IKS_CAUSE_MODIFIED_IN_TRANSIT,   /* count, discarded */
+	IKS_CAUSE_STALE_SA,              /* spi, count, the lost Delete */
+	IKS_CAUSE_NAT_REBIND,            /* packets lost to an outdated NAT mapping */
+	IKS_CAUSE_NEGOTIATION_ERROR,     /* notify, its sender: configuration, not path */
+	IKS_CAUSE_ONE_WAY_FAILURE,       /* negotiations one end starts fail, the other's succeed */
+	IKS_CAUSE_NO_PATH_PROBLEM        /* everything arrived, or only PMTU discovery that worked */
+};
+
+#define IKS_VERDICT_MAX_EVIDENCE 32
+#define IKS_VERDICT_TEXT 320
+typedef struct iks_verdict {
+	int cause;                /* iks_cause */
+	int direction;            /* IKS_DIR_A_TO_B, IKS_DIR_B_TO_A, IKS_DIR_BOTH, or
+				     IKS_DIR_UNKNOWN when it has none */
+	const char *confidence;   /* "certain" or "likely" (static) */
+	char summary[IKS_VERDICT_TEXT]; /* one sentence: hosts, counts, the device where known */
+	char advice[IKS_VERDICT_TEXT];  /* one sentence: what to check or change */
+	/* the cause's own facts (zero when they do not apply) */
+	const char *which;        /* fragments-dropped: "non-first", "first", "all", "some" */
+	const char *what;         /* blocked: "IKE", "ESP", "IKE and ESP", "everything" */
+	double from_s, to_s;      /* blocked: first and last lost packet, sender's clock */
+	uint32_t count, total;    /* packets (datagrams) concerned / of how many sent */
+	double rate_ab, rate_ba;  /* random-loss: lost/sent per direction (0..1) */
+	uint32_t size_ok_max, size_lost_min; /* pmtu-blackhole */
+	bool icmp_reached_sender; /* pmtu-blackhole */
+	bool icmp_from_known;
+	iks_addr icmp_from;       /* pmtu-blackhole: the router that announced the MTU */
+	uint32_t mtu;
+	bool discarded;           /* modified-in-transit: the receiver dropped them (ICV) */
+	uint32_t spi;             /* stale-sa */
+	uint64_t delete_frame;    /* stale-sa: the Delete in the deleting end's file (0: none) */
+	uint16_t notify;          /* negotiation-error: the Notify type */
+	int notify_dir;           /* negotiation-error: iks_direction of its sender */
+	uint32_t nevidence;
+	uint32_t evidence[IKS_VERDICT_MAX_EVIDENCE]; /* indexes into the findings array */
+} iks_verdict;
+
+/* The verdicts, most decisive first; array owned by the correlation. */
+IKS_API size_t iks_correlation_verdicts(const iks_correlation *c, const iks_verdict **arr);
+/* "fragments-dropped", ... (static text). */
+IKS_API const char *iks_cause_name(int cause);
 
 /* ---------------------------------------------------------- packet groups */
 

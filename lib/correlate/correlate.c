@@ -234,7 +234,8 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 		c.match[s] = malloc(n * sizeof(uint32_t));
 		c.role[s] = calloc(n, 1);
 		c.modified[s] = calloc(n, 1);
-		if (!c.match[s] || !c.role[s] || !c.modified[s])
+		c.fate[s] = calloc(n, 1);
+		if (!c.match[s] || !c.role[s] || !c.modified[s] || !c.fate[s])
 			st = IKS_E_NOMEM;
 		else
 			for (size_t i = 0; i < n; i++)
@@ -272,11 +273,16 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 			st = corr_deleted_sas(&c);
 		if (st == IKS_OK)
 			st = corr_groups(&c);
+		if (st == IKS_OK)
+			corr_loss_profile(&c);
 	}
+	if (st == IKS_OK)
+		st = corr_verdicts(&c);
 	for (int s = 0; s < 2; s++) {
 		free(c.match[s]);
 		free(c.role[s]);
 		free(c.modified[s]);
+		free(c.fate[s]);
 	}
 	if (st != IKS_OK) {
 		iks_correlation_free(c.out);
@@ -334,6 +340,7 @@ void iks_correlation_free(iks_correlation *c)
 		free(c->negs[i].exchanges);
 	free(c->negs);
 	free(c->finds);
+	free(c->verdicts);
 	free(c->lost[0]);
 	free(c->lost[1]);
 	corr_groups_free(c);

@@ -22,6 +22,8 @@ typedef struct corr_ctx {
 	uint32_t *match[2];    /* per unit: index of its copy in the other trace */
 	uint8_t *role[2];
 	uint8_t *modified[2];  /* matched only loosely: bytes changed in transit */
+	uint8_t *fate[2];      /* per unit sent by that side: iks_fate (0: not judged as sent;
+				  set by corr_findings) */
 	bool hosts_known;
 	uint32_t host[2], peer[2]; /* address indices in each trace */
 	/* clock: t_b = t_a + offset + drift * (t_a - t0) */
@@ -43,6 +45,9 @@ struct iks_correlation {
 	uint64_t finds_dropped;
 	iks_lost_packet *lost[2];
 	size_t nlost[2], cap_lost[2];
+	iks_loss_profile loss[2];  /* loss.c: what each side sent and lost */
+	iks_verdict *verdicts;     /* verdicts.c */
+	size_t nverdicts;
 	iks_packet_group *groups;  /* groups.c */
 	size_t ngroups, cap_groups;
 	uint64_t groups_dropped;
@@ -103,6 +108,10 @@ void corr_groups_free(iks_correlation *o);
 iks_status corr_findings(corr_ctx *c);
 /* findings.c: a finding names the IKE message of unit u (if it is one). */
 void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u);
+/* loss.c: the loss profile of each direction (after corr_findings). */
+void corr_loss_profile(corr_ctx *c);
+/* verdicts.c: the diagnosis from the findings and loss profiles (last step). */
+iks_status corr_verdicts(corr_ctx *c);
 /* corr_deletes.c: SAs deleted at one end and still used by the other
  * (bad-spi findings). */
 iks_status corr_deleted_sas(corr_ctx *c);

@@ -262,6 +262,7 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 		const trace_unit *v = m != NO_MATCH ? &c->t[1 - side]->units[m] : NULL;
 		/* what arrived is judged anyway; what did not, only inside the overlap */
 		if (!v && !corr_covered(c, side, u->ts)) {
+			c->fate[side][i] = IKS_FATE_NOT_COVERED;
 			st->not_covered++;
 			continue;
 		}
@@ -273,6 +274,7 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 		d->sent_by_kind[u->kind]++;
 		bool frag_any = frag_sent || (v && (v->flags & UNIT_F_FRAGMENTED));
 		if (v) {
+			c->fate[side][i] = IKS_FATE_ARRIVED;
 			if (side == 0)
 				st->matched_ab++;
 			else
@@ -298,9 +300,11 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 		}
 		/* lost */
 		if (icmp_for(c, &x[side], side, u)) {
+			c->fate[side][i] = IKS_FATE_DROPPED_ICMP;
 			st->dropped_with_icmp++; /* the icmp-frag-needed finding tells */
 			continue;
 		}
+		c->fate[side][i] = IKS_FATE_LOST;
 		if (side == 0)
 			st->lost_ab++;
 		else
@@ -453,6 +457,8 @@ static void icmp_findings(corr_ctx *c)
 			f->explain = to_host ? EXPLAIN_ICMP : EXPLAIN_ICMP_LOST;
 			f->reached_sender = to_host;
 			f->mtu = q->mtu;
+			f->from = *trace_addr(t, v->addr_src); /* the router that sent it */
+			f->from_known = true;
 			f->ip_id = q->quoted_ip_id;
 			f->proto = q->quoted_proto;
 			if (s == 0) {
@@ -539,6 +545,7 @@ const char *iks_finding_kind_name(int kind)
 	case IKS_FIND_LIMIT: return "limit";
 	case IKS_FIND_IKE_ERROR: return "ike-error";
 	case IKS_FIND_ONE_WAY: return "one-way";
+	case IKS_FIND_NAT_REBIND: return "nat-rebind";
 	}
 	return "unknown";
 }
@@ -558,6 +565,7 @@ const char *iks_direction_name(int dir)
 	switch (dir) {
 	case IKS_DIR_A_TO_B: return "a->b";
 	case IKS_DIR_B_TO_A: return "b->a";
+	case IKS_DIR_BOTH: return "both";
 	}
 	return "none";
 }

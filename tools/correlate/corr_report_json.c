@@ -152,6 +152,13 @@ static void json_finding(jsonw *w, const iks_finding *f)
 		jw_uint(w, f->mtu);
 		jw_key(w, "reached_sender");
 		jw_bool(w, f->reached_sender);
+		if (f->kind == IKS_FIND_ICMP_FRAG_NEEDED) {
+			jw_key(w, "from");
+			if (f->from_known)
+				jw_addr(w, &f->from);
+			else
+				jw_null(w);
+		}
 		jw_key(w, "ip_id");
 		jw_uint(w, f->ip_id);
 		json_spi_seq(w, f);
@@ -327,6 +334,187 @@ static void json_negotiation(jsonw *w, const corr_input *in, const iks_negotiati
 	jw_obj_end(w);
 }
 
+static void json_tally(jsonw *w, const char *key, const iks_loss_tally *t)
+{
+	jw_key(w, key);
+	jw_obj_begin(w);
+	jw_key(w, "sent");
+	jw_uint(w, t->sent);
+	jw_key(w, "lost");
+	jw_uint(w, t->lost);
+	jw_obj_end(w);
+}
+
+static void json_run(jsonw *w, const char *key, const iks_loss_run *r)
+{
+	jw_key(w, key);
+	if (!r->count) {
+		jw_null(w);
+		return;
+	}
+	jw_obj_begin(w);
+	jw_key(w, "count");
+	jw_uint(w, r->count);
+	jw_key(w, "from");
+	jw_time(w, r->from_s);
+	jw_key(w, "to");
+	jw_time(w, r->to_s);
+	jw_key(w, "to_end");
+	jw_bool(w, r->to_end);
+	jw_obj_end(w);
+}
+
+/* "loss": what each direction sent and lost, by kind, fragments, DF, size */
+static void json_loss(jsonw *w, const iks_correlation *c)
+{
+	static const char *const bands[IKS_SIZE_BANDS] = { "0-576", "577-1280", "1281-1400",
+							   "1401-1500", "1501-" };
+	jw_key(w, "loss");
+	jw_obj_begin(w);
+	for (int s = 0; s < 2; s++) {
+		const iks_loss_profile *p = iks_correlation_loss_profile(c, s);
+		jw_key(w, s ? "b->a" : "a->b");
+		jw_obj_begin(w);
+		json_tally(w, "all", &p->all);
+		json_tally(w, "ike", &p->ike);
+		json_tally(w, "esp", &p->esp);
+		json_tally(w, "ah", &p->ah);
+		json_tally(w, "other", &p->other);
+		json_tally(w, "whole", &p->whole);
+		json_tally(w, "fragmented", &p->fragmented);
+		json_tally(w, "df", &p->df);
+		jw_key(w, "size");
+		jw_obj_begin(w);
+		for (int k = 0; k < IKS_SIZE_BANDS; k++)
+			json_tally(w, bands[k], &p->size[k]);
+		jw_obj_end(w);
+		jw_key(w, "dropped_with_icmp");
+		jw_uint(w, p->dropped_icmp);
+		jw_key(w, "arrived_between_losses");
+		jw_uint(w, p->arrived_between);
+		json_run(w, "longest_run", &p->run_all);
+		json_run(w, "longest_ike_run", &p->run_ike);
+		json_run(w, "longest_esp_run", &p->run_esp);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+}
+
+static void json_verdict(jsonw *w, const iks_verdict *v)
+{
+	char m[9];
+	jw_obj_begin(w);
+	jw_key(w, "cause");
+	jw_str(w, iks_cause_name(v->cause));
+	jw_key(w, "direction");
+	if (v->direction)
+		jw_str(w, iks_direction_name(v->direction));
+	else
+		jw_null(w);
+	jw_key(w, "confidence");
+	jw_str(w, v->confidence);
+	jw_key(w, "summary");
+	jw_str(w, v->summary);
+	jw_key(w, "advice");
+	jw_str(w, v->advice);
+	switch (v->cause) {
+	case IKS_CAUSE_FRAGMENTS_DROPPED:
+		jw_key(w, "which");
+		jw_str(w, v->which);
+		jw_key(w, "count");
+		jw_uint(w, v->count);
+		jw_key(w, "total");
+		jw_uint(w, v->total);
+		break;
+	case IKS_CAUSE_PMTU_BLACKHOLE:
+		jw_key(w, "size_ok_max");
+		if (v->size_ok_max || v->size_lost_min)
+			jw_uint(w, v->size_ok_max);
+		else
+			jw_null(w);
+		jw_key(w, "size_lost_min");
+		if (v->size_lost_min)
+			jw_uint(w, v->size_lost_min);
+		else
+			jw_null(w);
+		jw_key(w, "icmp_reached_sender");
+		jw_bool(w, v->icmp_reached_sender);
+		jw_key(w, "icmp_from");
+		if (v->icmp_from_known)
+			jw_addr(w, &v->icmp_from);
+		else
+			jw_null(w);
+		jw_key(w, "mtu");
+		if (v->mtu)
+			jw_uint(w, v->mtu);
+		else
+			jw_null(w);
+		jw_key(w, "count");
+		jw_uint(w, v->count);
+		break;
+	case IKS_CAUSE_BLOCKED:
+		jw_key(w, "what");
+		jw_str(w, v->what);
+		jw_key(w, "from");
+		jw_time(w, v->from_s);
+		jw_key(w, "to");
+		jw_time(w, v->to_s);
+		jw_key(w, "count");
+		jw_uint(w, v->count);
+		break;
+	case IKS_CAUSE_RANDOM_LOSS:
+		jw_key(w, "rate_ab");
+		jw_double(w, v->rate_ab, 4);
+		jw_key(w, "rate_ba");
+		jw_double(w, v->rate_ba, 4);
+		jw_key(w, "count");
+		jw_uint(w, v->count);
+		jw_key(w, "total");
+		jw_uint(w, v->total);
+		break;
+	case IKS_CAUSE_MODIFIED_IN_TRANSIT:
+		jw_key(w, "count");
+		jw_uint(w, v->count);
+		jw_key(w, "discarded");
+		jw_bool(w, v->discarded);
+		break;
+	case IKS_CAUSE_STALE_SA:
+		jw_key(w, "spi");
+		snprintf(m, sizeof(m), "%08" PRIx32, v->spi);
+		jw_str(w, m);
+		jw_key(w, "count");
+		jw_uint(w, v->count);
+		jw_key(w, "delete_frame");
+		if (v->delete_frame)
+			jw_uint(w, v->delete_frame);
+		else
+			jw_null(w);
+		break;
+	case IKS_CAUSE_NEGOTIATION_ERROR:
+		jw_key(w, "notify");
+		jw_uint(w, v->notify);
+		jw_key(w, "sent_by");
+		jw_str(w, v->notify_dir == IKS_DIR_B_TO_A ? "b" : "a");
+		jw_key(w, "count");
+		jw_uint(w, v->count);
+		break;
+	default:
+		jw_key(w, "count");
+		jw_uint(w, v->count);
+		if (v->total) {
+			jw_key(w, "total");
+			jw_uint(w, v->total);
+		}
+		break;
+	}
+	jw_key(w, "evidence");
+	jw_arr_begin(w);
+	for (uint32_t i = 0; i < v->nevidence; i++)
+		jw_uint(w, v->evidence[i]);
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
 void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *c)
 {
 	strbuf b;
@@ -452,6 +640,14 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 		}
 		jw_obj_end(&w);
 	}
+	json_loss(&w, c);
+	const iks_verdict *vs;
+	size_t nv = iks_correlation_verdicts(c, &vs);
+	jw_key(&w, "verdicts");
+	jw_arr_begin(&w);
+	for (size_t k = 0; k < nv; k++)
+		json_verdict(&w, &vs[k]);
+	jw_arr_end(&w);
 	const iks_negotiation *negs;
 	size_t nn = iks_correlation_negotiations(c, &negs);
 	jw_key(&w, "negotiations");
