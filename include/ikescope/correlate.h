@@ -206,6 +206,7 @@ typedef struct iks_finding {
 	uint64_t frame_a, frame_b;/* in each file; 0 when not there */
 	/* IKE kinds */
 	bool has_ike;
+	bool response;            /* IKEv2: the message is a response (IKEv1 has no such flag) */
 	uint8_t version, exchange;
 	uint8_t ispi[8], rspi[8];
 	uint32_t msgid;

@@ -23,8 +23,11 @@ static const char EXPLAIN_NAT[] =
 	"addresses or ports differ between the two ends: a NAT rewrites them in the path "
 	"(NAT-T, UDP 4500, is needed; XP SP2 will not initiate to a responder behind NAT by default)";
 static const char EXPLAIN_LOSS_IKE[] =
-	"an IKE message left one end and never reached the other: the sender will retransmit it "
-	"until its retry limit";
+	"an IKE message left one end and never reached the other: a request is sent again until "
+	"the sender's retry limit, an IKEv1 message by whichever end waits for the next one";
+static const char EXPLAIN_LOSS_IKE_RESPONSE[] =
+	"an IKE response left the responder and never reached the requester: the requester will "
+	"send its request again, and the responder answer again, until the requester's retry limit";
 static const char EXPLAIN_LOSS[] =
 	"packets left one end and never reached the other";
 static const char EXPLAIN_FRAG[] =
@@ -121,6 +124,9 @@ void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u)
 	memcpy(f->ispi, k->ispi, 8);
 	memcpy(f->rspi, k->rspi, 8);
 	f->msgid = k->msgid;
+	f->response = k->version == 2 && (u->flags & UNIT_F_RESPONSE);
+	if (!f->size)
+		f->size = u->size;
 }
 
 /* Indexes built once: each side's incomplete datagrams sorted by IP ID,
@@ -357,7 +363,8 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 		if (u->kind == UNIT_IKE) {
 			iks_finding *f = corr_add_finding(c, IKS_FIND_PACKET_LOSS, IKS_SEV_ERROR, dir);
 			if (f) {
-				f->explain = EXPLAIN_LOSS_IKE;
+				f->explain = (u->flags & UNIT_F_RESPONSE) ? EXPLAIN_LOSS_IKE_RESPONSE
+									   : EXPLAIN_LOSS_IKE;
 				fill_times(c, f, side, u, NULL);
 				corr_ike_identity(f, t, u);
 				f->proto = u->proto;

@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *addr(const iks_addr *a, char *buf)
@@ -16,7 +17,17 @@ static const char *notify_text(int version, unsigned type)
 	return nm ? nm : "an error notification";
 }
 
-static void text_finding(FILE *out, const iks_finding *f)
+/* Seconds from a copy leaving to the first copy arriving, on one clock:
+ * longer than a transit means earlier copies were lost. */
+static double transit_s(const iks_finding *f, double offset_s)
+{
+	if (!f->time_a_s || !f->time_b_s)
+		return 0;
+	double d = f->time_b_s - offset_s - f->time_a_s;
+	return f->direction == IKS_DIR_B_TO_A ? -d : d;
+}
+
+static void text_finding(FILE *out, const iks_finding *f, bool frames, double offset_s)
 {
 	char a[IKS_ADDRSTRLEN], b[IKS_ADDRSTRLEN], i[17], r[17], t1[32], t2[32], ex[24];
 	static const char *sev[] = { "INFO ", "WARN ", "ERROR" };
@@ -25,8 +36,11 @@ static void text_finding(FILE *out, const iks_finding *f)
 	if (f->has_ike) {
 		corr_hex8(i, f->ispi);
 		corr_hex8(r, f->rspi);
-		fprintf(out, " IKEv%u %s mid 0x%08" PRIx32 " %s/%s", f->version,
-			corr_exchange_name(f->version, f->exchange, ex), f->msgid, i, r);
+		fprintf(out, " IKEv%u %s%s mid 0x%08" PRIx32 " %s/%s", f->version,
+			corr_exchange_name(f->version, f->exchange, ex),
+			f->version == 2 ? (f->response ? " response" : " request") : "", f->msgid, i, r);
+		if (f->size && f->kind != IKS_FIND_FRAGMENT_LOSS && f->kind != IKS_FIND_PACKET_LOSS)
+			fprintf(out, " (%" PRIu32 " bytes)", f->size);
 	}
 	switch (f->kind) {
 	case IKS_FIND_CLOCK_OFFSET:
@@ -104,7 +118,7 @@ static void text_finding(FILE *out, const iks_finding *f)
 		break;
 	}
 	fprintf(out, "\n      %s", f->explain ? f->explain : "");
-	if (f->frame_a || f->frame_b) {
+	if (frames && (f->frame_a || f->frame_b)) {
 		fputs("\n      ", out);
 		if (f->frame_a)
 			fprintf(out, "a: frame %" PRIu64 " at %s", f->frame_a, corr_clock_text(f->time_a_s, t1, sizeof(t1)));
@@ -114,6 +128,151 @@ static void text_finding(FILE *out, const iks_finding *f)
 			fprintf(out, "   b: frame %" PRIu64 " at %s", f->frame_b, corr_clock_text(f->time_b_s, t2, sizeof(t2)));
 		else
 			fputs("   b: not seen", out);
+		double tr = transit_s(f, offset_s);
+		if (tr > 0.5)
+			fprintf(out, "   (the first copy to arrive left %.2f s after the first one sent: "
+				"earlier copies were lost)", tr);
+	}
+	fputc('\n', out);
+}
+
+/* Findings that say the same thing about the same packets' kind fold into
+ * one line: same kind, severity, direction, IKE message (or SPI and
+ * protocol), fragment pattern and ICMP fate. */
+static bool same_group(const iks_finding *x, const iks_finding *y)
+{
+	if (x->kind != y->kind || x->severity != y->severity || x->direction != y->direction)
+		return false;
+	if (x->kind == IKS_FIND_CLOCK_OFFSET || x->kind == IKS_FIND_LIMIT ||
+	    x->kind == IKS_FIND_NAT_DETECTED || x->kind == IKS_FIND_ONE_WAY ||
+	    x->kind == IKS_FIND_PMTU_BLACKHOLE)
+		return false;
+	if (x->has_ike != y->has_ike)
+		return false;
+	if (x->has_ike && (x->msgid != y->msgid || memcmp(x->ispi, y->ispi, 8) ||
+			   x->exchange != y->exchange || x->size != y->size))
+		return false;
+	if (!x->has_ike && (x->spi != y->spi || x->proto != y->proto))
+		return false;
+	if ((x->pattern == NULL) != (y->pattern == NULL) ||
+	    (x->pattern && strcmp(x->pattern, y->pattern)))
+		return false;
+	if (x->kind == IKS_FIND_ICMP_FRAG_NEEDED &&
+	    (x->reached_sender != y->reached_sender || x->mtu != y->mtu))
+		return false;
+	if (x->kind == IKS_FIND_IKE_ERROR && x->notify != y->notify)
+		return false;
+	return x->kind == IKS_FIND_FRAGMENT_LOSS || x->kind == IKS_FIND_MODIFIED_IN_TRANSIT ||
+	       x->kind == IKS_FIND_ICMP_FRAG_NEEDED || x->kind == IKS_FIND_PACKET_LOSS ||
+	       x->kind == IKS_FIND_BAD_SPI || x->kind == IKS_FIND_IKE_ERROR;
+}
+
+/* "11, 16, 19" - the frames of one side of a group (at most 12, then "...") */
+static void group_frames(FILE *out, const iks_finding *f, const size_t *idx, size_t n, int side)
+{
+	size_t shown = 0;
+	for (size_t k = 0; k < n; k++) {
+		uint64_t fr = side ? f[idx[k]].frame_b : f[idx[k]].frame_a;
+		if (!fr)
+			continue;
+		if (shown == 12) {
+			fputs(", ...", out);
+			break;
+		}
+		fprintf(out, "%s%" PRIu64, shown ? ", " : "", fr);
+		shown++;
+	}
+	if (!shown)
+		fputs("not seen", out);
+}
+
+/* Findings grouped: one line per group with its count and the frames. */
+static void text_findings(FILE *out, const iks_finding *f, size_t nf, double offset_s)
+{
+	size_t *idx = malloc((nf ? nf : 1) * sizeof(*idx));
+	bool *done = calloc(nf ? nf : 1, sizeof(*done));
+	if (!idx || !done) {
+		free(idx);
+		free(done);
+		for (size_t k = 0; k < nf; k++)
+			text_finding(out, &f[k], true, offset_s);
+		return;
+	}
+	for (size_t k = 0; k < nf; k++) {
+		if (done[k])
+			continue;
+		size_t n = 0;
+		for (size_t j = k; j < nf; j++)
+			if (!done[j] && (j == k || same_group(&f[k], &f[j]))) {
+				idx[n++] = j;
+				done[j] = true;
+			}
+		if (n == 1) {
+			fprintf(out, "  #%zu", k + 1);
+			text_finding(out, &f[k], true, offset_s);
+			continue;
+		}
+		fprintf(out, "  #%zu-#%zu %zux", k + 1, idx[n - 1] + 1, n);
+		text_finding(out, &f[k], false, offset_s);
+		fputs("      frames a: ", out);
+		group_frames(out, f, idx, n, 0);
+		fputs("; b: ", out);
+		group_frames(out, f, idx, n, 1);
+		fputc('\n', out);
+	}
+	free(idx);
+	free(done);
+}
+
+/* "#1-#5, #7" from a verdict's evidence (finding positions, 1-based) */
+static void evidence_text(FILE *out, const iks_verdict *v)
+{
+	uint32_t ev[IKS_VERDICT_MAX_EVIDENCE];
+	uint32_t n = v->nevidence;
+	memcpy(ev, v->evidence, n * sizeof(ev[0]));
+	for (uint32_t i = 1; i < n; i++) /* insertion sort: at most 32 */
+		for (uint32_t j = i; j > 0 && ev[j - 1] > ev[j]; j--) {
+			uint32_t t = ev[j];
+			ev[j] = ev[j - 1];
+			ev[j - 1] = t;
+		}
+	for (uint32_t i = 0; i < n;) {
+		uint32_t j = i;
+		while (j + 1 < n && ev[j + 1] == ev[j] + 1)
+			j++;
+		fprintf(out, "%s#%u", i ? ", " : "", ev[i] + 1);
+		if (j > i)
+			fprintf(out, "-#%u", ev[j] + 1);
+		i = j + 1;
+	}
+}
+
+/* The verdicts, first: a reader of the first three lines knows what to
+ * tell the customer. */
+static void text_verdicts(FILE *out, const iks_correlation *c)
+{
+	const iks_verdict *v;
+	size_t nv = iks_correlation_verdicts(c, &v);
+	if (!nv) {
+		fputs("VERDICT none: nothing sent by one end could be judged at the other "
+		      "(see the capture notes below)\n\n", out);
+		return;
+	}
+	for (size_t k = 0; k < nv; k++) {
+		char head[64];
+		snprintf(head, sizeof(head), "%s%s%s%s", iks_cause_name(v[k].cause),
+			 v[k].which ? " (" : "", v[k].which ? v[k].which : "", v[k].which ? ")" : "");
+		if (v[k].what)
+			snprintf(head, sizeof(head), "%s (%s)", iks_cause_name(v[k].cause), v[k].what);
+		fprintf(out, "%s %s%s%s: %s.\n", nv > 1 ? (k ? "ALSO" : "VERDICT") : "VERDICT", head,
+			v[k].direction ? " " : "",
+			v[k].direction ? iks_direction_name(v[k].direction) : "", v[k].summary);
+		fprintf(out, "  what to do: %s\n", v[k].advice);
+		if (v[k].nevidence) {
+			fputs("  evidence: findings ", out);
+			evidence_text(out, &v[k]);
+			fputc('\n', out);
+		}
 	}
 	fputc('\n', out);
 }
@@ -142,7 +301,7 @@ static void text_timeline(FILE *out, const corr_input *in, const iks_negotiation
 		for (uint16_t k = 0; k < x->nmessages; k++) {
 			const iks_ike_message *m = &x->messages[k];
 			char what[96];
-			snprintf(what, sizeof(what), "%s %s mid 0x%" PRIx32 " %" PRIu32 "B%s",
+			snprintf(what, sizeof(what), "%s %s mid 0x%08" PRIx32 " %" PRIu32 "B%s",
 				 corr_exchange_name(n->version, x->type, ex), m->response ? "resp" : "req",
 				 x->msgid, m->length, m->sent_count > 1 ? " (repeated)" : "");
 			/* a's clock: a's own times, b's times minus the offset */
@@ -162,6 +321,13 @@ static void text_timeline(FILE *out, const corr_input *in, const iks_negotiation
 					   sizeof(t2)));
 			if (m->sent_count > 1)
 				fprintf(out, "  sent %ux, arrived %ux", m->sent_count, m->arrived_count);
+			if (m->arrived_count && ta > 0 && tb > 0) {
+				double tr = tb - ce->offset_s - ta;
+				if (m->dir == IKS_DIR_B_TO_A)
+					tr = -tr;
+				if (tr > 0.5)
+					fprintf(out, "  (first copy lost: the copy that arrived was sent %.2f s later)", tr);
+			}
 			if (!m->arrived_count && m->not_covered)
 				fputs("  (the other end was not capturing)", out);
 			int sender = m->dir == IKS_DIR_A_TO_B ? 0 : 1;
@@ -181,6 +347,7 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 	const iks_endpoints *e = iks_correlation_endpoints(c);
 	iks_correlation_stats st;
 	iks_correlation_get_stats(c, &st);
+	text_verdicts(out, c);
 	fprintf(out, "a: %s (%" PRIu64 " frames)\nb: %s (%" PRIu64 " frames)\n", in[0].path,
 		in[0].info.frames, in[1].path, in[1].info.frames);
 	for (int s = 0; s < 2; s++)
@@ -224,7 +391,7 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 		fprintf(out, "  IKEv%u %s/%s initiated by %s: %s", n->version, i, r,
 			n->initiator == IKS_DIR_A_TO_B ? "a" : "b", iks_outcome_name(n->outcome));
 		if (n->outcome == IKS_OUTCOME_FAILED)
-			fprintf(out, " at %s mid %" PRIu32, corr_exchange_name(n->version, n->failed_exchange, ex),
+			fprintf(out, " at %s mid 0x%08" PRIx32, corr_exchange_name(n->version, n->failed_exchange, ex),
 				n->failed_msgid);
 		if (n->error_notify)
 			fprintf(out, " (%s sent %s)\n", n->error_dir == IKS_DIR_A_TO_B ? "a" : "b",
@@ -236,10 +403,7 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);
 	fprintf(out, "\nfindings (%zu):\n", nf);
-	for (int rank = 0; rank < 3; rank++)
-		for (size_t k = 0; k < nf; k++)
-			if (corr_severity_rank(f[k].severity) == rank)
-				text_finding(out, &f[k]);
+	text_findings(out, f, nf, ce->offset_s);
 
 	fprintf(out, "\ntimeline (a's clock on the left, b's on the right):\n");
 	for (size_t k = 0; k < nn; k++) {
