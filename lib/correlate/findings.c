@@ -427,7 +427,9 @@ static void fragment_pattern(corr_ctx *c, const dir_tally *d)
 
 static void pmtu_finding(corr_ctx *c, int side, const dir_tally *d)
 {
-	if (d->n_lost_plain < 3 || d->lost_sizes_min <= d->ok_size_max)
+	/* no path MTU is below 576 bytes (RFC 791; IPv6: 1280, RFC 8200): losses of
+	   smaller packets are not a size problem, whatever passed */
+	if (d->n_lost_plain < 3 || d->lost_sizes_min <= d->ok_size_max || d->lost_sizes_min <= 576)
 		return;
 	iks_finding *f = corr_add_finding(c, IKS_FIND_PMTU_BLACKHOLE, IKS_SEV_ERROR,
 					  side == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A);

@@ -605,10 +605,9 @@ static void rule_random(corr_ctx *c, vlist *l, const names *nm)
 		const iks_loss_profile *p = &o->loss[s];
 		if (p->all.lost <= l->explained[s])
 			continue;
-		uint32_t rest = p->all.lost - l->explained[s];
-		/* scattered: arrivals between losses, and not most of what was sent */
-		on[s] = rest >= 1 && (p->arrived_between > 0 || rest == 1) &&
-			rate(&p->all) < 0.5;
+		/* what no other cause accounts for: scattered loss (at a high rate, a
+		   lossy path rather than one device's rule) */
+		on[s] = true;
 	}
 	if (!on[0] && !on[1])
 		return;
@@ -635,14 +634,14 @@ static void rule_random(corr_ctx *c, vlist *l, const names *nm)
 	const iks_loss_profile *pa = &o->loss[0], *pb = &o->loss[1];
 	if (dir == IKS_DIR_BOTH)
 		say(v->summary,
-		    "Scattered loss both ways between %s and %s, not tied to size, fragments or "
+		    "Loss both ways between %s and %s, not tied to size, fragments or "
 		    "protocol: %u of %u a->b (%.1f%%) and %u of %u b->a (%.1f%%) lost",
 		    nm->a, nm->b, pa->all.lost, pa->all.sent, 100 * v->rate_ab, pb->all.lost,
 		    pb->all.sent, 100 * v->rate_ba);
 	else {
 		const iks_loss_profile *p = dir == IKS_DIR_A_TO_B ? pa : pb;
 		say(v->summary,
-		    "Scattered loss %s between %s and %s, not tied to size, fragments or protocol: %u "
+		    "Loss %s between %s and %s, not tied to size, fragments or protocol: %u "
 		    "of %u lost (%.1f%%)",
 		    iks_direction_name(dir), nm->a, nm->b, p->all.lost, p->all.sent,
 		    100 * rate(&p->all));
