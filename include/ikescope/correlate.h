@@ -114,6 +114,8 @@ typedef struct iks_endpoints {
 	iks_addr a_in_a, b_in_a;  /* host a and its peer, as seen in capture a */
 	iks_addr a_in_b, b_in_b;  /* the same two, as seen in capture b (NAT may differ) */
 	uint16_t a_port_in_a, a_port_in_b, b_port_in_a, b_port_in_b; /* IKE ports, 0 if none */
+	uint16_t a_natt_port_in_a, a_natt_port_in_b, b_natt_port_in_a, b_natt_port_in_b;
+				  /* UDP 4500 (NAT-T: IKE and ESP) ports, 0 if none */
 	const char *method;       /* how a and b were told apart ("ttl", "timing", ...) */
 	double covered_from_s, covered_to_s; /* overlap of the captures on a's clock (epoch s) */
 } iks_endpoints;

@@ -183,17 +183,30 @@ static void fill_endpoints(corr_ctx *c)
 	e->b_in_a = *trace_addr(c->t[0], c->peer[0]);
 	e->b_in_b = *trace_addr(c->t[1], c->host[1]);
 	e->a_in_b = *trace_addr(c->t[1], c->peer[1]);
-	/* IKE ports of a matched IKE message sent by a */
-	for (size_t i = 0; i < c->t[0]->nunits; i++) {
+	/* IKE ports of a matched IKE message sent by a (UDP 500, or 4500 when
+	   the negotiation starts there), then the NAT-T ports of a matched
+	   packet a sent on UDP 4500 (RFC 3947: IKE moves there, ESP follows) */
+	bool ike = false, natt = false;
+	for (size_t i = 0; i < c->t[0]->nunits && !(ike && natt); i++) {
 		const trace_unit *u = &c->t[0]->units[i];
-		if (u->kind != UNIT_IKE || c->role[0][i] != ROLE_SENT || c->match[0][i] == NO_MATCH)
+		if (c->role[0][i] != ROLE_SENT || c->match[0][i] == NO_MATCH || u->proto != 17)
 			continue;
 		const trace_unit *v = &c->t[1]->units[c->match[0][i]];
-		e->a_port_in_a = u->sport;
-		e->b_port_in_a = u->dport;
-		e->a_port_in_b = v->sport;
-		e->b_port_in_b = v->dport;
-		break;
+		if (!ike && u->kind == UNIT_IKE) {
+			ike = true;
+			e->a_port_in_a = u->sport;
+			e->b_port_in_a = u->dport;
+			e->a_port_in_b = v->sport;
+			e->b_port_in_b = v->dport;
+		}
+		if (!natt && (u->dport == 4500 || v->dport == 4500) &&
+		    (u->kind == UNIT_IKE || u->kind == UNIT_ESP || u->kind == UNIT_KEEPALIVE)) {
+			natt = true;
+			e->a_natt_port_in_a = u->sport;
+			e->b_natt_port_in_a = u->dport;
+			e->a_natt_port_in_b = v->sport;
+			e->b_natt_port_in_b = v->dport;
+		}
 	}
 }
 

@@ -500,8 +500,15 @@ static void nat_findings(corr_ctx *c)
 	const iks_endpoints *e = &c->out->ends;
 	if (!e->known)
 		return;
+	/* every mapping: IKE's (UDP 500) and NAT-T's (UDP 4500) */
 	nat_finding(c, 'a', &e->a_in_a, &e->a_in_b, e->a_port_in_a, e->a_port_in_b, IKS_DIR_A_TO_B);
+	if (e->a_natt_port_in_a && e->a_natt_port_in_a != e->a_port_in_a)
+		nat_finding(c, 'a', &e->a_in_a, &e->a_in_b, e->a_natt_port_in_a, e->a_natt_port_in_b,
+			    IKS_DIR_A_TO_B);
 	nat_finding(c, 'b', &e->b_in_b, &e->b_in_a, e->b_port_in_b, e->b_port_in_a, IKS_DIR_B_TO_A);
+	if (e->b_natt_port_in_b && e->b_natt_port_in_b != e->b_port_in_b)
+		nat_finding(c, 'b', &e->b_in_b, &e->b_in_a, e->b_natt_port_in_b, e->b_natt_port_in_a,
+			    IKS_DIR_B_TO_A);
 }
 
 iks_status corr_findings(corr_ctx *c)

@@ -558,6 +558,10 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jw_uint(&w, e->a_port_in_a);
 	jw_key(&w, "port_in_b");
 	jw_uint(&w, e->a_port_in_b);
+	jw_key(&w, "natt_port_in_a");
+	jw_uint(&w, e->a_natt_port_in_a);
+	jw_key(&w, "natt_port_in_b");
+	jw_uint(&w, e->a_natt_port_in_b);
 	jw_obj_end(&w);
 	jw_key(&w, "b");
 	jw_obj_begin(&w);
@@ -569,6 +573,10 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jw_uint(&w, e->b_port_in_a);
 	jw_key(&w, "port_in_b");
 	jw_uint(&w, e->b_port_in_b);
+	jw_key(&w, "natt_port_in_a");
+	jw_uint(&w, e->b_natt_port_in_a);
+	jw_key(&w, "natt_port_in_b");
+	jw_uint(&w, e->b_natt_port_in_b);
 	jw_obj_end(&w);
 	jw_obj_end(&w);
 	jw_key(&w, "clock_offset");

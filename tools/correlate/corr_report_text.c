@@ -358,6 +358,11 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 			addr(&e->a_in_a, a1), e->a_port_in_a, addr(&e->a_in_b, a2), e->a_port_in_b,
 			addr(&e->b_in_b, b1), e->b_port_in_b, addr(&e->b_in_a, b2), e->b_port_in_a,
 			e->method);
+		if (e->a_natt_port_in_a)
+			fprintf(out, "NAT-T (UDP 4500): a = %s:%u (b sees %s:%u), b = %s:%u (a sees %s:%u)\n",
+				addr(&e->a_in_a, a1), e->a_natt_port_in_a, addr(&e->a_in_b, a2),
+				e->a_natt_port_in_b, addr(&e->b_in_b, b1), e->b_natt_port_in_b,
+				addr(&e->b_in_a, b2), e->b_natt_port_in_a);
 	}
 	fprintf(out, "clock: b - a = %+.6f s from %" PRIu64 " matches (a->b %" PRIu64 ", b->a %" PRIu64
 		"), one-way delay %.6f s, spread %.6f s, drift %.3f ppm\n",
