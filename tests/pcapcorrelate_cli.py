@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 
-from iks_testlib import CAPS, IKEDUMP, PCAPCORRELATE, cap, check, finish
+from iks_testlib import CAPS, IKEDUMP, PCAPCORRELATE, cap, check, finish, ikedump_records
 
 
 def run(*args):
@@ -80,8 +80,17 @@ check("fragment-loss carries ip_id and missing", len(fl) == 5 and all(
 
 d = report("ikev2_psk_realnat")
 nat = kinds(d, "nat-detected")
-check("nat-detected carries side", len(nat) == 1 and nat[0]["side"] == "a"
-      and d["hosts"]["a"]["in_b"] == "198.51.100.254", nat)
+# ground truth: the source ports b's capture shows for a's UDP 500 and 4500 traffic
+seen = {}
+for r in ikedump_records(cap("ikev2_psk_realnat_b.pcap")).values():
+    u = r.get("udp")
+    if u and r["src"] == "198.51.100.254" and u["dport"] in (500, 4500):
+        seen.setdefault(u["dport"], u["sport"])
+check("nat-detected: both of a's mappings (UDP 500 and 4500), ports as b's capture shows them",
+      len(nat) == 2 and all(f["side"] == "a" and f["after"] == "198.51.100.254" for f in nat)
+      and {f["port_before"]: f["port_after"] for f in nat} == seen
+      and d["hosts"]["a"]["in_b"] == "198.51.100.254"
+      and d["hosts"]["a"]["natt_port_in_b"] == seen.get(4500), (nat, seen))
 icmp = kinds(report("ikev2_psk_natt"), "icmp-frag-needed")
 check("icmp-frag-needed carries mtu", len(icmp) == 1 and icmp[0]["mtu"] == 1300, icmp)
 

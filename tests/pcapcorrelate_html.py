@@ -92,7 +92,8 @@ check("natt: one ESP packet dropped with an ICMP error, one ICMP arrow", got["dr
 doc, page, got, data = pages["ikev2_psk_realnat"]
 both = [g for g in data["g"] if "s" in g and "r" in g]
 nat = [g for g in both if "N" in g.get("fl", "")]
-check("realnat: nat-detected reported", htmlcount.expected(doc)["nat_detected"] == 1)
+check("realnat: nat-detected reported for both of a's mappings (UDP 500 and 4500)",
+      htmlcount.expected(doc)["nat_detected"] == 2)
 check("realnat: every arrow seen at both ends is marked NAT (%d of %d)" % (len(nat), len(both)),
       len(nat) == len(both) and len(nat) > 0)
 addrs = data["A"]
