@@ -85,6 +85,10 @@ static void json_finding(jsonw *w, const iks_finding *f)
 		jw_str(w, h);
 		jw_key(w, "exchange");
 		jw_uint(w, f->exchange);
+		if (f->version == 2) {
+			jw_key(w, "response");
+			jw_bool(w, f->response);
+		}
 		jw_key(w, "msgid");
 		snprintf(m, sizeof(m), "%08" PRIx32, f->msgid);
 		jw_str(w, m);
