@@ -171,6 +171,26 @@ def main():
         check("fragdrop b: 547 Negotiation timed out (13805) joined to the same negotiation",
               eb["failure_code"] == 13805 and eb["match"]["kind"] == "negotiation"
               and eb["match"]["ike"]["ispi"] == "fcab69e516bc4732", eb)
+    # invalid UTF-8 in the JSON's strings: the library turns non-ASCII in exports and
+    # logs into '?', but file names come as they are. A Latin-1 file name: the JSON
+    # stays valid UTF-8, each invalid byte becomes U+FFFD, valid UTF-8 is kept.
+    with tempfile.TemporaryDirectory() as tmp:
+        bad_a = os.path.join(tmp.encode(), b"caf\xc3\xa9 \xe9 \xc0\xaf_a.pcap")
+        with open(os.path.join(CAPS, name + "_a.pcap"), "rb") as f1, open(bad_a, "wb") as f2:
+            f2.write(f1.read())
+        p = subprocess.run([PCAPCORRELATE.encode(), b"--json", bad_a,
+                            os.path.join(CAPS, name + "_b.pcap").encode()],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            d = json.loads(p.stdout.decode("utf-8", "strict"))
+            got = d["captures"]["a"]["file"]
+        except (ValueError, KeyError, TypeError) as e:
+            got = repr(e)
+        want = tmp + "/caf\u00e9 \ufffd \ufffd\ufffd_a.pcap"
+        check("a Latin-1 file name in the JSON: valid UTF-8, \\xe9 -> U+FFFD, overlong \\xc0\\xaf -> two, "
+              "valid c3 a9 kept", p.returncode == 0 and got == want,
+              ascii((p.returncode, got, want, p.stderr[-300:])))
+
     # a wrong offset must not join (the join rests on time here)
     rc, d, err = correlate(name, ev_a, ev_b, "--events-offset-a", "0")
     check("fragdrop with a wrong offset: 547 not joined",

@@ -5,6 +5,7 @@
 #include <check.h>
 
 Suite *suite_reader(void);
+Suite *suite_text(void);
 Suite *suite_ipfrag(void);
 Suite *suite_decode(void);
 Suite *suite_ah(void);

@@ -473,7 +473,7 @@ START_TEST(message_chain_walk)
 	m[51] = 0;
 	ck_assert_int_eq(iks_ike_msg_decode(m, n, M), IKS_E_MALFORMED);
 	ck_assert_uint_eq(M->err_offset, 48);
-	ck_assert_ptr_nonnull(strstr(M->reason, "zero"));
+	ck_assert_str_eq(M->reason, "payload length below the 4-byte generic header");
 	/* bytes left over after the last payload */
 	n = build_msg(m, true);
 	m[51] = 8;

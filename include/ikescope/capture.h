@@ -88,6 +88,29 @@ IKS_API const char *iks_capture_error(const iks_capture *cap);
 /* Close the handle and free everything it owns. Accepts NULL. */
 IKS_API void iks_capture_close(iks_capture *cap);
 
+typedef struct iks_capture_writer iks_capture_writer;
+
+/*
+ * Create (or truncate) a pcap file for frames of `linktype` (classic pcap,
+ * nanosecond timestamps, snapshot length 262144). Returns a new handle, or
+ * NULL with libpcap's reason (which may name the file) or "out of memory"
+ * in errbuf (IKS_ERRBUF_SIZE bytes). Close with iks_capture_writer_close().
+ * One handle per thread.
+ */
+IKS_API iks_capture_writer *iks_capture_writer_open(const char *path, int linktype,
+						    char *errbuf);
+
+/* The link type the file was created with; -1 for NULL. */
+IKS_API int iks_capture_writer_linktype(const iks_capture_writer *w);
+
+/* Append a frame (its time, caplen, wirelen and data; the number and link
+ * type are not written). Returns IKS_OK or IKS_E_INVALID. Write errors
+ * show at close (libpcap buffers). */
+IKS_API iks_status iks_capture_write(iks_capture_writer *w, const iks_frame *frame);
+
+/* Flush and close the file and free the handle. Accepts NULL. */
+IKS_API void iks_capture_writer_close(iks_capture_writer *w);
+
 #ifdef __cplusplus
 }
 #endif

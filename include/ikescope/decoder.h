@@ -11,32 +11,14 @@
 #include <ikescope/common.h>
 #include <ikescope/capture.h>
 #include <ikescope/packet.h>
+#include <ikescope/decoder_limits.h>
+#include <ikescope/events.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Caps fixed when a decoder is created. Hitting one is reported as an
- * IKS_EV_LIMIT event (and on the record concerned); memory never grows
- * past them. */
-typedef struct iks_decoder_limits {
-	uint32_t frag_datagrams_max;   /* datagrams under reassembly at once (default 4096) */
-	uint64_t frag_bytes_max;       /* fragment payload bytes held in total (default 64 MiB) */
-	uint32_t frag_datagram_max_len;/* largest reassembled payload in bytes (default 65535) */
-	uint16_t frag_pieces_max;      /* fragments kept per datagram (default 256) */
-	uint32_t frag_timeout_ms_v4;   /* give up on an IPv4 datagram after this much capture
-					  time since its first fragment (default 30000, as Linux) */
-	uint32_t frag_timeout_ms_v6;   /* the same for IPv6 (default 60000, RFC 8200 section 4.5) */
-	uint32_t events_max;           /* events queued before the caller reads them (default 4096);
-					  further ones are counted in iks_decoder_stats, not queued */
-	uint32_t ike_sas_max;          /* IKE SAs whose state is kept (NAT-T numbering, hash for
-					  NAT-D, transforms); least recently used goes (default 1024) */
-	uint32_t ike_frag_messages_max;/* IKE-fragmented messages (v1 payload 132, v2 SKF) under
-					  reassembly or tracking at once (default 64) */
-	uint32_t ike_frag_message_max_len; /* largest reassembled IKEv1 message (default 65535) */
-} iks_decoder_limits;
-
-/* Fill lim with the defaults above. */
+/* Fill lim with the defaults (decoder_limits.h). */
 IKS_API void iks_decoder_limits_default(iks_decoder_limits *lim);
 
 typedef struct iks_decoder iks_decoder;
@@ -93,60 +75,6 @@ IKS_API iks_status iks_decode_buffer(int linktype, const uint8_t *data, size_t l
  */
 IKS_API iks_status iks_ike_decode(const uint8_t *data, size_t len, iks_ike_info *ike);
 
-/* Events the decoder reports outside per-frame records. */
-enum iks_event_kind {
-	IKS_EV_DATAGRAM_INCOMPLETE = 1, /* a fragmented datagram was given up unfinished */
-	IKS_EV_LIMIT = 2,               /* a cap was reached: queued for its first hit only;
-					   later hits are counted (iks_decoder_stats) */
-	IKS_EV_IKE_FRAGS_INCOMPLETE = 3 /* an IKE-fragmented message (v1 payload 132 or v2 SKF)
-					   was given up with fragments missing */
-};
-
-enum iks_incomplete_reason {
-	IKS_INCOMPLETE_TIMEOUT = 1, /* reassembly timeout passed (capture time) */
-	IKS_INCOMPLETE_END = 2,     /* the capture ended (iks_decoder_finish) */
-	IKS_INCOMPLETE_EVICTED = 3, /* pushed out by a cap on datagrams or bytes */
-	IKS_INCOMPLETE_INVALID = 4  /* fragments contradict each other (two different ends) */
-};
-
-#define IKS_EVENT_MAX_HOLES 8
-#define IKS_LEN_UNKNOWN UINT32_MAX
-
-typedef struct iks_event {
-	int kind;                  /* an iks_event_kind */
-	int64_t ts_sec;            /* capture time at which the event was decided */
-	uint32_t ts_nsec;
-	uint64_t frame;            /* frame being decoded when it was decided (0 at finish) */
-	/* IKS_EV_DATAGRAM_INCOMPLETE */
-	int reason;                /* an iks_incomplete_reason */
-	uint64_t datagram_id;
-	uint8_t ip_version;
-	iks_addr src, dst;
-	uint8_t proto;             /* IPv4 protocol / IPv6 fragment header next header */
-	uint32_t ip_id;
-	uint64_t first_frame, last_frame;
-	uint16_t fragments;        /* fragments received */
-	uint32_t received_bytes;   /* distinct payload bytes received */
-	uint32_t datagram_len;     /* total payload length, or IKS_LEN_UNKNOWN when the
-				      last fragment never arrived */
-	uint16_t nholes;           /* missing byte ranges [start, end) in payload offsets; */
-	bool holes_truncated;      /* end IKS_LEN_UNKNOWN: to the unknown end */
-	struct { uint32_t start, end; } holes[IKS_EVENT_MAX_HOLES];
-	/* IKS_EV_LIMIT */
-	const char *limit;         /* which cap, e.g. "frag_datagrams_max" (static) */
-	uint64_t limit_value;
-	/* IKS_EV_IKE_FRAGS_INCOMPLETE (also uses reason, src, dst, first_frame,
-	 * last_frame, fragments = distinct fragments seen, each fragment
-	 * numbered above 255 counted as it came: never 0) */
-	uint8_t ike_version;
-	uint8_t ike_ispi[8], ike_rspi[8];
-	uint32_t ike_msgid;
-	uint16_t ike_frag_id;          /* v1 fragment ID (0 for v2) */
-	uint16_t ike_frag_total;       /* v2 total / v1 number of the last fragment; 0 unknown */
-	uint16_t ike_missing_count;    /* fragment numbers missing below ike_frag_total (or below
-					  the highest seen when the total is unknown) */
-	uint16_t ike_missing[8];       /* the first 8 of them */
-} iks_event;
 
 /*
  * Take the oldest queued event. Returns 1 with *ev filled, 0 when none is

@@ -16,7 +16,6 @@
 #include "config.h"
 #include "core/civil.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 
 #include "audit/audit_internal.h"
 #include "core/reader.h"
+#include "core/text.h"
 
 typedef struct ev_build {
 	iks_audit_event ev;
@@ -207,26 +207,12 @@ static bool parse_spi(const char *s, uint32_t *v)
 	return true;
 }
 
+/* The first blank-separated word of s, when it is an IPv4 or IPv6 address
+ * (what follows it is not looked at). */
 static bool parse_addr(const char *s, iks_addr *out)
 {
-	char buf[64];
 	s = skip_blank(s);
-	size_t n = 0;
-	while (s[n] && s[n] != ' ' && s[n] != '\t' && n < sizeof(buf) - 1) {
-		buf[n] = s[n];
-		n++;
-	}
-	buf[n] = '\0';
-	memset(out, 0, sizeof(*out));
-	if (inet_pton(AF_INET, buf, out->bytes) == 1) {
-		out->family = 4;
-		return true;
-	}
-	if (inet_pton(AF_INET6, buf, out->bytes) == 1) {
-		out->family = 6;
-		return true;
-	}
-	return false;
+	return text_ip(s, strcspn(s, " \t"), out);
 }
 
 /* "13:05:14", "13:05:14.123", "1:05:14 PM": ms of the day and resolution. */

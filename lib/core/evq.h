@@ -10,7 +10,7 @@
 #ifndef IKS_EVQ_H
 #define IKS_EVQ_H
 
-#include <ikescope/decoder.h>
+#include <ikescope/events.h>
 
 #define EVQ_LIMIT_NAMES 16 /* distinct cap names remembered; beyond, every hit is queued */
 

@@ -112,29 +112,6 @@ iks_status corr_estimate_clock(corr_ctx *c, const pair *p, size_t np)
 	return IKS_OK;
 }
 
-double corr_to_a_clock(const corr_ctx *c, int side, int64_t ts)
-{
-	if (side == 0)
-		return (double)ts;
-	/* invert t_b = t_a + off + drift (t_a - t0) */
-	return ((double)ts - c->offset_ns + c->drift * c->t0_ns) / (1 + c->drift);
-}
-
-double corr_expected_arrival(const corr_ctx *c, int side, int64_t ts)
-{
-	if (side == 0)
-		return (double)ts + c->offset_ns + c->drift * ((double)ts - c->t0_ns) + c->delay_ns[0];
-	double ta = corr_to_a_clock(c, 1, ts) + c->delay_ns[1];
-	return ta;
-}
-
-bool corr_covered(const corr_ctx *c, int side, int64_t ts)
-{
-	double ta = corr_to_a_clock(c, side, ts);
-	return ta >= (double)c->cover_from_ns &&
-	       ta + c->opt.end_margin_s * 1e9 <= (double)c->cover_to_ns;
-}
-
 void corr_coverage(corr_ctx *c)
 {
 	const iks_trace *a = c->t[0], *b = c->t[1];

@@ -16,7 +16,8 @@
  *    identity within a small window around its expected arrival, then by
  *    loose identity (same packet, changed bytes).
  * Steps 1 and 2 are in corr_hosts.c, step 3 in corr_clock.c, step 4 and
- * the whole in this file; the findings in findings.c and negotiation.c.
+ * the whole in this file; the findings in findings.c and negotiation.c;
+ * the helpers they share in corr_ctx.c, below them all.
  */
 #include "config.h"
 
@@ -35,58 +36,6 @@ void iks_correlate_options_default(iks_correlate_options *opt)
 	opt->negotiations_max = 100000;
 	opt->findings_max = 100000;
 	opt->groups_max = 200000;
-}
-
-static int cmp_keyed(const void *x, const void *y)
-{
-	const keyed *a = x, *b = y;
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
-	return a->idx < b->idx ? -1 : (a->idx > b->idx);
-}
-
-static int cmp_double(const void *x, const void *y)
-{
-	double a = *(const double *)x, b = *(const double *)y;
-	return a < b ? -1 : (a > b);
-}
-
-double corr_median(double *v, size_t n)
-{
-	if (n == 0)
-		return 0;
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-bool corr_matchable(const trace_unit *u)
-{
-	return u->kind != UNIT_ICMP_ERROR && u->kind != UNIT_INCOMPLETE;
-}
-
-keyed *corr_sorted_keys(const iks_trace *t, bool use_loose, const uint8_t *role, int want_role,
-			 size_t *n)
-{
-	keyed *k = malloc((t->nunits ? t->nunits : 1) * sizeof(*k));
-	if (!k)
-		return NULL;
-	size_t m = 0;
-	for (size_t i = 0; i < t->nunits; i++) {
-		const trace_unit *u = &t->units[i];
-		if (!corr_matchable(u))
-			continue;
-		if (role && role[i] != want_role)
-			continue;
-		k[m].key = use_loose ? u->loose : u->key;
-		k[m].ts = u->ts;
-		k[m].idx = (uint32_t)i;
-		m++;
-	}
-	qsort(k, m, sizeof(*k), cmp_keyed);
-	*n = m;
-	return k;
 }
 
 /* Step 4: each unit side s sent, looked for among what the other side received. */
@@ -145,32 +94,6 @@ static bool any_unmatched(const corr_ctx *c, int s)
 		    c->match[s][i] == NO_MATCH)
 			return true;
 	return false;
-}
-
-iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction)
-{
-	iks_correlation *o = c->out;
-	if (o->nfinds == c->opt.findings_max) {
-		o->finds_dropped++;
-		return NULL;
-	}
-	if (o->nfinds == o->cap_finds) {
-		size_t cap = o->cap_finds ? o->cap_finds * 2 : 64;
-		iks_finding *f = realloc(o->finds, cap * sizeof(*f));
-		if (!f) {
-			o->finds_dropped++;
-			return NULL;
-		}
-		o->finds = f;
-		o->cap_finds = cap;
-	}
-	iks_finding *f = &o->finds[o->nfinds++];
-	memset(f, 0, sizeof(*f));
-	f->kind = kind;
-	f->severity = severity;
-	f->direction = direction;
-	f->datagram_len = IKS_LEN_UNKNOWN;
-	return f;
 }
 
 static void fill_endpoints(corr_ctx *c)

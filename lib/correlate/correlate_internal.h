@@ -65,9 +65,14 @@ typedef struct pair {
 	uint32_t a, b;
 } pair;
 
-/* correlate.c: sorted (key, ts, index) of a trace's matchable units
- * (those with role[i] == want_role when role is given); malloc'd, NULL
- * when out of memory. */
+/*
+ * corr_ctx.c: helpers shared by the steps. It sits below every step and
+ * below correlate.c (which only orchestrates); it calls none of them, and
+ * no step calls correlate.c.
+ */
+/* Sorted (key, ts, index) of a trace's matchable units (those with
+ * role[i] == want_role when role is given); malloc'd, NULL when out of
+ * memory. */
 keyed *corr_sorted_keys(const iks_trace *t, bool use_loose, const uint8_t *role, int want_role,
 			size_t *n);
 /* Units that can have a copy at the other end (not ICMP errors, not
@@ -75,6 +80,17 @@ keyed *corr_sorted_keys(const iks_trace *t, bool use_loose, const uint8_t *role,
 bool corr_matchable(const trace_unit *u);
 /* Median of v[0..n) (sorts v); 0 when n is 0. */
 double corr_median(double *v, size_t n);
+/* Time of a unit of side s on a's clock / expected arrival on the other
+ * side's clock (from the estimate of corr_clock.c). */
+double corr_to_a_clock(const corr_ctx *c, int side, int64_t ts);
+double corr_expected_arrival(const corr_ctx *c, int side, int64_t ts);
+/* Whether a unit sent by side s at ts is inside the overlap. */
+bool corr_covered(const corr_ctx *c, int side, int64_t ts);
+/* Append a finding (zeroed, kind/severity/direction set); NULL at the cap
+ * (counted, and reported once as an IKS_FIND_LIMIT finding). */
+iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction);
+/* A finding names the IKE message of unit u (if it is one). */
+void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u);
 
 /* corr_hosts.c, step 1: identities that occur exactly once on each side
  * (malloc'd; NULL when out of memory). Step 2: which addresses are the two
@@ -89,16 +105,6 @@ void corr_assign_roles(corr_ctx *c);
 iks_status corr_estimate_clock(corr_ctx *c, const pair *p, size_t np);
 void corr_coverage(corr_ctx *c);
 
-/* Time of a unit of side s on a's clock / expected arrival on the other side's clock. */
-double corr_to_a_clock(const corr_ctx *c, int side, int64_t ts);
-double corr_expected_arrival(const corr_ctx *c, int side, int64_t ts);
-/* Whether a unit sent by side s at ts is inside the overlap. */
-bool corr_covered(const corr_ctx *c, int side, int64_t ts);
-
-/* Append a finding (zeroed, kind/severity/direction set); NULL at the cap
- * (counted, and reported once as an IKS_FIND_LIMIT finding). */
-iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction);
-
 /* negotiation.c: follow every IKE SA; adds IKE findings. */
 iks_status corr_negotiations(corr_ctx *c);
 /* groups.c: the packet groups (after matching); frees them. */
@@ -106,8 +112,6 @@ iks_status corr_groups(corr_ctx *c);
 void corr_groups_free(iks_correlation *o);
 /* findings.c: loss, fragments, ICMP, PMTU, NAT, modification, clock. */
 iks_status corr_findings(corr_ctx *c);
-/* findings.c: a finding names the IKE message of unit u (if it is one). */
-void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u);
 /* loss.c: the loss profile of each direction (after corr_findings). */
 void corr_loss_profile(corr_ctx *c);
 /* verdicts.c: the diagnosis from the findings and loss profiles (last step). */

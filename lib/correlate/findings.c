@@ -113,22 +113,6 @@ static void fill_times(corr_ctx *c, iks_finding *f, int side, const trace_unit *
 	(void)c;
 }
 
-void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u)
-{
-	if (u->kind != UNIT_IKE)
-		return;
-	const trace_ike *k = unit_ike(t, u);
-	f->has_ike = true;
-	f->version = k->version;
-	f->exchange = k->exchange;
-	memcpy(f->ispi, k->ispi, 8);
-	memcpy(f->rspi, k->rspi, 8);
-	f->msgid = k->msgid;
-	f->response = k->version == 2 && (u->flags & UNIT_F_RESPONSE);
-	if (!f->size)
-		f->size = u->size;
-}
-
 /* Indexes built once: each side's incomplete datagrams sorted by IP ID,
  * and its ICMP errors. */
 typedef struct side_index {

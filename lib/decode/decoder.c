@@ -12,7 +12,7 @@
 #include <ikescope/ike.h>
 
 #include "decode/decoder_crypto.h"
-#include "decode/decoder_internal.h"
+#include "core/decode_error.h"
 #include "keys/key_bind.h"
 #include "core/evq.h"
 #include "net/icmp.h"

@@ -11,20 +11,7 @@
 #include <ikescope/names.h>
 #include <ikescope/packet.h>
 
-struct name_entry {
-	unsigned num;
-	const char *name;
-};
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-static const char *lookup(const struct name_entry *t, size_t n, unsigned num)
-{
-	for (size_t i = 0; i < n; i++)
-		if (t[i].num == num)
-			return t[i].name;
-	return NULL;
-}
+#include "core/name_table.h"
 
 /* RFC 2408 section 3.1 / RFC 2409 / IANA ISAKMP Exchange Types */
 static const struct name_entry ikev1_exchanges[] = {
@@ -176,32 +163,32 @@ static const struct name_entry icmp6_types[] = {
 const char *iks_ike_exchange_name(int version, unsigned exchange)
 {
 	if (version == 1)
-		return lookup(ikev1_exchanges, COUNT(ikev1_exchanges), exchange);
+		return name_find(NAME_TABLE(ikev1_exchanges), exchange);
 	if (version == 2)
-		return lookup(ikev2_exchanges, COUNT(ikev2_exchanges), exchange);
+		return name_find(NAME_TABLE(ikev2_exchanges), exchange);
 	return NULL;
 }
 
 const char *iks_ike_payload_name(int version, unsigned type)
 {
 	if (version == 1)
-		return lookup(ikev1_payloads, COUNT(ikev1_payloads), type);
+		return name_find(NAME_TABLE(ikev1_payloads), type);
 	if (version == 2)
-		return lookup(ikev2_payloads, COUNT(ikev2_payloads), type);
+		return name_find(NAME_TABLE(ikev2_payloads), type);
 	return NULL;
 }
 
 const char *iks_ip_proto_name(unsigned proto)
 {
-	return lookup(ip_protos, COUNT(ip_protos), proto);
+	return name_find(NAME_TABLE(ip_protos), proto);
 }
 
 const char *iks_icmp_type_name(int version, unsigned type)
 {
 	if (version == 4)
-		return lookup(icmp4_types, COUNT(icmp4_types), type);
+		return name_find(NAME_TABLE(icmp4_types), type);
 	if (version == 6)
-		return lookup(icmp6_types, COUNT(icmp6_types), type);
+		return name_find(NAME_TABLE(icmp6_types), type);
 	return NULL;
 }
 

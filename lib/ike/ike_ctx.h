@@ -7,7 +7,7 @@
 #ifndef IKS_IKE_CTX_H
 #define IKS_IKE_CTX_H
 
-#include <ikescope/decoder.h>
+#include <ikescope/decoder_limits.h>
 #include <ikescope/ike.h>
 
 #include "core/evq.h"
@@ -89,10 +89,13 @@ struct ike_ctx {
 	uint8_t *joinbuf;      /* a reassembled v1 message */
 };
 
-/* ike_frag.c: account this frame's v1 FRAG / v2 SKF payload; may fill
- * c->reassembled and c->detail. */
-void ike_frag_account(ike_ctx *c, const iks_layers *L, const iks_ike_payload *pl,
-		      ike_sa_state *sa, uint64_t frame, int64_t ts_sec, uint32_t ts_nsec);
+/* ike_frag.c: account this frame's v1 FRAG / v2 SKF payload in the
+ * fragment fields of c->detail. True when it completed an IKEv1 message:
+ * *whole is then the reassembled message (ISAKMP header on, in
+ * c->joinbuf: valid until the next completed message), for the caller to
+ * decode. IKEv2 fragments are encrypted: never joined here. */
+bool ike_frag_account(ike_ctx *c, const iks_layers *L, const iks_ike_payload *pl, uint64_t frame,
+		      int64_t ts_sec, uint32_t ts_nsec, iks_span *whole);
 void ike_frag_report(ike_ctx *c, ike_frag_slot *s, int reason, uint64_t frame);
 
 /* ike_natt.c: verify the NAT-D payloads of c->msg against L's addresses. */
@@ -101,9 +104,5 @@ void ike_natt_init(void);
 void ike_natd_verify(iks_ike_msg *m, const iks_layers *L, ike_sa_state *sa);
 /* ike_natt.c: the per-side verdicts of the SA into d. */
 void ike_nat_verdicts(const ike_sa_state *sa, iks_ike_detail *d);
-
-/* ike_state.c: decode a message with the numbering of its IKE SA. */
-void ike_ctx_decode_msg(ike_ctx *c, iks_ike_msg *m, const uint8_t *p, size_t len, bool cut,
-			ike_sa_state *sa);
 
 #endif

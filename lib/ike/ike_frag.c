@@ -4,7 +4,8 @@
  * IKEv1 (payload 132, Cisco/Microsoft style, also strongSwan): each
  * fragment carries a fragment ID, a number from 1 and a last flag; the
  * data of fragments 1..last concatenated is the original ISAKMP message,
- * header included, which is decoded once complete.
+ * header included, handed back to the caller (ike_state.c) to decode once
+ * complete, as IP reassembly (net/ipfrag.c) hands back a datagram.
  *
  * IKEv2 (RFC 7383 section 2.5): each SKF carries its number and the total;
  * the contents are encrypted, so without keys only which fragments of a
@@ -165,13 +166,14 @@ static bool store_piece(ike_ctx *c, ike_frag_slot *s, const iks_ike_payload *pl,
 	return true;
 }
 
-/* All of 1..last present: join them in number order and decode. */
-static void v1_complete(ike_ctx *c, ike_frag_slot *s, ike_sa_state *sa)
+/* All of 1..last present: join them in number order into c->joinbuf;
+ * false when out of memory. */
+static bool v1_complete(ike_ctx *c, ike_frag_slot *s, iks_span *whole)
 {
 	iks_ike_detail *d = &c->detail;
 	uint32_t cap = c->lim.ike_frag_message_max_len;
 	if (!c->joinbuf && !(c->joinbuf = malloc(cap)))
-		return;
+		return false;
 	uint32_t len = 0;
 	d->frag_count = 0;
 	for (unsigned n = 1; n <= s->total; n++)
@@ -184,13 +186,15 @@ static void v1_complete(ike_ctx *c, ike_frag_slot *s, ike_sa_state *sa)
 				d->frag_count++;
 				break;
 			}
-	ike_ctx_decode_msg(c, &c->reassembled, c->joinbuf, len, false, sa);
-	d->reassembled = &c->reassembled;
+	whole->p = c->joinbuf;
+	whole->len = len;
+	return true;
 }
 
-void ike_frag_account(ike_ctx *c, const iks_layers *L, const iks_ike_payload *pl,
-		      ike_sa_state *sa, uint64_t frame, int64_t ts_sec, uint32_t ts_nsec)
+bool ike_frag_account(ike_ctx *c, const iks_layers *L, const iks_ike_payload *pl, uint64_t frame,
+		      int64_t ts_sec, uint32_t ts_nsec, iks_span *whole)
 {
+	bool joined = false;
 	iks_ike_detail *d = &c->detail;
 	ike_frag_slot *s = slot_for(c, L, pl, frame, ts_sec, ts_nsec);
 	unsigned n = pl->frag_number;
@@ -216,7 +220,7 @@ void ike_frag_account(ike_ctx *c, const iks_layers *L, const iks_ike_payload *pl
 		if (s->untracked_count < UINT16_MAX)
 			s->untracked_count++;
 		d->frag_seen = s->seen_count;
-		return;
+		return false;
 	}
 	d->frag_duplicate = seen(s, n);
 	if (!d->frag_duplicate) {
@@ -232,7 +236,7 @@ void ike_frag_account(ike_ctx *c, const iks_layers *L, const iks_ike_payload *pl
 			s->seen[n / 8] = (uint8_t)(s->seen[n / 8] | 1u << (n % 8));
 			s->seen_count++;
 			ike_frag_report(c, s, IKS_INCOMPLETE_EVICTED, frame);
-			return;
+			return false;
 		}
 		s->seen[n / 8] = (uint8_t)(s->seen[n / 8] | 1u << (n % 8));
 		s->seen_count++;
@@ -248,8 +252,9 @@ void ike_frag_account(ike_ctx *c, const iks_layers *L, const iks_ike_payload *pl
 	d->frag_missing_count = missing_list(s, d->frag_missing, 8);
 	d->frag_complete = s->total != 0 && d->frag_missing_count == 0;
 	if (!d->frag_complete)
-		return;
+		return false;
 	if (s->version == 1)
-		v1_complete(c, s, sa);
+		joined = v1_complete(c, s, whole);
 	slot_release(s);
+	return joined;
 }

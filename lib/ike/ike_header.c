@@ -1,8 +1,8 @@
 /*
- * ike_header.c - the ISAKMP header (RFC 2408 section 3.1), the IKEv2
- * header (RFC 7296 section 3.1) and the generic payload chain
- * (RFC 2408 section 3.2, RFC 7296 section 3.2). Payload bodies are
- * decoded elsewhere.
+ * ike_header.c - the ISAKMP header (RFC 2408 section 3.1) and the IKEv2
+ * header (RFC 7296 section 3.1) of every frame, with the payload types,
+ * lengths and offsets of its chain (walked by ike_chain.c). Payload
+ * bodies are decoded elsewhere (ike_msg.c).
  */
 #include "config.h"
 
@@ -10,13 +10,8 @@
 
 #include <ikescope/decoder.h>
 
-#include "decode/decoder_internal.h"
+#include "core/decode_error.h"
 #include "ike/ike.h"
-
-/* IKEv2 payloads whose body is encrypted: the chain cannot be followed
- * past them (RFC 7296 section 3.14, RFC 7383 section 2.5). */
-#define IKEV2_PAYLOAD_SK 46
-#define IKEV2_PAYLOAD_SKF 53
 
 static iks_status ike_fail(iks_ike_info *ike, iks_decode_error *err, iks_status st, size_t rel,
 			   size_t base, const char *why, bool in_datagram)
@@ -28,54 +23,36 @@ static iks_status ike_fail(iks_ike_info *ike, iks_decode_error *err, iks_status 
 	return st;
 }
 
+/* The chain walk's payload callback: keep its reference (type, flags,
+ * length, offset; the first IKS_IKE_MAX_PAYLOADS) and count it. */
+static void keep_ref(void *arg, const ike_chain_item *it)
+{
+	iks_ike_info *ike = arg;
+	if (ike->npayloads < IKS_IKE_MAX_PAYLOADS) {
+		iks_ike_payload_ref *p = &ike->payloads[ike->npayloads];
+		p->type = it->type;
+		p->flags = it->flags;
+		p->length = it->length;
+		p->offset = (uint32_t)it->offset;
+	}
+	if (ike->npayloads < UINT16_MAX)
+		ike->npayloads++;
+}
+
 /*
- * Walk the generic payload headers:
- * | Next Payload  |C|  RESERVED   |         Payload Length        |
- * `msg` covers the message from the ISAKMP header on, as far as both the
- * length field and the capture allow; `cut` says whether the capture ended
- * before the length field did.
+ * Walk the generic payload headers (ike_chain.c). `msg` covers the
+ * message from the ISAKMP header on, as far as both the length field and
+ * the capture allow; `cut` says whether the capture ended before the
+ * length field did.
  */
 static iks_status walk_payloads(iks_reader msg, bool cut, iks_ike_info *ike, iks_decode_error *err,
 				size_t base, bool in_datagram)
 {
-	uint8_t np = ike->next_payload;
+	ike_chain_fail f;
 	rd_skip(&msg, IKS_IKE_HEADER_LEN);
-	while (np != 0) {
-		size_t rel = msg.pos;
-		uint8_t next, flags;
-		uint16_t plen;
-		if (!rd_u8(&msg, &next) || !rd_u8(&msg, &flags) || !rd_be16(&msg, &plen)) {
-			msg.pos = rel;
-			return ike_fail(ike, err, cut ? IKS_E_TRUNCATED : IKS_E_MALFORMED, rel, base,
-					cut ? "payload header cut short by the capture"
-					    : "payload header runs past the message length",
-					in_datagram);
-		}
-		if (plen < 4)
-			return ike_fail(ike, err, IKS_E_MALFORMED, rel, base,
-					"payload length below the 4-byte generic header", in_datagram);
-		if (ike->npayloads < IKS_IKE_MAX_PAYLOADS) {
-			iks_ike_payload_ref *p = &ike->payloads[ike->npayloads];
-			p->type = np;
-			p->flags = flags;
-			p->length = plen;
-			p->offset = (uint32_t)rel;
-		}
-		if (ike->npayloads < UINT16_MAX)
-			ike->npayloads++;
-		if (!rd_skip(&msg, (size_t)plen - 4))
-			return ike_fail(ike, err, cut ? IKS_E_TRUNCATED : IKS_E_MALFORMED, rel, base,
-					cut ? "payload cut short by the capture"
-					    : "payload length runs past the message length",
-					in_datagram);
-		if (ike->version == 2 && (np == IKEV2_PAYLOAD_SK || np == IKEV2_PAYLOAD_SKF))
-			break; /* what follows is inside the encrypted payload */
-		np = next;
-	}
-	/* the chain ended (next payload 0) before the message did */
-	if (np == 0 && rd_left(&msg) > 0)
-		return ike_fail(ike, err, IKS_E_MALFORMED, msg.pos, base,
-				"bytes after the last payload", in_datagram);
+	iks_status st = ike_chain_walk(msg, cut, ike->version, ike->next_payload, keep_ref, ike, &f);
+	if (st != IKS_OK)
+		return ike_fail(ike, err, st, f.offset, base, f.reason, in_datagram);
 	return IKS_OK;
 }
 

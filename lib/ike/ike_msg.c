@@ -1,8 +1,8 @@
 /*
  * ike_msg.c - a whole IKE message: the ISAKMP/IKEv2 header (RFC 2408
- * section 3.1, RFC 7296 section 3.1), the generic payload chain (RFC 2408
- * section 3.2, RFC 7296 section 3.2) and the dispatch of each body to its
- * decoder by a table.
+ * section 3.1, RFC 7296 section 3.1), its payload chain (walked by
+ * ike_chain.c, RFC 2408 section 3.2, RFC 7296 section 3.2) and the
+ * dispatch of each body to its decoder by a table.
  */
 #include "config.h"
 
@@ -96,16 +96,6 @@ ike_body_fn ike_body_for(int version, unsigned type, int numbering, uint8_t *kin
 	return NULL;
 }
 
-iks_status ike_pl_fail(iks_ike_payload *pl, iks_status st, size_t off, const char *why)
-{
-	if (pl->status == IKS_OK) {
-		pl->status = st;
-		pl->err_offset = (uint32_t)off;
-		pl->reason = why;
-	}
-	return pl->status;
-}
-
 void iks_ike_msg_init(iks_ike_msg *msg, int version)
 {
 	if (!msg)
@@ -164,6 +154,19 @@ static iks_status msg_fail(iks_ike_msg *m, iks_status st, size_t off, const char
 	return st;
 }
 
+/* Decode one payload the chain walk found whole (ike_chain.c). */
+struct walk_arg {
+	iks_ike_msg *m;
+	int numbering;
+};
+
+static void decode_found(void *arg, const ike_chain_item *it)
+{
+	struct walk_arg *w = arg;
+	if (it->whole)
+		decode_one(w->m, it->type, w->numbering, it->payload);
+}
+
 /*
  * Walk the chain and decode every body. Stops at an overrun, a length
  * below 4 or a cut capture, keeping what came before; reports bytes left
@@ -171,31 +174,11 @@ static iks_status msg_fail(iks_ike_msg *m, iks_status st, size_t off, const char
  */
 static iks_status walk(iks_ike_msg *m, iks_reader r, bool cut, uint8_t np, int numbering)
 {
-	while (np != 0) {
-		size_t at = rd_offset(&r);
-		iks_reader h = r, one;
-		uint8_t next, flags;
-		uint16_t plen;
-		if (!rd_u8(&h, &next) || !rd_u8(&h, &flags) || !rd_be16(&h, &plen))
-			return msg_fail(m, cut ? IKS_E_TRUNCATED : IKS_E_MALFORMED, at,
-					cut ? "payload header cut short by the capture"
-					    : "payload header runs past the message length");
-		if (plen < 4)
-			return msg_fail(m, IKS_E_MALFORMED, at,
-					plen == 0 ? "payload length zero (the chain would loop)"
-						  : "payload length below the 4-byte generic header");
-		if (!rd_sub(&r, plen, &one))
-			return msg_fail(m, cut ? IKS_E_TRUNCATED : IKS_E_MALFORMED, at,
-					cut ? "payload cut short by the capture"
-					    : "payload length runs past the message length");
-		decode_one(m, np, numbering, one);
-		if (m->version == 2 && (np == 46 || np == 53))
-			return IKS_OK; /* the rest is inside the encrypted payload */
-		np = next;
-	}
-	if (rd_left(&r) > 0)
-		return msg_fail(m, IKS_E_MALFORMED, rd_offset(&r),
-				"bytes left over after the last payload");
+	struct walk_arg w = { m, numbering };
+	ike_chain_fail f;
+	iks_status st = ike_chain_walk(r, cut, m->version, np, decode_found, &w, &f);
+	if (st != IKS_OK)
+		return msg_fail(m, st, f.offset, f.reason);
 	return IKS_OK;
 }
 

@@ -1,23 +1,9 @@
-/* ike_names.h - name table lookup shared by the IKE name files (internal). */
+/* ike_names.h - what the IKE name files share (internal); their tables
+ * use the one lookup of core/name_table.h. */
 #ifndef IKS_IKE_NAMES_H
 #define IKS_IKE_NAMES_H
 
-#include <stddef.h>
-
-struct ike_name {
-	unsigned num;
-	const char *name;
-};
-
-#define IKE_NAMES(t) t, sizeof(t) / sizeof((t)[0])
-
-static inline const char *ike_name_find(const struct ike_name *t, size_t n, unsigned num)
-{
-	for (size_t i = 0; i < n; i++)
-		if (t[i].num == num)
-			return t[i].name;
-	return NULL;
-}
+#include "core/name_table.h"
 
 /* ike_names_v1.c, used by the version-dispatching functions of ike_names_v2.c */
 const char *ike_v1_notify_name(unsigned type);

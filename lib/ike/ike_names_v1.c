@@ -15,7 +15,7 @@
 
 #include "ike/ike_names.h"
 
-static const struct ike_name v1_notify[] = {
+static const struct name_entry v1_notify[] = {
 	{ 1, "INVALID-PAYLOAD-TYPE" }, { 2, "DOI-NOT-SUPPORTED" },
 	{ 3, "SITUATION-NOT-SUPPORTED" }, { 4, "INVALID-COOKIE" },
 	{ 5, "INVALID-MAJOR-VERSION" }, { 6, "INVALID-MINOR-VERSION" },
@@ -38,7 +38,7 @@ static const struct ike_name v1_notify[] = {
 };
 
 /* RFC 2409 appendix A: phase 1 attribute classes */
-static const struct ike_name v1_attrs[] = {
+static const struct name_entry v1_attrs[] = {
 	{ 1, "Encryption Algorithm" }, { 2, "Hash Algorithm" },
 	{ 3, "Authentication Method" }, { 4, "Group Description" },
 	{ 5, "Group Type" }, { 6, "Group Prime/Irreducible Polynomial" },
@@ -48,18 +48,18 @@ static const struct ike_name v1_attrs[] = {
 	{ 15, "Field Size" }, { 16, "Group Order" },
 };
 
-static const struct ike_name v1_enc[] = {
+static const struct name_entry v1_enc[] = {
 	{ 1, "DES-CBC" }, { 2, "IDEA-CBC" }, { 3, "Blowfish-CBC" },
 	{ 4, "RC5-R16-B64-CBC" }, { 5, "3DES-CBC" }, { 6, "CAST-CBC" },
 	{ 7, "AES-CBC" }, { 8, "CAMELLIA-CBC" },
 };
 
-static const struct ike_name v1_hash[] = {
+static const struct name_entry v1_hash[] = {
 	{ 1, "MD5" }, { 2, "SHA" }, { 3, "Tiger" }, { 4, "SHA2-256" },
 	{ 5, "SHA2-384" }, { 6, "SHA2-512" },
 };
 
-static const struct ike_name v1_auth[] = {
+static const struct name_entry v1_auth[] = {
 	{ 1, "pre-shared key" }, { 2, "DSS signatures" }, { 3, "RSA signatures" },
 	{ 4, "Encryption with RSA" }, { 5, "Revised encryption with RSA" },
 	{ 6, "Encryption with El-Gamal" }, { 7, "Revised encryption with El-Gamal" },
@@ -75,7 +75,7 @@ static const struct ike_name v1_auth[] = {
 };
 
 /* IANA "IKE Attributes" Group Description, shared with IPsec attribute 3 */
-static const struct ike_name v1_group[] = {
+static const struct name_entry v1_group[] = {
 	{ 1, "768-bit MODP" }, { 2, "1024-bit MODP" }, { 3, "EC2N GP[2^155]" },
 	{ 4, "EC2N GP[2^185]" }, { 5, "1536-bit MODP" }, { 14, "2048-bit MODP" },
 	{ 15, "3072-bit MODP" }, { 16, "4096-bit MODP" }, { 17, "6144-bit MODP" },
@@ -87,11 +87,11 @@ static const struct ike_name v1_group[] = {
 	{ 30, "brainpoolP512r1" }, { 31, "Curve25519" }, { 32, "Curve448" },
 };
 
-static const struct ike_name v1_group_type[] = { { 1, "MODP" }, { 2, "ECP" }, { 3, "EC2N" } };
-static const struct ike_name v1_life_type[] = { { 1, "seconds" }, { 2, "kilobytes" } };
+static const struct name_entry v1_group_type[] = { { 1, "MODP" }, { 2, "ECP" }, { 3, "EC2N" } };
+static const struct name_entry v1_life_type[] = { { 1, "seconds" }, { 2, "kilobytes" } };
 
 /* RFC 2407 4.5: IPsec SA attributes */
-static const struct ike_name ipsec_attrs[] = {
+static const struct name_entry ipsec_attrs[] = {
 	{ 1, "SA Life Type" }, { 2, "SA Life Duration" }, { 3, "Group Description" },
 	{ 4, "Encapsulation Mode" }, { 5, "Authentication Algorithm" }, { 6, "Key Length" },
 	{ 7, "Key Rounds" }, { 8, "Compress Dictionary Size" },
@@ -99,31 +99,31 @@ static const struct ike_name ipsec_attrs[] = {
 	{ 11, "Extended (64-bit) Sequence Number" },
 };
 
-static const struct ike_name ipsec_encap[] = {
+static const struct name_entry ipsec_encap[] = {
 	{ 1, "Tunnel" }, { 2, "Transport" },
 	{ 3, "UDP-Encapsulated-Tunnel" }, { 4, "UDP-Encapsulated-Transport" },
 	{ 61443, "UDP-Encapsulated-Tunnel (draft)" },
 	{ 61444, "UDP-Encapsulated-Transport (draft)" },
 };
 
-static const struct ike_name ipsec_auth[] = {
+static const struct name_entry ipsec_auth[] = {
 	{ 1, "HMAC-MD5" }, { 2, "HMAC-SHA" }, { 3, "DES-MAC" }, { 4, "KPDK" },
 	{ 5, "HMAC-SHA2-256" }, { 6, "HMAC-SHA2-384" }, { 7, "HMAC-SHA2-512" },
 	{ 8, "HMAC-RIPEMD" }, { 9, "AES-XCBC-MAC" }, { 10, "SIG-RSA" },
 	{ 11, "AES-128-GMAC" }, { 12, "AES-192-GMAC" }, { 13, "AES-256-GMAC" },
 };
 
-static const struct ike_name ipsec_esn[] = { { 0, "no" }, { 1, "yes" } };
+static const struct name_entry ipsec_esn[] = { { 0, "no" }, { 1, "yes" } };
 
 /* RFC 2407 4.4: transform IDs per protocol */
-static const struct ike_name tr_isakmp[] = { { 1, "KEY_IKE" } };
-static const struct ike_name tr_ah[] = {
+static const struct name_entry tr_isakmp[] = { { 1, "KEY_IKE" } };
+static const struct name_entry tr_ah[] = {
 	{ 2, "AH_MD5" }, { 3, "AH_SHA" }, { 4, "AH_DES" }, { 5, "AH_SHA2-256" },
 	{ 6, "AH_SHA2-384" }, { 7, "AH_SHA2-512" }, { 8, "AH_RIPEMD" },
 	{ 9, "AH_AES-XCBC-MAC" }, { 10, "AH_RSA" }, { 11, "AH_AES-128-GMAC" },
 	{ 12, "AH_AES-192-GMAC" }, { 13, "AH_AES-256-GMAC" },
 };
-static const struct ike_name tr_esp[] = {
+static const struct name_entry tr_esp[] = {
 	{ 1, "ESP_DES_IV64" }, { 2, "ESP_DES" }, { 3, "ESP_3DES" }, { 4, "ESP_RC5" },
 	{ 5, "ESP_IDEA" }, { 6, "ESP_CAST" }, { 7, "ESP_BLOWFISH" }, { 8, "ESP_3IDEA" },
 	{ 9, "ESP_DES_IV32" }, { 10, "ESP_RC4" }, { 11, "ESP_NULL" }, { 12, "ESP_AES-CBC" },
@@ -132,17 +132,17 @@ static const struct ike_name tr_esp[] = {
 	{ 20, "ESP_AES-GCM_16" }, { 21, "ESP_SEED_CBC" }, { 22, "ESP_CAMELLIA" },
 	{ 23, "ESP_NULL_AUTH_AES-GMAC" },
 };
-static const struct ike_name tr_ipcomp[] = {
+static const struct name_entry tr_ipcomp[] = {
 	{ 1, "IPCOMP_OUI" }, { 2, "IPCOMP_DEFLATE" }, { 3, "IPCOMP_LZS" }, { 4, "IPCOMP_LZJH" },
 };
 
-static const struct ike_name v1_protocols[] = {
+static const struct name_entry v1_protocols[] = {
 	{ 1, "PROTO_ISAKMP" }, { 2, "PROTO_IPSEC_AH" }, { 3, "PROTO_IPSEC_ESP" },
 	{ 4, "PROTO_IPCOMP" },
 };
 
 /* RFC 2407 4.6.2.1 (and RFC 3554 ID_LIST) */
-static const struct ike_name v1_id_types[] = {
+static const struct name_entry v1_id_types[] = {
 	{ 1, "ID_IPV4_ADDR" }, { 2, "ID_FQDN" }, { 3, "ID_USER_FQDN" },
 	{ 4, "ID_IPV4_ADDR_SUBNET" }, { 5, "ID_IPV6_ADDR" }, { 6, "ID_IPV6_ADDR_SUBNET" },
 	{ 7, "ID_IPV4_ADDR_RANGE" }, { 8, "ID_IPV6_ADDR_RANGE" }, { 9, "ID_DER_ASN1_DN" },
@@ -151,7 +151,7 @@ static const struct ike_name v1_id_types[] = {
 
 /* mode config (draft-ietf-ipsec-isakmp-mode-cfg-05 3.2), XAUTH, Cisco Unity;
  * IKEv2 CP (RFC 7296 3.15.1 and IANA) */
-static const struct ike_name cfg_attrs[] = {
+static const struct name_entry cfg_attrs[] = {
 	{ 1, "INTERNAL_IP4_ADDRESS" }, { 2, "INTERNAL_IP4_NETMASK" },
 	{ 3, "INTERNAL_IP4_DNS" }, { 4, "INTERNAL_IP4_NBNS" },
 	{ 5, "INTERNAL_ADDRESS_EXPIRY" }, { 6, "INTERNAL_IP4_DHCP" },
@@ -171,7 +171,7 @@ static const struct ike_name cfg_attrs[] = {
 	{ 28682, "UNITY_DDNS_HOSTNAME" },
 };
 
-static const struct ike_name cfg_attrs_v2[] = {
+static const struct name_entry cfg_attrs_v2[] = {
 	{ 1, "INTERNAL_IP4_ADDRESS" }, { 2, "INTERNAL_IP4_NETMASK" },
 	{ 3, "INTERNAL_IP4_DNS" }, { 4, "INTERNAL_IP4_NBNS" }, { 6, "INTERNAL_IP4_DHCP" },
 	{ 7, "APPLICATION_VERSION" }, { 8, "INTERNAL_IP6_ADDRESS" }, { 10, "INTERNAL_IP6_DNS" },
@@ -185,7 +185,7 @@ static const struct ike_name cfg_attrs_v2[] = {
 };
 
 /* RFC 2408 3.9 and RFC 7296 3.6 share the numbers */
-static const struct ike_name cert_enc[] = {
+static const struct name_entry cert_enc[] = {
 	{ 1, "PKCS #7 wrapped X.509 certificate" }, { 2, "PGP Certificate" },
 	{ 3, "DNS Signed Key" }, { 4, "X.509 Certificate - Signature" },
 	{ 5, "X.509 Certificate - Key Exchange" }, { 6, "Kerberos Tokens" },
@@ -196,19 +196,19 @@ static const struct ike_name cert_enc[] = {
 	{ 15, "Raw Public Key" },
 };
 
-const char *iks_ike_v1_attr_name(unsigned type) { return ike_name_find(IKE_NAMES(v1_attrs), type); }
-const char *iks_ike_v1_ipsec_attr_name(unsigned type) { return ike_name_find(IKE_NAMES(ipsec_attrs), type); }
-const char *iks_ike_cert_encoding_name(unsigned enc) { return ike_name_find(IKE_NAMES(cert_enc), enc); }
+const char *iks_ike_v1_attr_name(unsigned type) { return name_find(NAME_TABLE(v1_attrs), type); }
+const char *iks_ike_v1_ipsec_attr_name(unsigned type) { return name_find(NAME_TABLE(ipsec_attrs), type); }
+const char *iks_ike_cert_encoding_name(unsigned enc) { return name_find(NAME_TABLE(cert_enc), enc); }
 
 const char *iks_ike_v1_attr_value_name(unsigned type, unsigned value)
 {
 	switch (type) {
-	case 1: return ike_name_find(IKE_NAMES(v1_enc), value);
-	case 2: return ike_name_find(IKE_NAMES(v1_hash), value);
-	case 3: return ike_name_find(IKE_NAMES(v1_auth), value);
-	case 4: return ike_name_find(IKE_NAMES(v1_group), value);
-	case 5: return ike_name_find(IKE_NAMES(v1_group_type), value);
-	case 11: return ike_name_find(IKE_NAMES(v1_life_type), value);
+	case 1: return name_find(NAME_TABLE(v1_enc), value);
+	case 2: return name_find(NAME_TABLE(v1_hash), value);
+	case 3: return name_find(NAME_TABLE(v1_auth), value);
+	case 4: return name_find(NAME_TABLE(v1_group), value);
+	case 5: return name_find(NAME_TABLE(v1_group_type), value);
+	case 11: return name_find(NAME_TABLE(v1_life_type), value);
 	default: return NULL;
 	}
 }
@@ -216,11 +216,11 @@ const char *iks_ike_v1_attr_value_name(unsigned type, unsigned value)
 const char *iks_ike_v1_ipsec_attr_value_name(unsigned type, unsigned value)
 {
 	switch (type) {
-	case 1: return ike_name_find(IKE_NAMES(v1_life_type), value);
-	case 3: return ike_name_find(IKE_NAMES(v1_group), value);
-	case 4: return ike_name_find(IKE_NAMES(ipsec_encap), value);
-	case 5: return ike_name_find(IKE_NAMES(ipsec_auth), value);
-	case 11: return ike_name_find(IKE_NAMES(ipsec_esn), value);
+	case 1: return name_find(NAME_TABLE(v1_life_type), value);
+	case 3: return name_find(NAME_TABLE(v1_group), value);
+	case 4: return name_find(NAME_TABLE(ipsec_encap), value);
+	case 5: return name_find(NAME_TABLE(ipsec_auth), value);
+	case 11: return name_find(NAME_TABLE(ipsec_esn), value);
 	default: return NULL;
 	}
 }
@@ -228,21 +228,21 @@ const char *iks_ike_v1_ipsec_attr_value_name(unsigned type, unsigned value)
 const char *iks_ike_v1_transform_name(unsigned protocol, unsigned id)
 {
 	switch (protocol) {
-	case 1: return ike_name_find(IKE_NAMES(tr_isakmp), id);
-	case 2: return ike_name_find(IKE_NAMES(tr_ah), id);
-	case 3: return ike_name_find(IKE_NAMES(tr_esp), id);
-	case 4: return ike_name_find(IKE_NAMES(tr_ipcomp), id);
+	case 1: return name_find(NAME_TABLE(tr_isakmp), id);
+	case 2: return name_find(NAME_TABLE(tr_ah), id);
+	case 3: return name_find(NAME_TABLE(tr_esp), id);
+	case 4: return name_find(NAME_TABLE(tr_ipcomp), id);
 	default: return NULL;
 	}
 }
 
-const char *ike_v1_notify_name(unsigned type) { return ike_name_find(IKE_NAMES(v1_notify), type); }
-const char *ike_v1_protocol_name(unsigned p) { return ike_name_find(IKE_NAMES(v1_protocols), p); }
-const char *ike_v1_id_type_name(unsigned t) { return ike_name_find(IKE_NAMES(v1_id_types), t); }
+const char *ike_v1_notify_name(unsigned type) { return name_find(NAME_TABLE(v1_notify), type); }
+const char *ike_v1_protocol_name(unsigned p) { return name_find(NAME_TABLE(v1_protocols), p); }
+const char *ike_v1_id_type_name(unsigned t) { return name_find(NAME_TABLE(v1_id_types), t); }
 
 const char *iks_ike_config_attr_name(int version, unsigned type)
 {
 	if (version == 2)
-		return ike_name_find(IKE_NAMES(cfg_attrs_v2), type);
-	return ike_name_find(IKE_NAMES(cfg_attrs), type);
+		return name_find(NAME_TABLE(cfg_attrs_v2), type);
+	return name_find(NAME_TABLE(cfg_attrs), type);
 }

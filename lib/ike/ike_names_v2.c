@@ -11,7 +11,7 @@
 
 #include "ike/ike_names.h"
 
-static const struct ike_name v2_notify[] = {
+static const struct name_entry v2_notify[] = {
 	{ 1, "UNSUPPORTED_CRITICAL_PAYLOAD" }, { 4, "INVALID_IKE_SPI" },
 	{ 5, "INVALID_MAJOR_VERSION" }, { 7, "INVALID_SYNTAX" }, { 9, "INVALID_MESSAGE_ID" },
 	{ 11, "INVALID_SPI" }, { 14, "NO_PROPOSAL_CHOSEN" }, { 17, "INVALID_KE_PAYLOAD" },
@@ -49,13 +49,13 @@ static const struct ike_name v2_notify[] = {
 	{ 16440, "IP6_ALLOWED" }, { 16441, "ADDITIONAL_KEY_EXCHANGE" }, { 16442, "USE_AGGFRAG" },
 };
 
-static const struct ike_name v2_tr_types[] = {
+static const struct name_entry v2_tr_types[] = {
 	{ 1, "ENCR" }, { 2, "PRF" }, { 3, "INTEG" }, { 4, "KE" }, { 5, "ESN" },
 	{ 6, "ADDKE1" }, { 7, "ADDKE2" }, { 8, "ADDKE3" }, { 9, "ADDKE4" }, { 10, "ADDKE5" },
 	{ 11, "ADDKE6" }, { 12, "ADDKE7" },
 };
 
-static const struct ike_name v2_encr[] = {
+static const struct name_entry v2_encr[] = {
 	{ 1, "DES_IV64" }, { 2, "DES" }, { 3, "3DES" }, { 4, "RC5" }, { 5, "IDEA" },
 	{ 6, "CAST" }, { 7, "BLOWFISH" }, { 8, "3IDEA" }, { 9, "DES_IV32" }, { 11, "NULL" },
 	{ 12, "AES_CBC" }, { 13, "AES_CTR" }, { 14, "AES_CCM_8" }, { 15, "AES_CCM_12" },
@@ -66,13 +66,13 @@ static const struct ike_name v2_encr[] = {
 	{ 31, "CHACHA20_POLY1305_IIV" },
 };
 
-static const struct ike_name v2_prf[] = {
+static const struct name_entry v2_prf[] = {
 	{ 1, "PRF_HMAC_MD5" }, { 2, "PRF_HMAC_SHA1" }, { 3, "PRF_HMAC_TIGER" },
 	{ 4, "PRF_AES128_XCBC" }, { 5, "PRF_HMAC_SHA2_256" }, { 6, "PRF_HMAC_SHA2_384" },
 	{ 7, "PRF_HMAC_SHA2_512" }, { 8, "PRF_AES128_CMAC" }, { 9, "PRF_HMAC_STREEBOG_512" },
 };
 
-static const struct ike_name v2_integ[] = {
+static const struct name_entry v2_integ[] = {
 	{ 0, "NONE" }, { 1, "AUTH_HMAC_MD5_96" }, { 2, "AUTH_HMAC_SHA1_96" },
 	{ 3, "AUTH_DES_MAC" }, { 4, "AUTH_KPDK_MD5" }, { 5, "AUTH_AES_XCBC_96" },
 	{ 6, "AUTH_HMAC_MD5_128" }, { 7, "AUTH_HMAC_SHA1_160" }, { 8, "AUTH_AES_CMAC_96" },
@@ -81,7 +81,7 @@ static const struct ike_name v2_integ[] = {
 	{ 14, "AUTH_HMAC_SHA2_512_256" },
 };
 
-static const struct ike_name v2_ke[] = {
+static const struct name_entry v2_ke[] = {
 	{ 0, "NONE" }, { 1, "MODP_768" }, { 2, "MODP_1024" }, { 5, "MODP_1536" },
 	{ 14, "MODP_2048" }, { 15, "MODP_3072" }, { 16, "MODP_4096" }, { 17, "MODP_6144" },
 	{ 18, "MODP_8192" }, { 19, "ECP_256" }, { 20, "ECP_384" }, { 21, "ECP_521" },
@@ -93,11 +93,11 @@ static const struct ike_name v2_ke[] = {
 	{ 37, "ML_KEM_1024" },
 };
 
-static const struct ike_name v2_esn[] = { { 0, "NO_ESN" }, { 1, "ESN" } };
+static const struct name_entry v2_esn[] = { { 0, "NO_ESN" }, { 1, "ESN" } };
 
-static const struct ike_name v2_attrs[] = { { 14, "Key Length" } };
+static const struct name_entry v2_attrs[] = { { 14, "Key Length" } };
 
-static const struct ike_name v2_auth[] = {
+static const struct name_entry v2_auth[] = {
 	{ 1, "RSA Digital Signature" }, { 2, "Shared Key Message Integrity Code" },
 	{ 3, "DSS Digital Signature" }, { 9, "ECDSA with SHA-256 on P-256" },
 	{ 10, "ECDSA with SHA-384 on P-384" }, { 11, "ECDSA with SHA-512 on P-521" },
@@ -105,15 +105,15 @@ static const struct ike_name v2_auth[] = {
 	{ 14, "Digital Signature" },
 };
 
-static const struct ike_name v2_protocols[] = { { 1, "IKE" }, { 2, "AH" }, { 3, "ESP" } };
+static const struct name_entry v2_protocols[] = { { 1, "IKE" }, { 2, "AH" }, { 3, "ESP" } };
 
-static const struct ike_name v2_id_types[] = {
+static const struct name_entry v2_id_types[] = {
 	{ 1, "ID_IPV4_ADDR" }, { 2, "ID_FQDN" }, { 3, "ID_RFC822_ADDR" }, { 5, "ID_IPV6_ADDR" },
 	{ 9, "ID_DER_ASN1_DN" }, { 10, "ID_DER_ASN1_GN" }, { 11, "ID_KEY_ID" },
 	{ 12, "ID_FC_NAME" }, { 13, "ID_NULL" },
 };
 
-static const struct ike_name natt_numberings[] = {
+static const struct name_entry natt_numberings[] = {
 	{ IKS_NATT_RFC, "RFC 3947 (20/21)" },
 	{ IKS_NATT_DRAFT_02, "draft 02/03 (130/131)" },
 	{ IKS_NATT_DRAFT_04, "draft 04-08 (15/16)" },
@@ -123,41 +123,41 @@ const char *iks_ike_notify_name(int version, unsigned type)
 {
 	if (version == 1)
 		return ike_v1_notify_name(type);
-	return ike_name_find(IKE_NAMES(v2_notify), type);
+	return name_find(NAME_TABLE(v2_notify), type);
 }
 
 const char *iks_ike_id_type_name(int version, unsigned type)
 {
 	if (version == 1)
 		return ike_v1_id_type_name(type);
-	return ike_name_find(IKE_NAMES(v2_id_types), type);
+	return name_find(NAME_TABLE(v2_id_types), type);
 }
 
 const char *iks_ike_protocol_name(int version, unsigned proto)
 {
 	if (version == 1)
 		return ike_v1_protocol_name(proto);
-	return ike_name_find(IKE_NAMES(v2_protocols), proto);
+	return name_find(NAME_TABLE(v2_protocols), proto);
 }
 
-const char *iks_ike_auth_method_name(unsigned m) { return ike_name_find(IKE_NAMES(v2_auth), m); }
-const char *iks_ike_v2_transform_type_name(unsigned t) { return ike_name_find(IKE_NAMES(v2_tr_types), t); }
-const char *iks_ike_v2_attr_name(unsigned t) { return ike_name_find(IKE_NAMES(v2_attrs), t); }
+const char *iks_ike_auth_method_name(unsigned m) { return name_find(NAME_TABLE(v2_auth), m); }
+const char *iks_ike_v2_transform_type_name(unsigned t) { return name_find(NAME_TABLE(v2_tr_types), t); }
+const char *iks_ike_v2_attr_name(unsigned t) { return name_find(NAME_TABLE(v2_attrs), t); }
 const char *iks_ike_natt_numbering_name(int n)
 {
-	return n < 0 ? NULL : ike_name_find(IKE_NAMES(natt_numberings), (unsigned)n);
+	return n < 0 ? NULL : name_find(NAME_TABLE(natt_numberings), (unsigned)n);
 }
 
 const char *iks_ike_v2_transform_name(unsigned type, unsigned id)
 {
 	switch (type) {
-	case 1: return ike_name_find(IKE_NAMES(v2_encr), id);
-	case 2: return ike_name_find(IKE_NAMES(v2_prf), id);
-	case 3: return ike_name_find(IKE_NAMES(v2_integ), id);
-	case 5: return ike_name_find(IKE_NAMES(v2_esn), id);
+	case 1: return name_find(NAME_TABLE(v2_encr), id);
+	case 2: return name_find(NAME_TABLE(v2_prf), id);
+	case 3: return name_find(NAME_TABLE(v2_integ), id);
+	case 5: return name_find(NAME_TABLE(v2_esn), id);
 	default:
 		if (type == 4 || (type >= 6 && type <= 12))
-			return ike_name_find(IKE_NAMES(v2_ke), id);
+			return name_find(NAME_TABLE(v2_ke), id);
 		return NULL;
 	}
 }

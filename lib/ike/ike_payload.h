@@ -14,8 +14,19 @@
  */
 typedef iks_status (*ike_body_fn)(iks_ike_msg *m, iks_ike_payload *pl, iks_reader body);
 
-/* Mark a payload bad at reader offset `off` (ISAKMP-relative). */
-iks_status ike_pl_fail(iks_ike_payload *pl, iks_status st, size_t off, const char *why);
+/* Mark a payload bad at reader offset `off` (ISAKMP-relative) unless it
+ * is marked already (the first failure stays); why is static text.
+ * Returns the payload's status. */
+static inline iks_status ike_pl_fail(iks_ike_payload *pl, iks_status st, size_t off,
+				     const char *why)
+{
+	if (pl->status == IKS_OK) {
+		pl->status = st;
+		pl->err_offset = (uint32_t)off;
+		pl->reason = why;
+	}
+	return pl->status;
+}
 
 /* Read data attributes (RFC 2408 section 3.3 / RFC 7296 section 3.3.5) until
  * the reader is empty, appending to m->attrs; *first and *count name them. */

@@ -164,10 +164,9 @@ static void sk_sizes(const ike_sa_state *sa, iks_ike_payload *pl)
 	}
 }
 
-void ike_ctx_decode_msg(ike_ctx *c, iks_ike_msg *m, const uint8_t *p, size_t len, bool cut,
-			ike_sa_state *sa)
+/* Decode a message with the numbering of its IKE SA. */
+static void decode_msg(iks_ike_msg *m, const uint8_t *p, size_t len, bool cut, ike_sa_state *sa)
 {
-	(void)c;
 	int numbering = sa->natt >= 0 ? sa->natt : IKS_NATT_RFC;
 	ike_msg_decode(p, len, cut, numbering, m);
 	if (m->version == 1) {
@@ -199,12 +198,16 @@ void ike_ctx_decode(ike_ctx *c, iks_layers *L, uint64_t frame, int64_t ts_sec, u
 	memset(d, 0, sizeof(*d));
 	ike_sa_state *sa = sa_find(c, ike->version, ike->ispi, frame);
 	bool cut = ike->captured < ike->length;
-	ike_ctx_decode_msg(c, &c->msg, ike->raw.p, ike->raw.len, cut, sa);
+	decode_msg(&c->msg, ike->raw.p, ike->raw.len, cut, sa);
 	ike_natd_verify(&c->msg, L, sa);
 	for (unsigned i = 0; i < c->msg.npayloads; i++) {
 		const iks_ike_payload *pl = &c->msg.payloads[i];
-		if ((pl->kind == IKS_PK_FRAG || pl->kind == IKS_PK_SKF) && pl->status == IKS_OK)
-			ike_frag_account(c, L, pl, sa, frame, ts_sec, ts_nsec);
+		iks_span whole;
+		if ((pl->kind == IKS_PK_FRAG || pl->kind == IKS_PK_SKF) && pl->status == IKS_OK &&
+		    ike_frag_account(c, L, pl, frame, ts_sec, ts_nsec, &whole)) {
+			decode_msg(&c->reassembled, whole.p, whole.len, false, sa);
+			d->reassembled = &c->reassembled;
+		}
 	}
 	d->msg = &c->msg;
 	d->natt_numbering = sa->natt >= 0 ? sa->natt : IKS_NATT_RFC;

@@ -5,16 +5,8 @@
 
 #include <ikescope/ike.h>
 
+#include "core/text.h"
 #include "ike/ike_vendor.h"
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
 
 /* Whether vid matches the entry (exactly, or starting with it). */
 static bool matches(const struct ike_vendor_entry *e, const uint8_t *vid, size_t len)
@@ -23,7 +15,7 @@ static bool matches(const struct ike_vendor_entry *e, const uint8_t *vid, size_t
 	for (const char *h = e->hex; h[0] && h[1]; h += 2, n++) {
 		if (n >= len)
 			return false;
-		int v = hexval(h[0]) << 4 | hexval(h[1]);
+		int v = text_hexval(h[0]) << 4 | text_hexval(h[1]);
 		if (vid[n] != v)
 			return false;
 	}

@@ -4,7 +4,7 @@
 
 #include <ikescope/ike.h>
 
-#include "keys/keys_internal.h"
+#include "crypto/sa_keys.h"
 
 typedef struct ikev1_table ikev1_table;
 

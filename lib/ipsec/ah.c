@@ -1,7 +1,7 @@
 /* ah.c - the AH header (RFC 4302 section 2). */
 #include "config.h"
 
-#include "decode/decoder_internal.h"
+#include "core/decode_error.h"
 #include "ipsec/ipsec.h"
 
 /*

@@ -1,7 +1,7 @@
 /* esp.c - the ESP header (RFC 4303 section 2). */
 #include "config.h"
 
-#include "decode/decoder_internal.h"
+#include "core/decode_error.h"
 #include "ipsec/ipsec.h"
 
 /*

@@ -4,7 +4,7 @@
 
 #include <ikescope/packet.h>
 
-#include "keys/keys_internal.h"
+#include "crypto/sa_keys.h"
 
 /*
  * Verify and decrypt the ESP packet `esp` (from the SPI on, as sent; its

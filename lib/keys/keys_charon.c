@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "keys/keys_internal.h"
 #include "log/log_internal.h"
 #include "core/reader.h"
@@ -441,8 +442,8 @@ static bool dump_line(ch_state *s, ch_thread *t, field text, uint32_t line)
 		take = 16;
 	for (uint32_t b = 0; b < take; b++) {
 		int h, l;
-		if (text.len - i < 3 || text.p[i] != ' ' || (h = hexval(text.p[i + 1])) < 0 ||
-		    (l = hexval(text.p[i + 2])) < 0) {
+		if (text.len - i < 3 || text.p[i] != ' ' || (h = text_hexval(text.p[i + 1])) < 0 ||
+		    (l = text_hexval(text.p[i + 2])) < 0) {
 			keys_diag(s->k, s->file, line, "charon log: key dump line shorter than its byte count");
 			t->dump = D_NONE;
 			wipe(t->dump_buf, sizeof(t->dump_buf));
@@ -470,7 +471,7 @@ static void spi_line(ch_thread *t, field text)
 	unsigned k = t->nspi_seen++;
 	t->spi_seen[k] = spi;
 	t->spi_dir[k] = t->next_dir;
-	if (!feq(f[4], "dst") || !parse_ip(f[5], &t->spi_dst[k]))
+	if (!feq(f[4], "dst") || !text_ip(f[5].p, f[5].len, &t->spi_dst[k]))
 		memset(&t->spi_dst[k], 0, sizeof(t->spi_dst[k]));
 	t->next_dir = -1;
 }

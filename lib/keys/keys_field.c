@@ -1,13 +1,14 @@
 /*
- * keys_field.c - the text pieces key files are made of (fields, hex, SPIs,
- * IPv4 addresses), shared by the key file parsers. Key bytes parsed here
+ * keys_field.c - the text pieces key files are made of (fields, "0x" hex,
+ * SPIs, CSV and blank-separated lines), shared by the key file parsers.
+ * Hex digits and IP addresses come from core/text.h. Key bytes parsed here
  * go only into the caller's buffer.
  */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "keys/keys_internal.h"
 
 bool feq(field f, const char *s)
@@ -33,17 +34,6 @@ bool fprefix(field f, const char *s)
 	return f.len >= n && feq((field){ f.p, n }, s);
 }
 
-int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex bytes ("0x" optional) into out; returns the byte count or -1. */
 int parse_hex(field f, uint8_t *out, size_t cap)
 {
@@ -51,15 +41,7 @@ int parse_hex(field f, uint8_t *out, size_t cap)
 		f.p += 2;
 		f.len -= 2;
 	}
-	if (f.len % 2 || f.len / 2 > cap)
-		return -1;
-	for (size_t i = 0; i < f.len / 2; i++) {
-		int h = hexval(f.p[2 * i]), l = hexval(f.p[2 * i + 1]);
-		if (h < 0 || l < 0)
-			return -1;
-		out[i] = (uint8_t)(h << 4 | l);
-	}
-	return (int)(f.len / 2);
+	return text_hex_bytes(f.p, f.len, out, cap);
 }
 
 bool parse_u32(field f, uint32_t *v)
@@ -79,51 +61,6 @@ bool parse_u32(field f, uint32_t *v)
 		return false;
 	*v = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 	return true;
-}
-
-bool parse_ipv4(field f, iks_addr *a)
-{
-	unsigned v[4], n = 0, cur = 0, digits = 0;
-	for (size_t i = 0; i <= f.len; i++) {
-		char c = i < f.len ? f.p[i] : '.';
-		if (c >= '0' && c <= '9' && digits < 3) {
-			cur = cur * 10 + (unsigned)(c - '0');
-			digits++;
-		} else if (c == '.' && digits && cur < 256 && n < 4) {
-			v[n++] = cur;
-			cur = digits = 0;
-		} else {
-			return false;
-		}
-	}
-	if (n != 4)
-		return false;
-	memset(a, 0, sizeof(*a));
-	a->family = 4;
-	for (int i = 0; i < 4; i++)
-		a->bytes[i] = (uint8_t)v[i];
-	return true;
-}
-
-/* An IPv6 address in text (RFC 4291 section 2.2), by inet_pton on a
- * bounded copy. */
-static bool parse_ipv6(field f, iks_addr *a)
-{
-	char txt[IKS_ADDRSTRLEN];
-	if (f.len == 0 || f.len >= sizeof(txt) || !memchr(f.p, ':', f.len))
-		return false;
-	memcpy(txt, f.p, f.len);
-	txt[f.len] = '\0';
-	memset(a, 0, sizeof(*a));
-	if (inet_pton(AF_INET6, txt, a->bytes) != 1)
-		return false;
-	a->family = 6;
-	return true;
-}
-
-bool parse_ip(field f, iks_addr *a)
-{
-	return parse_ipv4(f, a) || parse_ipv6(f, a);
 }
 
 /* Split a CSV line (fields optionally in double quotes). */
@@ -178,7 +115,7 @@ size_t split_ws(const char *s, size_t len, field *f, size_t max)
 bool all_hex(field f)
 {
 	for (size_t i = 0; i < f.len; i++)
-		if (hexval(f.p[i]) < 0)
+		if (text_hexval(f.p[i]) < 0)
 			return false;
 	return f.len > 0;
 }

@@ -6,44 +6,7 @@
 #include <ikescope/keys.h>
 #include <ikescope/packet.h>
 
-#define ESP_KEY_MAX 40   /* AES-256 + 4-byte salt/nonce, and some room */
-#define AUTH_KEY_MAX 64
-
-typedef struct esp_sa {
-	uint32_t spi;
-	bool any_dst;
-	iks_addr dst;
-	int enc;               /* iks_esp_enc */
-	int auth;              /* iks_esp_auth */
-	uint8_t icv_only_len;  /* tcpdump "-hmac96" without a key: ICV to strip, unverified */
-	bool ah;               /* an AH SA (only auth and its key are used) */
-	uint8_t enc_key_len, auth_key_len;
-	uint8_t enc_key[ESP_KEY_MAX];
-	uint8_t auth_key[AUTH_KEY_MAX];
-} esp_sa;
-
-/* IKEv2 SA keys (Wireshark's ikev2_decryption_table, RFC 7296 section 2.14). */
-enum ikev2_enc {
-	IKEV2_ENC_UNKNOWN = 0, IKEV2_ENC_NONE, IKEV2_ENC_3DES, IKEV2_ENC_AES_CBC, IKEV2_ENC_AES_CTR,
-	IKEV2_ENC_AES_GCM_8, IKEV2_ENC_AES_GCM_12, IKEV2_ENC_AES_GCM_16
-};
-typedef struct ikev2_sa {
-	uint8_t ispi[8], rspi[8];
-	int enc;               /* ikev2_enc */
-	int integ;             /* iks_esp_auth: the same HMAC family (NONE for AEAD) */
-	uint8_t key_len;       /* SK_e length incl. a CTR/GCM salt */
-	uint8_t integ_key_len;
-	uint8_t sk_ei[ESP_KEY_MAX], sk_er[ESP_KEY_MAX];
-	uint8_t sk_ai[AUTH_KEY_MAX], sk_ar[AUTH_KEY_MAX];
-} ikev2_sa;
-
-/* IKEv1 SA key (Wireshark's ikev1_decryption_table): the initiator's
- * cookie and the encryption key Ka (RFC 2409 appendix B). */
-typedef struct ikev1_key {
-	uint8_t icookie[8];
-	uint8_t ka[64];
-	uint8_t ka_len;
-} ikev1_key;
+#include "crypto/sa_keys.h"
 
 const ikev1_key *keys_find_ikev1(const iks_keys *k, const uint8_t icookie[8]);
 
@@ -72,7 +35,8 @@ size_t keys_charon_children(const iks_keys *k, const charon_child **sets);
 /* The CHILD_SA set logged with `spi` (*dir: 0 inbound, 1 outbound), or NULL. */
 const charon_child *keys_charon_child_of(const iks_keys *k, uint32_t spi, int *dir);
 
-/* Parsing helpers (keys_field.c). A field of a line: [p, p+len). */
+/* Parsing helpers (keys_field.c; hex digits and IP addresses: core/text.h).
+ * A field of a line: [p, p+len). */
 typedef struct field {
 	const char *p;
 	size_t len;
@@ -80,11 +44,8 @@ typedef struct field {
 
 bool feq(field f, const char *s);          /* equal, ASCII case ignored */
 bool fprefix(field f, const char *s);      /* starts with, case ignored */
-int hexval(char c);                        /* 0-15, -1 when not hex */
 int parse_hex(field f, uint8_t *out, size_t cap); /* "0x" optional; bytes or -1 */
 bool parse_u32(field f, uint32_t *v);      /* up to 8 hex digits, "0x" optional */
-bool parse_ipv4(field f, iks_addr *a);
-bool parse_ip(field f, iks_addr *a);       /* IPv4 or IPv6 */
 bool all_hex(field f);
 size_t split_csv(const char *s, size_t len, field *f, size_t max); /* "quoted" fields */
 size_t split_ws(const char *s, size_t len, field *f, size_t max);

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "core/text.h"
 #include "keys/keys_internal.h"
 
 /* tcpdump -E: SPI@DST ALGO:SECRET [AUTH:SECRET] */
@@ -18,7 +19,7 @@ const char *tcpdump_esp(iks_keys *k, const field *f, size_t n)
 	field dst = { at + 1, f[0].len - spi.len - 1 };
 	if (!parse_u32(spi, &sa.spi))
 		return "tcpdump -E: SPI is not a hex number";
-	if (!parse_ip(dst, &sa.dst))
+	if (!text_ip(dst.p, dst.len, &sa.dst))
 		return "tcpdump -E: destination is not an IP address";
 	if (feq(f[1], "ah")) {
 		/* ikescope extension: SPI@DST ah AUTH:KEY, an AH SA */

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "core/text.h"
 #include "keys/keys_internal.h"
 
 /* Wireshark's encryption names (the part before " [RFC...]" suffices). */
@@ -53,7 +54,7 @@ const char *uat_esp(iks_keys *k, const field *f, size_t n)
 	if (!parse_u32(f[3], &sa.spi))
 		return "esp_sa: SPI is not a hex number";
 	sa.any_dst = f[2].len == 0 || feq(f[2], "*");
-	if (!sa.any_dst && !parse_ip(f[2], &sa.dst))
+	if (!sa.any_dst && !text_ip(f[2].p, f[2].len, &sa.dst))
 		return "esp_sa: destination is neither * nor an IP address";
 	sa.enc = wireshark_enc(f[4]);
 	if (sa.enc == IKS_ENC_UNKNOWN)

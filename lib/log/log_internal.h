@@ -67,7 +67,9 @@ bool charon_has_prefix(const uint8_t *line, size_t len);
  * thread number and where the text starts; false when it has none. */
 bool charon_line_prefix(const uint8_t *line, size_t len, uint32_t *thread, size_t *text);
 
-/* Shared helpers (logcore.c). */
+/* The store the parsers and logcore.c share (log_store.c, below them). */
+/* Record the first cap hit (which: static text) in the stats. */
+void log_hit_limit(iks_log *log, const char *which);
 log_thread *log_thread_get(iks_log *log, uint32_t tid);
 /* Add a message; returns its index or IKS_LOG_NONE (cap reached: counted). */
 uint32_t log_add_msg(iks_log *log, const iks_log_msg *m);

@@ -1,6 +1,8 @@
 /*
- * logcore.c - the log object: files, lines, records, caps and counters.
- * The formats are in oakley.c and charonlog.c.
+ * logcore.c - the log object: files, lines, records, caps and counters;
+ * format detection and dispatch. The formats are in oakley.c and
+ * charonlog.c; what they share with this file is in log_store.c, below
+ * them all.
  */
 #include "config.h"
 
@@ -66,80 +68,12 @@ void iks_log_free(iks_log *log)
 	free(log);
 }
 
-static void hit_limit(iks_log *log, const char *which)
-{
-	if (!log->st.limit)
-		log->st.limit = which;
-}
-
-log_thread *log_thread_get(iks_log *log, uint32_t tid)
-{
-	log_thread *lru = &log->threads[0];
-	log->tick++;
-	for (unsigned i = 0; i < LOG_THREADS; i++) {
-		log_thread *t = &log->threads[i];
-		if (t->used && t->tid == tid) {
-			t->last_use = log->tick;
-			return t;
-		}
-		if (!t->used || (lru->used && t->last_use < lru->last_use))
-			lru = t;
-	}
-	memset(lru, 0, sizeof(*lru));
-	lru->used = true;
-	lru->tid = tid;
-	lru->last_use = log->tick;
-	lru->open_msg = IKS_LOG_NONE;
-	lru->pending_recv = IKS_LOG_NONE;
-	return lru;
-}
-
-uint32_t log_add_msg(iks_log *log, const iks_log_msg *m)
-{
-	if (log->nmsgs >= log->lim.messages_max) {
-		log->st.messages_dropped++;
-		hit_limit(log, "messages_max");
-		return IKS_LOG_NONE;
-	}
-	if (log->nmsgs == log->cap_msgs) {
-		size_t n = log->cap_msgs ? log->cap_msgs * 2 : 256;
-		if (n > log->lim.messages_max)
-			n = log->lim.messages_max;
-		iks_log_msg *p = realloc(log->msgs, n * sizeof(*p));
-		if (!p) {
-			log->nomem = true;
-			return IKS_LOG_NONE;
-		}
-		log->msgs = p;
-		log->cap_msgs = n;
-	}
-	log->msgs[log->nmsgs] = *m;
-	return (uint32_t)log->nmsgs++;
-}
-
-iks_log_msg *log_msg(iks_log *log, uint32_t idx)
-{
-	return idx < log->nmsgs ? &log->msgs[idx] : NULL;
-}
-
-void log_set_day(iks_log *log, iks_log_record *rec)
-{
-	if (!rec->has_time)
-		return;
-	/* a time more than 12 hours before the previous one: past midnight */
-	if (log->have_last_tod && rec->tod_ms + 43200000u < log->last_tod)
-		log->day_index++;
-	log->have_last_tod = true;
-	log->last_tod = rec->tod_ms;
-	rec->day_index = log->day_index;
-}
-
 /* Copy a line's text into the arena (control bytes and non-ASCII become '?'). */
 static const char *keep_text(iks_log *log, const uint8_t *line, size_t len)
 {
 	if (log->text_used + len + 1 > log->lim.text_max) {
 		log->st.text_dropped++;
-		hit_limit(log, "text_max");
+		log_hit_limit(log, "text_max");
 		return NULL;
 	}
 	struct log_text_block *b = log->text;
@@ -197,7 +131,7 @@ static void one_line(iks_log *log, const uint8_t *line, size_t len, bool cut, ui
 	}
 	if (!keep) {
 		log->st.records_dropped++;
-		hit_limit(log, "records_max");
+		log_hit_limit(log, "records_max");
 		return;
 	}
 	if (log->nrecs == log->cap_recs) {
@@ -260,7 +194,7 @@ iks_status iks_log_parse_buffer(iks_log *log, const char *name, const uint8_t *d
 	if (!log || (!data && len) || !name)
 		return IKS_E_INVALID;
 	if (log->nfiles >= log->lim.files_max) {
-		hit_limit(log, "files_max");
+		log_hit_limit(log, "files_max");
 		return IKS_E_LIMIT;
 	}
 	char **files = realloc(log->files, (log->nfiles + 1) * sizeof(*files));
@@ -477,19 +411,4 @@ const char *iks_log_kind_name(int kind)
 	if (kind < 0 || (size_t)kind >= sizeof(names) / sizeof(names[0]))
 		return "unknown";
 	return names[kind];
-}
-
-void log_msg_init(iks_log_msg *m, const iks_log_record *rec, uint32_t rec_index,
-		  uint32_t resolution_ms)
-{
-	memset(m, 0, sizeof(*m));
-	m->record = rec_index;
-	m->file = rec->file;
-	m->line = rec->line;
-	m->month = rec->month;
-	m->day = rec->day;
-	m->day_index = rec->day_index;
-	m->tod_ms = rec->tod_ms;
-	m->resolution_ms = resolution_ms;
-	m->thread = rec->thread;
 }

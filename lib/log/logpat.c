@@ -1,25 +1,15 @@
 /* logpat.c - the line pattern matcher shared by the log parsers. */
 #include "config.h"
 
-#include <arpa/inet.h>
 #include <string.h>
 
 #include "log/logpat.h"
 #include "core/reader.h"
+#include "core/text.h"
 
 static int lower(int c)
 {
 	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
-}
-
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (uint8_t)lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
 }
 
 static bool is_blank(uint8_t c)
@@ -46,10 +36,10 @@ static bool read_hex(iks_reader *r, uint64_t *v)
 	unsigned n = 0;
 	*v = 0;
 	skip_0x(r);
-	while (peek(r, &c) && hexval(c) >= 0) {
+	while (peek(r, &c) && text_hexval(c) >= 0) {
 		if (n == 16)
 			return false; /* more than 64 bits */
-		*v = *v << 4 | (uint64_t)hexval(c);
+		*v = *v << 4 | (uint64_t)text_hexval(c);
 		rd_skip(r, 1);
 		n++;
 	}
@@ -71,70 +61,44 @@ static bool read_dec(iks_reader *r, uint64_t *v)
 	return n > 0;
 }
 
+/* %4: a dotted quad; what follows it is left for the pattern ("%4.%d"). */
 static bool read_ipv4(iks_reader *r, iks_addr *a)
 {
-	memset(a, 0, sizeof(*a));
-	for (int i = 0; i < 4; i++) {
-		uint64_t v;
-		uint8_t dot;
-		if (i > 0 && !(rd_u8(r, &dot) && dot == '.'))
-			return false;
-		if (!read_dec(r, &v) || v > 255)
-			return false;
-		a->bytes[i] = (uint8_t)v;
-	}
-	a->family = 4;
-	return true;
+	size_t n = text_ipv4_prefix((const char *)rd_ptr(r), rd_left(r), a);
+	return n > 0 && rd_skip(r, n);
 }
 
+/* %a: a run of hex digits, ':' and '.' that is one IPv4 or IPv6 address. */
 static bool read_addr(iks_reader *r, iks_addr *a)
 {
-	char buf[IKS_ADDRSTRLEN];
+	const char *start = (const char *)rd_ptr(r);
 	size_t n = 0;
 	uint8_t c;
-	bool colon = false;
-	while (peek(r, &c) && (hexval(c) >= 0 || c == ':' || c == '.')) {
-		if (n + 1 >= sizeof(buf))
-			return false;
-		colon = colon || c == ':';
-		buf[n++] = (char)c;
+	while (peek(r, &c) && (text_hexval(c) >= 0 || c == ':' || c == '.')) {
 		rd_skip(r, 1);
+		n++;
 	}
-	buf[n] = '\0';
-	memset(a, 0, sizeof(*a));
-	if (colon) {
-		if (inet_pton(AF_INET6, buf, a->bytes) != 1)
-			return false;
-		a->family = 6;
-		return true;
-	}
-	if (inet_pton(AF_INET, buf, a->bytes) != 1)
-		return false;
-	a->family = 4;
-	return true;
+	return text_ip(start, n, a);
 }
 
 static bool read_cookie(iks_reader *r, uint8_t out[8])
 {
+	iks_span digits;
 	skip_0x(r);
-	for (int i = 0; i < 8; i++) {
-		uint8_t hi, lo;
-		if (!rd_u8(r, &hi) || !rd_u8(r, &lo) || hexval(hi) < 0 || hexval(lo) < 0)
-			return false;
-		out[i] = (uint8_t)(hexval(hi) << 4 | hexval(lo));
-	}
+	if (!rd_span(r, 16, &digits) || text_hex_bytes((const char *)digits.p, digits.len, out, 8) != 8)
+		return false;
 	uint8_t c;
-	return !(peek(r, &c) && hexval(c) >= 0); /* exactly 16 digits */
+	return !(peek(r, &c) && text_hexval(c) >= 0); /* exactly 16 digits */
 }
 
 static bool read_port_le(iks_reader *r, uint64_t *v)
 {
 	uint8_t d[4];
 	for (int i = 0; i < 4; i++)
-		if (!rd_u8(r, &d[i]) || hexval(d[i]) < 0)
+		if (!rd_u8(r, &d[i]) || text_hexval(d[i]) < 0)
 			return false;
-	unsigned lo = (unsigned)(hexval(d[0]) << 4 | hexval(d[1]));
-	unsigned hi = (unsigned)(hexval(d[2]) << 4 | hexval(d[3]));
+	unsigned lo = (unsigned)(text_hexval(d[0]) << 4 | text_hexval(d[1]));
+	unsigned hi = (unsigned)(text_hexval(d[2]) << 4 | text_hexval(d[3]));
 	*v = hi << 8 | lo;
 	return true;
 }

@@ -9,7 +9,7 @@
  *   ' '  one or more blanks (spaces or tabs)
  *   %x   hexadecimal number, optional 0x prefix        -> num
  *   %d   decimal number                                 -> num
- *   %4   dotted IPv4 address, exactly four numbers      -> addr
+ *   %4   dotted IPv4 address, exactly four numbers 0-255, no leading zero -> addr
  *   %a   IPv4 or IPv6 address (a run of hex digits, ':' and '.') -> addr
  *   %c   8-byte cookie: 16 hex digits, optional 0x      -> cookie
  *   %p   port as 4 hex digits in little-endian memory order ("f401" = 500) -> num

@@ -1,7 +1,7 @@
 /* icmp.c - ICMP (RFC 792, RFC 1191) and ICMPv6 (RFC 4443) messages. */
 #include "config.h"
 
-#include "decode/decoder_internal.h"
+#include "core/decode_error.h"
 #include "net/icmp.h"
 
 /* ICMP types that quote the offending datagram (RFC 792): destination

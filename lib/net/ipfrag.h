@@ -13,7 +13,7 @@
 #ifndef IKS_IPFRAG_H
 #define IKS_IPFRAG_H
 
-#include <ikescope/decoder.h>
+#include <ikescope/decoder_limits.h>
 #include "core/evq.h"
 
 typedef struct iks_frag_table iks_frag_table;

@@ -4,6 +4,7 @@
  * per-family age lists, and the ring of recently finished datagrams.
  */
 #include "net/ipfrag_internal.h"
+#include "core/hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -72,20 +73,15 @@ bool frag_key_eq(const struct frag_key *a, const struct frag_key *b)
 	       memcmp(a->dst, b->dst, sizeof(a->dst)) == 0;
 }
 
-/* FNV-1a over the key fields, seeded per table, with a final mix. */
+/* FNV-1a (core/hash.h) over the key fields, seeded per table, with a final
+ * mix. */
 uint64_t frag_key_hash(const iks_frag_table *t, const struct frag_key *k)
 {
 	uint8_t head[6] = { k->version, k->proto, (uint8_t)(k->id >> 24),
 			    (uint8_t)(k->id >> 16), (uint8_t)(k->id >> 8), (uint8_t)k->id };
-	uint64_t h = 0xcbf29ce484222325ull ^ t->seed;
-	size_t i;
-
-	for (i = 0; i < sizeof(head); i++)
-		h = (h ^ head[i]) * 0x100000001b3ull;
-	for (i = 0; i < sizeof(k->src); i++)
-		h = (h ^ k->src[i]) * 0x100000001b3ull;
-	for (i = 0; i < sizeof(k->dst); i++)
-		h = (h ^ k->dst[i]) * 0x100000001b3ull;
+	uint64_t h = h_bytes(IKS_FNV_OFFSET ^ t->seed, head, sizeof(head));
+	h = h_bytes(h, k->src, sizeof(k->src));
+	h = h_bytes(h, k->dst, sizeof(k->dst));
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 33;

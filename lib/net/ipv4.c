@@ -1,7 +1,7 @@
 /* ipv4.c - the IPv4 header (RFC 791 section 3.1). */
 #include "config.h"
 
-#include "decode/decoder_internal.h"
+#include "core/decode_error.h"
 #include "net/ip.h"
 
 /*

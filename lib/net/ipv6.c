@@ -1,7 +1,7 @@
 /* ipv6.c - the IPv6 header and extension header chain (RFC 8200). */
 #include "config.h"
 
-#include "decode/decoder_internal.h"
+#include "core/decode_error.h"
 #include "net/ip.h"
 
 /* Extension headers with the generic (next header, length in 8-octet units

@@ -4,7 +4,7 @@
 
 #include <ikescope/capture.h>
 
-#include "decode/decoder_internal.h"
+#include "core/decode_error.h"
 #include "net/link.h"
 
 #define ETHERTYPE_VLAN    0x8100 /* IEEE 802.1Q */

@@ -1,7 +1,7 @@
 /* udp.c - UDP (RFC 768) and NAT-T demultiplexing (RFC 3947, RFC 3948). */
 #include "config.h"
 
-#include "decode/decoder_internal.h"
+#include "core/decode_error.h"
 #include "net/udp.h"
 
 /* source port, destination port, length, checksum: 8 bytes */

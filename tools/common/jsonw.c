@@ -134,8 +134,6 @@ static void before_value(jsonw *w)
 	w->need_comma[w->depth] = true;
 }
 
-static void put_escaped(strbuf *b, const char *s);
-
 void jw_key(jsonw *w, const char *key)
 {
 	/* keys are this program's own identifiers: nothing to escape */
@@ -169,29 +167,86 @@ void jw_obj_end(jsonw *w) { close_(w, '}'); }
 void jw_arr_begin(jsonw *w) { open_(w, '['); }
 void jw_arr_end(jsonw *w) { close_(w, ']'); }
 
-static void put_escaped(strbuf *b, const char *s)
+int utf8_seq(const char *str, uint32_t *cp)
 {
-	sb_putc(b, '"');
-	/* the common case: nothing to escape */
-	size_t plain = 0;
-	while (s[plain] && s[plain] != '"' && s[plain] != '\\' && (unsigned char)s[plain] >= 0x20)
-		plain++;
-	sb_putn(b, s, plain);
-	for (const unsigned char *p = (const unsigned char *)s + plain; *p; p++) {
-		switch (*p) {
-		case '"': sb_puts(b, "\\\""); break;
-		case '\\': sb_puts(b, "\\\\"); break;
-		case '\n': sb_puts(b, "\\n"); break;
-		case '\r': sb_puts(b, "\\r"); break;
-		case '\t': sb_puts(b, "\\t"); break;
-		default:
-			if (*p < 0x20)
-				sb_printf(b, "\\u%04x", *p);
-			else
-				sb_putc(b, (char)*p);
-		}
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned char c = s[0];
+	int n;
+	uint32_t v, min;
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
 	}
-	sb_putc(b, '"');
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2;
+		v = c & 0x1fu;
+		min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3;
+		v = c & 0x0fu;
+		min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4;
+		v = c & 0x07u;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	for (int i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0; /* also stops at the terminating NUL */
+		v = (v << 6) | (s[i] & 0x3fu);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+void json_escape(json_put *put, void *ctx, const char *s, unsigned flags)
+{
+	bool script = flags & JSON_ESC_SCRIPT;
+	const char *run = s; /* written as it is, up to s */
+	char u[12];
+	put(ctx, "\"", 1);
+	while (*s) {
+		uint32_t cp;
+		int n = utf8_seq(s, &cp);
+		const char *esc = NULL;
+		if (n == 0) {
+			esc = "\\ufffd";
+			n = 1;
+		} else if (cp == '"') {
+			esc = "\\\"";
+		} else if (cp == '\\') {
+			esc = "\\\\";
+		} else if (!script && cp == '\n') {
+			esc = "\\n";
+		} else if (!script && cp == '\r') {
+			esc = "\\r";
+		} else if (!script && cp == '\t') {
+			esc = "\\t";
+		} else if (cp < 0x20 ||
+			   (script && (cp == '<' || cp == '>' || cp == '&' || cp == 0x2028 || cp == 0x2029))) {
+			snprintf(u, sizeof(u), "\\u%04x", (unsigned)cp);
+			esc = u;
+		}
+		if (esc) {
+			if (s > run)
+				put(ctx, run, (size_t)(s - run));
+			put(ctx, esc, strlen(esc));
+			run = s + n;
+		}
+		s += n;
+	}
+	if (s > run)
+		put(ctx, run, (size_t)(s - run));
+	put(ctx, "\"", 1);
+}
+
+static void put_sb(void *ctx, const char *p, size_t n)
+{
+	sb_putn(ctx, p, n);
 }
 
 void jw_str(jsonw *w, const char *s)
@@ -201,7 +256,7 @@ void jw_str(jsonw *w, const char *s)
 		return;
 	}
 	before_value(w);
-	put_escaped(w->b, s);
+	json_escape(put_sb, w->b, s, 0);
 }
 
 static void scalar(jsonw *w, const char *text)

@@ -49,4 +49,21 @@ void jw_null(jsonw *w);
 void jw_raw(jsonw *w, const char *text); /* a pre-formatted value */
 void jw_hex(jsonw *w, const uint8_t *p, size_t n); /* lowercase hex string */
 
+/* The one JSON string escaper of the tools (jw_str, and the HTML report's
+ * data through html_esc.c). Writes s, a NUL-terminated string, as a JSON
+ * string literal ("...") through put(ctx, bytes, count). Valid UTF-8 is
+ * kept; each byte that does not start a valid sequence (bad lead byte,
+ * short or overlong sequence, surrogate, above U+10FFFF) becomes \ufffd,
+ * so the output is valid JSON whatever s holds. " and \ are escaped, \n
+ * \r \t are written so, other controls as \u00XX. With JSON_ESC_SCRIPT
+ * the literal is also safe inside an HTML <script> element: < > & U+2028
+ * U+2029 and every control are \u escapes. */
+#define JSON_ESC_SCRIPT 1u
+typedef void json_put(void *ctx, const char *p, size_t n);
+void json_escape(json_put *put, void *ctx, const char *s, unsigned flags);
+
+/* Length (1-4) of the valid UTF-8 sequence at s, with its code point in
+ * *cp, or 0 when s does not start one (see json_escape). Stops at a NUL. */
+int utf8_seq(const char *s, uint32_t *cp);
+
 #endif

@@ -1,5 +1,6 @@
 /* logview.c - the aligned view of a capture and an IKE log (ikedump --log). */
 #include "common/logview.h"
+#include "common/hex.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -304,7 +305,7 @@ void logview_finish(logview *v, FILE *out, bool json)
 		}
 		if (m->has_msgid) {
 			char id[12];
-			snprintf(id, sizeof(id), "%08" PRIx32, m->msgid);
+			hex_u32(id, m->msgid);
 			jw_key(&w, "msgid");
 			jw_str(&w, id);
 		}

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "correlate/corr_events.h"
+#include "common/hex.h"
 
 struct corr_events {
 	char *path;
@@ -75,12 +76,6 @@ void corr_events_free(corr_events *ev)
 const char *corr_events_warning(const corr_events *ev)
 {
 	return ev && ev->warning[0] ? ev->warning : NULL;
-}
-
-static void hex8(char *out, const uint8_t *p)
-{
-	for (int i = 0; i < 8; i++)
-		snprintf(out + 2 * i, 3, "%02x", p[i]);
 }
 
 /* "2026-11-22 13:05:14.123" on the host's own clock */
@@ -186,7 +181,7 @@ void corr_events_text(FILE *out, const corr_events *ev, char side, const iks_cor
 static void jw_spi(jsonw *w, uint32_t spi)
 {
 	char b[9];
-	snprintf(b, sizeof(b), "%08" PRIx32, spi);
+	hex_u32(b, spi);
 	jw_str(w, b);
 }
 

@@ -196,8 +196,8 @@ static void write_negotiations(html_ctx *h)
 	fputs("<ul>\n", o);
 	for (size_t k = 0; k < nn; k++) {
 		const iks_negotiation *x = &n[k];
-		corr_hex8(i8, x->ispi);
-		corr_hex8(r8, x->rspi);
+		hex8(i8, x->ispi);
+		hex8(r8, x->rspi);
 		/* its first message's arrow */
 		long gi = -1;
 		for (size_t i = 0; i < h->ng && gi < 0; i++)

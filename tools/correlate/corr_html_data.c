@@ -308,8 +308,8 @@ static void write_group(html_ctx *h, size_t i, const size_t *fd, size_t nfd)
 	fputc(']', o);
 	if (g->kind == IKS_GROUP_IKE) {
 		char i8[17], r8[17];
-		corr_hex8(i8, g->ispi);
-		corr_hex8(r8, g->rspi);
+		hex8(i8, g->ispi);
+		hex8(r8, g->rspi);
 		h->exchanges[g->version == 1 ? 0 : 1][g->exchange] = 1;
 		fprintf(o, ",\"x\":%u,\"v\":%u,\"m\":\"%08" PRIx32 "\",\"i\":\"%s\",\"j\":\"%s\",\"L\":%" PRIu32,
 			g->exchange, g->version, g->msgid, i8, r8, g->ike_length);

@@ -6,6 +6,7 @@
 
 #include <ikescope/ikescope.h>
 
+#include "common/hex.h"
 #include "common/logview.h"
 #include "correlate/corr_events.h"
 
@@ -27,14 +28,7 @@ const char *corr_clock_text(double t, char *buf, size_t len);
 /* The exchange's name, or "exchange N" written into buf (24 bytes). */
 const char *corr_exchange_name(int version, unsigned type, char *buf);
 
-/* Shared by the reports: 16 hex digits of an 8-byte SPI/cookie into
- * out (17 bytes), and findings ordered error, warning, info. */
-static inline void corr_hex8(char *out, const uint8_t *p)
-{
-	for (int i = 0; i < 8; i++)
-		snprintf(out + 2 * i, 3, "%02x", p[i]);
-}
-
+/* Shared by the reports: findings ordered error, warning, info. */
 static inline int corr_severity_rank(int sev)
 {
 	return 2 - sev;

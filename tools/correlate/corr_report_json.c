@@ -39,7 +39,7 @@ static void json_spi_seq(jsonw *w, const iks_finding *f)
 	if (!f->spi)
 		return;
 	jw_key(w, "spi");
-	snprintf(m, sizeof(m), "%08" PRIx32, f->spi);
+	hex_u32(m, f->spi);
 	jw_str(w, m);
 	jw_key(w, "seq");
 	jw_uint(w, f->seq);
@@ -78,10 +78,10 @@ static void json_finding(jsonw *w, const iks_finding *f)
 		jw_key(w, "version");
 		jw_uint(w, f->version);
 		jw_key(w, "ispi");
-		corr_hex8(h, f->ispi);
+		hex8(h, f->ispi);
 		jw_str(w, h);
 		jw_key(w, "rspi");
-		corr_hex8(h, f->rspi);
+		hex8(h, f->rspi);
 		jw_str(w, h);
 		jw_key(w, "exchange");
 		jw_uint(w, f->exchange);
@@ -90,7 +90,7 @@ static void json_finding(jsonw *w, const iks_finding *f)
 			jw_bool(w, f->response);
 		}
 		jw_key(w, "msgid");
-		snprintf(m, sizeof(m), "%08" PRIx32, f->msgid);
+		hex_u32(m, f->msgid);
 		jw_str(w, m);
 	}
 	switch (f->kind) {
@@ -218,7 +218,7 @@ static void json_finding(jsonw *w, const iks_finding *f)
 		jw_key(w, "proto");
 		jw_uint(w, f->proto);
 		jw_key(w, "spi");
-		snprintf(m, sizeof(m), "%08" PRIx32, f->spi);
+		hex_u32(m, f->spi);
 		jw_str(w, m);
 		jw_key(w, "count");
 		jw_uint(w, f->count);
@@ -254,10 +254,10 @@ static void json_negotiation(jsonw *w, const corr_input *in, const iks_negotiati
 	jw_key(w, "version");
 	jw_uint(w, n->version);
 	jw_key(w, "ispi");
-	corr_hex8(h, n->ispi);
+	hex8(h, n->ispi);
 	jw_str(w, h);
 	jw_key(w, "rspi");
-	corr_hex8(h, n->rspi);
+	hex8(h, n->rspi);
 	jw_str(w, h);
 	jw_key(w, "initiator");
 	jw_str(w, n->initiator == IKS_DIR_A_TO_B ? "a" : "b");
@@ -282,7 +282,7 @@ static void json_negotiation(jsonw *w, const corr_input *in, const iks_negotiati
 		jw_key(w, "failed_exchange");
 		jw_uint(w, n->failed_exchange);
 		jw_key(w, "failed_msgid");
-		snprintf(h, sizeof(h), "%08" PRIx32, n->failed_msgid);
+		hex_u32(h, n->failed_msgid);
 		jw_str(w, h);
 	}
 	jw_key(w, "exchanges");
@@ -295,7 +295,7 @@ static void json_negotiation(jsonw *w, const corr_input *in, const iks_negotiati
 		jw_key(w, "name");
 		jw_str(w, iks_ike_exchange_name(n->version, x->type));
 		jw_key(w, "msgid");
-		snprintf(h, sizeof(h), "%08" PRIx32, x->msgid);
+		hex_u32(h, x->msgid);
 		jw_str(w, h);
 		jw_key(w, "messages");
 		jw_arr_begin(w);
@@ -484,7 +484,7 @@ static void json_verdict(jsonw *w, const iks_verdict *v)
 		break;
 	case IKS_CAUSE_STALE_SA:
 		jw_key(w, "spi");
-		snprintf(m, sizeof(m), "%08" PRIx32, v->spi);
+		hex_u32(m, v->spi);
 		jw_str(w, m);
 		jw_key(w, "count");
 		jw_uint(w, v->count);

@@ -34,8 +34,8 @@ static void text_finding(FILE *out, const iks_finding *f, bool frames, double of
 	fprintf(out, "  %s %-19s %-5s", sev[f->severity], iks_finding_kind_name(f->kind),
 		f->direction ? iks_direction_name(f->direction) : "");
 	if (f->has_ike) {
-		corr_hex8(i, f->ispi);
-		corr_hex8(r, f->rspi);
+		hex8(i, f->ispi);
+		hex8(r, f->rspi);
 		fprintf(out, " IKEv%u %s%s mid 0x%08" PRIx32 " %s/%s", f->version,
 			corr_exchange_name(f->version, f->exchange, ex),
 			f->version == 2 ? (f->response ? " response" : " request") : "", f->msgid, i, r);
@@ -391,8 +391,8 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 	fprintf(out, "\nnegotiations (%zu):\n", nn);
 	for (size_t k = 0; k < nn; k++) {
 		const iks_negotiation *n = &negs[k];
-		corr_hex8(i, n->ispi);
-		corr_hex8(r, n->rspi);
+		hex8(i, n->ispi);
+		hex8(r, n->rspi);
 		fprintf(out, "  IKEv%u %s/%s initiated by %s: %s", n->version, i, r,
 			n->initiator == IKS_DIR_A_TO_B ? "a" : "b", iks_outcome_name(n->outcome));
 		if (n->outcome == IKS_OUTCOME_FAILED)
@@ -412,7 +412,7 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 
 	fprintf(out, "\ntimeline (a's clock on the left, b's on the right):\n");
 	for (size_t k = 0; k < nn; k++) {
-		corr_hex8(i, negs[k].ispi);
+		hex8(i, negs[k].ispi);
 		fprintf(out, "  IKEv%u %s\n", negs[k].version, i);
 		text_timeline(out, in, &negs[k], ce);
 	}

@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pcap/pcap.h>
-
 #include <ikescope/ikescope.h>
 
 #include "correlate/corr_html.h"
@@ -50,8 +48,7 @@ static void usage(FILE *f)
 static int write_lost(const char *out, const char *paths[2], const iks_correlation *c)
 {
 	char err[IKS_ERRBUF_SIZE];
-	pcap_t *dead = NULL;
-	pcap_dumper_t *dump = NULL;
+	iks_capture_writer *dump = NULL;
 	int status = 0;
 	for (int s = 0; s < 2 && status == 0; s++) {
 		const iks_lost_packet *lost;
@@ -63,18 +60,13 @@ static int write_lost(const char *out, const char *paths[2], const iks_correlati
 		}
 		int linktype = iks_capture_linktype(p);
 		if (!dump) {
-			dead = pcap_open_dead_with_tstamp_precision(linktype, 262144,
-								    PCAP_TSTAMP_PRECISION_NANO);
-			dump = dead ? pcap_dump_open(dead, out) : NULL;
+			dump = iks_capture_writer_open(out, linktype, err);
 			if (!dump) {
-				fprintf(stderr, "pcapcorrelate: %s: cannot write: %s\n", out,
-					dead ? pcap_geterr(dead) : "out of memory");
+				fprintf(stderr, "pcapcorrelate: %s: cannot write: %s\n", out, err);
 				iks_capture_close(p);
-				if (dead)
-					pcap_close(dead);
 				return 1;
 			}
-		} else if (linktype != pcap_datalink(dead)) {
+		} else if (linktype != iks_capture_writer_linktype(dump)) {
 			fprintf(stderr, "pcapcorrelate: %s: link type differs from %s; lost packets "
 				"sent by b are not written\n", paths[s], paths[0]);
 			iks_capture_close(p);
@@ -94,23 +86,13 @@ static int write_lost(const char *out, const char *paths[2], const iks_correlati
 				    iks_decode_buffer(f.linktype, f.data, f.caplen, &pk) == IKS_OK &&
 				    pk.l.ip.is_fragment && pk.l.ip.id == lost[k].ip_id)
 					take = true;
-				if (take) {
-					struct pcap_pkthdr h;
-					memset(&h, 0, sizeof(h));
-					h.ts.tv_sec = (time_t)f.ts_sec;
-					h.ts.tv_usec = (suseconds_t)f.ts_nsec; /* nanoseconds: NANO dumper */
-					h.caplen = f.caplen;
-					h.len = f.wirelen;
-					pcap_dump((u_char *)dump, &h, f.data);
-				}
+				if (take)
+					iks_capture_write(dump, &f);
 			}
 		}
 		iks_capture_close(p);
 	}
-	if (dump)
-		pcap_dump_close(dump);
-	if (dead)
-		pcap_close(dead);
+	iks_capture_writer_close(dump);
 	return status;
 }
 

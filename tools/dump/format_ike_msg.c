@@ -6,6 +6,7 @@
 #include "dump/format.h"
 #include "dump/format_ike.h"
 #include "dump/ike_emit.h"
+#include "common/hex.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -136,7 +137,7 @@ void fmt_ike_json_extra(jsonw *w, const iks_ike_info *ike)
 		jw_uint(w, r->exchange);
 		jw_key(w, "msgid");
 		char t[16];
-		snprintf(t, sizeof(t), "%08" PRIx32, r->msgid);
+		hex_u32(t, r->msgid);
 		jw_str(w, t);
 		jw_key(w, "flags");
 		jw_uint(w, r->flags);
@@ -250,12 +251,6 @@ void fmt_ike_text_tree(strbuf *b, const iks_ike_info *ike)
 	}
 }
 
-static void hex8(strbuf *b, const uint8_t *p)
-{
-	for (int i = 0; i < 8; i++)
-		sb_printf(b, "%02x", p[i]);
-}
-
 static const char *reason_name(int r)
 {
 	switch (r) {
@@ -282,7 +277,7 @@ void fmt_ike_event_json(strbuf *b, const iks_event *ev)
 	jw_key(&w, "rspi");
 	jw_hex(&w, ev->ike_rspi, 8);
 	jw_key(&w, "msgid");
-	snprintf(t, sizeof(t), "%08" PRIx32, ev->ike_msgid);
+	hex_u32(t, ev->ike_msgid);
 	jw_str(&w, t);
 	if (ev->ike_version == 1) {
 		jw_key(&w, "frag_id");
@@ -313,14 +308,13 @@ void fmt_ike_event_json(strbuf *b, const iks_event *ev)
 
 void fmt_ike_event_text(strbuf *b, const iks_event *ev)
 {
-	char s[IKS_ADDRSTRLEN], d[IKS_ADDRSTRLEN];
+	char s[IKS_ADDRSTRLEN], d[IKS_ADDRSTRLEN], i8[17], r8[17];
 	addr_str(&ev->src, s);
 	addr_str(&ev->dst, d);
-	sb_printf(b, "!! incomplete IKEv%u fragmented message (%s) %s > %s i ", ev->ike_version,
-		  reason_name(ev->reason), s, d);
-	hex8(b, ev->ike_ispi);
-	sb_puts(b, " r ");
-	hex8(b, ev->ike_rspi);
+	hex8(i8, ev->ike_ispi);
+	hex8(r8, ev->ike_rspi);
+	sb_printf(b, "!! incomplete IKEv%u fragmented message (%s) %s > %s i %s r %s", ev->ike_version,
+		  reason_name(ev->reason), s, d, i8, r8);
 	sb_printf(b, " mid 0x%08" PRIx32, ev->ike_msgid);
 	if (ev->ike_version == 1)
 		sb_printf(b, " frag-id %u", ev->ike_frag_id);

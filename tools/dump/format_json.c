@@ -2,20 +2,10 @@
  * docs/json.md). */
 #include "dump/format.h"
 #include "dump/format_ike.h"
+#include "common/hex.h"
 
 #include <inttypes.h>
 #include <stdio.h>
-
-/* 8 lowercase hex digits of v, NUL-terminated (out: 9 bytes at least) */
-static void hex8(char *out, uint32_t v)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (int i = 7; i >= 0; i--) {
-		out[i] = digits[v & 15];
-		v >>= 4;
-	}
-	out[8] = '\0';
-}
 
 /* "seconds.nanoseconds" with 9 digits, no printf */
 static void put_ts(strbuf *b, int64_t sec, uint32_t nsec)
@@ -74,7 +64,7 @@ static void json_ike(jsonw *w, const iks_ike_info *ike)
 	jw_key(w, "exchange_name");
 	jw_str(w, iks_ike_exchange_name(ike->version, ike->exchange));
 	jw_key(w, "msgid");
-	hex8(t, ike->msgid);
+	hex_u32(t, ike->msgid);
 	jw_str(w, t);
 	jw_key(w, "flags");
 	jw_uint(w, ike->flags);
@@ -221,7 +211,7 @@ static void json_layers(jsonw *w, const iks_layers *L, const iks_packet *pkt, bo
 		jw_key(w, "esp");
 		jw_obj_begin(w);
 		jw_key(w, "spi");
-		hex8(t, L->esp.spi);
+		hex_u32(t, L->esp.spi);
 		jw_str(w, t);
 		jw_key(w, "seq");
 		jw_uint(w, L->esp.seq);
@@ -245,7 +235,7 @@ static void json_layers(jsonw *w, const iks_layers *L, const iks_packet *pkt, bo
 			jw_key(w, "rspi");
 			jw_hex(w, L->esp.sa_rspi, 8);
 			jw_key(w, "msgid");
-			hex8(t, L->esp.sa_msgid);
+			hex_u32(t, L->esp.sa_msgid);
 			jw_str(w, t);
 			jw_obj_end(w);
 		}
@@ -284,7 +274,7 @@ static void json_layers(jsonw *w, const iks_layers *L, const iks_packet *pkt, bo
 		jw_key(w, "ah");
 		jw_obj_begin(w);
 		jw_key(w, "spi");
-		hex8(t, L->ah.spi);
+		hex_u32(t, L->ah.spi);
 		jw_str(w, t);
 		jw_key(w, "seq");
 		jw_uint(w, L->ah.seq);

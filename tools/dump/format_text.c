@@ -2,6 +2,7 @@
  * each, for people. */
 #include "dump/format.h"
 #include "dump/format_ike.h"
+#include "common/hex.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -37,12 +38,10 @@ static void text_ike(strbuf *b, const iks_ike_info *ike)
 		sb_printf(b, " %s", ex);
 	else
 		sb_printf(b, " exchange %u", ike->exchange);
-	sb_printf(b, " mid 0x%08" PRIx32 " i ", ike->msgid);
-	for (int i = 0; i < 8; i++)
-		sb_printf(b, "%02x", ike->ispi[i]);
-	sb_puts(b, " r ");
-	for (int i = 0; i < 8; i++)
-		sb_printf(b, "%02x", ike->rspi[i]);
+	char i8[17], r8[17];
+	hex8(i8, ike->ispi);
+	hex8(r8, ike->rspi);
+	sb_printf(b, " mid 0x%08" PRIx32 " i %s r %s", ike->msgid, i8, r8);
 	if (ike->version == 2) {
 		if (ike->flags & IKS_IKEV2_FLAG_INITIATOR)
 			sb_puts(b, " [I]");
@@ -114,10 +113,9 @@ static void text_upper(strbuf *b, const iks_layers *L)
 		sb_printf(b, " %sESP spi 0x%08" PRIx32 " seq %" PRIu32 " len %" PRIu32,
 			  L->udp.present ? "UDP-" : "", L->esp.spi, L->esp.seq, L->esp.payload_len);
 		if (L->esp.sa_known) {
-			sb_puts(b, " (IKE SA ");
-			for (int i = 0; i < 8; i++)
-				sb_printf(b, "%02x", L->esp.sa_ispi[i]);
-			sb_printf(b, " mid 0x%08" PRIx32 ")", L->esp.sa_msgid);
+			char i8[17];
+			hex8(i8, L->esp.sa_ispi);
+			sb_printf(b, " (IKE SA %s mid 0x%08" PRIx32 ")", i8, L->esp.sa_msgid);
 		}
 	}
 	if (L->ah.present) {

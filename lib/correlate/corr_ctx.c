@@ -1,0 +1,130 @@
+/*
+ * corr_ctx.c - helpers shared by the correlation steps: sorted identities,
+ * medians, the clock mapping, appending findings and naming the IKE message
+ * of a finding. This file sits below the steps (corr_hosts.c, corr_clock.c,
+ * negotiation.c, findings.c, corr_deletes.c, groups.c) and below
+ * correlate.c, which only orchestrates them; it calls none of them.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate/correlate_internal.h"
+
+static int cmp_keyed(const void *x, const void *y)
+{
+	const keyed *a = x, *b = y;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return a->idx < b->idx ? -1 : (a->idx > b->idx);
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return a < b ? -1 : (a > b);
+}
+
+double corr_median(double *v, size_t n)
+{
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+bool corr_matchable(const trace_unit *u)
+{
+	return u->kind != UNIT_ICMP_ERROR && u->kind != UNIT_INCOMPLETE;
+}
+
+keyed *corr_sorted_keys(const iks_trace *t, bool use_loose, const uint8_t *role, int want_role,
+			 size_t *n)
+{
+	keyed *k = malloc((t->nunits ? t->nunits : 1) * sizeof(*k));
+	if (!k)
+		return NULL;
+	size_t m = 0;
+	for (size_t i = 0; i < t->nunits; i++) {
+		const trace_unit *u = &t->units[i];
+		if (!corr_matchable(u))
+			continue;
+		if (role && role[i] != want_role)
+			continue;
+		k[m].key = use_loose ? u->loose : u->key;
+		k[m].ts = u->ts;
+		k[m].idx = (uint32_t)i;
+		m++;
+	}
+	qsort(k, m, sizeof(*k), cmp_keyed);
+	*n = m;
+	return k;
+}
+
+iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction)
+{
+	iks_correlation *o = c->out;
+	if (o->nfinds == c->opt.findings_max) {
+		o->finds_dropped++;
+		return NULL;
+	}
+	if (o->nfinds == o->cap_finds) {
+		size_t cap = o->cap_finds ? o->cap_finds * 2 : 64;
+		iks_finding *f = realloc(o->finds, cap * sizeof(*f));
+		if (!f) {
+			o->finds_dropped++;
+			return NULL;
+		}
+		o->finds = f;
+		o->cap_finds = cap;
+	}
+	iks_finding *f = &o->finds[o->nfinds++];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->severity = severity;
+	f->direction = direction;
+	f->datagram_len = IKS_LEN_UNKNOWN;
+	return f;
+}
+
+double corr_to_a_clock(const corr_ctx *c, int side, int64_t ts)
+{
+	if (side == 0)
+		return (double)ts;
+	/* invert t_b = t_a + off + drift (t_a - t0) */
+	return ((double)ts - c->offset_ns + c->drift * c->t0_ns) / (1 + c->drift);
+}
+
+double corr_expected_arrival(const corr_ctx *c, int side, int64_t ts)
+{
+	if (side == 0)
+		return (double)ts + c->offset_ns + c->drift * ((double)ts - c->t0_ns) + c->delay_ns[0];
+	double ta = corr_to_a_clock(c, 1, ts) + c->delay_ns[1];
+	return ta;
+}
+
+bool corr_covered(const corr_ctx *c, int side, int64_t ts)
+{
+	double ta = corr_to_a_clock(c, side, ts);
+	return ta >= (double)c->cover_from_ns &&
+	       ta + c->opt.end_margin_s * 1e9 <= (double)c->cover_to_ns;
+}
+
+void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u)
+{
+	if (u->kind != UNIT_IKE)
+		return;
+	const trace_ike *k = unit_ike(t, u);
+	f->has_ike = true;
+	f->version = k->version;
+	f->exchange = k->exchange;
+	memcpy(f->ispi, k->ispi, 8);
+	memcpy(f->rspi, k->rspi, 8);
+	f->msgid = k->msgid;
+	f->response = k->version == 2 && (u->flags & UNIT_F_RESPONSE);
+	if (!f->size)
+		f->size = u->size;
+}

@@ -1,0 +1,95 @@
+/*
+ * log_store.c - the part of the log object the format parsers share:
+ * per-thread state, message records (capped by messages_max), day
+ * tracking and the first cap hit. Below oakley.c, charonlog.c and
+ * logcore.c; it calls none of them.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "log/log_internal.h"
+
+void log_hit_limit(iks_log *log, const char *which)
+{
+	if (!log->st.limit)
+		log->st.limit = which;
+}
+
+log_thread *log_thread_get(iks_log *log, uint32_t tid)
+{
+	log_thread *lru = &log->threads[0];
+	log->tick++;
+	for (unsigned i = 0; i < LOG_THREADS; i++) {
+		log_thread *t = &log->threads[i];
+		if (t->used && t->tid == tid) {
+			t->last_use = log->tick;
+			return t;
+		}
+		if (!t->used || (lru->used && t->last_use < lru->last_use))
+			lru = t;
+	}
+	memset(lru, 0, sizeof(*lru));
+	lru->used = true;
+	lru->tid = tid;
+	lru->last_use = log->tick;
+	lru->open_msg = IKS_LOG_NONE;
+	lru->pending_recv = IKS_LOG_NONE;
+	return lru;
+}
+
+uint32_t log_add_msg(iks_log *log, const iks_log_msg *m)
+{
+	if (log->nmsgs >= log->lim.messages_max) {
+		log->st.messages_dropped++;
+		log_hit_limit(log, "messages_max");
+		return IKS_LOG_NONE;
+	}
+	if (log->nmsgs == log->cap_msgs) {
+		size_t n = log->cap_msgs ? log->cap_msgs * 2 : 256;
+		if (n > log->lim.messages_max)
+			n = log->lim.messages_max;
+		iks_log_msg *p = realloc(log->msgs, n * sizeof(*p));
+		if (!p) {
+			log->nomem = true;
+			return IKS_LOG_NONE;
+		}
+		log->msgs = p;
+		log->cap_msgs = n;
+	}
+	log->msgs[log->nmsgs] = *m;
+	return (uint32_t)log->nmsgs++;
+}
+
+iks_log_msg *log_msg(iks_log *log, uint32_t idx)
+{
+	return idx < log->nmsgs ? &log->msgs[idx] : NULL;
+}
+
+void log_set_day(iks_log *log, iks_log_record *rec)
+{
+	if (!rec->has_time)
+		return;
+	/* a time more than 12 hours before the previous one: past midnight */
+	if (log->have_last_tod && rec->tod_ms + 43200000u < log->last_tod)
+		log->day_index++;
+	log->have_last_tod = true;
+	log->last_tod = rec->tod_ms;
+	rec->day_index = log->day_index;
+}
+
+void log_msg_init(iks_log_msg *m, const iks_log_record *rec, uint32_t rec_index,
+		  uint32_t resolution_ms)
+{
+	memset(m, 0, sizeof(*m));
+	m->record = rec_index;
+	m->file = rec->file;
+	m->line = rec->line;
+	m->month = rec->month;
+	m->day = rec->day;
+	m->day_index = rec->day_index;
+	m->tod_ms = rec->tod_ms;
+	m->resolution_ms = resolution_ms;
+	m->thread = rec->thread;
+}
