@@ -353,6 +353,14 @@ static void rule_fragments(corr_ctx *c, vlist *l, const names *nm, int side)
 	for (size_t k = 0; k < sizeof(how) / sizeof(how[0]); k += 2)
 		if (!strcmp(how[k], which))
 			shown = how[k + 1];
+	/* an ICMP frag-needed that reached the sender explains why it fragments */
+	const iks_finding *icmp = NULL;
+	for (size_t i = 0; i < o->nfinds && !icmp; i++)
+		if (o->finds[i].kind == IKS_FIND_ICMP_FRAG_NEEDED && o->finds[i].direction == dir &&
+		    o->finds[i].reached_sender) {
+			icmp = &o->finds[i];
+			evidence(v, i);
+		}
 	char what[96];
 	ike_words(first, what, sizeof(what));
 	const char *device = !strcmp(which, "all") ? "drops IP fragments"
@@ -365,7 +373,15 @@ static void rule_fragments(corr_ctx *c, vlist *l, const names *nm, int side)
 		    "%s (%u bytes)%s",
 		    nm->a, nm->b, device, iks_direction_name(dir), lost, total, shown, what,
 		    first->size, ike ? ", so IKE could not complete" : "");
-	else
+	else if (icmp && icmp->from_known) {
+		char from[48];
+		iks_addr_format(&icmp->from, from, sizeof(from));
+		say(v->summary,
+		    "A device between %s and %s %s %s: %u of %u fragmented datagrams %s; %s fragments "
+		    "its ESP since router %s announced MTU %u, so every packet above it is lost",
+		    nm->a, nm->b, device, iks_direction_name(dir), lost, total, shown,
+		    from_name(nm, dir), from, icmp->mtu);
+	} else
 		say(v->summary,
 		    "A device between %s and %s %s %s: %u of %u fragmented datagrams %s (ESP and other "
 		    "traffic above the path MTU)",
