@@ -357,7 +357,9 @@ enum iks_cause {
 	IKS_CAUSE_NAT_REBIND,            /* packets lost to an outdated NAT mapping */
 	IKS_CAUSE_NEGOTIATION_ERROR,     /* notify, its sender: configuration, not path */
 	IKS_CAUSE_ONE_WAY_FAILURE,       /* negotiations one end starts fail, the other's succeed */
-	IKS_CAUSE_NO_PATH_PROBLEM        /* everything arrived, or only PMTU discovery that worked */
+	IKS_CAUSE_NO_PATH_PROBLEM,       /* everything arrived, or only PMTU discovery that worked */
+	IKS_CAUSE_NO_ANSWER              /* one capture: requests to a peer that is heard from,
+					    never answered (the peer, or the path one way) */
 };
 
 #define IKS_VERDICT_MAX_EVIDENCE 32
@@ -366,9 +368,12 @@ typedef struct iks_verdict {
 	int cause;                /* iks_cause */
 	int direction;            /* IKS_DIR_A_TO_B, IKS_DIR_B_TO_A, IKS_DIR_BOTH, or
 				     IKS_DIR_UNKNOWN when it has none */
-	const char *confidence;   /* "certain" or "likely" (static) */
+	const char *confidence;   /* "certain" (the captures prove it) or "likely" (the pattern
+				     fits; `settle` says what would make it certain) (static) */
 	char summary[IKS_VERDICT_TEXT]; /* one sentence: hosts, counts, the device where known */
 	char advice[IKS_VERDICT_TEXT];  /* one sentence: what to check or change */
+	char settle[IKS_VERDICT_TEXT];  /* "likely" verdicts: what a capture at the other end
+					   would settle (empty when certain) */
 	/* the cause's own facts (zero when they do not apply) */
 	const char *which;        /* fragments-dropped: "non-first", "first", "all", "some" */
 	const char *what;         /* blocked: "IKE", "ESP", "IKE and ESP", "everything" */
@@ -388,6 +393,29 @@ typedef struct iks_verdict {
 	uint32_t nevidence;
 	uint32_t evidence[IKS_VERDICT_MAX_EVIDENCE]; /* indexes into the findings array */
 } iks_verdict;
+
+/*
+ * One capture alone: what it proves on its own. The capturing host is "a"
+ * (learned from the TTLs of what it sends and receives: sent packets carry
+ * an initial TTL, received ones less), its IPsec peer "b"; IKS_DIR_A_TO_B
+ * means "out" (sent by the host), IKS_DIR_B_TO_A "in". The result holds
+ * the endpoints (a_in_a, b_in_a), the negotiations as this side saw them
+ * (messages in have arrived_count, messages out sent_count and
+ * not_covered), findings and verdicts in the two-capture vocabulary, each
+ * "certain" (the capture proves it: fragments missing by position, a
+ * Delete the peer ignores, an ICMP the host ignores) or "likely" with what
+ * the peer's capture would settle. Returns IKS_OK with *out set (its
+ * endpoints not known and no verdicts when the capture holds no IPsec
+ * traffic), IKS_E_NOMEM or IKS_E_INVALID. Free with
+ * iks_correlation_free(). The trace is only read.
+ */
+IKS_API iks_status iks_diagnose(const iks_trace *t, const iks_correlate_options *opt,
+				iks_correlation **out);
+/* Whether the correlation came from one capture (iks_diagnose). */
+IKS_API bool iks_correlation_one_sided(const iks_correlation *c);
+/* A direction as the reports name it: "a->b", "b->a", "both", or for one
+ * capture "out" (sent by the host) and "in"; NULL for IKS_DIR_UNKNOWN. */
+IKS_API const char *iks_correlation_direction_name(const iks_correlation *c, int dir);
 
 /* The verdicts, most decisive first; array owned by the correlation. */
 IKS_API size_t iks_correlation_verdicts(const iks_correlation *c, const iks_verdict **arr);

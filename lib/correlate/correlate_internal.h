@@ -46,7 +46,8 @@ struct iks_correlation {
 	iks_lost_packet *lost[2];
 	size_t nlost[2], cap_lost[2];
 	iks_loss_profile loss[2];  /* loss.c: what each side sent and lost */
-	iks_verdict *verdicts;     /* verdicts.c */
+	iks_verdict *verdicts;     /* verdicts.c, one_side.c */
+	bool one_sided;            /* made by iks_diagnose from one capture */
 	size_t nverdicts;
 	iks_packet_group *groups;  /* groups.c */
 	size_t ngroups, cap_groups;
@@ -91,6 +92,9 @@ bool corr_covered(const corr_ctx *c, int side, int64_t ts);
 iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction);
 /* A finding names the IKE message of unit u (if it is one). */
 void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u);
+/* Findings ordered error, warning, information, each in the order found
+ * (stable): verdict evidence indexes are then report positions. */
+iks_status corr_order_findings(iks_correlation *o);
 
 /* corr_hosts.c, step 1: identities that occur exactly once on each side
  * (malloc'd; NULL when out of memory). Step 2: which addresses are the two

@@ -696,32 +696,9 @@ static void rule_healthy(corr_ctx *c, vlist *l, const names *nm)
 	    o->stats.not_covered ? ", and at what the captures did not cover" : "");
 }
 
-/* Findings in the order the reports show them, errors first, warnings,
- * then information, each in the order found (stable): a verdict's evidence
- * indexes are then positions in every report's list. */
-static iks_status order_findings(iks_correlation *o)
-{
-	if (o->nfinds < 2)
-		return IKS_OK;
-	iks_finding *sorted = malloc(o->nfinds * sizeof(*sorted));
-	if (!sorted)
-		return IKS_E_NOMEM;
-	size_t k = 0;
-	for (int sev = IKS_SEV_ERROR; sev >= IKS_SEV_INFO; sev--)
-		for (size_t i = 0; i < o->nfinds; i++)
-			if (o->finds[i].severity == sev)
-				sorted[k++] = o->finds[i];
-	for (size_t i = 0; i < o->nfinds; i++) /* any other severity keeps its place last */
-		if (o->finds[i].severity < IKS_SEV_INFO || o->finds[i].severity > IKS_SEV_ERROR)
-			sorted[k++] = o->finds[i];
-	memcpy(o->finds, sorted, o->nfinds * sizeof(*sorted));
-	free(sorted);
-	return IKS_OK;
-}
-
 iks_status corr_verdicts(corr_ctx *c)
 {
-	if (order_findings(c->out) != IKS_OK)
+	if (corr_order_findings(c->out) != IKS_OK)
 		return IKS_E_NOMEM;
 	vlist l;
 	memset(&l, 0, sizeof(l));
@@ -766,7 +743,7 @@ const char *iks_cause_name(int cause)
 	static const char *const names_[] = {
 		"?", "fragments-dropped", "pmtu-blackhole", "blocked", "random-loss",
 		"modified-in-transit", "stale-sa", "nat-rebind", "negotiation-error",
-		"one-way-failure", "no-path-problem"
+		"one-way-failure", "no-path-problem", "no-answer"
 	};
 	return cause > 0 && cause < (int)(sizeof(names_) / sizeof(names_[0])) ? names_[cause] : "?";
 }

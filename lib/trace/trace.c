@@ -295,6 +295,9 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 	}
 	u->sport = L->udp.sport;
 	u->dport = L->udp.dport;
+	if ((L->esp.present && L->esp.crypto == IKS_ESP_ICV_MISMATCH) ||
+	    (L->ah.present && L->ah.crypto == IKS_ESP_ICV_MISMATCH))
+		u->flags |= UNIT_F_ICV_BAD;
 	identify(L, u->size, &u->key, &u->loose, &u->kind);
 	if (L->ike.present) {
 		trace_ike *arr = grow(t->ike, t->nike, &t->cap_ike, sizeof(*t->ike));

@@ -19,6 +19,7 @@ enum unit_kind {
 #define UNIT_F_FRAGMENTED 0x02 /* arrived / left in more than one fragment */
 #define UNIT_F_RESPONSE   0x04 /* IKEv2 response flag */
 #define UNIT_F_FIRST_SEEN 0x08 /* incomplete: the offset-0 fragment was among the pieces */
+#define UNIT_F_ICV_BAD    0x10 /* ESP/AH whose ICV did not verify with the key given */
 
 /* One IP packet, reassembled datagram or incomplete datagram: 88 bytes,
  * so that a million packets take under 100 MB. What only some kinds need

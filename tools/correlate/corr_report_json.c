@@ -7,30 +7,7 @@
 #include <string.h>
 
 #include "common/jsonw.h"
-
-static void jw_time(jsonw *w, double t)
-{
-	char buf[32];
-	if (t <= 0) {
-		jw_null(w);
-		return;
-	}
-	snprintf(buf, sizeof(buf), "%.6f", t);
-	jw_raw(w, buf);
-}
-
-static void jw_double(jsonw *w, double v, int digits)
-{
-	char buf[48];
-	snprintf(buf, sizeof(buf), "%.*f", digits, v);
-	jw_raw(w, buf);
-}
-
-static void jw_addr(jsonw *w, const iks_addr *a)
-{
-	char buf[IKS_ADDRSTRLEN];
-	jw_str(w, iks_addr_format(a, buf, sizeof(buf)));
-}
+#include "common/verdicts_out.h"
 
 /* "spi" and "seq" of an ESP/AH packet a finding names */
 static void json_spi_seq(jsonw *w, const iks_finding *f)
@@ -45,7 +22,7 @@ static void json_spi_seq(jsonw *w, const iks_finding *f)
 	jw_uint(w, f->seq);
 }
 
-static void json_finding(jsonw *w, const iks_finding *f)
+static void json_finding(jsonw *w, const iks_correlation *c, const iks_finding *f)
 {
 	char h[17], m[9];
 	jw_obj_begin(w);
@@ -54,10 +31,7 @@ static void json_finding(jsonw *w, const iks_finding *f)
 	jw_key(w, "severity");
 	jw_str(w, iks_severity_name(f->severity));
 	jw_key(w, "direction");
-	if (f->direction)
-		jw_str(w, iks_direction_name(f->direction));
-	else
-		jw_null(w);
+	jw_str(w, iks_correlation_direction_name(c, f->direction));
 	jw_key(w, "explain");
 	jw_str(w, f->explain);
 	jw_key(w, "time_a");
@@ -96,7 +70,7 @@ static void json_finding(jsonw *w, const iks_finding *f)
 	switch (f->kind) {
 	case IKS_FIND_CLOCK_OFFSET:
 		jw_key(w, "seconds");
-		jw_double(w, f->offset_s, 9);
+		jw_fixed(w, f->offset_s, 9);
 		jw_key(w, "matches");
 		jw_uint(w, f->matches);
 		break;
@@ -106,7 +80,7 @@ static void json_finding(jsonw *w, const iks_finding *f)
 		jw_key(w, "intervals");
 		jw_arr_begin(w);
 		for (unsigned k = 0; k < f->count && k < 8; k++)
-			jw_double(w, f->intervals_s[k], 6);
+			jw_fixed(w, f->intervals_s[k], 6);
 		jw_arr_end(w);
 		break;
 	case IKS_FIND_PACKET_LOSS:
@@ -247,7 +221,8 @@ static void json_log_ref(jsonw *w, const corr_input *in, int side, uint64_t fram
 		jw_null(w);
 }
 
-static void json_negotiation(jsonw *w, const corr_input *in, const iks_negotiation *n)
+static void json_negotiation(jsonw *w, const corr_input *in, const iks_correlation *c,
+			     const iks_negotiation *n)
 {
 	char h[17];
 	jw_obj_begin(w);
@@ -303,7 +278,7 @@ static void json_negotiation(jsonw *w, const corr_input *in, const iks_negotiati
 			const iks_ike_message *m = &x->messages[k];
 			jw_obj_begin(w);
 			jw_key(w, "dir");
-			jw_str(w, iks_direction_name(m->dir));
+			jw_str(w, iks_correlation_direction_name(c, m->dir));
 			jw_key(w, "response");
 			jw_bool(w, m->response);
 			jw_key(w, "length");
@@ -404,118 +379,27 @@ static void json_loss(jsonw *w, const iks_correlation *c)
 	jw_obj_end(w);
 }
 
-static void json_verdict(jsonw *w, const iks_verdict *v)
+
+/* "clock_offset": b's clock against a's */
+static void json_clock(jsonw *w, const iks_clock_estimate *ce)
 {
-	char m[9];
 	jw_obj_begin(w);
-	jw_key(w, "cause");
-	jw_str(w, iks_cause_name(v->cause));
-	jw_key(w, "direction");
-	if (v->direction)
-		jw_str(w, iks_direction_name(v->direction));
-	else
-		jw_null(w);
-	jw_key(w, "confidence");
-	jw_str(w, v->confidence);
-	jw_key(w, "summary");
-	jw_str(w, v->summary);
-	jw_key(w, "advice");
-	jw_str(w, v->advice);
-	switch (v->cause) {
-	case IKS_CAUSE_FRAGMENTS_DROPPED:
-		jw_key(w, "which");
-		jw_str(w, v->which);
-		jw_key(w, "count");
-		jw_uint(w, v->count);
-		jw_key(w, "total");
-		jw_uint(w, v->total);
-		break;
-	case IKS_CAUSE_PMTU_BLACKHOLE:
-		jw_key(w, "size_ok_max");
-		if (v->size_ok_max || v->size_lost_min)
-			jw_uint(w, v->size_ok_max);
-		else
-			jw_null(w);
-		jw_key(w, "size_lost_min");
-		if (v->size_lost_min)
-			jw_uint(w, v->size_lost_min);
-		else
-			jw_null(w);
-		jw_key(w, "icmp_reached_sender");
-		jw_bool(w, v->icmp_reached_sender);
-		jw_key(w, "icmp_from");
-		if (v->icmp_from_known)
-			jw_addr(w, &v->icmp_from);
-		else
-			jw_null(w);
-		jw_key(w, "mtu");
-		if (v->mtu)
-			jw_uint(w, v->mtu);
-		else
-			jw_null(w);
-		jw_key(w, "count");
-		jw_uint(w, v->count);
-		break;
-	case IKS_CAUSE_BLOCKED:
-		jw_key(w, "what");
-		jw_str(w, v->what);
-		jw_key(w, "from");
-		jw_time(w, v->from_s);
-		jw_key(w, "to");
-		jw_time(w, v->to_s);
-		jw_key(w, "count");
-		jw_uint(w, v->count);
-		break;
-	case IKS_CAUSE_RANDOM_LOSS:
-		jw_key(w, "rate_ab");
-		jw_double(w, v->rate_ab, 4);
-		jw_key(w, "rate_ba");
-		jw_double(w, v->rate_ba, 4);
-		jw_key(w, "count");
-		jw_uint(w, v->count);
-		jw_key(w, "total");
-		jw_uint(w, v->total);
-		break;
-	case IKS_CAUSE_MODIFIED_IN_TRANSIT:
-		jw_key(w, "count");
-		jw_uint(w, v->count);
-		jw_key(w, "discarded");
-		jw_bool(w, v->discarded);
-		break;
-	case IKS_CAUSE_STALE_SA:
-		jw_key(w, "spi");
-		hex_u32(m, v->spi);
-		jw_str(w, m);
-		jw_key(w, "count");
-		jw_uint(w, v->count);
-		jw_key(w, "delete_frame");
-		if (v->delete_frame)
-			jw_uint(w, v->delete_frame);
-		else
-			jw_null(w);
-		break;
-	case IKS_CAUSE_NEGOTIATION_ERROR:
-		jw_key(w, "notify");
-		jw_uint(w, v->notify);
-		jw_key(w, "sent_by");
-		jw_str(w, v->notify_dir == IKS_DIR_B_TO_A ? "b" : "a");
-		jw_key(w, "count");
-		jw_uint(w, v->count);
-		break;
-	default:
-		jw_key(w, "count");
-		jw_uint(w, v->count);
-		if (v->total) {
-			jw_key(w, "total");
-			jw_uint(w, v->total);
-		}
-		break;
-	}
-	jw_key(w, "evidence");
-	jw_arr_begin(w);
-	for (uint32_t i = 0; i < v->nevidence; i++)
-		jw_uint(w, v->evidence[i]);
-	jw_arr_end(w);
+	jw_key(w, "seconds");
+	jw_fixed(w, ce->offset_s, 9);
+	jw_key(w, "matches");
+	jw_uint(w, ce->matches);
+	jw_key(w, "matches_ab");
+	jw_uint(w, ce->matches_ab);
+	jw_key(w, "matches_ba");
+	jw_uint(w, ce->matches_ba);
+	jw_key(w, "delay_ab");
+	jw_fixed(w, ce->delay_ab_s, 9);
+	jw_key(w, "delay_ba");
+	jw_fixed(w, ce->delay_ba_s, 9);
+	jw_key(w, "spread");
+	jw_fixed(w, ce->spread_s, 9);
+	jw_key(w, "drift_ppm");
+	jw_fixed(w, ce->drift_ppm, 3);
 	jw_obj_end(w);
 }
 
@@ -583,25 +467,13 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jw_uint(&w, e->b_natt_port_in_b);
 	jw_obj_end(&w);
 	jw_obj_end(&w);
+	jw_key(&w, "one_sided");
+	jw_bool(&w, iks_correlation_one_sided(c));
 	jw_key(&w, "clock_offset");
-	jw_obj_begin(&w);
-	jw_key(&w, "seconds");
-	jw_double(&w, ce->offset_s, 9);
-	jw_key(&w, "matches");
-	jw_uint(&w, ce->matches);
-	jw_key(&w, "matches_ab");
-	jw_uint(&w, ce->matches_ab);
-	jw_key(&w, "matches_ba");
-	jw_uint(&w, ce->matches_ba);
-	jw_key(&w, "delay_ab");
-	jw_double(&w, ce->delay_ab_s, 9);
-	jw_key(&w, "delay_ba");
-	jw_double(&w, ce->delay_ba_s, 9);
-	jw_key(&w, "spread");
-	jw_double(&w, ce->spread_s, 9);
-	jw_key(&w, "drift_ppm");
-	jw_double(&w, ce->drift_ppm, 3);
-	jw_obj_end(&w);
+	if (iks_correlation_one_sided(c))
+		jw_null(&w); /* one capture: no second clock */
+	else
+		json_clock(&w, ce);
 	jw_key(&w, "overlap");
 	jw_obj_begin(&w);
 	jw_key(&w, "from");
@@ -653,19 +525,14 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 		jw_obj_end(&w);
 	}
 	json_loss(&w, c);
-	const iks_verdict *vs;
-	size_t nv = iks_correlation_verdicts(c, &vs);
 	jw_key(&w, "verdicts");
-	jw_arr_begin(&w);
-	for (size_t k = 0; k < nv; k++)
-		json_verdict(&w, &vs[k]);
-	jw_arr_end(&w);
+	verdicts_json(&w, c);
 	const iks_negotiation *negs;
 	size_t nn = iks_correlation_negotiations(c, &negs);
 	jw_key(&w, "negotiations");
 	jw_arr_begin(&w);
 	for (size_t k = 0; k < nn; k++)
-		json_negotiation(&w, in, &negs[k]);
+		json_negotiation(&w, in, c, &negs[k]);
 	jw_arr_end(&w);
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);
@@ -674,7 +541,7 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	for (int rank = 0; rank < 3; rank++)
 		for (size_t k = 0; k < nf; k++)
 			if (corr_severity_rank(f[k].severity) == rank)
-				json_finding(&w, &f[k]);
+				json_finding(&w, c, &f[k]);
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	if (b.s)

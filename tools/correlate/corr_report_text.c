@@ -1,6 +1,8 @@
 /* corr_report_text.c - pcapcorrelate's report for people. */
 #include "correlate/corr_report.h"
 
+#include "common/verdicts_out.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -27,12 +29,13 @@ static double transit_s(const iks_finding *f, double offset_s)
 	return f->direction == IKS_DIR_B_TO_A ? -d : d;
 }
 
-static void text_finding(FILE *out, const iks_finding *f, bool frames, double offset_s)
+static void text_finding(FILE *out, const iks_correlation *c, const iks_finding *f, bool frames,
+			 double offset_s)
 {
 	char a[IKS_ADDRSTRLEN], b[IKS_ADDRSTRLEN], i[17], r[17], t1[32], t2[32], ex[24];
 	static const char *sev[] = { "INFO ", "WARN ", "ERROR" };
 	fprintf(out, "  %s %-19s %-5s", sev[f->severity], iks_finding_kind_name(f->kind),
-		f->direction ? iks_direction_name(f->direction) : "");
+		f->direction ? iks_correlation_direction_name(c, f->direction) : "");
 	if (f->has_ike) {
 		hex8(i, f->ispi);
 		hex8(r, f->rspi);
@@ -187,15 +190,17 @@ static void group_frames(FILE *out, const iks_finding *f, const size_t *idx, siz
 }
 
 /* Findings grouped: one line per group with its count and the frames. */
-static void text_findings(FILE *out, const iks_finding *f, size_t nf, double offset_s)
+void corr_text_findings(FILE *out, const iks_correlation *c, double offset_s)
 {
+	const iks_finding *f;
+	size_t nf = iks_correlation_findings(c, &f);
 	size_t *idx = malloc((nf ? nf : 1) * sizeof(*idx));
 	bool *done = calloc(nf ? nf : 1, sizeof(*done));
 	if (!idx || !done) {
 		free(idx);
 		free(done);
 		for (size_t k = 0; k < nf; k++)
-			text_finding(out, &f[k], true, offset_s);
+			text_finding(out, c, &f[k], true, offset_s);
 		return;
 	}
 	for (size_t k = 0; k < nf; k++) {
@@ -209,11 +214,11 @@ static void text_findings(FILE *out, const iks_finding *f, size_t nf, double off
 			}
 		if (n == 1) {
 			fprintf(out, "  #%zu", k + 1);
-			text_finding(out, &f[k], true, offset_s);
+			text_finding(out, c, &f[k], true, offset_s);
 			continue;
 		}
 		fprintf(out, "  #%zu-#%zu %zux", k + 1, idx[n - 1] + 1, n);
-		text_finding(out, &f[k], false, offset_s);
+		text_finding(out, c, &f[k], false, offset_s);
 		fputs("      frames a: ", out);
 		group_frames(out, f, idx, n, 0);
 		fputs("; b: ", out);
@@ -222,59 +227,6 @@ static void text_findings(FILE *out, const iks_finding *f, size_t nf, double off
 	}
 	free(idx);
 	free(done);
-}
-
-/* "#1-#5, #7" from a verdict's evidence (finding positions, 1-based) */
-static void evidence_text(FILE *out, const iks_verdict *v)
-{
-	uint32_t ev[IKS_VERDICT_MAX_EVIDENCE];
-	uint32_t n = v->nevidence;
-	memcpy(ev, v->evidence, n * sizeof(ev[0]));
-	for (uint32_t i = 1; i < n; i++) /* insertion sort: at most 32 */
-		for (uint32_t j = i; j > 0 && ev[j - 1] > ev[j]; j--) {
-			uint32_t t = ev[j];
-			ev[j] = ev[j - 1];
-			ev[j - 1] = t;
-		}
-	for (uint32_t i = 0; i < n;) {
-		uint32_t j = i;
-		while (j + 1 < n && ev[j + 1] == ev[j] + 1)
-			j++;
-		fprintf(out, "%s#%u", i ? ", " : "", ev[i] + 1);
-		if (j > i)
-			fprintf(out, "-#%u", ev[j] + 1);
-		i = j + 1;
-	}
-}
-
-/* The verdicts, first: a reader of the first three lines knows what to
- * tell the customer. */
-static void text_verdicts(FILE *out, const iks_correlation *c)
-{
-	const iks_verdict *v;
-	size_t nv = iks_correlation_verdicts(c, &v);
-	if (!nv) {
-		fputs("VERDICT none: nothing sent by one end could be judged at the other "
-		      "(see the capture notes below)\n\n", out);
-		return;
-	}
-	for (size_t k = 0; k < nv; k++) {
-		char head[64];
-		snprintf(head, sizeof(head), "%s%s%s%s", iks_cause_name(v[k].cause),
-			 v[k].which ? " (" : "", v[k].which ? v[k].which : "", v[k].which ? ")" : "");
-		if (v[k].what)
-			snprintf(head, sizeof(head), "%s (%s)", iks_cause_name(v[k].cause), v[k].what);
-		fprintf(out, "%s %s%s%s: %s.\n", nv > 1 ? (k ? "ALSO" : "VERDICT") : "VERDICT", head,
-			v[k].direction ? " " : "",
-			v[k].direction ? iks_direction_name(v[k].direction) : "", v[k].summary);
-		fprintf(out, "  what to do: %s\n", v[k].advice);
-		if (v[k].nevidence) {
-			fputs("  evidence: findings ", out);
-			evidence_text(out, &v[k]);
-			fputc('\n', out);
-		}
-	}
-	fputc('\n', out);
 }
 
 /* " [log a file:line time]" for the copy of a message in one end's log */
@@ -347,7 +299,7 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 	const iks_endpoints *e = iks_correlation_endpoints(c);
 	iks_correlation_stats st;
 	iks_correlation_get_stats(c, &st);
-	text_verdicts(out, c);
+	verdicts_text(out, c);
 	fprintf(out, "a: %s (%" PRIu64 " frames)\nb: %s (%" PRIu64 " frames)\n", in[0].path,
 		in[0].info.frames, in[1].path, in[1].info.frames);
 	for (int s = 0; s < 2; s++)
@@ -408,7 +360,7 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);
 	fprintf(out, "\nfindings (%zu):\n", nf);
-	text_findings(out, f, nf, ce->offset_s);
+	corr_text_findings(out, c, ce->offset_s);
 
 	fprintf(out, "\ntimeline (a's clock on the left, b's on the right):\n");
 	for (size_t k = 0; k < nn; k++) {
