@@ -69,7 +69,7 @@ void corr_report_one_text(FILE *out, const corr_input *in, const iks_correlation
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);
 	fprintf(out, "\nfindings (%zu; in = from b to a, out = from a to b):\n", nf);
-	corr_text_findings(out, c, 0);
+	corr_text_findings(out, in, c, 0);
 	fputs("\ntimeline (a's clock):\n", out);
 	for (size_t k = 0; k < nn; k++) {
 		hex8(i, negs[k].ispi);

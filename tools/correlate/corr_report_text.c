@@ -30,7 +30,7 @@ static double transit_s(const iks_finding *f, double offset_s)
 }
 
 static void text_finding(FILE *out, const iks_correlation *c, const iks_finding *f, bool frames,
-			 double offset_s)
+			 double offset_s, const corr_input *in, const iks_log_record *tie)
 {
 	char a[IKS_ADDRSTRLEN], b[IKS_ADDRSTRLEN], i[17], r[17], t1[32], t2[32], ex[24];
 	static const char *sev[] = { "INFO ", "WARN ", "ERROR" };
@@ -95,9 +95,41 @@ static void text_finding(FILE *out, const iks_correlation *c, const iks_finding 
 		fprintf(out, " %c's address %s:%u appears as %s:%u on the other side", f->side,
 			addr(&f->addr_before, a), f->port_before, addr(&f->addr_after, b), f->port_after);
 		break;
+	case IKS_FIND_NAT_REBIND:
+		fprintf(out, " %c's public address %s:%u became %s:%u mid-SA", f->side,
+			addr(&f->addr_before, a), f->port_before, addr(&f->addr_after, b), f->port_after);
+		if (f->spi)
+			fprintf(out, " (spi 0x%08" PRIx32 " goes on)", f->spi);
+		fprintf(out, "; %c kept sending to the old mapping: %u of %u packets lost in the NAT",
+			f->side == 'a' ? 'b' : 'a', f->count, f->total);
+		break;
 	case IKS_FIND_MODIFIED_IN_TRANSIT:
 		if (f->spi)
 			fprintf(out, " spi 0x%08" PRIx32 " seq %" PRIu32, f->spi, f->seq);
+		fprintf(out, " ip id 0x%04" PRIx32 " (%" PRIu32 " bytes)", f->ip_id, f->size);
+		if (f->changed_bytes) {
+			fprintf(out, ": %" PRIu32 " byte%s changed", f->changed_bytes,
+				f->changed_bytes == 1 ? "" : "s");
+			for (uint16_t k = 0; k < f->nchanges; k++) {
+				const struct iks_byte_change *ch = &f->changes[k];
+				fprintf(out, "%s ip+%" PRIu32, k ? "," : "", ch->ip_offset);
+				if (ch->payload_offset != IKS_LEN_UNKNOWN)
+					fprintf(out, " (%s+%" PRIu32 ")",
+						f->proto == 51 ? "ah" : f->has_ike ? "ike" : f->spi ? "esp" : "payload",
+						ch->payload_offset);
+				fprintf(out, " %02x->%02x", ch->before, ch->after);
+			}
+			if (f->changed_bytes > f->nchanges)
+				fprintf(out, ", ...");
+		}
+		if (f->size_change)
+			fprintf(out, "; size %+" PRId32, f->size_change);
+		if (f->icv == IKS_ICV_FAILED)
+			fprintf(out, "; ICV failed at the receiver");
+		else if (f->icv == IKS_ICV_OK)
+			fprintf(out, "; ICV still verified at the receiver");
+		if (f->discarded)
+			fprintf(out, "; discarded there");
 		break;
 	case IKS_FIND_LIMIT:
 		fprintf(out, " %u", f->count);
@@ -119,6 +151,12 @@ static void text_finding(FILE *out, const iks_correlation *c, const iks_finding 
 		break;
 	default:
 		break;
+	}
+	if (tie) {
+		char where[300];
+		int rx = f->direction == IKS_DIR_A_TO_B ? 1 : 0;
+		logview_record_where(in[rx].log, tie, where, sizeof(where));
+		fprintf(out, "; %c's log: %s ICV verification failed", rx ? 'b' : 'a', where);
 	}
 	fprintf(out, "\n      %s", f->explain ? f->explain : "");
 	if (frames && (f->frame_a || f->frame_b)) {
@@ -165,8 +203,8 @@ static bool same_group(const iks_finding *x, const iks_finding *y)
 		return false;
 	if (x->kind == IKS_FIND_IKE_ERROR && x->notify != y->notify)
 		return false;
-	return x->kind == IKS_FIND_FRAGMENT_LOSS || x->kind == IKS_FIND_MODIFIED_IN_TRANSIT ||
-	       x->kind == IKS_FIND_ICMP_FRAG_NEEDED || x->kind == IKS_FIND_PACKET_LOSS ||
+	/* (modified-in-transit stays one line a packet: each has its own bytes) */
+	return x->kind == IKS_FIND_FRAGMENT_LOSS || x->kind == IKS_FIND_ICMP_FRAG_NEEDED || x->kind == IKS_FIND_PACKET_LOSS ||
 	       x->kind == IKS_FIND_BAD_SPI || x->kind == IKS_FIND_IKE_ERROR;
 }
 
@@ -190,17 +228,26 @@ static void group_frames(FILE *out, const iks_finding *f, const size_t *idx, siz
 }
 
 /* Findings grouped: one line per group with its count and the frames. */
-void corr_text_findings(FILE *out, const iks_correlation *c, double offset_s)
+void corr_text_findings(FILE *out, const corr_input in[2], const iks_correlation *c,
+			double offset_s)
 {
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);
+	corr_icv_ties ties;
+	corr_icv_ties_make(in, c, &ties);
+	for (int s = 0; s < 2; s++)
+		if (ties.log_failures[s])
+			fprintf(out, "%c's log: %u packets discarded on their integrity check (ICV), %u of "
+				"them tied to packets changed in transit\n", s ? 'b' : 'a',
+				ties.log_failures[s], ties.tied[s]);
 	size_t *idx = malloc((nf ? nf : 1) * sizeof(*idx));
 	bool *done = calloc(nf ? nf : 1, sizeof(*done));
 	if (!idx || !done) {
 		free(idx);
 		free(done);
 		for (size_t k = 0; k < nf; k++)
-			text_finding(out, c, &f[k], true, offset_s);
+			text_finding(out, c, &f[k], true, offset_s, in, ties.rec ? ties.rec[k] : NULL);
+		corr_icv_ties_free(&ties);
 		return;
 	}
 	for (size_t k = 0; k < nf; k++) {
@@ -214,11 +261,11 @@ void corr_text_findings(FILE *out, const iks_correlation *c, double offset_s)
 			}
 		if (n == 1) {
 			fprintf(out, "  #%zu", k + 1);
-			text_finding(out, c, &f[k], true, offset_s);
+			text_finding(out, c, &f[k], true, offset_s, in, ties.rec ? ties.rec[k] : NULL);
 			continue;
 		}
 		fprintf(out, "  #%zu-#%zu %zux", k + 1, idx[n - 1] + 1, n);
-		text_finding(out, c, &f[k], false, offset_s);
+		text_finding(out, c, &f[k], false, offset_s, in, ties.rec ? ties.rec[k] : NULL);
 		fputs("      frames a: ", out);
 		group_frames(out, f, idx, n, 0);
 		fputs("; b: ", out);
@@ -227,6 +274,7 @@ void corr_text_findings(FILE *out, const iks_correlation *c, double offset_s)
 	}
 	free(idx);
 	free(done);
+	corr_icv_ties_free(&ties);
 }
 
 /* " [log a file:line time]" for the copy of a message in one end's log */
@@ -327,6 +375,18 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 		" outside the overlap not judged\n",
 		st.sent_a, st.matched_ab, st.lost_ab, st.sent_b, st.matched_ba, st.lost_ba,
 		st.dropped_with_icmp, st.not_covered);
+	if (st.discarded_ab || st.discarded_ba)
+		fprintf(out, "changed in transit: %" PRIu64 " a->b and %" PRIu64 " b->a arrived changed "
+			"and were discarded by the receiver (not counted as arrived)\n",
+			st.discarded_ab, st.discarded_ba);
+	if (st.modified_not_compared)
+		fprintf(out, "changed in transit: %" PRIu64 " packets not compared byte by byte (a cap "
+			"was reached, or a file could not be read again)\n", st.modified_not_compared);
+	if (st.icv_failed_ab || st.icv_failed_ba)
+		fprintf(out, "integrity (with keys): %" PRIu64 " ICV failures at b (%" PRIu64
+			" of them on packets changed in transit), %" PRIu64 " at a (%" PRIu64 ")\n",
+			st.icv_failed_ab, st.icv_failed_modified_ab, st.icv_failed_ba,
+			st.icv_failed_modified_ba);
 
 	for (int s = 0; s < 2; s++) {
 		if (!in[s].log)
@@ -360,7 +420,7 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);
 	fprintf(out, "\nfindings (%zu):\n", nf);
-	corr_text_findings(out, c, ce->offset_s);
+	corr_text_findings(out, in, c, ce->offset_s);
 
 	fprintf(out, "\ntimeline (a's clock on the left, b's on the right):\n");
 	for (size_t k = 0; k < nn; k++) {
