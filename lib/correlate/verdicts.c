@@ -593,6 +593,7 @@ static void rule_modified(corr_ctx *c, vlist *l, const names *nm, int side)
 	const iks_correlation *o = c->out;
 	int dir = dir_of_side(side);
 	iks_verdict *v = NULL;
+	uint32_t discarded = 0, icv_failed = 0;
 	for (size_t i = 0; i < o->nfinds; i++) {
 		const iks_finding *f = &o->finds[i];
 		if (f->kind != IKS_FIND_MODIFIED_IN_TRANSIT || f->direction != dir)
@@ -600,14 +601,30 @@ static void rule_modified(corr_ctx *c, vlist *l, const names *nm, int side)
 		if (!v && !(v = verdict_new(l, IKS_CAUSE_MODIFIED_IN_TRANSIT, dir)))
 			return;
 		v->count++;
+		if (f->discarded)
+			discarded++;
+		if (f->icv == IKS_ICV_FAILED)
+			icv_failed++;
 		evidence(v, i);
 	}
 	if (!v)
 		return;
+	v->discarded = discarded > 0;
+	const char *rx = dir == IKS_DIR_B_TO_A ? "a" : "b";
+	char consequence[96];
+	if (icv_failed)
+		snprintf(consequence, sizeof(consequence), "%s discarded %u of them on their ICV", rx,
+			 icv_failed);
+	else if (discarded)
+		snprintf(consequence, sizeof(consequence), "integrity checks at %s fail on %u of them", rx,
+			 discarded);
+	else
+		snprintf(consequence, sizeof(consequence), "nothing at %s checks their integrity", rx);
 	say(v->summary,
 	    "%u %s %s arrived with bytes changed in transit: a device between %s and %s "
-	    "modifies them, and integrity checks at %s fail on them",
-	    v->count, plural(v->count, "packet", "packets"), iks_direction_name(dir), nm->a, nm->b, dir == IKS_DIR_B_TO_A ? "a" : "b");
+	    "modifies them, and %s",
+	    v->count, plural(v->count, "packet", "packets"), iks_direction_name(dir), nm->a, nm->b,
+	    consequence);
 	say(v->advice,
 	    "Find the device that rewrites packets (capture on each side of it); look for IPS, ALG "
 	    "or NAT features that touch ESP or UDP 4500, and for faulty links.");

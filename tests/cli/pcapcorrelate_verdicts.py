@@ -31,10 +31,29 @@ EXPECT = {
     "ikev2_psk_tsfail": ("negotiation-error", "b->a", 38, "b wants other traffic selectors"),
     "ikev2_psk_deletelost": ("stale-sa", "b->a", None, "r drops a's Delete; b keeps using the SA"),
     "ikev2_psk_oneway": ("one-way-failure", "b->a", None, "r drops IKE_SA_INIT requests from b"),
+    # the hard-path lab pairs (scripts/lab-paths.sh; ground truth NAME_truth.txt)
+    "ikev2_bigsainit_firstonly": ("fragments-dropped", "a->b", "non-first",
+                                  "r drops non-first fragments of a's IKE_SA_INIT"),
+    "ikev2_bigsainit_firstlost": ("fragments-dropped", "a->b", "first",
+                                  "nft 'ip frag-off & 0x3fff == 0x2000 drop': first fragments"),
+    "ikev2_bigsainit_firstlost_cut": ("fragments-dropped", "a->b", "first",
+                                      "the same, cut to the failing exchange"),
+    "ikev2_psk_blocked_ab": ("blocked", "a->b", "everything", "r drops everything a sends"),
+    "ikev2_psk_randomloss_noise": ("random-loss", "both", None,
+                                   "1 in 10 dropped both ways, other hosts' traffic beside"),
+    "ikev2_psk_natrebind": ("nat-rebind", "b->a", None, "r's NAT state flushed mid-SA"),
+    "ikev2_psk_pmtubh": ("pmtu-blackhole", "a->b", None, "DF ESP over the MTU, r's ICMP suppressed"),
+    "ikev2_psk_corrupt": ("modified-in-transit", "a->b", None, "r overwrites a byte of a's ESP"),
+    "ikev2_psk_natloss": ("random-loss", "both", None, "1 in 10 dropped both ways behind NAT"),
+    "ikev2_cert_skf_authfail": ("negotiation-error", "b->a", 24,
+                                "AUTHENTICATION_FAILED in RFC 7383 fragments (-k)"),
 }
+# key files a scenario borrows (a construction made from another pair's SA)
+KEYS_FROM = {"ikev2_cert_skf_authfail": "ikev2_cert_rfc7383"}
 
 
 def keys_of(s):
+    s = KEYS_FROM.get(s, s)
     ks = sorted(glob.glob(cap(s + "_esp_sa")) + glob.glob(cap(s + "_ikev*_decryption_table")))
     out = []
     for k in ks:
@@ -65,6 +84,11 @@ for s in pairs:
     check("%s: direction %s" % (s, direction), v["direction"] == direction, v["direction"])
     if cause == "fragments-dropped":
         check("%s: which %s" % (s, detail), v["which"] == detail, v.get("which"))
+    if cause == "blocked":
+        check("%s: what %s" % (s, detail), v["what"] == detail, v.get("what"))
+    if cause == "pmtu-blackhole":
+        check("%s: size_ok_max < size_lost_min" % s,
+              v["size_ok_max"] is not None and v["size_ok_max"] < v["size_lost_min"], v)
     if cause == "negotiation-error":
         check("%s: notify %d" % (s, detail), v["notify"] == detail, v.get("notify"))
     if cause == "no-path-problem":
@@ -73,8 +97,9 @@ for s in pairs:
     for k, x in enumerate(vs):
         check("%s: verdict %d has a summary and advice" % (s, k),
               x["summary"] and x["advice"] and x["confidence"] in ("certain", "likely"), x)
-        # a stale SA's evidence runs both ways: the lost Delete one way, the SA still used the other
-        one_way = x["direction"] in ("a->b", "b->a") and x["cause"] != "stale-sa"
+        # evidence that runs both ways: a stale SA (the lost Delete one way, the SA still used
+        # the other), a NAT rebinding (the rebinding end's new mapping, the peer's lost packets)
+        one_way = x["direction"] in ("a->b", "b->a") and x["cause"] not in ("stale-sa", "nat-rebind")
         bad = [i for i in x["evidence"] if i >= len(fs) or
                (one_way and fs[i]["direction"] not in (x["direction"], None))]
         check("%s: verdict %d's evidence names findings of its direction" % (s, k), not bad, bad)
