@@ -39,9 +39,10 @@ static bool ipsec_unit(const trace_unit *u)
 	       u->kind == UNIT_KEEPALIVE || u->kind == UNIT_INCOMPLETE;
 }
 
-/* The host: of the IPsec units' sources, the address whose packets carry
- * an initial TTL most often; its peer: the address it exchanges most
- * IPsec units with. Returns false when the trace holds no IPsec. */
+/* The host: of the addresses in IPsec units, the one the TTLs vote for
+ * (packets it sends carry an initial TTL, packets it receives less); its
+ * peer: the address it exchanges most IPsec units with. Returns false when
+ * the trace holds no IPsec. */
 static bool learn_host(corr_ctx *c, const char **method)
 {
 	const iks_trace *t = c->t[0];
@@ -53,14 +54,21 @@ static bool learn_host(corr_ctx *c, const char **method)
 		free(seen);
 		return false;
 	}
+	/* a vote per packet: one sent with an initial TTL names its source as
+	   the host, one that crossed routers names its destination (other
+	   traffic votes too: a host that only receives IPsec still pings) */
 	for (size_t i = 0; i < t->nunits; i++) {
 		const trace_unit *u = &t->units[i];
-		if (!ipsec_unit(u))
+		if (ipsec_unit(u)) {
+			seen[u->addr_src]++;
+			seen[u->addr_dst]++;
+		}
+		if (u->kind == UNIT_ICMP_ERROR)
 			continue;
-		seen[u->addr_src]++;
-		seen[u->addr_dst]++;
 		if (initial_ttl(u->ttl))
 			own[u->addr_src]++;
+		else
+			own[u->addr_dst]++;
 	}
 	uint32_t host = UINT32_MAX;
 	for (uint32_t a = 0; a < t->naddrs; a++)
