@@ -229,6 +229,29 @@ pairs = [(x, y) for k, x in enumerate(qm) for y in qm[k + 1:] if x[0]["m"] == y[
 check("ikev1: %d Quick Mode messages, %d pairs of one exchange with different sizes, all labelled apart" % (
     len(qm), len(pairs)), pairs and all(x[1] != y[1] for x, y in pairs), [q[1] for q in qm][:4])
 
+# a lost run longer than the rows the ladder gives one loss each (200): 500 losses 0.2 ms apart
+# (the random-loss page's first run, its data rewritten) are drawn on the run's band, losses
+# closer than 3 px sharing a cross, and all 500 counted
+page = os.path.join(OUT, "ikev2_psk_randomloss.html")
+with open(page, encoding="utf-8") as f:
+    text = f.read()
+m = re.search(r'(<script type="application/json" id="ikescope-data">)(.*?)(</script>)', text, re.S)
+data = json.loads(m.group(2))
+gi, g = [(i, g) for i, g in enumerate(data["g"]) if g["f"] == "lost" and g["n"] > 1][0]
+g["n"], g["lt"] = 500, [g["s"] + k * 0.0002 for k in range(500)]
+g["s2"] = g["lt"][-1]
+longrun = os.path.join(OUT, "longrun.html")
+with open(longrun, "w", encoding="utf-8") as f:
+    f.write(text[:m.start(2)] + json.dumps(data) + text[m.end(2):])
+r, _ = chromium("--dump-dom", "file://" + os.path.abspath(longrun))
+dom = r.stdout.decode("utf-8", "replace")
+got, p = htmlcount.counts_from_dom(dom)
+mine = [x for x in p.cross_marks if x[0] == gi]
+at = dom.find('id="g%d"' % gi)
+own = dom[at:dom.find('<g class="arrow', at)] if at >= 0 else ""
+check("long lost run: 500 losses on %d crosses (%s), its band drawn" % (len(mine), [x[1] for x in mine]),
+      sum(x[1] for x in mine) == 500 and 1 <= len(mine) < 500 and 'class="band' in own)
+
 # a long capture: a 20k-packet generated pair opens, and only what is near the view is drawn
 make_pair = os.path.join(CAPS, "..", "bench", "make_pair.py")
 if os.path.exists(make_pair):

@@ -225,7 +225,7 @@
         tail = txt(x2 + dx * 10, y2 + 4, '?', 'qmark');
       }
     }
-    if (g.n > 1 && g.s2 !== undefined && !(g.f === 'lost' && g.lt)) { /* a run: its last packet, and what lies between */
+    if (g.n > 1 && g.s2 !== undefined && !(g.f === 'lost' && rowsOf(g))) { /* a run: its last packet, and what lies between (a lost run with a row per loss needs neither) */
       var ys2 = yf(g.s2), arrivedRun = g.r2 !== undefined && g.f === 'arrived';
       var xe = arrivedRun ? xr : x2, ye = arrivedRun ? yf(g.r2) : yf(g.s2) + 6 * zoom;
       if (ys2 - ys <= 60 && (arrivedRun ? ye - yr : ys2 - ys) <= 60) {
