@@ -167,7 +167,8 @@ def check_dom(scenario, doc, dom):
           all(any(abs(t - d) < 1e-6 for d in drawn) for g in runs for t in g["lt"]))
 
 
-for scenario in ("ikev2_cert_fragdrop", "ikev2_psk_natt", "ikev2_psk_realnat", "ikev2_psk_randomloss"):
+for scenario in ("ikev2_cert_fragdrop", "ikev2_psk_natt", "ikev2_psk_realnat", "ikev2_psk_randomloss", "ikev2_psk_natrebind",
+                 "ikev2_psk_pmtubh"):
     page = os.path.join(OUT, scenario + ".html")
     p = subprocess.run([PCAPCORRELATE, "--json", "--html", page, os.path.join(CAPS, scenario + "_a.pcap"),
                         os.path.join(CAPS, scenario + "_b.pcap")], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -188,8 +189,12 @@ for scenario in ("ikev2_cert_fragdrop", "ikev2_psk_natt", "ikev2_psk_realnat", "
               "findings"):
         check("%s: rendered %s (%s) = --json (%s)" % (scenario, k, got[k], want[k]), got[k] == want[k])
     check_dom(scenario, doc, dom)
-    check("%s: rendered ICMP arrows (%d) = icmp-frag-needed findings (%d)" % (
-        scenario, got["icmp_arrows"], want["icmp_findings"]), got["icmp_arrows"] == want["icmp_findings"])
+    # ICMP errors: every one drawn; those announcing an MTU are the icmp-frag-needed findings
+    icmp = [g for g in htmlcount.data_block(dom)["g"] if g["k"] == "icmp-error"]
+    check("%s: rendered ICMP arrows (%d) = ICMP errors in the data (%d), %d with an MTU = icmp-frag-needed "
+          "findings (%d)" % (scenario, got["icmp_arrows"], len(icmp), sum(1 for g in icmp if "mtu" in g),
+                             want["icmp_findings"]),
+          got["icmp_arrows"] == len(icmp) and sum(1 for g in icmp if "mtu" in g) == want["icmp_findings"])
     if scenario == "ikev2_cert_fragdrop":
         check("fragdrop: 5 crosses, 5 fragmented arrows, 4 retransmits drawn",
               got["crosses"] == 5 and got["fragmented_arrows"] == 5 and got["retransmit_arrows"] == 4, got)

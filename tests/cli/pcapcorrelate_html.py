@@ -135,24 +135,40 @@ check("fragdrop: the first finding (ike-unanswered) links to the first lost copy
       '<li class="finding sev-error" id="f0" data-kind="ike-unanswered" data-severity="error" data-fi="0" data-g="%d"'
       % data["g"].index(lost[0]) in page)
 
-# random loss: each lost packet's time is the send time of a packet --write-lost writes (a's times on
-# a's clock, b's converted back to b's clock); 15 a->b and 8 b->a lost
-doc, page, got, data = pages["ikev2_psk_randomloss"]
-lost_pcap = os.path.join(tmp, "lost.pcap")
-subprocess.run([PCAPCORRELATE, "--write-lost", lost_pcap, cap("ikev2_psk_randomloss_a.pcap"),
-                cap("ikev2_psk_randomloss_b.pcap")], check=True, stdout=subprocess.DEVNULL)
-truth = pcap_times(lost_pcap)
-times = []
-for g in data["g"]:
-    if g["f"] == "lost":
-        for t in g.get("lt", [g.get("s")]):
-            own = data["t0"] + t if g["d"] == 0 else data["t0"] + t + data["off"] + data["drift"] * 1e-6 * t
-            times.append((g["d"], own))
-far = [t for t in times if min(abs(t[1] - x) for x in truth) > 2e-6]
-check("randomloss: %d loss times (%d a->b, %d b->a) = lost packets, each a packet --write-lost wrote (%d records)" % (
-    len(times), sum(1 for t in times if t[0] == 0), sum(1 for t in times if t[0] == 1), len(truth)),
-    len(times) == 23 and sum(1 for t in times if t[0] == 0) == 15 and not far and
-    len({round(t[1], 6) for t in times}) == len(times), far)
+# every loss at its own time: each lost packet's time is the send time of a packet --write-lost
+# writes (a's times on a's clock, b's converted back to b's clock), on every pair with lost runs;
+# random loss: 15 a->b and 8 b->a
+def loss_times(name):
+    doc, page = render(cap(name + "_a.pcap"), cap(name + "_b.pcap"), os.path.join(tmp, name + ".html"))
+    data = htmlcount.data_block(page)
+    lost_pcap = os.path.join(tmp, name + "-lost.pcap")
+    subprocess.run([PCAPCORRELATE, "--write-lost", lost_pcap, cap(name + "_a.pcap"), cap(name + "_b.pcap")],
+                   check=True, stdout=subprocess.DEVNULL)
+    truth = pcap_times(lost_pcap)
+    times = []
+    for g in data["g"]:
+        if g["f"] == "lost":
+            for t in g.get("lt", [g.get("s")]):
+                own = data["t0"] + t if g["d"] == 0 else data["t0"] + t + data["off"] + data["drift"] * 1e-6 * t
+                times.append((g["d"], own))
+    far = [t for t in times if min(abs(t[1] - x) for x in truth) > 2e-6]
+    runs = [g for g in data["g"] if g["f"] == "lost" and g["n"] > 1]
+    lost = doc["stats"]["lost_ab"] + doc["stats"]["lost_ba"]
+    check("%s: %d loss times (%d a->b, %d b->a; %d runs, up to %d long) = lost packets (%d), each a packet "
+          "--write-lost wrote (%d records)" % (name, len(times), sum(1 for t in times if t[0] == 0),
+                                               sum(1 for t in times if t[0] == 1), len(runs),
+                                               max([g["n"] for g in runs] or [0]), lost, len(truth)),
+          len(times) == lost and not far and len({round(t[1], 6) for t in times}) == len(times) and
+          all("lt" in g for g in runs), far)
+    return times
+
+
+times = loss_times("ikev2_psk_randomloss")
+check("randomloss: 15 losses a->b, 8 b->a", sum(1 for t in times if t[0] == 0) == 15 and
+      sum(1 for t in times if t[0] == 1) == 8)
+for name in ("ikev2_psk_natrebind", "ikev2_psk_pmtubh", "ikev2_psk_randomloss_noise", "ikev1_cert_ikefrag_ok_nftdrop"):
+    if os.path.exists(cap(name + "_a.pcap")):
+        loss_times(name)
 
 # NAT-T without NAT: no arrow rewritten; real NAT: every arrow seen at both ends is
 doc, page, got, data = pages["ikev2_psk_natt"]
