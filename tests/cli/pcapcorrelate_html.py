@@ -10,7 +10,7 @@ resources, the size bound on a generated pair, and embedded assets in step
 with tools/correlate/html/. The verdicts come first, one block per --json
 verdict, each evidence link naming the finding --json names; message IDs
 are 0x and 8 hex digits; a lost run carries the time of each of its losses,
-each the send time of a packet --write-lost writes.
+each the send time of a packet --write-lost writes or a fragment-loss finding names.
 """
 import json
 import os
@@ -136,15 +136,19 @@ check("fragdrop: the first finding (ike-unanswered) links to the first lost copy
       % data["g"].index(lost[0]) in page)
 
 # every loss at its own time: each lost packet's time is the send time of a packet --write-lost
-# writes (a's times on a's clock, b's converted back to b's clock), on every pair with lost runs;
-# random loss: 15 a->b and 8 b->a
+# writes or of a fragment-loss finding's datagram (a's times on a's clock, b's converted back to
+# b's clock), on every pair with lost runs; random loss: 15 a->b and 8 b->a
 def loss_times(name):
     doc, page = render(cap(name + "_a.pcap"), cap(name + "_b.pcap"), os.path.join(tmp, name + ".html"))
     data = htmlcount.data_block(page)
     lost_pcap = os.path.join(tmp, name + "-lost.pcap")
     subprocess.run([PCAPCORRELATE, "--write-lost", lost_pcap, cap(name + "_a.pcap"), cap(name + "_b.pcap")],
                    check=True, stdout=subprocess.DEVNULL)
-    truth = pcap_times(lost_pcap)
+    # --write-lost writes a datagram that arrived in part as its missing fragments only; its
+    # send time (its first fragment's) is in its fragment-loss finding
+    truth = pcap_times(lost_pcap) + [f["time_a"] if f["direction"] == "a->b" else f["time_b"]
+                                     for f in doc["findings"] if f["kind"] == "fragment-loss"]
+    truth = [t for t in truth if t]
     times = []
     for g in data["g"]:
         if g["f"] == "lost":
@@ -155,7 +159,7 @@ def loss_times(name):
     runs = [g for g in data["g"] if g["f"] == "lost" and g["n"] > 1]
     lost = doc["stats"]["lost_ab"] + doc["stats"]["lost_ba"]
     check("%s: %d loss times (%d a->b, %d b->a; %d runs, up to %d long) = lost packets (%d), each a packet "
-          "--write-lost wrote (%d records)" % (name, len(times), sum(1 for t in times if t[0] == 0),
+          "--write-lost wrote or a fragment-loss names (%d)" % (name, len(times), sum(1 for t in times if t[0] == 0),
                                                sum(1 for t in times if t[0] == 1), len(runs),
                                                max([g["n"] for g in runs] or [0]), lost, len(truth)),
           len(times) == lost and not far and len({round(t[1], 6) for t in times}) == len(times) and
