@@ -131,7 +131,7 @@ static void ike_words(const iks_finding *f, char *buf, size_t len)
 		return;
 	}
 	const char *x = iks_ike_exchange_name(f->version, f->exchange);
-	snprintf(buf, len, "IKEv%u %s mid %08x", f->version, x ? x : "?", f->msgid);
+	snprintf(buf, len, "IKEv%u %s mid 0x%08x", f->version, x ? x : "?", f->msgid);
 }
 
 /* ---------------------------------------------------------- error notify */
