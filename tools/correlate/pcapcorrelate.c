@@ -20,7 +20,9 @@
 static void usage(FILE *f)
 {
 	fputs("usage: pcapcorrelate [options] A.pcap B.pcap\n"
-	      "Correlate two captures of the same IPsec path (one at each end).\n"
+	      "       pcapcorrelate [options] A.pcap\n"
+	      "Correlate two captures of the same IPsec path (one at each end); with one\n"
+	      "capture, say what it proves alone and what the peer's capture would add.\n"
 	      "\n"
 	      "  -j, --json              one JSON document (contract in docs/json.md)\n"
 	      "  -w, --write-lost FILE   write exactly what did not arrive (each lost packet or\n"
@@ -117,11 +119,17 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (argc - optind != 2) {
+	int nfiles = argc - optind;
+	if (nfiles != 1 && nfiles != 2) {
 		usage(stderr);
 		return 2;
 	}
-	const char *paths[2] = { argv[optind], argv[optind + 1] };
+	if (nfiles == 1 && (lost_out || html_out || nlogs[1] || events[1])) {
+		fprintf(stderr, "pcapcorrelate: with one capture, --write-lost, --html, --log-b and "
+				"--events-b do not apply\n");
+		return 2;
+	}
+	const char *paths[2] = { argv[optind], nfiles == 2 ? argv[optind + 1] : NULL };
 	corr_input in[2];
 	char warn[2][IKS_ERRBUF_SIZE];
 	iks_trace *t[2] = { NULL, NULL };
@@ -132,7 +140,7 @@ int main(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	for (int s = 0; s < 2; s++) {
+	for (int s = 0; s < nfiles; s++) {
 		char err[IKS_ERRBUF_SIZE] = "";
 		iks_status st = iks_trace_load_keys(paths[s], NULL, keys, &t[s], err);
 		in[s].path = paths[s];
@@ -179,6 +187,20 @@ int main(int argc, char **argv)
 		}
 	}
 	iks_correlation *corr = NULL;
+	if (nfiles == 1) {
+		iks_status st = iks_diagnose(t[0], NULL, &corr);
+		if (st != IKS_OK) {
+			fprintf(stderr, "pcapcorrelate: %s\n", iks_strerror(st));
+			status = 1;
+			goto out;
+		}
+		if (json)
+			corr_report_json(stdout, in, corr);
+		else
+			corr_report_one_text(stdout, in, corr);
+		iks_correlation_free(corr);
+		goto out;
+	}
 	iks_status st = iks_correlate(t[0], t[1], NULL, &corr);
 	if (st != IKS_OK) {
 		fprintf(stderr, "pcapcorrelate: %s\n", iks_strerror(st));
