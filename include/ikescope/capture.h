@@ -1,8 +1,11 @@
 /*
  * ikescope/capture.h - reading frames from capture files through libpcap.
  *
- * Reads classic pcap (microsecond or nanosecond) and pcapng with
- * nanosecond-precision timestamps, and Microsoft Network Monitor 1.x and
+ * Reads classic pcap (microsecond or nanosecond) through libpcap, pcapng
+ * through its own block reader (lib/capture/pcapng.c: every interface with
+ * its own link type and time resolution, and the per-frame options
+ * epb_flags, epb_packetid, epb_verdict, epb_dropcount and comments, in
+ * iks_frame.meta), and Microsoft Network Monitor 1.x and
  * 2.x .cap files (detected by content; their media types are mapped to
  * LINKTYPE_ values, and those with none are passed as 0x10000 + the NetMon
  * media type). NetMon files keep their frame table at the end, so they must
@@ -13,6 +16,7 @@
 #define IKESCOPE_CAPTURE_H
 
 #include <ikescope/common.h>
+#include <ikescope/packet.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,6 +47,7 @@ typedef struct iks_frame {
 	uint32_t caplen;   /* bytes present in data */
 	uint32_t wirelen;  /* bytes the frame had on the wire (>= caplen) */
 	const uint8_t *data;
+	iks_frame_meta meta; /* pcapng only (see ikescope/packet.h); zero otherwise */
 } iks_frame;
 
 typedef struct iks_capture iks_capture;
@@ -80,6 +85,28 @@ IKS_API int iks_capture_linktype(const iks_capture *cap);
 
 /* The file's snapshot length (largest caplen it may hold). */
 IKS_API uint32_t iks_capture_snaplen(const iks_capture *cap);
+
+/* One interface description of a pcapng file (draft-ietf-opsawg-pcapng
+ * section 4.2). Strings are NULL when absent and owned by the handle. */
+typedef struct iks_capture_interface {
+	uint32_t section;        /* 0-based section (section header block) it belongs to */
+	int linktype;
+	uint32_t snaplen;        /* 0: no limit */
+	const char *name;        /* if_name */
+	const char *description; /* if_description */
+	uint8_t tsresol;         /* if_tsresol as written (default 6: microseconds) */
+	int64_t tsoffset;        /* if_tsoffset, seconds */
+} iks_capture_interface;
+
+/* Interfaces described so far (pcapng; 0 for other formats: all frames of
+ * those are on one implicit interface). Blocks are read as frames are, so
+ * the count may grow while reading. */
+IKS_API size_t iks_capture_interface_count(const iks_capture *cap);
+
+/* Interface `index` (the value of iks_frame.meta.interface). Returns IKS_OK
+ * with *out filled, or IKS_E_INVALID for an index not described (yet). */
+IKS_API iks_status iks_capture_interface_get(const iks_capture *cap, size_t index,
+					     iks_capture_interface *out);
 
 /* Message for the last failure on this handle, naming the file; "" if none.
  * Owned by the handle. */
