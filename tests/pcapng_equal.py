@@ -28,7 +28,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from iks_testlib import IKEDUMP, CAPS, check, finish  # noqa: E402
 import pcapnglib  # noqa: E402
 
-NEW_KEYS = {"interface", "if_name", "direction", "packet_id", "verdict", "dropcount", "comment"}
+NEW_KEYS = {"interface", "if_name", "direction", "packet_id", "verdict", "dropcount", "comment",
+            "copies", "components"}
 
 
 def dump(*args, stdin=None):

@@ -124,7 +124,8 @@ def build():
     out["pcapng_two_byte_orders"] = (w.bytes() + w2.bytes(), dict(
         frames=3, rc=0, keys={1: dict(interface=0, if_name="le0", direction="out", packet_id=7),
                               2: dict(interface=1, if_name="be0", direction="in", packet_id=8,
-                                      verdict={"type": 2, "value": 51}, dropcount=3,
+                                      verdict={"type": 2, "value": 51, "interface": 1,
+                                               "if_name": "be0"}, dropcount=3,
                                       comment="big-endian")}))
 
     # if_tsresol in powers of ten and of two, and if_tsoffset

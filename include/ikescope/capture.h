@@ -108,6 +108,25 @@ IKS_API size_t iks_capture_interface_count(const iks_capture *cap);
 IKS_API iks_status iks_capture_interface_get(const iks_capture *cap, size_t index,
 					     iks_capture_interface *out);
 
+/*
+ * Merge the copies of one packet into one frame (off by default). A
+ * Windows capture converted by pktmon etl2pcap or etl2pcapng holds a packet
+ * once per driver component it passed, each component its own interface
+ * and all copies sharing epb_packetid. With merging on, frames sharing a
+ * packet id within IKS_COPIES_WINDOW_NS of the first are returned once:
+ * the copy nearest the wire (the first for a received or undirected
+ * packet, the last for a sent one), with meta.ncopies, the interfaces of
+ * all copies, and the first epb_verdict any copy carried (with the
+ * interface it came from). Frames without a packet id pass through alone
+ * (ncopies 1). Up to IKS_COPIES_PENDING packets are held back, so frames
+ * come out in the order of their first copy; frame numbers are those of
+ * the copies returned. Call before the first iks_capture_next(). Returns
+ * IKS_OK, IKS_E_NOMEM, or IKS_E_INVALID (NULL, or frames already read).
+ */
+#define IKS_COPIES_WINDOW_NS 100000000 /* 100 ms */
+#define IKS_COPIES_PENDING 256
+IKS_API iks_status iks_capture_merge_copies(iks_capture *cap, bool on);
+
 /* Message for the last failure on this handle, naming the file; "" if none.
  * Owned by the handle. */
 IKS_API const char *iks_capture_error(const iks_capture *cap);

@@ -184,7 +184,9 @@ enum iks_finding_kind {
 	IKS_FIND_BAD_SPI,
 	IKS_FIND_LIMIT,
 	IKS_FIND_IKE_ERROR,       /* an IKE message carried an error Notify */
-	IKS_FIND_ONE_WAY          /* negotiations one end starts fail, the other's complete */
+	IKS_FIND_ONE_WAY,         /* negotiations one end starts fail, the other's complete */
+	IKS_FIND_HOST_DROP        /* packets the capturing host itself dropped (pcapng
+				     epb_verdict, as pktmon writes it): arrived, not path loss */
 };
 
 enum iks_severity {
@@ -242,6 +244,13 @@ typedef struct iks_finding {
 	uint64_t delete_frame;
 	double delete_s;
 	bool delete_arrived;
+	/* host-drop: `side` is the capturing host, `count` the packets it dropped with
+	   this verdict at this component, frame/time those of the first; proto and spi
+	   those of the first when all share them (spi 0 otherwise) */
+	uint8_t verdict_type;     /* epb_verdict type octet */
+	uint64_t verdict;         /* its value (pktmon: the drop reason) */
+	uint32_t component_if;    /* interface index of the component in that file */
+	char component[64];       /* its if_name ("" when unnamed) */
 } iks_finding;
 
 typedef struct iks_correlation iks_correlation;
@@ -284,6 +293,8 @@ typedef struct iks_correlation_stats {
 	uint64_t lost_ab, lost_ba;
 	uint64_t not_covered;             /* sent outside the overlap, not seen arriving: not judged */
 	uint64_t dropped_with_icmp;       /* not arrived, and a router said why (ICMP error) */
+	uint64_t host_dropped_a, host_dropped_b; /* arrived, then dropped inside that host
+					     (pcapng epb_verdict); never counted as lost */
 } iks_correlation_stats;
 IKS_API void iks_correlation_get_stats(const iks_correlation *c, iks_correlation_stats *st);
 

@@ -40,6 +40,7 @@ enum iks_capture_dir {
  * NUL-terminated and borrowed: if_name and if_description until the capture
  * is closed, comment until the next iks_capture_next() (a packet record
  * copies the pointers: they follow the frame's lifetime). */
+#define IKS_FRAME_MAX_COPIES 8
 typedef struct iks_frame_meta {
 	bool present;           /* the frame came from a pcapng packet block */
 	uint32_t interface;     /* interface index: position of its interface
@@ -63,6 +64,13 @@ typedef struct iks_frame_meta {
 	uint64_t dropcount;     /* epb_dropcount: packets lost between this and the
 				   previous one on the interface */
 	const char *comment;    /* opt_comment text (several joined by "; "), or NULL */
+	/* Set when copies are merged (iks_capture_merge_copies): */
+	uint16_t ncopies;       /* copies of this packet in the file (1: alone; 0: merging off) */
+	uint32_t copy_interfaces[IKS_FRAME_MAX_COPIES]; /* interface of each copy, in file
+				   order (the first IKS_FRAME_MAX_COPIES) */
+	const char *copy_names[IKS_FRAME_MAX_COPIES]; /* their if_name (or NULL) */
+	uint32_t verdict_interface; /* interface of the copy that carried the verdict */
+	const char *verdict_name;   /* its if_name (or NULL) */
 } iks_frame_meta;
 
 /* The first thing that could not be decoded in a frame. */

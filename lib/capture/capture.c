@@ -20,6 +20,7 @@
 
 #include <ikescope/capture.h>
 
+#include "capture/copies.h"
 #include "capture/netmon.h"
 #include "capture/pcapng.h"
 
@@ -33,6 +34,8 @@ struct iks_capture {
 	char err[IKS_ERRBUF_SIZE];
 	iks_netmon *nm;        /* NetMon input; pcap is then a dead handle for the filter */
 	iks_pcapng *ng;        /* pcapng input; likewise */
+	copy_merger *merge;    /* iks_capture_merge_copies() on */
+	bool started;          /* a frame was asked for */
 	uint8_t *mem;          /* owned copy of the input of iks_capture_open_buffer */
 };
 
@@ -281,10 +284,9 @@ static int own_reader_frame(iks_capture *cap, iks_frame *frame)
 	}
 }
 
-int iks_capture_next(iks_capture *cap, iks_frame *frame)
+static int raw_next(void *src, iks_frame *frame)
 {
-	if (!cap || !frame)
-		return IKS_E_INVALID;
+	iks_capture *cap = src;
 	if (cap->nm || cap->ng)
 		return own_reader_frame(cap, frame);
 	for (;;) {
@@ -316,6 +318,30 @@ int iks_capture_next(iks_capture *cap, iks_frame *frame)
 	}
 }
 
+int iks_capture_next(iks_capture *cap, iks_frame *frame)
+{
+	if (!cap || !frame)
+		return IKS_E_INVALID;
+	cap->started = true;
+	if (cap->merge)
+		return copies_next(cap->merge, raw_next, cap, frame);
+	return raw_next(cap, frame);
+}
+
+iks_status iks_capture_merge_copies(iks_capture *cap, bool on)
+{
+	if (!cap || cap->started)
+		return IKS_E_INVALID;
+	if (!on) {
+		copies_free(cap->merge);
+		cap->merge = NULL;
+		return IKS_OK;
+	}
+	if (!cap->merge && !(cap->merge = copies_new()))
+		return IKS_E_NOMEM;
+	return IKS_OK;
+}
+
 int iks_capture_linktype(const iks_capture *cap)
 {
 	return cap ? cap->linktype : -1;
@@ -345,6 +371,7 @@ void iks_capture_close(iks_capture *cap)
 		pcap_close(cap->pcap);
 	netmon_close(cap->nm);
 	pcapng_close(cap->ng);
+	copies_free(cap->merge);
 	free(cap->mem);
 	free(cap->path);
 	free(cap);
