@@ -157,6 +157,38 @@ IKS_API iks_status iks_capture_write(iks_capture_writer *w, const iks_frame *fra
 /* Flush and close the file and free the handle. Accepts NULL. */
 IKS_API void iks_capture_writer_close(iks_capture_writer *w);
 
+/*
+ * pcapng output (draft-ietf-opsawg-pcapng): one little-endian section with
+ * an optional comment, interfaces added before or between frames (each
+ * with its link type, if_name, if_description, if_tsresol 10^-9), and
+ * enhanced packet blocks with epb_flags and a comment. One handle per
+ * thread.
+ */
+typedef struct iks_pcapng_writer iks_pcapng_writer;
+
+/* Create (or truncate) `path` and write the section header with
+ * `section_comment` (NULL: none). Returns NULL with the reason naming the
+ * file in errbuf (IKS_ERRBUF_SIZE bytes). */
+IKS_API iks_pcapng_writer *iks_pcapng_writer_open(const char *path, const char *section_comment,
+						  char *errbuf);
+
+/* Add an interface; *index gets its number for iks_pcapng_write(). name and
+ * description may be NULL. Returns IKS_OK, IKS_E_INVALID or IKS_E_IO. */
+IKS_API iks_status iks_pcapng_writer_add_interface(iks_pcapng_writer *w, int linktype,
+						   const char *name, const char *description,
+						   uint32_t *index);
+
+/* Append a frame on interface `iface` (its time, caplen, wirelen and data)
+ * with epb_flags `flags` (0: none; bits 0-1 direction, 1 in, 2 out) and
+ * `comment` (NULL: none; longer than 65535 bytes is cut). Returns IKS_OK,
+ * IKS_E_INVALID (unknown interface) or IKS_E_IO. */
+IKS_API iks_status iks_pcapng_write(iks_pcapng_writer *w, uint32_t iface, const iks_frame *frame,
+				    uint32_t flags, const char *comment);
+
+/* Flush and close; returns IKS_OK or IKS_E_IO if any write failed (the
+ * message in errbuf, IKS_ERRBUF_SIZE bytes, may be NULL). Accepts NULL. */
+IKS_API iks_status iks_pcapng_writer_close(iks_pcapng_writer *w, char *errbuf);
+
 #ifdef __cplusplus
 }
 #endif

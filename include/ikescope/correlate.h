@@ -382,6 +382,44 @@ IKS_API const char *iks_group_kind_name(int kind);
 IKS_API const char *iks_fate_name(int fate);
 
 /* Free a correlation. Accepts NULL. */
+/* ------------------------------------------------------------ per frame */
+
+/* What became of the packet a frame carried (iks_correlation_frame_fate). */
+enum iks_frame_fate_kind {
+	IKS_FF_NONE = 0,          /* not a packet between the two hosts (or not known: the
+				     ends were not told apart, or a fragment in the middle
+				     of a datagram) */
+	IKS_FF_ARRIVED = 1,       /* sent by this side's host, seen at the other end */
+	IKS_FF_LOST,              /* sent, never arrived: in iks_correlation_lost() */
+	IKS_FF_NOT_JUDGED,        /* sent, not seen at the other end, not counted as lost
+				     (outside the overlap, or dropped with an ICMP error) */
+	IKS_FF_RECEIVED,          /* received by this side's host, seen leaving the other end */
+	IKS_FF_ONLY_RECEIVED      /* received, but the other end's capture does not show it */
+};
+
+typedef struct iks_frame_fate {
+	int fate;                 /* iks_frame_fate_kind */
+	int dir;                  /* iks_direction of travel (UNKNOWN with IKS_FF_NONE) */
+	uint64_t other_frame;     /* the copy in the other file (first fragment), 0: none */
+	double delay_s;           /* arrival minus departure on a's clock (ARRIVED/RECEIVED) */
+	bool first;               /* this frame is the datagram's first fragment (or whole) */
+} iks_frame_fate;
+
+/*
+ * The fate of the packet that `frame` of side 0 (a) or 1 (b) carried (for a
+ * fragmented datagram: its first and its completing frame). Returns IKS_OK
+ * with *out filled (IKS_FF_NONE for a frame that carried no such packet) or
+ * IKS_E_INVALID. Thread-safe on a finished correlation.
+ */
+IKS_API iks_status iks_correlation_frame_fate(const iks_correlation *c, int side, uint64_t frame,
+					      iks_frame_fate *out);
+
+/* An instant of capture `side`'s clock (epoch seconds and nanoseconds) on
+ * a's clock, with the offset and drift of iks_correlation_clock() taken
+ * out, in epoch seconds; side 0, or no clock estimate: unchanged. */
+IKS_API double iks_correlation_time_on_a(const iks_correlation *c, int side, int64_t sec,
+					 uint32_t nsec);
+
 IKS_API void iks_correlation_free(iks_correlation *c);
 
 #ifdef __cplusplus

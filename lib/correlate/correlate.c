@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "correlate/corr_fate.h"
 #include "correlate/correlate_internal.h"
 
 void iks_correlate_options_default(iks_correlate_options *opt)
@@ -195,6 +196,8 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 			st = corr_deleted_sas(&c);
 		if (st == IKS_OK)
 			st = corr_groups(&c);
+		if (st == IKS_OK)
+			st = corr_keep_fates(&c);
 	}
 	for (int s = 0; s < 2; s++) {
 		free(c.match[s]);
@@ -260,5 +263,6 @@ void iks_correlation_free(iks_correlation *c)
 	free(c->lost[0]);
 	free(c->lost[1]);
 	corr_groups_free(c);
+	corr_fates_free(c->fates);
 	free(c);
 }

@@ -43,6 +43,7 @@ struct iks_correlation {
 	uint64_t finds_dropped;
 	iks_lost_packet *lost[2];
 	size_t nlost[2], cap_lost[2];
+	struct corr_fates *fates;  /* corr_fate.c: per unit, for iks_correlation_frame_fate */
 	iks_packet_group *groups;  /* groups.c */
 	size_t ngroups, cap_groups;
 	uint64_t groups_dropped;
