@@ -1,19 +1,17 @@
 #!/bin/sh
-# Rewrite the expected outputs of tests/golden.list from the current build
-# (build/tools/ikedump, or $IKEDUMP). Review `git diff captures/golden`
-# before committing: every difference must be explained.
+# Rewrite the expected outputs of tests/golden/TESTLIST (every case, or the
+# cases named: golden-regen.sh [NAME...]) from the current build
+# (build/tools/ikedump and build/tools/pcapcorrelate, or $IKEDUMP and
+# $PCAPCORRELATE), with the runner make check uses. Review
+# `git diff captures/golden` before committing: every difference must be
+# explained.
 set -e
 cd "$(dirname "$0")/.."
-IKEDUMP=${IKEDUMP:-build/tools/ikedump}
-TZ=UTC
-export TZ
+top=$(pwd)
+IKEDUMP=$(cd "$(dirname "${IKEDUMP:-build/tools/ikedump}")" && pwd)/$(basename "${IKEDUMP:-ikedump}")
+PCAPCORRELATE=$(cd "$(dirname "${PCAPCORRELATE:-build/tools/pcapcorrelate}")" && pwd)/$(basename "${PCAPCORRELATE:-pcapcorrelate}")
+IKS_CAPTURES=$top/captures
+IKS_GOLDEN_REGEN=1
+export IKEDUMP PCAPCORRELATE IKS_CAPTURES IKS_GOLDEN_REGEN
 mkdir -p captures/golden
-while read -r cap mode; do
-	case "$cap" in ''|'#'*) continue ;; esac
-	out="captures/golden/${cap%.pcap}.$mode.txt"
-	case "$mode" in
-	v) "$IKEDUMP" -v "captures/$cap" > "$out" ;;
-	json) "$IKEDUMP" --json "captures/$cap" > "$out" ;;
-	esac
-	echo "$out"
-done < tests/golden.list
+exec sh tests/golden/golden.sh "$@"

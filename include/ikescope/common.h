@@ -48,8 +48,22 @@ IKS_API const char *iks_strerror(iks_status st);
 /* Symbolic name of a status code ("truncated", "malformed", ...); never NULL. */
 IKS_API const char *iks_status_name(iks_status st);
 
-/* Library version as "MAJOR.MINOR.PATCH"; static storage. */
+/* Version of the library loaded, as "MAJOR.MINOR.PATCH"; static storage.
+ * IKS_VERSION_STRING and IKS_VERSION_NUM (version.h) give the headers'. */
 IKS_API const char *iks_version(void);
+
+/*
+ * Initialise what the library shares process-wide (libgcrypt), as
+ * curl_global_init does for libcurl: call it once, before starting
+ * threads that use the library. It may be called again (it does the work
+ * once) and from several threads at once; iks_decoder_new and
+ * iks_keys_new call it themselves when the application has not, so a
+ * single-threaded application need not. A libgcrypt the application
+ * initialised itself is left as it is. Returns IKS_OK, or
+ * IKS_E_UNSUPPORTED when the libgcrypt loaded at run time is too old (the
+ * create functions then return NULL).
+ */
+IKS_API iks_status iks_global_init(void);
 
 /* Size of the caller-supplied error buffers used before a handle exists. */
 #define IKS_ERRBUF_SIZE 512

@@ -24,8 +24,9 @@ IKS_API void iks_decoder_limits_default(iks_decoder_limits *lim);
 typedef struct iks_decoder iks_decoder;
 
 /* Create a decoder with the given caps (NULL for the defaults; a zero
- * field also means its default). Returns NULL when out of memory. Free
- * with iks_decoder_free(). */
+ * field also means its default). Calls iks_global_init() (common.h) if the
+ * application has not. Returns NULL when out of memory or when that
+ * fails. Free with iks_decoder_free(). */
 IKS_API iks_decoder *iks_decoder_new(const iks_decoder_limits *lim);
 
 /* Free a decoder and everything it holds. Accepts NULL. */

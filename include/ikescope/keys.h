@@ -87,7 +87,8 @@ typedef struct iks_keys_limits {
 } iks_keys_limits;
 
 /* Create an empty key store (lim NULL: defaults). NULL when out of memory.
- * Initialises libgcrypt if the application has not. */
+ * Calls iks_global_init() (common.h) if the application has not; NULL too
+ * when that fails. */
 IKS_API iks_keys *iks_keys_new(const iks_keys_limits *lim);
 
 /* Free the store, wiping the key bytes. Accepts NULL. */

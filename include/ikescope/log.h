@@ -235,6 +235,8 @@ typedef struct iks_log_join {
 	uint32_t retransmits;      /* matched messages the log marks as retransmissions */
 	int capture_year;          /* year of the first packet (UTC), used for the log dates */
 	int64_t capture_day0;      /* UTC midnight before the first packet, epoch seconds */
+	uint64_t *pkt_frame;       /* per packet: its frame number (the packets are in capture
+				      order, so this is ascending) */
 } iks_log_join;
 
 /*
@@ -248,6 +250,24 @@ typedef struct iks_log_join {
 IKS_API iks_status iks_log_join_run(const iks_log *log, const iks_log_pkt *pkts, size_t npkts,
 				    const iks_log_join_options *opt, iks_log_join **out);
 IKS_API void iks_log_join_free(iks_log_join *j);
+
+typedef struct iks_trace iks_trace; /* one capture's summary (correlate.h) */
+
+/*
+ * The same join with the IKE packets of a trace (iks_trace_load*, or built
+ * record by record with iks_trace_add_packet) instead of a packet array,
+ * so a caller that already summarised the capture needs no second pass:
+ * packet i of *out is the trace's i-th IKE message in capture order (an IP
+ * datagram carrying IKE, reassembled ones at the frame that completed
+ * them), and j->pkt_frame[i] its frame. IKE messages the trace did not
+ * keep (its units_max reached) are not in the join; those whose address
+ * the trace shares past its addresses_max are matched without direction. log and t are only
+ * read; both may be shared by threads that only read them. Returns IKS_OK
+ * with *out (free with iks_log_join_free), IKS_E_NOMEM or IKS_E_INVALID
+ * (a NULL argument, or 2^32 - 1 IKE messages or more).
+ */
+IKS_API iks_status iks_log_join_trace(const iks_log *log, const iks_trace *t,
+				      const iks_log_join_options *opt, iks_log_join **out);
 
 /* A message's time in the log as epoch nanoseconds on the log's own clock,
  * dated with the join's capture year (charon: the day of the first packet);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <ikescope/common.h>
+#include <ikescope/version.h>
 
 const char *iks_strerror(iks_status st)
 {
@@ -37,5 +38,5 @@ const char *iks_status_name(iks_status st)
 
 const char *iks_version(void)
 {
-	return PACKAGE_VERSION;
+	return IKS_VERSION_STRING;
 }

@@ -52,6 +52,8 @@ void iks_decoder_limits_default(iks_decoder_limits *lim)
 
 iks_decoder *iks_decoder_new(const iks_decoder_limits *lim)
 {
+	if (iks_global_init() != IKS_OK)
+		return NULL;
 	iks_decoder *dec = calloc(1, sizeof(*dec));
 	if (!dec)
 		return NULL;

@@ -15,7 +15,7 @@
 #include "ipsec/esp_crypto.h"
 #include "ike/ike.h"
 #include "keys/key_bind.h"
-#include "keys/keys_internal.h"
+#include "keys/key_store.h"
 
 iks_status dcrypto_set_keys(dec_crypto *cr, const iks_keys *keys, const iks_decoder_limits *lim)
 {

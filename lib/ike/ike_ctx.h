@@ -99,8 +99,6 @@ bool ike_frag_account(ike_ctx *c, const iks_layers *L, const iks_ike_payload *pl
 void ike_frag_report(ike_ctx *c, ike_frag_slot *s, int reason, uint64_t frame);
 
 /* ike_natt.c: verify the NAT-D payloads of c->msg against L's addresses. */
-/* ike_natt.c: initialise libgcrypt unless the application did. */
-void ike_natt_init(void);
 void ike_natd_verify(iks_ike_msg *m, const iks_layers *L, ike_sa_state *sa);
 /* ike_natt.c: the per-side verdicts of the SA into d. */
 void ike_nat_verdicts(const ike_sa_state *sa, iks_ike_detail *d);

@@ -18,40 +18,17 @@
 
 #include <string.h>
 
-#include <gcrypt.h>
-
+#include "crypto/crypto.h"
 #include "ike/ike_ctx.h"
-
-void ike_natt_init(void)
-{
-	/* libgcrypt must be initialised once before use; leave it alone if the
-	 * application did so already */
-	if (!gcry_control(GCRYCTL_INITIALIZATION_FINISHED_P)) {
-		gcry_check_version(NULL);
-		gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
-	}
-}
-
-/* gcrypt algorithm of an IKEv1 hash attribute value (RFC 2409 appendix A). */
-static int v1_algo(int hash)
-{
-	switch (hash) {
-	case 1: return GCRY_MD_MD5;
-	case 2: return GCRY_MD_SHA1;
-	case 4: return GCRY_MD_SHA256;
-	case 5: return GCRY_MD_SHA384;
-	case 6: return GCRY_MD_SHA512;
-	default: return 0;
-	}
-}
+#include "ike/ikev1_crypto.h"
 
 /* Whether `want` equals HASH(ispi | rspi | addr | port). */
-static bool natd_matches(int algo, const iks_ike_msg *m, const iks_addr *a, uint16_t port,
-			 iks_span want)
+static bool natd_matches(crypto_hash algo, const iks_ike_msg *m, const iks_addr *a,
+			 uint16_t port, iks_span want)
 {
-	uint8_t buf[8 + 8 + 16 + 2], out[64];
+	uint8_t buf[8 + 8 + 16 + 2], out[CRYPTO_HASH_MAX];
 	size_t alen = a->family == 4 ? 4 : 16, n = 0;
-	unsigned dlen = gcry_md_get_algo_dlen(algo);
+	size_t dlen = crypto_hash_len(algo);
 	if (dlen == 0 || dlen > sizeof(out) || want.len != dlen)
 		return false;
 	memcpy(buf, m->ispi, 8);
@@ -61,8 +38,7 @@ static bool natd_matches(int algo, const iks_ike_msg *m, const iks_addr *a, uint
 	n += alen;
 	buf[n++] = (uint8_t)(port >> 8);
 	buf[n++] = (uint8_t)port;
-	gcry_md_hash_buffer(algo, out, buf, n);
-	return memcmp(out, want.p, dlen) == 0;
+	return crypto_hash2(algo, buf, n, NULL, 0, out, dlen) && memcmp(out, want.p, dlen) == 0;
 }
 
 static const char *mismatch_note(bool is_source, uint16_t port)
@@ -78,7 +54,7 @@ static const char *mismatch_note(bool is_source, uint16_t port)
 	       "NAT-D (strongSwan encap=yes does this); not proof of a NAT";
 }
 
-static void check(iks_ike_payload *pl, int algo, const iks_ike_msg *m, const iks_layers *L,
+static void check(iks_ike_payload *pl, crypto_hash algo, const iks_ike_msg *m, const iks_layers *L,
 		  bool is_source)
 {
 	pl->natd_is_source = is_source;
@@ -88,7 +64,7 @@ static void check(iks_ike_payload *pl, int algo, const iks_ike_msg *m, const iks
 		pl->natd_note = "no IP/UDP header to compare with";
 		return;
 	}
-	if (algo == 0) {
+	if (algo == CRYPTO_HASH_NONE) {
 		pl->natd_note = "hash algorithm of this IKE SA not seen in the capture";
 		return;
 	}
@@ -173,7 +149,7 @@ void ike_natd_verify(iks_ike_msg *m, const iks_layers *L, ike_sa_state *sa)
 	int side = sender_side(m, L, sa);
 	uint16_t sport = L->udp.present ? L->udp.sport : 0;
 	if (m->version == 1) {
-		int algo = v1_algo(sa->v1_hash);
+		crypto_hash algo = ikev1_hash_of(sa->v1_hash);
 		bool first = true;
 		for (unsigned i = 0; i < m->npayloads; i++) {
 			iks_ike_payload *pl = &m->payloads[i];
@@ -190,7 +166,7 @@ void ike_natd_verify(iks_ike_msg *m, const iks_layers *L, ike_sa_state *sa)
 		if (pl->kind != IKS_PK_NOTIFY || pl->status != IKS_OK ||
 		    (pl->notify_type != 16388 && pl->notify_type != 16389))
 			continue;
-		check(pl, GCRY_MD_SHA1, m, L, pl->notify_type == 16388);
+		check(pl, CRYPTO_SHA1, m, L, pl->notify_type == 16388);
 		record(sa, side, pl, sport);
 	}
 }

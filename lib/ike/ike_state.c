@@ -17,7 +17,6 @@
 
 ike_ctx *ike_ctx_new(const iks_decoder_limits *lim, iks_evq *events)
 {
-	ike_natt_init();
 	ike_ctx *c = calloc(1, sizeof(*c));
 	if (!c)
 		return NULL;

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gcrypt.h>
 #include <ikescope/packet.h>
 
+#include "crypto/crypto.h"
 #include "ike/ikev1_crypto.h"
 
 #define KE_MAX 1024      /* modp8192 */
@@ -91,16 +91,16 @@ static v1_sa *find(ikev1_table *t, const uint8_t icookie[8])
 	return s;
 }
 
-static int md_of(int hash)
+crypto_hash ikev1_hash_of(int hash)
 {
 	switch (hash) {
-	case 1: return GCRY_MD_MD5;
-	case 2: return GCRY_MD_SHA1;
-	case 4: return GCRY_MD_SHA256;
-	case 5: return GCRY_MD_SHA384;
-	case 6: return GCRY_MD_SHA512;
+	case 1: return CRYPTO_MD5;
+	case 2: return CRYPTO_SHA1;
+	case 4: return CRYPTO_SHA256;
+	case 5: return CRYPTO_SHA384;
+	case 6: return CRYPTO_SHA512;
 	}
-	return 0;
+	return CRYPTO_HASH_NONE;
 }
 
 static size_t block_of(int enc)
@@ -147,18 +147,7 @@ static void learn(v1_sa *s, const iks_ike_msg *m)
 static bool hash_iv(const v1_sa *s, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
 		    uint8_t *iv)
 {
-	int md = md_of(s->hash);
-	if (!md)
-		return false;
-	gcry_md_hd_t h;
-	if (gcry_md_open(&h, md, 0))
-		return false;
-	gcry_md_write(h, a, alen);
-	gcry_md_write(h, b, blen);
-	const uint8_t *d = gcry_md_read(h, md);
-	memcpy(iv, d, block_of(s->enc));
-	gcry_md_close(h);
-	return true;
+	return crypto_hash2(ikev1_hash_of(s->hash), a, alen, b, blen, iv, block_of(s->enc));
 }
 
 /* The length of the payload chain starting with np in p (0 when it does
@@ -236,19 +225,10 @@ int ikev1_process(ikev1_table *t, const ikev1_key *key, const uint8_t *msg, size
 		memcpy(e->last, last, blk);
 		memcpy(e->iv, last, blk);
 	}
-	int algo = s->enc == 7 ? (klen == 16 ? GCRY_CIPHER_AES128 : klen == 24 ? GCRY_CIPHER_AES192
-				  : klen == 32 ? GCRY_CIPHER_AES256 : 0)
-		   : s->enc == 5 ? GCRY_CIPHER_3DES : s->enc == 1 ? GCRY_CIPHER_DES : 0;
-	gcry_cipher_hd_t h;
-	if (!algo || gcry_cipher_open(&h, algo, GCRY_CIPHER_MODE_CBC, 0))
-		return IKS_ESP_CRYPTO_ERROR;
-	gcry_error_t e = gcry_cipher_setkey(h, key->ka, klen);
-	if (!e)
-		e = gcry_cipher_setiv(h, iv, blk);
-	if (!e)
-		e = gcry_cipher_decrypt(h, buf + 28, cap - 28, ct, ct_len);
-	gcry_cipher_close(h);
-	if (e)
+	crypto_op op = { .key = key->ka, .key_len = klen, .iv = iv, .iv_len = blk };
+	op.cipher = s->enc == 7 ? CRYPTO_AES_CBC : s->enc == 5 ? CRYPTO_3DES_CBC
+		    : s->enc == 1 ? CRYPTO_DES_CBC : 0;
+	if (crypto_decrypt(&op, ct, ct_len, buf + 28, cap - 28) != CRYPTO_OK)
 		return IKS_ESP_CRYPTO_ERROR;
 	size_t chain = chain_len(msg[16], buf + 28, ct_len);
 	if (!chain)

@@ -4,9 +4,14 @@
 
 #include <ikescope/ike.h>
 
+#include "crypto/crypto.h"
 #include "crypto/sa_keys.h"
 
 typedef struct ikev1_table ikev1_table;
+
+/* The hash of an IKEv1 hash attribute value (RFC 2409 appendix A: 1 MD5,
+ * 2 SHA1; RFC 4868: 4-6 SHA2-256/384/512); CRYPTO_HASH_NONE otherwise. */
+crypto_hash ikev1_hash_of(int hash);
 
 /* Per-IKE-SA state (cipher, hash, the KE values, the CBC IVs of phase 1
  * and of each message ID) for at most `cap` IKE SAs. NULL: out of memory. */

@@ -11,9 +11,9 @@
 
 #include <string.h>
 
-#include <gcrypt.h>
 #include <ikescope/keys.h>
 
+#include "crypto/crypto.h"
 #include "ipsec/esp_crypto.h"
 
 static unsigned icv_len_of(const esp_sa *sa)
@@ -48,49 +48,61 @@ static unsigned iv_len_of(int enc)
 	return 0;
 }
 
-static int aes_algo(size_t keylen)
-{
-	return keylen == 16 ? GCRY_CIPHER_AES128 : keylen == 24 ? GCRY_CIPHER_AES192
-		     : keylen == 32 ? GCRY_CIPHER_AES256 : 0;
-}
-
-static int md_algo(int auth)
+static crypto_hash auth_hash(int auth)
 {
 	switch (auth) {
-	case IKS_AUTH_HMAC_SHA1_96: return GCRY_MD_SHA1;
-	case IKS_AUTH_HMAC_SHA256_128: return GCRY_MD_SHA256;
-	case IKS_AUTH_HMAC_SHA384_192: return GCRY_MD_SHA384;
-	case IKS_AUTH_HMAC_SHA512_256: return GCRY_MD_SHA512;
-	case IKS_AUTH_HMAC_MD5_96: return GCRY_MD_MD5;
+	case IKS_AUTH_HMAC_SHA1_96: return CRYPTO_SHA1;
+	case IKS_AUTH_HMAC_SHA256_128: return CRYPTO_SHA256;
+	case IKS_AUTH_HMAC_SHA384_192: return CRYPTO_SHA384;
+	case IKS_AUTH_HMAC_SHA512_256: return CRYPTO_SHA512;
+	case IKS_AUTH_HMAC_MD5_96: return CRYPTO_MD5;
 	}
-	return 0;
-}
-
-/* Compare without an early exit, so timing says nothing about the keys. */
-static bool same(const uint8_t *a, const uint8_t *b, size_t n)
-{
-	uint8_t d = 0;
-	for (size_t i = 0; i < n; i++)
-		d |= (uint8_t)(a[i] ^ b[i]);
-	return d == 0;
+	return CRYPTO_HASH_NONE;
 }
 
 int esp_hmac_check(int auth, const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
 		   const uint8_t *icv, size_t icv_len)
 {
-	gcry_md_hd_t h;
-	int algo = md_algo(auth);
-	if (!algo || gcry_md_open(&h, algo, GCRY_MD_FLAG_HMAC))
-		return -1;
-	if (gcry_md_setkey(h, key, key_len)) {
-		gcry_md_close(h);
-		return -1;
+	return crypto_hmac_verify(auth_hash(auth), key, key_len, data, len, icv, icv_len);
+}
+
+/*
+ * Decrypt ct (ct_len bytes) into buf with cipher c under the SA's key
+ * (key_len bytes as the SA holds it) and the IV as sent (ivp, iv bytes).
+ * AES-CTR keys (RFC 3686 section 5.1; IKEv2: RFC 5930) and AES-GCM keys
+ * (RFC 4106 section 8.1; IKEv2: RFC 5282) end in a 4-byte nonce/salt: CTR
+ * counts from nonce | IV | 1 (RFC 3686 section 4), GCM's nonce is
+ * salt | IV (RFC 4106 section 4) and it also takes the AAD and the tag.
+ * IKS_ESP_OK, IKS_ESP_ICV_MISMATCH (GCM tag) or IKS_ESP_CRYPTO_ERROR.
+ */
+static int sa_decrypt(crypto_cipher c, const uint8_t *key, size_t key_len, const uint8_t *ivp,
+		      size_t iv, iks_span aad, iks_span tag, const uint8_t *ct, size_t ct_len,
+		      uint8_t *buf, size_t cap)
+{
+	crypto_op op = { .cipher = c, .key = key, .key_len = key_len, .iv = ivp, .iv_len = iv };
+	uint8_t block[16];
+	if (c == CRYPTO_AES_CTR || c == CRYPTO_AES_GCM) {
+		if (key_len < 4 || iv != 8)
+			return IKS_ESP_CRYPTO_ERROR;
+		op.key_len = key_len - 4;
+		memcpy(block, key + op.key_len, 4);
+		memcpy(block + 4, ivp, 8);
+		op.iv = block;
+		if (c == CRYPTO_AES_CTR) {
+			block[12] = block[13] = block[14] = 0;
+			block[15] = 1;
+			op.iv_len = 16;
+		} else {
+			op.iv_len = 12;
+			op.aad = aad.p;
+			op.aad_len = aad.len;
+			op.tag = tag.p;
+			op.tag_len = tag.len;
+		}
 	}
-	gcry_md_write(h, data, len);
-	const uint8_t *mac = gcry_md_read(h, algo);
-	int ok = mac && same(mac, icv, icv_len);
-	gcry_md_close(h);
-	return ok;
+	int r = crypto_decrypt(&op, ct, ct_len, buf, cap);
+	return r == CRYPTO_OK ? IKS_ESP_OK
+		: r == CRYPTO_TAG_MISMATCH ? IKS_ESP_ICV_MISMATCH : IKS_ESP_CRYPTO_ERROR;
 }
 
 /* RFC 4303 section 2.4: the padding is 1, 2, 3, ... unless the algorithm
@@ -147,75 +159,23 @@ void esp_decrypt(const esp_sa *sa, iks_span esp, uint8_t *buf, size_t cap, iks_e
 	if (sa->enc == IKS_ENC_NULL) {
 		memcpy(buf, ct, ct_len);
 	} else {
-		gcry_cipher_hd_t h;
-		size_t keylen = sa->enc_key_len;
-		int algo, mode;
-		switch (sa->enc) {
-		case IKS_ENC_3DES_CBC:
-			algo = GCRY_CIPHER_3DES;
-			mode = GCRY_CIPHER_MODE_CBC;
-			break;
-		case IKS_ENC_AES_CBC:
-			algo = aes_algo(keylen);
-			mode = GCRY_CIPHER_MODE_CBC;
-			break;
-		case IKS_ENC_AES_CTR:
-			keylen -= 4; /* RFC 3686 section 5.1: key, then a 4-byte nonce */
-			algo = aes_algo(keylen);
-			mode = GCRY_CIPHER_MODE_CTR;
-			break;
-		default:
-			keylen -= 4; /* RFC 4106 section 8.1: key, then a 4-byte salt */
-			algo = aes_algo(keylen);
-			mode = GCRY_CIPHER_MODE_GCM;
-			break;
-		}
-		if (mode == GCRY_CIPHER_MODE_CBC && ct_len % (sa->enc == IKS_ENC_3DES_CBC ? 8 : 16)) {
+		crypto_cipher c = sa->enc == IKS_ENC_3DES_CBC ? CRYPTO_3DES_CBC
+				  : sa->enc == IKS_ENC_AES_CBC ? CRYPTO_AES_CBC
+				  : sa->enc == IKS_ENC_AES_CTR ? CRYPTO_AES_CTR : CRYPTO_AES_GCM;
+		if ((c == CRYPTO_3DES_CBC && ct_len % 8) || (c == CRYPTO_AES_CBC && ct_len % 16)) {
 			info->crypto = IKS_ESP_BAD_LENGTH;
 			return;
 		}
-		if (!algo || gcry_cipher_open(&h, algo, mode, 0)) {
-			info->crypto = IKS_ESP_CRYPTO_ERROR;
+		/* RFC 4106 section 5: GCM's AAD is SPI | sequence, its tag the ICV */
+		iks_span aad = { esp.p, 8 }, tag = { icvp, icv };
+		int r = sa_decrypt(c, sa->enc_key, sa->enc_key_len, ivp, iv, aad, tag, ct, ct_len, buf,
+				   cap);
+		if (r != IKS_ESP_OK) {
+			info->crypto = r;
 			return;
 		}
-		gcry_error_t e = gcry_cipher_setkey(h, sa->enc_key, keylen);
-		if (!e && mode == GCRY_CIPHER_MODE_CBC)
-			e = gcry_cipher_setiv(h, ivp, iv);
-		if (!e && mode == GCRY_CIPHER_MODE_CTR) {
-			/* RFC 3686 section 4: nonce | IV | block counter 1 */
-			uint8_t ctr[16];
-			memcpy(ctr, sa->enc_key + keylen, 4);
-			memcpy(ctr + 4, ivp, 8);
-			ctr[12] = ctr[13] = ctr[14] = 0;
-			ctr[15] = 1;
-			e = gcry_cipher_setctr(h, ctr, sizeof(ctr));
-		}
-		if (!e && mode == GCRY_CIPHER_MODE_GCM) {
-			/* RFC 4106 sections 4 and 5: salt | IV; AAD = SPI | sequence */
-			uint8_t nonce[12];
-			memcpy(nonce, sa->enc_key + keylen, 4);
-			memcpy(nonce + 4, ivp, 8);
-			e = gcry_cipher_setiv(h, nonce, sizeof(nonce));
-			if (!e)
-				e = gcry_cipher_authenticate(h, esp.p, 8);
-		}
-		if (!e)
-			e = gcry_cipher_decrypt(h, buf, cap, ct, ct_len);
-		if (!e && mode == GCRY_CIPHER_MODE_GCM) {
-			gcry_error_t t = gcry_cipher_checktag(h, icvp, icv);
-			if (gcry_err_code(t) == GPG_ERR_CHECKSUM) {
-				gcry_cipher_close(h);
-				info->crypto = IKS_ESP_ICV_MISMATCH;
-				return;
-			}
-			e = t;
+		if (c == CRYPTO_AES_GCM)
 			verified = true;
-		}
-		gcry_cipher_close(h);
-		if (e) {
-			info->crypto = IKS_ESP_CRYPTO_ERROR;
-			return;
-		}
 	}
 	if (!trailer(buf, ct_len, info)) {
 		info->crypto = IKS_ESP_BAD_PADDING;
@@ -271,59 +231,19 @@ int ikev2_sk_decrypt(const ikev2_sa *sa, bool from_initiator, const uint8_t *msg
 	if (sa->enc == IKEV2_ENC_NONE) {
 		memcpy(buf, ct, ct_len);
 	} else {
-		size_t keylen = sa->key_len;
-		int algo, mode;
-		if (sa->enc == IKEV2_ENC_3DES) {
-			algo = GCRY_CIPHER_3DES;
-			mode = GCRY_CIPHER_MODE_CBC;
-		} else if (sa->enc == IKEV2_ENC_AES_CBC) {
-			algo = aes_algo(keylen);
-			mode = GCRY_CIPHER_MODE_CBC;
-		} else {
-			keylen -= 4; /* RFC 5930 / RFC 5282: key, then a 4-byte nonce/salt */
-			algo = aes_algo(keylen);
-			mode = gcm ? GCRY_CIPHER_MODE_GCM : GCRY_CIPHER_MODE_CTR;
-		}
-		if (mode == GCRY_CIPHER_MODE_CBC && ct_len % (sa->enc == IKEV2_ENC_3DES ? 8 : 16))
+		crypto_cipher c = sa->enc == IKEV2_ENC_3DES ? CRYPTO_3DES_CBC
+				  : sa->enc == IKEV2_ENC_AES_CBC ? CRYPTO_AES_CBC
+				  : gcm ? CRYPTO_AES_GCM : CRYPTO_AES_CTR;
+		if ((c == CRYPTO_3DES_CBC && ct_len % 8) || (c == CRYPTO_AES_CBC && ct_len % 16))
 			return IKS_ESP_BAD_LENGTH;
-		gcry_cipher_hd_t h;
-		if (!algo || gcry_cipher_open(&h, algo, mode, 0))
-			return IKS_ESP_CRYPTO_ERROR;
-		gcry_error_t e = gcry_cipher_setkey(h, ek, keylen);
-		if (!e && mode == GCRY_CIPHER_MODE_CBC)
-			e = gcry_cipher_setiv(h, ivp, iv);
-		if (!e && mode == GCRY_CIPHER_MODE_CTR) {
-			uint8_t ctr[16];
-			memcpy(ctr, ek + keylen, 4);
-			memcpy(ctr + 4, ivp, 8);
-			ctr[12] = ctr[13] = ctr[14] = 0;
-			ctr[15] = 1;
-			e = gcry_cipher_setctr(h, ctr, sizeof(ctr));
-		}
-		if (!e && gcm) {
-			/* RFC 5282 section 5.1: AAD is the IKE header through the
-			 * SK/SKF payload header */
-			uint8_t nonce[12];
-			memcpy(nonce, ek + keylen, 4);
-			memcpy(nonce + 4, ivp, 8);
-			e = gcry_cipher_setiv(h, nonce, sizeof(nonce));
-			if (!e)
-				e = gcry_cipher_authenticate(h, msg, off + hdr);
-		}
-		if (!e)
-			e = gcry_cipher_decrypt(h, buf, cap, ct, ct_len);
-		if (!e && gcm) {
-			gcry_error_t t = gcry_cipher_checktag(h, icvp, icv);
-			if (gcry_err_code(t) == GPG_ERR_CHECKSUM) {
-				gcry_cipher_close(h);
-				return IKS_ESP_ICV_MISMATCH;
-			}
-			e = t;
+		/* RFC 5282 section 5.1: the AAD is the IKE header through the
+		 * SK/SKF payload header */
+		iks_span aad = { msg, off + hdr }, tag = { icvp, icv };
+		int r = sa_decrypt(c, ek, sa->key_len, ivp, iv, aad, tag, ct, ct_len, buf, cap);
+		if (r != IKS_ESP_OK)
+			return r;
+		if (gcm)
 			verified = true;
-		}
-		gcry_cipher_close(h);
-		if (e)
-			return IKS_ESP_CRYPTO_ERROR;
 	}
 	/* the last byte is the pad length; the padding itself may hold anything */
 	uint8_t pad = buf[ct_len - 1];

@@ -7,7 +7,7 @@
 #include <ikescope/packet.h>
 
 #include "ike/ikev1_crypto.h"
-#include "keys/keys_internal.h"
+#include "keys/key_store.h"
 
 typedef struct key_bind key_bind;
 

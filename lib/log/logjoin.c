@@ -381,6 +381,7 @@ void iks_log_join_free(iks_log_join *j)
 		return;
 	free(j->msg_pkt);
 	free(j->pkt_msg);
+	free(j->pkt_frame);
 	free(j);
 }
 
@@ -407,17 +408,19 @@ iks_status iks_log_join_run(const iks_log *log, const iks_log_pkt *pkts, size_t 
 	j->npkts = npkts;
 	j->msg_pkt = malloc((nm ? nm : 1) * sizeof(uint32_t));
 	j->pkt_msg = malloc((npkts ? npkts : 1) * sizeof(uint32_t));
+	j->pkt_frame = malloc((npkts ? npkts : 1) * sizeof(uint64_t));
 	c.by_len = malloc((npkts ? npkts : 1) * sizeof(uint32_t));
 	uint32_t *tmp = malloc((npkts ? npkts : 1) * sizeof(uint32_t));
 	c.lt = malloc((nm ? nm : 1) * sizeof(int64_t));
 	c.pt = malloc((npkts ? npkts : 1) * sizeof(int64_t));
 	c.order = calloc(log->nfiles ? log->nfiles : 1, sizeof(int));
-	if (!j->msg_pkt || !j->pkt_msg || !c.by_len || !tmp || !c.lt || !c.pt || !c.order)
+	if (!j->msg_pkt || !j->pkt_msg || !j->pkt_frame || !c.by_len || !tmp || !c.lt || !c.pt || !c.order)
 		goto out;
 	for (size_t i = 0; i < nm; i++)
 		j->msg_pkt[i] = IKS_LOG_NONE;
 	for (size_t i = 0; i < npkts; i++) {
 		j->pkt_msg[i] = IKS_LOG_NONE;
+		j->pkt_frame[i] = pkts[i].frame;
 		c.by_len[i] = (uint32_t)i;
 		c.pt[i] = pkts[i].ts_sec * NS + pkts[i].ts_nsec;
 	}

@@ -13,7 +13,7 @@ if ! command -v "$cc" >/dev/null 2>&1; then
 	exit 77
 fi
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-cflags="-std=c11 -D_DEFAULT_SOURCE -g -O1 $san -I$src/include -I$bld -I$src/lib $PCAP_CFLAGS $GCRYPT_CFLAGS $FUZZ_CFLAGS"
+cflags="-std=c11 -D_DEFAULT_SOURCE -g -O1 $san -I$bld/include -I$src/include -I$bld -I$src/lib $PCAP_CFLAGS $GCRYPT_CFLAGS $FUZZ_CFLAGS"
 mkdir -p "$out/obj"
 objs=""
 for f in $libsrc; do

@@ -8,14 +8,16 @@
 
 struct logview {
 	iks_log *log;
-	iks_log_pkt *pkts;
-	size_t npkts;
-	iks_log_join *join;
+	iks_log_join *join;   /* its pkt_frame: the frames of the joined IKE packets */
 	size_t next;          /* IKE records seen in the main pass */
 	char warning[IKS_ERRBUF_SIZE];
 };
 
-static bool collect(logview *v, const char *capture, const char *filter, char *err)
+/* The IKE packets of a capture, for ikedump: it prints as it reads, so the
+ * join must be done before its main pass. (A trace would do, but keeps a
+ * unit for every packet; this keeps the IKE packets only.) */
+static bool collect(const char *capture, const char *filter, iks_log_pkt **pkts, size_t *npkts,
+		    char *err)
 {
 	iks_capture *cap = iks_capture_open(capture, filter, err);
 	if (!cap)
@@ -33,17 +35,17 @@ static bool collect(logview *v, const char *capture, const char *filter, char *e
 			;
 		if (!p.l.ike.present)
 			continue;
-		if (v->npkts == cap_n) {
+		if (*npkts == cap_n) {
 			size_t n = cap_n ? cap_n * 2 : 256;
-			iks_log_pkt *q = realloc(v->pkts, n * sizeof(*q));
+			iks_log_pkt *q = realloc(*pkts, n * sizeof(*q));
 			if (!q) {
 				ok = false;
 				break;
 			}
-			v->pkts = q;
+			*pkts = q;
 			cap_n = n;
 		}
-		iks_log_pkt_from_packet(&p, &v->pkts[v->npkts++]);
+		iks_log_pkt_from_packet(&p, &(*pkts)[(*npkts)++]);
 	}
 	if (!ok)
 		snprintf(err, IKS_ERRBUF_SIZE, "%s: out of memory", capture);
@@ -52,13 +54,9 @@ static bool collect(logview *v, const char *capture, const char *filter, char *e
 	return ok; /* a read error shows again in the main pass */
 }
 
-logview *logview_new(const char *capture, const char *filter, const char *const *logs,
-		     size_t nlogs, char *err)
+/* A view with the log files read, not yet joined. */
+static logview *read_logs(const char *const *logs, size_t nlogs, char *err)
 {
-	if (strcmp(capture, "-") == 0) {
-		snprintf(err, IKS_ERRBUF_SIZE, "--log needs a capture file, not standard input");
-		return NULL;
-	}
 	logview *v = calloc(1, sizeof(*v));
 	if (!v || !(v->log = iks_log_new(IKS_LOG_AUTO, NULL))) {
 		snprintf(err, IKS_ERRBUF_SIZE, "out of memory");
@@ -82,13 +80,41 @@ logview *logview_new(const char *capture, const char *filter, const char *const 
 		logview_free(v);
 		return NULL;
 	}
-	if (!collect(v, capture, filter, err) ||
-	    iks_log_join_run(v->log, v->pkts, v->npkts, NULL, &v->join) != IKS_OK) {
-		if (!err[0])
-			snprintf(err, IKS_ERRBUF_SIZE, "out of memory");
+	return v;
+}
+
+logview *logview_new(const iks_trace *trace, const char *const *logs, size_t nlogs, char *err)
+{
+	logview *v = read_logs(logs, nlogs, err);
+	if (v && iks_log_join_trace(v->log, trace, NULL, &v->join) != IKS_OK) {
+		snprintf(err, IKS_ERRBUF_SIZE, "out of memory");
 		logview_free(v);
 		return NULL;
 	}
+	return v;
+}
+
+logview *logview_new_capture(const char *capture, const char *filter, const char *const *logs,
+			     size_t nlogs, char *err)
+{
+	if (strcmp(capture, "-") == 0) {
+		snprintf(err, IKS_ERRBUF_SIZE, "--log needs a capture file, not standard input");
+		return NULL;
+	}
+	logview *v = read_logs(logs, nlogs, err);
+	if (!v)
+		return NULL;
+	iks_log_pkt *pkts = NULL;
+	size_t npkts = 0;
+	if (!collect(capture, filter, &pkts, &npkts, err) ||
+	    iks_log_join_run(v->log, pkts, npkts, NULL, &v->join) != IKS_OK) {
+		if (!err[0])
+			snprintf(err, IKS_ERRBUF_SIZE, "out of memory");
+		free(pkts);
+		logview_free(v);
+		return NULL;
+	}
+	free(pkts);
 	return v;
 }
 
@@ -98,7 +124,6 @@ void logview_free(logview *v)
 		return;
 	iks_log_join_free(v->join);
 	iks_log_free(v->log);
-	free(v->pkts);
 	free(v);
 }
 
@@ -222,10 +247,10 @@ static void json_msg(jsonw *w, const logview *v, const iks_log_msg *m)
 
 void logview_annotate(logview *v, const iks_packet *p, strbuf *line, bool json)
 {
-	if (!p->l.ike.present || v->next >= v->npkts)
+	if (!p->l.ike.present || v->next >= v->join->npkts)
 		return;
 	size_t k = v->next++;
-	if (v->pkts[k].frame != p->frame)
+	if (v->join->pkt_frame[k] != p->frame)
 		return; /* the two passes disagree: say nothing rather than something wrong */
 	uint32_t mi = v->join->pkt_msg[k];
 	const iks_log_msg *m = mi == IKS_LOG_NONE ? NULL : iks_log_message_at(v->log, mi);
@@ -390,15 +415,15 @@ void logview_finish(logview *v, FILE *out, bool json)
 
 const iks_log_msg *logview_msg_for_frame(const logview *v, uint64_t frame)
 {
-	size_t lo = 0, hi = v->npkts;
+	size_t lo = 0, hi = v->join->npkts;
 	while (lo < hi) { /* packets are in capture order */
 		size_t mid = (lo + hi) / 2;
-		if (v->pkts[mid].frame < frame)
+		if (v->join->pkt_frame[mid] < frame)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (lo == v->npkts || v->pkts[lo].frame != frame)
+	if (lo == v->join->npkts || v->join->pkt_frame[lo] != frame)
 		return NULL;
 	uint32_t mi = v->join->pkt_msg[lo];
 	return mi == IKS_LOG_NONE ? NULL : iks_log_message_at(v->log, mi);

@@ -16,11 +16,18 @@
 
 typedef struct logview logview;
 
-/* Read the log files, read the capture once (same filter) for its IKE
- * packets and join. NULL with a one-line message in err (IKS_ERRBUF_SIZE)
- * on failure; a log cap reached is not a failure (see the summary). */
-logview *logview_new(const char *capture, const char *filter, const char *const *logs,
-		     size_t nlogs, char *err);
+/* Read the log files and join them to the IKE packets of a capture's trace
+ * (iks_log_join_trace; pcapcorrelate: the trace it correlates, so the
+ * capture is not read again). The trace must outlive nothing: the view
+ * keeps no pointer to it. NULL with a one-line message in err
+ * (IKS_ERRBUF_SIZE) on failure; a log cap reached is not a failure (see
+ * the summary). */
+logview *logview_new(const iks_trace *trace, const char *const *logs, size_t nlogs, char *err);
+/* The same for ikedump, which prints while it reads and has no trace: read
+ * the capture once before the main pass (same filter) for its IKE packets
+ * only, then join. */
+logview *logview_new_capture(const char *capture, const char *filter, const char *const *logs,
+			     size_t nlogs, char *err);
 void logview_free(logview *v);
 
 /* Called for every record of the main pass, in capture order: adds the

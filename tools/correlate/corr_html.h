@@ -3,7 +3,7 @@
  * diagram in one self-contained HTML file (inline CSS, SVG drawn by a
  * little inline JavaScript from an inline JSON block; no network
  * resources). The classes and data- attributes the page uses are listed in
- * docs/pcapcorrelate.1 (HTML REPORT); tests/pcapcorrelate_html.py counts
+ * docs/pcapcorrelate.1 (HTML REPORT); tests/cli/pcapcorrelate_html.py counts
  * them.
  */
 #ifndef IKSTOOL_CORR_HTML_H

@@ -213,7 +213,7 @@ int main(int argc, char **argv)
 		}
 		if (nlogs[s]) {
 			char lerr[IKS_ERRBUF_SIZE] = "";
-			in[s].log = logview_new(paths[s], NULL, logs[s], nlogs[s], lerr);
+			in[s].log = logview_new(t[s], logs[s], nlogs[s], lerr);
 			if (!in[s].log) {
 				fprintf(stderr, "pcapcorrelate: %s\n", lerr);
 				status = 1;

@@ -199,7 +199,7 @@ int main(int argc, char **argv)
 		iks_capture_close(cap);
 		return 1;
 	}
-	if (o.nlogs && !(o.lv = logview_new(o.path, o.filter, o.logs, o.nlogs, errbuf))) {
+	if (o.nlogs && !(o.lv = logview_new_capture(o.path, o.filter, o.logs, o.nlogs, errbuf))) {
 		fprintf(stderr, "ikedump: %s\n", errbuf);
 		iks_capture_close(cap);
 		return 1;
