@@ -134,7 +134,10 @@ typedef struct iks_ike_message {
 	bool not_covered;         /* sent while the receiver's capture was not running: whether
 				     it arrived is unknown (sent_s 0: only the receiver saw it) */
 	bool encrypted;           /* it has an encrypted part (v1 E flag, v2 SK/SKF payload) */
-	bool decrypted;           /* its encrypted part was read with keys */
+	bool decrypted;           /* its encrypted part was read with keys (an IKE fragment: the
+				     message it belongs to was reassembled and read) */
+	bool ike_fragment;        /* one IKE fragment of a message (IKEv2 SKF, RFC 7383, or IKEv1
+				     FRAG): each fragment is an entry of its own */
 	uint16_t notify_error;    /* the first error Notify it carries (in clear, or decrypted):
 				     v1 1-8191, v2 1-16383; 0 none (iks_ike_notify_name) */
 } iks_ike_message;
@@ -185,6 +188,10 @@ enum iks_finding_kind {
 	IKS_FIND_LIMIT,
 	IKS_FIND_IKE_ERROR,       /* an IKE message carried an error Notify */
 	IKS_FIND_ONE_WAY,         /* negotiations one end starts fail, the other's complete */
+	IKS_FIND_NAT_REBIND,      /* an SA continues from a new public address/port (side,
+				     addr_before/port_before: old mapping, addr_after/port_after:
+				     new; time_a/time_b: its first packet from the new mapping;
+				     count: the peer's packets to the old mapping lost, total: sent) */
 	IKS_FIND_HOST_DROP        /* packets the capturing host itself dropped (pcapng
 				     epb_verdict, as pktmon writes it): arrived, not path loss */
 };
@@ -196,6 +203,7 @@ enum iks_severity {
 };
 
 #define IKS_FINDING_MAX_RANGES 8
+#define IKS_FINDING_MAX_CHANGES 16
 typedef struct iks_finding {
 	int kind;                 /* iks_finding_kind */
 	int severity;             /* iks_severity */
@@ -222,15 +230,15 @@ typedef struct iks_finding {
 	uint16_t nranges;
 	struct { uint32_t start, end; } missing[IKS_FINDING_MAX_RANGES]; /* end IKS_LEN_UNKNOWN: open */
 	const char *pattern;      /* fragment-loss: what the direction's fragmented datagrams show:
-				     "only-first-fragments-pass", "no-fragment-passes",
-				     "some-fragments-lost" */
+				     "only-first-fragments-pass", "first-fragments-lost",
+				     "no-fragment-passes", "some-fragments-lost" */
 	uint32_t pattern_lost, pattern_total; /* fragmented datagrams lost / sent that way */
 	bool fragmented_at_sender;
 	/* icmp-frag-needed / pmtu-blackhole */
 	uint32_t mtu;
 	bool reached_sender;
 	uint32_t size_ok_max, size_lost_min;
-	/* nat-detected */
+	/* nat-detected, nat-rebind */
 	char side;                /* 'a' or 'b': whose address/port is rewritten in the path */
 	iks_addr addr_before, addr_after;
 	uint16_t port_before, port_after;
@@ -244,6 +252,25 @@ typedef struct iks_finding {
 	uint64_t delete_frame;
 	double delete_s;
 	bool delete_arrived;
+	/* modified-in-transit: what changed (bytes a path may rewrite are left out: IPv4 TTL,
+	   TOS and checksum, IPv6 traffic class and hop limit, addresses, UDP ports and
+	   checksum), and what the receiver did with it */
+	uint16_t nchanges;        /* changed bytes listed (at most IKS_FINDING_MAX_CHANGES) */
+	uint32_t changed_bytes;   /* changed bytes in all (0 with nchanges 0: the bytes could not
+				     be read again, e.g. a trace built by hand) */
+	int32_t size_change;      /* received minus sent IP length of the packet (or fragment)
+				     compared */
+	struct iks_byte_change {
+		uint64_t frame_a, frame_b; /* the frames compared (fragments: the pair by offset) */
+		uint32_t ip_offset;   /* from the start of that packet's (fragment's) IP header */
+		uint32_t payload_offset; /* from the start of the IPsec message (ESP SPI, IKE header,
+					 AH header; otherwise the IP payload) in the datagram;
+					 IKS_LEN_UNKNOWN inside the IP/UDP headers */
+		uint8_t before, after;   /* as the sender sent it / as the receiver got it */
+	} changes[IKS_FINDING_MAX_CHANGES];
+	int icv;                  /* iks_icv_result at the receiver (needs -k) */
+	bool discarded;           /* the receiver discards it: integrity-protected (ESP, AH,
+				     encrypted IKE) or its ICV failed there */
 	/* host-drop: `side` is the capturing host, `count` the packets it dropped with
 	   this verdict at this component, frame/time those of the first; proto and spi
 	   those of the first when all share them (spi 0 otherwise) */
@@ -252,6 +279,13 @@ typedef struct iks_finding {
 	uint32_t component_if;    /* interface index of the component in that file */
 	char component[64];       /* its if_name ("" when unnamed) */
 } iks_finding;
+
+/* What the receiver's integrity check said of a packet (with keys). */
+enum iks_icv_result {
+	IKS_ICV_UNKNOWN = 0,      /* not checked (no keys for it, or not integrity-protected) */
+	IKS_ICV_OK = 1,
+	IKS_ICV_FAILED = 2
+};
 
 typedef struct iks_correlation iks_correlation;
 
@@ -273,13 +307,30 @@ IKS_API const iks_endpoints *iks_correlation_endpoints(const iks_correlation *c)
 IKS_API size_t iks_correlation_negotiations(const iks_correlation *c, const iks_negotiation **arr);
 IKS_API size_t iks_correlation_findings(const iks_correlation *c, const iks_finding **arr);
 
+/* Why a packet is in the lost list. */
+enum iks_lost_reason {
+	IKS_LOST_PATH = 1,        /* sent inside the overlap, never arrived (stats lost_ab/lost_ba) */
+	IKS_LOST_ICMP,            /* did not arrive, and a router's ICMP error quoting it reached
+				     the sender (stats dropped_with_icmp) */
+	IKS_LOST_STALE_NAT        /* sent to a NAT mapping the path had already replaced (see the
+				     nat-rebind finding; counted in lost_ab/lost_ba) */
+};
+
 /* A packet or datagram that did not arrive (or not whole), in the sender's
  * file: its frames are first_frame..last_frame (the fragments of one
- * datagram carry the same IP ID; an unfragmented packet has first == last). */
+ * datagram carry the same IP ID and protocol; an unfragmented packet has
+ * first == last). For a fragmented datagram, only the fragments that carry
+ * bytes of the `missing` payload ranges (what the receiver's reassembly
+ * lacked; end IKS_LEN_UNKNOWN: to the end) did not arrive; nranges 0 means
+ * the whole datagram. */
 typedef struct iks_lost_packet {
 	uint64_t first_frame, last_frame;
 	uint32_t ip_id;
 	bool fragmented;
+	uint8_t proto;            /* IP protocol */
+	uint8_t reason;           /* iks_lost_reason */
+	uint16_t nranges;
+	struct { uint32_t start, end; } missing[IKS_FINDING_MAX_RANGES];
 } iks_lost_packet;
 
 /* Lost packets sent by side 0 (a, frames of file a) or 1 (b); array owned
@@ -293,6 +344,17 @@ typedef struct iks_correlation_stats {
 	uint64_t lost_ab, lost_ba;
 	uint64_t not_covered;             /* sent outside the overlap, not seen arriving: not judged */
 	uint64_t dropped_with_icmp;       /* not arrived, and a router said why (ICMP error) */
+	uint64_t discarded_ab, discarded_ba; /* arrived changed in transit and discarded by the
+					     receiver (modified-in-transit with discarded set);
+					     not in matched_ab/matched_ba */
+	uint64_t icv_failed_ab, icv_failed_ba; /* with keys: packets of that direction whose
+					     integrity check failed at the receiver (modified or
+					     not: a wrong key fails too) */
+	uint64_t icv_failed_modified_ab, icv_failed_modified_ba; /* of those, the ones a
+					     modified-in-transit finding explains */
+	uint64_t modified_not_compared;   /* modified packets whose bytes were not compared
+					     (past the comparison caps, or the files could not
+					     be read again): their findings list no changes */
 	uint64_t host_dropped_a, host_dropped_b; /* arrived, then dropped inside that host
 					     (pcapng epb_verdict); never counted as lost */
 } iks_correlation_stats;
@@ -390,11 +452,14 @@ enum iks_frame_fate_kind {
 				     ends were not told apart, or a fragment in the middle
 				     of a datagram) */
 	IKS_FF_ARRIVED = 1,       /* sent by this side's host, seen at the other end */
-	IKS_FF_LOST,              /* sent, never arrived: in iks_correlation_lost() */
+	IKS_FF_LOST,              /* sent, never arrived (or not whole): in iks_correlation_lost()
+				     for the path or a stale NAT mapping */
 	IKS_FF_NOT_JUDGED,        /* sent, not seen at the other end, not counted as lost
-				     (outside the overlap, or dropped with an ICMP error) */
+				     (outside the overlap) */
 	IKS_FF_RECEIVED,          /* received by this side's host, seen leaving the other end */
-	IKS_FF_ONLY_RECEIVED      /* received, but the other end's capture does not show it */
+	IKS_FF_ONLY_RECEIVED,     /* received, but the other end's capture does not show it */
+	IKS_FF_DROPPED_ICMP       /* sent, did not arrive, and a router's ICMP error about it
+				     reached the sender (a lost-list entry of IKS_LOST_ICMP) */
 };
 
 typedef struct iks_frame_fate {

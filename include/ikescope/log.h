@@ -56,7 +56,9 @@ enum iks_log_kind {
 	IKS_LK_SOCKET = 25,       /* charon sender/receiver thread line without a size
 				     (any datagram on the socket, ESP-in-UDP included) */
 	IKS_LK_FAILED = 26,       /* charon "establishing IKE_SA failed ..." and similar */
-	IKS_LK_PARSED_HEADER = 27 /* charon "parsed a EXCH ... header" (receiver thread) */
+	IKS_LK_PARSED_HEADER = 27,/* charon "parsed a EXCH ... header" (receiver thread) */
+	IKS_LK_ICV_FAILED = 28    /* charon (libipsec) "ESP decryption or ICV verification failed":
+				     an inbound ESP packet discarded on its integrity check */
 };
 
 /* One line of a log. Plain data; `text` is owned by the log. */

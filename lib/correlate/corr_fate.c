@@ -12,19 +12,24 @@
 
 #include "correlate/corr_fate.h"
 
-static bool in_lost(const iks_correlation *out, int s, const trace_unit *u)
+/* The lost-list entry of unit u (the list is in order of first frames;
+ * entries of datagrams sent at once may interleave: look a few back). */
+static const iks_lost_packet *in_lost(const iks_correlation *out, int s, const trace_unit *u)
 {
 	const iks_lost_packet *l = out->lost[s];
 	size_t lo = 0, hi = out->nlost[s];
-	while (lo < hi) { /* the lost list is in frame order */
+	while (lo < hi) { /* first entry starting after u */
 		size_t mid = lo + (hi - lo) / 2;
-		if (l[mid].last_frame < u->first_frame)
+		if (l[mid].first_frame <= u->first_frame)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < out->nlost[s] && l[lo].first_frame <= u->first_frame &&
-	       u->frame <= l[lo].last_frame;
+	for (size_t k = lo; k > 0 && lo - k < 64; k--)
+		if (l[k - 1].first_frame <= u->first_frame && u->frame <= l[k - 1].last_frame &&
+		    (!l[k - 1].fragmented || l[k - 1].ip_id == u->ip_id))
+			return &l[k - 1];
+	return NULL;
 }
 
 static int cmp_frame(const void *x, const void *y)
@@ -66,7 +71,9 @@ iks_status corr_keep_fates(corr_ctx *c)
 			} else if (role == ROLE_RECEIVED) {
 				e->fate = IKS_FF_ONLY_RECEIVED;
 			} else {
-				e->fate = in_lost(c->out, s, u) ? IKS_FF_LOST : IKS_FF_NOT_JUDGED;
+				const iks_lost_packet *l = in_lost(c->out, s, u);
+				e->fate = !l ? IKS_FF_NOT_JUDGED
+					: l->reason == IKS_LOST_ICMP ? IKS_FF_DROPPED_ICMP : IKS_FF_LOST;
 			}
 		}
 		f->n[s] = n;
@@ -140,7 +147,7 @@ iks_status iks_correlation_frame_fate(const iks_correlation *c, int side, uint64
 	out->fate = u->fate;
 	out->first = first;
 	bool sent = u->fate == IKS_FF_ARRIVED || u->fate == IKS_FF_LOST ||
-		    u->fate == IKS_FF_NOT_JUDGED;
+		    u->fate == IKS_FF_NOT_JUDGED || u->fate == IKS_FF_DROPPED_ICMP;
 	out->dir = (side == 0) == sent ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A;
 	out->other_frame = u->other_frame;
 	if (u->other_frame) {

@@ -191,7 +191,11 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 		if (st == IKS_OK)
 			st = corr_negotiations(&c);
 		if (st == IKS_OK)
+			st = corr_nat_rebind(&c);
+		if (st == IKS_OK)
 			st = corr_findings(&c);
+		if (st == IKS_OK)
+			st = corr_diff(&c);
 		if (st == IKS_OK)
 			st = corr_deleted_sas(&c);
 		if (st == IKS_OK)
@@ -199,7 +203,9 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 		if (st == IKS_OK)
 			st = corr_keep_fates(&c);
 	}
+	free(c.mods);
 	for (int s = 0; s < 2; s++) {
+		free(c.stale[s]);
 		free(c.match[s]);
 		free(c.role[s]);
 		free(c.modified[s]);

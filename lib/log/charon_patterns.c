@@ -40,6 +40,8 @@ const logpat iks_charon_patterns[] = {
 	{ "CHILD_SA %w established with SPIs %x_i %x_o", IKS_LK_CHILD_SPIS, 0 },
 	{ "IKE_SA %w established between %s", IKS_LK_IKE_UP, 0 },
 	{ "establishing IKE_SA failed%s", IKS_LK_FAILED, 0 },
+	/* libipsec (kernel-libipsec plugin): an inbound ESP packet discarded */
+	{ "ESP decryption or ICV verification failed", IKS_LK_ICV_FAILED, 0 },
 	{ "establishing CHILD_SA %w failed%s", IKS_LK_FAILED, 0 },
 };
 const size_t iks_charon_npatterns = sizeof(iks_charon_patterns) / sizeof(iks_charon_patterns[0]);

@@ -406,7 +406,7 @@ const char *iks_log_kind_name(int kind)
 		"flags", "next-payload", "message-id", "ports", "acquire", "filter", "failure",
 		"sa-dead", "policy", "generating", "parsed", "retransmit", "give-up", "split",
 		"reassembled", "receive-internal", "child-spis", "ike-up", "socket", "failed",
-		"parsed-header",
+		"parsed-header", "icv-failed",
 	};
 	if (kind < 0 || (size_t)kind >= sizeof(names) / sizeof(names[0]))
 		return "unknown";

@@ -3,9 +3,11 @@
 
 1. ikev2_psk_randomloss (the router dropped packets at random: nft counters
    in captures/ikev2_psk_randomloss_r_loss.txt): the frames whose comment
-   says LOST are exactly the frames of the datagrams one end sent and the
+   says LOST are exactly the packets and fragments one end sent and the
    other never received (ground truth from ikedump on both captures, as in
-   tests/cli/pcapcorrelate_cli.py), less the one answered by an ICMP error.
+   tests/cli/pcapcorrelate_cli.py, fragment by fragment: a fragment that
+   arrived is not LOST even when its datagram did not arrive whole), less the
+   datagram answered by an ICMP error (its comment says so instead).
    Read back with our own pcapng reader (ikedump --json: `comment`,
    `interface`) and, when tshark is installed, with
    `tshark -Y 'frame.comment contains "LOST"'`. The file holds every frame
@@ -42,18 +44,10 @@ def dump(path):
     return [r for r in recs if "frame" in r]
 
 
-def sent_datagrams(recs, src, dst):
-    """IP ID -> frames (all fragments) of datagrams src sent to dst."""
-    ids = {}
-    for r in recs:
-        if r.get("src") == src and r.get("dst") == dst and "ip_id" in r:
-            ids.setdefault(r["ip_id"], []).append(r["frame"])
-    return ids
-
-
-def complete(recs, src, dst):
-    return {r["ip_id"] for r in recs if r.get("src") == src and r.get("dst") == dst
-            and "ip_id" in r and (r.get("frag") is None or r["frag"].get("reassembled"))}
+def pieces(recs, src, dst):
+    """(IP ID, fragment offset) -> frame of every packet or fragment src sent to dst."""
+    return {(r["ip_id"], (r.get("frag") or {}).get("offset", 0)): r["frame"] for r in recs
+            if r.get("src") == src and r.get("dst") == dst and "ip_id" in r}
 
 
 def correlate(a, b, out):
@@ -67,19 +61,20 @@ def main():
     try:
         pa, pb = cap("ikev2_psk_randomloss_a.pcap"), cap("ikev2_psk_randomloss_b.pcap")
         ra, rb = dump(pa), dump(pb)
-        truth = {}  # (side index of the sender, ip id) -> frames in the sender's file
-        for s, (mine, theirs, src, dst) in enumerate(((ra, rb, A, B), (rb, ra, B, A))):
-            got = complete(theirs, src, dst)
-            for ip_id, frames in sent_datagrams(mine, src, dst).items():
-                if ip_id in complete(mine, src, dst) and ip_id not in got:
-                    truth[(s, ip_id)] = frames
+        # ground truth, fragment by fragment: what one end sent and the other never got
+        truth = {}  # (side of the sender, ip id) -> frames (in the sender's file) not received
+        for side, (mine, theirs, src, dst) in enumerate(((ra, rb, A, B), (rb, ra, B, A))):
+            got = pieces(theirs, src, dst)
+            for (ip_id, off), frame in pieces(mine, src, dst).items():
+                if (ip_id, off) not in got:
+                    truth.setdefault((side, ip_id), []).append(frame)
         out = os.path.join(tmp, "both.pcapng")
         rc, d, err = correlate(pa, pb, out)
         check("pcapcorrelate --pcapng runs", rc == 0 and os.path.exists(out), err)
         icmp = {f["ip_id"] for f in d["findings"] if f["kind"] == "icmp-frag-needed"} if d else set()
         want = {k: v for k, v in truth.items() if k[1] not in icmp}
-        check("ground truth: %d lost datagrams (%d frames), %d answered by ICMP"
-              % (len(want), sum(len(v) for v in want.values()), len(truth) - len(want)),
+        check("ground truth: %d packets or fragments of %d datagrams lost, %d answered by ICMP"
+              % (sum(len(v) for v in want.values()), len(want), len(truth) - len(want)),
               len(want) > 8 and len(truth) - len(want) == 1, sorted(truth))
 
         recs = dump(out)
@@ -104,9 +99,9 @@ def main():
             if "LOST" in r.get("comment", ""):
                 m = re.search(r"(?:^|; )([ab]) frame (\d+)$", r["comment"])
                 lost.setdefault(("ab".index(m.group(1)), r["ip_id"]), []).append(int(m.group(2)))
-        check("our reader: LOST marks exactly the lost datagrams (%d)" % len(want),
+        check("our reader: LOST marks the lost datagrams and no other (%d)" % len(want),
               set(lost) == set(want), (sorted(set(lost) - set(want)), sorted(set(want) - set(lost))))
-        check("our reader: LOST marks every frame of them and no other (%d frames)"
+        check("our reader: LOST marks exactly the frames that never arrived (%d)"
               % sum(len(v) for v in want.values()),
               {k: sorted(v) for k, v in lost.items()} == {k: sorted(v) for k, v in want.items()})
         times = [r["ts"] for r in recs]

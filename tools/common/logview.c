@@ -151,7 +151,7 @@ static void log_time(const iks_log_msg *m, char *buf, size_t len)
 static bool is_failure(int kind)
 {
 	return kind == IKS_LK_FAILURE || kind == IKS_LK_DEAD || kind == IKS_LK_FAILED ||
-	       kind == IKS_LK_GIVE_UP;
+	       kind == IKS_LK_GIVE_UP || kind == IKS_LK_ICV_FAILED;
 }
 
 /* One failure record as a JSON object (never the raw line text);
@@ -513,4 +513,41 @@ bool logview_oakley_offset(const logview *v, int64_t *offset_ns)
 		return false;
 	*offset_ns = v->join->offset_ns;
 	return true;
+}
+
+size_t logview_icv_failures(const logview *v, const iks_log_record **rec, double *capture_s,
+			    size_t max)
+{
+	const iks_log_join *j = v->join;
+	size_t n = 0;
+	for (size_t i = 0; i < iks_log_nrecords(v->log); i++) {
+		const iks_log_record *r = iks_log_record_at(v->log, i);
+		if (r->kind != IKS_LK_ICV_FAILED)
+			continue;
+		if (n < max) {
+			rec[n] = r;
+			capture_s[n] = 0;
+			if (r->has_time && r->month == 0 && j->has_offset) {
+				/* charon: whole seconds, dated like the join dates its messages */
+				int64_t t = (j->capture_day0 + (int64_t)r->day_index * 86400) * 1000000000LL +
+					    (int64_t)r->tod_ms * 1000000 + 500000000 + j->offset_ns;
+				capture_s[n] = (double)t / 1e9;
+			}
+		}
+		n++;
+	}
+	return n;
+}
+
+void logview_record_where(const logview *v, const iks_log_record *r, char *buf, size_t len)
+{
+	char t[32] = "";
+	if (r->has_time)
+		time_text(r->month, r->day, r->tod_ms, t, sizeof(t));
+	snprintf(buf, len, "%s:%u %s", iks_log_file_name(v->log, r->file), r->line, t);
+}
+
+void logview_record_json(const logview *v, const iks_log_record *r, jsonw *w)
+{
+	json_failure(w, v, r, false);
 }

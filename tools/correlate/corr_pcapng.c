@@ -45,8 +45,9 @@ typedef struct side_state {
 	double on_a;            /* f's time on a's clock, epoch s (b: converted) */
 	uint32_t iface;
 	iks_addr host;          /* this point's host as its capture sees it */
-	const iks_lost_packet *lost;
-	size_t nlost, klost;
+	const iks_lost_packet **lost; /* the lost list by first frame */
+	const iks_lost_packet **active; /* those whose frame span covers the frame read */
+	size_t nlost, next, nactive;
 	retx_slot *retx;
 	uint64_t written;
 } side_state;
@@ -89,19 +90,58 @@ static uint32_t ike_copy(side_state *s, const iks_packet *p)
 	return 0; /* table full: no numbering (said nowhere else: rare and harmless) */
 }
 
-/* Whether frame f of this side belongs to a lost datagram (as --write-lost). */
-static bool is_lost(side_state *s, const iks_frame *f, const iks_packet *p)
+/* Whether fragment bytes [off, off + len) overlap one of l's missing ranges. */
+static bool carries_missing(const iks_lost_packet *l, uint32_t off, uint32_t len)
 {
-	while (s->klost < s->nlost && s->lost[s->klost].last_frame < f->number)
-		s->klost++;
-	if (s->klost == s->nlost)
-		return false;
-	const iks_lost_packet *l = &s->lost[s->klost];
-	if (f->number < l->first_frame)
-		return false;
-	if (f->number == l->first_frame || f->number == l->last_frame)
+	if (l->nranges == 0)
 		return true;
-	return l->fragmented && p->l.ip.present && p->l.ip.is_fragment && p->l.ip.id == l->ip_id;
+	for (uint16_t k = 0; k < l->nranges; k++) {
+		uint32_t st = l->missing[k].start, e = l->missing[k].end;
+		if ((e == IKS_LEN_UNKNOWN || off < e) && off + len > st)
+			return true;
+	}
+	return false;
+}
+
+static int cmp_first(const void *x, const void *y)
+{
+	const iks_lost_packet *a = *(const iks_lost_packet *const *)x;
+	const iks_lost_packet *b = *(const iks_lost_packet *const *)y;
+	if (a->first_frame != b->first_frame)
+		return a->first_frame < b->first_frame ? -1 : 1;
+	return a->last_frame < b->last_frame ? -1 : (a->last_frame > b->last_frame);
+}
+
+/* The lost-list entry frame f of this side belongs to, or NULL: an
+ * unfragmented lost packet is its frame; of a fragmented datagram only the
+ * fragments carrying bytes the receiver never got (as --write-lost). Frames
+ * come in increasing order. */
+static const iks_lost_packet *lost_entry(side_state *s, const iks_frame *f, const iks_packet *p,
+					 bool decoded)
+{
+	while (s->next < s->nlost && s->lost[s->next]->first_frame <= f->number)
+		s->active[s->nactive++] = s->lost[s->next++];
+	const iks_lost_packet *hit = NULL;
+	for (size_t i = 0; i < s->nactive && !hit; i++) {
+		const iks_lost_packet *l = s->active[i];
+		if (f->number < l->first_frame || f->number > l->last_frame)
+			continue;
+		if (!l->fragmented) {
+			if (f->number == l->first_frame)
+				hit = l;
+			continue;
+		}
+		if (decoded && p->l.ip.present && p->l.ip.is_fragment && p->l.ip.id == l->ip_id &&
+		    p->l.ip.proto == l->proto &&
+		    carries_missing(l, p->l.ip.frag_offset, (uint32_t)p->l.ip.payload.len))
+			hit = l;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < s->nactive; i++)
+		if (s->active[i]->last_frame > f->number)
+			s->active[k++] = s->active[i];
+	s->nactive = k;
+	return hit;
 }
 
 static void appendf(char *buf, size_t len, const char *fmt, ...)
@@ -141,14 +181,21 @@ static void frame_comment(side_state *ss, int side, const iks_correlation *c,
 	iks_frame_fate ff;
 	iks_correlation_frame_fate(c, side, f->number, &ff);
 	const char *dir = ff.dir == IKS_DIR_A_TO_B ? "a->b" : "b->a";
-	bool lost = decoded && is_lost(&ss[side], f, &p);
+	const iks_lost_packet *lost = lost_entry(&ss[side], f, &p, decoded);
 	if (ff.fate != IKS_FF_NONE)
 		*flags = ff.fate == IKS_FF_RECEIVED || ff.fate == IKS_FF_ONLY_RECEIVED ? 1 : 2;
 	else if (decoded && p.l.ip.present && ss[side].host.family)
 		*flags = memcmp(&p.l.ip.src, &ss[side].host, sizeof(iks_addr)) == 0 ? 2
 			 : memcmp(&p.l.ip.dst, &ss[side].host, sizeof(iks_addr)) == 0 ? 1 : 0;
-	if (lost) {
-		appendf(buf, len, "%c->%c LOST in the path", me, peer);
+	if (lost && lost->reason == IKS_LOST_ICMP) {
+		appendf(buf, len, "%c->%c dropped in the path: an ICMP error about it reached %c", me,
+			peer, me);
+	} else if (lost) {
+		appendf(buf, len, "%c->%c LOST in the path%s", me, peer,
+			lost->reason == IKS_LOST_STALE_NAT ? " (sent to a NAT mapping the path had "
+			"already replaced)" : "");
+	} else if (ff.fate == IKS_FF_LOST && p.l.ip.is_fragment) {
+		appendf(buf, len, "%s fragment arrived, its datagram did not arrive whole", dir);
 	} else {
 		switch (ff.fate) {
 		case IKS_FF_ARRIVED:
@@ -161,6 +208,10 @@ static void frame_comment(side_state *ss, int side, const iks_correlation *c,
 			break;
 		case IKS_FF_LOST:
 			appendf(buf, len, "%s LOST in the path", dir);
+			break;
+		case IKS_FF_DROPPED_ICMP:
+			appendf(buf, len, "%s dropped in the path: an ICMP error about it reached the "
+				"sender", dir);
 			break;
 		case IKS_FF_NOT_JUDGED:
 			appendf(buf, len, "%s not seen at %c (not judged: outside the overlap or "
@@ -262,7 +313,19 @@ int corr_write_pcapng(const char *out, const char *paths[2], const iks_correlati
 			status = 1;
 			goto out;
 		}
-		ss[s].nlost = iks_correlation_lost(c, s, &ss[s].lost);
+		const iks_lost_packet *lost;
+		size_t n = iks_correlation_lost(c, s, &lost);
+		ss[s].lost = malloc((n ? n : 1) * sizeof(*ss[s].lost));
+		ss[s].active = malloc((n ? n : 1) * sizeof(*ss[s].active));
+		if (!ss[s].lost || !ss[s].active) {
+			fprintf(stderr, "pcapcorrelate: out of memory\n");
+			status = 1;
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++)
+			ss[s].lost[i] = &lost[i];
+		qsort(ss[s].lost, n, sizeof(*ss[s].lost), cmp_first);
+		ss[s].nlost = n;
 	}
 	sc = section_comment(paths, c);
 	w = iks_pcapng_writer_open(out, sc, err);
@@ -322,6 +385,8 @@ out:
 	for (int s = 0; s < 2; s++) {
 		iks_capture_close(ss[s].cap);
 		free(ss[s].retx);
+		free(ss[s].lost);
+		free(ss[s].active);
 	}
 	return status;
 }
