@@ -31,7 +31,7 @@ static void usage(FILE *f)
 	      "      --pcapng FILE       every frame of both captures in one pcapng for Wireshark:\n"
 	      "                          one interface per end, b's times on a's clock, each\n"
 	      "                          frame's fate in its comment (frame.comment contains \"LOST\")\n"
-	      "      --log-a FILE        host a's IKE log (Oakley.log or charon log); repeat for\n"
+	      "      --log-a FILE        host a's IKE log (Oakley.log, charon or pluto); repeat for\n"
 	      "                          the files of an Oakley.log rotation set\n"
 	      "      --log-b FILE        the same for host b\n"
 	      "      --events-a FILE     host a's IPsec audit events (541/542/543/547, text or CSV\n"
