@@ -187,6 +187,53 @@ def main():
         kept = [r for r in recs2 if r["interface"] == 1]
         ok = all(re.search(r"b's own clock \S+ (\S+) UTC", r["comment"]) for r in kept)
         check("b's own time kept in every b frame's comment", ok and len(kept) == len(frames))
+
+        # 3. a packet changed in transit: the comment on both copies names the bytes
+        pa3 = cap("ikev2_psk_natt_a.pcap")
+        lt3, fr3 = pcapnglib.read_pcap(cap("ikev2_psk_natt_b.pcap"))
+        w = pcapnglib.PcapngWriter()
+        w.section()
+        w.interface(lt3, 0, name="b", tsresol=9)
+        changed, n_esp = {}, 0
+        for i, (ts, wl, data) in enumerate(fr3, 1):
+            data = bytearray(data)
+            ip = 14 if lt3 == 1 else 0
+            ihl = (data[ip] & 15) * 4 if len(data) > ip + 20 else 0
+            udp = ip + ihl
+            if (ihl and data[ip + 9] == 17 and data[ip + 12:ip + 16] == bytes([192, 0, 2, 1])
+                    and data[udp + 2:udp + 4] == b"\x11\x94" and data[udp + 8:udp + 12] != b"\0" * 4
+                    and (data[ip + 6] & 0x3F) == 0 and data[ip + 7] == 0):
+                n_esp += 1
+                if n_esp in (3, 5):
+                    off = udp + 8 + 20
+                    before = data[off]
+                    data[off] ^= 0xA5
+                    changed[i] = "%d (0x%02x->0x%02x)" % (off - ip, before, data[off])
+            w.epb(0, ts, bytes(data), wirelen=wl, tsresol=9)
+        pb3 = os.path.join(tmp, "natt_b_modified.pcapng")
+        w.write(pb3)
+        out3 = os.path.join(tmp, "modified.pcapng")
+        rc, d3, err = correlate(pa3, pb3, out3)
+        recs3 = dump(out3)
+        marked = {}
+        for r in recs3:
+            m = re.search(r"modified in transit: bytes (\d+ \(0x..->0x..\))", r.get("comment", ""))
+            if m:
+                me = re.search(r"(?:^|; )([ab]) frame (\d+)$", r["comment"])
+                marked[(me.group(1), int(me.group(2)))] = m.group(1)
+        want_b = {("b", f): t for f, t in changed.items()}
+        check("modified in transit: %d changed packets named with their byte on both copies"
+              % len(changed), rc == 0 and len(changed) == 2 and len(marked) == 4 and
+              {k: v for k, v in marked.items() if k[0] == "b"} == want_b and
+              sorted(v for k, v in marked.items() if k[0] == "a") == sorted(changed.values()),
+              (err, marked, changed))
+        icmp_line = [r["comment"] for r in recs if "ICMP frag-needed" in r.get("comment", "")]
+        m = re.search(r"for a frame (\d+) \(ip id 0x([0-9a-f]+)\)", icmp_line[0]) \
+            if len(icmp_line) == 1 else None
+        quoted = [r for r in ra if m and r["frame"] == int(m.group(1))]
+        check("the ICMP error names the frame it quotes (a frame %s)" % (m and m.group(1)),
+              m and quoted and quoted[0]["ip_id"] == int(m.group(2), 16)
+              and quoted[0]["src"] == A, icmp_line)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     finish()

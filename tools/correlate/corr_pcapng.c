@@ -9,7 +9,8 @@
  * direction (sent by that point's host: outbound); a comment on each frame
  * with its fate: "a->b arrived at b after 0.031 ms (b frame 12)",
  * "a->b LOST in the path", "retransmit 2 of IKE_AUTH mid 0x00000001",
- * "ICMP frag-needed (mtu 1300) from 192.0.2.254 for a frame 44",
+ * "ICMP frag-needed (mtu 1300) from 192.0.2.254; for a frame 44 (ip id ...)",
+ * "modified in transit: bytes 52 (0x3c->0xc3) of 1 changed",
  * "dropped inside host a (verdict 51 at TCPIP)". The section comment lists
  * the clock estimate and the findings.
  */
@@ -28,6 +29,7 @@
 #include "correlate/corr_report.h"
 
 #define RETX_SLOTS 4096 /* IKE messages remembered per side for retransmit numbering */
+#define SENT_SLOTS 4096 /* IP ID -> frame of what a side's host sent, for ICMP quotes */
 
 typedef struct retx_slot {
 	uint8_t ispi[8], rspi[8];
@@ -49,6 +51,9 @@ typedef struct side_state {
 	const iks_lost_packet **active; /* those whose frame span covers the frame read */
 	size_t nlost, next, nactive;
 	retx_slot *retx;
+	uint64_t *sent_by_id;   /* SENT_SLOTS: frame of the last packet sent with IP ID i % slots
+				   (its ID in sent_id) */
+	uint32_t *sent_id;
 	uint64_t written;
 } side_state;
 
@@ -170,6 +175,32 @@ static void clock_text(int64_t sec, uint32_t nsec, char *buf, size_t len)
 	snprintf(buf + n, len - n, ".%09" PRIu32 " UTC", nsec);
 }
 
+/* "modified in transit: bytes 52 (0x3c->0xc3) ..." for a frame a
+ * modified-in-transit finding compared. */
+static void modified_comment(const iks_correlation *c, int side, uint64_t frame, char *buf,
+			     size_t len)
+{
+	const iks_finding *fs;
+	size_t nf = iks_correlation_findings(c, &fs);
+	for (size_t i = 0; i < nf; i++) {
+		const iks_finding *f = &fs[i];
+		if (f->kind != IKS_FIND_MODIFIED_IN_TRANSIT)
+			continue;
+		char part[256] = "";
+		size_t n = 0;
+		for (unsigned k = 0; k < f->nchanges && k < IKS_FINDING_MAX_CHANGES; k++) {
+			const struct iks_byte_change *ch = &f->changes[k];
+			if ((side == 0 ? ch->frame_a : ch->frame_b) != frame || n + 40 > sizeof(part))
+				continue;
+			n += (size_t)snprintf(part + n, sizeof(part) - n, "%s%" PRIu32 " (0x%02x->0x%02x)",
+					      n ? ", " : "", ch->ip_offset, ch->before, ch->after);
+		}
+		if (n)
+			appendf(buf, len, "modified in transit: bytes %s of %" PRIu32 " changed%s", part,
+				f->changed_bytes, f->discarded ? ", discarded by the receiver" : "");
+	}
+}
+
 static void frame_comment(side_state *ss, int side, const iks_correlation *c,
 			  const iks_frame *f, char *buf, size_t len, uint32_t *flags)
 {
@@ -237,10 +268,23 @@ static void frame_comment(side_state *ss, int side, const iks_correlation *c,
 			appendf(buf, len, "ICMP %s (mtu %" PRIu32 ") from %s",
 				p.l.icmp.version == 6 ? "packet-too-big" : "frag-needed", p.l.icmp.mtu,
 				src);
-			if (p.has_inner && p.inner.ip.has_id)
-				appendf(buf, len, "quoting ip id 0x%04" PRIx32, p.inner.ip.id);
+			if (p.has_inner && p.inner.ip.has_id) {
+				uint32_t slot = p.inner.ip.id % SENT_SLOTS;
+				if (ss[side].sent_id[slot] == p.inner.ip.id && ss[side].sent_by_id[slot])
+					appendf(buf, len, "for %c frame %" PRIu64 " (ip id 0x%04" PRIx32 ")",
+						me, ss[side].sent_by_id[slot], p.inner.ip.id);
+				else
+					appendf(buf, len, "quoting ip id 0x%04" PRIx32, p.inner.ip.id);
+			}
 		}
 	}
+	if (decoded && p.l.ip.present && p.l.ip.has_id && *flags == 2 &&
+	    (!p.l.ip.is_fragment || p.l.ip.frag_offset == 0)) {
+		uint32_t slot = p.l.ip.id % SENT_SLOTS;
+		ss[side].sent_id[slot] = p.l.ip.id;
+		ss[side].sent_by_id[slot] = f->number;
+	}
+	modified_comment(c, side, f->number, buf, len);
 	if (f->meta.has_verdict)
 		appendf(buf, len, "dropped inside host %c (verdict %" PRIu64 "%s%s)", me,
 			f->meta.verdict, f->meta.verdict_name ? " at " : "",
@@ -308,7 +352,10 @@ int corr_write_pcapng(const char *out, const char *paths[2], const iks_correlati
 			goto out;
 		}
 		ss[s].retx = calloc(RETX_SLOTS, sizeof(retx_slot));
-		if (!ss[s].retx || iks_capture_merge_copies(ss[s].cap, true) != IKS_OK) {
+		ss[s].sent_by_id = calloc(SENT_SLOTS, sizeof(uint64_t));
+		ss[s].sent_id = calloc(SENT_SLOTS, sizeof(uint32_t));
+		if (!ss[s].retx || !ss[s].sent_by_id || !ss[s].sent_id ||
+		    iks_capture_merge_copies(ss[s].cap, true) != IKS_OK) {
 			fprintf(stderr, "pcapcorrelate: out of memory\n");
 			status = 1;
 			goto out;
@@ -387,6 +434,8 @@ out:
 		free(ss[s].retx);
 		free(ss[s].lost);
 		free(ss[s].active);
+		free(ss[s].sent_by_id);
+		free(ss[s].sent_id);
 	}
 	return status;
 }
