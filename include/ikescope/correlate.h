@@ -191,10 +191,12 @@ enum iks_finding_kind {
 	IKS_FIND_LIMIT,
 	IKS_FIND_IKE_ERROR,       /* an IKE message carried an error Notify */
 	IKS_FIND_ONE_WAY,         /* negotiations one end starts fail, the other's complete */
-	IKS_FIND_NAT_REBIND       /* an SA continues from a new public address/port (side,
+	IKS_FIND_NAT_REBIND,      /* an SA continues from a new public address/port (side,
 				     addr_before/port_before: old mapping, addr_after/port_after:
 				     new; time_a/time_b: its first packet from the new mapping;
 				     count: the peer's packets to the old mapping lost, total: sent) */
+	IKS_FIND_HOST_DROP        /* packets the capturing host itself dropped (pcapng
+				     epb_verdict, as pktmon writes it): arrived, not path loss */
 };
 
 enum iks_severity {
@@ -275,6 +277,13 @@ typedef struct iks_finding {
 	int icv;                  /* iks_icv_result at the receiver (needs -k) */
 	bool discarded;           /* the receiver discards it: integrity-protected (ESP, AH,
 				     encrypted IKE) or its ICV failed there */
+	/* host-drop: `side` is the capturing host, `count` the packets it dropped with
+	   this verdict at this component, frame/time those of the first; proto and spi
+	   those of the first when all share them (spi 0 otherwise) */
+	uint8_t verdict_type;     /* epb_verdict type octet */
+	uint64_t verdict;         /* its value (pktmon: the drop reason) */
+	uint32_t component_if;    /* interface index of the component in that file */
+	char component[64];       /* its if_name ("" when unnamed) */
 } iks_finding;
 
 /* What the receiver's integrity check said of a packet (with keys). */
@@ -352,6 +361,8 @@ typedef struct iks_correlation_stats {
 	uint64_t modified_not_compared;   /* modified packets whose bytes were not compared
 					     (past the comparison caps, or the files could not
 					     be read again): their findings list no changes */
+	uint64_t host_dropped_a, host_dropped_b; /* arrived, then dropped inside that host
+					     (pcapng epb_verdict); never counted as lost */
 } iks_correlation_stats;
 IKS_API void iks_correlation_get_stats(const iks_correlation *c, iks_correlation_stats *st);
 
@@ -559,6 +570,47 @@ IKS_API const char *iks_group_kind_name(int kind);
 IKS_API const char *iks_fate_name(int fate);
 
 /* Free a correlation. Accepts NULL. */
+/* ------------------------------------------------------------ per frame */
+
+/* What became of the packet a frame carried (iks_correlation_frame_fate). */
+enum iks_frame_fate_kind {
+	IKS_FF_NONE = 0,          /* not a packet between the two hosts (or not known: the
+				     ends were not told apart, or a fragment in the middle
+				     of a datagram) */
+	IKS_FF_ARRIVED = 1,       /* sent by this side's host, seen at the other end */
+	IKS_FF_LOST,              /* sent, never arrived (or not whole): in iks_correlation_lost()
+				     for the path or a stale NAT mapping */
+	IKS_FF_NOT_JUDGED,        /* sent, not seen at the other end, not counted as lost
+				     (outside the overlap) */
+	IKS_FF_RECEIVED,          /* received by this side's host, seen leaving the other end */
+	IKS_FF_ONLY_RECEIVED,     /* received, but the other end's capture does not show it */
+	IKS_FF_DROPPED_ICMP       /* sent, did not arrive, and a router's ICMP error about it
+				     reached the sender (a lost-list entry of IKS_LOST_ICMP) */
+};
+
+typedef struct iks_frame_fate {
+	int fate;                 /* iks_frame_fate_kind */
+	int dir;                  /* iks_direction of travel (UNKNOWN with IKS_FF_NONE) */
+	uint64_t other_frame;     /* the copy in the other file (first fragment), 0: none */
+	double delay_s;           /* arrival minus departure on a's clock (ARRIVED/RECEIVED) */
+	bool first;               /* this frame is the datagram's first fragment (or whole) */
+} iks_frame_fate;
+
+/*
+ * The fate of the packet that `frame` of side 0 (a) or 1 (b) carried (for a
+ * fragmented datagram: its first and its completing frame). Returns IKS_OK
+ * with *out filled (IKS_FF_NONE for a frame that carried no such packet) or
+ * IKS_E_INVALID. Thread-safe on a finished correlation.
+ */
+IKS_API iks_status iks_correlation_frame_fate(const iks_correlation *c, int side, uint64_t frame,
+					      iks_frame_fate *out);
+
+/* An instant of capture `side`'s clock (epoch seconds and nanoseconds) on
+ * a's clock, with the offset and drift of iks_correlation_clock() taken
+ * out, in epoch seconds; side 0, or no clock estimate: unchanged. */
+IKS_API double iks_correlation_time_on_a(const iks_correlation *c, int side, int64_t sec,
+					 uint32_t nsec);
+
 IKS_API void iks_correlation_free(iks_correlation *c);
 
 #ifdef __cplusplus

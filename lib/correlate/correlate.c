@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "correlate/corr_fate.h"
 #include "correlate/correlate_internal.h"
 
 void iks_correlate_options_default(iks_correlate_options *opt)
@@ -214,6 +215,8 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 		if (st == IKS_OK)
 			st = corr_groups(&c);
 		if (st == IKS_OK)
+			st = corr_keep_fates(&c);
+		if (st == IKS_OK)
 			corr_loss_profile(&c);
 	}
 	if (st == IKS_OK)
@@ -286,5 +289,6 @@ void iks_correlation_free(iks_correlation *c)
 	free(c->lost[0]);
 	free(c->lost[1]);
 	corr_groups_free(c);
+	corr_fates_free(c->fates);
 	free(c);
 }

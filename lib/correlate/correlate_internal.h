@@ -60,6 +60,7 @@ struct iks_correlation {
 	iks_verdict *verdicts;     /* verdicts.c, one_side.c */
 	bool one_sided;            /* made by iks_diagnose from one capture */
 	size_t nverdicts;
+	struct corr_fates *fates;  /* corr_fate.c: per unit, for iks_correlation_frame_fate */
 	iks_packet_group *groups;  /* groups.c */
 	size_t ngroups, cap_groups;
 	uint64_t groups_dropped;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "correlate/correlate_internal.h"
+#include "correlate/corr_hostdrop.h"
 
 #define IKS_ICMP4_UNREACH 3
 #define IKS_ICMP4_FRAG_NEEDED 4
@@ -658,6 +659,7 @@ iks_status corr_findings(corr_ctx *c)
 	}
 	free_index(&x[0]);
 	free_index(&x[1]);
+	corr_hostdrop_findings(c);
 	if (c->out->finds_dropped) {
 		/* the cap: say so in the last slot */
 		iks_finding *f = &c->out->finds[c->out->nfinds - 1];
@@ -687,6 +689,7 @@ const char *iks_finding_kind_name(int kind)
 	case IKS_FIND_IKE_ERROR: return "ike-error";
 	case IKS_FIND_ONE_WAY: return "one-way";
 	case IKS_FIND_NAT_REBIND: return "nat-rebind";
+	case IKS_FIND_HOST_DROP: return "host-drop";
 	}
 	return "unknown";
 }

@@ -248,6 +248,37 @@ static void json_finding(jsonw *w, const iks_correlation *c, const iks_finding *
 		}
 		break;
 	}
+	case IKS_FIND_HOST_DROP: {
+		char side[2] = { f->side, 0 };
+		jw_key(w, "side");
+		jw_str(w, side);
+		jw_key(w, "count");
+		jw_uint(w, f->count);
+		jw_key(w, "verdict");
+		jw_obj_begin(w);
+		jw_key(w, "type");
+		jw_uint(w, f->verdict_type);
+		jw_key(w, "value");
+		jw_uint(w, f->verdict);
+		jw_obj_end(w);
+		jw_key(w, "component");
+		jw_obj_begin(w);
+		jw_key(w, "interface");
+		jw_uint(w, f->component_if);
+		jw_key(w, "if_name");
+		jw_str(w, f->component);
+		jw_obj_end(w);
+		if (f->proto) {
+			jw_key(w, "proto");
+			jw_uint(w, f->proto);
+		}
+		if (f->spi) {
+			jw_key(w, "spi");
+			hex_u32(m, f->spi);
+			jw_str(w, m);
+		}
+		break;
+	}
 	case IKS_FIND_ONE_WAY:
 		jw_key(w, "failed");
 		jw_uint(w, f->count);
@@ -598,6 +629,12 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jw_uint(&w, st.icv_failed_modified_ba);
 	jw_key(&w, "modified_not_compared");
 	jw_uint(&w, st.modified_not_compared);
+	if (st.host_dropped_a || st.host_dropped_b) {
+		jw_key(&w, "host_dropped_a");
+		jw_uint(&w, st.host_dropped_a);
+		jw_key(&w, "host_dropped_b");
+		jw_uint(&w, st.host_dropped_b);
+	}
 	jw_obj_end(&w);
 	if (in[0].log || in[1].log) {
 		jw_key(&w, "logs");

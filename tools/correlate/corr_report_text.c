@@ -91,6 +91,13 @@ static void text_finding(FILE *out, const iks_correlation *c, const iks_finding 
 		fprintf(out, " %u packets of %" PRIu32 " bytes or more lost; up to %" PRIu32 " bytes pass",
 			f->count, f->size_lost_min, f->size_ok_max);
 		break;
+	case IKS_FIND_HOST_DROP:
+		fprintf(out, " %u packet%s dropped inside host %c at \"%s\" (interface %" PRIu32
+			"), verdict %" PRIu64 " (type %u)", f->count, f->count == 1 ? "" : "s", f->side,
+			f->component, f->component_if, f->verdict, f->verdict_type);
+		if (f->spi)
+			fprintf(out, ", %s spi 0x%08" PRIx32, f->proto == 51 ? "ah" : "esp", f->spi);
+		break;
 	case IKS_FIND_NAT_DETECTED:
 		fprintf(out, " %c's address %s:%u appears as %s:%u on the other side", f->side,
 			addr(&f->addr_before, a), f->port_before, addr(&f->addr_after, b), f->port_after);
@@ -387,6 +394,9 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 			" of them on packets changed in transit), %" PRIu64 " at a (%" PRIu64 ")\n",
 			st.icv_failed_ab, st.icv_failed_modified_ab, st.icv_failed_ba,
 			st.icv_failed_modified_ba);
+	if (st.host_dropped_a || st.host_dropped_b)
+		fprintf(out, "host drops (arrived, then dropped inside the capturing host): a %" PRIu64
+			", b %" PRIu64 "\n", st.host_dropped_a, st.host_dropped_b);
 
 	for (int s = 0; s < 2; s++) {
 		if (!in[s].log)

@@ -15,6 +15,7 @@
 #include "correlate/corr_html.h"
 #include "correlate/corr_lost.h"
 #include "correlate/corr_report.h"
+#include "correlate/corr_pcapng.h"
 #include "common/keyfiles.h"
 
 static void usage(FILE *f)
@@ -29,6 +30,9 @@ static void usage(FILE *f)
 	      "                          fragment once, from its sender's capture) to a pcap file\n"
 	      "                          (pcapng when the captures' link types differ)\n"
 	      "      --html FILE         a ladder diagram of both ends in one HTML file\n"
+	      "      --pcapng FILE       every frame of both captures in one pcapng for Wireshark:\n"
+	      "                          one interface per end, b's times on a's clock, each\n"
+	      "                          frame's fate in its comment (frame.comment contains \"LOST\")\n"
 	      "      --log-a FILE        host a's IKE log (Oakley.log, charon or pluto); repeat for\n"
 	      "                          the files of an Oakley.log rotation set\n"
 	      "      --log-b FILE        the same for host b\n"
@@ -56,6 +60,7 @@ int main(int argc, char **argv)
 		{ "log-a", required_argument, NULL, 'A' },
 		{ "log-b", required_argument, NULL, 'B' },
 		{ "html", required_argument, NULL, 'H' },
+		{ "pcapng", required_argument, NULL, 'G' },
 		{ "events-a", required_argument, NULL, 'E' },
 		{ "events-b", required_argument, NULL, 'F' },
 		{ "events-offset-a", required_argument, NULL, 'O' },
@@ -68,6 +73,7 @@ int main(int argc, char **argv)
 	bool json = false;
 	const char *lost_out = NULL;
 	const char *html_out = NULL;
+	const char *pcapng_out = NULL;
 	enum { MAX_LOG_FILES = 16 };
 	const char *logs[2][MAX_LOG_FILES];
 	size_t nlogs[2] = { 0, 0 };
@@ -83,6 +89,7 @@ int main(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'w': lost_out = optarg; break;
 		case 'H': html_out = optarg; break;
+		case 'G': pcapng_out = optarg; break;
 		case 'A':
 		case 'B': {
 			int s = c == 'A' ? 0 : 1;
@@ -228,6 +235,8 @@ int main(int argc, char **argv)
 	if (lost_out)
 		status = corr_write_lost(lost_out, paths, corr);
 	if (html_out && corr_report_html(html_out, in, corr) != 0)
+		status = 1;
+	if (pcapng_out && corr_write_pcapng(pcapng_out, paths, corr) != 0)
 		status = 1;
 	iks_correlation_free(corr);
 out:

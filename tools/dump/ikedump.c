@@ -45,6 +45,8 @@ static void usage(FILE *f)
 	      "                 charon log at ike=4/chd=4; repeatable; keys are never printed)\n"
 	      "  --esp-null     read ESP without a key as ESP-NULL where the packet shows it\n"
 	      "                 (RFC 4303 padding, a cleanly decoding payload; ICV length guessed)\n"
+	      "  --all-copies   pcapng from pktmon/etl2pcapng: list every copy of a packet (one\n"
+	      "                 per driver component) instead of one frame per packet id\n"
 	      "  -h, --help     this text\n"
 	      "  -V, --version  library version\n"
 	      "\n"
@@ -60,6 +62,7 @@ struct options {
 	const char *keyfiles[16];
 	size_t nkeyfiles;
 	bool esp_null;
+	bool all_copies;
 	size_t nlogs;
 	logview *lv;
 };
@@ -81,6 +84,7 @@ static bool parse_args(int argc, char **argv, struct options *o)
 		{ "keys", required_argument, NULL, 'k' },
 		{ "esp-null", no_argument, NULL, 'N' },
 		{ "summary", no_argument, NULL, 'S' },
+		{ "all-copies", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -99,6 +103,9 @@ static bool parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'S':
 			o->summary = true;
+			break;
+		case 'C':
+			o->all_copies = true;
 			break;
 		case 'k':
 			if (o->nkeyfiles == sizeof(o->keyfiles) / sizeof(o->keyfiles[0]))
@@ -241,6 +248,11 @@ int main(int argc, char **argv)
 	iks_capture *cap = iks_capture_open(o.path, o.filter, errbuf);
 	if (!cap) {
 		fprintf(stderr, "ikedump: %s\n", errbuf);
+		return 1;
+	}
+	if (!o.all_copies && iks_capture_merge_copies(cap, true) != IKS_OK) {
+		fprintf(stderr, "ikedump: out of memory\n");
+		iks_capture_close(cap);
 		return 1;
 	}
 	if (o.nlogs && !(o.lv = logview_new_capture(o.path, o.filter, o.logs, o.nlogs, errbuf))) {
