@@ -18,6 +18,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,7 +153,6 @@ static const iks_lost_packet *lost_entry(side_state *s, const iks_frame *f, cons
 static void appendf(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-#include <stdarg.h>
 static void appendf(char *buf, size_t len, const char *fmt, ...)
 {
 	size_t n = strlen(buf);
