@@ -137,13 +137,7 @@ bool charon_prefix(const uint8_t *line, size_t len, iks_log_record *rec, size_t 
 			return false;
 	}
 	if (pre > 0) {
-		rec->has_time = true;
-		rec->year = t.year;
-		rec->month = t.month;
-		rec->day = t.day;
-		rec->tod_ms = t.tod_ms;
-		rec->sub_ms_us = t.sub_ms_us;
-		rec->res_us = t.res_us;
+		log_time_to_record(&t, rec);
 	}
 	rec->has_thread = true;
 	rec->thread = tid;

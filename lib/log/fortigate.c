@@ -47,13 +47,7 @@ static bool fg_prefix(const uint8_t *line, size_t len, iks_log_record *rec, size
 	if (!(c == ' ' && prev == ':') || k < 2)
 		return false;
 	if (n > 0) {
-		rec->has_time = true;
-		rec->year = t.year;
-		rec->month = t.month;
-		rec->day = t.day;
-		rec->tod_ms = t.tod_ms;
-		rec->sub_ms_us = t.sub_ms_us;
-		rec->res_us = t.res_us;
+		log_time_to_record(&t, rec);
 	}
 	*text = rd_offset(&r);
 	return true;

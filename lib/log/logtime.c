@@ -230,3 +230,14 @@ size_t log_time_prefix(const uint8_t *text, size_t len, uint8_t stop, log_time *
 	}
 	return best;
 }
+
+void log_time_to_record(const log_time *t, iks_log_record *rec)
+{
+	rec->has_time = true;
+	rec->year = t->year;
+	rec->month = t->month;
+	rec->day = t->day;
+	rec->tod_ms = t->tod_ms;
+	rec->sub_ms_us = t->sub_ms_us;
+	rec->res_us = t->res_us;
+}

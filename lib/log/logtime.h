@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <ikescope/log.h>
+
 typedef struct log_time {
 	uint16_t year;      /* 0 when not printed */
 	uint8_t month, day; /* 0 when not printed */
@@ -28,6 +30,10 @@ typedef struct log_time {
  * blanks allowed). Returns false when it is not one (no time of day, or
  * words that are not date parts). */
 bool log_time_parse(const uint8_t *text, size_t len, log_time *t);
+
+/* Put a parsed time stamp on a log record (has_time, date, time of day,
+ * resolution). */
+void log_time_to_record(const log_time *t, iks_log_record *rec);
 
 /* Read a time stamp at the start of text: the longest prefix that is one,
  * ending at a blank or at `stop` (e.g. ':' for pluto's "TIME: "). Returns

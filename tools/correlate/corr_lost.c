@@ -107,7 +107,7 @@ static bool emit(lost_writer *w, int side, const iks_frame *f)
 }
 
 /* Whether fragment bytes [off, off + len) overlap one of l's missing ranges. */
-static bool carries_missing(const iks_lost_packet *l, uint32_t off, uint32_t len)
+bool corr_lost_carries_missing(const iks_lost_packet *l, uint32_t off, uint32_t len)
 {
 	if (l->nranges == 0)
 		return true;
@@ -119,7 +119,7 @@ static bool carries_missing(const iks_lost_packet *l, uint32_t off, uint32_t len
 	return false;
 }
 
-static int cmp_first(const void *x, const void *y)
+int corr_lost_cmp_first(const void *x, const void *y)
 {
 	const iks_lost_packet *a = *(const iks_lost_packet *const *)x;
 	const iks_lost_packet *b = *(const iks_lost_packet *const *)y;
@@ -147,7 +147,7 @@ static int write_side(lost_writer *w, int side, iks_capture *p, const iks_correl
 	}
 	for (size_t i = 0; i < n; i++)
 		by_first[i] = &lost[i];
-	qsort(by_first, n, sizeof(*by_first), cmp_first);
+	qsort(by_first, n, sizeof(*by_first), corr_lost_cmp_first);
 	size_t next = 0, nactive = 0;
 	iks_frame f;
 	while ((next < n || nactive) && iks_capture_next(p, &f) == 1) {
@@ -172,7 +172,7 @@ static int write_side(lost_writer *w, int side, iks_capture *p, const iks_correl
 			if (!pk.l.ip.present || !pk.l.ip.is_fragment || pk.l.ip.id != l->ip_id ||
 			    pk.l.ip.proto != l->proto)
 				continue;
-			take = carries_missing(l, pk.l.ip.frag_offset, (uint32_t)pk.l.ip.payload.len);
+			take = corr_lost_carries_missing(l, pk.l.ip.frag_offset, (uint32_t)pk.l.ip.payload.len);
 		}
 		if (take && !emit(w, side, &f)) {
 			free(by_first);

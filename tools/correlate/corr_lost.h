@@ -10,4 +10,10 @@
  * fragments that arrived never. Returns 0, or 1 after a message on stderr. */
 int corr_write_lost(const char *out, const char *paths[2], const iks_correlation *c);
 
+/* Shared with the annotated pcapng: whether fragment bytes [off, off + len)
+ * overlap one of l's missing ranges (a fragment that carries lost bytes),
+ * and a qsort order of lost-list pointers by first, then last frame. */
+bool corr_lost_carries_missing(const iks_lost_packet *l, uint32_t off, uint32_t len);
+int corr_lost_cmp_first(const void *x, const void *y);
+
 #endif

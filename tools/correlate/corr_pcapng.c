@@ -26,6 +26,7 @@
 
 #include <ikescope/ikescope.h>
 
+#include "correlate/corr_lost.h"
 #include "correlate/corr_pcapng.h"
 #include "correlate/corr_report.h"
 
@@ -96,28 +97,6 @@ static uint32_t ike_copy(side_state *s, const iks_packet *p)
 	return 0; /* table full: no numbering (said nowhere else: rare and harmless) */
 }
 
-/* Whether fragment bytes [off, off + len) overlap one of l's missing ranges. */
-static bool carries_missing(const iks_lost_packet *l, uint32_t off, uint32_t len)
-{
-	if (l->nranges == 0)
-		return true;
-	for (uint16_t k = 0; k < l->nranges; k++) {
-		uint32_t st = l->missing[k].start, e = l->missing[k].end;
-		if ((e == IKS_LEN_UNKNOWN || off < e) && off + len > st)
-			return true;
-	}
-	return false;
-}
-
-static int cmp_first(const void *x, const void *y)
-{
-	const iks_lost_packet *a = *(const iks_lost_packet *const *)x;
-	const iks_lost_packet *b = *(const iks_lost_packet *const *)y;
-	if (a->first_frame != b->first_frame)
-		return a->first_frame < b->first_frame ? -1 : 1;
-	return a->last_frame < b->last_frame ? -1 : (a->last_frame > b->last_frame);
-}
-
 /* The lost-list entry frame f of this side belongs to, or NULL: an
  * unfragmented lost packet is its frame; of a fragmented datagram only the
  * fragments carrying bytes the receiver never got (as --write-lost). Frames
@@ -139,7 +118,7 @@ static const iks_lost_packet *lost_entry(side_state *s, const iks_frame *f, cons
 		}
 		if (decoded && p->l.ip.present && p->l.ip.is_fragment && p->l.ip.id == l->ip_id &&
 		    p->l.ip.proto == l->proto &&
-		    carries_missing(l, p->l.ip.frag_offset, (uint32_t)p->l.ip.payload.len))
+		    corr_lost_carries_missing(l, p->l.ip.frag_offset, (uint32_t)p->l.ip.payload.len))
 			hit = l;
 	}
 	size_t k = 0;
@@ -393,7 +372,7 @@ int corr_write_pcapng(const char *out, const char *paths[2], const iks_correlati
 		}
 		for (size_t i = 0; i < n; i++)
 			ss[s].lost[i] = &lost[i];
-		qsort(ss[s].lost, n, sizeof(*ss[s].lost), cmp_first);
+		qsort(ss[s].lost, n, sizeof(*ss[s].lost), corr_lost_cmp_first);
 		ss[s].nlost = n;
 	}
 	sc = section_comment(paths, c);

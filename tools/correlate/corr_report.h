@@ -37,6 +37,8 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 void corr_report_one_text(FILE *out, const corr_input *in, const iks_correlation *c);
 /* Shared by the text reports: the findings numbered and grouped (b's
  * times read with offset_s). */
+/* One negotiation's line (SPIs, initiator, outcome, why). */
+void corr_text_negotiation(FILE *out, const iks_negotiation *n);
 void corr_text_findings(FILE *out, const corr_input in[2], const iks_correlation *c,
 			double offset_s);
 

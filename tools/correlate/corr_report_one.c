@@ -32,7 +32,7 @@ static void one_timeline(FILE *out, const iks_negotiation *n)
 
 void corr_report_one_text(FILE *out, const corr_input *in, const iks_correlation *c)
 {
-	char a[IKS_ADDRSTRLEN], b[IKS_ADDRSTRLEN], t1[32], t2[32], i[17], r[17], ex[24];
+	char a[IKS_ADDRSTRLEN], b[IKS_ADDRSTRLEN], t1[32], t2[32], i[17];
 	const iks_endpoints *e = iks_correlation_endpoints(c);
 	verdicts_text(out, c);
 	fprintf(out, "capture: %s (%" PRIu64 " frames, one side only)\n", in[0].path, in[0].info.frames);
@@ -55,17 +55,8 @@ void corr_report_one_text(FILE *out, const corr_input *in, const iks_correlation
 	const iks_negotiation *negs;
 	size_t nn = iks_correlation_negotiations(c, &negs);
 	fprintf(out, "\nnegotiations (%zu), as a saw them:\n", nn);
-	for (size_t k = 0; k < nn; k++) {
-		const iks_negotiation *n = &negs[k];
-		hex8(i, n->ispi);
-		hex8(r, n->rspi);
-		fprintf(out, "  IKEv%u %s/%s initiated by %s: %s", n->version, i, r,
-			n->initiator == IKS_DIR_A_TO_B ? "a" : "b", iks_outcome_name(n->outcome));
-		if (n->outcome == IKS_OUTCOME_FAILED)
-			fprintf(out, " at %s mid 0x%08" PRIx32,
-				corr_exchange_name(n->version, n->failed_exchange, ex), n->failed_msgid);
-		fprintf(out, " (%s)\n", n->outcome_reason);
-	}
+	for (size_t k = 0; k < nn; k++)
+		corr_text_negotiation(out, &negs[k]);
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);
 	fprintf(out, "\nfindings (%zu; in = from b to a, out = from a to b):\n", nf);

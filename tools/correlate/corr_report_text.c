@@ -346,10 +346,28 @@ static void text_timeline(FILE *out, const corr_input *in, const iks_negotiation
 	}
 }
 
+/* One negotiation's line: its SPIs, who started it, its outcome and why. */
+void corr_text_negotiation(FILE *out, const iks_negotiation *n)
+{
+	char i[17], r[17], ex[24];
+	hex8(i, n->ispi);
+	hex8(r, n->rspi);
+	fprintf(out, "  IKEv%u %s/%s initiated by %s: %s", n->version, i, r,
+		n->initiator == IKS_DIR_A_TO_B ? "a" : "b", iks_outcome_name(n->outcome));
+	if (n->outcome == IKS_OUTCOME_FAILED)
+		fprintf(out, " at %s mid 0x%08" PRIx32, corr_exchange_name(n->version, n->failed_exchange, ex),
+			n->failed_msgid);
+	if (n->error_notify)
+		fprintf(out, " (%s sent %s)\n", n->error_dir == IKS_DIR_A_TO_B ? "a" : "b",
+			notify_text(n->version, n->error_notify));
+	else
+		fprintf(out, " (%s)\n", n->outcome_reason);
+}
+
 void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *c)
 {
 	char a1[IKS_ADDRSTRLEN], a2[IKS_ADDRSTRLEN], b1[IKS_ADDRSTRLEN], b2[IKS_ADDRSTRLEN];
-	char t1[32], t2[32], i[17], r[17], ex[24];
+	char t1[32], t2[32], i[17];
 	const iks_clock_estimate *ce = iks_correlation_clock(c);
 	const iks_endpoints *e = iks_correlation_endpoints(c);
 	iks_correlation_stats st;
@@ -411,21 +429,8 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 	const iks_negotiation *negs;
 	size_t nn = iks_correlation_negotiations(c, &negs);
 	fprintf(out, "\nnegotiations (%zu):\n", nn);
-	for (size_t k = 0; k < nn; k++) {
-		const iks_negotiation *n = &negs[k];
-		hex8(i, n->ispi);
-		hex8(r, n->rspi);
-		fprintf(out, "  IKEv%u %s/%s initiated by %s: %s", n->version, i, r,
-			n->initiator == IKS_DIR_A_TO_B ? "a" : "b", iks_outcome_name(n->outcome));
-		if (n->outcome == IKS_OUTCOME_FAILED)
-			fprintf(out, " at %s mid 0x%08" PRIx32, corr_exchange_name(n->version, n->failed_exchange, ex),
-				n->failed_msgid);
-		if (n->error_notify)
-			fprintf(out, " (%s sent %s)\n", n->error_dir == IKS_DIR_A_TO_B ? "a" : "b",
-				notify_text(n->version, n->error_notify));
-		else
-			fprintf(out, " (%s)\n", n->outcome_reason);
-	}
+	for (size_t k = 0; k < nn; k++)
+		corr_text_negotiation(out, &negs[k]);
 
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);
