@@ -37,7 +37,12 @@ struct iks_capture {
 	copy_merger *merge;    /* iks_capture_merge_copies() on */
 	bool started;          /* a frame was asked for */
 	uint8_t *mem;          /* owned copy of the input of iks_capture_open_buffer */
+	char *iobuf;           /* the stdio buffer of a named file (freed after it is closed) */
 };
+
+/* A named file's stdio buffer: libpcap reads a record at a time through
+ * fread, which with the default 4 KiB buffer costs a read() per 4 KiB. */
+#define CAPTURE_IOBUF_SIZE ((size_t)1 << 20)
 
 static const char *display_name(const char *path)
 {
@@ -159,6 +164,14 @@ iks_capture *iks_capture_open(const char *path, const char *bpf_filter, char *er
 	} else {
 		/* detected by content: NetMon by its magic, anything else by libpcap */
 		FILE *f = fopen(path, "rb");
+		if (f) {
+			/* before any read; without memory, stdio's own buffer */
+			cap->iobuf = malloc(CAPTURE_IOBUF_SIZE);
+			if (cap->iobuf && setvbuf(f, cap->iobuf, _IOFBF, CAPTURE_IOBUF_SIZE) != 0) {
+				free(cap->iobuf);
+				cap->iobuf = NULL;
+			}
+		}
 		uint8_t magic[4];
 		size_t nmagic = f ? fread(magic, 1, 4, f) : 0;
 		if (f && pcapng_magic(magic, nmagic)) {
@@ -183,8 +196,26 @@ iks_capture *iks_capture_open(const char *path, const char *bpf_filter, char *er
 			}
 			return capture_finish(cap, bpf_filter, errbuf);
 		}
-		if (f)
-			fclose(f);
+		if (f) {
+			/* libpcap on the open file, through the large buffer */
+			pcap_err[0] = '\0';
+			if (fseeko(f, 0, SEEK_SET) == 0)
+				cap->pcap = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO,
+										     pcap_err);
+			if (!cap->pcap) {
+				fclose(f);
+				if (pcap_err[0]) {
+					if (errbuf)
+						snprintf(errbuf, IKS_ERRBUF_SIZE, "%s: cannot read capture: %s",
+							 path, pcap_err);
+					iks_capture_close(cap);
+					return NULL;
+				}
+				/* could not seek: libpcap opens it by name below */
+			} else {
+				return capture_finish(cap, bpf_filter, errbuf);
+			}
+		}
 	}
 	pcap_err[0] = '\0';
 	cap->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, pcap_err);
@@ -373,6 +404,7 @@ void iks_capture_close(iks_capture *cap)
 	pcapng_close(cap->ng);
 	copies_free(cap->merge);
 	free(cap->mem);
+	free(cap->iobuf); /* after the FILE that used it is closed */
 	free(cap->path);
 	free(cap);
 }

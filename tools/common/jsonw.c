@@ -26,7 +26,7 @@ void sb_reset(strbuf *b)
 		b->s[0] = '\0';
 }
 
-static bool sb_reserve(strbuf *b, size_t more)
+bool sb_reserve(strbuf *b, size_t more)
 {
 	if (b->oom)
 		return false;
@@ -50,21 +50,12 @@ static bool sb_reserve(strbuf *b, size_t more)
 	return true;
 }
 
-void sb_putc(strbuf *b, char c)
+const char *sb_cstr(strbuf *b)
 {
-	if (b->cap - b->len <= 1 && !sb_reserve(b, 1))
-		return;
-	b->s[b->len++] = c;
+	if (!b->s)
+		return "";
 	b->s[b->len] = '\0';
-}
-
-void sb_putn(strbuf *b, const char *s, size_t n)
-{
-	if (b->cap - b->len <= n && !sb_reserve(b, n))
-		return;
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
+	return b->s;
 }
 
 void sb_puts(strbuf *b, const char *s)
@@ -107,7 +98,9 @@ void sb_putu(strbuf *b, uint64_t v)
 char *sb_steal(strbuf *b)
 {
 	char *s = b->s;
-	if (!s)
+	if (s)
+		s[b->len] = '\0';
+	else
 		s = calloc(1, 1);
 	sb_init(b);
 	return s;
@@ -134,16 +127,28 @@ static void before_value(jsonw *w)
 	w->need_comma[w->depth] = true;
 }
 
-void jw_key(jsonw *w, const char *key)
+void jw_keyn(jsonw *w, const char *key, size_t n)
 {
-	/* keys are this program's own identifiers: nothing to escape */
+	/* ,"key": in one append */
+	strbuf *b = w->b;
+	if (b->cap - b->len <= n + 4 && !sb_reserve(b, n + 4))
+		return;
+	char *p = b->s + b->len;
 	if (w->need_comma[w->depth])
-		sb_putc(w->b, ',');
+		*p++ = ',';
 	w->need_comma[w->depth] = true;
-	sb_putc(w->b, '"');
-	sb_puts(w->b, key);
-	sb_putn(w->b, "\":", 2);
+	*p++ = '"';
+	memcpy(p, key, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	b->len = (size_t)(p - b->s);
 	w->after_key = true;
+}
+
+void jw_keys(jsonw *w, const char *key)
+{
+	jw_keyn(w, key, strlen(key));
 }
 
 static void open_(jsonw *w, char c)
@@ -278,8 +283,20 @@ void jw_int(jsonw *w, int64_t v)
 	scalar(w, t);
 }
 
-void jw_bool(jsonw *w, bool v) { scalar(w, v ? "true" : "false"); }
-void jw_null(jsonw *w) { scalar(w, "null"); }
+void jw_bool(jsonw *w, bool v)
+{
+	before_value(w);
+	if (v)
+		sb_putl(w->b, "true");
+	else
+		sb_putl(w->b, "false");
+}
+
+void jw_null(jsonw *w)
+{
+	before_value(w);
+	sb_putl(w->b, "null");
+}
 void jw_raw(jsonw *w, const char *text) { scalar(w, text); }
 
 void jw_hex(jsonw *w, const uint8_t *p, size_t n)

@@ -17,12 +17,35 @@ typedef struct strbuf {
 	bool oom;        /* an allocation failed; the text is incomplete */
 } strbuf;
 
+/* The text is b->s[0..len), not NUL-terminated as it grows (appends write
+ * only their own bytes): read it as a C string through sb_cstr. There is
+ * always room for the NUL (cap > len once s is allocated). */
 void sb_init(strbuf *b);
 void sb_free(strbuf *b);
 void sb_reset(strbuf *b);
-void sb_putc(strbuf *b, char c);
+/* Room for `more` bytes and a NUL; false (and oom set) when it cannot grow. */
+bool sb_reserve(strbuf *b, size_t more);
+/* The text as a C string (NUL put after it); "" before anything was written. */
+const char *sb_cstr(strbuf *b);
+
+static inline void sb_putc(strbuf *b, char c)
+{
+	if (b->cap - b->len <= 1 && !sb_reserve(b, 1))
+		return;
+	b->s[b->len++] = c;
+}
+
+static inline void sb_putn(strbuf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len <= n && !sb_reserve(b, n))
+		return;
+	__builtin_memcpy(b->s + b->len, s, n);
+	b->len += n;
+}
+
 void sb_puts(strbuf *b, const char *s);
-void sb_putn(strbuf *b, const char *s, size_t n);
+/* A string literal, its length known at compile time. */
+#define sb_putl(b, lit) sb_putn((b), "" lit "", sizeof(lit) - 1)
 void sb_putu(strbuf *b, uint64_t v); /* decimal */
 void sb_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Take the text out (caller frees); the buffer is left empty. */
@@ -42,7 +65,12 @@ void jw_obj_begin(jsonw *w);          /* value position: { */
 void jw_obj_end(jsonw *w);
 void jw_arr_begin(jsonw *w);
 void jw_arr_end(jsonw *w);
-void jw_key(jsonw *w, const char *key); /* then exactly one value */
+/* A key, then exactly one value. jw_key takes a string literal (its length
+ * from sizeof); jw_keyn any key of n bytes. Keys are the program's own
+ * identifiers: nothing is escaped. */
+void jw_keyn(jsonw *w, const char *key, size_t n);
+#define jw_key(w, lit) jw_keyn((w), "" lit "", sizeof(lit) - 1)
+void jw_keys(jsonw *w, const char *key); /* a key not known at compile time */
 void jw_str(jsonw *w, const char *s);   /* escaped string (NULL writes null) */
 void jw_uint(jsonw *w, uint64_t v);
 void jw_int(jsonw *w, int64_t v);

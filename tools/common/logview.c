@@ -225,7 +225,7 @@ static void failures(const logview *v, FILE *out, bool json, strbuf *b)
 		jw_key(&w, "log_failure");
 		json_failure(&w, v, r, false);
 		jw_obj_end(&w);
-		fprintf(out, "%s\n", b->s ? b->s : "");
+		fprintf(out, "%s\n", sb_cstr(b));
 	}
 }
 
@@ -348,7 +348,7 @@ void logview_finish(logview *v, FILE *out, bool json)
 		jw_null(&w);
 		jw_obj_end(&w);
 		jw_obj_end(&w);
-		fprintf(out, "%s\n", b.s ? b.s : "");
+		fprintf(out, "%s\n", sb_cstr(&b));
 	}
 	failures(v, out, json, &b);
 	char off[48] = "null";
@@ -393,7 +393,7 @@ void logview_finish(logview *v, FILE *out, bool json)
 	jw_str(&w, st.limit);
 	jw_obj_end(&w);
 	jw_obj_end(&w);
-	fprintf(out, "%s\n", b.s ? b.s : "");
+	fprintf(out, "%s\n", sb_cstr(&b));
 	sb_reset(&b);
 	jw_init(&w, &b);
 	jw_obj_begin(&w);
@@ -419,7 +419,7 @@ void logview_finish(logview *v, FILE *out, bool json)
 	jw_str(&w, order);
 	jw_obj_end(&w);
 	jw_obj_end(&w);
-	fprintf(out, "%s\n", b.s ? b.s : "");
+	fprintf(out, "%s\n", sb_cstr(&b));
 	sb_free(&b);
 }
 

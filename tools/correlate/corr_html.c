@@ -268,6 +268,45 @@ static void write_findings(html_ctx *h)
 	fputs(h->nf > FINDINGS_SHOWN ? "</ol></details></section>\n" : "</ol></section>\n", o);
 }
 
+/* IKE groups by (version, initiator SPI), first group first: each
+ * negotiation finds its first message's arrow by binary search instead of a
+ * scan over every group (which made --html quadratic). */
+typedef struct neg_key {
+	uint8_t ispi[8];
+	uint8_t version;
+	size_t idx;
+} neg_key;
+
+static int cmp_neg_key(const neg_key *a, uint8_t version, const uint8_t ispi[8])
+{
+	if (a->version != version)
+		return a->version < version ? -1 : 1;
+	return memcmp(a->ispi, ispi, 8);
+}
+
+static int cmp_neg_sort(const void *x, const void *y)
+{
+	const neg_key *a = x, *b = y;
+	int r = cmp_neg_key(a, b->version, b->ispi);
+	if (r)
+		return r;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* The first IKE group of that version and initiator SPI, or -1. */
+static long first_ike_group(const neg_key *k, size_t nk, uint8_t version, const uint8_t ispi[8])
+{
+	size_t lo = 0, hi = nk;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_neg_key(&k[mid], version, ispi) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < nk && cmp_neg_key(&k[lo], version, ispi) == 0 ? (long)k[lo].idx : -1;
+}
+
 static void write_negotiations(html_ctx *h)
 {
 	FILE *o = h->o;
@@ -283,17 +322,25 @@ static void write_negotiations(html_ctx *h)
 		fprintf(o, "<details><summary>%zu complete, %zu failed, %zu incomplete: show them</summary>\n",
 			cnt[IKS_OUTCOME_COMPLETE], cnt[IKS_OUTCOME_FAILED], cnt[IKS_OUTCOME_INCOMPLETE]);
 	}
+	/* the index; without memory for it, no links (the page stays whole) */
+	size_t nk = 0;
+	neg_key *keys = nn ? malloc((h->ng + 1) * sizeof(*keys)) : NULL;
+	if (keys) {
+		for (size_t i = 0; i < h->ng; i++)
+			if (h->g[i].kind == IKS_GROUP_IKE) {
+				memcpy(keys[nk].ispi, h->g[i].ispi, 8);
+				keys[nk].version = h->g[i].version;
+				keys[nk++].idx = i;
+			}
+		qsort(keys, nk, sizeof(*keys), cmp_neg_sort);
+	}
 	fputs("<ul>\n", o);
 	for (size_t k = 0; k < nn; k++) {
 		const iks_negotiation *x = &n[k];
 		hex8(i8, x->ispi);
 		hex8(r8, x->rspi);
 		/* its first message's arrow */
-		long gi = -1;
-		for (size_t i = 0; i < h->ng && gi < 0; i++)
-			if (h->g[i].kind == IKS_GROUP_IKE && h->g[i].version == x->version &&
-			    !memcmp(h->g[i].ispi, x->ispi, 8))
-				gi = (long)i;
+		long gi = first_ike_group(keys, nk, x->version, x->ispi);
 		fprintf(o, "<li class=\"neg outcome-%s\">", iks_outcome_name(x->outcome));
 		if (gi >= 0)
 			fprintf(o, "<a class=\"goto\" href=\"#g%ld\" data-g=\"%ld\">", gi, gi);
@@ -317,6 +364,7 @@ static void write_negotiations(html_ctx *h)
 		fputs("</li>\n", o);
 	}
 	fputs(nn > NEGOTIATIONS_SHOWN ? "</ul></details></section>\n" : "</ul></section>\n", o);
+	free(keys);
 }
 
 static void write_host(html_ctx *h, int s, const iks_addr *addr, uint16_t port)

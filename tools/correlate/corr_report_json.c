@@ -318,7 +318,7 @@ static void json_log_ref(jsonw *w, const corr_input *in, int side, uint64_t fram
 {
 	if (!in[side].log)
 		return;
-	jw_key(w, key);
+	jw_keys(w, key);
 	const iks_log_msg *m = frame ? logview_msg_for_frame(in[side].log, frame) : NULL;
 	if (m)
 		logview_msg_json(in[side].log, m, w);
@@ -431,7 +431,7 @@ static void json_negotiation(jsonw *w, const corr_input *in, const iks_correlati
 
 static void json_tally(jsonw *w, const char *key, const iks_loss_tally *t)
 {
-	jw_key(w, key);
+	jw_keys(w, key);
 	jw_obj_begin(w);
 	jw_key(w, "sent");
 	jw_uint(w, t->sent);
@@ -442,7 +442,7 @@ static void json_tally(jsonw *w, const char *key, const iks_loss_tally *t)
 
 static void json_run(jsonw *w, const char *key, const iks_loss_run *r)
 {
-	jw_key(w, key);
+	jw_keys(w, key);
 	if (!r->count) {
 		jw_null(w);
 		return;
@@ -468,7 +468,7 @@ static void json_loss(jsonw *w, const iks_correlation *c)
 	jw_obj_begin(w);
 	for (int s = 0; s < 2; s++) {
 		const iks_loss_profile *p = iks_correlation_loss_profile(c, s);
-		jw_key(w, s ? "b->a" : "a->b");
+		jw_keys(w, s ? "b->a" : "a->b");
 		jw_obj_begin(w);
 		json_tally(w, "all", &p->all);
 		json_tally(w, "ike", &p->ike);
@@ -533,7 +533,7 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jw_key(&w, "captures");
 	jw_obj_begin(&w);
 	for (int s = 0; s < 2; s++) {
-		jw_key(&w, s ? "b" : "a");
+		jw_keys(&w, s ? "b" : "a");
 		jw_obj_begin(&w);
 		jw_key(&w, "file");
 		jw_str(&w, in[s].path);
@@ -640,7 +640,7 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 		jw_key(&w, "logs");
 		jw_obj_begin(&w);
 		for (int s = 0; s < 2; s++) {
-			jw_key(&w, s ? "b" : "a");
+			jw_keys(&w, s ? "b" : "a");
 			if (in[s].log)
 				logview_summary_json(in[s].log, &w);
 			else
@@ -652,7 +652,7 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 		jw_key(&w, "events");
 		jw_obj_begin(&w);
 		for (int s = 0; s < 2; s++) {
-			jw_key(&w, s ? "b" : "a");
+			jw_keys(&w, s ? "b" : "a");
 			if (in[s].events)
 				corr_events_json(&w, in[s].events, c);
 			else
@@ -684,6 +684,6 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	if (b.s)
-		fprintf(out, "%s\n", b.s);
+		fprintf(out, "%s\n", sb_cstr(&b));
 	sb_free(&b);
 }

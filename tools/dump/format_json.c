@@ -76,7 +76,7 @@ static void json_ike(jsonw *w, const iks_ike_info *ike)
 	jw_bool(w, ike->encrypted);
 	/* decrypted: "payloads" are the inner ones (fmt_ike_json_extra), the
 	 * chain as sent is "wire_payloads" */
-	jw_key(w, ike->decrypted ? "wire_payloads" : "payloads");
+	jw_keys(w, ike->decrypted ? "wire_payloads" : "payloads");
 	jw_arr_begin(w);
 	unsigned n = ike->npayloads < IKS_IKE_MAX_PAYLOADS ? ike->npayloads : IKS_IKE_MAX_PAYLOADS;
 	for (unsigned i = 0; i < n; i++) {

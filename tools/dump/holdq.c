@@ -14,6 +14,7 @@
  */
 typedef struct held_line {
 	char *text;
+	size_t len;         /* of text */
 	uint64_t datagram_id;
 	uint64_t frame;     /* completing frame once resolved, 0 = unknown */
 	uint64_t next_seq;  /* next line of the same datagram, 0 = none */
@@ -112,13 +113,13 @@ static void map_remove(holdq *q, chain *c)
 }
 
 /* Write one line, the datagram mark replaced. */
-static void emit(holdq *q, const char *text, uint64_t frame)
+static void emit(holdq *q, const char *text, size_t len, uint64_t frame)
 {
-	const char *p = text;
+	const char *p = text, *end = text + len;
 	for (;;) {
-		const char *m = strchr(p, FMT_DATAGRAM_MARK);
+		const char *m = memchr(p, FMT_DATAGRAM_MARK, (size_t)(end - p));
 		if (!m) {
-			fputs(p, q->out);
+			fwrite(p, 1, (size_t)(end - p), q->out);
 			break;
 		}
 		fwrite(p, 1, (size_t)(m - p), q->out);
@@ -138,7 +139,7 @@ static void pop_ready(holdq *q)
 		if (l->waiting)
 			break;
 		if (q->show_all || l->relevant)
-			emit(q, l->text, l->frame);
+			emit(q, l->text, l->len, l->frame);
 		free(l->text);
 		l->text = NULL;
 		q->first_seq++;
@@ -171,12 +172,12 @@ static void resolve_chain(holdq *q, chain *c, uint64_t frame, bool relevant)
 	map_remove(q, c);
 }
 
-bool holdq_add(holdq *q, const char *line, uint64_t datagram_id, bool waits, bool relevant)
+bool holdq_add(holdq *q, const char *line, size_t len, uint64_t datagram_id, bool waits, bool relevant)
 {
 	if (q->count == 0 && !waits) {
 		/* nothing queued and nothing to wait for: straight out */
 		if (q->show_all || relevant)
-			emit(q, line, 0);
+			emit(q, line, len, 0);
 		return true;
 	}
 	if (waits && datagram_id) {
@@ -187,14 +188,16 @@ bool holdq_add(holdq *q, const char *line, uint64_t datagram_id, bool waits, boo
 			relevant = relevant || r->relevant;
 			if (q->count == 0) {
 				if (q->show_all || relevant)
-					emit(q, line, r->frame);
+					emit(q, line, len, r->frame);
 				return true;
 			}
 		}
 	}
-	char *text = strdup(line);
+	char *text = malloc(len + 1);
 	if (!text)
 		return false;
+	memcpy(text, line, len);
+	text[len] = '\0';
 	if (q->count == q->cap) {
 		/* the cap: the oldest line goes out with whatever is known */
 		q->ring[q->first_seq % q->cap].waiting = false;
@@ -205,6 +208,7 @@ bool holdq_add(holdq *q, const char *line, uint64_t datagram_id, bool waits, boo
 	held_line *l = &q->ring[seq % q->cap];
 	memset(l, 0, sizeof(*l));
 	l->text = text;
+	l->len = len;
 	l->datagram_id = datagram_id;
 	l->waiting = waits;
 	l->relevant = relevant;

@@ -24,9 +24,10 @@ typedef struct holdq holdq;
 holdq *holdq_new(FILE *out, size_t max_lines, bool show_all, bool json);
 void holdq_free(holdq *q);
 
-/* Queue a line (copied). datagram_id 0: the line waits for nothing.
- * Returns false when out of memory. */
-bool holdq_add(holdq *q, const char *line, uint64_t datagram_id, bool waits, bool relevant);
+/* Queue a line of len bytes (copied; it need not be NUL-terminated).
+ * datagram_id 0: the line waits for nothing. Returns false when out of
+ * memory. */
+bool holdq_add(holdq *q, const char *line, size_t len, uint64_t datagram_id, bool waits, bool relevant);
 
 /* The datagram completed in frame `frame` (0: it was given up);
  * `relevant` marks every line of it as relevant. */

@@ -14,7 +14,7 @@ static void t_key(emit *e, const char *k)
 void e_uint(emit *e, const char *k, uint64_t v)
 {
 	if (e->w) {
-		jw_key(e->w, k);
+		jw_keys(e->w, k);
 		jw_uint(e->w, v);
 	} else {
 		t_key(e, k);
@@ -25,7 +25,7 @@ void e_uint(emit *e, const char *k, uint64_t v)
 void e_str(emit *e, const char *k, const char *s)
 {
 	if (e->w) {
-		jw_key(e->w, k);
+		jw_keys(e->w, k);
 		jw_str(e->w, s);
 		return;
 	}
@@ -41,7 +41,7 @@ void e_str(emit *e, const char *k, const char *s)
 void e_hex(emit *e, const char *k, const uint8_t *p, size_t n)
 {
 	if (e->w) {
-		jw_key(e->w, k);
+		jw_keys(e->w, k);
 		jw_hex(e->w, p, n);
 		return;
 	}
@@ -55,7 +55,7 @@ void e_hex(emit *e, const char *k, const uint8_t *p, size_t n)
 void e_bool(emit *e, const char *k, bool v)
 {
 	if (e->w) {
-		jw_key(e->w, k);
+		jw_keys(e->w, k);
 		jw_bool(e->w, v);
 	} else {
 		t_key(e, k);
@@ -75,7 +75,7 @@ void e_newline(emit *e, const char *label)
 void e_list_begin(emit *e, const char *k)
 {
 	if (e->w) {
-		jw_key(e->w, k);
+		jw_keys(e->w, k);
 		jw_arr_begin(e->w);
 	}
 	e->indent++;

@@ -157,7 +157,7 @@ static bool emit_event(holdq *q, strbuf *line, const iks_event *ev, bool json)
 		fmt_event_json(line, ev);
 	else
 		fmt_event_text(line, ev);
-	return !line->oom && holdq_add(q, line->s, 0, false, true);
+	return !line->oom && holdq_add(q, line->s ? line->s : "", line->len, 0, false, true);
 }
 
 static bool drain_events(iks_decoder *dec, holdq *q, strbuf *line, const struct options *o,
@@ -203,7 +203,7 @@ static bool print_summary(const iks_trace *tr, bool json)
 		jw_obj_end(&w);
 		bool ok = !sb.oom;
 		if (ok)
-			printf("%s\n", sb.s);
+			printf("%s\n", sb_cstr(&sb));
 		sb_free(&sb);
 		iks_correlation_free(c);
 		return ok;
@@ -234,7 +234,8 @@ static bool emit_packet(holdq *q, strbuf *line, const iks_packet *p, const struc
 		fmt_ike_text_tree(line, &p->l.ike);
 	if (line->oom)
 		return false;
-	return holdq_add(q, line->s, p->frag.datagram_id, fmt_needs_datagram(p), relevant);
+	return holdq_add(q, line->s ? line->s : "", line->len, p->frag.datagram_id, fmt_needs_datagram(p),
+			 relevant);
 }
 
 int main(int argc, char **argv)
