@@ -105,6 +105,29 @@ typedef struct iks_clock_estimate {
 	uint64_t matches_ab, matches_ba;
 	double delay_ab_s, delay_ba_s; /* one-way delays (median) */
 	double spread_s;          /* median absolute deviation of the estimate */
+	/* The model (issue 15): offset and drift from the lower envelope of both
+	 * directions' one-way delays (the convex-hull / linear-programming
+	 * estimators of Moon, Skelly and Towsley 1999 and Zhang, Liu and Xia
+	 * 2002). The true clock lies between the envelope of what a sent (above
+	 * it) and of what b sent (below it); the offset is the middle. */
+	double error_s;           /* uncertainty of offset_s over the capture: half the widest
+				     gap between the two envelopes; NAN when the data does not
+				     bound it (one direction only: the offset then includes
+				     that direction's smallest one-way delay) */
+	const char *basis;        /* "both-directions", "a->b-only", "b->a-only", "single-packet";
+				     NULL when not known */
+	double delay_min_ab_s, delay_min_ba_s; /* smallest one-way delays (NAN when not seen) */
+	uint64_t fragment_matches;  /* samples that are IP fragments matched on their own */
+	uint64_t retransmit_matches;/* samples that are byte-identical copies paired by IP ID */
+	double window_s;          /* a copy is looked for this close to its expected arrival */
+	double cover_margin_s;    /* a packet is judged when the receiving capture holds packets
+				     this far before and after its expected arrival (coverage by
+				     evidence): 2 error_s + 10 spread_s + 1 ms, at most window_s */
+	uint32_t nsteps;          /* clock steps found (the envelope jumps in both directions) */
+	struct {
+		double at_s;          /* on a's clock (epoch s) */
+		double step_s;        /* b's clock jumped by this much */
+	} steps[4];
 } iks_clock_estimate;
 
 /* The two ends, as each capture sees them. */
@@ -115,6 +138,8 @@ typedef struct iks_endpoints {
 	uint16_t a_port_in_a, a_port_in_b, b_port_in_a, b_port_in_b; /* IKE ports, 0 if none */
 	const char *method;       /* how a and b were told apart ("ttl", "timing", ...) */
 	double covered_from_s, covered_to_s; /* overlap of the captures on a's clock (epoch s) */
+	bool same_capture;        /* both files are one capture (known is then false; the
+				     capture-check finding says so) */
 } iks_endpoints;
 
 /* One IKE message of a negotiation (a retransmitted message is one entry). */
@@ -184,7 +209,11 @@ enum iks_finding_kind {
 	IKS_FIND_BAD_SPI,
 	IKS_FIND_LIMIT,
 	IKS_FIND_IKE_ERROR,       /* an IKE message carried an error Notify */
-	IKS_FIND_ONE_WAY          /* negotiations one end starts fail, the other's complete */
+	IKS_FIND_ONE_WAY,         /* negotiations one end starts fail, the other's complete */
+	IKS_FIND_CAPTURE_CHECK,   /* the captures themselves: check "same-capture",
+				     "filtered", "not-covered" */
+	IKS_FIND_NOTHING_ARRIVED  /* not one packet one end sent toward the other reached it,
+				     while the other end's own address was active */
 };
 
 enum iks_severity {
@@ -242,6 +271,18 @@ typedef struct iks_finding {
 	uint64_t delete_frame;
 	double delete_s;
 	bool delete_arrived;
+	/* capture-check: which check; the capture it is about in `side` ('a', 'b', or 0
+	   for both); filtered: what it lacks ("esp", "ah", "udp-4500", "fragments",
+	   "other-traffic", comma-separated, static); not-covered: the spans (epoch s,
+	   on that capture's clock) and in count the packets not judged */
+	const char *check;
+	char missing_kinds[64];
+	uint16_t nspans;
+	struct { double from_s, to_s; } spans[IKS_FINDING_MAX_RANGES];
+	/* packet-loss of traffic that is not IPsec (between any addresses on the path) */
+	bool other_traffic;
+	/* nothing-arrived: count = packets sent toward the other end, total = packets
+	   the other end's own address sent or received in its capture */
 } iks_finding;
 
 typedef struct iks_correlation iks_correlation;
@@ -284,6 +325,9 @@ typedef struct iks_correlation_stats {
 	uint64_t lost_ab, lost_ba;
 	uint64_t not_covered;             /* sent outside the overlap, not seen arriving: not judged */
 	uint64_t dropped_with_icmp;       /* not arrived, and a router said why (ICMP error) */
+	uint64_t not_judged_filtered;     /* of a kind the receiving capture was filtered of */
+	uint64_t other_sent_ab, other_sent_ba;  /* traffic that is not IPsec, in the overlap */
+	uint64_t other_lost_ab, other_lost_ba;
 } iks_correlation_stats;
 IKS_API void iks_correlation_get_stats(const iks_correlation *c, iks_correlation_stats *st);
 

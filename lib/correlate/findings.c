@@ -65,6 +65,8 @@ static bool lost_add(corr_ctx *c, int side, const trace_unit *u)
 static void clock_finding(corr_ctx *c)
 {
 	const iks_clock_estimate *ce = &c->out->clock;
+	if (!ce->known)
+		return; /* nothing crossed: no offset is invented */
 	iks_finding *f = corr_add_finding(c, IKS_FIND_CLOCK_OFFSET, IKS_SEV_INFO, IKS_DIR_UNKNOWN);
 	if (!f)
 		return;
@@ -247,7 +249,13 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 			continue; /* the sender itself never saw it whole */
 		uint32_t m = c->match[side][i];
 		const trace_unit *v = m != NO_MATCH ? &c->t[1 - side]->units[m] : NULL;
-		/* what arrived is judged anyway; what did not, only inside the overlap */
+		/* a kind the receiving capture was filtered of is not judged */
+		if (!v && corr_filtered_out(c, side, u)) {
+			st->not_judged_filtered++;
+			continue;
+		}
+		/* what arrived is judged anyway; what did not, only where the
+		 * receiving capture demonstrably ran */
 		if (!v && !corr_covered(c, side, u->ts)) {
 			st->not_covered++;
 			continue;
@@ -403,7 +411,8 @@ static void fragment_pattern(corr_ctx *c, const dir_tally *d)
 
 static void pmtu_finding(corr_ctx *c, int side, const dir_tally *d)
 {
-	if (d->n_lost_plain < 3 || d->lost_sizes_min <= d->ok_size_max)
+	/* a black hole for large packets needs smaller ones that passed */
+	if (d->n_lost_plain < 3 || d->ok_size_max == 0 || d->lost_sizes_min <= d->ok_size_max)
 		return;
 	iks_finding *f = corr_add_finding(c, IKS_FIND_PMTU_BLACKHOLE, IKS_SEV_ERROR,
 					  side == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A);
@@ -526,6 +535,8 @@ const char *iks_finding_kind_name(int kind)
 	case IKS_FIND_LIMIT: return "limit";
 	case IKS_FIND_IKE_ERROR: return "ike-error";
 	case IKS_FIND_ONE_WAY: return "one-way";
+	case IKS_FIND_CAPTURE_CHECK: return "capture-check";
+	case IKS_FIND_NOTHING_ARRIVED: return "nothing-arrived";
 	}
 	return "unknown";
 }

@@ -22,6 +22,10 @@ static void jw_time(jsonw *w, double t)
 static void jw_double(jsonw *w, double v, int digits)
 {
 	char buf[48];
+	if (!isfinite(v)) {
+		jw_null(w); /* not known: never an invented number */
+		return;
+	}
 	snprintf(buf, sizeof(buf), "%.*f", digits, v);
 	jw_raw(w, buf);
 }
@@ -197,6 +201,48 @@ static void json_finding(jsonw *w, const iks_finding *f)
 		}
 		break;
 	}
+	case IKS_FIND_CAPTURE_CHECK:
+		jw_key(w, "check");
+		jw_str(w, f->check);
+		jw_key(w, "capture");
+		if (f->side) {
+			char sd[2] = { f->side, 0 };
+			jw_str(w, sd);
+		} else {
+			jw_null(w);
+		}
+		if (f->missing_kinds[0]) {
+			jw_key(w, "missing");
+			jw_str(w, f->missing_kinds);
+		}
+		if (f->check && !strcmp(f->check, "not-covered")) {
+			jw_key(w, "not_judged");
+			jw_uint(w, f->count);
+			jw_key(w, "of");
+			jw_uint(w, f->total);
+			jw_key(w, "spans");
+			jw_arr_begin(w);
+			for (unsigned k = 0; k < f->nspans; k++) {
+				jw_obj_begin(w);
+				jw_key(w, "from");
+				jw_time(w, f->spans[k].from_s);
+				jw_key(w, "to");
+				jw_time(w, f->spans[k].to_s);
+				jw_obj_end(w);
+			}
+			jw_arr_end(w);
+		}
+		if (f->check && !strcmp(f->check, "same-capture")) {
+			jw_key(w, "frames");
+			jw_uint(w, f->count);
+		}
+		break;
+	case IKS_FIND_NOTHING_ARRIVED:
+		jw_key(w, "sent");
+		jw_uint(w, f->count);
+		jw_key(w, "receiver_active");
+		jw_uint(w, f->total);
+		break;
 	case IKS_FIND_ONE_WAY:
 		jw_key(w, "failed");
 		jw_uint(w, f->count);
@@ -394,13 +440,40 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jw_key(&w, "matches_ba");
 	jw_uint(&w, ce->matches_ba);
 	jw_key(&w, "delay_ab");
-	jw_double(&w, ce->delay_ab_s, 9);
+	jw_double(&w, ce->known ? ce->delay_ab_s : NAN, 9);
 	jw_key(&w, "delay_ba");
-	jw_double(&w, ce->delay_ba_s, 9);
+	jw_double(&w, ce->known ? ce->delay_ba_s : NAN, 9);
 	jw_key(&w, "spread");
-	jw_double(&w, ce->spread_s, 9);
+	jw_double(&w, ce->known ? ce->spread_s : NAN, 9);
 	jw_key(&w, "drift_ppm");
-	jw_double(&w, ce->drift_ppm, 3);
+	jw_double(&w, ce->known ? ce->drift_ppm : NAN, 3);
+	jw_key(&w, "error_s");
+	jw_double(&w, ce->error_s, 9);
+	jw_key(&w, "basis");
+	jw_str(&w, ce->basis);
+	jw_key(&w, "delay_min_ab");
+	jw_double(&w, ce->delay_min_ab_s, 9);
+	jw_key(&w, "delay_min_ba");
+	jw_double(&w, ce->delay_min_ba_s, 9);
+	jw_key(&w, "match_window");
+	jw_double(&w, ce->known ? ce->window_s : NAN, 6);
+	jw_key(&w, "cover_margin");
+	jw_double(&w, ce->known ? ce->cover_margin_s : NAN, 6);
+	jw_key(&w, "fragment_matches");
+	jw_uint(&w, ce->fragment_matches);
+	jw_key(&w, "retransmit_matches");
+	jw_uint(&w, ce->retransmit_matches);
+	jw_key(&w, "steps");
+	jw_arr_begin(&w);
+	for (uint32_t k = 0; k < ce->nsteps && k < 4; k++) {
+		jw_obj_begin(&w);
+		jw_key(&w, "at");
+		jw_time(&w, ce->steps[k].at_s);
+		jw_key(&w, "seconds");
+		jw_double(&w, ce->steps[k].step_s, 9);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
 	jw_obj_end(&w);
 	jw_key(&w, "overlap");
 	jw_obj_begin(&w);
@@ -427,6 +500,16 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jw_uint(&w, st.dropped_with_icmp);
 	jw_key(&w, "not_covered");
 	jw_uint(&w, st.not_covered);
+	jw_key(&w, "not_judged_filtered");
+	jw_uint(&w, st.not_judged_filtered);
+	jw_key(&w, "other_sent_ab");
+	jw_uint(&w, st.other_sent_ab);
+	jw_key(&w, "other_lost_ab");
+	jw_uint(&w, st.other_lost_ab);
+	jw_key(&w, "other_sent_ba");
+	jw_uint(&w, st.other_sent_ba);
+	jw_key(&w, "other_lost_ba");
+	jw_uint(&w, st.other_lost_ba);
 	jw_obj_end(&w);
 	if (in[0].log || in[1].log) {
 		jw_key(&w, "logs");
