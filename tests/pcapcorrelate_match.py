@@ -134,7 +134,8 @@ if d:
     rt = [f for f in kinds(d, "ike-retransmit") if f["exchange"] == 34]
     check("nothing crosses: IKE_SA_INIT retransmits", len(rt) == 1 and rt[0]["count"] >= 1, rt)
     un = [f for f in kinds(d, "ike-unanswered") if f["exchange"] == 34]
-    check("nothing crosses: IKE_SA_INIT ike-unanswered", len(un) == 1, d["findings"])
+    check("nothing crosses: the retransmitted IKE_SA_INIT is ike-unanswered",
+          len(rt) == 1 and any(f["ispi"] == rt[0]["ispi"] for f in un), d["findings"])
     na = kinds(d, "nothing-arrived")
     check("nothing crosses: nothing-arrived a->b, b's own address active",
           any(f["direction"] == "a->b" and f["sent"] > 0 and f["receiver_active"] > 0
@@ -213,5 +214,58 @@ if pick:
           (ncb, len(after), b_last))
     check("a's packets after b's end: none written as lost",
           not any(t > b_last for t in lost_cut if t in set(x for x, _, _ in ra)), lost_cut)
+
+# --- lab pairs with the router's truth (scripts/lab-paths.sh) -------------------------
+# 1. IKE_SA_INIT over the MTU, non-first fragments dropped in r
+rc, d, err = run(cap("ikev2_bigsainit_firstonly_a.pcap"), cap("ikev2_bigsainit_firstonly_b.pcap"))
+check("lab firstonly: exit 0", rc == 0, (rc, err))
+if d:
+    co = d["clock_offset"]
+    print("# lab firstonly: offset %.6f s from %d fragment matches (both lab hosts share one "
+          "clock: truth 0)" % (co["seconds"], co["fragment_matches"]))
+    check("lab firstonly: clock from the 5 first fragments, within 5 ms of the truth (0)",
+          co["fragment_matches"] == co["matches"] == 5 and abs(co["seconds"]) < 0.005, co)
+    rt = kinds(d, "ike-retransmit")
+    check("lab firstonly: IKE_SA_INIT retransmits counted (4)",
+          len(rt) == 1 and rt[0]["count"] == 4 and rt[0]["exchange"] == 34, rt)
+# 2. everything a->b dropped in r
+rc, d, err = run(cap("ikev2_psk_blocked_ab_a.pcap"), cap("ikev2_psk_blocked_ab_b.pcap"))
+check("lab blocked a->b: exit 0", rc == 0, (rc, err))
+if d:
+    check("lab blocked a->b: clock_offset.seconds null", d["clock_offset"]["seconds"] is None,
+          d["clock_offset"])
+    check("lab blocked a->b: IKE_SA_INIT retransmits and ike-unanswered",
+          [f["count"] for f in kinds(d, "ike-retransmit")] == [4]
+          and len(kinds(d, "ike-unanswered")) == 1, d["findings"])
+    check("lab blocked a->b: nothing-arrived a->b (truth: 5 of 5 lost)",
+          [(f["direction"], f["sent"]) for f in kinds(d, "nothing-arrived")] == [("a->b", 5)],
+          kinds(d, "nothing-arrived"))
+# 4. random loss with unrelated clear traffic: the same IPsec negotiations and
+# findings as the same pair with that traffic taken out of both files
+P = "ikev2_psk_randomloss_noise"
+HOSTS = {"192.0.2.1", "198.51.100.1"}
+for s in "ab":
+    h, r = cm.read(cap("%s_%s.pcap" % (P, s)))
+    cm.write(tmp("quiet_%s.pcap" % s), h,
+             cm.keep(h, r, lambda v: v is None or (v["src"] in HOSTS and v["dst"] in HOSTS)
+                     or (v["dst"] in HOSTS and v["proto"] == 1)))
+rc, dn, err = run(cap(P + "_a.pcap"), cap(P + "_b.pcap"))
+rc2, dq, err2 = run(tmp("quiet_a.pcap"), tmp("quiet_b.pcap"))
+if dn and dq:
+    def ident(f):
+        return (f["kind"], f["direction"], f.get("ip_id"), f.get("count"), f.get("exchange"),
+                f.get("msgid"))
+    check("lab noise: the IPsec hosts, not the busiest pair",
+          dn["hosts"]["a"]["in_a"] == "192.0.2.1" and dn["hosts"]["b"]["in_b"] == "198.51.100.1",
+          dn["hosts"])
+    check("lab noise: the same negotiations as without the other traffic",
+          [(n["ispi"], n["outcome"]) for n in dn["negotiations"]]
+          == [(n["ispi"], n["outcome"]) for n in dq["negotiations"]], (dn["negotiations"],))
+    check("lab noise: the same findings as without the other traffic",
+          sorted(map(ident, dn["findings"]), key=str) == sorted(map(ident, dq["findings"]), key=str),
+          (dn["findings"], dq["findings"]))
+    check("lab noise: the same IPsec loss counts",
+          all(dn["stats"][k] == dq["stats"][k] for k in ("lost_ab", "lost_ba", "sent_a", "sent_b")),
+          (dn["stats"], dq["stats"]))
 
 finish()

@@ -228,7 +228,8 @@ bool corr_covered(const corr_ctx *c, int side, int64_t ts)
 	/* the expected arrival is known to within the clock's uncertainty and
 	 * the delays' scatter: packets that far before and after it prove the
 	 * capture ran */
-	double m = c->out->clock.known ? c->out->clock.cover_margin_s * 1e9 : c->window_ns;
+	/* without a clock the captures' clocks are taken to agree */
+	double m = c->out->clock.known ? c->out->clock.cover_margin_s * 1e9 : 1e6;
 	size_t k = lower_bound(c, r, e - m);
 	if (k == 0)
 		return false; /* nothing before: the capture had not started */

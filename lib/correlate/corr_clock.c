@@ -222,10 +222,11 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 		slope = (l0 + l1) / 2;
 		keep = (l0 > 0) == (l1 > 0) && fabs(l0 - l1) < fabs(slope) &&
 		       fabs(slope) * span > 3 * noise;
-	} else if (n[0] + n[1] >= 5) {
+	} else if (n[0] + n[1] >= 10) {
+		/* one direction: nothing to cross-check the slope against */
 		const envelope *o = n[0] ? &e[0] : &e[1];
 		slope = n[0] ? l0 : l1;
-		keep = fabs(slope) * span > 5 * noise && o->edge >= span / 4;
+		keep = fabs(slope) * span > 10 * noise && o->edge >= span / 4;
 	}
 	if (!keep)
 		slope = 0;
@@ -240,7 +241,7 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 	if (n[0] && n[1]) {
 		off = (a0 + a1) / 2;
 		ce->basis = "both-directions";
-		ce->error_s = fmax(fabs(a0 - a1) / 2, 1e3) / 1e9;
+		ce->error_s = NAN; /* set below: half the gap plus the spread */
 	} else {
 		off = n[0] ? a0 : a1;
 		ce->basis = n[0] ? "a->b-only" : "b->a-only";
@@ -274,6 +275,11 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 			tmp[nd++] = fabs(dl - c->delay_ns[d]);
 		}
 	double spread = corr_median(tmp, nd);
+	/* the uncertainty: half the gap between the envelopes, plus the
+	 * samples' spread around the model (what a drift too small to keep, or
+	 * uneven delays, may still move) */
+	if (n[0] && n[1])
+		ce->error_s = (fmax(fabs(a0 - a1) / 2, 1e3) + spread) / 1e9;
 	find_steps(c, p[0], n[0], p[1], n[1], span, fmax(5e6, 10 * noise));
 
 	ce->offset_s = off / 1e9;
