@@ -261,11 +261,44 @@ if dn and dq:
     check("lab noise: the same negotiations as without the other traffic",
           [(n["ispi"], n["outcome"]) for n in dn["negotiations"]]
           == [(n["ispi"], n["outcome"]) for n in dq["negotiations"]], (dn["negotiations"],))
-    check("lab noise: the same findings as without the other traffic",
-          sorted(map(ident, dn["findings"]), key=str) == sorted(map(ident, dq["findings"]), key=str),
+    ipsec_n = [f for f in dn["findings"] if not f.get("other_traffic")]
+    check("lab noise: the same IPsec findings as without the other traffic",
+          sorted(map(ident, ipsec_n), key=str) == sorted(map(ident, dq["findings"]), key=str),
           (dn["findings"], dq["findings"]))
     check("lab noise: the same IPsec loss counts",
           all(dn["stats"][k] == dq["stats"][k] for k in ("lost_ab", "lost_ba", "sent_a", "sent_b")),
           (dn["stats"], dq["stats"]))
+    # the other traffic's loss, against the router's truth, datagram by datagram
+    truth = {"a->b": set(), "b->a": set()}
+    with open(cap(P + "_truth.txt")) as f:
+        for line in f:
+            if not line.startswith("lost "):
+                continue
+            w = line.split()
+            ident = [x for x in w if x.startswith("id=") or x.startswith("proto=")]
+            addrs = [x.split(":")[0] for x in w if x.count(".") == 3 and "=" not in x]
+            if set(addrs[:2]) <= HOSTS:
+                continue
+            truth[w[1]].add((addrs[0], addrs[1], int(ident[0][3:], 16), int(ident[1][6:])))
+    check("lab noise: other traffic lost a->b as the router says (%d datagrams)"
+          % len(truth["a->b"]), dn["stats"]["other_lost_ab"] == len(truth["a->b"]), dn["stats"])
+    check("lab noise: other traffic lost b->a as the router says (%d datagrams)"
+          % len(truth["b->a"]), dn["stats"]["other_lost_ba"] == len(truth["b->a"]), dn["stats"])
+    ol = [f for f in kinds(dn, "packet-loss") if f.get("other_traffic")]
+    check("lab noise: the other traffic's loss is said to be other traffic",
+          sorted((f["direction"], f["count"]) for f in ol)
+          == [("a->b", len(truth["a->b"])), ("b->a", len(truth["b->a"]))], ol)
+    out = tmp("noise_lost.pcap")
+    subprocess.run([PCAPCORRELATE, "-w", out, cap(P + "_a.pcap"), cap(P + "_b.pcap")],
+                   stdout=subprocess.DEVNULL, check=True)
+    hl, rl = cm.read(out)
+    written = set()
+    for _, _, data in rl:
+        v = cm.ipv4(hl, data)
+        if v and not {v["src"], v["dst"]} <= HOSTS:
+            written.add((v["src"], v["dst"], v["id"], v["proto"]))
+    both = truth["a->b"] | truth["b->a"]
+    check("lab noise: --write-lost holds exactly the other datagrams r dropped",
+          written == both, (sorted(written - both), sorted(both - written)))
 
 finish()

@@ -241,6 +241,8 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 		if (st == IKS_OK)
 			st = corr_findings(&c);
 		if (st == IKS_OK)
+			st = corr_other_traffic(&c);
+		if (st == IKS_OK)
 			st = corr_deleted_sas(&c);
 		if (st == IKS_OK)
 			st = corr_groups(&c);

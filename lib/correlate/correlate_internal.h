@@ -132,6 +132,11 @@ void corr_checks_free(corr_ctx *c);
 iks_status corr_checks_gaps(corr_ctx *c);       /* after matching */
 iks_status corr_checks_report(corr_ctx *c);
 void corr_nothing_arrived(corr_ctx *c);
+
+/* corr_other.c: the loss of traffic that is not IPsec, between any
+ * addresses on the path (stats other_*, packet-loss findings marked
+ * other_traffic). */
+iks_status corr_other_traffic(corr_ctx *c);
 /* Whether unit u of side s is of a kind the other capture was filtered of. */
 bool corr_filtered_out(const corr_ctx *c, int side, const trace_unit *u);
 

@@ -119,6 +119,14 @@ static void json_finding(jsonw *w, const iks_finding *f)
 		jw_key(w, "proto");
 		jw_uint(w, f->proto);
 		json_spi_seq(w, f);
+		if (f->other_traffic) {
+			jw_key(w, "other_traffic");
+			jw_bool(w, true);
+			jw_key(w, "ip_id");
+			jw_uint(w, f->ip_id);
+			jw_key(w, "size");
+			jw_uint(w, f->size);
+		}
 		break;
 	case IKS_FIND_FRAGMENT_LOSS:
 		jw_key(w, "ip_id");

@@ -59,7 +59,8 @@ static void text_finding(FILE *out, const iks_finding *f)
 	case IKS_FIND_PACKET_LOSS:
 		if (!f->has_ike) {
 			const char *pn = iks_ip_proto_name(f->proto);
-			fprintf(out, " %u of %u %s packets", f->count, f->total, pn ? pn : "IP");
+			fprintf(out, " %u of %u %s packets%s", f->count, f->total, pn ? pn : "IP",
+				f->other_traffic ? " of other traffic (not IPsec)" : "");
 			if (f->spi)
 				fprintf(out, " (first: spi 0x%08" PRIx32 " seq %" PRIu32 ")", f->spi, f->seq);
 		} else {
