@@ -21,6 +21,7 @@ known, each checked against that answer.
 import decimal
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -240,6 +241,14 @@ if d:
     check("lab blocked a->b: nothing-arrived a->b (truth: 5 of 5 lost)",
           [(f["direction"], f["sent"]) for f in kinds(d, "nothing-arrived")] == [("a->b", 5)],
           kinds(d, "nothing-arrived"))
+html = tmp("blocked.html")
+p = subprocess.run([PCAPCORRELATE, "--html", html, cap("ikev2_psk_blocked_ab_a.pcap"),
+                    cap("ikev2_psk_blocked_ab_b.pcap")], stdout=subprocess.DEVNULL)
+with open(html, encoding="utf-8") as f:
+    page = f.read()
+check("lab blocked a->b --html: no NaN offset drawn, the page says no clock is known",
+      p.returncode == 0 and not re.search(r"[-+]?\bnan\b", page) and "none known" in page,
+      re.findall(r".{40}\bnan\b.{20}", page)[:3])
 # 4. random loss with unrelated clear traffic: the same IPsec negotiations and
 # findings as the same pair with that traffic taken out of both files
 P = "ikev2_psk_randomloss_noise"
