@@ -89,6 +89,28 @@ for pair in ("ikev2_psk_randomloss", "ikev2_psk_natt", "ikev2_psk_oneway", "ikev
     check("%s unrewritten: no drift where both ends share a clock" % pair,
           abs(d0["clock_offset"]["drift_ppm"]) < 5, d0["clock_offset"])
 
+# --- 7. a clock step: b's clock jumps 0.3 s forward halfway through ----------------------
+for pair in ("ikev2_psk_randomloss", "ikev2_psk_natt", "ikev2_psk_randomloss_noise"):
+    hb, rb = cm.read(cap(pair + "_b.pcap"))
+    mid = (rb[0][0] + rb[-1][0]) // 2
+    cm.write(tmp(pair + "_step_b.pcap"), hb,
+             [(t + (300000000 if t >= mid else 0), o, dd) for t, o, dd in rb])
+    rc, d0, err = run(cap(pair + "_a.pcap"), cap(pair + "_b.pcap"))
+    rc, d, err = run(cap(pair + "_a.pcap"), tmp(pair + "_step_b.pcap"))
+    st = d["clock_offset"]["steps"]
+    print("# %s step +0.3 s at %.3f: found %s" % (pair, mid / 1e9, st))
+    check("%s: one clock step of 0.3 s (within 5 ms), near where it was made" % pair,
+          len(st) == 1 and abs(st[0]["seconds"] - 0.3) < 0.005
+          and mid / 1e9 - 0.001 <= st[0]["at"] < mid / 1e9 + 0.5, st)
+    check("%s with a step: the offset before it as without the step (within 5 ms)" % pair,
+          abs(d["clock_offset"]["seconds"] - d0["clock_offset"]["seconds"]) < 0.005,
+          d["clock_offset"])
+    keys = ("arrived_ab", "arrived_ba", "lost_ab", "lost_ba", "other_lost_ab", "other_lost_ba")
+    check("%s with a step: the same arrivals and losses" % pair,
+          all(d["stats"][k] == d0["stats"][k] for k in keys), (d["stats"], d0["stats"]))
+rc, d, err = run(cap("ikev2_psk_randomloss_a.pcap"), cap("ikev2_psk_randomloss_b.pcap"))
+check("no step claimed where there is none", d["clock_offset"]["steps"] == [], d["clock_offset"])
+
 # --- 1. only first fragments cross ------------------------------------------------
 # ikev2_cert_fragdrop: a's IKE_AUTH leaves in 1500-byte fragments; r cuts the first
 # again at 1300 and drops what is past byte 1480. Cut to the failing exchange (the

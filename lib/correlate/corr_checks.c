@@ -115,7 +115,7 @@ bool corr_filtered_out(const corr_ctx *c, int side, const trace_unit *u)
 static double on_other_clock(const corr_ctx *c, int s, int64_t ts)
 {
 	if (s == 0)
-		return (double)ts + c->offset_ns + c->drift * ((double)ts - c->t0_ns);
+		return corr_to_b_clock(c, (double)ts);
 	return corr_to_a_clock(c, 1, ts);
 }
 

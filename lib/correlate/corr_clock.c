@@ -97,11 +97,16 @@ static double residual_median(const pt *p, size_t n, double slope, double icpt, 
 	return corr_median(tmp, n);
 }
 
+static double refine_step(const pt *all, size_t nall, double bin_from, double before,
+			  double after);
+
 /* Clock steps: the envelopes of 1 s bins, compared over STEP_WIN bins
- * before and after each bin boundary, jump together in both directions. */
+ * before and after each bin, jump together in both directions; the step
+ * is then placed at the first packet seen at both ends (of any kind) that
+ * sits at the new level. */
 #define STEP_WIN 10
-static void find_steps(corr_ctx *c, const pt *p0, size_t n0, const pt *p1, size_t n1, double span,
-		       double thresh)
+static void find_steps(corr_ctx *c, const pt *p0, size_t n0, const pt *p1, size_t n1,
+		       const pt *all, size_t nall, double span, double thresh)
 {
 	iks_clock_estimate *ce = &c->out->clock;
 	if (!n0 || !n1 || span <= 0)
@@ -129,9 +134,32 @@ static void find_steps(corr_ctx *c, const pt *p0, size_t n0, const pt *p1, size_
 		if (b < nb && p1[i].y > hi[b])
 			hi[b] = p1[i].y;
 	}
-	for (size_t k = 1; k < nb && ce->nsteps < 4; k++) {
+	/* the scatter within bins: a step does not inflate it */
+	double *r = malloc((n0 + n1 + 1) * sizeof(double));
+	if (!r) {
+		free(lo);
+		free(hi);
+		return;
+	}
+	size_t nr = 0;
+	for (size_t i = 0; i < n0; i++) {
+		size_t b = (size_t)(p0[i].x / 1e9);
+		if (b < nb)
+			r[nr++] = p0[i].y - lo[b];
+	}
+	for (size_t i = 0; i < n1; i++) {
+		size_t b = (size_t)(p1[i].x / 1e9);
+		if (b < nb)
+			r[nr++] = hi[b] - p1[i].y;
+	}
+	thresh = fmax(thresh, 10 * corr_median(r, nr));
+	free(r);
+	c->nsteps = 0;
+	ce->nsteps = 0;
+	/* a step inside bin k-1 leaves the bins before it and from k on clean */
+	for (size_t k = 2; k < nb && ce->nsteps < 4; k++) {
 		double lb = INFINITY, la = INFINITY, hb = -INFINITY, ha = -INFINITY;
-		for (size_t j = k >= STEP_WIN ? k - STEP_WIN : 0; j < k; j++) {
+		for (size_t j = k - 1 >= STEP_WIN ? k - 1 - STEP_WIN : 0; j + 1 < k; j++) {
 			lb = fmin(lb, lo[j]);
 			hb = fmax(hb, hi[j]);
 		}
@@ -145,14 +173,94 @@ static void find_steps(corr_ctx *c, const pt *p0, size_t n0, const pt *p1, size_
 		if (fabs(s0) < thresh || fabs(s1) < thresh || (s0 > 0) != (s1 > 0) ||
 		    fabs(s0 - s1) > 0.5 * fmax(fabs(s0), fabs(s1)))
 			continue;
-		/* the boundary where the jump is: the first bin after it with samples */
-		ce->steps[ce->nsteps].at_s = (c->t0_ns + (double)k * 1e9) / 1e9;
+		double at = refine_step(all, nall, (double)(k - 1) * 1e9, (lb + hb) / 2, (la + ha) / 2);
+		c->step_at[c->nsteps] = at;
+		c->step_ns[c->nsteps] = (s0 + s1) / 2;
+		c->nsteps++;
+		ce->steps[ce->nsteps].at_s = (c->t0_ns + at) / 1e9;
 		ce->steps[ce->nsteps].step_s = (s0 + s1) / 2 / 1e9;
 		ce->nsteps++;
 		k += STEP_WIN; /* one step per window */
 	}
 	free(lo);
 	free(hi);
+}
+
+/* The model fitted to one set of samples (b's y stored as they are). */
+typedef struct model {
+	double off, slope;      /* the clock line: y = off + slope x */
+	double a0, a1;          /* a's envelope from below, b's from above, at x = 0 */
+	double noise;           /* the larger scatter above the envelopes (>= 1 us) */
+} model;
+
+static void fit(pt *p[2], const size_t n[2], pt *hull, double *tmp, double span, model *m)
+{
+	envelope e[2];
+	memset(e, 0, sizeof(e));
+	qsort(p[0], n[0], sizeof(pt), cmp_pt);
+	lower_envelope(p[0], n[0], hull, &e[0]);
+	for (size_t i = 0; i < n[1]; i++)
+		p[1][i].y = -p[1][i].y;
+	qsort(p[1], n[1], sizeof(pt), cmp_pt);
+	lower_envelope(p[1], n[1], hull, &e[1]);
+	for (int d = 0; d < 2; d++)
+		if (n[d])
+			e[d].scatter = residual_median(p[d], n[d], e[d].slope, e[d].icpt, tmp);
+	/* back to b's samples as they are: line y = -icpt - slope x */
+	for (size_t i = 0; i < n[1]; i++)
+		p[1][i].y = -p[1][i].y;
+	m->noise = fmax(fmax(e[0].scatter, e[1].scatter), 1e3); /* at least 1 us */
+
+	/* the drift, and whether to keep it */
+	double l0 = e[0].slope, l1 = -e[1].slope, slope = 0;
+	bool keep = false;
+	if (n[0] >= 3 && n[1] >= 3) {
+		slope = (l0 + l1) / 2;
+		keep = (l0 > 0) == (l1 > 0) && fabs(l0 - l1) < fabs(slope) &&
+		       fabs(slope) * span > 3 * m->noise;
+	} else if (n[0] + n[1] >= 10) {
+		/* one direction: nothing to cross-check the slope against */
+		const envelope *o = n[0] ? &e[0] : &e[1];
+		slope = n[0] ? l0 : l1;
+		keep = fabs(slope) * span > 10 * m->noise && o->edge >= span / 4;
+	}
+	if (!keep)
+		slope = 0;
+	/* each envelope with the common slope: a's line under a's samples,
+	 * b's over b's */
+	double a0 = INFINITY, a1 = -INFINITY;
+	for (size_t i = 0; i < n[0]; i++)
+		a0 = fmin(a0, p[0][i].y - slope * p[0][i].x);
+	for (size_t i = 0; i < n[1]; i++)
+		a1 = fmax(a1, p[1][i].y - slope * p[1][i].x);
+	m->a0 = a0;
+	m->a1 = a1;
+	m->slope = slope;
+	m->off = n[0] && n[1] ? (a0 + a1) / 2 : n[0] ? a0 : a1;
+}
+
+/* Sum of the clock steps at or before x (ns after t0, on a's clock). */
+static double steps_before(const corr_ctx *c, double x)
+{
+	double s = 0;
+	for (uint32_t k = 0; k < c->nsteps; k++)
+		if (x >= c->step_at[k])
+			s += c->step_ns[k];
+	return s;
+}
+
+/* Where a step happened: the first packet seen at both ends (of any
+ * direction or addresses: the step dwarfs the delays) closer to the level
+ * after it than to the level before, near the bin boundary it was found at. */
+static double refine_step(const pt *all, size_t nall, double bin_from, double before,
+			  double after)
+{
+	double at = INFINITY;
+	for (size_t i = 0; i < nall; i++)
+		if (all[i].x >= bin_from && all[i].x < at &&
+		    fabs(all[i].y - after) < fabs(all[i].y - before))
+			at = all[i].x;
+	return isfinite(at) ? at : bin_from + 1e9;
 }
 
 iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
@@ -198,54 +306,36 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 		c->window_ns = c->opt.match_window_s * 1e9;
 		return IKS_OK;
 	}
-	/* envelopes: a's from below, b's from above (negated) */
-	envelope e[2];
-	qsort(p[0], n[0], sizeof(pt), cmp_pt);
-	lower_envelope(p[0], n[0], hull, &e[0]);
-	for (size_t i = 0; i < n[1]; i++)
-		p[1][i].y = -p[1][i].y;
-	qsort(p[1], n[1], sizeof(pt), cmp_pt);
-	lower_envelope(p[1], n[1], hull, &e[1]);
-	for (int d = 0; d < 2; d++)
-		if (n[d])
-			e[d].scatter = residual_median(p[d], n[d], e[d].slope, e[d].icpt, tmp);
-	/* back to b's samples as they are: line y = -icpt - slope x */
-	for (size_t i = 0; i < n[1]; i++)
-		p[1][i].y = -p[1][i].y;
 	double span = (double)(c->t[0]->info.last_ns - c->t[0]->info.first_ns);
-	double noise = fmax(fmax(e[0].scatter, e[1].scatter), 1e3); /* at least 1 us */
-
-	/* the drift, and whether to keep it */
-	double l0 = e[0].slope, l1 = -e[1].slope, slope = 0;
-	bool keep = false;
-	if (n[0] >= 3 && n[1] >= 3) {
-		slope = (l0 + l1) / 2;
-		keep = (l0 > 0) == (l1 > 0) && fabs(l0 - l1) < fabs(slope) &&
-		       fabs(slope) * span > 3 * noise;
-	} else if (n[0] + n[1] >= 10) {
-		/* one direction: nothing to cross-check the slope against */
-		const envelope *o = n[0] ? &e[0] : &e[1];
-		slope = n[0] ? l0 : l1;
-		keep = fabs(slope) * span > 10 * noise && o->edge >= span / 4;
+	model m;
+	fit(p, n, hull, tmp, span, &m);
+	/* clock steps: found on the samples as they are, then taken out and
+	 * the model fitted again */
+	pt *all = malloc((ns + 1) * sizeof(pt));
+	if (!all) {
+		free(p[0]);
+		free(p[1]);
+		free(hull);
+		free(tmp);
+		return IKS_E_NOMEM;
 	}
-	if (!keep)
-		slope = 0;
-	/* each envelope with the common slope: a's line under a's samples,
-	 * b's over b's */
-	double a0 = INFINITY, a1 = -INFINITY;
-	for (size_t i = 0; i < n[0]; i++)
-		a0 = fmin(a0, p[0][i].y - slope * p[0][i].x);
-	for (size_t i = 0; i < n[1]; i++)
-		a1 = fmax(a1, p[1][i].y - slope * p[1][i].x);
-	double off;
-	if (n[0] && n[1]) {
-		off = (a0 + a1) / 2;
+	for (size_t i = 0; i < ns; i++) {
+		all[i].x = (double)s[i].ta - c->t0_ns;
+		all[i].y = (double)(s[i].tb - s[i].ta);
+	}
+	find_steps(c, p[0], n[0], p[1], n[1], all, ns, span, 5e6);
+	free(all);
+	if (c->nsteps) {
+		for (int d = 0; d < 2; d++)
+			for (size_t i = 0; i < n[d]; i++)
+				p[d][i].y -= steps_before(c, p[d][i].x);
+		fit(p, n, hull, tmp, span, &m);
+	}
+	double off = m.off, slope = m.slope, a0 = m.a0, a1 = m.a1;
+	if (n[0] && n[1])
 		ce->basis = "both-directions";
-		ce->error_s = NAN; /* set below: half the gap plus the spread */
-	} else {
-		off = n[0] ? a0 : a1;
+	else
 		ce->basis = n[0] ? "a->b-only" : "b->a-only";
-	}
 	if (n[0] + n[1] == 1)
 		ce->basis = "single-packet";
 	c->offset_ns = off;
@@ -280,7 +370,6 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 	 * uneven delays, may still move) */
 	if (n[0] && n[1])
 		ce->error_s = (fmax(fabs(a0 - a1) / 2, 1e3) + spread) / 1e9;
-	find_steps(c, p[0], n[0], p[1], n[1], span, fmax(5e6, 10 * noise));
 
 	ce->offset_s = off / 1e9;
 	ce->drift_ppm = slope * 1e6;
@@ -290,14 +379,12 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 	c->error_ns = isnan(ce->error_s) ? 0 : ce->error_s * 1e9;
 	double w = 20e6 + 10 * spread + 2 * fabs(c->delay_ns[0]) + 2 * fabs(c->delay_ns[1]) +
 		   2 * c->error_ns;
-	for (uint32_t k = 0; k < ce->nsteps; k++)
-		w += fabs(ce->steps[k].step_s) * 1e9;
 	if (w > c->opt.match_window_s * 1e9)
 		w = c->opt.match_window_s * 1e9;
 	c->window_ns = w;
 	ce->window_s = w / 1e9;
-	double m = 2 * c->error_ns + 10 * spread + 1e6;
-	ce->cover_margin_s = (m < w ? m : w) / 1e9;
+	double mg = 2 * c->error_ns + 10 * spread + 1e6;
+	ce->cover_margin_s = (mg < w ? mg : w) / 1e9;
 	free(p[0]);
 	free(p[1]);
 	free(hull);
@@ -305,20 +392,29 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 	return IKS_OK;
 }
 
+double corr_to_b_clock(const corr_ctx *c, double ta)
+{
+	return ta + c->offset_ns + c->drift * (ta - c->t0_ns) + steps_before(c, ta - c->t0_ns);
+}
+
 double corr_to_a_clock(const corr_ctx *c, int side, int64_t ts)
 {
 	if (side == 0)
 		return (double)ts;
-	/* invert t_b = t_a + off + drift (t_a - t0) */
-	return ((double)ts - c->offset_ns + c->drift * c->t0_ns) / (1 + c->drift);
+	/* invert t_b = t_a + off + drift (t_a - t0) + steps(t_a); the steps
+	 * are taken at the estimate without them, then once more */
+	double ta = ((double)ts - c->offset_ns + c->drift * c->t0_ns) / (1 + c->drift);
+	for (int k = 0; k < 2 && c->nsteps; k++)
+		ta = ((double)ts - c->offset_ns - steps_before(c, ta - c->t0_ns) +
+		      c->drift * c->t0_ns) / (1 + c->drift);
+	return ta;
 }
 
 double corr_expected_arrival(const corr_ctx *c, int side, int64_t ts)
 {
 	if (side == 0)
-		return (double)ts + c->offset_ns + c->drift * ((double)ts - c->t0_ns) + c->delay_ns[0];
-	double ta = corr_to_a_clock(c, 1, ts) + c->delay_ns[1];
-	return ta;
+		return corr_to_b_clock(c, (double)ts) + c->delay_ns[0];
+	return corr_to_a_clock(c, 1, ts) + c->delay_ns[1];
 }
 
 void corr_coverage(corr_ctx *c)

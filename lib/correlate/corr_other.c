@@ -160,8 +160,7 @@ iks_status corr_other_traffic(corr_ctx *c)
 			else
 				hi = mid;
 		}
-		double at_b = (double)ua->ts_first + c->offset_ns +
-			      c->drift * ((double)ua->ts_first - c->t0_ns);
+		double at_b = corr_to_b_clock(c, (double)ua->ts_first);
 		size_t best = SIZE_MAX;
 		double best_err = c->window_ns;
 		for (size_t y = lo; y < n[1] && k[1][y].key == k[0][x].key; y++) {

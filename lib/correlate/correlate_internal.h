@@ -30,6 +30,8 @@ typedef struct corr_ctx {
 	double delay_ns[2];    /* one-way delay of what side s sends */
 	double window_ns;
 	double error_ns;       /* uncertainty of the clock (0: not bounded by the data) */
+	uint32_t nsteps;       /* clock steps: b's clock jumps by step_ns[k] at step_at[k] */
+	double step_at[4], step_ns[4]; /* (ns after t0 on a's clock) */
 	int64_t cover_from_ns, cover_to_ns; /* overlap on a's clock */
 	bool same_capture;     /* capture check: both files hold the same packets at the same instants */
 	int64_t *times[2];     /* corr_checks.c: each trace's unit and fragment times, sorted */
@@ -143,6 +145,8 @@ bool corr_filtered_out(const corr_ctx *c, int side, const trace_unit *u);
 /* Time of a unit of side s on a's clock / expected arrival on the other side's clock. */
 double corr_to_a_clock(const corr_ctx *c, int side, int64_t ts);
 double corr_expected_arrival(const corr_ctx *c, int side, int64_t ts);
+/* An instant on a's clock (ns) on b's clock. */
+double corr_to_b_clock(const corr_ctx *c, double ta);
 /* Whether a unit sent by side s at ts is inside the overlap. */
 bool corr_covered(const corr_ctx *c, int side, int64_t ts);
 
