@@ -170,6 +170,21 @@ if d:
     check("nothing crosses: no pmtu-blackhole (nothing bounds a size)",
           not kinds(d, "pmtu-blackhole"), d["findings"])
 
+# a single packet crosses: the clock rests on it and says so
+h, r = cm.read(cap("ikev2_psk_oneway_a.pcap"))
+first_from_b = next(i for i, x in enumerate(r)
+                    if (lambda v: v and v["src"] == "198.51.100.1")(cm.ipv4(h, x[2])))
+cm.write(tmp("one_b.pcap"), h,
+         [x for i, x in enumerate(r)
+          if i == first_from_b or (lambda v: not v or v["src"] != "198.51.100.1")(cm.ipv4(h, x[2]))])
+rc, d, err = run(tmp("none_a.pcap"), tmp("one_b.pcap"))
+check("one packet crosses: exit 0", rc == 0, (rc, err))
+if d:
+    co = d["clock_offset"]
+    check("one packet crosses: the clock rests on it, basis single-packet, error not bounded (null)",
+          co["matches"] == 1 and co["basis"] == "single-packet" and co["seconds"] is not None
+          and abs(co["seconds"]) < 0.005 and co["error_s"] is None, co)
+
 # --- 8. the same file twice; b filtered to UDP 500 ----------------------------------
 rc, d, err = run(cap("ikev2_psk_natt_a.pcap"), cap("ikev2_psk_natt_a.pcap"))
 check("same file twice: exit 0", rc == 0, (rc, err))
