@@ -119,20 +119,6 @@ static double on_other_clock(const corr_ctx *c, int s, int64_t ts)
 	return corr_to_a_clock(c, 1, ts);
 }
 
-/* Index of the first time >= v in side s's sorted times. */
-static size_t lower_bound(const corr_ctx *c, int s, double v)
-{
-	size_t lo = 0, hi = c->ntimes[s];
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		if ((double)c->times[s][mid] < v)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static iks_status add_gap(corr_ctx *c, int r, int64_t from, int64_t to)
 {
 	size_t n = c->ngaps[r];
@@ -167,7 +153,7 @@ static iks_status find_gaps(corr_ctx *c, int r)
 		    !corr_matchable(u) || (kind_bits(u) & c->filtered[r]))
 			continue;
 		double sent = on_other_clock(c, s, u->ts_first) - c->delay_ns[r];
-		size_t k = lower_bound(c, r, sent);
+		size_t k = corr_time_index(c, r, sent);
 		bool before = k > 0, after = k < c->ntimes[r];
 		if (!before || !after)
 			continue; /* before the start or after the end: not a gap */
@@ -217,28 +203,6 @@ void corr_checks_free(corr_ctx *c)
 		c->times[s] = NULL;
 		c->gaps[s] = NULL;
 	}
-}
-
-bool corr_covered(const corr_ctx *c, int side, int64_t ts)
-{
-	int r = 1 - side;
-	double e = corr_expected_arrival(c, side, ts);
-	if (!c->times[r])
-		return false;
-	/* the expected arrival is known to within the clock's uncertainty and
-	 * the delays' scatter: packets that far before and after it prove the
-	 * capture ran */
-	/* without a clock the captures' clocks are taken to agree */
-	double m = c->out->clock.known ? c->out->clock.cover_margin_s * 1e9 : 1e6;
-	size_t k = lower_bound(c, r, e - m);
-	if (k == 0)
-		return false; /* nothing before: the capture had not started */
-	if (lower_bound(c, r, e + m) == c->ntimes[r])
-		return false; /* nothing after: it had stopped */
-	for (size_t g = 0; g < c->ngaps[r]; g++)
-		if (e >= (double)c->gaps[r][g].from && e <= (double)c->gaps[r][g].to)
-			return false;
-	return true;
 }
 
 static const char *const kind_names[] = { "esp", "ah", "udp-4500", "fragments", "other-traffic" };

@@ -239,16 +239,6 @@ static void fit(pt *p[2], const size_t n[2], pt *hull, double *tmp, double span,
 	m->off = n[0] && n[1] ? (a0 + a1) / 2 : n[0] ? a0 : a1;
 }
 
-/* Sum of the clock steps at or before x (ns after t0, on a's clock). */
-static double steps_before(const corr_ctx *c, double x)
-{
-	double s = 0;
-	for (uint32_t k = 0; k < c->nsteps; k++)
-		if (x >= c->step_at[k])
-			s += c->step_ns[k];
-	return s;
-}
-
 /* Where a step happened: the first packet seen at both ends (of any
  * direction or addresses: the step dwarfs the delays) closer to the level
  * after it than to the level before, near the bin boundary it was found at. */
@@ -328,7 +318,7 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 	if (c->nsteps) {
 		for (int d = 0; d < 2; d++)
 			for (size_t i = 0; i < n[d]; i++)
-				p[d][i].y -= steps_before(c, p[d][i].x);
+				p[d][i].y -= corr_steps_before(c, p[d][i].x);
 		fit(p, n, hull, tmp, span, &m);
 	}
 	double off = m.off, slope = m.slope, a0 = m.a0, a1 = m.a1;
@@ -390,31 +380,6 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 	free(hull);
 	free(tmp);
 	return IKS_OK;
-}
-
-double corr_to_b_clock(const corr_ctx *c, double ta)
-{
-	return ta + c->offset_ns + c->drift * (ta - c->t0_ns) + steps_before(c, ta - c->t0_ns);
-}
-
-double corr_to_a_clock(const corr_ctx *c, int side, int64_t ts)
-{
-	if (side == 0)
-		return (double)ts;
-	/* invert t_b = t_a + off + drift (t_a - t0) + steps(t_a); the steps
-	 * are taken at the estimate without them, then once more */
-	double ta = ((double)ts - c->offset_ns + c->drift * c->t0_ns) / (1 + c->drift);
-	for (int k = 0; k < 2 && c->nsteps; k++)
-		ta = ((double)ts - c->offset_ns - steps_before(c, ta - c->t0_ns) +
-		      c->drift * c->t0_ns) / (1 + c->drift);
-	return ta;
-}
-
-double corr_expected_arrival(const corr_ctx *c, int side, int64_t ts)
-{
-	if (side == 0)
-		return corr_to_b_clock(c, (double)ts) + c->delay_ns[0];
-	return corr_to_a_clock(c, 1, ts) + c->delay_ns[1];
 }
 
 void corr_coverage(corr_ctx *c)

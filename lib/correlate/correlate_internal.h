@@ -93,11 +93,20 @@ bool corr_matchable(const trace_unit *u);
 /* Median of v[0..n) (sorts v); 0 when n is 0. */
 double corr_median(double *v, size_t n);
 /* Time of a unit of side s on a's clock / expected arrival on the other
- * side's clock (from the estimate of corr_clock.c). */
+ * side's clock / an instant on a's clock (ns) on b's clock (from the model
+ * of corr_clock.c, its steps included). */
 double corr_to_a_clock(const corr_ctx *c, int side, int64_t ts);
 double corr_expected_arrival(const corr_ctx *c, int side, int64_t ts);
-/* Whether a unit sent by side s at ts is inside the overlap. */
+double corr_to_b_clock(const corr_ctx *c, double ta);
+/* Sum of b's clock steps at or before x (ns after t0, on a's clock). */
+double corr_steps_before(const corr_ctx *c, double x);
+/* Whether a unit sent by side s at ts is judged: the receiving capture
+ * holds packets cover_margin before and after its expected arrival, and
+ * that moment is in none of its gaps (coverage by evidence; the times and
+ * gaps come from corr_checks.c). */
 bool corr_covered(const corr_ctx *c, int side, int64_t ts);
+/* Index of the first of side s's sorted times >= v. */
+size_t corr_time_index(const corr_ctx *c, int s, double v);
 /* Append a finding (zeroed, kind/severity/direction set); NULL at the cap
  * (counted, and reported once as an IKS_FIND_LIMIT finding). */
 iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction);
@@ -141,18 +150,6 @@ void corr_nothing_arrived(corr_ctx *c);
 iks_status corr_other_traffic(corr_ctx *c);
 /* Whether unit u of side s is of a kind the other capture was filtered of. */
 bool corr_filtered_out(const corr_ctx *c, int side, const trace_unit *u);
-
-/* Time of a unit of side s on a's clock / expected arrival on the other side's clock. */
-double corr_to_a_clock(const corr_ctx *c, int side, int64_t ts);
-double corr_expected_arrival(const corr_ctx *c, int side, int64_t ts);
-/* An instant on a's clock (ns) on b's clock. */
-double corr_to_b_clock(const corr_ctx *c, double ta);
-/* Whether a unit sent by side s at ts is inside the overlap. */
-bool corr_covered(const corr_ctx *c, int side, int64_t ts);
-
-/* Append a finding (zeroed, kind/severity/direction set); NULL at the cap
- * (counted, and reported once as an IKS_FIND_LIMIT finding). */
-iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction);
 
 /* negotiation.c: follow every IKE SA; adds IKE findings. */
 iks_status corr_negotiations(corr_ctx *c);
