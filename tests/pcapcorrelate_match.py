@@ -170,6 +170,40 @@ if d:
     check("nothing crosses: no pmtu-blackhole (nothing bounds a size)",
           not kinds(d, "pmtu-blackhole"), d["findings"])
 
+# --- 1. only byte-identical retransmissions in common ---------------------------------
+# randomloss cut down to the IKE messages a sent more than once (UDP payloads that
+# repeat in a's file), in both files: every identity repeats at a, so only the
+# pairing of copies by IP ID can align the clocks
+def udp_ike_payload(h, data):
+    v = cm.ipv4(h, data)
+    if not v or v["proto"] != 17 or v["off"] or v["mf"] or v["sport"] not in (500, 4500):
+        return None
+    ihl = (data[v["at"]] & 15) * 4
+    return data[v["at"] + ihl + 8:]
+
+
+ha, ra = cm.read(cap("ikev2_psk_randomloss_a.pcap"))
+hb, rb = cm.read(cap("ikev2_psk_randomloss_b.pcap"))
+pa = [udp_ike_payload(ha, x[2]) for x in ra]
+seen = {}
+for pl in pa:
+    if pl:
+        seen[pl] = seen.get(pl, 0) + 1
+rep = {pl for pl, n in seen.items() if n > 1}
+cm.write(tmp("rt_a.pcap"), ha, [x for x, pl in zip(ra, pa) if pl in rep])
+cm.write(tmp("rt_b.pcap"), hb, [x for x in rb if udp_ike_payload(hb, x[2]) in rep])
+rc, d, err = run(tmp("rt_a.pcap"), tmp("rt_b.pcap"))
+rc0, d0, err0 = run(cap("ikev2_psk_randomloss_a.pcap"), cap("ikev2_psk_randomloss_b.pcap"))
+check("retransmissions only: exit 0", rc == 0, (rc, err))
+if d:
+    co = d["clock_offset"]
+    print("# retransmissions only: %d repeated messages, %d matches (%d paired by IP ID), "
+          "offset %s vs %s" % (len(rep), co["matches"], co["retransmit_matches"], co["seconds"],
+                               d0["clock_offset"]["seconds"]))
+    check("retransmissions only: the clock rests on copies paired by IP ID, within 5 ms",
+          co["matches"] > 0 and co["retransmit_matches"] == co["matches"]
+          and abs(co["seconds"] - d0["clock_offset"]["seconds"]) < 0.005, co)
+
 # a single packet crosses: the clock rests on it and says so
 h, r = cm.read(cap("ikev2_psk_oneway_a.pcap"))
 first_from_b = next(i for i, x in enumerate(r)
