@@ -31,7 +31,8 @@ extern "C" {
 typedef struct iks_trace iks_trace;
 
 typedef struct iks_trace_limits {
-	uint32_t units_max;       /* packets/datagrams kept (default 16,000,000) */
+	uint32_t units_max;       /* packets/datagrams kept (default 16,000,000); also the cap
+				     on IP fragments kept as units of their own */
 	uint32_t addresses_max;   /* distinct IP addresses (default and most 65,535; past it
 				     the last slot stands for all further addresses) */
 	iks_decoder_limits decoder; /* used by iks_trace_load (zero fields: defaults) */

@@ -49,7 +49,7 @@ typedef struct envelope {
 	size_t n;
 	double slope, icpt;     /* y = icpt + slope * x */
 	double edge;            /* x-length of the hull edge the line rests on (0: one point) */
-	double scatter;         /* median distance of the samples from the line */
+	double scatter;         /* 5th-percentile distance of the samples from the line */
 	double ymin, xmean;
 } envelope;
 
@@ -90,11 +90,15 @@ static void lower_envelope(pt *p, size_t n, pt *hull, envelope *e)
 	}
 }
 
-static double residual_median(const pt *p, size_t n, double slope, double icpt, double *tmp)
+/* How far the samples nearest the line sit above it: the residual at the
+ * 5th percentile. The envelope rests on the fastest packets, so this, not
+ * the median delay variation, is how well the line is known. */
+static double residual_low(const pt *p, size_t n, double slope, double icpt, double *tmp)
 {
 	for (size_t i = 0; i < n; i++)
 		tmp[i] = p[i].y - (icpt + slope * p[i].x);
-	return corr_median(tmp, n);
+	corr_median(tmp, n); /* sorts */
+	return n ? tmp[n / 20] : 0;
 }
 
 static double refine_step(const pt *all, size_t nall, double bin_from, double before,
@@ -190,7 +194,7 @@ static void find_steps(corr_ctx *c, const pt *p0, size_t n0, const pt *p1, size_
 typedef struct model {
 	double off, slope;      /* the clock line: y = off + slope x */
 	double a0, a1;          /* a's envelope from below, b's from above, at x = 0 */
-	double noise;           /* the larger scatter above the envelopes (>= 1 us) */
+	double noise;           /* the larger envelope scatter of the two (>= 1 us) */
 } model;
 
 static void fit(pt *p[2], const size_t n[2], pt *hull, double *tmp, double span, model *m)
@@ -205,7 +209,7 @@ static void fit(pt *p[2], const size_t n[2], pt *hull, double *tmp, double span,
 	lower_envelope(p[1], n[1], hull, &e[1]);
 	for (int d = 0; d < 2; d++)
 		if (n[d])
-			e[d].scatter = residual_median(p[d], n[d], e[d].slope, e[d].icpt, tmp);
+			e[d].scatter = residual_low(p[d], n[d], e[d].slope, e[d].icpt, tmp);
 	/* back to b's samples as they are: line y = -icpt - slope x */
 	for (size_t i = 0; i < n[1]; i++)
 		p[1][i].y = -p[1][i].y;

@@ -255,13 +255,17 @@ static size_t nat_mask_len(uint8_t proto)
 static void add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, uint64_t frame,
 		     int64_t ts)
 {
+	/* past the cap a fragment is not a unit of its own (it still counts
+	 * in its datagram); counted in info.dropped like any unit not kept */
 	if (t->nfrags == t->lim.units_max) {
 		t->frags_dropped++;
+		t->info.dropped++;
 		return;
 	}
 	trace_frag *arr = grow(t->frags, t->nfrags, &t->cap_frags, sizeof(*t->frags));
 	if (!arr) {
 		t->frags_dropped++;
+		t->info.dropped++;
 		return;
 	}
 	t->frags = arr;
