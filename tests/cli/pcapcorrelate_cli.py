@@ -49,8 +49,7 @@ check("missing capture: exit 1 naming it", rc == 1 and "nope.pcap" in err and er
 rc, out, err = run(cap("ikev2_psk_natt_a.pcap"), cap("ikev1_psk_natt_b.pcap"))
 check("same endpoints, other session and time: exit 0, not-covered named",
       rc == 0 and "not-covered" in out, (rc, err))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import capmangle  # noqa: E402
+import capmangle  # noqa: E402 (tests/lib is on the path)
 _tmp_unrel = tempfile.mkdtemp(prefix="pcapcorrelate-unrel-")
 _h, _r = capmangle.read(cap("ikev1_psk_natt_b.pcap"))
 _r = capmangle.rewrite_addr(_h, _r, "192.0.2.1", "203.0.113.1")

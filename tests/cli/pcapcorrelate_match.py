@@ -26,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import capmangle as cm  # noqa: E402
 from iks_testlib import PCAPCORRELATE, cap, check, finish  # noqa: E402
 
