@@ -194,7 +194,7 @@ static void find_steps(corr_ctx *c, const pt *p0, size_t n0, const pt *p1, size_
 typedef struct model {
 	double off, slope;      /* the clock line: y = off + slope x */
 	double a0, a1;          /* a's envelope from below, b's from above, at x = 0 */
-	double noise;           /* the larger envelope scatter of the two (>= 1 us) */
+	double noise;           /* the larger envelope scatter of the two (>= 2 us) */
 } model;
 
 static void fit(pt *p[2], const size_t n[2], pt *hull, double *tmp, double span, model *m)
@@ -213,7 +213,8 @@ static void fit(pt *p[2], const size_t n[2], pt *hull, double *tmp, double span,
 	/* back to b's samples as they are: line y = -icpt - slope x */
 	for (size_t i = 0; i < n[1]; i++)
 		p[1][i].y = -p[1][i].y;
-	m->noise = fmax(fmax(e[0].scatter, e[1].scatter), 1e3); /* at least 1 us */
+	/* at least 2 us: two clocks each read to the microsecond */
+	m->noise = fmax(fmax(e[0].scatter, e[1].scatter), 2e3);
 
 	/* the drift, and whether to keep it */
 	double l0 = e[0].slope, l1 = -e[1].slope, slope = 0;
@@ -221,7 +222,7 @@ static void fit(pt *p[2], const size_t n[2], pt *hull, double *tmp, double span,
 	if (n[0] >= 3 && n[1] >= 3) {
 		slope = (l0 + l1) / 2;
 		keep = (l0 > 0) == (l1 > 0) && fabs(l0 - l1) < fabs(slope) &&
-		       fabs(slope) * span > 3 * m->noise;
+		       fabs(slope) * span > 5 * m->noise;
 	} else if (n[0] + n[1] >= 10) {
 		/* one direction: nothing to cross-check the slope against */
 		const envelope *o = n[0] ? &e[0] : &e[1];

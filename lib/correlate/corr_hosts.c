@@ -278,12 +278,12 @@ static bool in_flow(const corr_sample *x, const flow_vote *f)
 }
 
 /* The ends from IPsec packets that crossed. */
-static iks_status hosts_from_pairs(corr_ctx *c, const corr_sample *s, size_t ns)
+static iks_status hosts_from_pairs(corr_ctx *c, const corr_sample *s, size_t ns, bool ipsec_only)
 {
 	flow_vote flows[MAX_FLOWS];
 	size_t nf = 0;
 	for (size_t i = 0; i < ns; i++) {
-		if (!s[i].ipsec)
+		if (ipsec_only && !s[i].ipsec)
 			continue;
 		flow_vote *v = find_flow(flows, &nf, &s[i]);
 		if (!v)
@@ -339,7 +339,7 @@ static iks_status hosts_from_pairs(corr_ctx *c, const corr_sample *s, size_t ns)
 			return IKS_E_NOMEM;
 		size_t n = 0;
 		for (size_t i = 0; i < ns; i++)
-			if (s[i].ipsec && in_flow(&s[i], f) && n < f->n)
+			if ((s[i].ipsec || !ipsec_only) && in_flow(&s[i], f) && n < f->n)
 				d[n++] = (double)(s[i].tb - s[i].ta);
 		m[k] = corr_median(d, n);
 		free(d);
@@ -484,9 +484,15 @@ static void hosts_without_pairs(corr_ctx *c)
 
 iks_status corr_learn_hosts(corr_ctx *c, const corr_sample *s, size_t ns)
 {
-	iks_status st = hosts_from_pairs(c, s, ns);
+	iks_status st = hosts_from_pairs(c, s, ns, true);
 	if (st == IKS_OK && !c->hosts_known)
 		hosts_without_pairs(c);
+	/* no IPsec in either capture at all (a plain path test, pings): then,
+	 * and only then, the other traffic says who is who */
+	ep_pair e;
+	if (st == IKS_OK && !c->hosts_known && !busiest_ipsec(c->t[0], &e) &&
+	    !busiest_ipsec(c->t[1], &e))
+		st = hosts_from_pairs(c, s, ns, false);
 	return st;
 }
 
