@@ -121,9 +121,10 @@ typedef struct iks_clock_estimate {
 	uint64_t fragment_matches;  /* samples that are IP fragments matched on their own */
 	uint64_t retransmit_matches;/* samples that are byte-identical copies paired by IP ID */
 	double window_s;          /* a copy is looked for this close to its expected arrival */
-	double cover_margin_s;    /* a packet is judged when the receiving capture holds packets
-				     this far before and after its expected arrival (coverage by
-				     evidence): 2 error_s + 10 spread_s + 1 ms, at most window_s */
+	double cover_margin_s;    /* a packet is judged when the receiving capture holds a packet
+				     at or before and one at or after its expected arrival, each
+				     within this much of it (coverage by evidence): 2 error_s +
+				     10 spread_s + 1 ms, at most window_s */
 	uint32_t nsteps;          /* clock steps found (the envelope jumps in both directions) */
 	struct {
 		double at_s;          /* on a's clock (epoch s) */
@@ -160,7 +161,10 @@ typedef struct iks_ike_message {
 	bool not_covered;         /* sent while the receiver's capture was not running: whether
 				     it arrived is unknown (sent_s 0: only the receiver saw it) */
 	bool encrypted;           /* it has an encrypted part (v1 E flag, v2 SK/SKF payload) */
-	bool decrypted;           /* its encrypted part was read with keys */
+	bool decrypted;           /* its encrypted part was read with keys (an IKE fragment: the
+				     message it belongs to was reassembled and read) */
+	bool ike_fragment;        /* one IKE fragment of a message (IKEv2 SKF, RFC 7383, or IKEv1
+				     FRAG): each fragment is an entry of its own */
 	uint16_t notify_error;    /* the first error Notify it carries (in clear, or decrypted):
 				     v1 1-8191, v2 1-16383; 0 none (iks_ike_notify_name) */
 } iks_ike_message;
@@ -211,6 +215,10 @@ enum iks_finding_kind {
 	IKS_FIND_LIMIT,
 	IKS_FIND_IKE_ERROR,       /* an IKE message carried an error Notify */
 	IKS_FIND_ONE_WAY,         /* negotiations one end starts fail, the other's complete */
+	IKS_FIND_NAT_REBIND,      /* an SA continues from a new public address/port (side,
+				     addr_before/port_before: old mapping, addr_after/port_after:
+				     new; time_a/time_b: its first packet from the new mapping;
+				     count: the peer's packets to the old mapping lost, total: sent) */
 	IKS_FIND_CAPTURE_CHECK,   /* the captures themselves: check "same-capture",
 				     "filtered", "not-covered" */
 	IKS_FIND_NOTHING_ARRIVED  /* not one packet one end sent toward the other reached it,
@@ -224,6 +232,7 @@ enum iks_severity {
 };
 
 #define IKS_FINDING_MAX_RANGES 8
+#define IKS_FINDING_MAX_CHANGES 16
 typedef struct iks_finding {
 	int kind;                 /* iks_finding_kind */
 	int severity;             /* iks_severity */
@@ -250,15 +259,15 @@ typedef struct iks_finding {
 	uint16_t nranges;
 	struct { uint32_t start, end; } missing[IKS_FINDING_MAX_RANGES]; /* end IKS_LEN_UNKNOWN: open */
 	const char *pattern;      /* fragment-loss: what the direction's fragmented datagrams show:
-				     "only-first-fragments-pass", "no-fragment-passes",
-				     "some-fragments-lost" */
+				     "only-first-fragments-pass", "first-fragments-lost",
+				     "no-fragment-passes", "some-fragments-lost" */
 	uint32_t pattern_lost, pattern_total; /* fragmented datagrams lost / sent that way */
 	bool fragmented_at_sender;
 	/* icmp-frag-needed / pmtu-blackhole */
 	uint32_t mtu;
 	bool reached_sender;
 	uint32_t size_ok_max, size_lost_min;
-	/* nat-detected */
+	/* nat-detected, nat-rebind */
 	char side;                /* 'a' or 'b': whose address/port is rewritten in the path */
 	iks_addr addr_before, addr_after;
 	uint16_t port_before, port_after;
@@ -284,7 +293,33 @@ typedef struct iks_finding {
 	bool other_traffic;
 	/* nothing-arrived: count = packets sent toward the other end, total = packets
 	   the other end's own address sent or received in its capture */
+	/* modified-in-transit: what changed (bytes a path may rewrite are left out: IPv4 TTL,
+	   TOS and checksum, IPv6 traffic class and hop limit, addresses, UDP ports and
+	   checksum), and what the receiver did with it */
+	uint16_t nchanges;        /* changed bytes listed (at most IKS_FINDING_MAX_CHANGES) */
+	uint32_t changed_bytes;   /* changed bytes in all (0 with nchanges 0: the bytes could not
+				     be read again, e.g. a trace built by hand) */
+	int32_t size_change;      /* received minus sent IP length of the packet (or fragment)
+				     compared */
+	struct iks_byte_change {
+		uint64_t frame_a, frame_b; /* the frames compared (fragments: the pair by offset) */
+		uint32_t ip_offset;   /* from the start of that packet's (fragment's) IP header */
+		uint32_t payload_offset; /* from the start of the IPsec message (ESP SPI, IKE header,
+					 AH header; otherwise the IP payload) in the datagram;
+					 IKS_LEN_UNKNOWN inside the IP/UDP headers */
+		uint8_t before, after;   /* as the sender sent it / as the receiver got it */
+	} changes[IKS_FINDING_MAX_CHANGES];
+	int icv;                  /* iks_icv_result at the receiver (needs -k) */
+	bool discarded;           /* the receiver discards it: integrity-protected (ESP, AH,
+				     encrypted IKE) or its ICV failed there */
 } iks_finding;
+
+/* What the receiver's integrity check said of a packet (with keys). */
+enum iks_icv_result {
+	IKS_ICV_UNKNOWN = 0,      /* not checked (no keys for it, or not integrity-protected) */
+	IKS_ICV_OK = 1,
+	IKS_ICV_FAILED = 2
+};
 
 typedef struct iks_correlation iks_correlation;
 
@@ -306,13 +341,30 @@ IKS_API const iks_endpoints *iks_correlation_endpoints(const iks_correlation *c)
 IKS_API size_t iks_correlation_negotiations(const iks_correlation *c, const iks_negotiation **arr);
 IKS_API size_t iks_correlation_findings(const iks_correlation *c, const iks_finding **arr);
 
+/* Why a packet is in the lost list. */
+enum iks_lost_reason {
+	IKS_LOST_PATH = 1,        /* sent inside the overlap, never arrived (stats lost_ab/lost_ba) */
+	IKS_LOST_ICMP,            /* did not arrive, and a router's ICMP error quoting it reached
+				     the sender (stats dropped_with_icmp) */
+	IKS_LOST_STALE_NAT        /* sent to a NAT mapping the path had already replaced (see the
+				     nat-rebind finding; counted in lost_ab/lost_ba) */
+};
+
 /* A packet or datagram that did not arrive (or not whole), in the sender's
  * file: its frames are first_frame..last_frame (the fragments of one
- * datagram carry the same IP ID; an unfragmented packet has first == last). */
+ * datagram carry the same IP ID and protocol; an unfragmented packet has
+ * first == last). For a fragmented datagram, only the fragments that carry
+ * bytes of the `missing` payload ranges (what the receiver's reassembly
+ * lacked; end IKS_LEN_UNKNOWN: to the end) did not arrive; nranges 0 means
+ * the whole datagram. */
 typedef struct iks_lost_packet {
 	uint64_t first_frame, last_frame;
 	uint32_t ip_id;
 	bool fragmented;
+	uint8_t proto;            /* IP protocol */
+	uint8_t reason;           /* iks_lost_reason */
+	uint16_t nranges;
+	struct { uint32_t start, end; } missing[IKS_FINDING_MAX_RANGES];
 } iks_lost_packet;
 
 /* Lost packets sent by side 0 (a, frames of file a) or 1 (b); array owned
@@ -329,6 +381,17 @@ typedef struct iks_correlation_stats {
 	uint64_t not_judged_filtered;     /* of a kind the receiving capture was filtered of */
 	uint64_t other_sent_ab, other_sent_ba;  /* traffic that is not IPsec, in the overlap */
 	uint64_t other_lost_ab, other_lost_ba;
+	uint64_t discarded_ab, discarded_ba; /* arrived changed in transit and discarded by the
+					     receiver (modified-in-transit with discarded set);
+					     not in matched_ab/matched_ba */
+	uint64_t icv_failed_ab, icv_failed_ba; /* with keys: packets of that direction whose
+					     integrity check failed at the receiver (modified or
+					     not: a wrong key fails too) */
+	uint64_t icv_failed_modified_ab, icv_failed_modified_ba; /* of those, the ones a
+					     modified-in-transit finding explains */
+	uint64_t modified_not_compared;   /* modified packets whose bytes were not compared
+					     (past the comparison caps, or the files could not
+					     be read again): their findings list no changes */
 } iks_correlation_stats;
 IKS_API void iks_correlation_get_stats(const iks_correlation *c, iks_correlation_stats *st);
 

@@ -4,7 +4,7 @@
  * joined to the IKE packets of a capture.
  *
  * The Oakley.log line format is reconstructed, not documented: see
- * docs/oakley-log.md. The parser never stops on a line it does not know;
+ * docs/logs.md. The parser never stops on a line it does not know;
  * it keeps it as a raw record and counts it.
  */
 #ifndef IKESCOPE_LOG_H
@@ -22,7 +22,11 @@ extern "C" {
 enum iks_log_format {
 	IKS_LOG_AUTO = 0,   /* detect from the first lines that carry a time prefix */
 	IKS_LOG_OAKLEY = 1, /* Windows IKE log (Oakley.log, reconstructed format) */
-	IKS_LOG_CHARON = 2  /* strongSwan charon file/stderr log "HH:MM:SS TT[GRP] text" */
+	IKS_LOG_CHARON = 2, /* strongSwan charon file/stderr/syslog/journald log: "TIME TT[GRP] text"
+			       in any time_format, with time_add_ms and ike_name "<conn|N>" */
+	IKS_LOG_PLUTO = 3,  /* libreswan pluto logfile/syslog: "TIME: text", "| " debug lines */
+	IKS_LOG_FORTIGATE = 4 /* FortiGate "diagnose debug application ike -1" with console
+				 timestamps: "YYYY-MM-DD HH:MM:SS ike CTX: text" */
 };
 
 /* What a line is. A line no pattern knows is IKS_LK_UNKNOWN. */
@@ -56,7 +60,15 @@ enum iks_log_kind {
 	IKS_LK_SOCKET = 25,       /* charon sender/receiver thread line without a size
 				     (any datagram on the socket, ESP-in-UDP included) */
 	IKS_LK_FAILED = 26,       /* charon "establishing IKE_SA failed ..." and similar */
-	IKS_LK_PARSED_HEADER = 27 /* charon "parsed a EXCH ... header" (receiver thread) */
+	IKS_LK_PARSED_HEADER = 27,/* charon "parsed a EXCH ... header" (receiver thread) */
+	IKS_LK_ICV_FAILED = 28,   /* charon (libipsec) "ESP decryption or ICV verification failed":
+				     an inbound ESP packet discarded on its integrity check */
+	IKS_LK_DUMP = 29,         /* a hex dump of a datagram or message: its first line or a
+				     line of bytes (charon net=3/enc=3, pluto plutodebug) */
+	IKS_LK_DROPPED = 30,      /* a received message the daemon logged as dropped */
+	IKS_LK_SUSPENDED = 31,    /* pluto "IKEv1 packet dropped" right after STF_SUSPEND: the
+				     message was parked for a crypto helper, not discarded */
+	IKS_LK_STATE = 32         /* pluto "#N: sent/received ..." and state lines (serial in num) */
 };
 
 /* One line of a log. Plain data; `text` is owned by the log. */
@@ -79,6 +91,11 @@ typedef struct iks_log_record {
 	uint32_t spi[2];       /* IKS_LK_CHILD_SPIS: inbound, outbound */
 	bool cut;              /* the file ended inside this line */
 	bool long_line;        /* longer than the line cap: text is shortened */
+	uint16_t year;         /* 0 when the format prints no year */
+	uint16_t sub_ms_us;    /* microseconds after tod_ms (0-999) when printed */
+	uint32_t res_us;       /* resolution of the time: 1000000, 1000 or 1 (0: no time) */
+	uint32_t serial;       /* pluto state serial "#N", charon IKE_SA unique id "<conn|N>",
+				  0 when the line names none */
 	const char *text;      /* the whole line as read (NUL-terminated, no line end,
 				  control bytes replaced by '?'), NULL when the text cap was reached */
 } iks_log_record;
@@ -113,6 +130,17 @@ typedef struct iks_log_msg {
 	uint32_t length;       /* IKE message length, 0 when unknown */
 	uint32_t retransmit;   /* charon: N of the "retransmit N" line before this send, else 0 */
 	bool fragment;         /* an IKE fragment (IKEv1 FRAG / IKEv2 EF) */
+	/* Added for issue #21 (keep at the end): */
+	uint16_t year;         /* 0 when the log prints no year */
+	uint16_t sub_ms_us;    /* microseconds after tod_ms (0-999) */
+	uint32_t resolution_us;/* resolution in microseconds (1000000 charon %T, 1000 with
+				  time_add_ms, 1 pluto); 0: use resolution_ms */
+	uint32_t serial;       /* pluto state serial / charon IKE_SA unique id, 0 if none */
+	bool has_data;         /* the log holds the message's bytes (hex dump): the join is
+				  byte-exact; iks_log_msg_data() returns them */
+	uint32_t data_len;     /* bytes of the IKE message in the dump (non-ESP marker removed) */
+	uint64_t digest;       /* of those bytes, comparable with iks_log_pkt.digest */
+	size_t data_off;       /* internal: where the bytes are kept */
 } iks_log_msg;
 
 /* Caps fixed at creation; a zero field means its default. */
@@ -122,6 +150,7 @@ typedef struct iks_log_limits {
 	uint64_t text_max;      /* bytes of line text kept (default 128 MiB) */
 	uint32_t line_max;      /* longest line kept whole (default 4096) */
 	uint32_t files_max;     /* files in one set (default 16) */
+	uint64_t dump_max;      /* bytes of hex-dumped packets kept (default 64 MiB) */
 } iks_log_limits;
 
 typedef struct iks_log_stats {
@@ -134,6 +163,8 @@ typedef struct iks_log_stats {
 	uint64_t messages_dropped; /* messages not kept because messages_max was reached */
 	uint64_t text_dropped;     /* lines kept without text because text_max was reached */
 	uint64_t utf16_files;      /* files read as UTF-16LE (BOM) */
+	uint64_t dumps;            /* complete hex dumps tied to a message */
+	uint64_t dump_bytes_dropped; /* dumped bytes not kept because dump_max was reached */
 	const char *limit;         /* the first cap reached ("records_max", ...) or NULL */
 } iks_log_stats;
 
@@ -181,6 +212,12 @@ IKS_API size_t iks_log_nmessages(const iks_log *log);
 IKS_API const iks_log_record *iks_log_record_at(const iks_log *log, size_t i);
 IKS_API const iks_log_msg *iks_log_message_at(const iks_log *log, size_t i);
 IKS_API const char *iks_log_file_name(const iks_log *log, uint32_t file);
+/* The bytes of a message as the log dumped them (the IKE message from its
+ * header on, without the non-ESP marker), *len set; NULL when the log has
+ * none (m->has_data false). Borrowed like the message. */
+IKS_API const uint8_t *iks_log_msg_data(const iks_log *log, const iks_log_msg *m, size_t *len);
+/* The digest the join compares (the same function as iks_log_pkt.digest). */
+IKS_API uint64_t iks_log_digest(const uint8_t *p, size_t len);
 
 /* Name of a record kind ("send", "receive", "failure", "unknown", ...). */
 IKS_API const char *iks_log_kind_name(int kind);
@@ -202,6 +239,8 @@ typedef struct iks_log_pkt {
 	uint8_t version, exchange, flags;
 	uint8_t ispi[8], rspi[8];
 	uint32_t msgid, length;
+	bool has_digest;       /* the whole message was captured */
+	uint64_t digest;       /* iks_log_digest() of the IKE message (from its header) */
 } iks_log_pkt;
 
 /* Fill *out from a decoded record; returns false when the record carries
@@ -237,6 +276,7 @@ typedef struct iks_log_join {
 	int64_t capture_day0;      /* UTC midnight before the first packet, epoch seconds */
 	uint64_t *pkt_frame;       /* per packet: its frame number (the packets are in capture
 				      order, so this is ascending) */
+	uint32_t matched_exact;    /* matched messages whose dumped bytes equal the packet's */
 } iks_log_join;
 
 /*

@@ -149,10 +149,12 @@ bool corr_covered(const corr_ctx *c, int side, int64_t ts)
 	 * capture ran */
 	/* without a clock the captures' clocks are taken to agree */
 	double m = c->out->clock.known ? c->out->clock.cover_margin_s * 1e9 : 1e6;
-	size_t k = corr_time_index(c, r, e - m);
-	if (k == 0)
+	/* a packet at or before the arrival and one at or after it, each
+	 * within the uncertainty (one packet right at it, such as the
+	 * datagram's own second fragment, shows the capture running then) */
+	if (c->times[r][0] > e + m)
 		return false; /* nothing before: the capture had not started */
-	if (corr_time_index(c, r, e + m) == c->ntimes[r])
+	if (corr_time_index(c, r, e - m) == c->ntimes[r])
 		return false; /* nothing after: it had stopped */
 	for (size_t g = 0; g < c->ngaps[r]; g++)
 		if (e >= (double)c->gaps[r][g].from && e <= (double)c->gaps[r][g].to)

@@ -59,7 +59,7 @@ static int cmp_keyed(const void *x, const void *y)
 
 /* A lost packet of other traffic joins the sender's lost list
  * (--write-lost writes it). */
-static bool lost_append(corr_ctx *c, int side, const trace_unit *u)
+static bool lost_append(corr_ctx *c, int side, const trace_unit *u, const trace_unit *rem)
 {
 	iks_correlation *o = c->out;
 	if (o->nlost[side] == o->cap_lost[side]) {
@@ -75,6 +75,21 @@ static bool lost_append(corr_ctx *c, int side, const trace_unit *u)
 	l->last_frame = u->frame;
 	l->ip_id = u->ip_id;
 	l->fragmented = (u->flags & UNIT_F_FRAGMENTED) != 0;
+	l->proto = u->proto;
+	l->reason = IKS_LOST_PATH;
+	l->nranges = 0; /* nothing arrived: the whole datagram */
+	if (rem) {
+		/* it arrived in part: the receiver's missing ranges */
+		const trace_holes *h = unit_holes(c->t[1 - side], rem);
+		uint16_t n = h->n < IKS_FINDING_MAX_RANGES ? h->n : IKS_FINDING_MAX_RANGES;
+		for (uint16_t k = 0; k < n; k++) {
+			l->missing[k].start = h->r[k].start;
+			l->missing[k].end = h->r[k].end;
+		}
+		if (n && (h->truncated || h->n > n))
+			l->missing[n - 1].end = IKS_LEN_UNKNOWN;
+		l->nranges = n;
+	}
 	return true;
 }
 
@@ -214,15 +229,16 @@ iks_status corr_other_traffic(corr_ctx *c)
 			if (m[s][i] == NO_MATCH && !corr_covered(c, s, u->ts_first))
 				continue;
 			sent++;
+			const trace_unit *w = NULL;
 			if (m[s][i] != NO_MATCH) {
-				const trace_unit *w = &c->t[1 - s]->units[m[s][i]];
+				w = &c->t[1 - s]->units[m[s][i]];
 				if (w->kind != UNIT_INCOMPLETE)
 					continue;
 			}
 			if (!first)
 				first = u;
 			lost++;
-			if (!lost_append(c, s, u))
+			if (!lost_append(c, s, u, w))
 				nomem = true;
 		}
 		if (s == 0) {

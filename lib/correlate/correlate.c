@@ -239,7 +239,11 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 		if (st == IKS_OK)
 			corr_nothing_arrived(&c);
 		if (st == IKS_OK)
+			st = corr_nat_rebind(&c);
+		if (st == IKS_OK)
 			st = corr_findings(&c);
+		if (st == IKS_OK)
+			st = corr_diff(&c);
 		if (st == IKS_OK)
 			st = corr_other_traffic(&c);
 		if (st == IKS_OK)
@@ -252,7 +256,9 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 		st = corr_checks_report(&c);
 	}
 	corr_checks_free(&c);
+	free(c.mods);
 	for (int s = 0; s < 2; s++) {
+		free(c.stale[s]);
 		free(c.match[s]);
 		free(c.role[s]);
 		free(c.modified[s]);

@@ -16,6 +16,14 @@ enum unit_role {
 
 #define NO_MATCH UINT32_MAX
 
+/* A packet that arrived with changed bytes: its modified-in-transit finding
+ * (index into the findings), the sender's side and unit, the receiver's unit. */
+typedef struct corr_modified {
+	size_t finding;
+	int side;
+	uint32_t sent, received;
+} corr_modified;
+
 typedef struct corr_ctx {
 	const iks_trace *t[2];
 	iks_correlate_options opt;
@@ -39,6 +47,9 @@ typedef struct corr_ctx {
 	uint8_t filtered[2];   /* corr_checks.c: CHECK_F_... kinds capture s lacks (not judged) */
 	struct corr_gap { int64_t from, to; } *gaps[2]; /* spans capture s was not running (own clock) */
 	size_t ngaps[2];
+	uint8_t *stale[2];     /* per unit: sent to a NAT mapping the path had replaced (corr_nat.c) */
+	corr_modified *mods;   /* findings.c fills, corr_diff.c reads; freed by iks_correlate */
+	size_t nmods, cap_mods;
 	iks_correlation *out;
 } corr_ctx;
 
@@ -158,6 +169,13 @@ iks_status corr_groups(corr_ctx *c);
 void corr_groups_free(iks_correlation *o);
 /* findings.c: loss, fragments, ICMP, PMTU, NAT, modification, clock. */
 iks_status corr_findings(corr_ctx *c);
+/* corr_nat.c: NAT rebinding findings, and the units sent to the old
+ * mapping that never arrived (c->stale; allocated here, freed by
+ * iks_correlate). Runs before corr_findings. */
+iks_status corr_nat_rebind(corr_ctx *c);
+/* corr_diff.c: for each modified packet, read both frames again (from the
+ * traces' files) and list the changed bytes in its finding. */
+iks_status corr_diff(corr_ctx *c);
 /* corr_deletes.c: SAs deleted at one end and still used by the other
  * (bad-spi findings). */
 iks_status corr_deleted_sas(corr_ctx *c);

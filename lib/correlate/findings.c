@@ -27,9 +27,23 @@ static const char EXPLAIN_LOSS_IKE[] =
 	"until its retry limit";
 static const char EXPLAIN_LOSS[] =
 	"packets left one end and never reached the other";
-static const char EXPLAIN_FRAG[] =
-	"a fragmented datagram did not arrive whole: a device in the path drops IP fragments "
-	"(large IKE messages with certificates or Kerberos tickets, and ESP at full MTU, need them)";
+/* fragment-loss, by the pattern of the direction's fragmented datagrams */
+static const char EXPLAIN_FRAG_FIRST_ONLY[] =
+	"only the first fragment of each fragmented datagram arrived: a device in the path drops "
+	"non-first fragments (a filter that needs the ports, which only the first fragment carries, "
+	"or one that cannot reassemble); large IKE messages with certificates or Kerberos tickets "
+	"need them: enable IKE fragmentation or let fragments through";
+static const char EXPLAIN_FRAG_FIRST_LOST[] =
+	"the first fragment of each fragmented datagram was lost while the later ones arrived: a "
+	"device in the path drops first fragments, the only ones that carry the UDP header (a port "
+	"or size filter on UDP 500/4500), not fragments as such";
+static const char EXPLAIN_FRAG_NONE[] =
+	"no fragment of any fragmented datagram sent this way arrived: a device in the path drops "
+	"all IP fragments (large IKE messages with certificates or Kerberos "
+	"tickets, and ESP at full MTU, need them)";
+static const char EXPLAIN_FRAG_SOME[] =
+	"some fragmented datagrams did not arrive whole while others did: fragments are lost in "
+	"the path (congestion, random loss or a reassembly limit), not filtered by position";
 static const char EXPLAIN_ICMP[] =
 	"a router announced a smaller MTU (fragmentation needed) for a packet with DF set and "
 	"dropped it; the sender must lower its path MTU and send again";
@@ -40,10 +54,17 @@ static const char EXPLAIN_PMTU[] =
 	"packets above a size are lost while smaller ones pass, with no ICMP fragmentation-needed "
 	"reaching the sender: a PMTU black hole (IPsec overhead pushes packets over the path MTU)";
 static const char EXPLAIN_MODIFIED[] =
-	"the same packet arrived with different bytes: a device in the path modified it "
-	"(integrity checks fail: events 4284/4285)";
+	"the same packet arrived with different bytes: a device in the path modified it, and the "
+	"receiver discards it on its integrity check (ICV; Windows events 4284/4285, charon "
+	"\"ICV verification failed\")";
+static const char EXPLAIN_MODIFIED_KEPT[] =
+	"the same packet arrived with different bytes: a device in the path modified it (not "
+	"integrity-protected, or its ICV still verified: the change is outside what the ICV covers)";
 
-static bool lost_add(corr_ctx *c, int side, const trace_unit *u)
+/* Add u to side's lost list; `rem` is the receiver's incomplete remains of
+ * it (NULL: nothing of it arrived), whose holes are what did not arrive. */
+static bool lost_add(corr_ctx *c, int side, const trace_unit *u, const trace_unit *rem,
+		     uint8_t reason)
 {
 	iks_correlation *o = c->out;
 	if (o->nlost[side] == o->cap_lost[side]) {
@@ -59,6 +80,21 @@ static bool lost_add(corr_ctx *c, int side, const trace_unit *u)
 	l->last_frame = u->frame;
 	l->ip_id = u->ip_id;
 	l->fragmented = (u->flags & UNIT_F_FRAGMENTED) != 0;
+	l->proto = u->proto;
+	l->reason = reason;
+	l->nranges = 0;
+	if (rem) {
+		const trace_holes *h = unit_holes(c->t[1 - side], rem);
+		uint16_t n = h->n < IKS_FINDING_MAX_RANGES ? h->n : IKS_FINDING_MAX_RANGES;
+		for (uint16_t k = 0; k < n; k++) {
+			l->missing[k].start = h->r[k].start;
+			l->missing[k].end = h->r[k].end;
+		}
+		/* holes past the kept ones: everything from the last kept one on */
+		if (n && (h->truncated || h->n > n))
+			l->missing[n - 1].end = IKS_LEN_UNKNOWN;
+		l->nranges = n;
+	}
 	return true;
 }
 
@@ -223,8 +259,106 @@ static const trace_unit *icmp_for(const corr_ctx *c, const side_index *sx, int s
 	return NULL;
 }
 
+/* What arrived of one lost fragmented datagram. */
+enum frag_class {
+	FRAG_NOTHING = 0,      /* no fragment arrived */
+	FRAG_FIRST_ONLY,       /* the first fragment arrived, everything after it missing */
+	FRAG_FIRST_LOST,       /* the first fragment missing, everything after it arrived */
+	FRAG_MIXED             /* anything else */
+};
+
+static int frag_class(const corr_ctx *c, int side, const trace_unit *rem)
+{
+	if (!rem)
+		return FRAG_NOTHING;
+	const trace_holes *h = unit_holes(c->t[1 - side], rem);
+	if (h->n != 1 || h->truncated)
+		return FRAG_MIXED;
+	bool to_end = h->r[0].end == IKS_LEN_UNKNOWN ||
+		      (h->datagram_len != IKS_LEN_UNKNOWN && h->r[0].end >= h->datagram_len);
+	if (h->r[0].start == 0)
+		return to_end ? FRAG_NOTHING : FRAG_FIRST_LOST;
+	return to_end ? FRAG_FIRST_ONLY : FRAG_MIXED;
+}
+
+/* Whether the receiver keeps a changed packet: not when its integrity check
+ * failed there, nor (without keys) when it is integrity-protected at all
+ * (ESP and AH always, IKE when encrypted: RFC 4303 section 3.4.4, RFC 4302
+ * section 3.4.4, RFC 7296 section 3.14). */
+static bool receiver_discards(const corr_ctx *c, int side, const trace_unit *u,
+			      const trace_unit *v)
+{
+	if (v->flags & UNIT_F_ICV_BAD)
+		return true;
+	if (v->flags & UNIT_F_ICV_OK)
+		return false;
+	if (u->kind == UNIT_ESP || u->kind == UNIT_AH)
+		return true;
+	return u->kind == UNIT_IKE && unit_ike(c->t[side], u)->encrypted;
+}
+
+/* A modified-in-transit finding for sent unit i (u) that arrived as v, with
+ * the pair kept for corr_diff. Returns whether the receiver discards it. */
+static bool modified_finding(corr_ctx *c, int side, size_t i, const trace_unit *u,
+			     const trace_unit *v)
+{
+	int dir = side == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A;
+	bool discarded = receiver_discards(c, side, u, v);
+	iks_finding *f = corr_add_finding(c, IKS_FIND_MODIFIED_IN_TRANSIT, IKS_SEV_ERROR, dir);
+	if (!f)
+		return discarded;
+	f->explain = discarded ? EXPLAIN_MODIFIED : EXPLAIN_MODIFIED_KEPT;
+	fill_times(c, f, side, u, v);
+	corr_ike_identity(f, c->t[side], u);
+	f->proto = u->proto;
+	f->spi = u->spi;
+	f->seq = u->seq;
+	f->size = u->size;
+	f->ip_id = u->ip_id;
+	f->discarded = discarded;
+	f->icv = v->flags & UNIT_F_ICV_BAD ? IKS_ICV_FAILED
+		 : v->flags & UNIT_F_ICV_OK ? IKS_ICV_OK : IKS_ICV_UNKNOWN;
+	if (c->nmods == c->cap_mods) {
+		size_t cap = c->cap_mods ? c->cap_mods * 2 : 64;
+		corr_modified *m = realloc(c->mods, cap * sizeof(*m));
+		if (!m)
+			return discarded; /* the finding stands without its bytes */
+		c->mods = m;
+		c->cap_mods = cap;
+	}
+	corr_modified *m = &c->mods[c->nmods++];
+	m->finding = c->out->nfinds - 1;
+	m->side = side;
+	m->sent = (uint32_t)i;
+	m->received = c->match[side][i];
+	return discarded;
+}
+
+/* With keys: the receivers' integrity-check failures, and how many of them
+ * a modified-in-transit finding explains. */
+static void count_icv_failures(corr_ctx *c)
+{
+	iks_correlation_stats *st = &c->out->stats;
+	for (int r = 0; r < 2; r++) {
+		const iks_trace *t = c->t[r];
+		for (size_t j = 0; j < t->nunits; j++) {
+			if (c->role[r][j] != ROLE_RECEIVED || !(t->units[j].flags & UNIT_F_ICV_BAD))
+				continue;
+			bool mod = c->modified[r][j] != 0;
+			if (r == 1) {
+				st->icv_failed_ab++;
+				st->icv_failed_modified_ab += mod;
+			} else {
+				st->icv_failed_ba++;
+				st->icv_failed_modified_ba += mod;
+			}
+		}
+	}
+}
+
 typedef struct dir_tally {
-	uint32_t frag_sent, frag_lost, frag_partial;
+	uint32_t frag_sent, frag_lost;
+	uint32_t frag_by_class[4]; /* lost fragmented datagrams per frag_class */
 	uint32_t lost_sizes_min, n_lost_plain;
 	uint32_t ok_size_max;
 	size_t first_frag_finding; /* index of the first fragment-loss finding */
@@ -268,7 +402,12 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 		d->sent_by_kind[u->kind]++;
 		bool frag_any = frag_sent || (v && (v->flags & UNIT_F_FRAGMENTED));
 		if (v) {
-			if (side == 0)
+			bool discarded = c->modified[side][i] && modified_finding(c, side, i, u, v);
+			if (discarded && side == 0)
+				st->discarded_ab++;
+			else if (discarded)
+				st->discarded_ba++;
+			else if (side == 0)
 				st->matched_ab++;
 			else
 				st->matched_ba++;
@@ -276,37 +415,30 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 				d->frag_sent++;
 			if (!frag_sent && u->size > d->ok_size_max)
 				d->ok_size_max = u->size;
-			if (c->modified[side][i]) {
-				iks_finding *f = corr_add_finding(c, IKS_FIND_MODIFIED_IN_TRANSIT,
-								  IKS_SEV_ERROR, dir);
-				if (f) {
-					f->explain = EXPLAIN_MODIFIED;
-					fill_times(c, f, side, u, v);
-					corr_ike_identity(f, t, u);
-					f->proto = u->proto;
-					f->spi = u->spi;
-					f->seq = u->seq;
-					f->size = u->size;
-				}
-			}
 			continue;
 		}
 		/* lost */
+		const trace_unit *rem = remains_of(c, &x[1 - side], side, u);
 		if (icmp_for(c, &x[side], side, u)) {
 			st->dropped_with_icmp++; /* the icmp-frag-needed finding tells */
+			lost_add(c, side, u, rem, IKS_LOST_ICMP);
 			continue;
 		}
 		if (side == 0)
 			st->lost_ab++;
 		else
 			st->lost_ba++;
-		lost_add(c, side, u);
-		const trace_unit *rem = remains_of(c, &x[1 - side], side, u);
+		if (c->stale[side] && c->stale[side][i]) {
+			/* sent to a NAT mapping the path had replaced: the nat-rebind
+			 * finding counts and explains them */
+			lost_add(c, side, u, rem, IKS_LOST_STALE_NAT);
+			continue;
+		}
+		lost_add(c, side, u, rem, IKS_LOST_PATH);
 		if (frag_sent || rem) {
 			d->frag_sent++;
 			d->frag_lost++;
-			if (rem && (rem->flags & UNIT_F_FIRST_SEEN))
-				d->frag_partial++;
+			d->frag_by_class[frag_class(c, side, rem)]++;
 			iks_finding *f = corr_add_finding(c, IKS_FIND_FRAGMENT_LOSS, IKS_SEV_ERROR, dir);
 			if (!f)
 				continue;
@@ -314,7 +446,6 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 				d->any_frag_finding = true;
 				d->first_frag_finding = c->out->nfinds - 1;
 			}
-			f->explain = EXPLAIN_FRAG;
 			fill_times(c, f, side, u, rem);
 			corr_ike_identity(f, t, u);
 			f->proto = u->proto;
@@ -390,13 +521,21 @@ static void fragment_pattern(corr_ctx *c, const dir_tally *d)
 {
 	if (!d->any_frag_finding)
 		return;
-	const char *pattern;
-	if (d->frag_lost == d->frag_sent && d->frag_partial == d->frag_lost)
+	/* a pattern by position holds when every fragmented datagram sent that
+	 * way was lost, all in the same way */
+	const char *pattern = "some-fragments-lost";
+	const char *explain = EXPLAIN_FRAG_SOME;
+	bool all_lost = d->frag_lost == d->frag_sent;
+	if (all_lost && d->frag_by_class[FRAG_FIRST_ONLY] == d->frag_lost) {
 		pattern = "only-first-fragments-pass";
-	else if (d->frag_lost == d->frag_sent && d->frag_partial == 0)
+		explain = EXPLAIN_FRAG_FIRST_ONLY;
+	} else if (all_lost && d->frag_by_class[FRAG_FIRST_LOST] == d->frag_lost) {
+		pattern = "first-fragments-lost";
+		explain = EXPLAIN_FRAG_FIRST_LOST;
+	} else if (all_lost && d->frag_by_class[FRAG_NOTHING] == d->frag_lost) {
 		pattern = "no-fragment-passes";
-	else
-		pattern = "some-fragments-lost";
+		explain = EXPLAIN_FRAG_NONE;
+	}
 	for (size_t i = d->first_frag_finding; i < c->out->nfinds; i++) {
 		iks_finding *f = &c->out->finds[i];
 		if (f->kind != IKS_FIND_FRAGMENT_LOSS)
@@ -404,6 +543,7 @@ static void fragment_pattern(corr_ctx *c, const dir_tally *d)
 		if (f->pattern)
 			continue;
 		f->pattern = pattern;
+		f->explain = explain;
 		f->pattern_lost = d->frag_lost;
 		f->pattern_total = d->frag_sent;
 	}
@@ -499,6 +639,7 @@ iks_status corr_findings(corr_ctx *c)
 	}
 	dir_tally d[2];
 	memset(d, 0, sizeof(d));
+	count_icv_failures(c);
 	for (int s = 0; s < 2; s++) {
 		loss_side(c, x, s, &d[s]);
 		fragment_pattern(c, &d[s]);
@@ -535,6 +676,7 @@ const char *iks_finding_kind_name(int kind)
 	case IKS_FIND_LIMIT: return "limit";
 	case IKS_FIND_IKE_ERROR: return "ike-error";
 	case IKS_FIND_ONE_WAY: return "one-way";
+	case IKS_FIND_NAT_REBIND: return "nat-rebind";
 	case IKS_FIND_CAPTURE_CHECK: return "capture-check";
 	case IKS_FIND_NOTHING_ARRIVED: return "nothing-arrived";
 	}

@@ -126,6 +126,7 @@ static void add_copy(corr_ctx *c, iks_ike_exchange *e, msg_aux *aux, const ike_r
 		m->length = k->length;
 		m->encrypted = k->encrypted;
 		m->decrypted = k->decrypted;
+		m->ike_fragment = k->fragment;
 		m->notify_error = k->notify_error;
 		if (!r->rx_only) {
 			m->sent_s = t;

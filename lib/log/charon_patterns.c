@@ -3,7 +3,8 @@
  * joining a log to a capture (data). Matched against the text after
  * "HH:MM:SS TT[GRP] "; first match wins. Written from the logs in
  * captures/NAME_charon_a.log and _b.log (strongSwan 5.9.8, ike=4, chd=4, net/enc
- * default levels); see logpat.h for the pattern language.
+ * default levels) and from the net=3/enc=3 logs of scripts/lab-logs.sh
+ * (captures/logs21_*); see logpat.h for the pattern language.
  */
 #include "config.h"
 
@@ -20,6 +21,10 @@ const logpat iks_charon_patterns[] = {
 	/* sender/receiver threads: every datagram on the socket (ESP too) */
 	{ "sending packet: from %a[%d] to %a[%d]", IKS_LK_SOCKET, SUB_SEND },
 	{ "received packet: from %a[%d] to %a[%d]", IKS_LK_SOCKET, SUB_RECV },
+	/* net=3: the receiver thread's dump of a datagram, enc=3: a generated
+	 * message (sub: 1 received datagram, 2 generated); num: bytes */
+	{ "received packet => %d bytes @", IKS_LK_DUMP, 1 },
+	{ "generated data of this generator => %d bytes @", IKS_LK_DUMP, 2 },
 	/* span: exchange name, payload list; num: message ID */
 	{ "generating %w request %d [%s", IKS_LK_GENERATE, SUB_REQUEST },
 	{ "generating %w response %d [%s", IKS_LK_GENERATE, SUB_RESPONSE },
@@ -40,6 +45,8 @@ const logpat iks_charon_patterns[] = {
 	{ "CHILD_SA %w established with SPIs %x_i %x_o", IKS_LK_CHILD_SPIS, 0 },
 	{ "IKE_SA %w established between %s", IKS_LK_IKE_UP, 0 },
 	{ "establishing IKE_SA failed%s", IKS_LK_FAILED, 0 },
+	/* libipsec (kernel-libipsec plugin): an inbound ESP packet discarded */
+	{ "ESP decryption or ICV verification failed", IKS_LK_ICV_FAILED, 0 },
 	{ "establishing CHILD_SA %w failed%s", IKS_LK_FAILED, 0 },
 };
 const size_t iks_charon_npatterns = sizeof(iks_charon_patterns) / sizeof(iks_charon_patterns[0]);

@@ -1,7 +1,7 @@
 /*
- * charonlog.c - strongSwan charon logs ("HH:MM:SS TT[GRP] text", as
- * charon writes to a file or stderr; an optional "Mon DD " date before
- * the time is accepted).
+ * charonlog.c - strongSwan charon logs ("TIME TT[GRP] text", as charon
+ * writes to a file or stderr in any time_format, or through syslog or
+ * journald; the prefix is read by charon_prefix.c).
  *
  * Message records: charon logs each IKE message (or IKE fragment) it sends
  * or receives once in the worker thread with its size, "sending packet:
@@ -12,6 +12,16 @@
  * After charon reassembles IKE fragments it logs a "received packet" line
  * for the whole message that never crossed the wire: that one is marked
  * IKS_LK_RECV_INTERNAL and is not a message.
+ *
+ * Hex dumps (net=3, enc=3): the receiver thread dumps every datagram it
+ * reads ("received packet => N bytes @ ADDR", then the bytes) before its
+ * own "received packet: from A[P] to B[Q]" line; the worker that handles
+ * the message later logs it with its size. The worker dumps a message it
+ * generated ("generated data of this generator => N bytes") before its
+ * "sending packet" line. Each such dump is tied to its message when the
+ * sizes agree (a received datagram on 4500 carries the non-ESP marker);
+ * a retransmission, sent again without being generated, takes the bytes
+ * of the message it repeats.
  */
 #include "config.h"
 
@@ -20,99 +30,17 @@
 #include "log/log_internal.h"
 #include "core/reader.h"
 
-static bool digits(iks_reader *r, unsigned min, unsigned max, uint32_t *v)
+enum { DUMP_RX = 1, DUMP_GEN = 2, SUB_RECV_SOCKET = 2 };
+
+static bool addr_same(const iks_addr *a, const iks_addr *b)
 {
-	uint8_t c;
-	unsigned n = 0;
-	*v = 0;
-	while (n < max && rd_peek_u8(r, 0, &c) && c >= '0' && c <= '9') {
-		*v = *v * 10 + (uint32_t)(c - '0');
-		rd_skip(r, 1);
-		n++;
-	}
-	return n >= min;
+	return a->family && a->family == b->family &&
+	       memcmp(a->bytes, b->bytes, a->family == 4 ? 4 : 16) == 0;
 }
 
-static bool lit(iks_reader *r, uint8_t want)
-{
-	uint8_t c;
-	return rd_u8(r, &c) && c == want;
-}
-
-static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-
-/* Optional "Mon DD " (syslog-style date). */
-static void month_day(iks_reader *r, iks_log_record *rec)
-{
-	iks_reader t = *r;
-	uint8_t m[3];
-	uint32_t day;
-	if (!rd_copy(&t, m, 3))
-		return;
-	for (unsigned i = 0; i < 12; i++) {
-		if (memcmp(months + 3 * i, m, 3) != 0)
-			continue;
-		uint8_t c;
-		while (rd_peek_u8(&t, 0, &c) && c == ' ')
-			rd_skip(&t, 1);
-		if (digits(&t, 1, 2, &day) && lit(&t, ' ') && day >= 1 && day <= 31) {
-			rec->month = (uint8_t)(i + 1);
-			rec->day = (uint8_t)day;
-			*r = t;
-		}
-		return;
-	}
-}
-
-/* syslog's "HOST TAG: " (TAG e.g. charon or charon[1234]), each a word of
- * up to 255 characters. */
-static bool skip_syslog_tag(iks_reader *r)
-{
-	uint8_t c;
-	unsigned n = 0;
-	while (rd_u8(r, &c) && c != ' ')
-		if (++n > 255)
-			return false;
-	if (c != ' ' || n == 0)
-		return false;
-	n = 0;
-	while (rd_u8(r, &c) && c != ':')
-		if (c == ' ' || ++n > 255)
-			return false;
-	return c == ':' && n > 0 && lit(r, ' ');
-}
-
-/* "HH:MM:SS TT[GRP] ", with an optional "Mon DD " date before it and, after
- * a date, an optional syslog "HOST TAG: " before TT: fills time and thread;
- * *text is where the text starts. */
 static bool prefix(const uint8_t *line, size_t len, iks_log_record *rec, size_t *text)
 {
-	iks_reader r = rd_init(line, len, 0);
-	uint32_t h, m, s, tid;
-	month_day(&r, rec);
-	if (!(digits(&r, 2, 2, &h) && lit(&r, ':') && digits(&r, 2, 2, &m) && lit(&r, ':') &&
-	      digits(&r, 2, 2, &s) && lit(&r, ' ') && h < 24 && m < 60 && s < 61))
-		return false;
-	iks_reader at = r;
-	if (!(digits(&r, 1, 9, &tid) && lit(&r, '['))) {
-		/* syslog: "HOST charon: " or "HOST charon[PID]: " before the thread */
-		r = at;
-		if (!rec->month || !skip_syslog_tag(&r) || !digits(&r, 1, 9, &tid) || !lit(&r, '['))
-			return false;
-	}
-	uint8_t c;
-	unsigned n = 0;
-	while (rd_u8(&r, &c) && c != ']')
-		if (++n > 8 || c < 'A' || c > 'Z')
-			return false;
-	if (c != ']' || !lit(&r, ' '))
-		return false;
-	rec->has_time = true;
-	rec->tod_ms = ((h * 60 + m) * 60 + s) * 1000;
-	rec->has_thread = true;
-	rec->thread = tid;
-	*text = rd_offset(&r);
-	return true;
+	return charon_prefix(line, len, rec, text);
 }
 
 bool charon_line_prefix(const uint8_t *line, size_t len, uint32_t *thread, size_t *text)
@@ -191,6 +119,75 @@ static void rexmit_exchange(iks_log *log, iks_log_msg *m)
 	}
 }
 
+/* charon dumps an unencrypted message's generator output before it writes
+ * the header's length field, which still holds 28 (the header alone): the
+ * length it then writes is the size of the dump (RFC 7296 3.1). */
+static void fix_length(iks_log *log, size_t off, uint32_t len)
+{
+	if (!log->dump || len < 28 || off + len > log->ndump)
+		return;
+	uint8_t *p = log->dump + off + 24;
+	if (p[0] == 0 && p[1] == 0 && p[2] == 0 && p[3] == 28) {
+		p[0] = (uint8_t)(len >> 24);
+		p[1] = (uint8_t)(len >> 16);
+		p[2] = (uint8_t)(len >> 8);
+		p[3] = (uint8_t)len;
+	}
+}
+
+/* The bytes of the earlier sent message a retransmission repeats. */
+static void rexmit_data(iks_log *log, iks_log_msg *m)
+{
+	size_t stop = log->nmsgs > 4096 ? log->nmsgs - 4096 : 0;
+	for (size_t i = log->nmsgs; i-- > stop;) {
+		const iks_log_msg *p = &log->msgs[i];
+		if (p->dir == IKS_LOG_SENT && p->has_data && p->has_msgid && m->has_msgid &&
+		    p->msgid == m->msgid && p->length == m->length &&
+		    addr_same(&p->peer, &m->peer) && p->peer_port == m->peer_port) {
+			m->has_data = true;
+			m->data_off = p->data_off;
+			m->data_len = p->data_len;
+			m->digest = p->digest;
+			return;
+		}
+	}
+}
+
+/* A datagram the receiver thread dumped, for the worker's line. */
+static void rx_claim(iks_log *log, iks_log_msg *m)
+{
+	for (unsigned i = 0; i < log->nrx; i++) {
+		log_rx *x = &log->rx[i];
+		if (x->sport != m->peer_port || x->dport != m->local_port ||
+		    !addr_same(&x->src, &m->peer) || !addr_same(&x->dst, &m->local))
+			continue;
+		if (!log_dump_attach(log, m, x->off, x->len, m->length))
+			continue;
+		memmove(&log->rx[i], &log->rx[i + 1], (log->nrx - i - 1) * sizeof(log->rx[0]));
+		log->nrx--;
+		return;
+	}
+}
+
+/* The receiver thread's socket line after its dump: keep the datagram. */
+static void rx_push(iks_log *log, log_thread *t, const iks_log_record *rec)
+{
+	if (!t->dump.done || t->dump.kind != DUMP_RX || !t->dump.kept)
+		return;
+	t->dump.done = false;
+	if (log->nrx == LOG_RX_PENDING) {
+		memmove(&log->rx[0], &log->rx[1], (LOG_RX_PENDING - 1) * sizeof(log->rx[0]));
+		log->nrx--;
+	}
+	log_rx *x = &log->rx[log->nrx++];
+	x->src = rec->addr[0];
+	x->dst = rec->addr[1];
+	x->sport = rec->port[0];
+	x->dport = rec->port[1];
+	x->len = t->dump.len;
+	x->off = t->dump.off;
+}
+
 static void packet_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, log_thread *t,
 			const logpat_out *o)
 {
@@ -231,6 +228,15 @@ static void packet_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, l
 			rexmit_exchange(log, &m);
 		}
 	}
+	if (sent && t->dump.done && t->dump.kind == DUMP_GEN && t->dump.kept) {
+		fix_length(log, t->dump.off, t->dump.len);
+		log_dump_attach(log, &m, t->dump.off, t->dump.len, m.length);
+		t->dump.done = false;
+	} else if (sent && m.retransmit) {
+		rexmit_data(log, &m);
+	} else if (!sent) {
+		rx_claim(log, &m);
+	}
 	uint32_t idx = log_add_msg(log, &m);
 	rec->msg = idx;
 	if (!sent) {
@@ -249,13 +255,17 @@ void charon_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const ui
 	if (rec->cut)
 		return;
 	const uint8_t *text = line + off;
+	log_thread *t = log_thread_get(log, rec->thread);
+	if (t->dump.open && log_dump_line(log, t, text, len - off)) {
+		rec->kind = IKS_LK_DUMP;
+		return;
+	}
 	logpat_out o;
 	int i = logpat_find(iks_charon_patterns, iks_charon_npatterns, text, len - off, &o);
 	if (i < 0)
 		return;
 	const logpat *p = &iks_charon_patterns[i];
 	rec->kind = p->kind;
-	log_thread *t = log_thread_get(log, rec->thread);
 	struct log_gen g;
 	switch (p->kind) {
 	case IKS_LK_SEND:
@@ -267,6 +277,12 @@ void charon_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const ui
 		rec->addr[1] = o.addr[1];
 		rec->port[0] = (uint16_t)o.num[0];
 		rec->port[1] = (uint16_t)o.num[1];
+		if (p->sub == SUB_RECV_SOCKET)
+			rx_push(log, t, rec);
+		break;
+	case IKS_LK_DUMP:
+		rec->num = (uint32_t)o.num[0];
+		log_dump_start(log, t, (uint8_t)p->sub, rec->num, rec_index);
 		break;
 	case IKS_LK_GENERATE:
 		exchange_of(text, &o, p->sub, &g);

@@ -26,7 +26,30 @@ typedef struct log_thread {
 	unsigned ngen;
 	bool has_rexmit;              /* charon: retransmit context for the next sends */
 	uint32_t rexmit_n, rexmit_msgid;
+	struct log_dump {             /* a hex dump being read in this thread (logdump.c) */
+		bool open, done;      /* lines still expected / complete, not yet used */
+		uint8_t kind;         /* parser-specific: which dump */
+		uint32_t len, got;    /* announced size, bytes read so far */
+		size_t off;           /* where its bytes start in the log's dump store */
+		bool kept;            /* the bytes are stored (dump_max not reached) */
+		bool lenient;         /* other lines may come between its lines (pluto's
+					 crypto helpers log into the middle of a dump) */
+		uint32_t rec;         /* the record that announced it */
+		iks_addr addr[2];     /* from, to (pluto: on the announcing line) */
+		uint16_t port[2];
+		uint32_t serial;
+	} dump;
 } log_thread;
+
+/* A received datagram charon dumped in its receiver thread, waiting for
+ * the worker's "received packet ... (N bytes)" line (logdump.c). */
+#define LOG_RX_PENDING 32
+typedef struct log_rx {
+	iks_addr src, dst;
+	uint16_t sport, dport;
+	uint32_t len;                 /* IKE bytes (non-ESP marker removed) */
+	size_t off;
+} log_rx;
 
 struct log_text_block;
 
@@ -51,6 +74,30 @@ struct iks_log {
 	log_thread threads[LOG_THREADS];
 	uint32_t reasm[LOG_REASM_PENDING]; /* charon: sizes of self-reassembled messages */
 	unsigned nreasm;
+	uint8_t *dump;                /* bytes of hex dumps (capped by lim.dump_max) */
+	size_t ndump, cap_dump;
+	log_rx rx[LOG_RX_PENDING];    /* charon: dumped datagrams not yet tied to a message */
+	unsigned nrx;
+	int pluto_state;              /* pluto: what the last lines announced (plutolog.c) */
+	uint32_t pluto_msg;           /* pluto: message whose header lines follow */
+	bool pluto_suspend;           /* pluto: the last result was STF_SUSPEND */
+	struct pluto_hdr {            /* pluto: a "parse/emit ISAKMP Message" block */
+		int state;            /* 0 none, 1 parse, 2 emit */
+		bool has_spi[2], has_exchange, has_flags, has_msgid;
+		uint8_t spi[2][8];
+		uint8_t exchange, flags, version;
+		uint32_t msgid;
+		uint32_t target;      /* parse: the received message it describes */
+	} pluto_hdr, pluto_emitted;
+	struct fg_state {             /* FortiGate: what the last lines announced */
+		bool has_out;         /* an "out" hex line waiting for its "sent" line */
+		size_t out_off;
+		uint32_t out_len;
+		bool has_comes;       /* a "comes" 4-tuple waiting for its exchange line */
+		iks_addr src, dst;
+		uint16_t sport, dport;
+		uint32_t last_recv;   /* the message an "in" line belongs to */
+	} fg;
 };
 
 /* Per-format line handlers: fill the record's kind, time, thread and
@@ -60,12 +107,22 @@ void oakley_line(iks_log *log, iks_log_record *rec, uint32_t rec_index,
 		 const uint8_t *line, size_t len);
 void charon_line(iks_log *log, iks_log_record *rec, uint32_t rec_index,
 		 const uint8_t *line, size_t len);
+void pluto_line(iks_log *log, iks_log_record *rec, uint32_t rec_index,
+		const uint8_t *line, size_t len);
+void fortigate_line(iks_log *log, iks_log_record *rec, uint32_t rec_index,
+		    const uint8_t *line, size_t len);
 /* Whether the line starts with the format's time prefix (format detection). */
 bool oakley_has_prefix(const uint8_t *line, size_t len);
 bool charon_has_prefix(const uint8_t *line, size_t len);
+bool pluto_has_prefix(const uint8_t *line, size_t len);
+bool fortigate_has_prefix(const uint8_t *line, size_t len);
 /* A charon line's prefix ("[Mon DD ]HH:MM:SS [HOST TAG: ]TT[GRP] "): the
  * thread number and where the text starts; false when it has none. */
 bool charon_line_prefix(const uint8_t *line, size_t len, uint32_t *thread, size_t *text);
+/* The prefix of a charon line in any time format, syslog or journald form
+ * (charon_prefix.c): fills the record's time, thread and ike_name serial;
+ * *text is where the text starts. */
+bool charon_prefix(const uint8_t *line, size_t len, iks_log_record *rec, size_t *text);
 
 /* The store the parsers and logcore.c share (log_store.c, below them). */
 /* Record the first cap hit (which: static text) in the stats. */
@@ -79,5 +136,19 @@ void log_msg_init(iks_log_msg *m, const iks_log_record *rec, uint32_t rec_index,
 iks_log_msg *log_msg(iks_log *log, uint32_t idx); /* NULL for NONE */
 /* Track midnights: set rec->day_index from rec->tod_ms. */
 void log_set_day(iks_log *log, iks_log_record *rec);
+
+/* Hex dumps (logdump.c). Start a dump of `len` bytes in thread t. */
+void log_dump_start(iks_log *log, log_thread *t, uint8_t kind, uint32_t len, uint32_t rec);
+/* Feed one line of a dump ("OFF: HH HH ..." or "HH HH HH HH  HH ..."): true
+ * when the line was dump bytes (t->dump.done once all have come). */
+bool log_dump_line(iks_log *log, log_thread *t, const uint8_t *text, size_t len);
+/* Tie a dump (its bytes at off, len; a leading non-ESP marker dropped when
+ * the rest is an IKE message of `want` bytes) to a message: sets has_data,
+ * data_len, digest. Returns false (nothing set) when the sizes disagree. */
+bool log_dump_attach(iks_log *log, iks_log_msg *m, size_t off, uint32_t len, uint32_t want);
+void log_dump_free(iks_log *log);
+/* Keep n bytes given whole (a one-line hex dump): their place in *off;
+ * false when dump_max is reached (counted) or out of memory. */
+bool log_dump_store(iks_log *log, const uint8_t *bytes, size_t n, size_t *off);
 
 #endif

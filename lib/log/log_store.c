@@ -92,4 +92,10 @@ void log_msg_init(iks_log_msg *m, const iks_log_record *rec, uint32_t rec_index,
 	m->tod_ms = rec->tod_ms;
 	m->resolution_ms = resolution_ms;
 	m->thread = rec->thread;
+	m->year = rec->year;
+	m->sub_ms_us = rec->sub_ms_us;
+	m->resolution_us = rec->res_us ? rec->res_us : resolution_ms * 1000;
+	if (m->resolution_us >= 1000)
+		m->resolution_ms = m->resolution_us / 1000;
+	m->serial = rec->serial;
 }

@@ -34,16 +34,21 @@ static void iks_log_limits_fill(iks_log_limits *l)
 		l->line_max = 4096;
 	if (!l->files_max)
 		l->files_max = 16;
+	if (!l->dump_max)
+		l->dump_max = 64ull << 20;
 }
 
 iks_log *iks_log_new(int format, const iks_log_limits *lim)
 {
-	if (format != IKS_LOG_AUTO && format != IKS_LOG_OAKLEY && format != IKS_LOG_CHARON)
+	if (format != IKS_LOG_AUTO && format != IKS_LOG_OAKLEY && format != IKS_LOG_CHARON &&
+	    format != IKS_LOG_PLUTO && format != IKS_LOG_FORTIGATE)
 		return NULL;
 	iks_log *log = calloc(1, sizeof(*log));
 	if (!log)
 		return NULL;
 	log->format = format;
+	log->pluto_msg = IKS_LOG_NONE;
+	log->fg.last_recv = IKS_LOG_NONE;
 	if (lim)
 		log->lim = *lim;
 	iks_log_limits_fill(&log->lim);
@@ -65,6 +70,7 @@ void iks_log_free(iks_log *log)
 	free(log->files);
 	free(log->recs);
 	free(log->msgs);
+	log_dump_free(log);
 	free(log);
 }
 
@@ -121,6 +127,10 @@ static void one_line(iks_log *log, const uint8_t *line, size_t len, bool cut, ui
 		oakley_line(log, &rec, index, line, len);
 	else if (log->format == IKS_LOG_CHARON)
 		charon_line(log, &rec, index, line, len);
+	else if (log->format == IKS_LOG_PLUTO)
+		pluto_line(log, &rec, index, line, len);
+	else if (log->format == IKS_LOG_FORTIGATE)
+		fortigate_line(log, &rec, index, line, len);
 	if (cut) {
 		rec.kind = IKS_LK_UNKNOWN;
 		log->st.cut++;
@@ -154,7 +164,7 @@ static void one_line(iks_log *log, const uint8_t *line, size_t len, bool cut, ui
 static int detect(const uint8_t *data, size_t len)
 {
 	iks_reader r = rd_init(data, len, 0);
-	unsigned oak = 0, cha = 0, lines = 0;
+	unsigned oak = 0, cha = 0, plu = 0, fgt = 0, lines = 0;
 	while (rd_left(&r) > 0 && lines < 1000) {
 		iks_reader line = r;
 		size_t n = 0;
@@ -167,10 +177,16 @@ static int detect(const uint8_t *data, size_t len)
 		rd_limit(&line, n);
 		oak += oakley_has_prefix(rd_ptr(&line), n);
 		cha += charon_has_prefix(rd_ptr(&line), n);
+		plu += pluto_has_prefix(rd_ptr(&line), n);
+		fgt += fortigate_has_prefix(rd_ptr(&line), n);
 		lines++;
 	}
-	if (oak == 0 && cha == 0)
+	if (oak == 0 && cha == 0 && plu == 0 && fgt == 0)
 		return IKS_LOG_AUTO;
+	if (fgt > oak && fgt > cha && fgt > plu)
+		return IKS_LOG_FORTIGATE;
+	if (plu > oak && plu > cha)
+		return IKS_LOG_PLUTO;
 	return oak >= cha ? IKS_LOG_OAKLEY : IKS_LOG_CHARON;
 }
 
@@ -365,6 +381,8 @@ const char *iks_log_format_name(int format)
 	switch (format) {
 	case IKS_LOG_OAKLEY: return "oakley";
 	case IKS_LOG_CHARON: return "charon";
+	case IKS_LOG_PLUTO: return "pluto";
+	case IKS_LOG_FORTIGATE: return "fortigate";
 	default: return "auto";
 	}
 }
@@ -406,7 +424,7 @@ const char *iks_log_kind_name(int kind)
 		"flags", "next-payload", "message-id", "ports", "acquire", "filter", "failure",
 		"sa-dead", "policy", "generating", "parsed", "retransmit", "give-up", "split",
 		"reassembled", "receive-internal", "child-spis", "ike-up", "socket", "failed",
-		"parsed-header",
+		"parsed-header", "icv-failed", "dump", "dropped", "suspended", "state",
 	};
 	if (kind < 0 || (size_t)kind >= sizeof(names) / sizeof(names[0]))
 		return "unknown";

@@ -47,7 +47,11 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 int64_t iks_log_msg_time_ns(const iks_log_join *j, const iks_log_msg *m)
 {
-	int64_t mid = (int64_t)m->tod_ms * 1000000 + (int64_t)m->resolution_ms * 500000;
+	int64_t res_ns = m->resolution_us ? (int64_t)m->resolution_us * 1000
+					  : (int64_t)m->resolution_ms * 1000000;
+	int64_t mid = (int64_t)m->tod_ms * 1000000 + (int64_t)m->sub_ms_us * 1000 + res_ns / 2;
+	if (m->month && m->year)
+		return civil_days(m->year, m->month, m->day) * 86400 * NS + mid;
 	if (m->month == 0)
 		return (j->capture_day0 + (int64_t)m->day_index * 86400) * NS + mid;
 	int64_t best = 0, bestdist = INT64_MAX;
@@ -82,6 +86,10 @@ bool iks_log_pkt_from_packet(const iks_packet *p, iks_log_pkt *o)
 	memcpy(o->rspi, ike->rspi, 8);
 	o->msgid = ike->msgid;
 	o->length = ike->length;
+	if (ike->raw.p && ike->raw.len == ike->length) {
+		o->has_digest = true;
+		o->digest = iks_log_digest(ike->raw.p, ike->raw.len);
+	}
 	return true;
 }
 
@@ -112,6 +120,8 @@ static bool key_match(const iks_log_msg *m, const iks_log_pkt *p, int order)
 		return false;
 	if (m->length && m->length != p->length)
 		return false;
+	if (m->has_data && p->has_digest && m->digest != p->digest)
+		return false; /* the log holds the message's bytes: they must be the packet's */
 	if (m->version && m->version != p->version)
 		return false;
 	if (m->has_msgid && (rev ? bswap32(m->msgid) : m->msgid) != p->msgid)
@@ -140,6 +150,7 @@ struct ctx {
 	int64_t *pt;        /* per packet: capture time ns */
 	int *order;         /* per file */
 	bool wrap;          /* offsets are modulo one day (no dates in the log) */
+	int64_t *half_res;  /* per message: half its time resolution, ns */
 };
 
 
@@ -250,7 +261,7 @@ static void choose_orders(struct ctx *c, const iks_log_join_options *opt)
 
 static int match_order(const struct ctx *c, uint32_t file)
 {
-	if (c->log->format != IKS_LOG_OAKLEY)
+	if (c->log->format != IKS_LOG_OAKLEY && c->log->format != IKS_LOG_FORTIGATE)
 		return IKS_LOG_ORDER_AS_PRINTED;
 	return c->order[file] == IKS_LOG_ORDER_REVERSED ? IKS_LOG_ORDER_REVERSED
 							: IKS_LOG_ORDER_AS_PRINTED;
@@ -327,6 +338,10 @@ static void assign(struct ctx *c, const iks_log_join_options *opt, int64_t off, 
 				d = -d;
 			if (d > w)
 				continue;
+			/* within the log's own resolution every packet is as close:
+			 * the earliest unused one is taken (a whole-second log prints
+			 * two messages of one second in their order) */
+			d = d > c->half_res[i] ? d - c->half_res[i] : 0;
 			if (best == IKS_LOG_NONE || d < bestd || (d == bestd && p < best)) {
 				best = p;
 				bestd = d;
@@ -348,6 +363,9 @@ static void summarize(struct ctx *c, iks_log_join *j)
 		if (j->msg_pkt[i] == IKS_LOG_NONE)
 			continue;
 		j->matched++;
+		const iks_log_pkt *pk = &c->pkts[j->msg_pkt[i]];
+		if (log->msgs[i].has_data && pk->has_digest && pk->digest == log->msgs[i].digest)
+			j->matched_exact++;
 		if (log->msgs[i].retransmit)
 			j->retransmits++;
 		if (v)
@@ -361,7 +379,7 @@ static void summarize(struct ctx *c, iks_log_join *j)
 		j->offset_ns = median_sorted(v, n);
 	}
 	free(v);
-	if (log->format == IKS_LOG_OAKLEY) {
+	if (log->format == IKS_LOG_OAKLEY || log->format == IKS_LOG_FORTIGATE) {
 		int order = IKS_LOG_ORDER_NA;
 		for (uint32_t f = 0; f < log->nfiles; f++) {
 			if (c->order[f] == IKS_LOG_ORDER_NA)
@@ -399,7 +417,7 @@ iks_status iks_log_join_run(const iks_log *log, const iks_log_pkt *pkts, size_t 
 			opt.candidates_max = options->candidates_max;
 	}
 	iks_log_join *j = calloc(1, sizeof(*j));
-	struct ctx c = { log, pkts, npkts, NULL, NULL, NULL, NULL, log->format != IKS_LOG_OAKLEY };
+	struct ctx c = { log, pkts, npkts, NULL, NULL, NULL, NULL, log->format != IKS_LOG_OAKLEY, NULL };
 	size_t nm = log->nmsgs;
 	iks_status st = IKS_E_NOMEM;
 	if (!j)
@@ -414,7 +432,9 @@ iks_status iks_log_join_run(const iks_log *log, const iks_log_pkt *pkts, size_t 
 	c.lt = malloc((nm ? nm : 1) * sizeof(int64_t));
 	c.pt = malloc((npkts ? npkts : 1) * sizeof(int64_t));
 	c.order = calloc(log->nfiles ? log->nfiles : 1, sizeof(int));
-	if (!j->msg_pkt || !j->pkt_msg || !j->pkt_frame || !c.by_len || !tmp || !c.lt || !c.pt || !c.order)
+	c.half_res = malloc((nm ? nm : 1) * sizeof(int64_t));
+	if (!j->msg_pkt || !j->pkt_msg || !j->pkt_frame || !c.by_len || !tmp || !c.lt || !c.pt ||
+	    !c.order || !c.half_res)
 		goto out;
 	for (size_t i = 0; i < nm; i++)
 		j->msg_pkt[i] = IKS_LOG_NONE;
@@ -428,8 +448,12 @@ iks_status iks_log_join_run(const iks_log *log, const iks_log_pkt *pkts, size_t 
 	int64_t first = npkts ? pkts[0].ts_sec : 0;
 	j->capture_day0 = floor_div(first, 86400) * 86400;
 	j->capture_year = year_from_days(floor_div(first, 86400));
-	for (size_t i = 0; i < nm; i++)
-		c.lt[i] = iks_log_msg_time_ns(j, &log->msgs[i]);
+	for (size_t i = 0; i < nm; i++) {
+		const iks_log_msg *m = &log->msgs[i];
+		c.lt[i] = iks_log_msg_time_ns(j, m);
+		c.half_res[i] = (m->resolution_us ? (int64_t)m->resolution_us * 1000
+						  : (int64_t)m->resolution_ms * 1000000) / 2;
+	}
 	choose_orders(&c, &opt);
 	int64_t off;
 	if (!estimate(&c, &opt, &off))
@@ -443,6 +467,7 @@ out:
 	free(c.lt);
 	free(c.pt);
 	free(c.order);
+	free(c.half_res);
 	if (st != IKS_OK) {
 		iks_log_join_free(j);
 		return st;

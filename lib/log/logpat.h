@@ -28,7 +28,7 @@
 
 #define LOGPAT_MAX_NUM 6
 #define LOGPAT_MAX_ADDR 2
-#define LOGPAT_MAX_SPAN 2
+#define LOGPAT_MAX_SPAN 4
 
 typedef struct logpat_out {
 	uint64_t num[LOGPAT_MAX_NUM];
@@ -68,6 +68,24 @@ extern const size_t iks_oakley_npatterns;
 extern const logpat iks_charon_patterns[];
 extern const size_t iks_charon_npatterns;
 
+/* pluto tables (pluto_patterns.c): debug lines ("| ") and the others;
+ * the sub values say which line it is. */
+enum pluto_sub {
+	P_SEND = 1, P_RECV, P_PARSE_HDR, P_EMIT_HDR, P_SUSPEND, P_TRANSITION, P_V1_DROPPED,
+	P_REXMIT, P_ADD_SA_FAILED, P_NO_IKE_SA, P_SENT, P_IKE_UP, P_FATAL, P_CHILD_UP,
+	P_HDR_ISPI, P_HDR_RSPI, P_HDR_VERSION, P_HDR_EXCHANGE, P_HDR_FLAGS, P_HDR_MSGID,
+	P_HDR_LENGTH
+};
+extern const logpat iks_pluto_debug_patterns[];
+extern const size_t iks_pluto_ndebug_patterns;
+extern const logpat iks_pluto_patterns[];
+extern const size_t iks_pluto_npatterns;
+
+/* FortiGate table (fortigate_patterns.c). */
+enum fortigate_sub { F_SENT = 1, F_COMES, F_EXCH_V1, F_EXCH_V2, F_OUT, F_IN, F_FAILED };
+extern const logpat iks_fortigate_patterns[];
+extern const size_t iks_fortigate_npatterns;
+
 /* Name tables: exchange names as the logs print them. */
 typedef struct log_exchange_name {
 	const char *name;
@@ -78,6 +96,10 @@ extern const log_exchange_name iks_oakley_exchanges[];
 extern const size_t iks_oakley_nexchanges;
 extern const log_exchange_name iks_charon_exchanges[];
 extern const size_t iks_charon_nexchanges;
+extern const log_exchange_name iks_pluto_exchanges[];
+extern const size_t iks_pluto_nexchanges;
+extern const log_exchange_name iks_fortigate_exchanges[];
+extern const size_t iks_fortigate_nexchanges;
 
 /* Look a name (text[0..len), case-insensitive, exact) up; NULL if absent. */
 const log_exchange_name *log_exchange_lookup(const log_exchange_name *t, size_t n,

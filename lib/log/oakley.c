@@ -1,7 +1,7 @@
 /*
  * oakley.c - Windows Oakley.log (the IKE log of the IPsec Policy Agent).
  *
- * RECONSTRUCTED FORMAT (docs/oakley-log.md): a line is optional blanks,
+ * RECONSTRUCTED FORMAT (docs/logs.md): a line is optional blanks,
  * "M-D: HH:MM:SS:mmm:TID " (TID in hex, may be absent), then text matched
  * against the table in oakley_patterns.c. A "Sending:"/"Receive:" line
  * opens a message record for its thread; the ISAKMP header lines that

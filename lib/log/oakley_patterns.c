@@ -2,7 +2,7 @@
  * oakley_patterns.c - the line patterns of Windows Oakley.log (data).
  *
  * RECONSTRUCTED, NOT CONFIRMED: no public description or verbatim sample
- * of the Oakley.log line format exists (docs/oakley-log.md). Each entry is
+ * of the Oakley.log line format exists (docs/logs.md). Each entry is
  * matched against the text after the "M-D: HH:MM:SS:mmm:TID " prefix with
  * leading blanks removed; the first entry that matches wins. To fix or add
  * a pattern, edit this table only (the language is described in logpat.h).

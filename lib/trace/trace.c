@@ -74,6 +74,7 @@ void iks_trace_free(iks_trace *t)
 	free(t->addrs);
 	free(t->addr_index);
 	free(t->pending);
+	free(t->path);
 	free(t);
 }
 
@@ -307,6 +308,27 @@ static void add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, 
 	g->pkey = h_final(ph);
 }
 
+/* IKE fragments look back this far (IKE units) for the other fragments of
+ * the message one completes. */
+#define TRACE_FRAG_LOOKBACK 256
+
+/* The message unit k completed was read (k->decrypted) or is encrypted:
+ * so are the earlier fragments of the same message, which the decoder
+ * could only take apart once all were there (as ikedump -k shows it). */
+static void mark_fragments(iks_trace *t, const trace_ike *k)
+{
+	size_t n = t->nike - 1, stop = n > TRACE_FRAG_LOOKBACK ? n - TRACE_FRAG_LOOKBACK : 0;
+	while (n-- > stop) {
+		trace_ike *o = &t->ike[n];
+		if (!o->fragment || o->version != k->version || o->exchange != k->exchange ||
+		    o->msgid != k->msgid || o->flags != k->flags || memcmp(o->ispi, k->ispi, 8) ||
+		    memcmp(o->rspi, k->rspi, 8))
+			continue;
+		o->encrypted |= k->encrypted;
+		o->decrypted |= k->decrypted;
+	}
+}
+
 iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 {
 	if (!t || !pkt)
@@ -392,18 +414,41 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 			if (L->ike.payloads[i].type == 46 || L->ike.payloads[i].type == 53)
 				k->encrypted = L->ike.version == 2;
 		k->notify_error = 0;
-		if (L->ike.detail)
-			read_payloads(t, k, L->ike.detail->msg, (uint32_t)(t->nunits - 1));
+		k->fragment = false;
+		const iks_ike_detail *dt = L->ike.detail;
+		if (dt)
+			read_payloads(t, k, dt->msg, (uint32_t)(t->nunits - 1));
+		if (dt && dt->reassembled && dt->reassembled != L->ike.decrypted) {
+			/* an IKEv1 fragmented message, rebuilt: its own chain */
+			if (dt->reassembled->encrypted)
+				k->encrypted = true;
+			else
+				read_payloads(t, k, dt->reassembled, (uint32_t)(t->nunits - 1));
+		}
 		if (L->ike.decrypted)
 			read_payloads(t, k, L->ike.decrypted, (uint32_t)(t->nunits - 1));
+		if (dt && dt->is_fragment) {
+			k->fragment = true;
+			if (L->ike.decrypted || dt->reassembled)
+				mark_fragments(t, k);
+		}
 	}
+	int crypto = IKS_ESP_NOT_TRIED;
 	if (L->esp.present) {
 		u->spi = L->esp.spi;
 		u->seq = L->esp.seq;
+		crypto = L->esp.crypto;
 	} else if (L->ah.present) {
 		u->spi = L->ah.spi;
 		u->seq = L->ah.seq;
+		crypto = L->ah.crypto;
+	} else if (L->ike.present) {
+		crypto = L->ike.crypto;
 	}
+	if (crypto == IKS_ESP_OK)
+		u->flags |= UNIT_F_ICV_OK;
+	else if (crypto == IKS_ESP_ICV_MISMATCH)
+		u->flags |= UNIT_F_ICV_BAD;
 	if (L->icmp.present && L->icmp.is_error) {
 		trace_icmp *arr = grow(t->icmp, t->nicmp, &t->cap_icmp, sizeof(*t->icmp));
 		if (!arr) {
@@ -499,7 +544,9 @@ iks_status iks_trace_load_keys(const char *path, const iks_trace_limits *lim, co
 	}
 	iks_trace *t = iks_trace_new(lim);
 	iks_decoder *dec = t ? iks_decoder_new(&t->lim.decoder) : NULL;
-	if (!t || !dec) {
+	if (t)
+		t->path = strdup(path);
+	if (!t || !dec || !t->path) {
 		iks_capture_close(cap);
 		iks_decoder_free(dec);
 		iks_trace_free(t);

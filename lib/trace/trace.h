@@ -19,6 +19,9 @@ enum unit_kind {
 #define UNIT_F_FRAGMENTED 0x02 /* arrived / left in more than one fragment */
 #define UNIT_F_RESPONSE   0x04 /* IKEv2 response flag */
 #define UNIT_F_FIRST_SEEN 0x08 /* incomplete: the offset-0 fragment was among the pieces */
+#define UNIT_F_ICV_OK     0x10 /* with keys: its ESP/AH/IKE SK integrity check verified here */
+#define UNIT_F_ICV_BAD    0x20 /* with keys: its integrity check failed here (changed in transit,
+				  or a wrong key): the receiver discards it */
 
 /* One IP packet, reassembled datagram or incomplete datagram: 88 bytes,
  * so that a million packets take under 100 MB. What only some kinds need
@@ -49,6 +52,8 @@ typedef struct trace_ike {
 	bool encrypted;        /* v1 E flag, or a v2 SK/SKF payload */
 	bool decrypted;        /* the encrypted part was decrypted with keys */
 	uint16_t notify_error; /* first error Notify type (v1 1..8191, v2 1..16383), 0: none */
+	bool fragment;         /* one IKE fragment of a message (v2 SKF, RFC 7383; v1 FRAG 132):
+				  decrypted when the message it belongs to was, on any of them */
 } trace_ike;
 
 /* An ESP/AH SPI named in a Delete payload (RFC 2408 section 3.15, RFC 7296
@@ -130,6 +135,8 @@ struct iks_trace {
 	uint32_t addr_slots;
 	pending_dgram *pending; /* TRACE_PENDING slots */
 	iks_trace_info info;
+	char *path;            /* the file iks_trace_load read (NULL for a trace built by
+				  hand): steps that need bytes again read it by frame number */
 };
 
 static inline const trace_ike *unit_ike(const iks_trace *t, const trace_unit *u)

@@ -33,7 +33,7 @@ def joined(capture, logs):
     return rc, recs, err
 
 
-SUMMARY_KEYS = ["format", "records", "messages", "matched", "unmatched_log",
+SUMMARY_KEYS = ["format", "records", "messages", "matched", "matched_exact", "unmatched_log",
                 "unmatched_capture", "offset_seconds", "byte_order"]
 
 SCENARIOS = {"ikev2_cert_fragdrop": (7, 2), "ikev1_cert_ikefrag_ok_nftdrop": (13, 13),
@@ -135,6 +135,6 @@ check("wrong log: nothing matches, both sides reported",
 rc, out, err = run("--log", "/nonexistent/Oakley.log", cap("ikev1_psk_natt_a.pcap"))
 check("missing log: exit 1 naming the file", rc == 1 and "/nonexistent/Oakley.log" in err, err)
 rc, out, err = run("--log", cap("README.md"), cap("ikev1_psk_natt_a.pcap"))
-check("not a log: exit 1 with a reason", rc == 1 and "not an Oakley.log or charon log" in err, err)
+check("not a log: exit 1 with a reason", rc == 1 and "not an Oakley.log, charon or pluto log" in err, err)
 
 finish()

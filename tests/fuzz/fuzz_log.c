@@ -1,8 +1,9 @@
 /*
- * fuzz_log.c - iks_log_parse_buffer(): an Oakley.log or charon log held in
- * memory, with small caps so that every cap is reached.
+ * fuzz_log.c - iks_log_parse_buffer(): an Oakley.log, charon or pluto log
+ * held in memory, with small caps so that every cap is reached.
  *
- * Input: byte 0 picks the format (byte % 3: auto-detect, Oakley, charon)
+ * Input: byte 0 picks the format (byte % 5: auto-detect, Oakley, charon,
+ * pluto, FortiGate)
  * and, when bit 0x80 is set, the rest is parsed a second time as the next
  * file of the set; the rest is the log.
  *
@@ -10,7 +11,8 @@
  * cut; each record names a file of the set and a line within that file's
  * line count, lines rise within a file, text fits line_max; each message
  * points at a kept record of the same file and line, and that record
- * points back at it when it belongs to a message.
+ * points back at it when it belongs to a message; a message with dumped
+ * bytes returns them, at least an IKE header long, with its digest.
  */
 #include "fuzz.h"
 
@@ -30,8 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	iks_log_limits lim = { .records_max = 4096, .messages_max = 256, .text_max = 128 * 1024,
-			       .line_max = 512, .files_max = 2 };
-	iks_log *log = iks_log_new(data[0] % 3, &lim);
+			       .line_max = 512, .files_max = 2, .dump_max = 2048 };
+	iks_log *log = iks_log_new(data[0] % 5, &lim);
 	if (!log)
 		return 0;
 	const uint8_t *p = data + 1;
@@ -83,6 +85,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_fail("iks_log_message_at", "record points at another message");
 		if (m->dir != IKS_LOG_SENT && m->dir != IKS_LOG_RECEIVED)
 			fuzz_fail("iks_log_message_at", "message direction neither sent nor received");
+		size_t dl = 0;
+		const uint8_t *d = iks_log_msg_data(log, m, &dl);
+		if ((d != NULL) != m->has_data)
+			fuzz_fail("iks_log_msg_data", "bytes and has_data disagree");
+		if (d && (dl != m->data_len || dl < 28 || dl > lim.dump_max ||
+			  iks_log_digest(d, dl) != m->digest))
+			fuzz_fail("iks_log_msg_data", "dumped bytes of the wrong size or digest");
 	}
 	iks_log_free(log);
 	return 0;

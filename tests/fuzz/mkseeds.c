@@ -14,7 +14,9 @@
  *   OUTDIR/keys/      every key file (*_esp_sa, *_decryption_table,
  *                     *.tcpdump) and the key dumps of each charon log
  *   OUTDIR/log/       each charon log and Oakley.log (oakley/SET/) cut to
- *                     its first 300 lines, behind a format byte 0 (auto)
+ *                     its first 300 lines, behind a format byte 0 (auto);
+ *                     each log of logs/ (charon time formats, pluto) so cut
+ *                     and around its first hex-dumped packet
  *   OUTDIR/audit/     each audit event export (events/)
  *   OUTDIR/capture/   each Network Monitor 1.x/2.x capture (netmon/), whole
  * A capture's key files are found by name: NAME_a.pcap uses NAME_esp_sa,
@@ -274,6 +276,39 @@ static int charon_key_seed(const char *path)
 	return rc;
 }
 
+/* A window of a log around its first packet line with a hex dump (charon
+ * net=3 "received packet =>", pluto "sending N bytes"): 40 lines before,
+ * 260 in all, behind the auto format byte. */
+static int dump_log_seed(const char *path)
+{
+	static const uint8_t auto_fmt = 0;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return 1;
+	char line[8192];
+	long first = -1, n = 0;
+	while (first < 0 && fgets(line, sizeof(line), f)) {
+		if (strstr(line, "received packet =>") || strstr(line, "| sending ") ||
+		    strstr(line, "generated data of this generator"))
+			first = n;
+		n++;
+	}
+	int rc = 0;
+	if (first >= 0) {
+		rewind(f);
+		buf b = { 0 };
+		rc = buf_add(&b, &auto_fmt, 1);
+		for (long i = 0; i < first + 220 && fgets(line, sizeof(line), f) && rc == 0; i++)
+			if (i >= first - 40)
+				rc = buf_add(&b, line, strlen(line));
+		if (rc == 0 && b.len > 1)
+			rc = put(K_LOG, b.p, b.len, NULL, 0);
+		free(b.p);
+	}
+	fclose(f);
+	return rc;
+}
+
 /* dir/name into out; false when it does not fit. */
 static bool join(char *out, size_t n, const char *dir, const char *name)
 {
@@ -316,6 +351,15 @@ static int text_seeds(const char *capdir)
 	}
 	if (o)
 		closedir(o);
+	/* logs/: charon in other time formats and pluto, with packet dumps */
+	DIR *l = join(path, sizeof(path), capdir, "logs") ? opendir(path) : NULL;
+	while (l && (e = readdir(l)) != NULL)
+		if (ends_with(e->d_name, ".log") && join(file, sizeof(file), path, e->d_name)) {
+			rc |= file_seed(K_LOG, file, &auto_fmt, 1, 300);
+			rc |= dump_log_seed(file);
+		}
+	if (l)
+		closedir(l);
 	static const char *const subdirs[2] = { "events", "netmon" };
 	for (int i = 0; i < 2; i++) {
 		DIR *sd = join(path, sizeof(path), capdir, subdirs[i]) ? opendir(path) : NULL;

@@ -1,6 +1,6 @@
 /*
  * oakgen.h - writes Oakley.log files (the reconstructed format of
- * docs/oakley-log.md) from the IKE packets of a capture, as seen by one
+ * docs/logs.md) from the IKE packets of a capture, as seen by one
  * side: what it sent becomes "Sending:" records, what it received
  * "Receive:" records, each followed by its ISAKMP header lines. The
  * generated logs are the Oakley fixtures: every join made with them has a

@@ -14,6 +14,7 @@ Suite *suite_correlate(void);
 Suite *suite_correlate_synth(void);
 Suite *suite_logparse(void);
 Suite *suite_charonlog(void);
+Suite *suite_logformats(void);
 Suite *suite_oakley(void);
 Suite *suite_ike_payload(void);
 Suite *suite_ike_capture(void);

@@ -75,8 +75,8 @@ static logview *read_logs(const char *const *logs, size_t nlogs, char *err)
 		return NULL;
 	}
 	if (iks_log_format_of(v->log) == IKS_LOG_AUTO) {
-		snprintf(err, IKS_ERRBUF_SIZE, "%s: not an Oakley.log or charon log (no line has "
-			 "a known time prefix)", logs[0]);
+		snprintf(err, IKS_ERRBUF_SIZE, "%s: not an Oakley.log, charon or pluto log (no line "
+			 "has a known time prefix)", logs[0]);
 		logview_free(v);
 		return NULL;
 	}
@@ -146,12 +146,20 @@ static void time_text(unsigned month, unsigned day, uint32_t tod_ms, char *buf, 
 static void log_time(const iks_log_msg *m, char *buf, size_t len)
 {
 	time_text(m->month, m->day, m->tod_ms, buf, len);
+	if (!m->month && m->resolution_us && m->resolution_us < 1000000) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, len - n, ".%03u", (unsigned)(m->tod_ms % 1000));
+	}
+	if (m->resolution_us && m->resolution_us < 1000) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, len - n, "%03u", (unsigned)m->sub_ms_us);
+	}
 }
 
 static bool is_failure(int kind)
 {
 	return kind == IKS_LK_FAILURE || kind == IKS_LK_DEAD || kind == IKS_LK_FAILED ||
-	       kind == IKS_LK_GIVE_UP;
+	       kind == IKS_LK_GIVE_UP || kind == IKS_LK_ICV_FAILED;
 }
 
 /* One failure record as a JSON object (never the raw line text);
@@ -351,10 +359,10 @@ void logview_finish(logview *v, FILE *out, bool json)
 	const char *fmt = iks_log_format_name(iks_log_format_of(v->log));
 	const char *order = iks_log_byte_order_name(j->byte_order);
 	if (!json) {
-		fprintf(out, "log: %s, %zu records, %zu messages: %u matched, %u not in the capture, "
-			"%u capture IKE packets not in the log, %u retransmits; offset %s s "
+		fprintf(out, "log: %s, %zu records, %zu messages: %u matched (%u byte-exact), %u not in "
+			"the capture, %u capture IKE packets not in the log, %u retransmits; offset %s s "
 			"(capture minus log), byte order %s; lines %llu (known %llu, unknown %llu, "
-			"cut %llu)\n", fmt, iks_log_nrecords(v->log), j->nmsgs, j->matched,
+			"cut %llu)\n", fmt, iks_log_nrecords(v->log), j->nmsgs, j->matched, j->matched_exact,
 			j->unmatched_log, j->unmatched_capture, j->retransmits, off, order,
 			(unsigned long long)st.lines, (unsigned long long)st.known,
 			(unsigned long long)st.unknown, (unsigned long long)st.cut);
@@ -399,6 +407,8 @@ void logview_finish(logview *v, FILE *out, bool json)
 	jw_uint(&w, j->nmsgs);
 	jw_key(&w, "matched");
 	jw_uint(&w, j->matched);
+	jw_key(&w, "matched_exact");
+	jw_uint(&w, j->matched_exact);
 	jw_key(&w, "unmatched_log");
 	jw_uint(&w, j->unmatched_log);
 	jw_key(&w, "unmatched_capture");
@@ -513,4 +523,41 @@ bool logview_oakley_offset(const logview *v, int64_t *offset_ns)
 		return false;
 	*offset_ns = v->join->offset_ns;
 	return true;
+}
+
+size_t logview_icv_failures(const logview *v, const iks_log_record **rec, double *capture_s,
+			    size_t max)
+{
+	const iks_log_join *j = v->join;
+	size_t n = 0;
+	for (size_t i = 0; i < iks_log_nrecords(v->log); i++) {
+		const iks_log_record *r = iks_log_record_at(v->log, i);
+		if (r->kind != IKS_LK_ICV_FAILED)
+			continue;
+		if (n < max) {
+			rec[n] = r;
+			capture_s[n] = 0;
+			if (r->has_time && r->month == 0 && j->has_offset) {
+				/* charon: whole seconds, dated like the join dates its messages */
+				int64_t t = (j->capture_day0 + (int64_t)r->day_index * 86400) * 1000000000LL +
+					    (int64_t)r->tod_ms * 1000000 + 500000000 + j->offset_ns;
+				capture_s[n] = (double)t / 1e9;
+			}
+		}
+		n++;
+	}
+	return n;
+}
+
+void logview_record_where(const logview *v, const iks_log_record *r, char *buf, size_t len)
+{
+	char t[32] = "";
+	if (r->has_time)
+		time_text(r->month, r->day, r->tod_ms, t, sizeof(t));
+	snprintf(buf, len, "%s:%u %s", iks_log_file_name(v->log, r->file), r->line, t);
+}
+
+void logview_record_json(const logview *v, const iks_log_record *r, jsonw *w)
+{
+	json_failure(w, v, r, false);
 }

@@ -51,6 +51,16 @@ void logview_msg_json(const logview *v, const iks_log_msg *m, jsonw *w);
  * "files", "retransmits" and "failures"), and as text lines. */
 void logview_summary_json(const logview *v, jsonw *w);
 void logview_summary_text(const logview *v, FILE *out);
+/* The log's records of inbound packets discarded on their integrity check
+ * (charon "ESP decryption or ICV verification failed"), in log order, each
+ * with its time on the capture's clock (epoch s: the middle of the logged
+ * second plus the join's offset; 0 when unknown). Fills the first `max`;
+ * returns how many there are. Records are borrowed from the view. */
+size_t logview_icv_failures(const logview *v, const iks_log_record **rec, double *capture_s,
+			    size_t max);
+/* "file:line time" of a record, and a {"file","line","time","kind"} object. */
+void logview_record_where(const logview *v, const iks_log_record *r, char *buf, size_t len);
+void logview_record_json(const logview *v, const iks_log_record *r, jsonw *w);
 /* The join's clock offset (capture time minus log time, ns) of an Oakley
  * log, the Windows host's own local clock; false for other logs or when
  * nothing matched. */

@@ -84,9 +84,18 @@ static void headline(const iks_finding *f, char *buf, size_t len)
 			 f->addr_after.family ? iks_addr_format(&f->addr_after, y, sizeof(y)) : "?",
 			 f->port_after, f->side == 'a' ? 'b' : 'a');
 		break;
+	case IKS_FIND_NAT_REBIND:
+		snprintf(p, left, "%c's public %s:%u became %s:%u mid-SA; %u packets to the old one lost",
+			 f->side,
+			 f->addr_before.family ? iks_addr_format(&f->addr_before, x, sizeof(x)) : "?",
+			 f->port_before,
+			 f->addr_after.family ? iks_addr_format(&f->addr_after, y, sizeof(y)) : "?",
+			 f->port_after, f->count);
+		break;
 	case IKS_FIND_MODIFIED_IN_TRANSIT:
-		snprintf(p, left, "arrived with different bytes (spi %08" PRIx32 " seq %" PRIu32 ")", f->spi,
-			 f->seq);
+		snprintf(p, left, "arrived with different bytes (spi %08" PRIx32 " seq %" PRIu32 ", %" PRIu32
+			 " bytes changed)%s", f->spi, f->seq, f->changed_bytes,
+			 f->discarded ? ", discarded by the receiver" : "");
 		break;
 	case IKS_FIND_LIMIT:
 		snprintf(p, left, "%u more findings not kept", f->count);
@@ -121,7 +130,7 @@ static void write_findings(html_ctx *h)
 	if (h->nf > FINDINGS_SHOWN) {
 		/* a long list: how many of each kind first, then the first ones open */
 		fputs("<p class=\"fsum\">", o);
-		for (int k = 0; k <= IKS_FIND_ONE_WAY; k++) {
+		for (int k = 0; k <= IKS_FIND_NAT_REBIND; k++) {
 			size_t cnt = 0;
 			for (size_t j = 0; j < h->nf; j++)
 				cnt += h->f[j].kind == k;
@@ -295,6 +304,10 @@ static void write_header(html_ctx *h)
 		" sent outside the overlap (not judged).</p>\n",
 		st.sent_a, st.sent_b, st.lost_ab, st.lost_ba, st.sent_a, st.matched_ab, st.lost_ab,
 		st.sent_b, st.matched_ba, st.lost_ba, st.dropped_with_icmp, st.not_covered);
+	if (st.discarded_ab || st.discarded_ba)
+		fprintf(o, "<p class=\"stats\">Changed in transit and discarded by the receiver (not "
+			"counted as arrived): <b>%" PRIu64 "</b> a&rarr;b, <b>%" PRIu64 "</b> b&rarr;a.</p>\n",
+			st.discarded_ab, st.discarded_ba);
 	fputs("<nav><a href=\"#findings\">Findings</a> &middot; <a href=\"#negotiations\">IKE "
 	      "negotiations</a> &middot; <a href=\"#view\">Ladder</a></nav>\n", o);
 	if (h->gdropped)

@@ -18,6 +18,17 @@ typedef struct corr_input {
 	corr_events *events;   /* this end's IPsec audit events joined to its capture, or NULL */
 } corr_input;
 
+/* The receivers' logs on packets changed in transit (corr_icvlog.c): per
+ * finding, the log line of the receiving host that reports discarding it on
+ * its integrity check (NULL: none), and per host how many such lines its log
+ * has and how many were tied. rec is NULL when no log was given. */
+typedef struct corr_icv_ties {
+	const iks_log_record **rec;
+	uint32_t log_failures[2], tied[2];
+} corr_icv_ties;
+bool corr_icv_ties_make(const corr_input in[2], const iks_correlation *c, corr_icv_ties *t);
+void corr_icv_ties_free(corr_icv_ties *t);
+
 /* The report for people, and the same as one JSON document; both write
  * to `out` and read `in` and `c` only. */
 void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *c);

@@ -49,7 +49,53 @@ static void json_spi_seq(jsonw *w, const iks_finding *f)
 	jw_uint(w, f->seq);
 }
 
-static void json_finding(jsonw *w, const iks_finding *f)
+/* modified-in-transit: the changed bytes and what the receiver did. */
+static void json_changes(jsonw *w, const iks_finding *f)
+{
+	jw_key(w, "ip_id");
+	jw_uint(w, f->ip_id);
+	jw_key(w, "size");
+	jw_uint(w, f->size);
+	jw_key(w, "discarded");
+	jw_bool(w, f->discarded);
+	jw_key(w, "icv");
+	if (f->icv == IKS_ICV_OK)
+		jw_str(w, "ok");
+	else if (f->icv == IKS_ICV_FAILED)
+		jw_str(w, "failed");
+	else
+		jw_null(w);
+	jw_key(w, "changed_bytes");
+	jw_uint(w, f->changed_bytes);
+	jw_key(w, "size_change");
+	jw_int(w, f->size_change);
+	jw_key(w, "changes");
+	jw_arr_begin(w);
+	for (uint16_t k = 0; k < f->nchanges; k++) {
+		const struct iks_byte_change *ch = &f->changes[k];
+		jw_obj_begin(w);
+		jw_key(w, "frame_a");
+		jw_uint(w, ch->frame_a);
+		jw_key(w, "frame_b");
+		jw_uint(w, ch->frame_b);
+		jw_key(w, "ip_offset");
+		jw_uint(w, ch->ip_offset);
+		jw_key(w, "payload_offset");
+		if (ch->payload_offset == IKS_LEN_UNKNOWN)
+			jw_null(w);
+		else
+			jw_uint(w, ch->payload_offset);
+		jw_key(w, "before");
+		jw_hex(w, &ch->before, 1);
+		jw_key(w, "after");
+		jw_hex(w, &ch->after, 1);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
+static void json_finding(jsonw *w, const iks_finding *f, const corr_input *in,
+			 const iks_log_record *tie)
 {
 	char h[17], m[9];
 	jw_obj_begin(w);
@@ -190,10 +236,30 @@ static void json_finding(jsonw *w, const iks_finding *f)
 		jw_uint(w, f->port_after);
 		break;
 	}
+	case IKS_FIND_NAT_REBIND: {
+		char side[2] = { f->side, 0 };
+		jw_key(w, "side");
+		jw_str(w, side);
+		jw_key(w, "addr_old");
+		jw_addr(w, &f->addr_before);
+		jw_key(w, "port_old");
+		jw_uint(w, f->port_before);
+		jw_key(w, "addr_new");
+		jw_addr(w, &f->addr_after);
+		jw_key(w, "port_new");
+		jw_uint(w, f->port_after);
+		jw_key(w, "stale_lost");
+		jw_uint(w, f->count);
+		jw_key(w, "stale_sent");
+		jw_uint(w, f->total);
+		json_spi_seq(w, f);
+		break;
+	}
 	case IKS_FIND_MODIFIED_IN_TRANSIT:
 		jw_key(w, "proto");
 		jw_uint(w, f->proto);
 		json_spi_seq(w, f);
+		json_changes(w, f);
 		break;
 	case IKS_FIND_LIMIT:
 		jw_key(w, "count");
@@ -274,6 +340,14 @@ static void json_finding(jsonw *w, const iks_finding *f)
 		break;
 	default:
 		break;
+	}
+	if (f->kind == IKS_FIND_MODIFIED_IN_TRANSIT && in[f->direction == IKS_DIR_A_TO_B ? 1 : 0].log) {
+		/* the receiver's log line that says it discarded this packet */
+		jw_key(w, "log_received");
+		if (tie)
+			logview_record_json(in[f->direction == IKS_DIR_A_TO_B ? 1 : 0].log, tie, w);
+		else
+			jw_null(w);
 	}
 	jw_obj_end(w);
 }
@@ -368,6 +442,17 @@ static void json_negotiation(jsonw *w, const corr_input *in, const iks_negotiati
 			jw_uint(w, m->arrived_count);
 			jw_key(w, "retransmits");
 			jw_uint(w, m->sent_count ? m->sent_count - 1 : 0);
+			jw_key(w, "encrypted");
+			jw_bool(w, m->encrypted);
+			jw_key(w, "decrypted");
+			jw_bool(w, m->decrypted);
+			jw_key(w, "ike_fragment");
+			jw_bool(w, m->ike_fragment);
+			jw_key(w, "notify");
+			if (m->notify_error)
+				jw_uint(w, m->notify_error);
+			else
+				jw_null(w);
 			int sender = m->dir == IKS_DIR_A_TO_B ? 0 : 1;
 			json_log_ref(w, in, sender, m->frame_sent_whole, "log_sent");
 			json_log_ref(w, in, 1 - sender, m->arrived_count ? m->frame_received : 0,
@@ -518,6 +603,20 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jw_uint(&w, st.other_sent_ba);
 	jw_key(&w, "other_lost_ba");
 	jw_uint(&w, st.other_lost_ba);
+	jw_key(&w, "discarded_ab");
+	jw_uint(&w, st.discarded_ab);
+	jw_key(&w, "discarded_ba");
+	jw_uint(&w, st.discarded_ba);
+	jw_key(&w, "icv_failed_ab");
+	jw_uint(&w, st.icv_failed_ab);
+	jw_key(&w, "icv_failed_ba");
+	jw_uint(&w, st.icv_failed_ba);
+	jw_key(&w, "icv_failed_modified_ab");
+	jw_uint(&w, st.icv_failed_modified_ab);
+	jw_key(&w, "icv_failed_modified_ba");
+	jw_uint(&w, st.icv_failed_modified_ba);
+	jw_key(&w, "modified_not_compared");
+	jw_uint(&w, st.modified_not_compared);
 	jw_obj_end(&w);
 	if (in[0].log || in[1].log) {
 		jw_key(&w, "logs");
@@ -554,10 +653,13 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	size_t nf = iks_correlation_findings(c, &f);
 	jw_key(&w, "findings");
 	jw_arr_begin(&w);
+	corr_icv_ties ties;
+	corr_icv_ties_make(in, c, &ties);
 	for (int rank = 0; rank < 3; rank++)
 		for (size_t k = 0; k < nf; k++)
 			if (corr_severity_rank(f[k].severity) == rank)
-				json_finding(&w, &f[k]);
+				json_finding(&w, &f[k], in, ties.rec ? ties.rec[k] : NULL);
+	corr_icv_ties_free(&ties);
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	if (b.s)

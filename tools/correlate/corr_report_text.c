@@ -16,7 +16,8 @@ static const char *notify_text(int version, unsigned type)
 	return nm ? nm : "an error notification";
 }
 
-static void text_finding(FILE *out, const iks_finding *f)
+static void text_finding(FILE *out, const iks_finding *f, const corr_input *in,
+			 const iks_log_record *tie)
 {
 	char a[IKS_ADDRSTRLEN], b[IKS_ADDRSTRLEN], i[17], r[17], t1[32], t2[32], ex[24];
 	static const char *sev[] = { "INFO ", "WARN ", "ERROR" };
@@ -96,9 +97,41 @@ static void text_finding(FILE *out, const iks_finding *f)
 		fprintf(out, " %c's address %s:%u appears as %s:%u on the other side", f->side,
 			addr(&f->addr_before, a), f->port_before, addr(&f->addr_after, b), f->port_after);
 		break;
+	case IKS_FIND_NAT_REBIND:
+		fprintf(out, " %c's public address %s:%u became %s:%u mid-SA", f->side,
+			addr(&f->addr_before, a), f->port_before, addr(&f->addr_after, b), f->port_after);
+		if (f->spi)
+			fprintf(out, " (spi 0x%08" PRIx32 " goes on)", f->spi);
+		fprintf(out, "; %c kept sending to the old mapping: %u of %u packets lost in the NAT",
+			f->side == 'a' ? 'b' : 'a', f->count, f->total);
+		break;
 	case IKS_FIND_MODIFIED_IN_TRANSIT:
 		if (f->spi)
 			fprintf(out, " spi 0x%08" PRIx32 " seq %" PRIu32, f->spi, f->seq);
+		fprintf(out, " ip id 0x%04" PRIx32 " (%" PRIu32 " bytes)", f->ip_id, f->size);
+		if (f->changed_bytes) {
+			fprintf(out, ": %" PRIu32 " byte%s changed", f->changed_bytes,
+				f->changed_bytes == 1 ? "" : "s");
+			for (uint16_t k = 0; k < f->nchanges; k++) {
+				const struct iks_byte_change *ch = &f->changes[k];
+				fprintf(out, "%s ip+%" PRIu32, k ? "," : "", ch->ip_offset);
+				if (ch->payload_offset != IKS_LEN_UNKNOWN)
+					fprintf(out, " (%s+%" PRIu32 ")",
+						f->proto == 51 ? "ah" : f->has_ike ? "ike" : f->spi ? "esp" : "payload",
+						ch->payload_offset);
+				fprintf(out, " %02x->%02x", ch->before, ch->after);
+			}
+			if (f->changed_bytes > f->nchanges)
+				fprintf(out, ", ...");
+		}
+		if (f->size_change)
+			fprintf(out, "; size %+" PRId32, f->size_change);
+		if (f->icv == IKS_ICV_FAILED)
+			fprintf(out, "; ICV failed at the receiver");
+		else if (f->icv == IKS_ICV_OK)
+			fprintf(out, "; ICV still verified at the receiver");
+		if (f->discarded)
+			fprintf(out, "; discarded there");
 		break;
 	case IKS_FIND_LIMIT:
 		fprintf(out, " %u", f->count);
@@ -120,6 +153,12 @@ static void text_finding(FILE *out, const iks_finding *f)
 		break;
 	default:
 		break;
+	}
+	if (tie) {
+		char where[300];
+		int rx = f->direction == IKS_DIR_A_TO_B ? 1 : 0;
+		logview_record_where(in[rx].log, tie, where, sizeof(where));
+		fprintf(out, "; %c's log: %s ICV verification failed", rx ? 'b' : 'a', where);
 	}
 	fprintf(out, "\n      %s", f->explain ? f->explain : "");
 	if (f->frame_a || f->frame_b) {
@@ -238,6 +277,18 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 		" outside the overlap not judged\n",
 		st.sent_a, st.matched_ab, st.lost_ab, st.sent_b, st.matched_ba, st.lost_ba,
 		st.dropped_with_icmp, st.not_covered);
+	if (st.discarded_ab || st.discarded_ba)
+		fprintf(out, "changed in transit: %" PRIu64 " a->b and %" PRIu64 " b->a arrived changed "
+			"and were discarded by the receiver (not counted as arrived)\n",
+			st.discarded_ab, st.discarded_ba);
+	if (st.modified_not_compared)
+		fprintf(out, "changed in transit: %" PRIu64 " packets not compared byte by byte (a cap "
+			"was reached, or a file could not be read again)\n", st.modified_not_compared);
+	if (st.icv_failed_ab || st.icv_failed_ba)
+		fprintf(out, "integrity (with keys): %" PRIu64 " ICV failures at b (%" PRIu64
+			" of them on packets changed in transit), %" PRIu64 " at a (%" PRIu64 ")\n",
+			st.icv_failed_ab, st.icv_failed_modified_ab, st.icv_failed_ba,
+			st.icv_failed_modified_ba);
 
 	for (int s = 0; s < 2; s++) {
 		if (!in[s].log)
@@ -271,10 +322,18 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);
 	fprintf(out, "\nfindings (%zu):\n", nf);
+	corr_icv_ties ties;
+	corr_icv_ties_make(in, c, &ties);
+	for (int s = 0; s < 2; s++)
+		if (ties.log_failures[s])
+			fprintf(out, "%c's log: %u packets discarded on their integrity check (ICV), %u of "
+				"them tied to packets changed in transit\n", s ? 'b' : 'a',
+				ties.log_failures[s], ties.tied[s]);
 	for (int rank = 0; rank < 3; rank++)
 		for (size_t k = 0; k < nf; k++)
 			if (corr_severity_rank(f[k].severity) == rank)
-				text_finding(out, &f[k]);
+				text_finding(out, &f[k], in, ties.rec ? ties.rec[k] : NULL);
+	corr_icv_ties_free(&ties);
 
 	fprintf(out, "\ntimeline (a's clock on the left, b's on the right):\n");
 	for (size_t k = 0; k < nn; k++) {

@@ -13,6 +13,7 @@
 #include <ikescope/ikescope.h>
 
 #include "correlate/corr_html.h"
+#include "correlate/corr_lost.h"
 #include "correlate/corr_report.h"
 #include "common/keyfiles.h"
 
@@ -22,9 +23,11 @@ static void usage(FILE *f)
 	      "Correlate two captures of the same IPsec path (one at each end).\n"
 	      "\n"
 	      "  -j, --json              one JSON document (contract in docs/json.md)\n"
-	      "  -w, --write-lost FILE   write the packets that did not arrive to a pcap file\n"
+	      "  -w, --write-lost FILE   write exactly what did not arrive (each lost packet or\n"
+	      "                          fragment once, from its sender's capture) to a pcap file\n"
+	      "                          (pcapng when the captures' link types differ)\n"
 	      "      --html FILE         a ladder diagram of both ends in one HTML file\n"
-	      "      --log-a FILE        host a's IKE log (Oakley.log or charon log); repeat for\n"
+	      "      --log-a FILE        host a's IKE log (Oakley.log, charon or pluto); repeat for\n"
 	      "                          the files of an Oakley.log rotation set\n"
 	      "      --log-b FILE        the same for host b\n"
 	      "      --events-a FILE     host a's IPsec audit events (541/542/543/547, text or CSV\n"
@@ -41,59 +44,6 @@ static void usage(FILE *f)
 	      "\n"
 	      "Exit status: 0 analysed, 1 input unusable, 2 usage.\n",
 	      f);
-}
-
-/* Write the frames of lost packets (both directions) to one pcap. The
- * captures are read again through iks_capture, so NetMon input works too. */
-static int write_lost(const char *out, const char *paths[2], const iks_correlation *c)
-{
-	char err[IKS_ERRBUF_SIZE];
-	iks_capture_writer *dump = NULL;
-	int status = 0;
-	for (int s = 0; s < 2 && status == 0; s++) {
-		const iks_lost_packet *lost;
-		size_t n = iks_correlation_lost(c, s, &lost);
-		iks_capture *p = iks_capture_open(paths[s], NULL, err);
-		if (!p) {
-			fprintf(stderr, "pcapcorrelate: %s\n", err);
-			return 1;
-		}
-		int linktype = iks_capture_linktype(p);
-		if (!dump) {
-			dump = iks_capture_writer_open(out, linktype, err);
-			if (!dump) {
-				fprintf(stderr, "pcapcorrelate: %s: cannot write: %s\n", out, err);
-				iks_capture_close(p);
-				return 1;
-			}
-		} else if (linktype != iks_capture_writer_linktype(dump)) {
-			fprintf(stderr, "pcapcorrelate: %s: link type differs from %s; lost packets "
-				"sent by b are not written\n", paths[s], paths[0]);
-			iks_capture_close(p);
-			break;
-		}
-		iks_frame f;
-		size_t k = 0;
-		while (k < n && iks_capture_next(p, &f) == 1) {
-			uint64_t frame = f.number;
-			while (k < n && lost[k].last_frame < frame)
-				k++;
-			if (k < n && frame >= lost[k].first_frame && frame <= lost[k].last_frame) {
-				/* a fragment in between belongs to the datagram if its IP ID matches */
-				iks_packet pk;
-				bool take = frame == lost[k].first_frame || frame == lost[k].last_frame;
-				if (!take && lost[k].fragmented &&
-				    iks_decode_buffer(f.linktype, f.data, f.caplen, &pk) == IKS_OK &&
-				    pk.l.ip.is_fragment && pk.l.ip.id == lost[k].ip_id)
-					take = true;
-				if (take)
-					iks_capture_write(dump, &f);
-			}
-		}
-		iks_capture_close(p);
-	}
-	iks_capture_writer_close(dump);
-	return status;
 }
 
 int main(int argc, char **argv)
@@ -255,7 +205,7 @@ int main(int argc, char **argv)
 	else
 		corr_report_text(stdout, in, corr);
 	if (lost_out)
-		status = write_lost(lost_out, paths, corr);
+		status = corr_write_lost(lost_out, paths, corr);
 	if (html_out && corr_report_html(html_out, in, corr) != 0)
 		status = 1;
 	iks_correlation_free(corr);

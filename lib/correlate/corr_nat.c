@@ -1,0 +1,238 @@
+/*
+ * corr_nat.c - NAT rebinding: one IKE SA or ESP SPI that continues from a
+ * new public address or port, seen at the far end of the NAT (a NAT whose
+ * state was flushed, or whose mapping timed out, gives the next outgoing
+ * packet a new mapping; RFC 3948 section 4 and RFC 7296 section 2.23 have
+ * the peers follow it only once an authenticated packet comes from it).
+ *
+ * Until the far end follows, what it sends goes to the old mapping, which
+ * the NAT no longer has: those packets are lost in the NAT, and they are
+ * the far end's losses, not the rebinding end's. This step finds, per UDP
+ * port of the observing host (so that the NAT-T float from 500 to 4500 is
+ * not taken for a rebinding), the first packet from the peer whose source
+ * differs from the one before while it carries an SA identity (IKE SPI,
+ * ESP SPI) already seen from the old source; and it marks the observing
+ * host's packets to the old source that never arrived, after the last one
+ * that did, as sent to a stale mapping (findings.c counts them lost with
+ * that reason).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate/correlate_internal.h"
+
+#define NAT_PORTS_MAX 8     /* own UDP ports followed per side */
+#define NAT_IDS_MAX 64      /* SA identities remembered per mapping */
+#define NAT_REBINDS_MAX 16  /* rebindings reported per side */
+#define NAT_REJECTED_MAX 8  /* other sources remembered per mapping */
+
+static const char EXPLAIN_REBIND[] =
+	"a NAT in the path gave this end a new public address or port in the middle of its SAs "
+	"(NAT state flushed or timed out); the peer kept sending to the old mapping, which the NAT "
+	"no longer has, until it followed the new one: those packets are lost in the NAT (NAT-T "
+	"keepalives shorter than the NAT's UDP timeout prevent it)";
+
+typedef struct mapping {
+	uint16_t own_port;
+	uint16_t peer_port;   /* the peer's public port as this capture sees it */
+	uint16_t peer_addr;   /* address index in this trace */
+	uint32_t nids;
+	uint64_t ids[NAT_IDS_MAX];
+	uint32_t nrejected;   /* new sources that carried no SA of the old one */
+	uint32_t rejected[NAT_REJECTED_MAX]; /* addr << 16 | port */
+} mapping;
+
+/* The SA identity a unit carries: an IKE SPI pair or an ESP/AH SPI; 0 none. */
+static uint64_t sa_id(const iks_trace *t, const trace_unit *u)
+{
+	if (u->kind == UNIT_IKE) {
+		const trace_ike *k = unit_ike(t, u);
+		uint64_t v = 0;
+		for (int i = 0; i < 8; i++)
+			v = v << 8 | k->ispi[i];
+		return v ? v : 1;
+	}
+	if (u->kind == UNIT_ESP || u->kind == UNIT_AH)
+		return (uint64_t)1 << 63 | u->spi;
+	return 0;
+}
+
+static bool has_id(const mapping *m, uint64_t id)
+{
+	for (uint32_t i = 0; i < m->nids; i++)
+		if (m->ids[i] == id)
+			return true;
+	return false;
+}
+
+static void add_id(mapping *m, uint64_t id)
+{
+	if (id && m->nids < NAT_IDS_MAX && !has_id(m, id))
+		m->ids[m->nids++] = id;
+}
+
+static bool is_udp_ipsec(const trace_unit *u)
+{
+	return u->proto == 17 && u->sport && u->dport &&
+	       (u->kind == UNIT_IKE || u->kind == UNIT_ESP || u->kind == UNIT_KEEPALIVE);
+}
+
+/* Whether a later packet from the new source carries an identity seen from
+ * the old one (the SA continues), starting at unit j. */
+static bool continues(const corr_ctx *c, int r, size_t j, const mapping *old, uint16_t addr,
+		      uint16_t port)
+{
+	const iks_trace *t = c->t[r];
+	for (size_t k = j; k < t->nunits; k++) {
+		const trace_unit *u = &t->units[k];
+		if (c->role[r][k] != ROLE_RECEIVED || !is_udp_ipsec(u) || u->dport != old->own_port ||
+		    u->addr_src != addr || u->sport != port)
+			continue;
+		uint64_t id = sa_id(t, u);
+		if (id && has_id(old, id))
+			return true;
+	}
+	return false;
+}
+
+/* Mark and count what side r sent to the old mapping and never arrived,
+ * after the last packet to it that did (*sent: all it sent to the old
+ * mapping from then on). */
+static uint32_t mark_stale(corr_ctx *c, int r, const mapping *old, uint32_t *sent)
+{
+	const iks_trace *t = c->t[r];
+	size_t last_ok = SIZE_MAX;
+	for (size_t k = 0; k < t->nunits; k++) {
+		const trace_unit *u = &t->units[k];
+		if (c->role[r][k] == ROLE_SENT && u->proto == 17 && u->addr_dst == old->peer_addr &&
+		    u->dport == old->peer_port && u->sport == old->own_port &&
+		    c->match[r][k] != NO_MATCH)
+			last_ok = k;
+	}
+	uint32_t n = 0;
+	*sent = 0;
+	for (size_t k = last_ok == SIZE_MAX ? 0 : last_ok + 1; k < t->nunits; k++) {
+		const trace_unit *u = &t->units[k];
+		if (c->role[r][k] != ROLE_SENT || u->proto != 17 || u->addr_dst != old->peer_addr ||
+		    u->dport != old->peer_port || u->sport != old->own_port || !corr_matchable(u))
+			continue;
+		(*sent)++;
+		if (c->match[r][k] != NO_MATCH)
+			continue;
+		c->stale[r][k] = 1;
+		n++;
+	}
+	return n;
+}
+
+static void report(corr_ctx *c, int r, size_t j, const mapping *old, uint32_t stale,
+		   uint32_t stale_sent)
+{
+	const iks_trace *t = c->t[r];
+	const trace_unit *u = &t->units[j];
+	int s = 1 - r; /* the end whose mapping changed */
+	iks_finding *f = corr_add_finding(c, IKS_FIND_NAT_REBIND,
+					  stale ? IKS_SEV_ERROR : IKS_SEV_WARNING,
+					  s == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A);
+	if (!f)
+		return;
+	f->explain = EXPLAIN_REBIND;
+	f->side = s == 0 ? 'a' : 'b';
+	f->addr_before = *trace_addr(t, old->peer_addr);
+	f->port_before = old->peer_port;
+	f->addr_after = *trace_addr(t, u->addr_src);
+	f->port_after = u->sport;
+	f->proto = u->proto;
+	f->spi = u->spi;
+	f->seq = u->seq;
+	corr_ike_identity(f, t, u);
+	/* the first packet from the new mapping, at both ends */
+	uint32_t m = c->match[r][j];
+	const trace_unit *v = m != NO_MATCH ? &c->t[s]->units[m] : NULL;
+	double tr = (double)u->ts / 1e9, ts = v ? (double)v->ts_first / 1e9 : 0;
+	if (r == 1) {
+		f->time_b_s = tr;
+		f->frame_b = u->frame;
+		f->time_a_s = ts;
+		f->frame_a = v ? v->first_frame : 0;
+	} else {
+		f->time_a_s = tr;
+		f->frame_a = u->frame;
+		f->time_b_s = ts;
+		f->frame_b = v ? v->first_frame : 0;
+	}
+	f->count = stale;
+	f->total = stale_sent;
+}
+
+static iks_status rebinds_seen_by(corr_ctx *c, int r)
+{
+	const iks_trace *t = c->t[r];
+	mapping cur[NAT_PORTS_MAX];
+	size_t ncur = 0;
+	unsigned reported = 0;
+	for (size_t j = 0; j < t->nunits && reported < NAT_REBINDS_MAX; j++) {
+		const trace_unit *u = &t->units[j];
+		if (c->role[r][j] != ROLE_RECEIVED || !is_udp_ipsec(u))
+			continue;
+		mapping *m = NULL;
+		for (size_t i = 0; i < ncur; i++)
+			if (cur[i].own_port == u->dport)
+				m = &cur[i];
+		if (!m) {
+			if (ncur == NAT_PORTS_MAX)
+				continue;
+			m = &cur[ncur++];
+			memset(m, 0, sizeof(*m));
+			m->own_port = u->dport;
+			m->peer_port = u->sport;
+			m->peer_addr = u->addr_src;
+		}
+		if (u->sport == m->peer_port && u->addr_src == m->peer_addr) {
+			add_id(m, sa_id(t, u));
+			continue;
+		}
+		/* a new source for this port: a rebinding when an SA continues from it */
+		uint32_t src = (uint32_t)u->addr_src << 16 | u->sport;
+		bool seen = false;
+		for (uint32_t i = 0; i < m->nrejected && !seen; i++)
+			seen = m->rejected[i] == src;
+		if (seen)
+			continue;
+		if (!continues(c, r, j, m, u->addr_src, u->sport)) {
+			if (m->nrejected < NAT_REJECTED_MAX)
+				m->rejected[m->nrejected++] = src;
+			continue; /* another conversation, not this one moving */
+		}
+		uint32_t sent = 0;
+		uint32_t stale = mark_stale(c, r, m, &sent);
+		report(c, r, j, m, stale, sent);
+		reported++;
+		mapping next;
+		memset(&next, 0, sizeof(next));
+		next.own_port = m->own_port;
+		next.peer_port = u->sport;
+		next.peer_addr = u->addr_src;
+		add_id(&next, sa_id(t, u));
+		*m = next;
+	}
+	return IKS_OK;
+}
+
+iks_status corr_nat_rebind(corr_ctx *c)
+{
+	for (int r = 0; r < 2; r++) {
+		size_t n = c->t[r]->nunits ? c->t[r]->nunits : 1;
+		c->stale[r] = calloc(n, 1);
+		if (!c->stale[r])
+			return IKS_E_NOMEM;
+	}
+	for (int r = 0; r < 2; r++) {
+		iks_status st = rebinds_seen_by(c, r);
+		if (st != IKS_OK)
+			return st;
+	}
+	return IKS_OK;
+}
