@@ -1,7 +1,7 @@
 #!/bin/bash
 # Make the hard-path lab pairs of issues #15, #16 and #17: two-sided captures
 # (a0 in a, b0 in b) plus the router's two interfaces (ra, rb in r), so that
-# what entered r and did not leave it is the ground truth (tests/lab_truth.py).
+# what entered r and did not leave it is the ground truth (tests/lab/lab_truth.py).
 # Run as root, with ../shared/lab beside this checkout; one lab run at a time
 # (the namespaces a, r, b are shared). Needs nft, conntrack, iptables, tcpdump,
 # tshark (for charon_keys_to_wireshark.py) and editcap.

@@ -82,7 +82,8 @@ IKS_API void iks_trace_free(iks_trace *t);
 enum iks_direction {
 	IKS_DIR_UNKNOWN = 0,
 	IKS_DIR_A_TO_B = 1,
-	IKS_DIR_B_TO_A = 2
+	IKS_DIR_B_TO_A = 2,
+	IKS_DIR_BOTH = 3          /* verdicts only: both ways */
 };
 
 typedef struct iks_correlate_options {
@@ -138,6 +139,8 @@ typedef struct iks_endpoints {
 	iks_addr a_in_a, b_in_a;  /* host a and its peer, as seen in capture a */
 	iks_addr a_in_b, b_in_b;  /* the same two, as seen in capture b (NAT may differ) */
 	uint16_t a_port_in_a, a_port_in_b, b_port_in_a, b_port_in_b; /* IKE ports, 0 if none */
+	uint16_t a_natt_port_in_a, a_natt_port_in_b, b_natt_port_in_a, b_natt_port_in_b;
+				  /* UDP 4500 (NAT-T: IKE and ESP) ports, 0 if none */
 	const char *method;       /* how a and b were told apart ("ttl", "timing", ...) */
 	double covered_from_s, covered_to_s; /* overlap of the captures on a's clock (epoch s) */
 	bool same_capture;        /* both files are one capture (known is then false; the
@@ -219,6 +222,8 @@ enum iks_finding_kind {
 				     addr_before/port_before: old mapping, addr_after/port_after:
 				     new; time_a/time_b: its first packet from the new mapping;
 				     count: the peer's packets to the old mapping lost, total: sent) */
+	IKS_FIND_HOST_DROP,       /* packets the capturing host itself dropped (pcapng
+				     epb_verdict, as pktmon writes it): arrived, not path loss */
 	IKS_FIND_CAPTURE_CHECK,   /* the captures themselves: check "same-capture",
 				     "filtered", "not-covered" */
 	IKS_FIND_NOTHING_ARRIVED  /* not one packet one end sent toward the other reached it,
@@ -242,6 +247,7 @@ typedef struct iks_finding {
 	uint64_t frame_a, frame_b;/* in each file; 0 when not there */
 	/* IKE kinds */
 	bool has_ike;
+	bool response;            /* IKEv2: the message is a response (IKEv1 has no such flag) */
 	uint8_t version, exchange;
 	uint8_t ispi[8], rspi[8];
 	uint32_t msgid;
@@ -266,6 +272,8 @@ typedef struct iks_finding {
 	/* icmp-frag-needed / pmtu-blackhole */
 	uint32_t mtu;
 	bool reached_sender;
+	bool from_known;
+	iks_addr from;            /* icmp-frag-needed: the ICMP error's sender (the router) */
 	uint32_t size_ok_max, size_lost_min;
 	/* nat-detected, nat-rebind */
 	char side;                /* 'a' or 'b': whose address/port is rewritten in the path */
@@ -312,6 +320,13 @@ typedef struct iks_finding {
 	int icv;                  /* iks_icv_result at the receiver (needs -k) */
 	bool discarded;           /* the receiver discards it: integrity-protected (ESP, AH,
 				     encrypted IKE) or its ICV failed there */
+	/* host-drop: `side` is the capturing host, `count` the packets it dropped with
+	   this verdict at this component, frame/time those of the first; proto and spi
+	   those of the first when all share them (spi 0 otherwise) */
+	uint8_t verdict_type;     /* epb_verdict type octet */
+	uint64_t verdict;         /* its value (pktmon: the drop reason) */
+	uint32_t component_if;    /* interface index of the component in that file */
+	char component[64];       /* its if_name ("" when unnamed) */
 } iks_finding;
 
 /* What the receiver's integrity check said of a packet (with keys). */
@@ -392,6 +407,8 @@ typedef struct iks_correlation_stats {
 	uint64_t modified_not_compared;   /* modified packets whose bytes were not compared
 					     (past the comparison caps, or the files could not
 					     be read again): their findings list no changes */
+	uint64_t host_dropped_a, host_dropped_b; /* arrived, then dropped inside that host
+					     (pcapng epb_verdict); never counted as lost */
 } iks_correlation_stats;
 IKS_API void iks_correlation_get_stats(const iks_correlation *c, iks_correlation_stats *st);
 
@@ -401,6 +418,126 @@ IKS_API const char *iks_finding_kind_name(int kind);
 IKS_API const char *iks_outcome_name(int outcome);
 IKS_API const char *iks_direction_name(int dir);
 IKS_API const char *iks_severity_name(int sev);
+
+/* ------------------------------------------------- loss characterisation */
+
+/*
+ * What was sent one way and what of it was lost, by kind, fragment
+ * position, size and DF: the question it answers is "black hole, or flaky
+ * link?". Only packets sent while the other capture ran are counted
+ * (arrived, lost, or dropped with an ICMP error that reached the sender).
+ */
+#define IKS_SIZE_BANDS 5      /* IP datagram sizes: <=576, 577-1280, 1281-1400, 1401-1500, >1500 */
+typedef struct iks_loss_tally {
+	uint32_t sent, lost;
+} iks_loss_tally;
+
+/* A run of consecutive losses, in sending order, with no arrival between. */
+typedef struct iks_loss_run {
+	uint32_t count;
+	double from_s, to_s;      /* first and last lost packet, on a's clock (epoch s) */
+	bool to_end;              /* nothing of its kind arrived after it */
+} iks_loss_run;
+
+typedef struct iks_loss_profile {
+	iks_loss_tally all;
+	iks_loss_tally ike, esp, ah, other;   /* by kind (NAT-T keepalives count as other) */
+	iks_loss_tally whole;                 /* left the sender unfragmented */
+	iks_loss_tally fragmented;            /* left the sender, or arrived, in fragments */
+	iks_loss_tally df;                    /* unfragmented with DF set */
+	iks_loss_tally size[IKS_SIZE_BANDS];
+	uint32_t dropped_icmp;                /* not arrived, an ICMP error reached the sender */
+	iks_loss_run run_all, run_ike, run_esp; /* the longest runs: of everything, of IKE, of ESP */
+	uint32_t arrived_between;             /* arrivals between the first and last loss */
+	double first_lost_s, last_lost_s;     /* on a's clock (epoch s); 0 when none lost */
+	double first_sent_s, last_sent_s;
+} iks_loss_profile;
+
+/* The profile of what side 0 (a->b) or 1 (b->a) sent; NULL for a bad side.
+ * Owned by the correlation. */
+IKS_API const iks_loss_profile *iks_correlation_loss_profile(const iks_correlation *c, int side);
+
+/* --------------------------------------------------------------- verdicts */
+
+/*
+ * The diagnosis: what went wrong on the path, one entry per cause, most
+ * decisive first, each with the findings that show it. A healthy path gets
+ * exactly one verdict, IKS_CAUSE_NO_PATH_PROBLEM.
+ */
+enum iks_cause {
+	IKS_CAUSE_FRAGMENTS_DROPPED = 1, /* which: "non-first", "first", "all", "some" */
+	IKS_CAUSE_PMTU_BLACKHOLE,        /* size_ok_max < size_lost_min, icmp_reached_sender */
+	IKS_CAUSE_BLOCKED,               /* everything of a kind (what) lost one way, from_s..to_s */
+	IKS_CAUSE_RANDOM_LOSS,           /* scattered loss: rate per direction */
+	IKS_CAUSE_MODIFIED_IN_TRANSIT,   /* count, discarded */
+	IKS_CAUSE_STALE_SA,              /* spi, count, the lost Delete */
+	IKS_CAUSE_NAT_REBIND,            /* packets lost to an outdated NAT mapping */
+	IKS_CAUSE_NEGOTIATION_ERROR,     /* notify, its sender: configuration, not path */
+	IKS_CAUSE_ONE_WAY_FAILURE,       /* negotiations one end starts fail, the other's succeed */
+	IKS_CAUSE_NO_PATH_PROBLEM,       /* everything arrived, or only PMTU discovery that worked */
+	IKS_CAUSE_NO_ANSWER              /* one capture: requests to a peer that is heard from,
+					    never answered (the peer, or the path one way) */
+};
+
+#define IKS_VERDICT_MAX_EVIDENCE 32
+#define IKS_VERDICT_TEXT 320
+typedef struct iks_verdict {
+	int cause;                /* iks_cause */
+	int direction;            /* IKS_DIR_A_TO_B, IKS_DIR_B_TO_A, IKS_DIR_BOTH, or
+				     IKS_DIR_UNKNOWN when it has none */
+	const char *confidence;   /* "certain" (the captures prove it) or "likely" (the pattern
+				     fits; `settle` says what would make it certain) (static) */
+	char summary[IKS_VERDICT_TEXT]; /* one sentence: hosts, counts, the device where known */
+	char advice[IKS_VERDICT_TEXT];  /* one sentence: what to check or change */
+	char settle[IKS_VERDICT_TEXT];  /* "likely" verdicts: what a capture at the other end
+					   would settle (empty when certain) */
+	/* the cause's own facts (zero when they do not apply) */
+	const char *which;        /* fragments-dropped: "non-first", "first", "all", "some" */
+	const char *what;         /* blocked: "IKE", "ESP", "IKE and ESP", "everything" */
+	double from_s, to_s;      /* blocked: first and last lost packet, sender's clock */
+	uint32_t count, total;    /* packets (datagrams) concerned / of how many sent */
+	double rate_ab, rate_ba;  /* random-loss: lost/sent per direction (0..1) */
+	uint32_t size_ok_max, size_lost_min; /* pmtu-blackhole */
+	bool icmp_reached_sender; /* pmtu-blackhole */
+	bool icmp_from_known;
+	iks_addr icmp_from;       /* pmtu-blackhole: the router that announced the MTU */
+	uint32_t mtu;
+	bool discarded;           /* modified-in-transit: the receiver dropped them (ICV) */
+	uint32_t spi;             /* stale-sa */
+	uint64_t delete_frame;    /* stale-sa: the Delete in the deleting end's file (0: none) */
+	uint16_t notify;          /* negotiation-error: the Notify type */
+	int notify_dir;           /* negotiation-error: iks_direction of its sender */
+	uint32_t nevidence;
+	uint32_t evidence[IKS_VERDICT_MAX_EVIDENCE]; /* indexes into the findings array */
+} iks_verdict;
+
+/*
+ * One capture alone: what it proves on its own. The capturing host is "a"
+ * (learned from the TTLs of what it sends and receives: sent packets carry
+ * an initial TTL, received ones less), its IPsec peer "b"; IKS_DIR_A_TO_B
+ * means "out" (sent by the host), IKS_DIR_B_TO_A "in". The result holds
+ * the endpoints (a_in_a, b_in_a), the negotiations as this side saw them
+ * (messages in have arrived_count, messages out sent_count and
+ * not_covered), findings and verdicts in the two-capture vocabulary, each
+ * "certain" (the capture proves it: fragments missing by position, a
+ * Delete the peer ignores, an ICMP the host ignores) or "likely" with what
+ * the peer's capture would settle. Returns IKS_OK with *out set (its
+ * endpoints not known and no verdicts when the capture holds no IPsec
+ * traffic), IKS_E_NOMEM or IKS_E_INVALID. Free with
+ * iks_correlation_free(). The trace is only read.
+ */
+IKS_API iks_status iks_diagnose(const iks_trace *t, const iks_correlate_options *opt,
+				iks_correlation **out);
+/* Whether the correlation came from one capture (iks_diagnose). */
+IKS_API bool iks_correlation_one_sided(const iks_correlation *c);
+/* A direction as the reports name it: "a->b", "b->a", "both", or for one
+ * capture "out" (sent by the host) and "in"; NULL for IKS_DIR_UNKNOWN. */
+IKS_API const char *iks_correlation_direction_name(const iks_correlation *c, int dir);
+
+/* The verdicts, most decisive first; array owned by the correlation. */
+IKS_API size_t iks_correlation_verdicts(const iks_correlation *c, const iks_verdict **arr);
+/* "fragments-dropped", ... (static text). */
+IKS_API const char *iks_cause_name(int cause);
 
 /* ---------------------------------------------------------- packet groups */
 
@@ -479,6 +616,47 @@ IKS_API const char *iks_group_kind_name(int kind);
 IKS_API const char *iks_fate_name(int fate);
 
 /* Free a correlation. Accepts NULL. */
+/* ------------------------------------------------------------ per frame */
+
+/* What became of the packet a frame carried (iks_correlation_frame_fate). */
+enum iks_frame_fate_kind {
+	IKS_FF_NONE = 0,          /* not a packet between the two hosts (or not known: the
+				     ends were not told apart, or a fragment in the middle
+				     of a datagram) */
+	IKS_FF_ARRIVED = 1,       /* sent by this side's host, seen at the other end */
+	IKS_FF_LOST,              /* sent, never arrived (or not whole): in iks_correlation_lost()
+				     for the path or a stale NAT mapping */
+	IKS_FF_NOT_JUDGED,        /* sent, not seen at the other end, not counted as lost
+				     (outside the overlap) */
+	IKS_FF_RECEIVED,          /* received by this side's host, seen leaving the other end */
+	IKS_FF_ONLY_RECEIVED,     /* received, but the other end's capture does not show it */
+	IKS_FF_DROPPED_ICMP       /* sent, did not arrive, and a router's ICMP error about it
+				     reached the sender (a lost-list entry of IKS_LOST_ICMP) */
+};
+
+typedef struct iks_frame_fate {
+	int fate;                 /* iks_frame_fate_kind */
+	int dir;                  /* iks_direction of travel (UNKNOWN with IKS_FF_NONE) */
+	uint64_t other_frame;     /* the copy in the other file (first fragment), 0: none */
+	double delay_s;           /* arrival minus departure on a's clock (ARRIVED/RECEIVED) */
+	bool first;               /* this frame is the datagram's first fragment (or whole) */
+} iks_frame_fate;
+
+/*
+ * The fate of the packet that `frame` of side 0 (a) or 1 (b) carried (for a
+ * fragmented datagram: its first and its completing frame). Returns IKS_OK
+ * with *out filled (IKS_FF_NONE for a frame that carried no such packet) or
+ * IKS_E_INVALID. Thread-safe on a finished correlation.
+ */
+IKS_API iks_status iks_correlation_frame_fate(const iks_correlation *c, int side, uint64_t frame,
+					      iks_frame_fate *out);
+
+/* An instant of capture `side`'s clock (epoch seconds and nanoseconds) on
+ * a's clock, with the offset and drift of iks_correlation_clock() taken
+ * out, in epoch seconds; side 0, or no clock estimate: unchanged. */
+IKS_API double iks_correlation_time_on_a(const iks_correlation *c, int side, int64_t sec,
+					 uint32_t nsec);
+
 IKS_API void iks_correlation_free(iks_correlation *c);
 
 #ifdef __cplusplus

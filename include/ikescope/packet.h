@@ -27,6 +27,52 @@ typedef struct iks_addr {
  * len (IKS_ADDRSTRLEN is always enough). Returns buf. */
 IKS_API char *iks_addr_format(const iks_addr *a, char *buf, size_t len);
 
+/* Direction of a frame as the capture file records it (pcapng epb_flags
+ * bits 0-1, draft-ietf-opsawg-pcapng section 4.3.1). */
+enum iks_capture_dir {
+	IKS_CAPDIR_UNKNOWN = 0, /* not recorded (classic pcap, NetMon, flags 0 or 3) */
+	IKS_CAPDIR_IN = 1,      /* inbound: received by the capturing host */
+	IKS_CAPDIR_OUT = 2      /* outbound: sent by the capturing host */
+};
+
+/* What a pcapng file says about one frame beyond its bytes (all zero / NULL
+ * for classic pcap and NetMon input: `present` is then false). Strings are
+ * NUL-terminated and borrowed: if_name and if_description until the capture
+ * is closed, comment until the next iks_capture_next() (a packet record
+ * copies the pointers: they follow the frame's lifetime). */
+#define IKS_FRAME_MAX_COPIES 8
+typedef struct iks_frame_meta {
+	bool present;           /* the frame came from a pcapng packet block */
+	uint32_t interface;     /* interface index: position of its interface
+				   description block in the file, counted over all
+				   sections from 0 (equals the block's interface id in
+				   a one-section file) */
+	const char *if_name;    /* the interface's if_name option, or NULL */
+	const char *if_description; /* its if_description option, or NULL */
+	uint32_t flags;         /* the epb_flags word (0 when absent) */
+	int direction;          /* an iks_capture_dir (from flags bits 0-1) */
+	bool has_packet_id;
+	uint64_t packet_id;     /* epb_packetid (pktmon: all copies of one packet at
+				   different driver components share it) */
+	bool has_verdict;
+	uint8_t verdict_type;   /* epb_verdict type octet (0 hardware, 1 eBPF TC, 2 eBPF
+				   XDP; pktmon writes its drop reason here) */
+	uint64_t verdict;       /* the verdict value: for an 8-byte value as written in
+				   the section's byte order; otherwise its first (up to
+				   8) bytes read big-endian */
+	bool has_dropcount;
+	uint64_t dropcount;     /* epb_dropcount: packets lost between this and the
+				   previous one on the interface */
+	const char *comment;    /* opt_comment text (several joined by "; "), or NULL */
+	/* Set when copies are merged (iks_capture_merge_copies): */
+	uint16_t ncopies;       /* copies of this packet in the file (1: alone; 0: merging off) */
+	uint32_t copy_interfaces[IKS_FRAME_MAX_COPIES]; /* interface of each copy, in file
+				   order (the first IKS_FRAME_MAX_COPIES) */
+	const char *copy_names[IKS_FRAME_MAX_COPIES]; /* their if_name (or NULL) */
+	uint32_t verdict_interface; /* interface of the copy that carried the verdict */
+	const char *verdict_name;   /* its if_name (or NULL) */
+} iks_frame_meta;
+
 /* The first thing that could not be decoded in a frame. */
 typedef struct iks_decode_error {
 	iks_status status;   /* IKS_OK when nothing failed */
@@ -265,6 +311,7 @@ typedef struct iks_packet {
 	int linktype;
 	uint32_t caplen, wirelen;
 	unsigned flags;        /* IKS_PKT_* */
+	iks_frame_meta meta;   /* pcapng interface, direction, packet id, verdict, comment */
 	iks_link_info link;
 	iks_layers l;          /* this frame's IP packet */
 	iks_frag_info frag;

@@ -1,6 +1,8 @@
 /*
- * capture.c - capture files through libpcap, and Network Monitor files
- * through lib/netmon.c (told apart by content: the NetMon magic).
+ * capture.c - capture files through libpcap, pcapng files through
+ * capture/pcapng.c and Network Monitor files through capture/netmon.c
+ * (told apart by content: the pcapng section header type, the NetMon
+ * magic, anything else goes to libpcap).
  *
  * Timestamps are read at nanosecond precision whatever the file holds. A
  * BPF filter is applied with pcap_offline_filter() per frame rather than
@@ -18,7 +20,9 @@
 
 #include <ikescope/capture.h>
 
+#include "capture/copies.h"
 #include "capture/netmon.h"
+#include "capture/pcapng.h"
 
 struct iks_capture {
 	pcap_t *pcap;
@@ -29,6 +33,9 @@ struct iks_capture {
 	int linktype;
 	char err[IKS_ERRBUF_SIZE];
 	iks_netmon *nm;        /* NetMon input; pcap is then a dead handle for the filter */
+	iks_pcapng *ng;        /* pcapng input; likewise */
+	copy_merger *merge;    /* iks_capture_merge_copies() on */
+	bool started;          /* a frame was asked for */
 	uint8_t *mem;          /* owned copy of the input of iks_capture_open_buffer */
 };
 
@@ -57,11 +64,14 @@ static iks_capture *capture_finish(iks_capture *cap, const char *bpf_filter, cha
 {
 	if (cap->nm)
 		cap->linktype = netmon_file_linktype(cap->nm);
+	else if (cap->ng)
+		cap->linktype = pcapng_file_linktype(cap->ng);
 	else
 		cap->linktype = pcap_datalink(cap->pcap);
 	if (!bpf_filter || !bpf_filter[0])
 		return cap;
-	if (cap->nm && !(cap->pcap = pcap_open_dead(cap->linktype, (int)NETMON_MAX_CAPLEN))) {
+	if ((cap->nm || cap->ng) &&
+	    !(cap->pcap = pcap_open_dead(cap->linktype, (int)NETMON_MAX_CAPLEN))) {
 		if (errbuf)
 			snprintf(errbuf, IKS_ERRBUF_SIZE, "%s: cannot apply a filter to link type %d",
 				 display_name(cap->path), cap->linktype);
@@ -127,6 +137,17 @@ iks_capture *iks_capture_open(const char *path, const char *bpf_filter, char *er
 	if (!cap)
 		return NULL;
 	if (strcmp(path, "-") == 0) {
+		int c0 = getc(stdin);
+		if (c0 != EOF)
+			ungetc(c0, stdin);
+		if (c0 == 0x0A) { /* the first byte of a pcapng section header */
+			cap->ng = pcapng_open(stdin, false, "(standard input)", errbuf);
+			if (!cap->ng) {
+				iks_capture_close(cap);
+				return NULL;
+			}
+			return capture_finish(cap, bpf_filter, errbuf);
+		}
 		bool failed;
 		if (stdin_netmon(cap, errbuf, &failed)) {
 			if (failed) {
@@ -139,7 +160,22 @@ iks_capture *iks_capture_open(const char *path, const char *bpf_filter, char *er
 		/* detected by content: NetMon by its magic, anything else by libpcap */
 		FILE *f = fopen(path, "rb");
 		uint8_t magic[4];
-		if (f && netmon_magic(magic, fread(magic, 1, 4, f))) {
+		size_t nmagic = f ? fread(magic, 1, 4, f) : 0;
+		if (f && pcapng_magic(magic, nmagic)) {
+			if (fseeko(f, 0, SEEK_SET) != 0) {
+				snprintf(errbuf, IKS_ERRBUF_SIZE, "%s: cannot seek", path);
+				fclose(f);
+				iks_capture_close(cap);
+				return NULL;
+			}
+			cap->ng = pcapng_open(f, true, path, errbuf);
+			if (!cap->ng) {
+				iks_capture_close(cap);
+				return NULL;
+			}
+			return capture_finish(cap, bpf_filter, errbuf);
+		}
+		if (f && netmon_magic(magic, nmagic)) {
 			cap->nm = netmon_open(f, NULL, 0, path, errbuf);
 			if (!cap->nm) {
 				iks_capture_close(cap);
@@ -194,6 +230,14 @@ iks_capture *iks_capture_open_buffer(const uint8_t *data, size_t len, const char
 		return capture_finish(cap, bpf_filter, errbuf);
 	}
 	FILE *f = fmemopen(cap->mem, len, "rb");
+	if (f && pcapng_magic(cap->mem, len)) {
+		cap->ng = pcapng_open(f, true, name, errbuf);
+		if (!cap->ng) {
+			iks_capture_close(cap);
+			return NULL;
+		}
+		return capture_finish(cap, bpf_filter, errbuf);
+	}
 	pcap_err[0] = '\0';
 	cap->pcap = f ? pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO,
 								 pcap_err) : NULL;
@@ -209,14 +253,16 @@ iks_capture *iks_capture_open_buffer(const uint8_t *data, size_t len, const char
 	return capture_finish(cap, bpf_filter, errbuf);
 }
 
-/* NetMon input: the next frame, with the filter applied as for libpcap. */
-static int netmon_frame(iks_capture *cap, iks_frame *frame)
+/* NetMon or pcapng input: the next frame, with the filter applied as for
+ * libpcap. */
+static int own_reader_frame(iks_capture *cap, iks_frame *frame)
 {
 	for (;;) {
-		int rc = netmon_next(cap->nm, frame);
+		int rc = cap->nm ? netmon_next(cap->nm, frame) : pcapng_next(cap->ng, frame);
 		if (rc != 1) {
 			if (rc < 0)
-				snprintf(cap->err, sizeof(cap->err), "%s", netmon_error(cap->nm));
+				snprintf(cap->err, sizeof(cap->err), "%s",
+					 cap->nm ? netmon_error(cap->nm) : pcapng_error(cap->ng));
 			return rc;
 		}
 		cap->frames = frame->number;
@@ -238,12 +284,11 @@ static int netmon_frame(iks_capture *cap, iks_frame *frame)
 	}
 }
 
-int iks_capture_next(iks_capture *cap, iks_frame *frame)
+static int raw_next(void *src, iks_frame *frame)
 {
-	if (!cap || !frame)
-		return IKS_E_INVALID;
-	if (cap->nm)
-		return netmon_frame(cap, frame);
+	iks_capture *cap = src;
+	if (cap->nm || cap->ng)
+		return own_reader_frame(cap, frame);
 	for (;;) {
 		struct pcap_pkthdr *hdr;
 		const u_char *data;
@@ -268,8 +313,33 @@ int iks_capture_next(iks_capture *cap, iks_frame *frame)
 		frame->caplen = hdr->caplen;
 		frame->wirelen = hdr->len < hdr->caplen ? hdr->caplen : hdr->len;
 		frame->data = data;
+		memset(&frame->meta, 0, sizeof(frame->meta));
 		return 1;
 	}
+}
+
+int iks_capture_next(iks_capture *cap, iks_frame *frame)
+{
+	if (!cap || !frame)
+		return IKS_E_INVALID;
+	cap->started = true;
+	if (cap->merge)
+		return copies_next(cap->merge, raw_next, cap, frame);
+	return raw_next(cap, frame);
+}
+
+iks_status iks_capture_merge_copies(iks_capture *cap, bool on)
+{
+	if (!cap || cap->started)
+		return IKS_E_INVALID;
+	if (!on) {
+		copies_free(cap->merge);
+		cap->merge = NULL;
+		return IKS_OK;
+	}
+	if (!cap->merge && !(cap->merge = copies_new()))
+		return IKS_E_NOMEM;
+	return IKS_OK;
 }
 
 int iks_capture_linktype(const iks_capture *cap)
@@ -281,6 +351,8 @@ uint32_t iks_capture_snaplen(const iks_capture *cap)
 {
 	if (cap && cap->nm)
 		return NETMON_MAX_CAPLEN;
+	if (cap && cap->ng)
+		return pcapng_file_snaplen(cap->ng);
 	return cap ? (uint32_t)pcap_snapshot(cap->pcap) : 0;
 }
 
@@ -298,7 +370,22 @@ void iks_capture_close(iks_capture *cap)
 	if (cap->pcap)
 		pcap_close(cap->pcap);
 	netmon_close(cap->nm);
+	pcapng_close(cap->ng);
+	copies_free(cap->merge);
 	free(cap->mem);
 	free(cap->path);
 	free(cap);
+}
+
+size_t iks_capture_interface_count(const iks_capture *cap)
+{
+	return cap ? pcapng_interface_count(cap->ng) : 0;
+}
+
+iks_status iks_capture_interface_get(const iks_capture *cap, size_t index,
+				     iks_capture_interface *out)
+{
+	if (!cap || !out || !pcapng_interface(cap->ng, index, out))
+		return IKS_E_INVALID;
+	return IKS_OK;
 }

@@ -323,6 +323,7 @@ int netmon_next(iks_netmon *nm, iks_frame *frame)
 	}
 
 	uint64_t ns = nm->h.start_nsec + delta_ns;
+	memset(&frame->meta, 0, sizeof(frame->meta));
 	frame->number = number;
 	frame->ts_sec = nm->h.start_sec + (int64_t)(ns / 1000000000u);
 	frame->ts_nsec = (uint32_t)(ns % 1000000000u);

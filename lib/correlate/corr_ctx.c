@@ -173,4 +173,30 @@ void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u)
 	memcpy(f->ispi, k->ispi, 8);
 	memcpy(f->rspi, k->rspi, 8);
 	f->msgid = k->msgid;
+	f->response = k->version == 2 && (u->flags & UNIT_F_RESPONSE);
+	if (!f->size)
+		f->size = u->size;
+}
+
+/* Findings in the order the reports show them, errors first, warnings,
+ * then information, each in the order found (stable): a verdict's evidence
+ * indexes are then positions in every report's list. */
+iks_status corr_order_findings(iks_correlation *o)
+{
+	if (o->nfinds < 2)
+		return IKS_OK;
+	iks_finding *sorted = malloc(o->nfinds * sizeof(*sorted));
+	if (!sorted)
+		return IKS_E_NOMEM;
+	size_t k = 0;
+	for (int sev = IKS_SEV_ERROR; sev >= IKS_SEV_INFO; sev--)
+		for (size_t i = 0; i < o->nfinds; i++)
+			if (o->finds[i].severity == sev)
+				sorted[k++] = o->finds[i];
+	for (size_t i = 0; i < o->nfinds; i++) /* any other severity keeps its place last */
+		if (o->finds[i].severity < IKS_SEV_INFO || o->finds[i].severity > IKS_SEV_ERROR)
+			sorted[k++] = o->finds[i];
+	memcpy(o->finds, sorted, o->nfinds * sizeof(*sorted));
+	free(sorted);
+	return IKS_OK;
 }

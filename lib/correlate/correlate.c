@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "correlate/corr_fate.h"
 #include "correlate/correlate_internal.h"
 
 void iks_correlate_options_default(iks_correlate_options *opt)
@@ -108,17 +109,30 @@ static void fill_endpoints(corr_ctx *c)
 	 * other capture names it */
 	e->b_in_a = c->peer[0] < c->t[0]->naddrs ? *trace_addr(c->t[0], c->peer[0]) : e->b_in_b;
 	e->a_in_b = c->peer[1] < c->t[1]->naddrs ? *trace_addr(c->t[1], c->peer[1]) : e->a_in_a;
-	/* IKE ports of a matched IKE message sent by a */
-	for (size_t i = 0; i < c->t[0]->nunits; i++) {
+	/* IKE ports of a matched IKE message sent by a (UDP 500, or 4500 when
+	   the negotiation starts there), then the NAT-T ports of a matched
+	   packet a sent on UDP 4500 (RFC 3947: IKE moves there, ESP follows) */
+	bool ike = false, natt = false;
+	for (size_t i = 0; i < c->t[0]->nunits && !(ike && natt); i++) {
 		const trace_unit *u = &c->t[0]->units[i];
-		if (u->kind != UNIT_IKE || c->role[0][i] != ROLE_SENT || c->match[0][i] == NO_MATCH)
+		if (c->role[0][i] != ROLE_SENT || c->match[0][i] == NO_MATCH || u->proto != 17)
 			continue;
 		const trace_unit *v = &c->t[1]->units[c->match[0][i]];
-		e->a_port_in_a = u->sport;
-		e->b_port_in_a = u->dport;
-		e->a_port_in_b = v->sport;
-		e->b_port_in_b = v->dport;
-		break;
+		if (!ike && u->kind == UNIT_IKE) {
+			ike = true;
+			e->a_port_in_a = u->sport;
+			e->b_port_in_a = u->dport;
+			e->a_port_in_b = v->sport;
+			e->b_port_in_b = v->dport;
+		}
+		if (!natt && (u->dport == 4500 || v->dport == 4500) &&
+		    (u->kind == UNIT_IKE || u->kind == UNIT_ESP || u->kind == UNIT_KEEPALIVE)) {
+			natt = true;
+			e->a_natt_port_in_a = u->sport;
+			e->b_natt_port_in_a = u->dport;
+			e->a_natt_port_in_b = v->sport;
+			e->b_natt_port_in_b = v->dport;
+		}
 	}
 	/* nothing IKE crossed: the ports each end used toward the other */
 	for (int side = 0; side < 2 && !e->a_port_in_a && !e->b_port_in_b; side++)
@@ -179,7 +193,8 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 		c.match[s] = malloc(n * sizeof(uint32_t));
 		c.role[s] = calloc(n, 1);
 		c.modified[s] = calloc(n, 1);
-		if (!c.match[s] || !c.role[s] || !c.modified[s])
+		c.fate[s] = calloc(n, 1);
+		if (!c.match[s] || !c.role[s] || !c.modified[s] || !c.fate[s])
 			st = IKS_E_NOMEM;
 		else
 			for (size_t i = 0; i < n; i++)
@@ -250,12 +265,18 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 			st = corr_deleted_sas(&c);
 		if (st == IKS_OK)
 			st = corr_groups(&c);
+		if (st == IKS_OK)
+			st = corr_keep_fates(&c);
+		if (st == IKS_OK)
+			corr_loss_profile(&c);
 	} else if (st == IKS_OK && c.same_capture) {
 		c.out->ends.method = "same-capture";
 		c.out->ends.same_capture = true;
 		st = corr_checks_report(&c);
 	}
 	corr_checks_free(&c);
+	if (st == IKS_OK)
+		st = corr_verdicts(&c);
 	free(c.mods);
 	for (int s = 0; s < 2; s++) {
 		free(c.stale[s]);
@@ -263,6 +284,7 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 		free(c.role[s]);
 		free(c.modified[s]);
 		free(c.fmatch[s]);
+		free(c.fate[s]);
 	}
 	if (st != IKS_OK) {
 		iks_correlation_free(c.out);
@@ -320,8 +342,10 @@ void iks_correlation_free(iks_correlation *c)
 		free(c->negs[i].exchanges);
 	free(c->negs);
 	free(c->finds);
+	free(c->verdicts);
 	free(c->lost[0]);
 	free(c->lost[1]);
 	corr_groups_free(c);
+	corr_fates_free(c->fates);
 	free(c);
 }

@@ -31,6 +31,8 @@ typedef struct corr_ctx {
 	uint8_t *role[2];
 	uint8_t *modified[2];  /* matched only loosely: bytes changed in transit */
 	uint8_t *fmatch[2];    /* per fragment: 1 when its copy is in the other trace */
+	uint8_t *fate[2];      /* per unit sent by that side: iks_fate (0: not judged as sent;
+				  set by corr_findings) */
 	bool hosts_known;
 	uint32_t host[2], peer[2]; /* address indices in each trace */
 	/* clock: t_b = t_a + offset + drift * (t_a - t0) */
@@ -64,6 +66,11 @@ struct iks_correlation {
 	uint64_t finds_dropped;
 	iks_lost_packet *lost[2];
 	size_t nlost[2], cap_lost[2];
+	iks_loss_profile loss[2];  /* loss.c: what each side sent and lost */
+	iks_verdict *verdicts;     /* verdicts.c, one_side.c */
+	bool one_sided;            /* made by iks_diagnose from one capture */
+	size_t nverdicts;
+	struct corr_fates *fates;  /* corr_fate.c: per unit, for iks_correlation_frame_fate */
 	iks_packet_group *groups;  /* groups.c */
 	size_t ngroups, cap_groups;
 	uint64_t groups_dropped;
@@ -123,6 +130,9 @@ size_t corr_time_index(const corr_ctx *c, int s, double v);
 iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction);
 /* A finding names the IKE message of unit u (if it is one). */
 void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u);
+/* Findings ordered error, warning, information, each in the order found
+ * (stable): verdict evidence indexes are then report positions. */
+iks_status corr_order_findings(iks_correlation *o);
 
 /* corr_hosts.c, step 1: the clock samples: units whose identity occurs
  * once on each side, byte-identical copies paired by IP ID, fragments
@@ -169,6 +179,10 @@ iks_status corr_groups(corr_ctx *c);
 void corr_groups_free(iks_correlation *o);
 /* findings.c: loss, fragments, ICMP, PMTU, NAT, modification, clock. */
 iks_status corr_findings(corr_ctx *c);
+/* loss.c: the loss profile of each direction (after corr_findings). */
+void corr_loss_profile(corr_ctx *c);
+/* verdicts.c: the diagnosis from the findings and loss profiles (last step). */
+iks_status corr_verdicts(corr_ctx *c);
 /* corr_nat.c: NAT rebinding findings, and the units sent to the old
  * mapping that never arrived (c->stale; allocated here, freed by
  * iks_correlate). Runs before corr_findings. */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "correlate/correlate_internal.h"
+#include "correlate/corr_hostdrop.h"
 
 #define IKS_ICMP4_UNREACH 3
 #define IKS_ICMP4_FRAG_NEEDED 4
@@ -23,8 +24,11 @@ static const char EXPLAIN_NAT[] =
 	"addresses or ports differ between the two ends: a NAT rewrites them in the path "
 	"(NAT-T, UDP 4500, is needed; XP SP2 will not initiate to a responder behind NAT by default)";
 static const char EXPLAIN_LOSS_IKE[] =
-	"an IKE message left one end and never reached the other: the sender will retransmit it "
-	"until its retry limit";
+	"an IKE message left one end and never reached the other: a request is sent again until "
+	"the sender's retry limit, an IKEv1 message by whichever end waits for the next one";
+static const char EXPLAIN_LOSS_IKE_RESPONSE[] =
+	"an IKE response left the responder and never reached the requester: the requester will "
+	"send its request again, and the responder answer again, until the requester's retry limit";
 static const char EXPLAIN_LOSS[] =
 	"packets left one end and never reached the other";
 /* fragment-loss, by the pattern of the direction's fragmented datagrams */
@@ -391,6 +395,7 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 		/* what arrived is judged anyway; what did not, only where the
 		 * receiving capture demonstrably ran */
 		if (!v && !corr_covered(c, side, u->ts)) {
+			c->fate[side][i] = IKS_FATE_NOT_COVERED;
 			st->not_covered++;
 			continue;
 		}
@@ -402,6 +407,7 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 		d->sent_by_kind[u->kind]++;
 		bool frag_any = frag_sent || (v && (v->flags & UNIT_F_FRAGMENTED));
 		if (v) {
+			c->fate[side][i] = IKS_FATE_ARRIVED; /* arrived, perhaps to be discarded */
 			bool discarded = c->modified[side][i] && modified_finding(c, side, i, u, v);
 			if (discarded && side == 0)
 				st->discarded_ab++;
@@ -420,10 +426,12 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 		/* lost */
 		const trace_unit *rem = remains_of(c, &x[1 - side], side, u);
 		if (icmp_for(c, &x[side], side, u)) {
+			c->fate[side][i] = IKS_FATE_DROPPED_ICMP;
 			st->dropped_with_icmp++; /* the icmp-frag-needed finding tells */
 			lost_add(c, side, u, rem, IKS_LOST_ICMP);
 			continue;
 		}
+		c->fate[side][i] = IKS_FATE_LOST;
 		if (side == 0)
 			st->lost_ab++;
 		else
@@ -479,7 +487,8 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 		if (u->kind == UNIT_IKE) {
 			iks_finding *f = corr_add_finding(c, IKS_FIND_PACKET_LOSS, IKS_SEV_ERROR, dir);
 			if (f) {
-				f->explain = EXPLAIN_LOSS_IKE;
+				f->explain = (u->flags & UNIT_F_RESPONSE) ? EXPLAIN_LOSS_IKE_RESPONSE
+									   : EXPLAIN_LOSS_IKE;
 				fill_times(c, f, side, u, NULL);
 				corr_ike_identity(f, t, u);
 				f->proto = u->proto;
@@ -551,8 +560,11 @@ static void fragment_pattern(corr_ctx *c, const dir_tally *d)
 
 static void pmtu_finding(corr_ctx *c, int side, const dir_tally *d)
 {
-	/* a black hole for large packets needs smaller ones that passed */
-	if (d->n_lost_plain < 3 || d->ok_size_max == 0 || d->lost_sizes_min <= d->ok_size_max)
+	/* a black hole for large packets needs smaller ones that passed; no path
+	   MTU is below 576 bytes (RFC 791; IPv6: 1280, RFC 8200): losses of smaller
+	   packets are not a size problem, whatever passed */
+	if (d->n_lost_plain < 3 || d->ok_size_max == 0 || d->lost_sizes_min <= d->ok_size_max ||
+	    d->lost_sizes_min <= 576)
 		return;
 	iks_finding *f = corr_add_finding(c, IKS_FIND_PMTU_BLACKHOLE, IKS_SEV_ERROR,
 					  side == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A);
@@ -589,6 +601,8 @@ static void icmp_findings(corr_ctx *c)
 			f->explain = to_host ? EXPLAIN_ICMP : EXPLAIN_ICMP_LOST;
 			f->reached_sender = to_host;
 			f->mtu = q->mtu;
+			f->from = *trace_addr(t, v->addr_src); /* the router that sent it */
+			f->from_known = true;
 			f->ip_id = q->quoted_ip_id;
 			f->proto = q->quoted_proto;
 			if (s == 0) {
@@ -621,8 +635,15 @@ static void nat_findings(corr_ctx *c)
 	const iks_endpoints *e = &c->out->ends;
 	if (!e->known)
 		return;
+	/* every mapping: IKE's (UDP 500) and NAT-T's (UDP 4500) */
 	nat_finding(c, 'a', &e->a_in_a, &e->a_in_b, e->a_port_in_a, e->a_port_in_b, IKS_DIR_A_TO_B);
+	if (e->a_natt_port_in_a && e->a_natt_port_in_a != e->a_port_in_a)
+		nat_finding(c, 'a', &e->a_in_a, &e->a_in_b, e->a_natt_port_in_a, e->a_natt_port_in_b,
+			    IKS_DIR_A_TO_B);
 	nat_finding(c, 'b', &e->b_in_b, &e->b_in_a, e->b_port_in_b, e->b_port_in_a, IKS_DIR_B_TO_A);
+	if (e->b_natt_port_in_b && e->b_natt_port_in_b != e->b_port_in_b)
+		nat_finding(c, 'b', &e->b_in_b, &e->b_in_a, e->b_natt_port_in_b, e->b_natt_port_in_a,
+			    IKS_DIR_B_TO_A);
 }
 
 iks_status corr_findings(corr_ctx *c)
@@ -648,6 +669,7 @@ iks_status corr_findings(corr_ctx *c)
 	}
 	free_index(&x[0]);
 	free_index(&x[1]);
+	corr_hostdrop_findings(c);
 	if (c->out->finds_dropped) {
 		/* the cap: say so in the last slot */
 		iks_finding *f = &c->out->finds[c->out->nfinds - 1];
@@ -677,6 +699,7 @@ const char *iks_finding_kind_name(int kind)
 	case IKS_FIND_IKE_ERROR: return "ike-error";
 	case IKS_FIND_ONE_WAY: return "one-way";
 	case IKS_FIND_NAT_REBIND: return "nat-rebind";
+	case IKS_FIND_HOST_DROP: return "host-drop";
 	case IKS_FIND_CAPTURE_CHECK: return "capture-check";
 	case IKS_FIND_NOTHING_ARRIVED: return "nothing-arrived";
 	}
@@ -698,6 +721,7 @@ const char *iks_direction_name(int dir)
 	switch (dir) {
 	case IKS_DIR_A_TO_B: return "a->b";
 	case IKS_DIR_B_TO_A: return "b->a";
+	case IKS_DIR_BOTH: return "both";
 	}
 	return "none";
 }

@@ -215,6 +215,7 @@ static iks_finding *report_message(corr_ctx *c, const iks_negotiation *n,
 	memcpy(f->ispi, n->ispi, 8);
 	memcpy(f->rspi, n->rspi, 8);
 	f->msgid = e->msgid;
+	f->response = n->version == 2 && m->response;
 	f->size = m->length;
 	f->count = m->sent_count > 0 ? m->sent_count - 1 : 0;
 	for (int k = 0; k < 8; k++)
@@ -225,6 +226,23 @@ static iks_finding *report_message(corr_ctx *c, const iks_negotiation *n,
 	f->frame_a = from_a ? m->frame_sent : m->frame_received;
 	f->frame_b = from_a ? m->frame_received : m->frame_sent;
 	return f;
+}
+
+/* Why a message was sent more than once: a requester that got no answer
+ * in time re-sends its request; a responder answers each copy of a
+ * repeated request again (RFC 7296 section 2.1); IKEv1 has no flag that
+ * tells the two apart (RFC 2408 section 5). */
+static const char *retransmit_text(const iks_negotiation *n, const iks_ike_message *m)
+{
+	if (n->version == 2 && m->response)
+		return "the responder sent its answer again because the request came again: the "
+		       "requester did not get the first answer in time (look for loss of the answer, "
+		       "or of the request's earlier copies)";
+	if (n->version == 2)
+		return "the requester sent this request again: it got no answer in time (look for loss "
+		       "of this request or of its answer)";
+	return "the same IKE message was sent again: its sender got no answer in time, or answered "
+	       "a repeated message again (look for loss of this message or of the one before it)";
 }
 
 /* Error notifications after which the exchange goes on (RFC 7296 section
@@ -305,9 +323,7 @@ static void judge(corr_ctx *c, iks_negotiation *n)
 		for (uint16_t k = 0; k < e->nmessages; k++) {
 			iks_ike_message *m = &e->messages[k];
 			if (m->sent_count > 1)
-				report_message(c, n, e, m, IKS_FIND_IKE_RETRANSMIT,
-					       "the same IKE message was sent again: the sender got no answer "
-					       "in time (look for loss of this message or of its answer)");
+				report_message(c, n, e, m, IKS_FIND_IKE_RETRANSMIT, retransmit_text(n, m));
 		}
 		unsigned want = expected_messages(n->version, e->type);
 		if (want == 0 || e->nmessages == 0)

@@ -440,6 +440,7 @@ static void start_record(iks_packet *pkt, const iks_frame *f)
 	pkt->linktype = f->linktype;
 	pkt->caplen = f->caplen;
 	pkt->wirelen = f->wirelen;
+	pkt->meta = f->meta;
 }
 
 iks_status iks_decode(iks_decoder *dec, const iks_frame *frame, iks_packet *pkt)

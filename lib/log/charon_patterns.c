@@ -33,6 +33,9 @@ const logpat iks_charon_patterns[] = {
 	{ "parsed a %w %s", IKS_LK_PARSED_HEADER, 0 },
 	/* num: count, message ID */
 	{ "retransmit %d of request with message ID %d", IKS_LK_RETRANSMIT, 0 },
+	/* IKEv1 (its task manager): num: count, message ID, sequence number;
+	   "request" or "response" */
+	{ "sending retransmit %d of %w message ID %d, seq %d", IKS_LK_RETRANSMIT, 0 },
 	{ "received retransmit of request with ID %d, retransmitting response",
 	  IKS_LK_RETRANSMIT, 1 },
 	{ "giving up after %d retransmits", IKS_LK_GIVE_UP, 0 },

@@ -65,6 +65,7 @@ void iks_trace_free(iks_trace *t)
 {
 	if (!t)
 		return;
+	trace_hostdrops_free(&t->hostdrops);
 	free(t->units);
 	free(t->holes);
 	free(t->ike);
@@ -341,6 +342,8 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		t->info.last_ns = ts;
 	if (pkt->err.status != IKS_OK)
 		t->info.decode_errors++;
+	if (trace_hostdrop_add(&t->hostdrops, pkt) != IKS_OK)
+		return IKS_E_NOMEM;
 	const iks_layers *L = &pkt->l;
 	if (!L->ip.present)
 		return IKS_OK;
@@ -546,7 +549,8 @@ iks_status iks_trace_load_keys(const char *path, const iks_trace_limits *lim, co
 	iks_decoder *dec = t ? iks_decoder_new(&t->lim.decoder) : NULL;
 	if (t)
 		t->path = strdup(path);
-	if (!t || !dec || !t->path) {
+	/* pktmon / etl2pcapng: one unit per packet, not one per driver component */
+	if (!t || !dec || !t->path || iks_capture_merge_copies(cap, true) != IKS_OK) {
 		iks_capture_close(cap);
 		iks_decoder_free(dec);
 		iks_trace_free(t);

@@ -4,6 +4,8 @@
 
 #include <ikescope/correlate.h>
 
+#include "trace/trace_hostdrop.h"
+
 /* What a unit is. */
 enum unit_kind {
 	UNIT_IKE = 1,
@@ -134,6 +136,7 @@ struct iks_trace {
 	uint32_t *addr_index;  /* open addressing: slot -> addr index + 1 */
 	uint32_t addr_slots;
 	pending_dgram *pending; /* TRACE_PENDING slots */
+	trace_hostdrops hostdrops; /* frames the capturing host dropped (pcapng epb_verdict) */
 	iks_trace_info info;
 	char *path;            /* the file iks_trace_load read (NULL for a trace built by
 				  hand): steps that need bytes again read it by frame number */

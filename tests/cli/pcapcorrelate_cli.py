@@ -17,7 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from iks_testlib import CAPS, IKEDUMP, PCAPCORRELATE, cap, check, finish  # noqa: E402
+from iks_testlib import CAPS, IKEDUMP, PCAPCORRELATE, cap, check, finish, ikedump_records  # noqa: E402
 
 
 def run(*args):
@@ -38,7 +38,12 @@ def kinds(doc, kind):
 
 # --- exit codes -------------------------------------------------------------------
 rc, out, err = run(cap("ikev2_psk_natt_a.pcap"))
-check("one capture is a usage error (exit 2)", rc == 2, rc)
+check("one capture: the one-sided report (exit 0), verdicts first", rc == 0 and
+      out.startswith("VERDICT ") and "one side only" in out, (rc, out[:200], err))
+rc, out, err = run("--html", "/tmp/x.html", cap("ikev2_psk_natt_a.pcap"))
+check("one capture with --html is a usage error (exit 2)", rc == 2 and "one capture" in err, (rc, err))
+rc, out, err = run()
+check("no capture is a usage error (exit 2)", rc == 2, rc)
 rc, out, err = run(cap("ikev2_psk_natt_a.pcap"), cap("nope.pcap"))
 check("missing capture: exit 1 naming it", rc == 1 and "nope.pcap" in err and err.count("\n") == 1,
       (rc, err))
@@ -95,8 +100,17 @@ check("fragment-loss carries ip_id and missing", len(fl) == 5 and all(
 
 d = report("ikev2_psk_realnat")
 nat = kinds(d, "nat-detected")
-check("nat-detected carries side", len(nat) == 1 and nat[0]["side"] == "a"
-      and d["hosts"]["a"]["in_b"] == "198.51.100.254", nat)
+# ground truth: the source ports b's capture shows for a's UDP 500 and 4500 traffic
+seen = {}
+for r in ikedump_records(cap("ikev2_psk_realnat_b.pcap")).values():
+    u = r.get("udp")
+    if u and r["src"] == "198.51.100.254" and u["dport"] in (500, 4500):
+        seen.setdefault(u["dport"], u["sport"])
+check("nat-detected: both of a's mappings (UDP 500 and 4500), ports as b's capture shows them",
+      len(nat) == 2 and all(f["side"] == "a" and f["after"] == "198.51.100.254" for f in nat)
+      and {f["port_before"]: f["port_after"] for f in nat} == seen
+      and d["hosts"]["a"]["in_b"] == "198.51.100.254"
+      and d["hosts"]["a"]["natt_port_in_b"] == seen.get(4500), (nat, seen))
 icmp = kinds(report("ikev2_psk_natt"), "icmp-frag-needed")
 check("icmp-frag-needed carries mtu", len(icmp) == 1 and icmp[0]["mtu"] == 1300, icmp)
 

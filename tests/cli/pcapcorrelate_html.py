@@ -7,10 +7,15 @@ list) must add up to the numbers --json reports for the same run; plus real
 values (which frames were lost, which arrows were rewritten by NAT), log
 lines with --log-a/--log-b, escaping of hostile file names, no network
 resources, the size bound on a generated pair, and embedded assets in step
-with tools/correlate/html/.
+with tools/correlate/html/. The verdicts come first, one block per --json
+verdict, each evidence link naming the finding --json names; message IDs
+are 0x and 8 hex digits; a lost run carries the time of each of its losses,
+each the send time of a packet --write-lost writes or a fragment-loss finding names.
 """
 import json
 import os
+import re
+import struct
 import shutil
 import subprocess
 import sys
@@ -45,21 +50,67 @@ def render(a, b, out, *extra):
     return json.loads(p.stdout), raw.decode("utf-8")  # strict: the page is valid UTF-8
 
 
-def compare(scenario, got, want):
+def compare(scenario, got, want, data):
     for k in ("ike_arrows", "retransmit_arrows", "sent", "arrived", "lost_packets", "dropped_icmp",
               "not_covered", "findings"):
         check("%s: %s in the page (%s) = --json (%s)" % (scenario, k, got[k], want[k]), got[k] == want[k])
-    check("%s: one cross per lost arrow (%d)" % (scenario, got["crosses"]), got["crosses"] == got["lost_arrows"])
+    runs = [g for g in data["g"] if g["f"] == "lost" and g["n"] > 1]
+    check("%s: every lost run (%d) carries one send time per loss, the first and last its own" % (scenario, len(runs)),
+          all(len(g.get("lt", [])) == g["n"] and g["lt"][0] == g["s"] and g["lt"][-1] == g["s2"] and
+              g["lt"] == sorted(g["lt"]) for g in runs), [g for g in runs if "lt" not in g][:3])
+    check("%s: one cross per lost packet (%d crosses, %d lost)" % (scenario, got["crosses"], got["lost_packets"]),
+          got["crosses"] == got["lost_packets"])
     check("%s: ICMP error arrows (%d) = icmp-frag-needed findings (%d)" % (
         scenario, got["icmp_arrows"], want["icmp_findings"]), got["icmp_arrows"] == want["icmp_findings"])
 
 
 pages = {}
-for scenario in ("ikev2_cert_fragdrop", "ikev2_psk_natt", "ikev2_psk_realnat"):
+def pcap_times(path):
+    """capture times (epoch s) of every record of a pcap file"""
+    with open(path, "rb") as f:
+        raw = f.read()
+    magic = struct.unpack("<I", raw[:4])[0]
+    end, nano = {0xa1b2c3d4: ("<", False), 0xa1b23c4d: ("<", True), 0xd4c3b2a1: (">", False),
+                 0x4d3cb2a1: (">", True)}[magic]
+    out, pos = [], 24
+    while pos + 16 <= len(raw):
+        sec, frac, incl, _ = struct.unpack(end + "IIII", raw[pos:pos + 16])
+        out.append(sec + frac / (1e9 if nano else 1e6))
+        pos += 16 + incl
+    return out
+
+
+def check_verdicts(scenario, doc, page):
+    """the verdict blocks: one per --json verdict, above the findings, evidence links resolving"""
+    p = htmlcount.counts_from_dom(page)[1]
+    want = doc["verdicts"]
+    check("%s: %d verdict blocks = --json verdicts (%d), same causes in order" % (scenario, len(p.verdicts), len(want)),
+          [v["data-cause"] for v in p.verdicts] == [v["cause"] for v in want] and len(want) > 0,
+          ([v["data-cause"] for v in p.verdicts], [v["cause"] for v in want]))
+    check("%s: the verdicts come before the findings" % scenario,
+          0 < page.find('<section id="verdicts">') < page.find('<section id="findings">'))
+    byid = {f["id"]: f for f in p.finding_attrs}
+    ok = len(p.evidence) == sum(len(v["evidence"]) for v in want)
+    for vi, href, fi in p.evidence:
+        f = byid.get(href[1:]) if href.startswith("#") else None
+        ok = ok and f is not None and int(f["data-fi"]) == fi and fi in want[vi]["evidence"] and \
+            f["data-kind"] == doc["findings"][fi]["kind"]
+    check("%s: %d evidence links, each to the finding --json's evidence names" % (scenario, len(p.evidence)), ok,
+          p.evidence[:5])
+    # message IDs: 0x and 8 hex digits, the ones --json reports
+    mids = re.findall(r"mid (\S+?)[ :,)]", " ".join(re.findall(r'<li class="finding.*?</li>', page)))
+    json_mids = {"0x" + f["msgid"] for f in doc["findings"] if "msgid" in f}
+    check("%s: message IDs in the findings as 0x%%08x (%d), all of --json's" % (scenario, len(mids)),
+          all(re.fullmatch(r"0x[0-9a-f]{8}", m) for m in mids) and set(mids) == json_mids, (mids, json_mids))
+
+
+pages = {}
+for scenario in ("ikev2_cert_fragdrop", "ikev2_psk_natt", "ikev2_psk_realnat", "ikev2_psk_randomloss"):
     doc, page = render(cap(scenario + "_a.pcap"), cap(scenario + "_b.pcap"), os.path.join(tmp, scenario + ".html"))
+    check_verdicts(scenario, doc, page)
     got, data = htmlcount.counts_from_data(page)
     want = htmlcount.expected(doc)
-    compare(scenario, got, want)
+    compare(scenario, got, want, data)
     pages[scenario] = (doc, page, got, data)
     # every finding but the clock offset names the arrow it is about
     unlinked = [f for f in htmlcount.counts_from_dom(page)[1].findings if f[1] < 0 and f[0] != "clock-offset"]
@@ -81,8 +132,47 @@ check("fragdrop: each lost copy left in 2 fragments, 1480 bytes of it arrived",
 check("fragdrop: copies 2-5 are retransmits", [g["c"] for g in lost] == [1, 2, 3, 4, 5] and
       all("X" in g["fl"] for g in lost[1:]) and "X" not in lost[0]["fl"], lost)
 check("fragdrop: the first finding (ike-unanswered) links to the first lost copy",
-      '<li class="finding sev-error" id="f0" data-kind="ike-unanswered" data-severity="error" data-g="%d"'
+      '<li class="finding sev-error" id="f0" data-kind="ike-unanswered" data-severity="error" data-fi="0" data-g="%d"'
       % data["g"].index(lost[0]) in page)
+
+# every loss at its own time: each lost packet's time is the send time of a packet --write-lost
+# writes or of a fragment-loss finding's datagram (a's times on a's clock, b's converted back to
+# b's clock), on every pair with lost runs; random loss: 15 a->b and 8 b->a
+def loss_times(name):
+    doc, page = render(cap(name + "_a.pcap"), cap(name + "_b.pcap"), os.path.join(tmp, name + ".html"))
+    data = htmlcount.data_block(page)
+    lost_pcap = os.path.join(tmp, name + "-lost.pcap")
+    subprocess.run([PCAPCORRELATE, "--write-lost", lost_pcap, cap(name + "_a.pcap"), cap(name + "_b.pcap")],
+                   check=True, stdout=subprocess.DEVNULL)
+    # --write-lost writes a datagram that arrived in part as its missing fragments only; its
+    # send time (its first fragment's) is in its fragment-loss finding
+    truth = pcap_times(lost_pcap) + [f["time_a"] if f["direction"] == "a->b" else f["time_b"]
+                                     for f in doc["findings"] if f["kind"] == "fragment-loss"]
+    truth = [t for t in truth if t]
+    times = []
+    for g in data["g"]:
+        if g["f"] == "lost":
+            for t in g.get("lt", [g.get("s")]):
+                own = data["t0"] + t if g["d"] == 0 else data["t0"] + t + data["off"] + data["drift"] * 1e-6 * t
+                times.append((g["d"], own))
+    far = [t for t in times if min(abs(t[1] - x) for x in truth) > 2e-6]
+    runs = [g for g in data["g"] if g["f"] == "lost" and g["n"] > 1]
+    lost = doc["stats"]["lost_ab"] + doc["stats"]["lost_ba"]
+    check("%s: %d loss times (%d a->b, %d b->a; %d runs, up to %d long) = lost packets (%d), each a packet "
+          "--write-lost wrote or a fragment-loss names (%d)" % (name, len(times), sum(1 for t in times if t[0] == 0),
+                                               sum(1 for t in times if t[0] == 1), len(runs),
+                                               max([g["n"] for g in runs] or [0]), lost, len(truth)),
+          len(times) == lost and not far and len({round(t[1], 6) for t in times}) == len(times) and
+          all("lt" in g for g in runs), far)
+    return times
+
+
+times = loss_times("ikev2_psk_randomloss")
+check("randomloss: 15 losses a->b, 8 b->a", sum(1 for t in times if t[0] == 0) == 15 and
+      sum(1 for t in times if t[0] == 1) == 8)
+for name in ("ikev2_psk_natrebind", "ikev2_psk_pmtubh", "ikev2_psk_randomloss_noise", "ikev1_cert_ikefrag_ok_nftdrop"):
+    if os.path.exists(cap(name + "_a.pcap")):
+        loss_times(name)
 
 # NAT-T without NAT: no arrow rewritten; real NAT: every arrow seen at both ends is
 doc, page, got, data = pages["ikev2_psk_natt"]
@@ -92,7 +182,8 @@ check("natt: one ESP packet dropped with an ICMP error, one ICMP arrow", got["dr
 doc, page, got, data = pages["ikev2_psk_realnat"]
 both = [g for g in data["g"] if "s" in g and "r" in g]
 nat = [g for g in both if "N" in g.get("fl", "")]
-check("realnat: nat-detected reported", htmlcount.expected(doc)["nat_detected"] == 1)
+check("realnat: nat-detected reported for both of a's mappings (UDP 500 and 4500)",
+      htmlcount.expected(doc)["nat_detected"] == 2)
 check("realnat: every arrow seen at both ends is marked NAT (%d of %d)" % (len(nat), len(both)),
       len(nat) == len(both) and len(nat) > 0)
 addrs = data["A"]

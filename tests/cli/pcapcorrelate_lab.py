@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """pcapcorrelate on the lab pairs with router captures, against what the
-router saw (tests/lab_truth.py: what entered r and did not leave it, and
+router saw (tests/lab/lab_truth.py: what entered r and did not leave it, and
 what left it changed), packet by packet.
 
 - Every pair: --write-lost holds exactly the lost packets and fragments
@@ -32,10 +32,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from iks_testlib import PCAPCORRELATE, CAPS, cap, check, finish  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# lab15 keeps tests/lab_truth.py (it may move to a folder of its own)
-LAB_TRUTH = next(p for p in (os.path.join(HERE, "lab_truth.py"), os.path.join(HERE, "..", "lab_truth.py"),
-                             os.path.join(HERE, "..", "lib", "lab_truth.py"),
-                             os.path.join(HERE, "..", "ref", "lab_truth.py")) if os.path.exists(p))
+LAB_TRUTH = os.path.join(HERE, "..", "lab", "lab_truth.py")
 IPSEC_HOSTS = {"192.0.2.1", "198.51.100.1", "198.51.100.254"}
 tmp = tempfile.mkdtemp(prefix="pcapcorrelate-lab-")
 skipped = []

@@ -15,6 +15,7 @@ for t in $FUZZ_TARGETS; do
 	set -- "$seeds/$t" "$IKS_CAPTURES/regress"
 	[ -d "$srcfuzz/$t" ] && set -- "$@" "$srcfuzz/$t"
 	[ "$t" = capture ] && set -- "$@" "$IKS_CAPTURES"/*.pcap "$IKS_CAPTURES"/*.pcapng
+	[ "$t" = pcapng ] && mkdir -p "$seeds/$t" && set -- "$@" "$IKS_CAPTURES"/*.pcapng
 	out=$($b/replay_"$t" "$@")
 	n=$(echo "$out" | sed -n 's/^replay: \([0-9]*\) inputs$/\1/p')
 	echo "replay_$t: ${n:-?} inputs"

@@ -3,7 +3,9 @@
 counts_from_dom(html): parse a rendered DOM (chromium --dump-dom) and count
 the drawn ladder: g.arrow elements (with data-n, data-fate, data-kind, and
 the class x-re / nat-rw for retransmitted copies / NAT rewrites), .cross
-marks (data-n) and li.finding items.
+marks (data-n, data-t, and the y they are drawn at), li.finding items,
+div.verdict blocks and their a.evidence links, and the labels (text.lbl)
+of each arrow.
 counts_from_data(html): the same numbers from the page's JSON data block
 (what the script will draw), without a browser.
 expected(doc): the same numbers from the --json document.
@@ -19,8 +21,16 @@ class _Counter(html.parser.HTMLParser):
         self.arrows = []       # (kind, fate, n, classes)
         self.crosses = []      # n
         self.findings = []     # (kind, data-g)
+        self.finding_attrs = []  # every li.finding's attributes
+        self.verdicts = []     # div.verdict attributes
+        self.evidence = []     # (verdict index, href, data-fi) of a.evidence
+        self.cross_marks = []  # (arrow index, n, data-t, y of its centre)
+        self.labels = {}       # arrow index -> [label texts]
         self.svg_groups = None
         self.svg_drawn = None
+        self._arrow = None     # (index, direction) of the g.arrow being read
+        self._in_lbl = False
+        self._lbl = ""
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -30,12 +40,39 @@ class _Counter(html.parser.HTMLParser):
             self.svg_drawn = int(a["data-drawn"])
         if tag == "g" and "arrow" in cls:
             self.arrows.append((a["data-kind"], a["data-fate"], int(a["data-n"]), cls))
+            self._arrow = int(a["data-i"])
         if "cross" in cls:
             self.crosses.append(int(a["data-n"]))
+            m = re.match(r"M\s*([-\d.]+)[ ,]([-\d.]+)", a.get("d", ""))
+            self.cross_marks.append((self._arrow, int(a["data-n"]),
+                                     float(a["data-t"]) if "data-t" in a else None,
+                                     float(m.group(2)) + 6 if m else None))
+        if tag == "text" and "lbl" in cls and self._arrow is not None:
+            self._in_lbl = True
+            self._lbl = ""
         if tag == "li" and "finding" in cls:
             self.findings.append((a["data-kind"], int(a["data-g"])))
+            self.finding_attrs.append(a)
+        if tag == "div" and "verdict" in cls:
+            self.verdicts.append(a)
+        if tag == "a" and "evidence" in cls:
+            self.evidence.append((len(self.verdicts) - 1, a.get("href"), int(a["data-fi"])))
 
-    handle_startendtag = handle_starttag
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag == "g":
+            self._arrow = None
+
+    def handle_data(self, data):
+        if self._in_lbl:
+            self._lbl += data
+
+    def handle_endtag(self, tag):
+        if tag == "text" and self._in_lbl:
+            self._in_lbl = False
+            self.labels.setdefault(self._arrow, []).append(self._lbl)
+        if tag == "svg":
+            self._arrow = None
 
 
 def _summary(arrows, crosses, findings):
@@ -88,7 +125,8 @@ def counts_from_data(text):
               (["frag"] if ("F" in fl or "P" in fl) else [])
         arrows.append((g["k"], g["f"], g["n"], cls, g["d"]))
         if g["f"] == "lost":
-            crosses.append(g["n"])
+            # a lost run with its times ("lt"): one cross per loss, else one for the run
+            crosses.extend([1] * len(g["lt"]) if "lt" in g else [g["n"]])
     return _summary(arrows, crosses, p.findings), d
 
 

@@ -13,6 +13,7 @@ int main(void)
 	srunner_add_suite(sr, suite_capture());
 	srunner_add_suite(sr, suite_correlate());
 	srunner_add_suite(sr, suite_correlate_synth());
+	srunner_add_suite(sr, suite_verdicts());
 	srunner_add_suite(sr, suite_logparse());
 	srunner_add_suite(sr, suite_charonlog());
 	srunner_add_suite(sr, suite_logformats());

@@ -12,6 +12,7 @@ Suite *suite_ah(void);
 Suite *suite_capture(void);
 Suite *suite_correlate(void);
 Suite *suite_correlate_synth(void);
+Suite *suite_verdicts(void);
 Suite *suite_logparse(void);
 Suite *suite_charonlog(void);
 Suite *suite_logformats(void);

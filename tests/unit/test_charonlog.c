@@ -156,6 +156,52 @@ END_TEST
 
 /* IKEv1 fragments: two FRAG messages each way; charon's line for the
  * message it reassembled itself is not a wire packet. */
+/* The IKEv1 form of charon's retransmit line ("sending retransmit N of
+ * request message ID M, seq S") counts as the IKEv2 one does: the fragdrop
+ * log with its four retransmit lines rewritten so joins the same frames. */
+START_TEST(charon_v1_retransmit_lines)
+{
+	char path[1024];
+	fixture_path("ikev2_cert_fragdrop_charon_a.log", path, sizeof(path));
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	char *out = malloc(1 << 22), line[4096];
+	ck_assert_ptr_nonnull(out);
+	size_t len = 0;
+	unsigned rewritten = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *r = strstr(line, "retransmit ");
+		unsigned n, mid;
+		if (r && sscanf(r, "retransmit %u of request with message ID %u", &n, &mid) == 2) {
+			len += (size_t)snprintf(out + len, (1 << 22) - len, "%.*ssending retransmit %u of "
+						"request message ID %u, seq 3\n", (int)(r - line), line, n, mid);
+			rewritten++;
+		} else {
+			len += (size_t)snprintf(out + len, (1 << 22) - len, "%s", line);
+		}
+	}
+	fclose(f);
+	ck_assert_uint_eq(rewritten, 4);
+	iks_log *log = iks_log_new(IKS_LOG_CHARON, NULL);
+	ck_assert_int_eq(iks_log_parse_buffer(log, "v1-form.log", (const uint8_t *)out, len), IKS_OK);
+	free(out);
+	iks_log_pkt *pk;
+	size_t n = logtest_pkts("ikev2_cert_fragdrop_a.pcap", &pk);
+	iks_log_join *j;
+	ck_assert_int_eq(iks_log_join_run(log, pk, n, NULL, &j), IKS_OK);
+	ck_assert_uint_eq(j->retransmits, 4);
+	static const uint64_t frames[] = { 17, 20, 23, 28 };
+	for (uint32_t i = 0; i < 4; i++) {
+		const iks_log_msg *m = iks_log_message_at(log, 3 + i);
+		ck_assert_uint_eq(m->retransmit, i + 1);
+		ck_assert_uint_eq(pk[j->msg_pkt[3 + i]].frame, frames[i]);
+	}
+	iks_log_join_free(j);
+	free(pk);
+	iks_log_free(log);
+}
+END_TEST
+
 START_TEST(charon_ike_fragments)
 {
 	const char *names[1] = { "ikev1_cert_ikefrag_ok_nftdrop_charon_a.log" };
@@ -288,6 +334,7 @@ Suite *suite_charonlog(void)
 	tcase_add_loop_test(tc, charon_joins_shifted_capture, 0, (int)n);
 	tcase_add_loop_test(tc, charon_join_from_trace, 0, (int)n);
 	tcase_add_test(tc, charon_fragdrop_retransmits);
+	tcase_add_test(tc, charon_v1_retransmit_lines);
 	tcase_add_test(tc, charon_ike_fragments);
 	tcase_add_test(tc, charon_child_spis);
 	suite_add_tcase(s, tc);

@@ -218,13 +218,20 @@ START_TEST(real_nat_on_a_side)
 		const iks_finding *f = first(c, IKS_FIND_NAT_DETECTED);
 		ck_assert_ptr_nonnull(f);
 		ck_assert_int_eq(f->side, 'a');
-		ck_assert_uint_eq(count(c, IKS_FIND_NAT_DETECTED, -1), 1);
+		/* both mappings: IKE's UDP 500 and NAT-T's 4500, each its own public port */
+		ck_assert_uint_eq(count(c, IKS_FIND_NAT_DETECTED, -1), 2);
 		char s[IKS_ADDRSTRLEN];
 		ck_assert_str_eq(iks_addr_format(&f->addr_before, s, sizeof(s)), "192.0.2.1");
 		ck_assert_str_eq(iks_addr_format(&f->addr_after, s, sizeof(s)), "198.51.100.254");
 		ck_assert_uint_eq(f->port_before, 500);
 		ck_assert_uint_ge(f->port_after, 40000);
 		ck_assert_uint_le(f->port_after, 50000);
+		const iks_finding *g = f + 1;
+		ck_assert_int_eq(g->kind, IKS_FIND_NAT_DETECTED);
+		ck_assert_int_eq(g->side, 'a');
+		ck_assert_uint_eq(g->port_before, 4500);
+		ck_assert_uint_ne(g->port_after, f->port_after);
+		ck_assert_str_eq(iks_addr_format(&g->addr_after, s, sizeof(s)), "198.51.100.254");
 		const iks_negotiation *n;
 		ck_assert_uint_eq(iks_correlation_negotiations(c, &n), 1);
 		ck_assert_int_eq(n->outcome, IKS_OUTCOME_COMPLETE);

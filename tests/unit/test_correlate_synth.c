@@ -10,47 +10,7 @@
 #include <ikescope/ikescope.h>
 
 #include "suites.h"
-
-/* One ESP packet as a record: a (192.0.2.1) <-> b (198.51.100.1). */
-typedef struct synth {
-	iks_packet p;
-	uint8_t bytes[64];
-} synth;
-
-static void esp_record(synth *s, bool from_a, uint32_t spi, uint32_t seq, uint32_t size,
-		       uint8_t ttl, double t, uint8_t fill)
-{
-	memset(s, 0, sizeof(*s));
-	iks_packet *p = &s->p;
-	p->frame = seq;
-	p->ts_sec = (int64_t)floor(t);
-	p->ts_nsec = (uint32_t)llround((t - floor(t)) * 1e9) % 1000000000u;
-	p->caplen = p->wirelen = size + 14;
-	iks_ip_info *ip = &p->l.ip;
-	static const uint8_t A[4] = { 192, 0, 2, 1 }, B[4] = { 198, 51, 100, 1 };
-	ip->present = true;
-	ip->version = 4;
-	ip->src.family = ip->dst.family = 4;
-	memcpy(ip->src.bytes, from_a ? A : B, 4);
-	memcpy(ip->dst.bytes, from_a ? B : A, 4);
-	ip->proto = 50;
-	ip->ttl = ttl;
-	ip->df = true;
-	ip->total_len = size;
-	ip->header_len = 20;
-	ip->id = seq & 0xffff;
-	ip->has_id = true;
-	p->l.upper_decoded = true;
-	p->l.esp.present = true;
-	p->l.esp.spi = spi;
-	p->l.esp.seq = seq;
-	p->l.esp.payload_len = size - 28;
-	memset(s->bytes, fill, sizeof(s->bytes));
-	s->bytes[0] = (uint8_t)seq;
-	p->l.esp.raw.p = s->bytes;
-	p->l.esp.raw.len = sizeof(s->bytes);
-	p->flags = IKS_PKT_IPSEC;
-}
+#include "synth.h"
 
 typedef struct scenario {
 	double offset_s;     /* b's clock - a's clock */
@@ -73,17 +33,17 @@ static iks_correlation *run(const scenario *sc)
 		uint32_t size = 200 + (i * 37) % 1300; /* 200 .. 1499 bytes */
 		double tb_send = t + sc->offset_s + sc->drift * (t - 1800000000.0);
 		/* a sends, b receives */
-		esp_record(&s, true, 0x1000, i, size, sc->ttl_sent, t, 0xaa);
+		synth_esp(&s, true, 0x1000, i, size, sc->ttl_sent, t, 0xaa);
 		ck_assert_int_eq(iks_trace_add_packet(ta, &s.p), IKS_OK);
 		if (!(sc->drop_above && size > sc->drop_above)) {
-			esp_record(&s, true, 0x1000, i, size, sc->ttl_received, tb_send + sc->delay_s,
+			synth_esp(&s, true, 0x1000, i, size, sc->ttl_received, tb_send + sc->delay_s,
 				   i == sc->modify_seq ? 0x55 : 0xaa);
 			ck_assert_int_eq(iks_trace_add_packet(tb, &s.p), IKS_OK);
 		}
 		/* b answers 1 ms later, small */
-		esp_record(&s, false, 0x2000, i, 120, sc->ttl_sent, tb_send + sc->delay_s + 0.001, 0xbb);
+		synth_esp(&s, false, 0x2000, i, 120, sc->ttl_sent, tb_send + sc->delay_s + 0.001, 0xbb);
 		ck_assert_int_eq(iks_trace_add_packet(tb, &s.p), IKS_OK);
-		esp_record(&s, false, 0x2000, i, 120, sc->ttl_received, t + 2 * sc->delay_s + 0.001, 0xbb);
+		synth_esp(&s, false, 0x2000, i, 120, sc->ttl_received, t + 2 * sc->delay_s + 0.001, 0xbb);
 		ck_assert_int_eq(iks_trace_add_packet(ta, &s.p), IKS_OK);
 	}
 	iks_correlation *c = NULL;
@@ -212,14 +172,14 @@ static const iks_clock_estimate *short_drift(double ppm, iks_correlation **out)
 		lcg = lcg * 1103515245u + 12345u;
 		double j2 = (double)(lcg >> 16 & 0x7fff) / 32768.0 * 0.003;
 		double ob = 3.0 + ppm * 1e-6 * (t - 1800000000.0); /* b - a at t */
-		esp_record(&s, true, 0x1000, i, 300, 64, t, 0xaa);
+		synth_esp(&s, true, 0x1000, i, 300, 64, t, 0xaa);
 		ck_assert_int_eq(iks_trace_add_packet(ta, &s.p), IKS_OK);
-		esp_record(&s, true, 0x1000, i, 300, 63, t + ob + 0.002 + j1, 0xaa);
+		synth_esp(&s, true, 0x1000, i, 300, 63, t + ob + 0.002 + j1, 0xaa);
 		ck_assert_int_eq(iks_trace_add_packet(tb, &s.p), IKS_OK);
 		double tb_send = t + 0.1 + ob;
-		esp_record(&s, false, 0x2000, i, 120, 64, tb_send, 0xbb);
+		synth_esp(&s, false, 0x2000, i, 120, 64, tb_send, 0xbb);
 		ck_assert_int_eq(iks_trace_add_packet(tb, &s.p), IKS_OK);
-		esp_record(&s, false, 0x2000, i, 120, 63, t + 0.1 + 0.002 + j2, 0xbb);
+		synth_esp(&s, false, 0x2000, i, 120, 63, t + 0.1 + 0.002 + j2, 0xbb);
 		ck_assert_int_eq(iks_trace_add_packet(ta, &s.p), IKS_OK);
 	}
 	ck_assert_int_eq(iks_correlate(ta, tb, NULL, out), IKS_OK);
@@ -253,7 +213,7 @@ START_TEST(fragment_units_capped)
 	ck_assert(t);
 	synth s;
 	for (uint32_t i = 1; i <= 3; i++) {
-		esp_record(&s, true, 0x1000, i, 300, 64, 1800000000.0 + i, 0xaa);
+		synth_esp(&s, true, 0x1000, i, 300, 64, 1800000000.0 + i, 0xaa);
 		s.p.l.ip.is_fragment = true;
 		s.p.l.ip.mf = true;
 		s.p.l.ip.payload.p = s.bytes;

@@ -392,7 +392,7 @@ START_TEST(snaplen_cut_is_truncated_not_malformed)
 	int lt;
 	size_t n = fixture_raw_frame("ikev2_psk_natt_a.pcap", 9, &raw, &lt);
 	iks_decoder *dec = iks_decoder_new(NULL);
-	iks_frame f = { 1, 0, 0, lt, 100, (uint32_t)n, raw };
+	iks_frame f = { 1, 0, 0, lt, 100, (uint32_t)n, raw, { 0 } };
 	iks_packet p;
 	ck_assert_int_eq(iks_decode(dec, &f, &p), IKS_OK);
 	ck_assert(p.flags & IKS_PKT_SNAPPED);
@@ -473,8 +473,8 @@ START_TEST(ipv6_extension_headers_fragments_and_packet_too_big)
 	uint8_t a[1024], b[1024];
 	size_t la = build_ipv6(a, udp, 256, true, f1);
 	size_t lb = build_ipv6(b, udp + 256, ulen - 256, false, f2);
-	iks_frame fa = { 1, 10, 0, IKS_LINK_IPV6, (uint32_t)la, (uint32_t)la, a };
-	iks_frame fb = { 2, 10, 5, IKS_LINK_IPV6, (uint32_t)lb, (uint32_t)lb, b };
+	iks_frame fa = { 1, 10, 0, IKS_LINK_IPV6, (uint32_t)la, (uint32_t)la, a, { 0 } };
+	iks_frame fb = { 2, 10, 5, IKS_LINK_IPV6, (uint32_t)lb, (uint32_t)lb, b, { 0 } };
 	ck_assert_int_eq(iks_decode(dec, &fa, &p), IKS_OK);
 	ck_assert_int_eq(p.frag.result, IKS_FRAG_HELD);
 	ck_assert_uint_eq(p.l.ip.id, 0xcafebabe);

@@ -2,6 +2,7 @@
 #include "common/jsonw.h"
 
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,4 +300,32 @@ void jw_hex(jsonw *w, const uint8_t *p, size_t n)
 		n -= k;
 	}
 	sb_putc(w->b, '"');
+}
+
+void jw_time(jsonw *w, double t)
+{
+	char buf[32];
+	if (t <= 0) {
+		jw_null(w);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.6f", t);
+	jw_raw(w, buf);
+}
+
+void jw_fixed(jsonw *w, double v, int digits)
+{
+	char buf[48];
+	if (!isfinite(v)) {
+		jw_null(w); /* not known (NAN): null, never an invented number */
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%.*f", digits, v);
+	jw_raw(w, buf);
+}
+
+void jw_addr(jsonw *w, const iks_addr *a)
+{
+	char buf[IKS_ADDRSTRLEN];
+	jw_str(w, iks_addr_format(a, buf, sizeof(buf)));
 }

@@ -185,13 +185,12 @@ static void jw_spi(jsonw *w, uint32_t spi)
 	jw_str(w, b);
 }
 
-static void jw_addr(jsonw *w, const iks_addr *a)
+static void jw_addr_or_null(jsonw *w, const iks_addr *a)
 {
-	char b[IKS_ADDRSTRLEN];
 	if (!a->family)
 		jw_null(w);
 	else
-		jw_str(w, iks_addr_format(a, b, sizeof(b)));
+		jw_addr(w, a);
 }
 
 static void json_match(jsonw *w, const iks_audit_match *m, const iks_correlation *c)
@@ -254,16 +253,16 @@ static void json_event(jsonw *w, const iks_audit_event *e, const iks_audit_match
 	jw_key(w, "mode_kind");
 	jw_str(w, mode_word(e->mode_kind));
 	jw_key(w, "local");
-	jw_addr(w, &e->local);
+	jw_addr_or_null(w, &e->local);
 	jw_key(w, "peer");
-	jw_addr(w, &e->peer);
+	jw_addr_or_null(w, &e->peer);
 	if (e->has_filter) {
 		jw_key(w, "filter");
 		jw_obj_begin(w);
 		jw_key(w, "src");
-		jw_addr(w, &e->filter_src);
+		jw_addr_or_null(w, &e->filter_src);
 		jw_key(w, "dst");
-		jw_addr(w, &e->filter_dst);
+		jw_addr_or_null(w, &e->filter_dst);
 		jw_key(w, "protocol");
 		jw_uint(w, e->protocol);
 		jw_key(w, "sport");

@@ -1,12 +1,15 @@
 /*
  * corr_html.c - pcapcorrelate --html: the page around the ladder (see
  * corr_html.h): header with both ends and the clock offset applied,
- * findings (most severe first, each linking to its arrow), negotiations,
+ * verdicts (each linking to the findings that show it), findings (most severe first, each linking to its arrow), negotiations,
  * legend, and the containers the script draws into. Every string from the
  * input goes through html_text()/js_str().
  *
  * Elements the tests count (docs/pcapcorrelate.1, HTML REPORT):
- * li.finding (data-kind, data-severity, data-g: the arrow's index or -1).
+ * div.verdict (data-cause, data-direction), its a.evidence links (href
+ * "#fN": a finding's position in the page; data-fi: its index in --json's
+ * findings), li.finding (data-kind, data-severity, data-fi, data-g: the
+ * arrow's index or -1).
  */
 #include "correlate/corr_html_internal.h"
 
@@ -33,9 +36,16 @@ static void headline(const iks_finding *f, char *buf, size_t len)
 {
 	char ex[24], x[IKS_ADDRSTRLEN], y[IKS_ADDRSTRLEN];
 	size_t n = 0;
-	if (f->has_ike)
-		n = (size_t)snprintf(buf, len, "IKEv%u %s mid %" PRIu32 ": ", f->version,
-				     corr_exchange_name(f->version, f->exchange, ex), f->msgid);
+	/* as the text report: request/response (IKEv2), 0x%08x message IDs, the size */
+	if (f->has_ike) {
+		n = (size_t)snprintf(buf, len, "IKEv%u %s%s mid 0x%08" PRIx32, f->version,
+				     corr_exchange_name(f->version, f->exchange, ex),
+				     f->version == 2 ? (f->response ? " response" : " request") : "", f->msgid);
+		if (n < len && f->size && f->kind != IKS_FIND_PACKET_LOSS && f->kind != IKS_FIND_FRAGMENT_LOSS)
+			n += (size_t)snprintf(buf + n, len - n, " (%" PRIu32 " bytes)", f->size);
+		if (n < len)
+			n += (size_t)snprintf(buf + n, len - n, ": ");
+	}
 	if (n >= len)
 		return;
 	char *p = buf + n;
@@ -46,7 +56,10 @@ static void headline(const iks_finding *f, char *buf, size_t len)
 			 f->offset_s, f->matches);
 		break;
 	case IKS_FIND_IKE_RETRANSMIT:
-		snprintf(p, left, "sent %u more time%s without an answer", f->count, f->count == 1 ? "" : "s");
+		/* an IKEv2 responder re-sends only when the request comes again (RFC 7296 2.1) */
+		snprintf(p, left, "sent %u more time%s%s", f->count, f->count == 1 ? "" : "s",
+			 f->version != 2 ? "" : f->response ? ", each time the request came again"
+							    : " without an answer in time");
 		break;
 	case IKS_FIND_IKE_UNANSWERED:
 		snprintf(p, left, "never arrived at %c", f->direction == IKS_DIR_A_TO_B ? 'b' : 'a');
@@ -93,7 +106,7 @@ static void headline(const iks_finding *f, char *buf, size_t len)
 			 f->port_after, f->count);
 		break;
 	case IKS_FIND_MODIFIED_IN_TRANSIT:
-		snprintf(p, left, "arrived with different bytes (spi %08" PRIx32 " seq %" PRIu32 ", %" PRIu32
+		snprintf(p, left, "arrived with different bytes (spi 0x%08" PRIx32 " seq %" PRIu32 ", %" PRIu32
 			 " bytes changed)%s", f->spi, f->seq, f->changed_bytes,
 			 f->discarded ? ", discarded by the receiver" : "");
 		break;
@@ -110,7 +123,7 @@ static void headline(const iks_finding *f, char *buf, size_t len)
 			 f->count, f->total);
 		break;
 	case IKS_FIND_BAD_SPI:
-		snprintf(p, left, "%u %s packets for spi %08" PRIx32 " after its Delete (frame %" PRIu64 ")%s",
+		snprintf(p, left, "%u %s packets for spi 0x%08" PRIx32 " after its Delete (frame %" PRIu64 ")%s",
 			 f->count, f->proto == 51 ? "AH" : "ESP", f->spi, f->delete_frame,
 			 f->delete_arrived ? "" : ", which never arrived");
 		break;
@@ -118,6 +131,74 @@ static void headline(const iks_finding *f, char *buf, size_t len)
 		snprintf(p, left, "%s", iks_finding_kind_name(f->kind));
 		break;
 	}
+}
+
+/* The diagnosis first: one block per verdict (iks_correlation_verdicts), most
+ * decisive first, each with its advice and links to its evidence. */
+static void write_verdicts(html_ctx *h)
+{
+	FILE *o = h->o;
+	const iks_verdict *v;
+	size_t nv = iks_correlation_verdicts(h->c, &v);
+	char buf[512];
+	fprintf(o, "<section id=\"verdicts\"><h2>Verdict%s</h2>\n", nv > 1 ? "s" : "");
+	if (!nv)
+		fputs("<p class=\"verdict-none\">None: nothing sent by one end could be judged at the "
+		      "other (see the capture notes above).</p>\n", o);
+	for (size_t k = 0; k < nv; k++) {
+		const iks_verdict *x = &v[k];
+		const char *cause = iks_cause_name(x->cause);
+		bool ok = x->cause == IKS_CAUSE_NO_PATH_PROBLEM;
+		fprintf(o, "<div class=\"verdict%s\" id=\"v%zu\" data-cause=\"%s\" data-direction=\"%s\">"
+			"<div class=\"vhead\"><span class=\"vlabel\">%s</span> <span class=\"cause\">%s",
+			ok ? " healthy" : "", k, cause, x->direction ? iks_direction_name(x->direction) : "",
+			k ? "also" : "verdict", cause);
+		if (x->which || x->what) {
+			fputs(" (", o);
+			html_text(o, x->which ? x->which : x->what);
+			fputc(')', o);
+		}
+		fputs("</span>", o);
+		if (x->direction)
+			fprintf(o, " <span class=\"dir\">%s</span>",
+				x->direction == IKS_DIR_BOTH ? "both ways" : arrow(x->direction));
+		if (x->confidence) {
+			fputs(" <span class=\"conf\">", o);
+			html_text(o, x->confidence);
+			fputs("</span>", o);
+		}
+		fputs("</div>\n<p class=\"summary\">", o);
+		html_text(o, x->summary);
+		fputs(".</p>\n<p class=\"advice\"><b>What to do:</b> ", o);
+		html_text(o, x->advice);
+		fputs("</p>\n", o);
+		if (x->nevidence) {
+			/* each finding its own link, in page order; its headline as a tooltip */
+			size_t ev[IKS_VERDICT_MAX_EVIDENCE], ne = 0;
+			for (uint32_t e = 0; e < x->nevidence && e < IKS_VERDICT_MAX_EVIDENCE; e++)
+				if (x->evidence[e] < h->nf)
+					ev[ne++] = x->evidence[e];
+			for (size_t i = 1; i < ne; i++) /* insertion sort by page position: at most 32 */
+				for (size_t j = i; j > 0 && h->fpos[ev[j - 1]] > h->fpos[ev[j]]; j--) {
+					size_t t = ev[j];
+					ev[j] = ev[j - 1];
+					ev[j - 1] = t;
+				}
+			fprintf(o, "<p class=\"evidence-list\">Evidence (%zu finding%s):", ne, ne == 1 ? "" : "s");
+			for (size_t i = 0; i < ne; i++) {
+				size_t pos = h->fpos[ev[i]];
+				const iks_finding *f = &h->f[ev[i]];
+				fprintf(o, " <a class=\"evidence\" href=\"#f%zu\" data-fi=\"%zu\" title=\"%s %s: ", pos,
+					ev[i], iks_severity_name(f->severity), iks_finding_kind_name(f->kind));
+				headline(f, buf, sizeof(buf));
+				html_text(o, buf);
+				fprintf(o, "\">#%zu</a>", pos + 1);
+			}
+			fputs("</p>\n", o);
+		}
+		fputs("</div>\n", o);
+	}
+	fputs("</section>\n", o);
 }
 
 static void write_findings(html_ctx *h)
@@ -148,8 +229,8 @@ static void write_findings(html_ctx *h)
 		size_t gi = h->fgroup[h->forder[p]];
 		const char *sev = iks_severity_name(f->severity);
 		fprintf(o, "<li class=\"finding sev-%s\" id=\"f%zu\" data-kind=\"%s\" data-severity=\"%s\" "
-			"data-g=\"%ld\">", sev, p, iks_finding_kind_name(f->kind), sev,
-			gi == SIZE_MAX ? -1L : (long)gi);
+			"data-fi=\"%zu\" data-g=\"%ld\">", sev, p, iks_finding_kind_name(f->kind), sev,
+			h->forder[p], gi == SIZE_MAX ? -1L : (long)gi);
 		if (gi != SIZE_MAX)
 			fprintf(o, "<a class=\"goto\" href=\"#g%zu\" data-g=\"%zu\">", gi, gi);
 		fprintf(o, "<span class=\"sev\">%s</span> <span class=\"kind\">%s</span> "
@@ -221,7 +302,7 @@ static void write_negotiations(html_ctx *h)
 			x->initiator == IKS_DIR_A_TO_B ? "a" : x->initiator == IKS_DIR_B_TO_A ? "b" : "?",
 			iks_outcome_name(x->outcome));
 		if (x->outcome == IKS_OUTCOME_FAILED)
-			fprintf(o, " at %s mid %" PRIu32, corr_exchange_name(x->version, x->failed_exchange, ex),
+			fprintf(o, " at %s mid 0x%08" PRIx32, corr_exchange_name(x->version, x->failed_exchange, ex),
 				x->failed_msgid);
 		if (x->error_notify) {
 			const char *nm = iks_ike_notify_name(x->version, x->error_notify);
@@ -308,7 +389,7 @@ static void write_header(html_ctx *h)
 		fprintf(o, "<p class=\"stats\">Changed in transit and discarded by the receiver (not "
 			"counted as arrived): <b>%" PRIu64 "</b> a&rarr;b, <b>%" PRIu64 "</b> b&rarr;a.</p>\n",
 			st.discarded_ab, st.discarded_ba);
-	fputs("<nav><a href=\"#findings\">Findings</a> &middot; <a href=\"#negotiations\">IKE "
+	fputs("<nav><a href=\"#verdicts\">Verdicts</a> &middot; <a href=\"#findings\">Findings</a> &middot; <a href=\"#negotiations\">IKE "
 	      "negotiations</a> &middot; <a href=\"#view\">Ladder</a></nav>\n", o);
 	if (h->gdropped)
 		fprintf(o, "<p class=\"warn\">%" PRIu64 " packets are not drawn: the packet group cap was "
@@ -370,8 +451,10 @@ int corr_report_html(const char *path, const corr_input in[2], const iks_correla
 	h.nf = iks_correlation_findings(c, &h.f);
 	h.t0 = (double)in[0].info.first_ns / 1e9;
 	h.forder = malloc((h.nf + 1) * sizeof(size_t));
+	h.fpos = malloc((h.nf + 1) * sizeof(size_t));
 	int rc = 0;
-	if (!h.forder || html_link_findings(&h) != 0 || html_number_copies(&h) != 0) {
+	if (!h.forder || !h.fpos || html_lost_times(&h) != 0 || html_link_findings(&h) != 0 ||
+	    html_number_copies(&h) != 0) {
 		fprintf(stderr, "pcapcorrelate: %s: out of memory\n", path);
 		rc = 1;
 		goto out;
@@ -385,6 +468,8 @@ int corr_report_html(const char *path, const corr_input in[2], const iks_correla
 	for (size_t j = 0; j < h.nf; j++)
 		if (h.f[j].severity < IKS_SEV_INFO || h.f[j].severity > IKS_SEV_ERROR)
 			h.forder[m++] = j;
+	for (size_t p = 0; p < h.nf; p++)
+		h.fpos[h.forder[p]] = p;
 	h.o = fopen(path, "w");
 	if (!h.o) {
 		fprintf(stderr, "pcapcorrelate: %s: cannot write: %s\n", path, strerror(errno));
@@ -392,6 +477,7 @@ int corr_report_html(const char *path, const corr_input in[2], const iks_correla
 		goto out;
 	}
 	write_header(&h);
+	write_verdicts(&h);
 	write_findings(&h);
 	write_negotiations(&h);
 	write_view(&h);
@@ -405,8 +491,12 @@ int corr_report_html(const char *path, const corr_input in[2], const iks_correla
 	}
 out:
 	free(h.forder);
+	free(h.fpos);
 	free(h.fgroup);
 	free(h.copy);
 	free(h.copies);
+	free(h.ltoff);
+	free(h.lt);
+	free(h.lmap);
 	return rc;
 }

@@ -23,6 +23,8 @@
  *   ICMP error: ic (type and code as text), mtu, qid (the quoted IP ID)
  *   pf  [fragments, a's-clock time, leading bytes] of a lost datagram's pieces
  *       that did arrive
+ *   lt  a lost run (n > 1): when each of its packets was sent (a's clock, from t0),
+ *       absent when the sender's capture could not be read again
  *   lg  [sender's log line, receiver's log line] (--log-a/--log-b), null where none
  *   fd  positions (in the finding list) of the findings about it
  */
@@ -36,10 +38,7 @@
 
 /* ---------------------------------------------- findings and their groups */
 
-typedef struct frame_key {
-	uint64_t key;   /* frame * 4 + side * 2 + (0 sent, 1 received) */
-	size_t idx;
-} frame_key;
+typedef html_frame_group frame_key;
 
 static int cmp_frame_key(const void *x, const void *y)
 {
@@ -69,7 +68,7 @@ static uint64_t fkey(uint64_t frame, int side, int received)
 
 int html_link_findings(html_ctx *h)
 {
-	frame_key *k = malloc((2 * h->ng + 1) * sizeof(*k));
+	frame_key *k = malloc((2 * h->ng + h->nlmap + 1) * sizeof(*k));
 	h->fgroup = malloc((h->nf + 1) * sizeof(size_t));
 	if (!k || !h->fgroup) {
 		free(k);
@@ -84,6 +83,9 @@ int html_link_findings(html_ctx *h)
 		if (g->frame_received_first)
 			k[n++] = (frame_key){ fkey(g->frame_received_first, 1 - s, 1), i };
 	}
+	/* the later packets of lost runs (a finding about one links to its run) */
+	for (size_t i = 0; i < h->nlmap; i++)
+		k[n++] = h->lmap[i];
 	qsort(k, n, sizeof(*k), cmp_frame_key);
 	for (size_t j = 0; j < h->nf; j++) {
 		const iks_finding *f = &h->f[j];
@@ -359,6 +361,14 @@ static void write_group(html_ctx *h, size_t i, const size_t *fd, size_t nfd)
 			uint32_t head = f->nranges ? f->missing[0].start : 0;
 			fprintf(o, ",\"pf\":[%u,%.6f,%" PRIu32 "]", f->count, ta - h->t0, head);
 		}
+	}
+	if (h->ltoff[i] != SIZE_MAX) {
+		/* a lost run: when each of its packets was sent */
+		key(o, "lt");
+		fputc('[', o);
+		for (uint32_t k = 0; k < g->count; k++)
+			fprintf(o, "%s%.6f", k ? "," : "", h->lt[h->ltoff[i] + k] - h->t0);
+		fputc(']', o);
 	}
 	if (nfd) {
 		key(o, "fd");

@@ -9,6 +9,13 @@
 
 #define HTML_ADDR_TABLE 64
 
+/* A frame of one side's file and the group it belongs to; key: frame * 4 +
+ * side * 2 + (0 sent, 1 received). */
+typedef struct html_frame_group {
+	uint64_t key;
+	size_t idx;
+} html_frame_group;
+
 typedef struct html_ctx {
 	FILE *o;
 	const corr_input *in;
@@ -19,8 +26,13 @@ typedef struct html_ctx {
 	const iks_finding *f;
 	size_t nf;
 	size_t *forder;     /* findings, most severe first */
+	size_t *fpos;       /* per finding (library index): its position in the page */
 	size_t *fgroup;     /* per finding: its group, SIZE_MAX none */
 	uint32_t *copy, *copies; /* per group: IKE copy number / copies of that message */
+	size_t *ltoff;      /* per group: where its lost packets' times start in lt, SIZE_MAX none */
+	double *lt;         /* send times of the lost packets of lost runs, on a's clock (epoch s) */
+	html_frame_group *lmap; /* the lost packets of those runs: sender's frame -> group */
+	size_t nlmap;
 	double t0;          /* a's first packet, epoch s: the diagram's zero */
 	iks_addr addrs[HTML_ADDR_TABLE];
 	size_t naddrs;
@@ -31,6 +43,10 @@ typedef struct html_ctx {
  * numbers (copy, copies); 0, or -1 when out of memory. */
 int html_link_findings(html_ctx *h);
 int html_number_copies(html_ctx *h);
+/* corr_html_lost.c: the send time of every lost packet of a lost run (ltoff,
+ * lt) and its frame (lmap), from the senders' captures; 0, or -1 when out of
+ * memory. Before html_link_findings, which links findings through lmap. */
+int html_lost_times(html_ctx *h);
 /* The JSON data block the script draws from. */
 void html_write_data(html_ctx *h);
 

@@ -33,6 +33,12 @@ void corr_icv_ties_free(corr_icv_ties *t);
  * to `out` and read `in` and `c` only. */
 void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *c);
 void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *c);
+/* The report of one capture alone (iks_diagnose): in[0] only. */
+void corr_report_one_text(FILE *out, const corr_input *in, const iks_correlation *c);
+/* Shared by the text reports: the findings numbered and grouped (b's
+ * times read with offset_s). */
+void corr_text_findings(FILE *out, const corr_input in[2], const iks_correlation *c,
+			double offset_s);
 
 /* "13:02:45.096384" (UTC) from epoch seconds, "-" for none; into buf. */
 const char *corr_clock_text(double t, char *buf, size_t len);

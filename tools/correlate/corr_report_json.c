@@ -7,34 +7,7 @@
 #include <string.h>
 
 #include "common/jsonw.h"
-
-static void jw_time(jsonw *w, double t)
-{
-	char buf[32];
-	if (t <= 0) {
-		jw_null(w);
-		return;
-	}
-	snprintf(buf, sizeof(buf), "%.6f", t);
-	jw_raw(w, buf);
-}
-
-static void jw_double(jsonw *w, double v, int digits)
-{
-	char buf[48];
-	if (!isfinite(v)) {
-		jw_null(w); /* not known: never an invented number */
-		return;
-	}
-	snprintf(buf, sizeof(buf), "%.*f", digits, v);
-	jw_raw(w, buf);
-}
-
-static void jw_addr(jsonw *w, const iks_addr *a)
-{
-	char buf[IKS_ADDRSTRLEN];
-	jw_str(w, iks_addr_format(a, buf, sizeof(buf)));
-}
+#include "common/verdicts_out.h"
 
 /* "spi" and "seq" of an ESP/AH packet a finding names */
 static void json_spi_seq(jsonw *w, const iks_finding *f)
@@ -94,8 +67,8 @@ static void json_changes(jsonw *w, const iks_finding *f)
 	jw_arr_end(w);
 }
 
-static void json_finding(jsonw *w, const iks_finding *f, const corr_input *in,
-			 const iks_log_record *tie)
+static void json_finding(jsonw *w, const iks_correlation *c, const iks_finding *f,
+			 const corr_input *in, const iks_log_record *tie)
 {
 	char h[17], m[9];
 	jw_obj_begin(w);
@@ -104,10 +77,7 @@ static void json_finding(jsonw *w, const iks_finding *f, const corr_input *in,
 	jw_key(w, "severity");
 	jw_str(w, iks_severity_name(f->severity));
 	jw_key(w, "direction");
-	if (f->direction)
-		jw_str(w, iks_direction_name(f->direction));
-	else
-		jw_null(w);
+	jw_str(w, iks_correlation_direction_name(c, f->direction));
 	jw_key(w, "explain");
 	jw_str(w, f->explain);
 	jw_key(w, "time_a");
@@ -135,6 +105,10 @@ static void json_finding(jsonw *w, const iks_finding *f, const corr_input *in,
 		jw_str(w, h);
 		jw_key(w, "exchange");
 		jw_uint(w, f->exchange);
+		if (f->version == 2) {
+			jw_key(w, "response");
+			jw_bool(w, f->response);
+		}
 		jw_key(w, "msgid");
 		hex_u32(m, f->msgid);
 		jw_str(w, m);
@@ -142,7 +116,7 @@ static void json_finding(jsonw *w, const iks_finding *f, const corr_input *in,
 	switch (f->kind) {
 	case IKS_FIND_CLOCK_OFFSET:
 		jw_key(w, "seconds");
-		jw_double(w, f->offset_s, 9);
+		jw_fixed(w, f->offset_s, 9);
 		jw_key(w, "matches");
 		jw_uint(w, f->matches);
 		break;
@@ -152,7 +126,7 @@ static void json_finding(jsonw *w, const iks_finding *f, const corr_input *in,
 		jw_key(w, "intervals");
 		jw_arr_begin(w);
 		for (unsigned k = 0; k < f->count && k < 8; k++)
-			jw_double(w, f->intervals_s[k], 6);
+			jw_fixed(w, f->intervals_s[k], 6);
 		jw_arr_end(w);
 		break;
 	case IKS_FIND_PACKET_LOSS:
@@ -210,6 +184,13 @@ static void json_finding(jsonw *w, const iks_finding *f, const corr_input *in,
 		jw_uint(w, f->mtu);
 		jw_key(w, "reached_sender");
 		jw_bool(w, f->reached_sender);
+		if (f->kind == IKS_FIND_ICMP_FRAG_NEEDED) {
+			jw_key(w, "from");
+			if (f->from_known)
+				jw_addr(w, &f->from);
+			else
+				jw_null(w);
+		}
 		jw_key(w, "ip_id");
 		jw_uint(w, f->ip_id);
 		json_spi_seq(w, f);
@@ -317,6 +298,37 @@ static void json_finding(jsonw *w, const iks_finding *f, const corr_input *in,
 		jw_key(w, "receiver_active");
 		jw_uint(w, f->total);
 		break;
+	case IKS_FIND_HOST_DROP: {
+		char side[2] = { f->side, 0 };
+		jw_key(w, "side");
+		jw_str(w, side);
+		jw_key(w, "count");
+		jw_uint(w, f->count);
+		jw_key(w, "verdict");
+		jw_obj_begin(w);
+		jw_key(w, "type");
+		jw_uint(w, f->verdict_type);
+		jw_key(w, "value");
+		jw_uint(w, f->verdict);
+		jw_obj_end(w);
+		jw_key(w, "component");
+		jw_obj_begin(w);
+		jw_key(w, "interface");
+		jw_uint(w, f->component_if);
+		jw_key(w, "if_name");
+		jw_str(w, f->component);
+		jw_obj_end(w);
+		if (f->proto) {
+			jw_key(w, "proto");
+			jw_uint(w, f->proto);
+		}
+		if (f->spi) {
+			jw_key(w, "spi");
+			hex_u32(m, f->spi);
+			jw_str(w, m);
+		}
+		break;
+	}
 	case IKS_FIND_ONE_WAY:
 		jw_key(w, "failed");
 		jw_uint(w, f->count);
@@ -364,7 +376,8 @@ static void json_log_ref(jsonw *w, const corr_input *in, int side, uint64_t fram
 		jw_null(w);
 }
 
-static void json_negotiation(jsonw *w, const corr_input *in, const iks_negotiation *n)
+static void json_negotiation(jsonw *w, const corr_input *in, const iks_correlation *c,
+			     const iks_negotiation *n)
 {
 	char h[17];
 	jw_obj_begin(w);
@@ -420,7 +433,7 @@ static void json_negotiation(jsonw *w, const corr_input *in, const iks_negotiati
 			const iks_ike_message *m = &x->messages[k];
 			jw_obj_begin(w);
 			jw_key(w, "dir");
-			jw_str(w, iks_direction_name(m->dir));
+			jw_str(w, iks_correlation_direction_name(c, m->dir));
 			jw_key(w, "response");
 			jw_bool(w, m->response);
 			jw_key(w, "length");
@@ -460,6 +473,124 @@ static void json_negotiation(jsonw *w, const corr_input *in, const iks_negotiati
 			jw_obj_end(w);
 		}
 		jw_arr_end(w);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+static void json_tally(jsonw *w, const char *key, const iks_loss_tally *t)
+{
+	jw_key(w, key);
+	jw_obj_begin(w);
+	jw_key(w, "sent");
+	jw_uint(w, t->sent);
+	jw_key(w, "lost");
+	jw_uint(w, t->lost);
+	jw_obj_end(w);
+}
+
+static void json_run(jsonw *w, const char *key, const iks_loss_run *r)
+{
+	jw_key(w, key);
+	if (!r->count) {
+		jw_null(w);
+		return;
+	}
+	jw_obj_begin(w);
+	jw_key(w, "count");
+	jw_uint(w, r->count);
+	jw_key(w, "from");
+	jw_time(w, r->from_s);
+	jw_key(w, "to");
+	jw_time(w, r->to_s);
+	jw_key(w, "to_end");
+	jw_bool(w, r->to_end);
+	jw_obj_end(w);
+}
+
+/* "loss": what each direction sent and lost, by kind, fragments, DF, size */
+static void json_loss(jsonw *w, const iks_correlation *c)
+{
+	static const char *const bands[IKS_SIZE_BANDS] = { "0-576", "577-1280", "1281-1400",
+							   "1401-1500", "1501-" };
+	jw_key(w, "loss");
+	jw_obj_begin(w);
+	for (int s = 0; s < 2; s++) {
+		const iks_loss_profile *p = iks_correlation_loss_profile(c, s);
+		jw_key(w, s ? "b->a" : "a->b");
+		jw_obj_begin(w);
+		json_tally(w, "all", &p->all);
+		json_tally(w, "ike", &p->ike);
+		json_tally(w, "esp", &p->esp);
+		json_tally(w, "ah", &p->ah);
+		json_tally(w, "other", &p->other);
+		json_tally(w, "whole", &p->whole);
+		json_tally(w, "fragmented", &p->fragmented);
+		json_tally(w, "df", &p->df);
+		jw_key(w, "size");
+		jw_obj_begin(w);
+		for (int k = 0; k < IKS_SIZE_BANDS; k++)
+			json_tally(w, bands[k], &p->size[k]);
+		jw_obj_end(w);
+		jw_key(w, "dropped_with_icmp");
+		jw_uint(w, p->dropped_icmp);
+		jw_key(w, "arrived_between_losses");
+		jw_uint(w, p->arrived_between);
+		json_run(w, "longest_run", &p->run_all);
+		json_run(w, "longest_ike_run", &p->run_ike);
+		json_run(w, "longest_esp_run", &p->run_esp);
+		jw_obj_end(w);
+	}
+	jw_obj_end(w);
+}
+
+
+/* "clock_offset": b's clock against a's */
+static void json_clock(jsonw *w, const iks_clock_estimate *ce)
+{
+	/* not known (nothing crossed): null, never an invented number */
+	jw_obj_begin(w);
+	jw_key(w, "seconds");
+	jw_fixed(w, ce->offset_s, 9);
+	jw_key(w, "matches");
+	jw_uint(w, ce->matches);
+	jw_key(w, "matches_ab");
+	jw_uint(w, ce->matches_ab);
+	jw_key(w, "matches_ba");
+	jw_uint(w, ce->matches_ba);
+	jw_key(w, "delay_ab");
+	jw_fixed(w, ce->known ? ce->delay_ab_s : NAN, 9);
+	jw_key(w, "delay_ba");
+	jw_fixed(w, ce->known ? ce->delay_ba_s : NAN, 9);
+	jw_key(w, "spread");
+	jw_fixed(w, ce->known ? ce->spread_s : NAN, 9);
+	jw_key(w, "drift_ppm");
+	jw_fixed(w, ce->known ? ce->drift_ppm : NAN, 3);
+	jw_key(w, "error_s");
+	jw_fixed(w, ce->error_s, 9);
+	jw_key(w, "basis");
+	jw_str(w, ce->basis);
+	jw_key(w, "delay_min_ab");
+	jw_fixed(w, ce->delay_min_ab_s, 9);
+	jw_key(w, "delay_min_ba");
+	jw_fixed(w, ce->delay_min_ba_s, 9);
+	jw_key(w, "match_window");
+	jw_fixed(w, ce->known ? ce->window_s : NAN, 6);
+	jw_key(w, "cover_margin");
+	jw_fixed(w, ce->known ? ce->cover_margin_s : NAN, 6);
+	jw_key(w, "fragment_matches");
+	jw_uint(w, ce->fragment_matches);
+	jw_key(w, "retransmit_matches");
+	jw_uint(w, ce->retransmit_matches);
+	jw_key(w, "steps");
+	jw_arr_begin(w);
+	for (uint32_t k = 0; k < ce->nsteps && k < 4; k++) {
+		jw_obj_begin(w);
+		jw_key(w, "at");
+		jw_time(w, ce->steps[k].at_s);
+		jw_key(w, "seconds");
+		jw_fixed(w, ce->steps[k].step_s, 9);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -509,6 +640,10 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jw_uint(&w, e->a_port_in_a);
 	jw_key(&w, "port_in_b");
 	jw_uint(&w, e->a_port_in_b);
+	jw_key(&w, "natt_port_in_a");
+	jw_uint(&w, e->a_natt_port_in_a);
+	jw_key(&w, "natt_port_in_b");
+	jw_uint(&w, e->a_natt_port_in_b);
 	jw_obj_end(&w);
 	jw_key(&w, "b");
 	jw_obj_begin(&w);
@@ -520,54 +655,19 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jw_uint(&w, e->b_port_in_a);
 	jw_key(&w, "port_in_b");
 	jw_uint(&w, e->b_port_in_b);
+	jw_key(&w, "natt_port_in_a");
+	jw_uint(&w, e->b_natt_port_in_a);
+	jw_key(&w, "natt_port_in_b");
+	jw_uint(&w, e->b_natt_port_in_b);
 	jw_obj_end(&w);
 	jw_obj_end(&w);
+	jw_key(&w, "one_sided");
+	jw_bool(&w, iks_correlation_one_sided(c));
 	jw_key(&w, "clock_offset");
-	jw_obj_begin(&w);
-	jw_key(&w, "seconds");
-	jw_double(&w, ce->offset_s, 9);
-	jw_key(&w, "matches");
-	jw_uint(&w, ce->matches);
-	jw_key(&w, "matches_ab");
-	jw_uint(&w, ce->matches_ab);
-	jw_key(&w, "matches_ba");
-	jw_uint(&w, ce->matches_ba);
-	jw_key(&w, "delay_ab");
-	jw_double(&w, ce->known ? ce->delay_ab_s : NAN, 9);
-	jw_key(&w, "delay_ba");
-	jw_double(&w, ce->known ? ce->delay_ba_s : NAN, 9);
-	jw_key(&w, "spread");
-	jw_double(&w, ce->known ? ce->spread_s : NAN, 9);
-	jw_key(&w, "drift_ppm");
-	jw_double(&w, ce->known ? ce->drift_ppm : NAN, 3);
-	jw_key(&w, "error_s");
-	jw_double(&w, ce->error_s, 9);
-	jw_key(&w, "basis");
-	jw_str(&w, ce->basis);
-	jw_key(&w, "delay_min_ab");
-	jw_double(&w, ce->delay_min_ab_s, 9);
-	jw_key(&w, "delay_min_ba");
-	jw_double(&w, ce->delay_min_ba_s, 9);
-	jw_key(&w, "match_window");
-	jw_double(&w, ce->known ? ce->window_s : NAN, 6);
-	jw_key(&w, "cover_margin");
-	jw_double(&w, ce->known ? ce->cover_margin_s : NAN, 6);
-	jw_key(&w, "fragment_matches");
-	jw_uint(&w, ce->fragment_matches);
-	jw_key(&w, "retransmit_matches");
-	jw_uint(&w, ce->retransmit_matches);
-	jw_key(&w, "steps");
-	jw_arr_begin(&w);
-	for (uint32_t k = 0; k < ce->nsteps && k < 4; k++) {
-		jw_obj_begin(&w);
-		jw_key(&w, "at");
-		jw_time(&w, ce->steps[k].at_s);
-		jw_key(&w, "seconds");
-		jw_double(&w, ce->steps[k].step_s, 9);
-		jw_obj_end(&w);
-	}
-	jw_arr_end(&w);
-	jw_obj_end(&w);
+	if (iks_correlation_one_sided(c))
+		jw_null(&w); /* one capture: no second clock */
+	else
+		json_clock(&w, ce);
 	jw_key(&w, "overlap");
 	jw_obj_begin(&w);
 	jw_key(&w, "from");
@@ -617,6 +717,12 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jw_uint(&w, st.icv_failed_modified_ba);
 	jw_key(&w, "modified_not_compared");
 	jw_uint(&w, st.modified_not_compared);
+	if (st.host_dropped_a || st.host_dropped_b) {
+		jw_key(&w, "host_dropped_a");
+		jw_uint(&w, st.host_dropped_a);
+		jw_key(&w, "host_dropped_b");
+		jw_uint(&w, st.host_dropped_b);
+	}
 	jw_obj_end(&w);
 	if (in[0].log || in[1].log) {
 		jw_key(&w, "logs");
@@ -642,12 +748,15 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 		}
 		jw_obj_end(&w);
 	}
+	json_loss(&w, c);
+	jw_key(&w, "verdicts");
+	verdicts_json(&w, c);
 	const iks_negotiation *negs;
 	size_t nn = iks_correlation_negotiations(c, &negs);
 	jw_key(&w, "negotiations");
 	jw_arr_begin(&w);
 	for (size_t k = 0; k < nn; k++)
-		json_negotiation(&w, in, &negs[k]);
+		json_negotiation(&w, in, c, &negs[k]);
 	jw_arr_end(&w);
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);
@@ -658,7 +767,7 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	for (int rank = 0; rank < 3; rank++)
 		for (size_t k = 0; k < nf; k++)
 			if (corr_severity_rank(f[k].severity) == rank)
-				json_finding(&w, &f[k], in, ties.rec ? ties.rec[k] : NULL);
+				json_finding(&w, c, &f[k], in, ties.rec ? ties.rec[k] : NULL);
 	corr_icv_ties_free(&ties);
 	jw_arr_end(&w);
 	jw_obj_end(&w);

@@ -1,8 +1,11 @@
 /* corr_report_text.c - pcapcorrelate's report for people. */
 #include "correlate/corr_report.h"
 
+#include "common/verdicts_out.h"
+
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *addr(const iks_addr *a, char *buf)
@@ -16,18 +19,31 @@ static const char *notify_text(int version, unsigned type)
 	return nm ? nm : "an error notification";
 }
 
-static void text_finding(FILE *out, const iks_finding *f, const corr_input *in,
-			 const iks_log_record *tie)
+/* Seconds from a copy leaving to the first copy arriving, on one clock:
+ * longer than a transit means earlier copies were lost. */
+static double transit_s(const iks_finding *f, double offset_s)
+{
+	if (!f->time_a_s || !f->time_b_s)
+		return 0;
+	double d = f->time_b_s - offset_s - f->time_a_s;
+	return f->direction == IKS_DIR_B_TO_A ? -d : d;
+}
+
+static void text_finding(FILE *out, const iks_correlation *c, const iks_finding *f, bool frames,
+			 double offset_s, const corr_input *in, const iks_log_record *tie)
 {
 	char a[IKS_ADDRSTRLEN], b[IKS_ADDRSTRLEN], i[17], r[17], t1[32], t2[32], ex[24];
 	static const char *sev[] = { "INFO ", "WARN ", "ERROR" };
 	fprintf(out, "  %s %-19s %-5s", sev[f->severity], iks_finding_kind_name(f->kind),
-		f->direction ? iks_direction_name(f->direction) : "");
+		f->direction ? iks_correlation_direction_name(c, f->direction) : "");
 	if (f->has_ike) {
 		hex8(i, f->ispi);
 		hex8(r, f->rspi);
-		fprintf(out, " IKEv%u %s mid 0x%08" PRIx32 " %s/%s", f->version,
-			corr_exchange_name(f->version, f->exchange, ex), f->msgid, i, r);
+		fprintf(out, " IKEv%u %s%s mid 0x%08" PRIx32 " %s/%s", f->version,
+			corr_exchange_name(f->version, f->exchange, ex),
+			f->version == 2 ? (f->response ? " response" : " request") : "", f->msgid, i, r);
+		if (f->size && f->kind != IKS_FIND_FRAGMENT_LOSS && f->kind != IKS_FIND_PACKET_LOSS)
+			fprintf(out, " (%" PRIu32 " bytes)", f->size);
 	}
 	switch (f->kind) {
 	case IKS_FIND_CLOCK_OFFSET:
@@ -92,6 +108,13 @@ static void text_finding(FILE *out, const iks_finding *f, const corr_input *in,
 	case IKS_FIND_PMTU_BLACKHOLE:
 		fprintf(out, " %u packets of %" PRIu32 " bytes or more lost; up to %" PRIu32 " bytes pass",
 			f->count, f->size_lost_min, f->size_ok_max);
+		break;
+	case IKS_FIND_HOST_DROP:
+		fprintf(out, " %u packet%s dropped inside host %c at \"%s\" (interface %" PRIu32
+			"), verdict %" PRIu64 " (type %u)", f->count, f->count == 1 ? "" : "s", f->side,
+			f->component, f->component_if, f->verdict, f->verdict_type);
+		if (f->spi)
+			fprintf(out, ", %s spi 0x%08" PRIx32, f->proto == 51 ? "ah" : "esp", f->spi);
 		break;
 	case IKS_FIND_NAT_DETECTED:
 		fprintf(out, " %c's address %s:%u appears as %s:%u on the other side", f->side,
@@ -161,7 +184,7 @@ static void text_finding(FILE *out, const iks_finding *f, const corr_input *in,
 		fprintf(out, "; %c's log: %s ICV verification failed", rx ? 'b' : 'a', where);
 	}
 	fprintf(out, "\n      %s", f->explain ? f->explain : "");
-	if (f->frame_a || f->frame_b) {
+	if (frames && (f->frame_a || f->frame_b)) {
 		fputs("\n      ", out);
 		if (f->frame_a)
 			fprintf(out, "a: frame %" PRIu64 " at %s", f->frame_a, corr_clock_text(f->time_a_s, t1, sizeof(t1)));
@@ -171,8 +194,112 @@ static void text_finding(FILE *out, const iks_finding *f, const corr_input *in,
 			fprintf(out, "   b: frame %" PRIu64 " at %s", f->frame_b, corr_clock_text(f->time_b_s, t2, sizeof(t2)));
 		else
 			fputs("   b: not seen", out);
+		double tr = transit_s(f, offset_s);
+		if (tr > 0.5)
+			fprintf(out, "   (the first copy to arrive left %.2f s after the first one sent: "
+				"earlier copies were lost)", tr);
 	}
 	fputc('\n', out);
+}
+
+/* Findings that say the same thing about the same packets' kind fold into
+ * one line: same kind, severity, direction, IKE message (or SPI and
+ * protocol), fragment pattern and ICMP fate. */
+static bool same_group(const iks_finding *x, const iks_finding *y)
+{
+	if (x->kind != y->kind || x->severity != y->severity || x->direction != y->direction)
+		return false;
+	if (x->kind == IKS_FIND_CLOCK_OFFSET || x->kind == IKS_FIND_LIMIT ||
+	    x->kind == IKS_FIND_NAT_DETECTED || x->kind == IKS_FIND_ONE_WAY ||
+	    x->kind == IKS_FIND_PMTU_BLACKHOLE)
+		return false;
+	if (x->has_ike != y->has_ike)
+		return false;
+	if (x->has_ike && (x->msgid != y->msgid || memcmp(x->ispi, y->ispi, 8) ||
+			   x->exchange != y->exchange || x->size != y->size))
+		return false;
+	if (!x->has_ike && (x->spi != y->spi || x->proto != y->proto))
+		return false;
+	if ((x->pattern == NULL) != (y->pattern == NULL) ||
+	    (x->pattern && strcmp(x->pattern, y->pattern)))
+		return false;
+	if (x->kind == IKS_FIND_ICMP_FRAG_NEEDED &&
+	    (x->reached_sender != y->reached_sender || x->mtu != y->mtu))
+		return false;
+	if (x->kind == IKS_FIND_IKE_ERROR && x->notify != y->notify)
+		return false;
+	/* (modified-in-transit stays one line a packet: each has its own bytes) */
+	return x->kind == IKS_FIND_FRAGMENT_LOSS || x->kind == IKS_FIND_ICMP_FRAG_NEEDED || x->kind == IKS_FIND_PACKET_LOSS ||
+	       x->kind == IKS_FIND_BAD_SPI || x->kind == IKS_FIND_IKE_ERROR;
+}
+
+/* "11, 16, 19" - the frames of one side of a group (at most 12, then "...") */
+static void group_frames(FILE *out, const iks_finding *f, const size_t *idx, size_t n, int side)
+{
+	size_t shown = 0;
+	for (size_t k = 0; k < n; k++) {
+		uint64_t fr = side ? f[idx[k]].frame_b : f[idx[k]].frame_a;
+		if (!fr)
+			continue;
+		if (shown == 12) {
+			fputs(", ...", out);
+			break;
+		}
+		fprintf(out, "%s%" PRIu64, shown ? ", " : "", fr);
+		shown++;
+	}
+	if (!shown)
+		fputs("not seen", out);
+}
+
+/* Findings grouped: one line per group with its count and the frames. */
+void corr_text_findings(FILE *out, const corr_input in[2], const iks_correlation *c,
+			double offset_s)
+{
+	const iks_finding *f;
+	size_t nf = iks_correlation_findings(c, &f);
+	corr_icv_ties ties;
+	corr_icv_ties_make(in, c, &ties);
+	for (int s = 0; s < 2; s++)
+		if (ties.log_failures[s])
+			fprintf(out, "%c's log: %u packets discarded on their integrity check (ICV), %u of "
+				"them tied to packets changed in transit\n", s ? 'b' : 'a',
+				ties.log_failures[s], ties.tied[s]);
+	size_t *idx = malloc((nf ? nf : 1) * sizeof(*idx));
+	bool *done = calloc(nf ? nf : 1, sizeof(*done));
+	if (!idx || !done) {
+		free(idx);
+		free(done);
+		for (size_t k = 0; k < nf; k++)
+			text_finding(out, c, &f[k], true, offset_s, in, ties.rec ? ties.rec[k] : NULL);
+		corr_icv_ties_free(&ties);
+		return;
+	}
+	for (size_t k = 0; k < nf; k++) {
+		if (done[k])
+			continue;
+		size_t n = 0;
+		for (size_t j = k; j < nf; j++)
+			if (!done[j] && (j == k || same_group(&f[k], &f[j]))) {
+				idx[n++] = j;
+				done[j] = true;
+			}
+		if (n == 1) {
+			fprintf(out, "  #%zu", k + 1);
+			text_finding(out, c, &f[k], true, offset_s, in, ties.rec ? ties.rec[k] : NULL);
+			continue;
+		}
+		fprintf(out, "  #%zu-#%zu %zux", k + 1, idx[n - 1] + 1, n);
+		text_finding(out, c, &f[k], false, offset_s, in, ties.rec ? ties.rec[k] : NULL);
+		fputs("      frames a: ", out);
+		group_frames(out, f, idx, n, 0);
+		fputs("; b: ", out);
+		group_frames(out, f, idx, n, 1);
+		fputc('\n', out);
+	}
+	free(idx);
+	free(done);
+	corr_icv_ties_free(&ties);
 }
 
 /* " [log a file:line time]" for the copy of a message in one end's log */
@@ -199,7 +326,7 @@ static void text_timeline(FILE *out, const corr_input *in, const iks_negotiation
 		for (uint16_t k = 0; k < x->nmessages; k++) {
 			const iks_ike_message *m = &x->messages[k];
 			char what[96];
-			snprintf(what, sizeof(what), "%s %s mid 0x%" PRIx32 " %" PRIu32 "B%s",
+			snprintf(what, sizeof(what), "%s %s mid 0x%08" PRIx32 " %" PRIu32 "B%s",
 				 corr_exchange_name(n->version, x->type, ex), m->response ? "resp" : "req",
 				 x->msgid, m->length, m->sent_count > 1 ? " (repeated)" : "");
 			/* a's clock: a's own times, b's times minus the offset */
@@ -220,6 +347,13 @@ static void text_timeline(FILE *out, const corr_input *in, const iks_negotiation
 					   sizeof(t2)));
 			if (m->sent_count > 1)
 				fprintf(out, "  sent %ux, arrived %ux", m->sent_count, m->arrived_count);
+			if (m->arrived_count && ta > 0 && tb > 0) {
+				double tr = tb - ce->offset_s - ta;
+				if (m->dir == IKS_DIR_B_TO_A)
+					tr = -tr;
+				if (tr > 0.5)
+					fprintf(out, "  (first copy lost: the copy that arrived was sent %.2f s later)", tr);
+			}
 			if (!m->arrived_count && m->not_covered)
 				fputs("  (the other end was not capturing)", out);
 			int sender = m->dir == IKS_DIR_A_TO_B ? 0 : 1;
@@ -239,6 +373,7 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 	const iks_endpoints *e = iks_correlation_endpoints(c);
 	iks_correlation_stats st;
 	iks_correlation_get_stats(c, &st);
+	verdicts_text(out, c);
 	fprintf(out, "a: %s (%" PRIu64 " frames)\nb: %s (%" PRIu64 " frames)\n", in[0].path,
 		in[0].info.frames, in[1].path, in[1].info.frames);
 	for (int s = 0; s < 2; s++)
@@ -249,6 +384,11 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 			addr(&e->a_in_a, a1), e->a_port_in_a, addr(&e->a_in_b, a2), e->a_port_in_b,
 			addr(&e->b_in_b, b1), e->b_port_in_b, addr(&e->b_in_a, b2), e->b_port_in_a,
 			e->method);
+		if (e->a_natt_port_in_a)
+			fprintf(out, "NAT-T (UDP 4500): a = %s:%u (b sees %s:%u), b = %s:%u (a sees %s:%u)\n",
+				addr(&e->a_in_a, a1), e->a_natt_port_in_a, addr(&e->a_in_b, a2),
+				e->a_natt_port_in_b, addr(&e->b_in_b, b1), e->b_natt_port_in_b,
+				addr(&e->b_in_a, b2), e->b_natt_port_in_a);
 	}
 	if (!ce->known) {
 		fprintf(out, "clock: not known: not one packet between the ends is in both captures "
@@ -289,6 +429,9 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 			" of them on packets changed in transit), %" PRIu64 " at a (%" PRIu64 ")\n",
 			st.icv_failed_ab, st.icv_failed_modified_ab, st.icv_failed_ba,
 			st.icv_failed_modified_ba);
+	if (st.host_dropped_a || st.host_dropped_b)
+		fprintf(out, "host drops (arrived, then dropped inside the capturing host): a %" PRIu64
+			", b %" PRIu64 "\n", st.host_dropped_a, st.host_dropped_b);
 
 	for (int s = 0; s < 2; s++) {
 		if (!in[s].log)
@@ -310,7 +453,7 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 		fprintf(out, "  IKEv%u %s/%s initiated by %s: %s", n->version, i, r,
 			n->initiator == IKS_DIR_A_TO_B ? "a" : "b", iks_outcome_name(n->outcome));
 		if (n->outcome == IKS_OUTCOME_FAILED)
-			fprintf(out, " at %s mid %" PRIu32, corr_exchange_name(n->version, n->failed_exchange, ex),
+			fprintf(out, " at %s mid 0x%08" PRIx32, corr_exchange_name(n->version, n->failed_exchange, ex),
 				n->failed_msgid);
 		if (n->error_notify)
 			fprintf(out, " (%s sent %s)\n", n->error_dir == IKS_DIR_A_TO_B ? "a" : "b",
@@ -322,18 +465,7 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);
 	fprintf(out, "\nfindings (%zu):\n", nf);
-	corr_icv_ties ties;
-	corr_icv_ties_make(in, c, &ties);
-	for (int s = 0; s < 2; s++)
-		if (ties.log_failures[s])
-			fprintf(out, "%c's log: %u packets discarded on their integrity check (ICV), %u of "
-				"them tied to packets changed in transit\n", s ? 'b' : 'a',
-				ties.log_failures[s], ties.tied[s]);
-	for (int rank = 0; rank < 3; rank++)
-		for (size_t k = 0; k < nf; k++)
-			if (corr_severity_rank(f[k].severity) == rank)
-				text_finding(out, &f[k], in, ties.rec ? ties.rec[k] : NULL);
-	corr_icv_ties_free(&ties);
+	corr_text_findings(out, in, c, ce->known ? ce->offset_s : 0.0);
 
 	fprintf(out, "\ntimeline (a's clock on the left, b's on the right):\n");
 	for (size_t k = 0; k < nn; k++) {

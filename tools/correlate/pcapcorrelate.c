@@ -15,18 +15,24 @@
 #include "correlate/corr_html.h"
 #include "correlate/corr_lost.h"
 #include "correlate/corr_report.h"
+#include "correlate/corr_pcapng.h"
 #include "common/keyfiles.h"
 
 static void usage(FILE *f)
 {
 	fputs("usage: pcapcorrelate [options] A.pcap B.pcap\n"
-	      "Correlate two captures of the same IPsec path (one at each end).\n"
+	      "       pcapcorrelate [options] A.pcap\n"
+	      "Correlate two captures of the same IPsec path (one at each end); with one\n"
+	      "capture, say what it proves alone and what the peer's capture would add.\n"
 	      "\n"
 	      "  -j, --json              one JSON document (contract in docs/json.md)\n"
 	      "  -w, --write-lost FILE   write exactly what did not arrive (each lost packet or\n"
 	      "                          fragment once, from its sender's capture) to a pcap file\n"
 	      "                          (pcapng when the captures' link types differ)\n"
 	      "      --html FILE         a ladder diagram of both ends in one HTML file\n"
+	      "      --pcapng FILE       every frame of both captures in one pcapng for Wireshark:\n"
+	      "                          one interface per end, b's times on a's clock, each\n"
+	      "                          frame's fate in its comment (frame.comment contains \"LOST\")\n"
 	      "      --log-a FILE        host a's IKE log (Oakley.log, charon or pluto); repeat for\n"
 	      "                          the files of an Oakley.log rotation set\n"
 	      "      --log-b FILE        the same for host b\n"
@@ -54,6 +60,7 @@ int main(int argc, char **argv)
 		{ "log-a", required_argument, NULL, 'A' },
 		{ "log-b", required_argument, NULL, 'B' },
 		{ "html", required_argument, NULL, 'H' },
+		{ "pcapng", required_argument, NULL, 'G' },
 		{ "events-a", required_argument, NULL, 'E' },
 		{ "events-b", required_argument, NULL, 'F' },
 		{ "events-offset-a", required_argument, NULL, 'O' },
@@ -66,6 +73,7 @@ int main(int argc, char **argv)
 	bool json = false;
 	const char *lost_out = NULL;
 	const char *html_out = NULL;
+	const char *pcapng_out = NULL;
 	enum { MAX_LOG_FILES = 16 };
 	const char *logs[2][MAX_LOG_FILES];
 	size_t nlogs[2] = { 0, 0 };
@@ -81,6 +89,7 @@ int main(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'w': lost_out = optarg; break;
 		case 'H': html_out = optarg; break;
+		case 'G': pcapng_out = optarg; break;
 		case 'A':
 		case 'B': {
 			int s = c == 'A' ? 0 : 1;
@@ -117,11 +126,17 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (argc - optind != 2) {
+	int nfiles = argc - optind;
+	if (nfiles != 1 && nfiles != 2) {
 		usage(stderr);
 		return 2;
 	}
-	const char *paths[2] = { argv[optind], argv[optind + 1] };
+	if (nfiles == 1 && (lost_out || html_out || nlogs[1] || events[1])) {
+		fprintf(stderr, "pcapcorrelate: with one capture, --write-lost, --html, --log-b and "
+				"--events-b do not apply\n");
+		return 2;
+	}
+	const char *paths[2] = { argv[optind], nfiles == 2 ? argv[optind + 1] : NULL };
 	corr_input in[2];
 	char warn[2][IKS_ERRBUF_SIZE];
 	iks_trace *t[2] = { NULL, NULL };
@@ -132,7 +147,7 @@ int main(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	for (int s = 0; s < 2; s++) {
+	for (int s = 0; s < nfiles; s++) {
 		char err[IKS_ERRBUF_SIZE] = "";
 		iks_status st = iks_trace_load_keys(paths[s], NULL, keys, &t[s], err);
 		in[s].path = paths[s];
@@ -179,6 +194,20 @@ int main(int argc, char **argv)
 		}
 	}
 	iks_correlation *corr = NULL;
+	if (nfiles == 1) {
+		iks_status st = iks_diagnose(t[0], NULL, &corr);
+		if (st != IKS_OK) {
+			fprintf(stderr, "pcapcorrelate: %s\n", iks_strerror(st));
+			status = 1;
+			goto out;
+		}
+		if (json)
+			corr_report_json(stdout, in, corr);
+		else
+			corr_report_one_text(stdout, in, corr);
+		iks_correlation_free(corr);
+		goto out;
+	}
 	iks_status st = iks_correlate(t[0], t[1], NULL, &corr);
 	if (st != IKS_OK) {
 		fprintf(stderr, "pcapcorrelate: %s\n", iks_strerror(st));
@@ -207,6 +236,8 @@ int main(int argc, char **argv)
 	if (lost_out)
 		status = corr_write_lost(lost_out, paths, corr);
 	if (html_out && corr_report_html(html_out, in, corr) != 0)
+		status = 1;
+	if (pcapng_out && corr_write_pcapng(pcapng_out, paths, corr) != 0)
 		status = 1;
 	iks_correlation_free(corr);
 out:

@@ -30,6 +30,11 @@ const char *fmt_incomplete_reason(int r);
 void fmt_packet_json(strbuf *b, const iks_packet *pkt);
 void fmt_packet_text(strbuf *b, const iks_packet *pkt);
 
+/* The pcapng keys of a packet record (interface, if_name, direction,
+ * packet_id, verdict, dropcount, comment), inside an open JSON object;
+ * nothing for frames not read from pcapng. */
+void fmt_meta_json(jsonw *w, const iks_frame_meta *m);
+
 /* Append one line (no newline) describing a decoder event. */
 void fmt_event_json(strbuf *b, const iks_event *ev);
 void fmt_event_text(strbuf *b, const iks_event *ev);

@@ -361,6 +361,7 @@ void fmt_packet_json(strbuf *b, const iks_packet *pkt)
 		jw_key(&w, "caplen");
 		jw_uint(&w, pkt->caplen);
 	}
+	fmt_meta_json(&w, &pkt->meta);
 	if (pkt->link.vlan_count) {
 		jw_key(&w, "vlan");
 		jw_arr_begin(&w);

@@ -20,6 +20,7 @@
 #include "common/jsonw.h"
 #include "common/keyfiles.h"
 #include "common/logview.h"
+#include "common/verdicts_out.h"
 
 #define HOLD_MAX_LINES 65536
 
@@ -35,6 +36,8 @@ static void usage(FILE *f)
 	      "  -a, --all      also list packets that are not IPsec-related\n"
 	      "  -v, --verbose  text: also print the decoded IKE payload tree of each message\n"
 	      "  -c, --count    decode everything, print only counts\n"
+	      "  --summary      after the packets, the verdicts this capture alone supports (the\n"
+	      "                 capturing host, its peer, what is certain and what is likely)\n"
 	      "  --log LOGFILE  join an IKE log (Oakley.log, charon, pluto) to the capture and show each\n"
 	      "                 IKE packet's log line; repeat for a rotation set (docs/logs.md)\n"
 	      "  -k, --keys FILE  decrypt and verify ESP with the keys in FILE (Wireshark esp_sa,\n"
@@ -42,6 +45,8 @@ static void usage(FILE *f)
 	      "                 charon log at ike=4/chd=4; repeatable; keys are never printed)\n"
 	      "  --esp-null     read ESP without a key as ESP-NULL where the packet shows it\n"
 	      "                 (RFC 4303 padding, a cleanly decoding payload; ICV length guessed)\n"
+	      "  --all-copies   pcapng from pktmon/etl2pcapng: list every copy of a packet (one\n"
+	      "                 per driver component) instead of one frame per packet id\n"
 	      "  -h, --help     this text\n"
 	      "  -V, --version  library version\n"
 	      "\n"
@@ -52,11 +57,12 @@ static void usage(FILE *f)
 struct options {
 	const char *path;
 	const char *filter;
-	bool json, all, count, verbose;
+	bool json, all, count, verbose, summary;
 	const char *logs[16];  /* --log files */
 	const char *keyfiles[16];
 	size_t nkeyfiles;
 	bool esp_null;
+	bool all_copies;
 	size_t nlogs;
 	logview *lv;
 };
@@ -77,6 +83,8 @@ static bool parse_args(int argc, char **argv, struct options *o)
 		{ "log", required_argument, NULL, 'L' },
 		{ "keys", required_argument, NULL, 'k' },
 		{ "esp-null", no_argument, NULL, 'N' },
+		{ "summary", no_argument, NULL, 'S' },
+		{ "all-copies", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -92,6 +100,12 @@ static bool parse_args(int argc, char **argv, struct options *o)
 		case 'h': usage(stdout); exit(0);
 		case 'N':
 			o->esp_null = true;
+			break;
+		case 'S':
+			o->summary = true;
+			break;
+		case 'C':
+			o->all_copies = true;
 			break;
 		case 'k':
 			if (o->nkeyfiles == sizeof(o->keyfiles) / sizeof(o->keyfiles[0]))
@@ -146,12 +160,61 @@ static bool emit_event(holdq *q, strbuf *line, const iks_event *ev, bool json)
 	return !line->oom && holdq_add(q, line->s, 0, false, true);
 }
 
-static bool drain_events(iks_decoder *dec, holdq *q, strbuf *line, const struct options *o)
+static bool drain_events(iks_decoder *dec, holdq *q, strbuf *line, const struct options *o,
+			 iks_trace *tr)
 {
 	iks_event ev;
-	while (iks_decoder_next_event(dec, &ev) == 1)
+	while (iks_decoder_next_event(dec, &ev) == 1) {
+		if (tr && iks_trace_add_event(tr, &ev) == IKS_E_NOMEM)
+			return false;
 		if (!o->count && !emit_event(q, line, &ev, o->json))
 			return false;
+	}
+	return true;
+}
+
+/* --summary: what this capture alone supports, after the packet lines. */
+static bool print_summary(const iks_trace *tr, bool json)
+{
+	iks_correlation *c = NULL;
+	if (iks_diagnose(tr, NULL, &c) != IKS_OK)
+		return false;
+	const iks_endpoints *e = iks_correlation_endpoints(c);
+	char a[IKS_ADDRSTRLEN] = "", b[IKS_ADDRSTRLEN] = "";
+	if (e->known) {
+		iks_addr_format(&e->a_in_a, a, sizeof(a));
+		iks_addr_format(&e->b_in_a, b, sizeof(b));
+	}
+	if (json) {
+		strbuf sb;
+		jsonw w;
+		sb_init(&sb);
+		jw_init(&w, &sb);
+		jw_obj_begin(&w);
+		jw_key(&w, "summary");
+		jw_obj_begin(&w);
+		jw_key(&w, "host");
+		jw_str(&w, e->known ? a : NULL);
+		jw_key(&w, "peer");
+		jw_str(&w, e->known ? b : NULL);
+		jw_key(&w, "verdicts");
+		verdicts_json(&w, c);
+		jw_obj_end(&w);
+		jw_obj_end(&w);
+		bool ok = !sb.oom;
+		if (ok)
+			printf("%s\n", sb.s);
+		sb_free(&sb);
+		iks_correlation_free(c);
+		return ok;
+	}
+	if (e->known)
+		printf("\nsummary: host %s, IPsec peer %s (in = from the peer, out = to it); the finding "
+		       "numbers are those of pcapcorrelate %s\n", a, b, "with this capture alone");
+	else
+		printf("\nsummary: no IPsec traffic in this capture\n");
+	verdicts_text(stdout, c);
+	iks_correlation_free(c);
 	return true;
 }
 
@@ -187,6 +250,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ikedump: %s\n", errbuf);
 		return 1;
 	}
+	if (!o.all_copies && iks_capture_merge_copies(cap, true) != IKS_OK) {
+		fprintf(stderr, "ikedump: out of memory\n");
+		iks_capture_close(cap);
+		return 1;
+	}
 	if (o.nlogs && !(o.lv = logview_new_capture(o.path, o.filter, o.logs, o.nlogs, errbuf))) {
 		fprintf(stderr, "ikedump: %s\n", errbuf);
 		iks_capture_close(cap);
@@ -198,6 +266,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	iks_decoder *dec = iks_decoder_new(NULL);
 	holdq *q = holdq_new(stdout, HOLD_MAX_LINES, o.all, o.json);
+	iks_trace *tr = NULL; /* --summary: the capture's summary, for iks_diagnose */
 	iks_keys *keys = NULL;
 	strbuf line;
 	sb_init(&line);
@@ -225,6 +294,8 @@ int main(int argc, char **argv)
 		}
 	}
 
+	if (o.summary && !(tr = iks_trace_new(NULL)))
+		goto oom;
 	struct counts n;
 	memset(&n, 0, sizeof(n));
 	iks_frame f;
@@ -232,18 +303,22 @@ int main(int argc, char **argv)
 	int rc;
 	while ((rc = iks_capture_next(cap, &f)) == 1) {
 		iks_decode(dec, &f, &p);
-		if (!drain_events(dec, q, &line, &o))
+		if (!drain_events(dec, q, &line, &o, tr))
+			goto oom;
+		if (tr && iks_trace_add_packet(tr, &p) == IKS_E_NOMEM)
 			goto oom;
 		count_packet(&n, &p);
 		if (!o.count && !emit_packet(q, &line, &p, &o))
 			goto oom;
 	}
 	iks_decoder_finish(dec);
-	if (!drain_events(dec, q, &line, &o))
+	if (!drain_events(dec, q, &line, &o, tr))
 		goto oom;
 	holdq_flush_all(q);
 	if (o.lv)
 		logview_finish(o.lv, stdout, o.json);
+	if (tr && !print_summary(tr, o.json))
+		goto oom;
 	if (rc < 0) {
 		fflush(stdout);
 		fprintf(stderr, "ikedump: %s\n", iks_capture_error(cap));
@@ -277,6 +352,7 @@ out:
 		status = 1;
 	}
 	sb_free(&line);
+	iks_trace_free(tr);
 	holdq_free(q);
 	logview_free(o.lv);
 	iks_decoder_free(dec);

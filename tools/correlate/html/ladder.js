@@ -1,7 +1,10 @@
 /* pcapcorrelate --html: draws the ladder from the JSON block "ikescope-data"
  * (keys in tools/corr_html_data.c); embedded by scripts/embed-assets.py.
  * Counted by the tests: g.arrow (data-n, data-fate, data-kind), .cross
- * (data-n). Everything from the data goes into the page escaped. */
+ * (data-n: losses it stands for, data-t: the first one's time, a's clock
+ * from t0; a lost run with "lt" gets one per loss at its own time), text.lbl
+ * (kept between the axes, clear of the time columns). Everything from the
+ * data goes into the page escaped. */
 (function () {
   'use strict';
   var t_start = window.performance.now();
@@ -12,7 +15,9 @@
   var XA = LANE + 105, XB = XA + (LOGS ? 520 : 640), XM = (XA + XB) / 2, W = XB + 105 + LANE;
   var TOP = 14, ALL = 4000; /* up to ALL groups are drawn at once, more as one scrolls */
   var zoom = 1, H = 0, sel = -1;
-  var T = new Float64Array(N), Y = new Float64Array(N);
+  var T = new Float64Array(N), Y = new Float64Array(N); /* group starts: time, y */
+  var RUN_ROWS = 200; /* a lost run up to this long gets a row per loss */
+  var AT = null, AY = null, NA = 0; /* layout anchors: group starts and losses of runs, in time order */
   var Y0 = new Float64Array(N), Y1 = new Float64Array(N);
   var gaps = [];
   var ladder = document.getElementById('ladder');
@@ -46,9 +51,8 @@
   function exname(g) { var t = D.X[g.v - 1]; return (t && t[g.x]) || 'exchange ' + g.x; }
   function label(g) {
     var z = pair(g.z), l, cnt = g.n > 1 ? ' \u00d7' + g.n : '';
-    if (g.k === 'ike') {
-      l = g.v === 2 ? exname(g) + (g.rs ? ' resp' : ' req') + ' mid ' + parseInt(g.m, 16) : exname(g) + ' mid ' + g.m;
-      l += ',';
+    if (g.k === 'ike') { /* message IDs as the text report: 0x and 8 hex digits */
+      l = exname(g) + (g.v === 2 ? (g.rs ? ' resp' : ' req') : '') + ' mid 0x' + g.m + ',';
       if (g.c > 1) l += ' \u21bb retransmit ' + (g.c - 1) + '/' + (g.cn - 1) + ',';
     } else if (g.k === 'esp' || g.k === 'ah') {
       l = g.k.toUpperCase() + ' ' + g.spi + cnt;
@@ -59,7 +63,9 @@
     } else {
       l = (g.pn || 'IP') + cnt;
     }
-    if (g.k !== 'icmp-error') l += z[0] === z[1] ? ' ' + z[0] + ' B' : ' ' + z[0] + '-' + z[1] + ' B';
+    /* sizes: an IKE message's own length and its IP datagram's, others the IP size */
+    if (g.k === 'ike') l += ' ' + g.L + ' B (IP ' + (z[0] === z[1] ? z[0] : z[0] + '-' + z[1]) + ' B)';
+    else if (g.k !== 'icmp-error') l += z[0] === z[1] ? ' ' + z[0] + ' B' : ' ' + z[0] + '-' + z[1] + ' B';
     if (has(g, 'F') || has(g, 'P')) l += ' [' + (has(g, 'F') ? g.nf[0] : g.nf[1]) + ' frags' + (has(g, 'F') ? '' : ' in path') + ']';
     if (g.f === 'dropped-icmp') l += ' (dropped)';
     return l;
@@ -71,26 +77,40 @@
     if (dt <= 0) return 20 * zoom;
     return (20 + Math.min(48, 9 * Math.log(1 + dt / 0.0005) / Math.LN10)) * zoom;
   }
-  function yAt(t) { /* a's-clock seconds to y, piecewise linear between group starts */
-    var lo = 0, hi = N;
-    while (lo < hi) { var m = (lo + hi) >> 1; if (T[m] <= t) lo = m + 1; else hi = m; }
+  function yAt(t) { /* a's-clock seconds to y, piecewise linear between anchors */
+    var lo = 0, hi = NA;
+    while (lo < hi) { var m = (lo + hi) >> 1; if (AT[m] <= t) lo = m + 1; else hi = m; }
     var i = lo - 1;
-    if (i < 0) return Y[0] - Math.min(16, (T[0] - t) * 2000) * zoom;
-    if (i === N - 1 || T[i + 1] === T[i]) return Y[i] + Math.min(16, (t - T[i]) * 2000) * zoom;
-    return Y[i] + (t - T[i]) / (T[i + 1] - T[i]) * (Y[i + 1] - Y[i]);
+    if (NA === 0) return TOP + 16;
+    if (i < 0) return AY[0] - Math.min(16, (AT[0] - t) * 2000) * zoom;
+    if (i === NA - 1 || AT[i + 1] === AT[i]) return AY[i] + Math.min(16, (t - AT[i]) * 2000) * zoom;
+    return AY[i] + (t - AT[i]) / (AT[i + 1] - AT[i]) * (AY[i + 1] - AY[i]);
   }
+  function rowsOf(g) { return g.lt && g.lt.length <= RUN_ROWS; }
   function layout() {
-    var y = TOP + 16, prev = null;
+    /* one row per group start, and per loss of a lost run (so that each loss has its
+     * own place); a row is longer after a longer pause */
+    var y = TOP + 16, prev = null, a = [], i, k;
     gaps = [];
-    for (var i = 0; i < N; i++) {
+    for (i = 0; i < N; i++) {
       T[i] = start(G[i]);
+      a.push([T[i], i]);
+      if (rowsOf(G[i])) for (k = 1; k < G[i].lt.length; k++) a.push([G[i].lt[k], -1]);
+    }
+    if (a.length > N) a.sort(function (p, q) { return p[0] - q[0] || (q[1] >= 0) - (p[1] >= 0); });
+    NA = a.length;
+    AT = new Float64Array(NA);
+    AY = new Float64Array(NA);
+    for (k = 0; k < NA; k++) {
       if (prev !== null) {
-        var dt = T[i] - prev;
+        var dt = a[k][0] - prev;
         y += step(dt);
-        if (dt > 0.5) gaps.push([i, dt]);
+        if (dt > 0.5) gaps.push([y - step(dt) / 2, dt]);
       }
-      Y[i] = y;
-      prev = T[i];
+      AT[k] = a[k][0];
+      AY[k] = y;
+      if (a[k][1] >= 0) Y[a[k][1]] = y;
+      prev = a[k][0];
     }
     for (i = 0; i < N; i++) {
       var g = G[i], ys = [Y[i]];
@@ -110,9 +130,9 @@
   function line(x1, y1, x2, y2, cls) {
     return '<line class="' + (cls || 'ln') + '" x1="' + f1(x1) + '" y1="' + f1(y1) + '" x2="' + f1(x2) + '" y2="' + f1(y2) + '"/>';
   }
-  function cross(x, y, n, cls) {
+  function cross(x, y, n, cls, t) {
     var r = 6;
-    return '<path class="xmark ' + cls + '" data-n="' + n + '" d="M' + f1(x - r) + ' ' + f1(y - r) + 'L' + f1(x + r) + ' ' +
+    return '<path class="xmark ' + cls + '" data-n="' + n + '"' + (t !== undefined ? ' data-t="' + t + '"' : '') + ' d="M' + f1(x - r) + ' ' + f1(y - r) + 'L' + f1(x + r) + ' ' +
       f1(y + r) + 'M' + f1(x - r) + ' ' + f1(y + r) + 'L' + f1(x + r) + ' ' + f1(y - r) + '"/>';
   }
   function txt(x, y, s, cls, anchor) {
@@ -123,6 +143,37 @@
       (g.pf[0] === 1 ? '' : 's') + ')';
   }
   function cut(s, n) { return s.length > n ? s.slice(0, n - 1) + '\u2026' : s; }
+
+  /* Label widths, measured in the label's own font (a canvas: no layout). */
+  var meter = document.createElement('canvas').getContext('2d'), LBL_FONT = null;
+  function width(s) {
+    if (LBL_FONT === null) { /* the font .lbl resolves to in this browser */
+      var probe = document.createElement('span');
+      probe.className = 'lbl';
+      document.body.appendChild(probe);
+      var cs = window.getComputedStyle(probe);
+      LBL_FONT = cs.fontWeight + ' ' + cs.fontSize + ' ' + cs.fontFamily;
+      document.body.removeChild(probe);
+    }
+    meter.font = LBL_FONT;
+    return meter.measureText(s).width;
+  }
+  /* A label centred near lx, kept between the axes (clear of the time columns
+   * outside them); one too long for the space is shortened (the arrow's
+   * tooltip and the decode hold all of it). */
+  function label_at(g, lx, y, xa, xb) {
+    var s = g.lb, w = g.lw, pad = 6, lo = Math.min(xa, xb) + pad, hi = Math.max(xa, xb) - pad;
+    if (!s) return '';
+    if (w === undefined) w = g.lw = width(s);
+    if (w > hi - lo) { /* shorten until it fits */
+      var n = Math.floor(s.length * (hi - lo) / w);
+      while (n > 4 && width(s.slice(0, n - 1) + '\u2026') > hi - lo) n--;
+      s = s.slice(0, n - 1) + '\u2026';
+      w = width(s);
+    }
+    lx = Math.max(lo + w / 2, Math.min(hi - w / 2, lx));
+    return txt(lx, y, s, 'lbl');
+  }
 
   /* One group as SVG. root: "arrow" in the ladder, "sample" in the legend
    * (samples are not counted); xa/xb: the two axes; yf: time to y. */
@@ -143,8 +194,26 @@
     } else {
       x1 = xs; y1 = ys; y2 = ys + 6 * zoom;
       x2 = g.f === 'lost' ? xm : g.f === 'dropped-icmp' ? xm - dx * 30 : xs + dx * 0.78 * (xb - xa);
-      if (g.f === 'lost') {
-        tail = cross(x2, y2, g.n, root === 'arrow' ? 'cross' : 'sample-x');
+      if (g.f === 'lost' && g.lt) {
+        /* a lost run: each loss at its own time (losses closer than 3 px share a cross) */
+        var cx = root === 'arrow' ? 'cross' : 'sample-x', cy = [], cn = [], ct = [];
+        g.lt.forEach(function (t) {
+          var y = yf(t);
+          if (cy.length && y - cy[cy.length - 1] < 3) { cn[cn.length - 1]++; return; }
+          cy.push(y); cn.push(1); ct.push(t);
+        });
+        tail = cross(x2, y2, cn[0], cx, ct[0]);
+        for (var c = 1; c < cy.length; c++) {
+          tail += line(xs, cy[c], x2, cy[c] + 6 * zoom) + cross(x2, cy[c] + 6 * zoom, cn[c], cx, ct[c]);
+          if (root === 'arrow') tms.push([g.d, cy[c], own(g.d, ct[c])]);
+        }
+        if (g.pf) { /* the pieces of the first that did arrive */
+          var qy = yf(g.pf[1]) + 9 * zoom;
+          tail += '<g class="piece">' + line(xs, ys + 9 * zoom, xr, qy, 'pl') + head(xs, ys + 9 * zoom, xr, qy) + '</g>' +
+            txt(xr - dx * 8, qy + 12, pieces(g), 'lbl', ab ? 'end' : 'start');
+        }
+      } else if (g.f === 'lost') {
+        tail = cross(x2, y2, g.n, root === 'arrow' ? 'cross' : 'sample-x', g.s);
         if (g.pf) { /* the pieces that did arrive: a thin arrow of their own, under the lost one */
           var py = yf(g.pf[1]) + 9 * zoom;
           tail += '<g class="piece">' + line(xs, ys + 9 * zoom, xr, py, 'pl') + head(xs, ys + 9 * zoom, xr, py) + '</g>' +
@@ -156,7 +225,7 @@
         tail = txt(x2 + dx * 10, y2 + 4, '?', 'qmark');
       }
     }
-    if (g.n > 1 && g.s2 !== undefined) { /* a run: its last packet, and what lies between */
+    if (g.n > 1 && g.s2 !== undefined && !(g.f === 'lost' && rowsOf(g))) { /* a run: its last packet, and what lies between (a lost run with a row per loss needs neither) */
       var ys2 = yf(g.s2), arrivedRun = g.r2 !== undefined && g.f === 'arrived';
       var xe = arrivedRun ? xr : x2, ye = arrivedRun ? yf(g.r2) : yf(g.s2) + 6 * zoom;
       if (ys2 - ys <= 60 && (arrivedRun ? ye - yr : ys2 - ys) <= 60) {
@@ -186,8 +255,8 @@
         f1(ny + 6) + 'L' + f1(nx - 6) + ' ' + f1(ny) + 'Z"/>';
     }
     if (has(g, 'M')) o += '<circle class="mod" cx="' + f1(x1 + 0.2 * (x2 - x1)) + '" cy="' + f1((y1 + y2) / 2) + '" r="5"/>';
-    var lx = g.f === 'arrived' || g.f === 'only-received' ? (x1 + x2) / 2 : g.f === 'from-path' ? (xm + xr) / 2 : (x1 + x2) / 2;
-    o += txt(lx, Math.min(y1, y2) - 4, g.lb + (has(g, 'X') ? '' : ''), 'lbl');
+    var lx = g.f === 'from-path' ? (xm + xr) / 2 : (x1 + x2) / 2;
+    o += label_at(g, lx, Math.min(y1, y2) - 4, xa, xb);
     if (root === 'arrow') {
       if (g.s !== undefined) tms.push([g.d, ys, own(g.d, g.s)]);
       if (g.r !== undefined) tms.push([1 - g.d, yr, own(1 - g.d, g.r)]);
@@ -231,7 +300,7 @@
     o.push(line(XA, 0, XA, H, 'axis'), line(XB, 0, XB, H, 'axis'));
     if (LOGS) o.push(line(LANE, 0, LANE, H, 'lane-line'), line(W - LANE, 0, W - LANE, H, 'lane-line'));
     gaps.forEach(function (gp) {
-      var y = (Y[gp[0] - 1] + Y[gp[0]]) / 2;
+      var y = gp[0];
       if (y < v0 || y > v1) return;
       o.push('<g class="gap">' + line(XA, y, XB, y, '') + txt(XA + 8, y - 3, '\u22ef ' + dur(gp[1]) + ' later', '', 'start') + '</g>');
     });
@@ -406,16 +475,26 @@
       select(+a.getAttribute('data-g'), true);
       return;
     }
-    a = ev.target.closest('a.tofinding'); /* from the decode to a finding, maybe in a folded list */
+    /* from the decode or a verdict's evidence to a finding, maybe in a folded list */
+    a = ev.target.closest('a.tofinding, a.evidence');
     if (!a) return;
     ev.preventDefault();
-    var li = document.getElementById(a.getAttribute('href').slice(1)), d = li && li.closest('details');
-    if (!li) return;
+    toFinding(a.getAttribute('href').slice(1), a.classList.contains('evidence'));
+  });
+  /* Show finding "fN": unfold, scroll to it, highlight it; from a verdict, its
+   * arrow is selected too (the decode shows it, the ladder marks it). */
+  function toFinding(id, andArrow) {
+    var li = document.getElementById(id), d = li && li.closest('details');
+    if (!li || !li.classList.contains('finding')) return;
     if (d) d.open = true;
     li.scrollIntoView({ block: 'center' });
+    var old = document.querySelectorAll('li.finding.flash');
+    for (var k = 0; k < old.length; k++) old[k].classList.remove('flash');
     li.classList.add('flash');
-    setTimeout(function () { li.classList.remove('flash'); }, 1500);
-  });
+    setTimeout(function () { li.classList.remove('flash'); }, 2500);
+    var gi = +li.getAttribute('data-g');
+    if (andArrow && gi >= 0) select(gi, false);
+  }
   document.getElementById('zoom-in').onclick = function () { setZoom(zoom * 1.5); };
   document.getElementById('zoom-out').onclick = function () { setZoom(zoom / 1.5); };
   document.getElementById('zoom-reset').onclick = function () { setZoom(1); };
@@ -434,4 +513,6 @@
   document.body.setAttribute('data-draw-ms', Math.round(window.performance.now() - t_start));
   var m = /^#g(\d+)$/.exec(window.location.hash);
   if (m) select(+m[1], true);
+  m = /^#(f\d+)$/.exec(window.location.hash);
+  if (m) toFinding(m[1], true);
 })();

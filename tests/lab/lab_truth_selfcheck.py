@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks tests/lab_truth.py (the lab's ground truth) on cases whose answer is known.
+"""Checks tests/lab/lab_truth.py (the lab's ground truth) on cases whose answer is known.
 
 1. Built captures of the router's two links: Ethernet frames, r's MAC known
    only from its ARP, a NAT that rewrites a's address and source port, and

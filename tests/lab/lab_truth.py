@@ -473,7 +473,7 @@ def report(res, out, summary_only=False):
 def main(argv):
     ap = argparse.ArgumentParser(description="lost and changed packets in the lab router r")
     ap.add_argument("name", nargs="?")
-    ap.add_argument("--dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "captures"))
+    ap.add_argument("--dir", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "captures"))
     ap.add_argument("--ra")
     ap.add_argument("--rb")
     ap.add_argument("--a")
