@@ -206,6 +206,7 @@ iks_status corr_other_traffic(corr_ctx *c)
 	/* judge: upstream units of flows whose direction is known */
 	iks_correlation_stats *st = &c->out->stats;
 	bool nomem = false;
+	size_t added[2] = { 0, 0 };
 	for (int s = 0; s < 2; s++) {
 		const iks_trace *t = c->t[s];
 		uint32_t lost = 0, sent = 0;
@@ -240,6 +241,8 @@ iks_status corr_other_traffic(corr_ctx *c)
 			lost++;
 			if (!lost_append(c, s, u, w))
 				nomem = true;
+			else
+				added[s]++;
 		}
 		if (s == 0) {
 			st->other_sent_ab += sent;
@@ -274,8 +277,9 @@ iks_status corr_other_traffic(corr_ctx *c)
 	for (int s = 0; s < 2; s++) {
 		free(k[s]);
 		free(m[s]);
-		/* the lost list stays in frame order */
-		qsort(c->out->lost[s], c->out->nlost[s], sizeof(iks_lost_packet), cmp_lost);
+		/* the lost list stays in frame order (only entries added here move) */
+		if (added[s])
+			qsort(c->out->lost[s], c->out->nlost[s], sizeof(iks_lost_packet), cmp_lost);
 	}
 	return nomem ? IKS_E_NOMEM : IKS_OK;
 }
