@@ -31,7 +31,8 @@ extern "C" {
 typedef struct iks_trace iks_trace;
 
 typedef struct iks_trace_limits {
-	uint32_t units_max;       /* packets/datagrams kept (default 16,000,000) */
+	uint32_t units_max;       /* packets/datagrams kept (default 16,000,000); also the cap
+				     on IP fragments kept as units of their own */
 	uint32_t addresses_max;   /* distinct IP addresses (default and most 65,535; past it
 				     the last slot stands for all further addresses) */
 	iks_decoder_limits decoder; /* used by iks_trace_load (zero fields: defaults) */
@@ -106,6 +107,30 @@ typedef struct iks_clock_estimate {
 	uint64_t matches_ab, matches_ba;
 	double delay_ab_s, delay_ba_s; /* one-way delays (median) */
 	double spread_s;          /* median absolute deviation of the estimate */
+	/* The model (issue 15): offset and drift from the lower envelope of both
+	 * directions' one-way delays (the convex-hull / linear-programming
+	 * estimators of Moon, Skelly and Towsley 1999 and Zhang, Liu and Xia
+	 * 2002). The true clock lies between the envelope of what a sent (above
+	 * it) and of what b sent (below it); the offset is the middle. */
+	double error_s;           /* uncertainty of offset_s over the capture: half the widest
+				     gap between the two envelopes; NAN when the data does not
+				     bound it (one direction only: the offset then includes
+				     that direction's smallest one-way delay) */
+	const char *basis;        /* "both-directions", "a->b-only", "b->a-only", "single-packet";
+				     NULL when not known */
+	double delay_min_ab_s, delay_min_ba_s; /* smallest one-way delays (NAN when not seen) */
+	uint64_t fragment_matches;  /* samples that are IP fragments matched on their own */
+	uint64_t retransmit_matches;/* samples that are byte-identical copies paired by IP ID */
+	double window_s;          /* a copy is looked for this close to its expected arrival */
+	double cover_margin_s;    /* a packet is judged when the receiving capture holds a packet
+				     at or before and one at or after its expected arrival, each
+				     within this much of it (coverage by evidence): 2 error_s +
+				     10 spread_s + 1 ms, at most window_s */
+	uint32_t nsteps;          /* clock steps found (the envelope jumps in both directions) */
+	struct {
+		double at_s;          /* on a's clock (epoch s) */
+		double step_s;        /* b's clock jumped by this much */
+	} steps[4];
 } iks_clock_estimate;
 
 /* The two ends, as each capture sees them. */
@@ -118,6 +143,8 @@ typedef struct iks_endpoints {
 				  /* UDP 4500 (NAT-T: IKE and ESP) ports, 0 if none */
 	const char *method;       /* how a and b were told apart ("ttl", "timing", ...) */
 	double covered_from_s, covered_to_s; /* overlap of the captures on a's clock (epoch s) */
+	bool same_capture;        /* both files are one capture (known is then false; the
+				     capture-check finding says so) */
 } iks_endpoints;
 
 /* One IKE message of a negotiation (a retransmitted message is one entry). */
@@ -195,8 +222,12 @@ enum iks_finding_kind {
 				     addr_before/port_before: old mapping, addr_after/port_after:
 				     new; time_a/time_b: its first packet from the new mapping;
 				     count: the peer's packets to the old mapping lost, total: sent) */
-	IKS_FIND_HOST_DROP        /* packets the capturing host itself dropped (pcapng
+	IKS_FIND_HOST_DROP,       /* packets the capturing host itself dropped (pcapng
 				     epb_verdict, as pktmon writes it): arrived, not path loss */
+	IKS_FIND_CAPTURE_CHECK,   /* the captures themselves: check "same-capture",
+				     "filtered", "not-covered" */
+	IKS_FIND_NOTHING_ARRIVED  /* not one packet one end sent toward the other reached it,
+				     while the other end's own address was active */
 };
 
 enum iks_severity {
@@ -258,6 +289,18 @@ typedef struct iks_finding {
 	uint64_t delete_frame;
 	double delete_s;
 	bool delete_arrived;
+	/* capture-check: which check; the capture it is about in `side` ('a', 'b', or 0
+	   for both); filtered: what it lacks ("esp", "ah", "udp-4500", "fragments",
+	   "other-traffic", comma-separated, static); not-covered: the spans (epoch s,
+	   on that capture's clock) and in count the packets not judged */
+	const char *check;
+	char missing_kinds[64];
+	uint16_t nspans;
+	struct { double from_s, to_s; } spans[IKS_FINDING_MAX_RANGES];
+	/* packet-loss of traffic that is not IPsec (between any addresses on the path) */
+	bool other_traffic;
+	/* nothing-arrived: count = packets sent toward the other end, total = packets
+	   the other end's own address sent or received in its capture */
 	/* modified-in-transit: what changed (bytes a path may rewrite are left out: IPv4 TTL,
 	   TOS and checksum, IPv6 traffic class and hop limit, addresses, UDP ports and
 	   checksum), and what the receiver did with it */
@@ -350,6 +393,9 @@ typedef struct iks_correlation_stats {
 	uint64_t lost_ab, lost_ba;
 	uint64_t not_covered;             /* sent outside the overlap, not seen arriving: not judged */
 	uint64_t dropped_with_icmp;       /* not arrived, and a router said why (ICMP error) */
+	uint64_t not_judged_filtered;     /* of a kind the receiving capture was filtered of */
+	uint64_t other_sent_ab, other_sent_ba;  /* traffic that is not IPsec, in the overlap */
+	uint64_t other_lost_ab, other_lost_ba;
 	uint64_t discarded_ab, discarded_ba; /* arrived changed in transit and discarded by the
 					     receiver (modified-in-transit with discarded set);
 					     not in matched_ab/matched_ba */

@@ -1,7 +1,23 @@
 /*
  * corr_clock.c - step 3 of the correlation (see correlate.c): the clock
- * offset between the captures, the one-way delays and the drift, from the
- * unique pairs; and the time both captures cover.
+ * model between the captures, and the time both captures cover.
+ *
+ * Each sample is one packet seen at both ends: y = t_b - t_a at x = t_a.
+ * For what a sends, y = offset(x) + delay >= offset(x); for what b sends,
+ * y = offset(x) - delay <= offset(x). The clock line therefore lies above
+ * the upper envelope of b's samples and below the lower envelope of a's.
+ * Each envelope is the line of the linear programme of Moon, Skelly and
+ * Towsley ("Estimation and removal of clock skew from network delay
+ * measurements", INFOCOM 1999): the line under all points closest to them
+ * in sum, which is the edge of their lower convex hull over the mean time
+ * (Zhang, Liu and Xia, "Clock synchronization algorithms for network
+ * measurements", INFOCOM 2002). The offset is the middle of the two lines
+ * and its uncertainty half the gap between them; with one direction only
+ * the offset includes that direction's smallest delay and the data does
+ * not bound the error. A drift is kept whenever it moves the clocks over
+ * the capture well beyond the scatter of the samples above their
+ * envelopes (and both directions agree on it), however short the capture.
+ * A clock step shows as both envelopes jumping together.
  */
 #include "config.h"
 
@@ -11,104 +27,363 @@
 
 #include "correlate/correlate_internal.h"
 
-/* Step 3: offset, delays, drift. */
-iks_status corr_estimate_clock(corr_ctx *c, const pair *p, size_t np)
+typedef struct pt {
+	double x, y;
+} pt;
+
+static int cmp_pt(const void *p, const void *q)
+{
+	const pt *a = p, *b = q;
+	if (a->x != b->x)
+		return a->x < b->x ? -1 : 1;
+	return a->y < b->y ? -1 : (a->y > b->y);
+}
+
+static double cross(pt o, pt a, pt b)
+{
+	return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+}
+
+/* A line under (or over) one direction's samples. */
+typedef struct envelope {
+	size_t n;
+	double slope, icpt;     /* y = icpt + slope * x */
+	double edge;            /* x-length of the hull edge the line rests on (0: one point) */
+	double scatter;         /* 5th-percentile distance of the samples from the line */
+	double ymin, xmean;
+} envelope;
+
+/* Lower envelope of p[0..n) (sorted by x): Moon's LP line. hull is scratch
+ * of n entries. */
+static void lower_envelope(pt *p, size_t n, pt *hull, envelope *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->n = n;
+	if (n == 0)
+		return;
+	double sx = 0;
+	e->ymin = p[0].y;
+	for (size_t i = 0; i < n; i++) {
+		sx += p[i].x;
+		if (p[i].y < e->ymin)
+			e->ymin = p[i].y;
+	}
+	e->xmean = sx / (double)n;
+	/* Andrew's monotone chain, lower half */
+	size_t h = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (h && p[i].x == hull[h - 1].x)
+			continue; /* sorted by y within x: the first is the lowest */
+		while (h >= 2 && cross(hull[h - 2], hull[h - 1], p[i]) <= 0)
+			h--;
+		hull[h++] = p[i];
+	}
+	e->icpt = e->ymin;
+	if (h >= 2) {
+		size_t k = 0;
+		while (k + 2 < h && hull[k + 1].x < e->xmean)
+			k++;
+		double dx = hull[k + 1].x - hull[k].x;
+		e->slope = (hull[k + 1].y - hull[k].y) / dx;
+		e->icpt = hull[k].y - e->slope * hull[k].x;
+		e->edge = dx;
+	}
+}
+
+/* How far the samples nearest the line sit above it: the residual at the
+ * 5th percentile. The envelope rests on the fastest packets, so this, not
+ * the median delay variation, is how well the line is known. */
+static double residual_low(const pt *p, size_t n, double slope, double icpt, double *tmp)
+{
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = p[i].y - (icpt + slope * p[i].x);
+	corr_median(tmp, n); /* sorts */
+	return n ? tmp[n / 20] : 0;
+}
+
+static double refine_step(const pt *all, size_t nall, double bin_from, double before,
+			  double after);
+
+/* Clock steps: the envelopes of 1 s bins, compared over STEP_WIN bins
+ * before and after each bin, jump together in both directions; the step
+ * is then placed at the first packet seen at both ends (of any kind) that
+ * sits at the new level. */
+#define STEP_WIN 10
+static void find_steps(corr_ctx *c, const pt *p0, size_t n0, const pt *p1, size_t n1,
+		       const pt *all, size_t nall, double span, double thresh)
 {
 	iks_clock_estimate *ce = &c->out->clock;
-	double *d[2];
+	if (!n0 || !n1 || span <= 0)
+		return;
+	size_t nb = (size_t)(span / 1e9) + 1;
+	if (nb < 2 || nb > 10000000)
+		return;
+	double *lo = malloc(nb * sizeof(double)), *hi = malloc(nb * sizeof(double));
+	if (!lo || !hi) {
+		free(lo);
+		free(hi);
+		return;
+	}
+	for (size_t i = 0; i < nb; i++) {
+		lo[i] = INFINITY;
+		hi[i] = -INFINITY;
+	}
+	for (size_t i = 0; i < n0; i++) {
+		size_t b = (size_t)(p0[i].x / 1e9);
+		if (b < nb && p0[i].y < lo[b])
+			lo[b] = p0[i].y;
+	}
+	for (size_t i = 0; i < n1; i++) {
+		size_t b = (size_t)(p1[i].x / 1e9);
+		if (b < nb && p1[i].y > hi[b])
+			hi[b] = p1[i].y;
+	}
+	/* the scatter within bins: a step does not inflate it */
+	double *r = malloc((n0 + n1 + 1) * sizeof(double));
+	if (!r) {
+		free(lo);
+		free(hi);
+		return;
+	}
+	size_t nr = 0;
+	for (size_t i = 0; i < n0; i++) {
+		size_t b = (size_t)(p0[i].x / 1e9);
+		if (b < nb)
+			r[nr++] = p0[i].y - lo[b];
+	}
+	for (size_t i = 0; i < n1; i++) {
+		size_t b = (size_t)(p1[i].x / 1e9);
+		if (b < nb)
+			r[nr++] = hi[b] - p1[i].y;
+	}
+	thresh = fmax(thresh, 10 * corr_median(r, nr));
+	free(r);
+	c->nsteps = 0;
+	ce->nsteps = 0;
+	/* a step inside bin k-1 leaves the bins before it and from k on clean */
+	for (size_t k = 2; k < nb && ce->nsteps < 4; k++) {
+		double lb = INFINITY, la = INFINITY, hb = -INFINITY, ha = -INFINITY;
+		for (size_t j = k - 1 >= STEP_WIN ? k - 1 - STEP_WIN : 0; j + 1 < k; j++) {
+			lb = fmin(lb, lo[j]);
+			hb = fmax(hb, hi[j]);
+		}
+		for (size_t j = k; j < nb && j < k + STEP_WIN; j++) {
+			la = fmin(la, lo[j]);
+			ha = fmax(ha, hi[j]);
+		}
+		if (!isfinite(lb) || !isfinite(la) || !isfinite(hb) || !isfinite(ha))
+			continue;
+		double s0 = la - lb, s1 = ha - hb;
+		if (fabs(s0) < thresh || fabs(s1) < thresh || (s0 > 0) != (s1 > 0) ||
+		    fabs(s0 - s1) > 0.5 * fmax(fabs(s0), fabs(s1)))
+			continue;
+		double at = refine_step(all, nall, (double)(k - 1) * 1e9, (lb + hb) / 2, (la + ha) / 2);
+		c->step_at[c->nsteps] = at;
+		c->step_ns[c->nsteps] = (s0 + s1) / 2;
+		c->nsteps++;
+		ce->steps[ce->nsteps].at_s = (c->t0_ns + at) / 1e9;
+		ce->steps[ce->nsteps].step_s = (s0 + s1) / 2 / 1e9;
+		ce->nsteps++;
+		k += STEP_WIN; /* one step per window */
+	}
+	free(lo);
+	free(hi);
+}
+
+/* The model fitted to one set of samples (b's y stored as they are). */
+typedef struct model {
+	double off, slope;      /* the clock line: y = off + slope x */
+	double a0, a1;          /* a's envelope from below, b's from above, at x = 0 */
+	double noise;           /* the larger envelope scatter of the two (>= 2 us) */
+} model;
+
+static void fit(pt *p[2], const size_t n[2], pt *hull, double *tmp, double span, model *m)
+{
+	envelope e[2];
+	memset(e, 0, sizeof(e));
+	qsort(p[0], n[0], sizeof(pt), cmp_pt);
+	lower_envelope(p[0], n[0], hull, &e[0]);
+	for (size_t i = 0; i < n[1]; i++)
+		p[1][i].y = -p[1][i].y;
+	qsort(p[1], n[1], sizeof(pt), cmp_pt);
+	lower_envelope(p[1], n[1], hull, &e[1]);
+	for (int d = 0; d < 2; d++)
+		if (n[d])
+			e[d].scatter = residual_low(p[d], n[d], e[d].slope, e[d].icpt, tmp);
+	/* back to b's samples as they are: line y = -icpt - slope x */
+	for (size_t i = 0; i < n[1]; i++)
+		p[1][i].y = -p[1][i].y;
+	/* at least 2 us: two clocks each read to the microsecond */
+	m->noise = fmax(fmax(e[0].scatter, e[1].scatter), 2e3);
+
+	/* the drift, and whether to keep it */
+	double l0 = e[0].slope, l1 = -e[1].slope, slope = 0;
+	bool keep = false;
+	if (n[0] >= 3 && n[1] >= 3) {
+		slope = (l0 + l1) / 2;
+		keep = (l0 > 0) == (l1 > 0) && fabs(l0 - l1) < fabs(slope) &&
+		       fabs(slope) * span > 5 * m->noise;
+	} else if (n[0] + n[1] >= 10) {
+		/* one direction: nothing to cross-check the slope against */
+		const envelope *o = n[0] ? &e[0] : &e[1];
+		slope = n[0] ? l0 : l1;
+		keep = fabs(slope) * span > 10 * m->noise && o->edge >= span / 4;
+	}
+	if (!keep)
+		slope = 0;
+	/* each envelope with the common slope: a's line under a's samples,
+	 * b's over b's */
+	double a0 = INFINITY, a1 = -INFINITY;
+	for (size_t i = 0; i < n[0]; i++)
+		a0 = fmin(a0, p[0][i].y - slope * p[0][i].x);
+	for (size_t i = 0; i < n[1]; i++)
+		a1 = fmax(a1, p[1][i].y - slope * p[1][i].x);
+	m->a0 = a0;
+	m->a1 = a1;
+	m->slope = slope;
+	m->off = n[0] && n[1] ? (a0 + a1) / 2 : n[0] ? a0 : a1;
+}
+
+/* Where a step happened: the first packet seen at both ends (of any
+ * direction or addresses: the step dwarfs the delays) closer to the level
+ * after it than to the level before, near the bin boundary it was found at. */
+static double refine_step(const pt *all, size_t nall, double bin_from, double before,
+			  double after)
+{
+	double at = INFINITY;
+	for (size_t i = 0; i < nall; i++)
+		if (all[i].x >= bin_from && all[i].x < at &&
+		    fabs(all[i].y - after) < fabs(all[i].y - before))
+			at = all[i].x;
+	return isfinite(at) ? at : bin_from + 1e9;
+}
+
+iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
+{
+	iks_clock_estimate *ce = &c->out->clock;
+	pt *p[2];
 	size_t n[2] = { 0, 0 };
-	d[0] = malloc((np + 1) * sizeof(double));
-	d[1] = malloc((np + 1) * sizeof(double));
-	if (!d[0] || !d[1]) {
-		free(d[0]);
-		free(d[1]);
+	p[0] = malloc((ns + 1) * sizeof(pt));
+	p[1] = malloc((ns + 1) * sizeof(pt));
+	pt *hull = malloc((ns + 1) * sizeof(pt));
+	double *tmp = malloc((ns + 1) * sizeof(double));
+	if (!p[0] || !p[1] || !hull || !tmp) {
+		free(p[0]);
+		free(p[1]);
+		free(hull);
+		free(tmp);
 		return IKS_E_NOMEM;
 	}
-	for (size_t i = 0; i < np; i++) {
-		int dir = c->role[0][p[i].a] == ROLE_SENT ? 0 : c->role[0][p[i].a] == ROLE_RECEIVED ? 1 : -1;
-		if (dir < 0 || (dir == 0 && c->role[1][p[i].b] != ROLE_RECEIVED) ||
-		    (dir == 1 && c->role[1][p[i].b] != ROLE_SENT))
+	c->t0_ns = (double)c->t[0]->info.first_ns;
+	for (size_t i = 0; i < ns; i++) {
+		int d = corr_sample_dir(c, &s[i]);
+		if (d < 0)
 			continue;
-		d[dir][n[dir]++] = (double)(c->t[1]->units[p[i].b].ts - c->t[0]->units[p[i].a].ts);
-	}
-	double m0 = corr_median(d[0], n[0]), m1 = corr_median(d[1], n[1]);
-	if (n[0] && n[1]) {
-		c->offset_ns = (m0 + m1) / 2;
-		c->delay_ns[0] = (m0 - m1) / 2;
-		c->delay_ns[1] = (m0 - m1) / 2;
-	} else if (n[0] || n[1]) {
-		c->offset_ns = n[0] ? m0 : m1;
+		p[d][n[d]].x = (double)s[i].ta - c->t0_ns;
+		p[d][n[d]].y = (double)(s[i].tb - s[i].ta);
+		n[d]++;
+		ce->fragment_matches += s[i].fragment;
+		ce->retransmit_matches += s[i].retransmit;
 	}
 	ce->known = n[0] + n[1] > 0;
 	ce->matches = n[0] + n[1];
 	ce->matches_ab = n[0];
 	ce->matches_ba = n[1];
-	c->t0_ns = (double)c->t[0]->info.first_ns;
-
-	/* drift: least squares of the differences (less their direction's
-	 * median) against a's time, over the captured span */
-	double sx = 0, sy = 0, sxx = 0, sxy = 0;
-	size_t cnt = 0;
-	for (size_t i = 0; i < np; i++) {
-		if (c->role[0][p[i].a] != ROLE_SENT && c->role[0][p[i].a] != ROLE_RECEIVED)
-			continue;
-		double x = (double)c->t[0]->units[p[i].a].ts - c->t0_ns;
-		double y = (double)(c->t[1]->units[p[i].b].ts - c->t[0]->units[p[i].a].ts) -
-			   (c->role[0][p[i].a] == ROLE_SENT ? m0 : m1);
-		sx += x;
-		sy += y;
-		sxx += x * x;
-		sxy += x * y;
-		cnt++;
+	ce->error_s = NAN;
+	ce->delay_min_ab_s = NAN;
+	ce->delay_min_ba_s = NAN;
+	if (!ce->known) {
+		ce->offset_s = NAN;
+		free(p[0]);
+		free(p[1]);
+		free(hull);
+		free(tmp);
+		c->window_ns = c->opt.match_window_s * 1e9;
+		return IKS_OK;
 	}
-	double den = (double)cnt * sxx - sx * sx;
 	double span = (double)(c->t[0]->info.last_ns - c->t[0]->info.first_ns);
-	double slope = 0, icpt = 0;
-	if (cnt >= 20 && den > 0 && span >= 60e9) {
-		slope = ((double)cnt * sxy - sx * sy) / den;
-		icpt = (sy - slope * sx) / (double)cnt;
+	model m;
+	fit(p, n, hull, tmp, span, &m);
+	/* clock steps: found on the samples as they are, then taken out and
+	 * the model fitted again */
+	pt *all = malloc((ns + 1) * sizeof(pt));
+	if (!all) {
+		free(p[0]);
+		free(p[1]);
+		free(hull);
+		free(tmp);
+		return IKS_E_NOMEM;
 	}
-	/* spread: median absolute residual once offset (and drift) are taken out */
-	double *dev = malloc((n[0] + n[1] + 1) * sizeof(double));
-	double spread_fit = 0, spread_flat = 0;
-	if (dev) {
-		size_t nd = 0;
-		for (size_t i = 0; i < np; i++) {
-			uint8_t r = c->role[0][p[i].a];
-			if (r != ROLE_SENT && r != ROLE_RECEIVED)
-				continue;
-			double x = (double)c->t[0]->units[p[i].a].ts - c->t0_ns;
-			double y = (double)(c->t[1]->units[p[i].b].ts - c->t[0]->units[p[i].a].ts) -
-				   (r == ROLE_SENT ? m0 : m1);
-			dev[nd++] = fabs(y - (slope * x + icpt));
+	for (size_t i = 0; i < ns; i++) {
+		all[i].x = (double)s[i].ta - c->t0_ns;
+		all[i].y = (double)(s[i].tb - s[i].ta);
+	}
+	find_steps(c, p[0], n[0], p[1], n[1], all, ns, span, 5e6);
+	free(all);
+	if (c->nsteps) {
+		for (int d = 0; d < 2; d++)
+			for (size_t i = 0; i < n[d]; i++)
+				p[d][i].y -= corr_steps_before(c, p[d][i].x);
+		fit(p, n, hull, tmp, span, &m);
+	}
+	double off = m.off, slope = m.slope, a0 = m.a0, a1 = m.a1;
+	if (n[0] && n[1])
+		ce->basis = "both-directions";
+	else
+		ce->basis = n[0] ? "a->b-only" : "b->a-only";
+	if (n[0] + n[1] == 1)
+		ce->basis = "single-packet";
+	c->offset_ns = off;
+	c->drift = slope;
+	/* one-way delays: medians (for matching) and minima */
+	for (int d = 0; d < 2; d++) {
+		if (!n[d])
+			continue;
+		double mn = INFINITY;
+		for (size_t i = 0; i < n[d]; i++) {
+			double line = off + slope * p[d][i].x;
+			tmp[i] = d == 0 ? p[d][i].y - line : line - p[d][i].y;
+			mn = fmin(mn, tmp[i]);
 		}
-		spread_fit = corr_median(dev, nd);
-		nd = 0;
-		for (size_t k = 0; k < 2; k++)
-			for (size_t i = 0; i < n[k]; i++)
-				dev[nd++] = fabs(d[k][i] - (k ? m1 : m0));
-		spread_flat = corr_median(dev, nd);
-		free(dev);
+		c->delay_ns[d] = corr_median(tmp, n[d]);
+		if (d == 0)
+			ce->delay_min_ab_s = mn / 1e9;
+		else
+			ce->delay_min_ba_s = mn / 1e9;
 	}
-	/* keep a drift only when the data clearly shows one: over the capture
-	 * it moves the clocks well beyond the scatter left around the fit */
-	if (slope != 0 && fabs(slope) * span > 10 * spread_fit + 1e4) {
-		c->drift = slope;
-		c->offset_ns += icpt; /* the offset at the start of capture a */
-		ce->spread_s = spread_fit / 1e9;
-	} else {
-		ce->spread_s = spread_flat / 1e9;
-	}
-	ce->offset_s = c->offset_ns / 1e9;
-	ce->drift_ppm = c->drift * 1e6;
+	/* spread: median absolute deviation of the samples from the model */
+	size_t nd = 0;
+	for (int d = 0; d < 2; d++)
+		for (size_t i = 0; i < n[d]; i++) {
+			double line = off + slope * p[d][i].x;
+			double dl = d == 0 ? p[d][i].y - line : line - p[d][i].y;
+			tmp[nd++] = fabs(dl - c->delay_ns[d]);
+		}
+	double spread = corr_median(tmp, nd);
+	/* the uncertainty: half the gap between the envelopes, plus the
+	 * samples' spread around the model (what a drift too small to keep, or
+	 * uneven delays, may still move) */
+	if (n[0] && n[1])
+		ce->error_s = (fmax(fabs(a0 - a1) / 2, 1e3) + spread) / 1e9;
+
+	ce->offset_s = off / 1e9;
+	ce->drift_ppm = slope * 1e6;
+	ce->spread_s = spread / 1e9;
 	ce->delay_ab_s = c->delay_ns[0] / 1e9;
 	ce->delay_ba_s = c->delay_ns[1] / 1e9;
-	double w = 20e6 + 10 * ce->spread_s * 1e9 + 2 * fabs(c->delay_ns[0]);
+	c->error_ns = isnan(ce->error_s) ? 0 : ce->error_s * 1e9;
+	double w = 20e6 + 10 * spread + 2 * fabs(c->delay_ns[0]) + 2 * fabs(c->delay_ns[1]) +
+		   2 * c->error_ns;
 	if (w > c->opt.match_window_s * 1e9)
 		w = c->opt.match_window_s * 1e9;
 	c->window_ns = w;
-	free(d[0]);
-	free(d[1]);
+	ce->window_s = w / 1e9;
+	double mg = 2 * c->error_ns + 10 * spread + 1e6;
+	ce->cover_margin_s = (mg < w ? mg : w) / 1e9;
+	free(p[0]);
+	free(p[1]);
+	free(hull);
+	free(tmp);
 	return IKS_OK;
 }
 

@@ -90,27 +90,76 @@ iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction
 	return f;
 }
 
+double corr_steps_before(const corr_ctx *c, double x)
+{
+	double s = 0;
+	for (uint32_t k = 0; k < c->nsteps; k++)
+		if (x >= c->step_at[k])
+			s += c->step_ns[k];
+	return s;
+}
+
+double corr_to_b_clock(const corr_ctx *c, double ta)
+{
+	return ta + c->offset_ns + c->drift * (ta - c->t0_ns) + corr_steps_before(c, ta - c->t0_ns);
+}
+
 double corr_to_a_clock(const corr_ctx *c, int side, int64_t ts)
 {
 	if (side == 0)
 		return (double)ts;
-	/* invert t_b = t_a + off + drift (t_a - t0) */
-	return ((double)ts - c->offset_ns + c->drift * c->t0_ns) / (1 + c->drift);
+	/* invert t_b = t_a + off + drift (t_a - t0) + steps(t_a); the steps
+	 * are taken at the estimate without them, then once more */
+	double ta = ((double)ts - c->offset_ns + c->drift * c->t0_ns) / (1 + c->drift);
+	for (int k = 0; k < 2 && c->nsteps; k++)
+		ta = ((double)ts - c->offset_ns - corr_steps_before(c, ta - c->t0_ns) +
+		      c->drift * c->t0_ns) / (1 + c->drift);
+	return ta;
 }
 
 double corr_expected_arrival(const corr_ctx *c, int side, int64_t ts)
 {
 	if (side == 0)
-		return (double)ts + c->offset_ns + c->drift * ((double)ts - c->t0_ns) + c->delay_ns[0];
-	double ta = corr_to_a_clock(c, 1, ts) + c->delay_ns[1];
-	return ta;
+		return corr_to_b_clock(c, (double)ts) + c->delay_ns[0];
+	return corr_to_a_clock(c, 1, ts) + c->delay_ns[1];
+}
+
+/* Index of the first time >= v in side s's sorted times. */
+size_t corr_time_index(const corr_ctx *c, int s, double v)
+{
+	size_t lo = 0, hi = c->ntimes[s];
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if ((double)c->times[s][mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 bool corr_covered(const corr_ctx *c, int side, int64_t ts)
 {
-	double ta = corr_to_a_clock(c, side, ts);
-	return ta >= (double)c->cover_from_ns &&
-	       ta + c->opt.end_margin_s * 1e9 <= (double)c->cover_to_ns;
+	int r = 1 - side;
+	double e = corr_expected_arrival(c, side, ts);
+	if (!c->times[r])
+		return false;
+	/* the expected arrival is known to within the clock's uncertainty and
+	 * the delays' scatter: packets that far before and after it prove the
+	 * capture ran */
+	/* without a clock the captures' clocks are taken to agree */
+	double m = c->out->clock.known ? c->out->clock.cover_margin_s * 1e9 : 1e6;
+	/* a packet at or before the arrival and one at or after it, each
+	 * within the uncertainty (one packet right at it, such as the
+	 * datagram's own second fragment, shows the capture running then) */
+	if (c->times[r][0] > e + m)
+		return false; /* nothing before: the capture had not started */
+	if (corr_time_index(c, r, e - m) == c->ntimes[r])
+		return false; /* nothing after: it had stopped */
+	for (size_t g = 0; g < c->ngaps[r]; g++)
+		if (e >= (double)c->gaps[r][g].from && e <= (double)c->gaps[r][g].to)
+			return false;
+	return true;
 }
 
 void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u)

@@ -1,8 +1,19 @@
 /*
- * corr_hosts.c - steps 1 and 2 of the correlation (see correlate.c):
- * units whose identity occurs once in each trace are paired without a
- * clock, and those pairs tell which addresses are the two hosts in each
- * capture (by TTL, or on a path without routers by timing).
+ * corr_hosts.c - steps 1 and 2 of the correlation (see correlate.c).
+ *
+ * Step 1 pairs what needs no clock: units whose identity occurs once in
+ * each trace; byte-identical copies (retransmissions) paired in order by
+ * IP ID; and every IP fragment as a unit of its own (IP ID, offset, length
+ * and its bytes), so that first fragments alone are evidence.
+ *
+ * Step 2 learns which addresses are the two hosts. IPsec decides: only
+ * pairs of IKE, ESP, AH, NAT-T keepalives and fragments of UDP 500/4500 or
+ * ESP/AH vote (by TTL, or on a path without routers by timing); other
+ * traffic never chooses the host pair. When no IPsec packet crossed, the
+ * IPsec endpoints of each capture are taken on their own: the capture's
+ * busiest IPsec address pair, its host being the address that sends with
+ * an unrouted TTL (or, failing that, the one the other capture does not
+ * hold); the ends are then known but not their clocks.
  */
 #include "config.h"
 
@@ -12,71 +23,241 @@
 
 #include "correlate/correlate_internal.h"
 
-/* Step 1: identities that occur exactly once on each side. */
-pair *corr_unique_pairs(const corr_ctx *c, size_t *npairs)
+static bool ipsec_kind(uint8_t kind)
 {
-	size_t na, nb;
-	keyed *ka = corr_sorted_keys(c->t[0], false, NULL, 0, &na);
-	keyed *kb = corr_sorted_keys(c->t[1], false, NULL, 0, &nb);
-	pair *p = malloc(((na < nb ? na : nb) + 1) * sizeof(*p));
-	size_t n = 0;
-	if (ka && kb && p) {
-		size_t i = 0, j = 0;
-		while (i < na && j < nb) {
-			if (ka[i].key < kb[j].key) {
+	return kind == UNIT_IKE || kind == UNIT_ESP || kind == UNIT_AH || kind == UNIT_KEEPALIVE;
+}
+
+static bool ipsec_frag(const trace_frag *g)
+{
+	if (g->proto == 50 || g->proto == 51)
+		return true;
+	return g->proto == 17 && g->offset == 0 &&
+	       (g->sport == 500 || g->dport == 500 || g->sport == 4500 || g->dport == 4500);
+}
+
+/* Sample store that grows (all arrays are bounded by the traces' sizes). */
+static bool push(corr_sample **s, size_t *n, size_t *cap)
+{
+	if (*n < *cap)
+		return true;
+	size_t nc = *cap ? *cap * 2 : 256;
+	corr_sample *p = realloc(*s, nc * sizeof(*p));
+	if (!p)
+		return false;
+	*s = p;
+	*cap = nc;
+	return true;
+}
+
+static void sample_units(const corr_ctx *c, corr_sample *x, uint32_t ia, uint32_t ib)
+{
+	const trace_unit *ua = &c->t[0]->units[ia], *ub = &c->t[1]->units[ib];
+	memset(x, 0, sizeof(*x));
+	x->ta = ua->ts;
+	x->tb = ub->ts;
+	x->src_a = ua->addr_src;
+	x->dst_a = ua->addr_dst;
+	x->src_b = ub->addr_src;
+	x->dst_b = ub->addr_dst;
+	x->ttl_a = ua->ttl;
+	x->ttl_b = ub->ttl;
+	x->ipsec = ipsec_kind(ua->kind);
+	x->a = ia;
+	x->b = ib;
+}
+
+/* Byte-identical copies in a run of one key: paired by IP ID where the ID
+ * occurs once among the run's copies on each side. */
+static bool pair_by_ip_id(const corr_ctx *c, const keyed *ka, size_t i, size_t ie, const keyed *kb,
+			  size_t j, size_t je, corr_sample **s, size_t *n, size_t *cap)
+{
+	for (size_t x = i; x < ie; x++) {
+		uint32_t id = c->t[0]->units[ka[x].idx].ip_id;
+		size_t cnt_a = 0, cnt_b = 0, at = 0;
+		for (size_t y = i; y < ie; y++)
+			cnt_a += c->t[0]->units[ka[y].idx].ip_id == id;
+		for (size_t y = j; y < je; y++)
+			if (c->t[1]->units[kb[y].idx].ip_id == id) {
+				cnt_b++;
+				at = y;
+			}
+		if (cnt_a != 1 || cnt_b != 1)
+			continue;
+		if (!push(s, n, cap))
+			return false;
+		sample_units(c, &(*s)[(*n)++], ka[x].idx, kb[at].idx);
+		(*s)[*n - 1].retransmit = true;
+	}
+	return true;
+}
+
+typedef struct fkey {
+	uint64_t key;
+	uint32_t idx;
+} fkey;
+
+static int cmp_fkey(const void *x, const void *y)
+{
+	const fkey *a = x, *b = y;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->idx < b->idx ? -1 : (a->idx > b->idx);
+}
+
+/* Fragments sorted by exact identity, or (prefix) by the identity of their
+ * first bytes, leaving out those already paired. */
+static fkey *sorted_frags(const iks_trace *t, bool prefix, const uint8_t *done, size_t *n)
+{
+	fkey *k = malloc((t->nfrags ? t->nfrags : 1) * sizeof(*k));
+	if (!k)
+		return NULL;
+	size_t m = 0;
+	for (size_t i = 0; i < t->nfrags; i++) {
+		if (done && done[i])
+			continue;
+		k[m].key = prefix ? t->frags[i].pkey : t->frags[i].key;
+		k[m++].idx = (uint32_t)i;
+	}
+	qsort(k, m, sizeof(*k), cmp_fkey);
+	*n = m;
+	return k;
+}
+
+/* Fragments whose identity occurs once in each trace: exactly, then (for
+ * the rest) by their first bytes, so that a piece a router cut again still
+ * pairs with the piece it was cut from. */
+static bool pair_frags_pass(const corr_ctx *c, bool prefix, uint8_t *done[2], corr_sample **s,
+			    size_t *n, size_t *cap)
+{
+	const iks_trace *A = c->t[0], *B = c->t[1];
+	size_t na = 0, nb = 0;
+	fkey *ka = sorted_frags(A, prefix, done[0], &na), *kb = sorted_frags(B, prefix, done[1], &nb);
+	bool ok = ka && kb;
+	size_t i = 0, j = 0;
+	while (ok && i < na && j < nb) {
+		if (ka[i].key != kb[j].key) {
+			if (ka[i].key < kb[j].key)
 				i++;
-				continue;
-			}
-			if (ka[i].key > kb[j].key) {
+			else
 				j++;
-				continue;
-			}
-			size_t ie = i, je = j;
-			while (ie < na && ka[ie].key == ka[i].key)
-				ie++;
-			while (je < nb && kb[je].key == kb[j].key)
-				je++;
-			if (ie - i == 1 && je - j == 1) {
-				p[n].a = ka[i].idx;
-				p[n].b = kb[j].idx;
-				n++;
-			}
-			i = ie;
-			j = je;
+			continue;
 		}
+		size_t ie = i, je = j;
+		while (ie < na && ka[ie].key == ka[i].key)
+			ie++;
+		while (je < nb && kb[je].key == kb[j].key)
+			je++;
+		if (ie - i == 1 && je - j == 1) {
+			const trace_frag *ga = &A->frags[ka[i].idx], *gb = &B->frags[kb[j].idx];
+			if (!push(s, n, cap)) {
+				ok = false;
+				break;
+			}
+			corr_sample *x = &(*s)[(*n)++];
+			memset(x, 0, sizeof(*x));
+			x->ta = ga->ts;
+			x->tb = gb->ts;
+			x->src_a = ga->addr_src;
+			x->dst_a = ga->addr_dst;
+			x->src_b = gb->addr_src;
+			x->dst_b = gb->addr_dst;
+			x->ttl_a = ga->ttl;
+			x->ttl_b = gb->ttl;
+			x->ipsec = ipsec_frag(ga);
+			x->fragment = true;
+			x->a = ka[i].idx;
+			x->b = kb[j].idx;
+			done[0][ka[i].idx] = 1;
+			done[1][kb[j].idx] = 1;
+		}
+		i = ie;
+		j = je;
 	}
 	free(ka);
 	free(kb);
-	if (!p)
+	return ok;
+}
+
+static bool pair_frags(const corr_ctx *c, corr_sample **s, size_t *n, size_t *cap)
+{
+	uint8_t *done[2];
+	done[0] = calloc(c->t[0]->nfrags + 1, 1);
+	done[1] = calloc(c->t[1]->nfrags + 1, 1);
+	bool ok = done[0] && done[1] && pair_frags_pass(c, false, done, s, n, cap) &&
+		  pair_frags_pass(c, true, done, s, n, cap);
+	free(done[0]);
+	free(done[1]);
+	return ok;
+}
+
+/* Step 1. */
+corr_sample *corr_samples(const corr_ctx *c, size_t *nsamples)
+{
+	size_t na, nb, n = 0, cap = 0;
+	corr_sample *s = NULL;
+	keyed *ka = corr_sorted_keys(c->t[0], false, NULL, 0, &na);
+	keyed *kb = corr_sorted_keys(c->t[1], false, NULL, 0, &nb);
+	bool ok = ka && kb && push(&s, &n, &cap);
+	size_t i = 0, j = 0;
+	while (ok && i < na && j < nb) {
+		if (ka[i].key != kb[j].key) {
+			if (ka[i].key < kb[j].key)
+				i++;
+			else
+				j++;
+			continue;
+		}
+		size_t ie = i, je = j;
+		while (ie < na && ka[ie].key == ka[i].key)
+			ie++;
+		while (je < nb && kb[je].key == kb[j].key)
+			je++;
+		if (ie - i == 1 && je - j == 1) {
+			if (!push(&s, &n, &cap))
+				ok = false;
+			else
+				sample_units(c, &s[n++], ka[i].idx, kb[j].idx);
+		} else if (!pair_by_ip_id(c, ka, i, ie, kb, j, je, &s, &n, &cap)) {
+			ok = false;
+		}
+		i = ie;
+		j = je;
+	}
+	free(ka);
+	free(kb);
+	if (ok)
+		ok = pair_frags(c, &s, &n, &cap);
+	if (!ok) {
+		free(s);
 		return NULL;
-	*npairs = n;
-	return p;
+	}
+	*nsamples = n;
+	return s;
 }
 
 /* Step 2: which addresses are the two hosts, in each capture. */
 typedef struct flow_vote {
 	uint32_t src_a, dst_a, src_b, dst_b;
 	uint64_t ttl_sent_by_a, ttl_sent_by_b, n;
-	double *diffs;
-	size_t ndiffs;
 } flow_vote;
 
 #define MAX_FLOWS 64
 
-static flow_vote *find_flow(flow_vote *f, size_t *nf, const trace_unit *ua, const trace_unit *ub)
+static flow_vote *find_flow(flow_vote *f, size_t *nf, const corr_sample *x)
 {
 	for (size_t i = 0; i < *nf; i++)
-		if (f[i].src_a == ua->addr_src && f[i].dst_a == ua->addr_dst &&
-		    f[i].src_b == ub->addr_src && f[i].dst_b == ub->addr_dst)
+		if (f[i].src_a == x->src_a && f[i].dst_a == x->dst_a && f[i].src_b == x->src_b &&
+		    f[i].dst_b == x->dst_b)
 			return &f[i];
 	if (*nf == MAX_FLOWS)
 		return NULL;
 	flow_vote *v = &f[(*nf)++];
 	memset(v, 0, sizeof(*v));
-	v->src_a = ua->addr_src;
-	v->dst_a = ua->addr_dst;
-	v->src_b = ub->addr_src;
-	v->dst_b = ub->addr_dst;
+	v->src_a = x->src_a;
+	v->dst_a = x->dst_a;
+	v->src_b = x->src_b;
+	v->dst_b = x->dst_b;
 	return v;
 }
 
@@ -90,22 +271,30 @@ static void set_hosts(corr_ctx *c, const flow_vote *ab, const char *method)
 	c->out->ends.method = method;
 }
 
-iks_status corr_learn_hosts(corr_ctx *c, const pair *p, size_t np)
+static bool in_flow(const corr_sample *x, const flow_vote *f)
+{
+	return x->src_a == f->src_a && x->dst_a == f->dst_a && x->src_b == f->src_b &&
+	       x->dst_b == f->dst_b;
+}
+
+/* The ends from IPsec packets that crossed. */
+static iks_status hosts_from_pairs(corr_ctx *c, const corr_sample *s, size_t ns, bool ipsec_only)
 {
 	flow_vote flows[MAX_FLOWS];
 	size_t nf = 0;
-	for (size_t i = 0; i < np; i++) {
-		const trace_unit *ua = &c->t[0]->units[p[i].a], *ub = &c->t[1]->units[p[i].b];
-		flow_vote *v = find_flow(flows, &nf, ua, ub);
+	for (size_t i = 0; i < ns; i++) {
+		if (ipsec_only && !s[i].ipsec)
+			continue;
+		flow_vote *v = find_flow(flows, &nf, &s[i]);
 		if (!v)
 			continue;
 		v->n++;
-		if (ua->ttl > ub->ttl)
+		if (s[i].ttl_a > s[i].ttl_b)
 			v->ttl_sent_by_a++;
-		else if (ua->ttl < ub->ttl)
+		else if (s[i].ttl_a < s[i].ttl_b)
 			v->ttl_sent_by_b++;
 	}
-	/* the busiest flow whose TTLs say who sent it */
+	/* the busiest IPsec flow whose TTLs say who sent it */
 	flow_vote *best = NULL;
 	bool best_from_a = false;
 	for (size_t i = 0; i < nf; i++) {
@@ -145,21 +334,166 @@ iks_status corr_learn_hosts(corr_ctx *c, const pair *p, size_t np)
 	double m[2];
 	for (int k = 0; k < 2; k++) {
 		flow_vote *f = k ? f2 : f1;
-		double *d = malloc(f->n * sizeof(*d));
+		double *d = malloc((f->n + 1) * sizeof(*d));
 		if (!d)
 			return IKS_E_NOMEM;
 		size_t n = 0;
-		for (size_t i = 0; i < np; i++) {
-			const trace_unit *ua = &c->t[0]->units[p[i].a], *ub = &c->t[1]->units[p[i].b];
-			if (ua->addr_src == f->src_a && ua->addr_dst == f->dst_a &&
-			    ub->addr_src == f->src_b && ub->addr_dst == f->dst_b && n < f->n)
-				d[n++] = (double)(ub->ts - ua->ts);
-		}
+		for (size_t i = 0; i < ns; i++)
+			if ((s[i].ipsec || !ipsec_only) && in_flow(&s[i], f) && n < f->n)
+				d[n++] = (double)(s[i].tb - s[i].ta);
 		m[k] = corr_median(d, n);
 		free(d);
 	}
 	set_hosts(c, m[0] >= m[1] ? f1 : f2, "timing");
 	return IKS_OK;
+}
+
+/* An address pair's IPsec packets in one capture. */
+typedef struct ep_pair {
+	uint16_t x, y;          /* x < y */
+	uint64_t n;
+	uint64_t unrouted[2];   /* packets from x / y with a TTL a host starts with */
+} ep_pair;
+
+#define MAX_EP 64
+
+static bool unrouted_ttl(uint8_t ttl)
+{
+	return ttl == 64 || ttl == 128 || ttl == 255 || ttl == 32;
+}
+
+static void ep_count(ep_pair *e, size_t *ne, uint16_t src, uint16_t dst, uint8_t ttl)
+{
+	uint16_t x = src < dst ? src : dst, y = src < dst ? dst : src;
+	size_t i;
+	for (i = 0; i < *ne; i++)
+		if (e[i].x == x && e[i].y == y)
+			break;
+	if (i == *ne) {
+		if (*ne == MAX_EP)
+			return;
+		memset(&e[i], 0, sizeof(e[i]));
+		e[i].x = x;
+		e[i].y = y;
+		(*ne)++;
+	}
+	e[i].n++;
+	if (unrouted_ttl(ttl))
+		e[i].unrouted[src == x ? 0 : 1]++;
+}
+
+/* The busiest IPsec address pair of a trace (false: none). */
+static bool busiest_ipsec(const iks_trace *t, ep_pair *out)
+{
+	ep_pair e[MAX_EP];
+	size_t ne = 0;
+	for (size_t i = 0; i < t->nunits; i++) {
+		const trace_unit *u = &t->units[i];
+		if (ipsec_kind(u->kind))
+			ep_count(e, &ne, u->addr_src, u->addr_dst, u->ttl);
+	}
+	for (size_t i = 0; i < t->nfrags; i++)
+		if (ipsec_frag(&t->frags[i]))
+			ep_count(e, &ne, t->frags[i].addr_src, t->frags[i].addr_dst, t->frags[i].ttl);
+	size_t best = SIZE_MAX;
+	for (size_t i = 0; i < ne; i++)
+		if (best == SIZE_MAX || e[i].n > e[best].n)
+			best = i;
+	if (best == SIZE_MAX)
+		return false;
+	*out = e[best];
+	return true;
+}
+
+/* Index of address a in trace t, or UINT32_MAX. */
+static uint32_t find_addr(const iks_trace *t, const iks_addr *a)
+{
+	for (uint32_t i = 0; i < t->naddrs; i++)
+		if (!memcmp(&t->addrs[i], a, sizeof(*a)))
+			return i;
+	return UINT32_MAX;
+}
+
+/* Which of an IPsec pair is the capture's own host: the one sending with
+ * an unrouted TTL while the other does not; else the one the other capture
+ * does not hold (the far end's address is the one both captures share);
+ * -1 when nothing says. */
+static int own_end(const iks_trace *t, const ep_pair *e, const iks_trace *other)
+{
+	if (e->unrouted[0] && !e->unrouted[1])
+		return 0;
+	if (e->unrouted[1] && !e->unrouted[0])
+		return 1;
+	bool hx = find_addr(other, trace_addr(t, e->x)) != UINT32_MAX;
+	bool hy = find_addr(other, trace_addr(t, e->y)) != UINT32_MAX;
+	if (hx != hy)
+		return hx ? 1 : 0;
+	return -1;
+}
+
+/* Nothing IPsec crossed: each capture's IPsec endpoints on their own. The
+ * ends are known when the captures share an IPsec endpoint address. */
+static void hosts_without_pairs(corr_ctx *c)
+{
+	ep_pair e[2];
+	bool have[2];
+	for (int s = 0; s < 2; s++)
+		have[s] = busiest_ipsec(c->t[s], &e[s]);
+	int s = have[0] ? 0 : 1; /* the capture whose IPsec pair decides */
+	if (!have[s])
+		return;
+	int r = 1 - s;
+	int own = own_end(c->t[s], &e[s], c->t[r]);
+	if (own < 0 && have[r]) {
+		/* the other capture's own end, if it says, is this one's peer */
+		int o2 = own_end(c->t[r], &e[r], c->t[s]);
+		if (o2 >= 0) {
+			const iks_addr *mine = trace_addr(c->t[r], o2 ? e[r].y : e[r].x);
+			uint32_t at = find_addr(c->t[s], mine);
+			if (at == e[s].x)
+				own = 1;
+			else if (at == e[s].y)
+				own = 0;
+		}
+	}
+	if (own < 0)
+		return;
+	uint32_t host_s = own ? e[s].y : e[s].x, peer_s = own ? e[s].x : e[s].y;
+	/* the far end as capture r knows it: the same address (no NAT), or
+	 * r's own IPsec end */
+	uint32_t host_r = find_addr(c->t[r], trace_addr(c->t[s], peer_s));
+	uint32_t peer_r = find_addr(c->t[r], trace_addr(c->t[s], host_s));
+	if (host_r == UINT32_MAX && have[r] && peer_r != UINT32_MAX &&
+	    (peer_r == e[r].x || peer_r == e[r].y)) {
+		/* the far end behind NAT: r's IPsec pair names s's host */
+		int o2 = own_end(c->t[r], &e[r], c->t[s]);
+		if (o2 >= 0 && (o2 ? e[r].x : e[r].y) == peer_r) {
+			host_r = o2 ? e[r].y : e[r].x;
+			peer_r = o2 ? e[r].x : e[r].y;
+		}
+	}
+	if (host_r == UINT32_MAX)
+		return; /* no IPsec endpoint in common */
+	c->hosts_known = true;
+	c->host[s] = host_s;
+	c->peer[s] = peer_s;
+	c->host[r] = host_r;
+	c->peer[r] = peer_r; /* UINT32_MAX when s's host never reached r */
+	c->out->ends.method = "ipsec-endpoints";
+}
+
+iks_status corr_learn_hosts(corr_ctx *c, const corr_sample *s, size_t ns)
+{
+	iks_status st = hosts_from_pairs(c, s, ns, true);
+	if (st == IKS_OK && !c->hosts_known)
+		hosts_without_pairs(c);
+	/* no IPsec in either capture at all (a plain path test, pings): then,
+	 * and only then, the other traffic says who is who */
+	ep_pair e;
+	if (st == IKS_OK && !c->hosts_known && !busiest_ipsec(c->t[0], &e) &&
+	    !busiest_ipsec(c->t[1], &e))
+		st = hosts_from_pairs(c, s, ns, false);
+	return st;
 }
 
 void corr_assign_roles(corr_ctx *c)
@@ -178,4 +512,16 @@ void corr_assign_roles(corr_ctx *c)
 			c->role[s][i] = r;
 		}
 	}
+}
+
+/* Direction of sample x between the hosts: 0 a->b, 1 b->a, -1 other. */
+int corr_sample_dir(const corr_ctx *c, const corr_sample *x)
+{
+	if (x->src_a == c->host[0] && x->dst_a == c->peer[0] && x->src_b == c->peer[1] &&
+	    x->dst_b == c->host[1])
+		return 0;
+	if (x->src_a == c->peer[0] && x->dst_a == c->host[0] && x->src_b == c->host[1] &&
+	    x->dst_b == c->peer[1])
+		return 1;
+	return -1;
 }

@@ -104,9 +104,11 @@ static void fill_endpoints(corr_ctx *c)
 		return;
 	e->known = true;
 	e->a_in_a = *trace_addr(c->t[0], c->host[0]);
-	e->b_in_a = *trace_addr(c->t[0], c->peer[0]);
 	e->b_in_b = *trace_addr(c->t[1], c->host[1]);
-	e->a_in_b = *trace_addr(c->t[1], c->peer[1]);
+	/* a peer the capture never holds (nothing of it arrived there): as the
+	 * other capture names it */
+	e->b_in_a = c->peer[0] < c->t[0]->naddrs ? *trace_addr(c->t[0], c->peer[0]) : e->b_in_b;
+	e->a_in_b = c->peer[1] < c->t[1]->naddrs ? *trace_addr(c->t[1], c->peer[1]) : e->a_in_a;
 	/* IKE ports of a matched IKE message sent by a (UDP 500, or 4500 when
 	   the negotiation starts there), then the NAT-T ports of a matched
 	   packet a sent on UDP 4500 (RFC 3947: IKE moves there, ESP follows) */
@@ -132,6 +134,26 @@ static void fill_endpoints(corr_ctx *c)
 			e->b_natt_port_in_b = v->dport;
 		}
 	}
+	/* nothing IKE crossed: the ports each end used toward the other */
+	for (int side = 0; side < 2 && !e->a_port_in_a && !e->b_port_in_b; side++)
+		for (size_t i = 0; i < c->t[side]->nunits; i++) {
+			const trace_unit *u = &c->t[side]->units[i];
+			if (u->kind != UNIT_IKE || c->role[side][i] != ROLE_SENT)
+				continue;
+			uint16_t *mine = side ? &e->b_port_in_b : &e->a_port_in_a;
+			uint16_t *theirs = side ? &e->a_port_in_b : &e->b_port_in_a;
+			*mine = u->sport;
+			*theirs = u->dport;
+			/* the other capture has no copy to tell NAT by: as sent */
+			if (side) {
+				e->b_port_in_a = u->sport;
+				e->a_port_in_a = u->dport;
+			} else {
+				e->a_port_in_b = u->sport;
+				e->b_port_in_b = u->dport;
+			}
+			break;
+		}
 }
 
 static void count_stats(corr_ctx *c)
@@ -178,24 +200,45 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 			for (size_t i = 0; i < n; i++)
 				c.match[s][i] = NO_MATCH;
 	}
-	size_t np = 0;
-	pair *pairs = st == IKS_OK ? corr_unique_pairs(&c, &np) : NULL;
-	if (st == IKS_OK && !pairs)
+	size_t ns = 0;
+	corr_sample *samples = st == IKS_OK ? corr_samples(&c, &ns) : NULL;
+	if (st == IKS_OK && !samples)
 		st = IKS_E_NOMEM;
+	for (int s = 0; s < 2 && st == IKS_OK; s++)
+		if (!(c.fmatch[s] = calloc(c.t[s]->nfrags ? c.t[s]->nfrags : 1, 1)))
+			st = IKS_E_NOMEM;
+	for (size_t i = 0; st == IKS_OK && i < ns; i++)
+		if (samples[i].fragment) {
+			c.fmatch[0][samples[i].a] = 1;
+			c.fmatch[1][samples[i].b] = 1;
+		}
 	if (st == IKS_OK)
-		st = corr_learn_hosts(&c, pairs, np);
+		c.same_capture = corr_same_capture(&c, samples, ns);
+	if (st == IKS_OK && !c.same_capture)
+		st = corr_learn_hosts(&c, samples, ns);
 	if (st == IKS_OK && !c.hosts_known)
-		c.out->clock.matches = np; /* in both captures, but the ends not told apart */
+		c.out->clock.matches = ns; /* in both captures, but the ends not told apart */
+	c.out->clock.offset_s = NAN;
+	c.out->clock.error_s = NAN;
+	c.out->clock.delay_min_ab_s = NAN;
+	c.out->clock.delay_min_ba_s = NAN;
 	if (st == IKS_OK && c.hosts_known) {
 		corr_assign_roles(&c);
-		st = corr_estimate_clock(&c, pairs, np);
+		st = corr_estimate_clock(&c, samples, ns);
 	}
-	free(pairs);
+	if (!c.out->clock.known)
+		c.window_ns = c.opt.match_window_s * 1e9;
+	free(samples);
 	if (st == IKS_OK) {
 		corr_coverage(&c);
 		count_stats(&c);
 	}
-	if (st == IKS_OK && c.hosts_known && c.out->clock.known) {
+	if (st == IKS_OK && c.hosts_known)
+		st = corr_checks_prepare(&c);
+	if (st == IKS_OK && c.hosts_known) {
+		/* without a clock (nothing crossed) the captures' clocks are taken
+		 * to agree: matching finds nothing, each end's negotiations are
+		 * still followed */
 		for (int s = 0; s < 2 && st == IKS_OK; s++)
 			st = match_direction(&c, s, false);
 		for (int s = 0; s < 2 && st == IKS_OK; s++)
@@ -203,13 +246,21 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 				st = match_direction(&c, s, true);
 		fill_endpoints(&c);
 		if (st == IKS_OK)
+			st = corr_checks_gaps(&c);
+		if (st == IKS_OK)
 			st = corr_negotiations(&c);
+		if (st == IKS_OK)
+			st = corr_checks_report(&c);
+		if (st == IKS_OK)
+			corr_nothing_arrived(&c);
 		if (st == IKS_OK)
 			st = corr_nat_rebind(&c);
 		if (st == IKS_OK)
 			st = corr_findings(&c);
 		if (st == IKS_OK)
 			st = corr_diff(&c);
+		if (st == IKS_OK)
+			st = corr_other_traffic(&c);
 		if (st == IKS_OK)
 			st = corr_deleted_sas(&c);
 		if (st == IKS_OK)
@@ -218,7 +269,12 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 			st = corr_keep_fates(&c);
 		if (st == IKS_OK)
 			corr_loss_profile(&c);
+	} else if (st == IKS_OK && c.same_capture) {
+		c.out->ends.method = "same-capture";
+		c.out->ends.same_capture = true;
+		st = corr_checks_report(&c);
 	}
+	corr_checks_free(&c);
 	if (st == IKS_OK)
 		st = corr_verdicts(&c);
 	free(c.mods);
@@ -227,6 +283,7 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 		free(c.match[s]);
 		free(c.role[s]);
 		free(c.modified[s]);
+		free(c.fmatch[s]);
 		free(c.fate[s]);
 	}
 	if (st != IKS_OK) {

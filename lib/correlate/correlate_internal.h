@@ -30,6 +30,7 @@ typedef struct corr_ctx {
 	uint32_t *match[2];    /* per unit: index of its copy in the other trace */
 	uint8_t *role[2];
 	uint8_t *modified[2];  /* matched only loosely: bytes changed in transit */
+	uint8_t *fmatch[2];    /* per fragment: 1 when its copy is in the other trace */
 	uint8_t *fate[2];      /* per unit sent by that side: iks_fate (0: not judged as sent;
 				  set by corr_findings) */
 	bool hosts_known;
@@ -38,7 +39,16 @@ typedef struct corr_ctx {
 	double offset_ns, drift, t0_ns;
 	double delay_ns[2];    /* one-way delay of what side s sends */
 	double window_ns;
+	double error_ns;       /* uncertainty of the clock (0: not bounded by the data) */
+	uint32_t nsteps;       /* clock steps: b's clock jumps by step_ns[k] at step_at[k] */
+	double step_at[4], step_ns[4]; /* (ns after t0 on a's clock) */
 	int64_t cover_from_ns, cover_to_ns; /* overlap on a's clock */
+	bool same_capture;     /* capture check: both files hold the same packets at the same instants */
+	int64_t *times[2];     /* corr_checks.c: each trace's unit and fragment times, sorted */
+	size_t ntimes[2];
+	uint8_t filtered[2];   /* corr_checks.c: CHECK_F_... kinds capture s lacks (not judged) */
+	struct corr_gap { int64_t from, to; } *gaps[2]; /* spans capture s was not running (own clock) */
+	size_t ngaps[2];
 	uint8_t *stale[2];     /* per unit: sent to a NAT mapping the path had replaced (corr_nat.c) */
 	corr_modified *mods;   /* findings.c fills, corr_diff.c reads; freed by iks_correlate */
 	size_t nmods, cap_mods;
@@ -73,10 +83,17 @@ typedef struct keyed {
 	uint32_t idx;
 } keyed;
 
-/* A unit of trace a and its copy in trace b. */
-typedef struct pair {
-	uint32_t a, b;
-} pair;
+/* A unit or fragment of trace a and its copy in trace b: one sample of
+ * the clocks (corr_hosts.c). */
+typedef struct corr_sample {
+	int64_t ta, tb;
+	uint32_t a, b;         /* unit (or fragment) indices */
+	uint16_t src_a, dst_a, src_b, dst_b;
+	uint8_t ttl_a, ttl_b;
+	bool ipsec;            /* IKE, ESP, AH, keepalive, or a fragment of one */
+	bool fragment;         /* a, b index frags[] */
+	bool retransmit;       /* one of byte-identical copies, paired by IP ID */
+} corr_sample;
 
 /*
  * corr_ctx.c: helpers shared by the steps. It sits below every step and
@@ -94,11 +111,20 @@ bool corr_matchable(const trace_unit *u);
 /* Median of v[0..n) (sorts v); 0 when n is 0. */
 double corr_median(double *v, size_t n);
 /* Time of a unit of side s on a's clock / expected arrival on the other
- * side's clock (from the estimate of corr_clock.c). */
+ * side's clock / an instant on a's clock (ns) on b's clock (from the model
+ * of corr_clock.c, its steps included). */
 double corr_to_a_clock(const corr_ctx *c, int side, int64_t ts);
 double corr_expected_arrival(const corr_ctx *c, int side, int64_t ts);
-/* Whether a unit sent by side s at ts is inside the overlap. */
+double corr_to_b_clock(const corr_ctx *c, double ta);
+/* Sum of b's clock steps at or before x (ns after t0, on a's clock). */
+double corr_steps_before(const corr_ctx *c, double x);
+/* Whether a unit sent by side s at ts is judged: the receiving capture
+ * holds packets cover_margin before and after its expected arrival, and
+ * that moment is in none of its gaps (coverage by evidence; the times and
+ * gaps come from corr_checks.c). */
 bool corr_covered(const corr_ctx *c, int side, int64_t ts);
+/* Index of the first of side s's sorted times >= v. */
+size_t corr_time_index(const corr_ctx *c, int s, double v);
 /* Append a finding (zeroed, kind/severity/direction set); NULL at the cap
  * (counted, and reported once as an IKS_FIND_LIMIT finding). */
 iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction);
@@ -108,18 +134,43 @@ void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u);
  * (stable): verdict evidence indexes are then report positions. */
 iks_status corr_order_findings(iks_correlation *o);
 
-/* corr_hosts.c, step 1: identities that occur exactly once on each side
+/* corr_hosts.c, step 1: the clock samples: units whose identity occurs
+ * once on each side, byte-identical copies paired by IP ID, fragments
  * (malloc'd; NULL when out of memory). Step 2: which addresses are the two
- * hosts (IKS_E_... when the captures share nothing that says); then each
- * unit's role. */
-pair *corr_unique_pairs(const corr_ctx *c, size_t *npairs);
-iks_status corr_learn_hosts(corr_ctx *c, const pair *p, size_t np);
+ * hosts (hosts_known stays false when the captures share no IPsec
+ * endpoint); then each unit's role; a sample's direction (0 a->b, 1 b->a,
+ * -1 neither). */
+corr_sample *corr_samples(const corr_ctx *c, size_t *nsamples);
+iks_status corr_learn_hosts(corr_ctx *c, const corr_sample *s, size_t ns);
 void corr_assign_roles(corr_ctx *c);
+int corr_sample_dir(const corr_ctx *c, const corr_sample *x);
 
-/* corr_clock.c, step 3: offset, delays, drift and match window from the
- * pairs; then the time both captures cover. */
-iks_status corr_estimate_clock(corr_ctx *c, const pair *p, size_t np);
+/* corr_clock.c, step 3: offset, drift, delays, uncertainty, steps and
+ * match window from the samples between the hosts; then the time both
+ * captures cover. */
+iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns);
 void corr_coverage(corr_ctx *c);
+
+/* corr_checks.c: capture checks (same-capture before matching; filtered
+ * and not-covered after it) and the evidence of coverage they rest on. */
+#define CHECK_F_ESP   0x01
+#define CHECK_F_AH    0x02
+#define CHECK_F_NATT  0x04  /* UDP 4500 */
+#define CHECK_F_FRAGS 0x08
+#define CHECK_F_OTHER 0x10  /* traffic that is not IPsec */
+bool corr_same_capture(const corr_ctx *c, const corr_sample *s, size_t ns);
+iks_status corr_checks_prepare(corr_ctx *c);
+void corr_checks_free(corr_ctx *c);
+iks_status corr_checks_gaps(corr_ctx *c);       /* after matching */
+iks_status corr_checks_report(corr_ctx *c);
+void corr_nothing_arrived(corr_ctx *c);
+
+/* corr_other.c: the loss of traffic that is not IPsec, between any
+ * addresses on the path (stats other_*, packet-loss findings marked
+ * other_traffic). */
+iks_status corr_other_traffic(corr_ctx *c);
+/* Whether unit u of side s is of a kind the other capture was filtered of. */
+bool corr_filtered_out(const corr_ctx *c, int side, const trace_unit *u);
 
 /* negotiation.c: follow every IKE SA; adds IKE findings. */
 iks_status corr_negotiations(corr_ctx *c);

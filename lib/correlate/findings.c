@@ -105,6 +105,8 @@ static bool lost_add(corr_ctx *c, int side, const trace_unit *u, const trace_uni
 static void clock_finding(corr_ctx *c)
 {
 	const iks_clock_estimate *ce = &c->out->clock;
+	if (!ce->known)
+		return; /* nothing crossed: no offset is invented */
 	iks_finding *f = corr_add_finding(c, IKS_FIND_CLOCK_OFFSET, IKS_SEV_INFO, IKS_DIR_UNKNOWN);
 	if (!f)
 		return;
@@ -385,7 +387,13 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 			continue; /* the sender itself never saw it whole */
 		uint32_t m = c->match[side][i];
 		const trace_unit *v = m != NO_MATCH ? &c->t[1 - side]->units[m] : NULL;
-		/* what arrived is judged anyway; what did not, only inside the overlap */
+		/* a kind the receiving capture was filtered of is not judged */
+		if (!v && corr_filtered_out(c, side, u)) {
+			st->not_judged_filtered++;
+			continue;
+		}
+		/* what arrived is judged anyway; what did not, only where the
+		 * receiving capture demonstrably ran */
 		if (!v && !corr_covered(c, side, u->ts)) {
 			c->fate[side][i] = IKS_FATE_NOT_COVERED;
 			st->not_covered++;
@@ -552,9 +560,11 @@ static void fragment_pattern(corr_ctx *c, const dir_tally *d)
 
 static void pmtu_finding(corr_ctx *c, int side, const dir_tally *d)
 {
-	/* no path MTU is below 576 bytes (RFC 791; IPv6: 1280, RFC 8200): losses of
-	   smaller packets are not a size problem, whatever passed */
-	if (d->n_lost_plain < 3 || d->lost_sizes_min <= d->ok_size_max || d->lost_sizes_min <= 576)
+	/* a black hole for large packets needs smaller ones that passed; no path
+	   MTU is below 576 bytes (RFC 791; IPv6: 1280, RFC 8200): losses of smaller
+	   packets are not a size problem, whatever passed */
+	if (d->n_lost_plain < 3 || d->ok_size_max == 0 || d->lost_sizes_min <= d->ok_size_max ||
+	    d->lost_sizes_min <= 576)
 		return;
 	iks_finding *f = corr_add_finding(c, IKS_FIND_PMTU_BLACKHOLE, IKS_SEV_ERROR,
 					  side == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A);
@@ -690,6 +700,8 @@ const char *iks_finding_kind_name(int kind)
 	case IKS_FIND_ONE_WAY: return "one-way";
 	case IKS_FIND_NAT_REBIND: return "nat-rebind";
 	case IKS_FIND_HOST_DROP: return "host-drop";
+	case IKS_FIND_CAPTURE_CHECK: return "capture-check";
+	case IKS_FIND_NOTHING_ARRIVED: return "nothing-arrived";
 	}
 	return "unknown";
 }

@@ -71,6 +71,7 @@ void iks_trace_free(iks_trace *t)
 	free(t->ike);
 	free(t->icmp);
 	free(t->deletes);
+	free(t->frags);
 	free(t->addrs);
 	free(t->addr_index);
 	free(t->pending);
@@ -239,6 +240,75 @@ static void read_payloads(iks_trace *t, trace_ike *k, const iks_ike_msg *m, uint
 	}
 }
 
+/* Bytes of a first fragment's transport header that NAT rewrites: the
+ * digest starts after them. */
+static size_t nat_mask_len(uint8_t proto)
+{
+	switch (proto) {
+	case 17: return 8;   /* UDP: ports, length, checksum (RFC 768) */
+	case 6: return 20;   /* TCP: fixed header (RFC 9293 section 3.1) */
+	case 1: return 8;    /* ICMP: type, code, checksum, identifier, sequence */
+	case 58: return 8;   /* ICMPv6 */
+	}
+	return 0;
+}
+
+/* Record one IP fragment as a matching unit of its own. */
+static void add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, uint64_t frame,
+		     int64_t ts)
+{
+	/* past the cap a fragment is not a unit of its own (it still counts
+	 * in its datagram); counted in info.dropped like any unit not kept */
+	if (t->nfrags == t->lim.units_max) {
+		t->frags_dropped++;
+		t->info.dropped++;
+		return;
+	}
+	trace_frag *arr = grow(t->frags, t->nfrags, &t->cap_frags, sizeof(*t->frags));
+	if (!arr) {
+		t->frags_dropped++;
+		t->info.dropped++;
+		return;
+	}
+	t->frags = arr;
+	trace_frag *g = &t->frags[t->nfrags++];
+	memset(g, 0, sizeof(*g));
+	g->ts = ts;
+	g->frame = frame;
+	g->ip_id = L->ip.id;
+	g->offset = L->ip.frag_offset;
+	g->len = (uint32_t)L->ip.payload.len;
+	if (f->result != IKS_FRAG_NONE && f->result != IKS_FRAG_UNREASSEMBLED)
+		g->len = f->length;
+	g->mf = L->ip.mf;
+	g->proto = L->ip.proto;
+	g->ttl = L->ip.ttl;
+	g->addr_src = (uint16_t)intern_addr(t, &L->ip.src);
+	g->addr_dst = (uint16_t)intern_addr(t, &L->ip.dst);
+	size_t skip = 0;
+	const iks_span *pl = &L->ip.payload;
+	if (g->offset == 0) {
+		skip = nat_mask_len(g->proto);
+		if (g->proto == 17 && pl->len >= 4) {
+			g->sport = (uint16_t)(pl->p[0] << 8 | pl->p[1]);
+			g->dport = (uint16_t)(pl->p[2] << 8 | pl->p[3]);
+		}
+	}
+	uint64_t h = h_u64(IKS_FNV_OFFSET, 0x66726167); /* "frag" */
+	h = h_u64(h, (uint64_t)g->proto << 48 | (uint64_t)g->ip_id << 16 | (g->mf ? 1u : 0u));
+	uint64_t ph = h_u64(h_u64(IKS_FNV_OFFSET, 0x70726566), /* "pref" */
+			    (uint64_t)g->proto << 48 | (uint64_t)g->ip_id << 16);
+	ph = h_u64(ph, g->offset);
+	h = h_u64(h, (uint64_t)g->offset << 32 | g->len);
+	if (pl->len > skip) {
+		h = h_bytes_fast(h, pl->p + skip, pl->len - skip);
+		size_t pn = pl->len - skip < FRAG_PREFIX ? pl->len - skip : FRAG_PREFIX;
+		ph = h_bytes_fast(ph, pl->p + skip, pn);
+	}
+	g->key = h_final(h);
+	g->pkey = h_final(ph);
+}
+
 /* IKE fragments look back this far (IKE units) for the other fragments of
  * the message one completes. */
 #define TRACE_FRAG_LOOKBACK 256
@@ -279,6 +349,8 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		return IKS_OK;
 
 	const iks_frag_info *f = &pkt->frag;
+	if (L->ip.is_fragment)
+		add_frag(t, L, f, pkt->frame, ts);
 	if (L->ip.is_fragment && f->result == IKS_FRAG_HELD) {
 		pending_dgram *p = pending_slot(t, f->datagram_id);
 		if (p->id != f->datagram_id) {

@@ -91,6 +91,27 @@ typedef struct pending_dgram {
 	uint8_t ttl;
 	bool df;
 } pending_dgram;
+/* One IP fragment as it was on the wire: a unit of its own for matching
+ * (issue 15): first fragments alone align the clocks and prove which
+ * pieces crossed. `key` is IP protocol, ID, offset, length and a digest of
+ * the fragment's bytes; in a first fragment the transport header fields
+ * NAT rewrites (UDP/TCP ports and checksums, ICMP identifier and checksum)
+ * are left out of the digest. */
+typedef struct trace_frag {
+	int64_t ts;
+	uint64_t frame;
+	uint64_t key;
+	uint64_t pkey;         /* the same from its first FRAG_PREFIX bytes, without the
+				  length: a router that fragments again keeps it */
+	uint32_t ip_id;
+	uint32_t offset, len;  /* bytes of the datagram's payload this piece carries */
+	uint16_t addr_src, addr_dst;
+	uint16_t sport, dport; /* first fragment of UDP: its ports (0 otherwise) */
+	uint8_t proto, ttl;
+	bool mf;
+} trace_frag;
+
+#define FRAG_PREFIX 256
 #define TRACE_PENDING 65536
 #define TRACE_DELETES_MAX 100000
 
@@ -107,6 +128,9 @@ struct iks_trace {
 	trace_delete *deletes;
 	size_t ndeletes, cap_deletes;
 	uint64_t deletes_dropped; /* past TRACE_DELETES_MAX */
+	trace_frag *frags;     /* every IP fragment, in capture order (cap lim.units_max) */
+	size_t nfrags, cap_frags;
+	uint64_t frags_dropped;
 	iks_addr *addrs;
 	uint32_t naddrs;
 	uint32_t *addr_index;  /* open addressing: slot -> addr index + 1 */

@@ -2,6 +2,7 @@
 #include "common/jsonw.h"
 
 #include <stdarg.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,6 +333,10 @@ void jw_time(jsonw *w, double t)
 void jw_fixed(jsonw *w, double v, int digits)
 {
 	char buf[48];
+	if (!isfinite(v)) {
+		jw_null(w); /* not known (NAN): null, never an invented number */
+		return;
+	}
 	snprintf(buf, sizeof(buf), "%.*f", digits, v);
 	jw_raw(w, buf);
 }

@@ -79,7 +79,8 @@ void jw_null(jsonw *w);
 void jw_raw(jsonw *w, const char *text); /* a pre-formatted value */
 void jw_hex(jsonw *w, const uint8_t *p, size_t n); /* lowercase hex string */
 void jw_time(jsonw *w, double t);       /* epoch seconds, 6 decimals; null when t <= 0 */
-void jw_fixed(jsonw *w, double v, int digits); /* a number with that many decimals */
+void jw_fixed(jsonw *w, double v, int digits); /* a number with that many decimals; null when
+						   not finite (NAN: not known) */
 void jw_addr(jsonw *w, const iks_addr *a); /* an address as text */
 
 /* The one JSON string escaper of the tools (jw_str, and the HTML report's

@@ -410,7 +410,15 @@ static void write_header(html_ctx *h)
 	fprintf(o, "IPsec path %s \xe2\x87\x84 %s</h1>\n", a, b);
 	write_host(h, 0, &e->a_in_a, e->a_port_in_a);
 	write_host(h, 1, &e->b_in_b, e->b_port_in_b);
-	fprintf(o, "<p class=\"clock\" id=\"clock\">Common clock: <b>a's</b>. b's times are moved by "
+	if (!ce->known)
+		fprintf(o, "<p class=\"clock\" id=\"clock\">Common clock: none known: not one packet "
+			"between the ends is in both captures, so each axis keeps its own host's clock "
+			"(UTC), taken to agree. Both captures run from %s to %s; the ends were told apart "
+			"by %s.</p>\n",
+			corr_clock_text(e->covered_from_s, t1, sizeof(t1)),
+			corr_clock_text(e->covered_to_s, t2, sizeof(t2)), e->method ? e->method : "?");
+	else
+		fprintf(o, "<p class=\"clock\" id=\"clock\">Common clock: <b>a's</b>. b's times are moved by "
 		"<b>%+.6f s</b> (b's clock - a's = %+.6f s from %" PRIu64 " packets seen at both ends, "
 		"spread %.6f s, drift %.3f ppm); one-way delay a\xe2\x86\x92" "b %.6f s. Each axis is labelled "
 		"with its own host's clock (UTC). Both captures run from %s to %s (a's clock); the ends "

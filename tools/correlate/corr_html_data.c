@@ -353,8 +353,9 @@ static void write_group(html_ctx *h, size_t i, const size_t *fd, size_t nfd)
 			const iks_clock_estimate *ce = iks_correlation_clock(h->c);
 			double ta = tb;
 			if (s == 0) {
-				double d = ce->drift_ppm * 1e-6;
-				ta = (tb - ce->offset_s + d * h->t0) / (1 + d);
+				/* not known (nothing crossed): the clocks taken to agree */
+				double d = ce->known ? ce->drift_ppm * 1e-6 : 0;
+				ta = (tb - (ce->known ? ce->offset_s : 0) + d * h->t0) / (1 + d);
 			}
 			/* bytes from the start that arrived (0: a hole at the start) */
 			uint32_t head = f->nranges ? f->missing[0].start : 0;
@@ -408,7 +409,7 @@ void html_write_data(html_ctx *h)
 	size_t *fd = malloc((h->nf + 1) * sizeof(size_t));
 	fprintf(o, "<script type=\"application/json\" id=\"ikescope-data\">{\"v\":1,\"t0\":%.6f,"
 		"\"off\":%.6f,\"drift\":%.3f,\"dropped\":%" PRIu64 ",\"logs\":[%d,%d],\"g\":[\n",
-		h->t0, ce->offset_s, ce->drift_ppm, h->gdropped, h->in[0].log != NULL,
+		h->t0, ce->known ? ce->offset_s : 0.0, ce->known ? ce->drift_ppm : 0.0, h->gdropped, h->in[0].log != NULL,
 		h->in[1].log != NULL);
 	size_t k = 0;
 	for (size_t i = 0; i < h->ng; i++) {

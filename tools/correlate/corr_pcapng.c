@@ -308,7 +308,7 @@ static char *section_comment(const char *paths[2], const iks_correlation *c)
 	iks_addr_format(&e->b_in_b, ba, sizeof(ba));
 	put(s, cap, &n, "ikescope pcapcorrelate: a = %s (%s), b = %s (%s); b's times moved to "
 			"a's clock: b - a = %+.6f s, drift %.3f ppm\n",
-	    paths[0], aa, paths[1], ba, ce->offset_s, ce->drift_ppm);
+	    paths[0], aa, paths[1], ba, ce->known ? ce->offset_s : 0.0, ce->known ? ce->drift_ppm : 0.0);
 	const iks_verdict *vs;
 	size_t nv = iks_correlation_verdicts(c, &vs);
 	for (size_t i = 0; i < nv; i++)

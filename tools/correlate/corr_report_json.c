@@ -139,6 +139,14 @@ static void json_finding(jsonw *w, const iks_correlation *c, const iks_finding *
 		jw_key(w, "proto");
 		jw_uint(w, f->proto);
 		json_spi_seq(w, f);
+		if (f->other_traffic) {
+			jw_key(w, "other_traffic");
+			jw_bool(w, true);
+			jw_key(w, "ip_id");
+			jw_uint(w, f->ip_id);
+			jw_key(w, "size");
+			jw_uint(w, f->size);
+		}
 		break;
 	case IKS_FIND_FRAGMENT_LOSS:
 		jw_key(w, "ip_id");
@@ -248,6 +256,48 @@ static void json_finding(jsonw *w, const iks_correlation *c, const iks_finding *
 		}
 		break;
 	}
+	case IKS_FIND_CAPTURE_CHECK:
+		jw_key(w, "check");
+		jw_str(w, f->check);
+		jw_key(w, "capture");
+		if (f->side) {
+			char sd[2] = { f->side, 0 };
+			jw_str(w, sd);
+		} else {
+			jw_null(w);
+		}
+		if (f->missing_kinds[0]) {
+			jw_key(w, "missing");
+			jw_str(w, f->missing_kinds);
+		}
+		if (f->check && !strcmp(f->check, "not-covered")) {
+			jw_key(w, "not_judged");
+			jw_uint(w, f->count);
+			jw_key(w, "of");
+			jw_uint(w, f->total);
+			jw_key(w, "spans");
+			jw_arr_begin(w);
+			for (unsigned k = 0; k < f->nspans; k++) {
+				jw_obj_begin(w);
+				jw_key(w, "from");
+				jw_time(w, f->spans[k].from_s);
+				jw_key(w, "to");
+				jw_time(w, f->spans[k].to_s);
+				jw_obj_end(w);
+			}
+			jw_arr_end(w);
+		}
+		if (f->check && !strcmp(f->check, "same-capture")) {
+			jw_key(w, "frames");
+			jw_uint(w, f->count);
+		}
+		break;
+	case IKS_FIND_NOTHING_ARRIVED:
+		jw_key(w, "sent");
+		jw_uint(w, f->count);
+		jw_key(w, "receiver_active");
+		jw_uint(w, f->total);
+		break;
 	case IKS_FIND_HOST_DROP: {
 		char side[2] = { f->side, 0 };
 		jw_key(w, "side");
@@ -499,6 +549,7 @@ static void json_loss(jsonw *w, const iks_correlation *c)
 /* "clock_offset": b's clock against a's */
 static void json_clock(jsonw *w, const iks_clock_estimate *ce)
 {
+	/* not known (nothing crossed): null, never an invented number */
 	jw_obj_begin(w);
 	jw_key(w, "seconds");
 	jw_fixed(w, ce->offset_s, 9);
@@ -509,13 +560,40 @@ static void json_clock(jsonw *w, const iks_clock_estimate *ce)
 	jw_key(w, "matches_ba");
 	jw_uint(w, ce->matches_ba);
 	jw_key(w, "delay_ab");
-	jw_fixed(w, ce->delay_ab_s, 9);
+	jw_fixed(w, ce->known ? ce->delay_ab_s : NAN, 9);
 	jw_key(w, "delay_ba");
-	jw_fixed(w, ce->delay_ba_s, 9);
+	jw_fixed(w, ce->known ? ce->delay_ba_s : NAN, 9);
 	jw_key(w, "spread");
-	jw_fixed(w, ce->spread_s, 9);
+	jw_fixed(w, ce->known ? ce->spread_s : NAN, 9);
 	jw_key(w, "drift_ppm");
-	jw_fixed(w, ce->drift_ppm, 3);
+	jw_fixed(w, ce->known ? ce->drift_ppm : NAN, 3);
+	jw_key(w, "error_s");
+	jw_fixed(w, ce->error_s, 9);
+	jw_key(w, "basis");
+	jw_str(w, ce->basis);
+	jw_key(w, "delay_min_ab");
+	jw_fixed(w, ce->delay_min_ab_s, 9);
+	jw_key(w, "delay_min_ba");
+	jw_fixed(w, ce->delay_min_ba_s, 9);
+	jw_key(w, "match_window");
+	jw_fixed(w, ce->known ? ce->window_s : NAN, 6);
+	jw_key(w, "cover_margin");
+	jw_fixed(w, ce->known ? ce->cover_margin_s : NAN, 6);
+	jw_key(w, "fragment_matches");
+	jw_uint(w, ce->fragment_matches);
+	jw_key(w, "retransmit_matches");
+	jw_uint(w, ce->retransmit_matches);
+	jw_key(w, "steps");
+	jw_arr_begin(w);
+	for (uint32_t k = 0; k < ce->nsteps && k < 4; k++) {
+		jw_obj_begin(w);
+		jw_key(w, "at");
+		jw_time(w, ce->steps[k].at_s);
+		jw_key(w, "seconds");
+		jw_fixed(w, ce->steps[k].step_s, 9);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
 	jw_obj_end(w);
 }
 
@@ -615,6 +693,16 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jw_uint(&w, st.dropped_with_icmp);
 	jw_key(&w, "not_covered");
 	jw_uint(&w, st.not_covered);
+	jw_key(&w, "not_judged_filtered");
+	jw_uint(&w, st.not_judged_filtered);
+	jw_key(&w, "other_sent_ab");
+	jw_uint(&w, st.other_sent_ab);
+	jw_key(&w, "other_lost_ab");
+	jw_uint(&w, st.other_lost_ab);
+	jw_key(&w, "other_sent_ba");
+	jw_uint(&w, st.other_sent_ba);
+	jw_key(&w, "other_lost_ba");
+	jw_uint(&w, st.other_lost_ba);
 	jw_key(&w, "discarded_ab");
 	jw_uint(&w, st.discarded_ab);
 	jw_key(&w, "discarded_ba");

@@ -56,10 +56,28 @@ static void text_finding(FILE *out, const iks_correlation *c, const iks_finding 
 		break;
 	case IKS_FIND_IKE_UNANSWERED:
 		break;
+	case IKS_FIND_CAPTURE_CHECK:
+		fprintf(out, " %s", f->check ? f->check : "");
+		if (f->side)
+			fprintf(out, " (capture %c)", f->side);
+		if (f->missing_kinds[0])
+			fprintf(out, ": no %s", f->missing_kinds);
+		if (f->check && !strcmp(f->check, "not-covered")) {
+			fprintf(out, ": %u of %u packets not judged", f->count, f->total);
+			for (unsigned k = 0; k < f->nspans; k++)
+				fprintf(out, "%s %s - %s", k ? "," : "; spans",
+					corr_clock_text(f->spans[k].from_s, t1, sizeof(t1)),
+					corr_clock_text(f->spans[k].to_s, t2, sizeof(t2)));
+		}
+		break;
+	case IKS_FIND_NOTHING_ARRIVED:
+		fprintf(out, " %u packets sent, none arrived", f->count);
+		break;
 	case IKS_FIND_PACKET_LOSS:
 		if (!f->has_ike) {
 			const char *pn = iks_ip_proto_name(f->proto);
-			fprintf(out, " %u of %u %s packets", f->count, f->total, pn ? pn : "IP");
+			fprintf(out, " %u of %u %s packets%s", f->count, f->total, pn ? pn : "IP",
+				f->other_traffic ? " of other traffic (not IPsec)" : "");
 			if (f->spi)
 				fprintf(out, " (first: spi 0x%08" PRIx32 " seq %" PRIu32 ")", f->spi, f->seq);
 		} else {
@@ -313,7 +331,8 @@ static void text_timeline(FILE *out, const corr_input *in, const iks_negotiation
 				 x->msgid, m->length, m->sent_count > 1 ? " (repeated)" : "");
 			/* a's clock: a's own times, b's times minus the offset */
 			double ta = m->dir == IKS_DIR_A_TO_B ? m->sent_s
-				    : (m->received_s > 0 ? m->received_s : m->sent_s - ce->offset_s);
+				    : (m->received_s > 0 ? m->received_s
+					       : m->sent_s - (ce->known ? ce->offset_s : 0));
 			double tb = m->dir == IKS_DIR_B_TO_A ? m->sent_s : m->received_s;
 			const char *arrow;
 			if (!m->arrived_count && m->not_covered)
@@ -389,10 +408,26 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 				e->a_natt_port_in_b, addr(&e->b_in_b, b1), e->b_natt_port_in_b,
 				addr(&e->b_in_a, b2), e->b_natt_port_in_a);
 	}
-	fprintf(out, "clock: b - a = %+.6f s from %" PRIu64 " matches (a->b %" PRIu64 ", b->a %" PRIu64
-		"), one-way delay %.6f s, spread %.6f s, drift %.3f ppm\n",
-		ce->offset_s, ce->matches, ce->matches_ab, ce->matches_ba, ce->delay_ab_s, ce->spread_s,
-		ce->drift_ppm);
+	if (!ce->known) {
+		fprintf(out, "clock: not known: not one packet between the ends is in both captures "
+			"(times are shown as each capture has them)\n");
+	} else {
+		fprintf(out, "clock: b - a = %+.6f s", ce->offset_s);
+		if (isfinite(ce->error_s))
+			fprintf(out, " +/- %.6f s", ce->error_s);
+		fprintf(out, " from %" PRIu64 " matches (a->b %" PRIu64 ", b->a %" PRIu64 "; %s",
+			ce->matches, ce->matches_ab, ce->matches_ba, ce->basis ? ce->basis : "");
+		if (ce->fragment_matches)
+			fprintf(out, ", %" PRIu64 " of them IP fragments", ce->fragment_matches);
+		fprintf(out, "), one-way delay %.6f s, spread %.6f s, drift %.3f ppm\n", ce->delay_ab_s,
+			ce->spread_s, ce->drift_ppm);
+		if (!isfinite(ce->error_s))
+			fprintf(out, "       one direction only: the offset includes its one-way delay, "
+				"which the data does not bound\n");
+		for (uint32_t k = 0; k < ce->nsteps && k < 4; k++)
+			fprintf(out, "       clock step of %+.6f s at %s\n", ce->steps[k].step_s,
+				corr_clock_text(ce->steps[k].at_s, t1, sizeof(t1)));
+	}
 	fprintf(out, "overlap (a's clock): %s - %s\n", corr_clock_text(e->covered_from_s, t1, sizeof(t1)),
 		corr_clock_text(e->covered_to_s, t2, sizeof(t2)));
 	fprintf(out, "packets: a sent %" PRIu64 " (%" PRIu64 " arrived, %" PRIu64 " lost), b sent %" PRIu64
@@ -435,7 +470,7 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);
 	fprintf(out, "\nfindings (%zu):\n", nf);
-	corr_text_findings(out, in, c, ce->offset_s);
+	corr_text_findings(out, in, c, ce->known ? ce->offset_s : 0.0);
 
 	fprintf(out, "\ntimeline (a's clock on the left, b's on the right):\n");
 	for (size_t k = 0; k < nn; k++) {

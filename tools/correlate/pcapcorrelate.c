@@ -215,15 +215,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	const iks_endpoints *e = iks_correlation_endpoints(corr);
-	if (!e->known || !iks_correlation_clock(corr)->known) {
+	/* exit 1 only when the captures share no IPsec endpoint at all: when
+	 * nothing crossed, each end is still analysed */
+	if (!e->known && !e->same_capture) {
 		if (iks_correlation_clock(corr)->matches)
 			fprintf(stderr, "pcapcorrelate: %s and %s share %llu packets, but which end sent "
 				"them cannot be told (equal TTLs and traffic one way only)\n", paths[0],
 				paths[1], (unsigned long long)iks_correlation_clock(corr)->matches);
 		else
-			fprintf(stderr, "pcapcorrelate: %s and %s have no packet in common: they are not "
-				"the two ends of one path, or they do not cover the same time\n", paths[0],
-				paths[1]);
+			fprintf(stderr, "pcapcorrelate: %s and %s have no packet and no IPsec endpoint in "
+				"common: they are not the two ends of one path\n", paths[0], paths[1]);
 		iks_correlation_free(corr);
 		status = 1;
 		goto out;

@@ -1,0 +1,285 @@
+/*
+ * corr_other.c - the loss of traffic that is not IPsec (issue 15, item 3).
+ *
+ * IPsec decides who a and b are; other traffic on the same path (DNS, TCP,
+ * pings between other addresses, some of it fragmented) never chooses the
+ * host pair, but its loss is evidence too. Each such packet is identified
+ * by its addresses, protocol, IP ID and length (trace.c), so that IP IDs it
+ * shares with IPsec packets do not matter. Copies pair in time order within
+ * the match window. A flow's direction (which capture is upstream) is what
+ * the TTLs of its paired copies say; a packet of a flow whose direction is
+ * known, seen upstream, inside the coverage and not downstream, is lost.
+ * Flows seen in one capture only are not judged: nothing says they cross
+ * the path.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/hash.h"
+#include "correlate/correlate_internal.h"
+
+static bool other_unit(const corr_ctx *c, int s, size_t i)
+{
+	const trace_unit *u = &c->t[s]->units[i];
+	if (u->kind != UNIT_OTHER && u->kind != UNIT_INCOMPLETE)
+		return false;
+	/* between the IPsec hosts: already judged as theirs */
+	if ((u->addr_src == c->host[s] && u->addr_dst == c->peer[s]) ||
+	    (u->addr_src == c->peer[s] && u->addr_dst == c->host[s]))
+		return false;
+	return true;
+}
+
+static uint64_t flow_hash(const iks_trace *t, const trace_unit *u)
+{
+	uint64_t h = h_bytes(IKS_FNV_OFFSET, (const uint8_t *)trace_addr(t, u->addr_src),
+			     sizeof(iks_addr));
+	return h_bytes(h, (const uint8_t *)trace_addr(t, u->addr_dst), sizeof(iks_addr));
+}
+
+/* identity: flow, protocol, IP ID (an incomplete datagram's size is not
+ * known, so the size stays out; the time window separates reuse) */
+static uint64_t other_key(const iks_trace *t, const trace_unit *u)
+{
+	return h_final(h_u64(flow_hash(t, u), (uint64_t)u->proto << 32 | u->ip_id));
+}
+
+static int cmp_keyed(const void *x, const void *y)
+{
+	const keyed *a = x, *b = y;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return a->idx < b->idx ? -1 : (a->idx > b->idx);
+}
+
+/* A lost packet of other traffic joins the sender's lost list
+ * (--write-lost writes it). */
+static bool lost_append(corr_ctx *c, int side, const trace_unit *u, const trace_unit *rem)
+{
+	iks_correlation *o = c->out;
+	if (o->nlost[side] == o->cap_lost[side]) {
+		size_t cap = o->cap_lost[side] ? o->cap_lost[side] * 2 : 64;
+		iks_lost_packet *l = realloc(o->lost[side], cap * sizeof(*l));
+		if (!l)
+			return false;
+		o->lost[side] = l;
+		o->cap_lost[side] = cap;
+	}
+	iks_lost_packet *l = &o->lost[side][o->nlost[side]++];
+	l->first_frame = u->first_frame;
+	l->last_frame = u->frame;
+	l->ip_id = u->ip_id;
+	l->fragmented = (u->flags & UNIT_F_FRAGMENTED) != 0;
+	l->proto = u->proto;
+	l->reason = IKS_LOST_PATH;
+	l->nranges = 0; /* nothing arrived: the whole datagram */
+	if (rem) {
+		/* it arrived in part: the receiver's missing ranges */
+		const trace_holes *h = unit_holes(c->t[1 - side], rem);
+		uint16_t n = h->n < IKS_FINDING_MAX_RANGES ? h->n : IKS_FINDING_MAX_RANGES;
+		for (uint16_t k = 0; k < n; k++) {
+			l->missing[k].start = h->r[k].start;
+			l->missing[k].end = h->r[k].end;
+		}
+		if (n && (h->truncated || h->n > n))
+			l->missing[n - 1].end = IKS_LEN_UNKNOWN;
+		l->nranges = n;
+	}
+	return true;
+}
+
+static int cmp_lost(const void *x, const void *y)
+{
+	const iks_lost_packet *a = x, *b = y;
+	if (a->first_frame != b->first_frame)
+		return a->first_frame < b->first_frame ? -1 : 1;
+	return a->last_frame < b->last_frame ? -1 : (a->last_frame > b->last_frame);
+}
+
+typedef struct ovote {
+	uint64_t flow;
+	uint32_t up_a, up_b;     /* pairs whose TTL says a / b is upstream */
+} ovote;
+
+#define MAX_OFLOWS 4096
+
+static ovote *vote_for(ovote *v, size_t *nv, uint64_t flow)
+{
+	for (size_t i = 0; i < *nv; i++)
+		if (v[i].flow == flow)
+			return &v[i];
+	if (*nv == MAX_OFLOWS)
+		return NULL;
+	ovote *x = &v[(*nv)++];
+	memset(x, 0, sizeof(*x));
+	x->flow = flow;
+	return x;
+}
+
+iks_status corr_other_traffic(corr_ctx *c)
+{
+	if (!c->out->clock.known)
+		return IKS_OK;
+	size_t n[2];
+	keyed *k[2];
+	uint32_t *m[2];
+	for (int s = 0; s < 2; s++) {
+		const iks_trace *t = c->t[s];
+		k[s] = malloc((t->nunits ? t->nunits : 1) * sizeof(keyed));
+		m[s] = malloc((t->nunits ? t->nunits : 1) * sizeof(uint32_t));
+		n[s] = 0;
+		if (!k[s] || !m[s]) {
+			free(k[0]);
+			free(m[0]);
+			if (s) {
+				free(k[1]);
+				free(m[1]);
+			}
+			return IKS_E_NOMEM;
+		}
+		for (size_t i = 0; i < t->nunits; i++) {
+			m[s][i] = NO_MATCH;
+			if (!other_unit(c, s, i))
+				continue;
+			k[s][n[s]].key = other_key(t, &t->units[i]);
+			k[s][n[s]].ts = t->units[i].ts_first;
+			k[s][n[s]].idx = (uint32_t)i;
+			n[s]++;
+		}
+	}
+	/* pair: same identity, b's copy within the window of a's on b's clock
+	 * (either direction: the delay is small against the window) */
+	ovote *votes = calloc(MAX_OFLOWS, sizeof(*votes));
+	size_t nv = 0;
+	if (!votes) {
+		for (int s = 0; s < 2; s++) {
+			free(k[s]);
+			free(m[s]);
+		}
+		return IKS_E_NOMEM;
+	}
+	/* sort b by key, then time; look each a unit up */
+	qsort(k[1], n[1], sizeof(keyed), cmp_keyed);
+	for (size_t x = 0; x < n[0]; x++) {
+		const trace_unit *ua = &c->t[0]->units[k[0][x].idx];
+		size_t lo = 0, hi = n[1];
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (k[1][mid].key < k[0][x].key)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		double at_b = corr_to_b_clock(c, (double)ua->ts_first);
+		size_t best = SIZE_MAX;
+		double best_err = c->window_ns;
+		for (size_t y = lo; y < n[1] && k[1][y].key == k[0][x].key; y++) {
+			if (m[1][k[1][y].idx] != NO_MATCH)
+				continue;
+			double err = fabs((double)k[1][y].ts - at_b);
+			if (err <= best_err) {
+				best_err = err;
+				best = y;
+			}
+		}
+		if (best == SIZE_MAX)
+			continue;
+		const trace_unit *ub = &c->t[1]->units[k[1][best].idx];
+		m[0][k[0][x].idx] = k[1][best].idx;
+		m[1][k[1][best].idx] = k[0][x].idx;
+		/* a complete copy's TTL says who is upstream */
+		if (ua->kind == UNIT_INCOMPLETE || ub->kind == UNIT_INCOMPLETE || ua->ttl == ub->ttl)
+			continue;
+		ovote *v = vote_for(votes, &nv, flow_hash(c->t[0], ua));
+		if (v) {
+			if (ua->ttl > ub->ttl)
+				v->up_a++;
+			else
+				v->up_b++;
+		}
+	}
+	/* judge: upstream units of flows whose direction is known */
+	iks_correlation_stats *st = &c->out->stats;
+	bool nomem = false;
+	size_t added[2] = { 0, 0 };
+	for (int s = 0; s < 2; s++) {
+		const iks_trace *t = c->t[s];
+		uint32_t lost = 0, sent = 0;
+		const trace_unit *first = NULL;
+		for (size_t i = 0; i < t->nunits; i++) {
+			if (!other_unit(c, s, i))
+				continue;
+			const trace_unit *u = &t->units[i];
+			uint64_t fh = flow_hash(t, u);
+			const ovote *v = NULL;
+			for (size_t j = 0; j < nv; j++)
+				if (votes[j].flow == fh)
+					v = &votes[j];
+			if (!v)
+				continue;
+			bool up = s == 0 ? v->up_a > v->up_b : v->up_b > v->up_a;
+			if (!up)
+				continue;
+			if (u->kind == UNIT_INCOMPLETE)
+				continue; /* never whole at its sender's side: the path before it */
+			if (m[s][i] == NO_MATCH && !corr_covered(c, s, u->ts_first))
+				continue;
+			sent++;
+			const trace_unit *w = NULL;
+			if (m[s][i] != NO_MATCH) {
+				w = &c->t[1 - s]->units[m[s][i]];
+				if (w->kind != UNIT_INCOMPLETE)
+					continue;
+			}
+			if (!first)
+				first = u;
+			lost++;
+			if (!lost_append(c, s, u, w))
+				nomem = true;
+			else
+				added[s]++;
+		}
+		if (s == 0) {
+			st->other_sent_ab += sent;
+			st->other_lost_ab += lost;
+		} else {
+			st->other_sent_ba += sent;
+			st->other_lost_ba += lost;
+		}
+		if (!lost)
+			continue;
+		iks_finding *f = corr_add_finding(c, IKS_FIND_PACKET_LOSS, IKS_SEV_WARNING,
+						  s == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A);
+		if (!f)
+			continue;
+		f->other_traffic = true;
+		f->explain = "other traffic (not IPsec, between any addresses on the path) was lost "
+			     "the same way: the path loses packets, not only IPsec";
+		f->count = lost;
+		f->total = sent;
+		f->proto = first->proto;
+		f->size = first->size;
+		f->ip_id = first->ip_id;
+		if (s == 0) {
+			f->time_a_s = (double)first->ts_first / 1e9;
+			f->frame_a = first->first_frame;
+		} else {
+			f->time_b_s = (double)first->ts_first / 1e9;
+			f->frame_b = first->first_frame;
+		}
+	}
+	free(votes);
+	for (int s = 0; s < 2; s++) {
+		free(k[s]);
+		free(m[s]);
+		/* the lost list stays in frame order (only entries added here move) */
+		if (added[s])
+			qsort(c->out->lost[s], c->out->nlost[s], sizeof(iks_lost_packet), cmp_lost);
+	}
+	return nomem ? IKS_E_NOMEM : IKS_OK;
+}
