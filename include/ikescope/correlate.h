@@ -361,8 +361,10 @@ enum iks_lost_reason {
 	IKS_LOST_PATH = 1,        /* sent inside the overlap, never arrived (stats lost_ab/lost_ba) */
 	IKS_LOST_ICMP,            /* did not arrive, and a router's ICMP error quoting it reached
 				     the sender (stats dropped_with_icmp) */
-	IKS_LOST_STALE_NAT        /* sent to a NAT mapping the path had already replaced (see the
+	IKS_LOST_STALE_NAT,       /* sent to a NAT mapping the path had already replaced (see the
 				     nat-rebind finding; counted in lost_ab/lost_ba) */
+	IKS_LOST_OTHER            /* other traffic than IPsec between the hosts, lost in the path
+				     (stats other_lost_ab/other_lost_ba) */
 };
 
 /* A packet or datagram that did not arrive (or not whole), in the sender's

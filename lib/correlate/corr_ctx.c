@@ -200,3 +200,40 @@ iks_status corr_order_findings(iks_correlation *o)
 	free(sorted);
 	return IKS_OK;
 }
+
+/* Add u to side's lost list; `rem` is the receiver's incomplete remains of
+ * it (NULL: nothing of it arrived), whose holes are what did not arrive. */
+bool corr_lost_add(corr_ctx *c, int side, const trace_unit *u, const trace_unit *rem,
+		   uint8_t reason)
+{
+	iks_correlation *o = c->out;
+	if (o->nlost[side] == o->cap_lost[side]) {
+		size_t cap = o->cap_lost[side] ? o->cap_lost[side] * 2 : 64;
+		iks_lost_packet *l = realloc(o->lost[side], cap * sizeof(*l));
+		if (!l)
+			return false;
+		o->lost[side] = l;
+		o->cap_lost[side] = cap;
+	}
+	iks_lost_packet *l = &o->lost[side][o->nlost[side]++];
+	l->first_frame = u->first_frame;
+	l->last_frame = u->frame;
+	l->ip_id = u->ip_id;
+	l->fragmented = (u->flags & UNIT_F_FRAGMENTED) != 0;
+	l->proto = u->proto;
+	l->reason = reason;
+	l->nranges = 0;
+	if (rem) {
+		const trace_holes *h = unit_holes(c->t[1 - side], rem);
+		uint16_t n = h->n < IKS_FINDING_MAX_RANGES ? h->n : IKS_FINDING_MAX_RANGES;
+		for (uint16_t k = 0; k < n; k++) {
+			l->missing[k].start = h->r[k].start;
+			l->missing[k].end = h->r[k].end;
+		}
+		/* holes past the kept ones: everything from the last kept one on */
+		if (n && (h->truncated || h->n > n))
+			l->missing[n - 1].end = IKS_LEN_UNKNOWN;
+		l->nranges = n;
+	}
+	return true;
+}

@@ -57,42 +57,6 @@ static int cmp_keyed(const void *x, const void *y)
 	return a->idx < b->idx ? -1 : (a->idx > b->idx);
 }
 
-/* A lost packet of other traffic joins the sender's lost list
- * (--write-lost writes it). */
-static bool lost_append(corr_ctx *c, int side, const trace_unit *u, const trace_unit *rem)
-{
-	iks_correlation *o = c->out;
-	if (o->nlost[side] == o->cap_lost[side]) {
-		size_t cap = o->cap_lost[side] ? o->cap_lost[side] * 2 : 64;
-		iks_lost_packet *l = realloc(o->lost[side], cap * sizeof(*l));
-		if (!l)
-			return false;
-		o->lost[side] = l;
-		o->cap_lost[side] = cap;
-	}
-	iks_lost_packet *l = &o->lost[side][o->nlost[side]++];
-	l->first_frame = u->first_frame;
-	l->last_frame = u->frame;
-	l->ip_id = u->ip_id;
-	l->fragmented = (u->flags & UNIT_F_FRAGMENTED) != 0;
-	l->proto = u->proto;
-	l->reason = IKS_LOST_PATH;
-	l->nranges = 0; /* nothing arrived: the whole datagram */
-	if (rem) {
-		/* it arrived in part: the receiver's missing ranges */
-		const trace_holes *h = unit_holes(c->t[1 - side], rem);
-		uint16_t n = h->n < IKS_FINDING_MAX_RANGES ? h->n : IKS_FINDING_MAX_RANGES;
-		for (uint16_t k = 0; k < n; k++) {
-			l->missing[k].start = h->r[k].start;
-			l->missing[k].end = h->r[k].end;
-		}
-		if (n && (h->truncated || h->n > n))
-			l->missing[n - 1].end = IKS_LEN_UNKNOWN;
-		l->nranges = n;
-	}
-	return true;
-}
-
 static int cmp_lost(const void *x, const void *y)
 {
 	const iks_lost_packet *a = x, *b = y;
@@ -239,7 +203,7 @@ iks_status corr_other_traffic(corr_ctx *c)
 			if (!first)
 				first = u;
 			lost++;
-			if (!lost_append(c, s, u, w))
+			if (!corr_lost_add(c, s, u, w, IKS_LOST_OTHER))
 				nomem = true;
 			else
 				added[s]++;

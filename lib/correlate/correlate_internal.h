@@ -133,6 +133,11 @@ void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u);
 /* Findings ordered error, warning, information, each in the order found
  * (stable): verdict evidence indexes are then report positions. */
 iks_status corr_order_findings(iks_correlation *o);
+/* Append a unit that did not arrive (or not whole: rem is what the other
+ * side holds of it) to its sender's lost list, with why (iks_lost_reason);
+ * false when out of memory. */
+bool corr_lost_add(corr_ctx *c, int side, const trace_unit *u, const trace_unit *rem,
+		   uint8_t reason);
 
 /* corr_hosts.c, step 1: the clock samples: units whose identity occurs
  * once on each side, byte-identical copies paired by IP ID, fragments

@@ -65,43 +65,6 @@ static const char EXPLAIN_MODIFIED_KEPT[] =
 	"the same packet arrived with different bytes: a device in the path modified it (not "
 	"integrity-protected, or its ICV still verified: the change is outside what the ICV covers)";
 
-/* Add u to side's lost list; `rem` is the receiver's incomplete remains of
- * it (NULL: nothing of it arrived), whose holes are what did not arrive. */
-static bool lost_add(corr_ctx *c, int side, const trace_unit *u, const trace_unit *rem,
-		     uint8_t reason)
-{
-	iks_correlation *o = c->out;
-	if (o->nlost[side] == o->cap_lost[side]) {
-		size_t cap = o->cap_lost[side] ? o->cap_lost[side] * 2 : 64;
-		iks_lost_packet *l = realloc(o->lost[side], cap * sizeof(*l));
-		if (!l)
-			return false;
-		o->lost[side] = l;
-		o->cap_lost[side] = cap;
-	}
-	iks_lost_packet *l = &o->lost[side][o->nlost[side]++];
-	l->first_frame = u->first_frame;
-	l->last_frame = u->frame;
-	l->ip_id = u->ip_id;
-	l->fragmented = (u->flags & UNIT_F_FRAGMENTED) != 0;
-	l->proto = u->proto;
-	l->reason = reason;
-	l->nranges = 0;
-	if (rem) {
-		const trace_holes *h = unit_holes(c->t[1 - side], rem);
-		uint16_t n = h->n < IKS_FINDING_MAX_RANGES ? h->n : IKS_FINDING_MAX_RANGES;
-		for (uint16_t k = 0; k < n; k++) {
-			l->missing[k].start = h->r[k].start;
-			l->missing[k].end = h->r[k].end;
-		}
-		/* holes past the kept ones: everything from the last kept one on */
-		if (n && (h->truncated || h->n > n))
-			l->missing[n - 1].end = IKS_LEN_UNKNOWN;
-		l->nranges = n;
-	}
-	return true;
-}
-
 static void clock_finding(corr_ctx *c)
 {
 	const iks_clock_estimate *ce = &c->out->clock;
@@ -428,7 +391,7 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 		if (icmp_for(c, &x[side], side, u)) {
 			c->fate[side][i] = IKS_FATE_DROPPED_ICMP;
 			st->dropped_with_icmp++; /* the icmp-frag-needed finding tells */
-			lost_add(c, side, u, rem, IKS_LOST_ICMP);
+			corr_lost_add(c, side, u, rem, IKS_LOST_ICMP);
 			continue;
 		}
 		c->fate[side][i] = IKS_FATE_LOST;
@@ -439,10 +402,10 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 		if (c->stale[side] && c->stale[side][i]) {
 			/* sent to a NAT mapping the path had replaced: the nat-rebind
 			 * finding counts and explains them */
-			lost_add(c, side, u, rem, IKS_LOST_STALE_NAT);
+			corr_lost_add(c, side, u, rem, IKS_LOST_STALE_NAT);
 			continue;
 		}
-		lost_add(c, side, u, rem, IKS_LOST_PATH);
+		corr_lost_add(c, side, u, rem, IKS_LOST_PATH);
 		if (frag_sent || rem) {
 			d->frag_sent++;
 			d->frag_lost++;

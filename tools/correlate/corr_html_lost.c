@@ -84,8 +84,11 @@ static int side_times(html_ctx *h, int s, size_t *nlt)
 	int rc = -1;
 	if (!p || !owner || !act || !room || !bad || !lg)
 		goto out;
+	size_t m = 0; /* other traffic's losses are not on the ladder */
 	for (size_t k = 0; k < n; k++)
-		p[k] = (lost_pkt){ L[k].first_frame, -1, 0, 0, L[k].fragmented };
+		if (L[k].reason != IKS_LOST_OTHER)
+			p[m++] = (lost_pkt){ L[k].first_frame, -1, 0, 0, L[k].fragmented };
+	n = m;
 	qsort(p, n, sizeof(*p), cmp_lost);
 	rc = 0;
 	if (read_times(h->in[s].path, p, n) != 0)
