@@ -79,7 +79,10 @@ static int fail(iks_pcapng *ng, int st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(ng->err, sizeof(ng->err), "%.100s: %s", ng->name, msg);
+	/* a long path keeps its end: the file's own name is what tells */
+	size_t nl = strlen(ng->name);
+	const char *name = nl > 100 ? ng->name + nl - 97 : ng->name;
+	snprintf(ng->err, sizeof(ng->err), "%s%s: %s", nl > 100 ? "..." : "", name, msg);
 	return st;
 }
 
