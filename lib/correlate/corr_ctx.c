@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -236,4 +238,30 @@ bool corr_lost_add(corr_ctx *c, int side, const trace_unit *u, const trace_unit 
 		l->nranges = n;
 	}
 	return true;
+}
+
+iks_verdict *corr_verdict_add(corr_vlist *l, int cause, int direction, const char *confidence)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		iks_verdict *v = realloc(l->v, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		l->v = v;
+		l->cap = cap;
+	}
+	iks_verdict *v = &l->v[l->n++];
+	memset(v, 0, sizeof(*v));
+	v->cause = cause;
+	v->direction = direction;
+	v->confidence = confidence;
+	return v;
+}
+
+void corr_say(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, IKS_VERDICT_TEXT, fmt, ap);
+	va_end(ap);
 }

@@ -92,6 +92,39 @@ static bool pair_by_ip_id(const corr_ctx *c, const keyed *ka, size_t i, size_t i
 	return true;
 }
 
+/* The merge-join of two arrays sorted by a uint64_t key that starts each
+ * element: the next key both hold, as the runs [*i, *ie) and [*j, *je);
+ * false when either side is used up. */
+static uint64_t key_at(const void *arr, size_t k, size_t stride)
+{
+	uint64_t key;
+	memcpy(&key, (const uint8_t *)arr + k * stride, sizeof(key));
+	return key;
+}
+
+static bool common_run(const void *a, size_t na, size_t sa, const void *b, size_t nb, size_t sb,
+		       size_t *i, size_t *j, size_t *ie, size_t *je)
+{
+	while (*i < na && *j < nb) {
+		uint64_t x = key_at(a, *i, sa), y = key_at(b, *j, sb);
+		if (x != y) {
+			if (x < y)
+				(*i)++;
+			else
+				(*j)++;
+			continue;
+		}
+		*ie = *i;
+		*je = *j;
+		while (*ie < na && key_at(a, *ie, sa) == x)
+			(*ie)++;
+		while (*je < nb && key_at(b, *je, sb) == x)
+			(*je)++;
+		return true;
+	}
+	return false;
+}
+
 typedef struct fkey {
 	uint64_t key;
 	uint32_t idx;
@@ -135,19 +168,8 @@ static bool pair_frags_pass(const corr_ctx *c, bool prefix, uint8_t *done[2], co
 	fkey *ka = sorted_frags(A, prefix, done[0], &na), *kb = sorted_frags(B, prefix, done[1], &nb);
 	bool ok = ka && kb;
 	size_t i = 0, j = 0;
-	while (ok && i < na && j < nb) {
-		if (ka[i].key != kb[j].key) {
-			if (ka[i].key < kb[j].key)
-				i++;
-			else
-				j++;
-			continue;
-		}
-		size_t ie = i, je = j;
-		while (ie < na && ka[ie].key == ka[i].key)
-			ie++;
-		while (je < nb && kb[je].key == kb[j].key)
-			je++;
+	size_t ie, je;
+	while (ok && common_run(ka, na, sizeof(*ka), kb, nb, sizeof(*kb), &i, &j, &ie, &je)) {
 		if (ie - i == 1 && je - j == 1) {
 			const trace_frag *ga = &A->frags[ka[i].idx], *gb = &B->frags[kb[j].idx];
 			if (!push(s, n, cap)) {
@@ -200,19 +222,8 @@ corr_sample *corr_samples(const corr_ctx *c, size_t *nsamples)
 	keyed *kb = corr_sorted_keys(c->t[1], false, NULL, 0, &nb);
 	bool ok = ka && kb && push(&s, &n, &cap);
 	size_t i = 0, j = 0;
-	while (ok && i < na && j < nb) {
-		if (ka[i].key != kb[j].key) {
-			if (ka[i].key < kb[j].key)
-				i++;
-			else
-				j++;
-			continue;
-		}
-		size_t ie = i, je = j;
-		while (ie < na && ka[ie].key == ka[i].key)
-			ie++;
-		while (je < nb && kb[je].key == kb[j].key)
-			je++;
+	size_t ie, je;
+	while (ok && common_run(ka, na, sizeof(*ka), kb, nb, sizeof(*kb), &i, &j, &ie, &je)) {
 		if (ie - i == 1 && je - j == 1) {
 			if (!push(&s, &n, &cap))
 				ok = false;

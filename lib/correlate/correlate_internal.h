@@ -133,6 +133,18 @@ void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u);
 /* Findings ordered error, warning, information, each in the order found
  * (stable): verdict evidence indexes are then report positions. */
 iks_status corr_order_findings(iks_correlation *o);
+/* Verdicts under construction (verdicts.c, one_side_verdicts.c): appended
+ * zeroed with their cause, direction and confidence ("certain"/"likely");
+ * NULL when out of memory. `explained` counts, per side, the losses the
+ * verdicts so far account for. corr_say writes one verdict sentence. */
+typedef struct corr_vlist {
+	iks_verdict *v;
+	size_t n, cap;
+	uint32_t explained[2];
+} corr_vlist;
+iks_verdict *corr_verdict_add(corr_vlist *l, int cause, int direction, const char *confidence);
+void corr_say(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Append a unit that did not arrive (or not whole: rem is what the other
  * side holds of it) to its sender's lost list, with why (iks_lost_reason);
  * false when out of memory. */

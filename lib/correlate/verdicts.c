@@ -21,7 +21,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,30 +30,7 @@
 
 #include "correlate/correlate_internal.h"
 
-/* A verdict under construction and the losses it accounts for. */
-typedef struct vlist {
-	iks_verdict *v;
-	size_t n, cap;
-	uint32_t explained[2]; /* losses per side a verdict already accounts for */
-} vlist;
-
-static iks_verdict *verdict_new(vlist *l, int cause, int direction)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		iks_verdict *v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		l->v = v;
-		l->cap = cap;
-	}
-	iks_verdict *v = &l->v[l->n++];
-	memset(v, 0, sizeof(*v));
-	v->cause = cause;
-	v->direction = direction;
-	v->confidence = "certain";
-	return v;
-}
+typedef corr_vlist vlist;
 
 static void evidence(iks_verdict *v, size_t finding)
 {
@@ -63,15 +39,6 @@ static void evidence(iks_verdict *v, size_t finding)
 			return;
 	if (v->nevidence < IKS_VERDICT_MAX_EVIDENCE)
 		v->evidence[v->nevidence++] = (uint32_t)finding;
-}
-
-static void say(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(char *buf, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, IKS_VERDICT_TEXT, fmt, ap);
-	va_end(ap);
 }
 
 /* "1 packet", "2 packets" */
@@ -185,7 +152,7 @@ static void rule_errors(corr_ctx *c, vlist *l, const names *nm)
 			evidence(v, i);
 			continue;
 		}
-		v = verdict_new(l, IKS_CAUSE_NEGOTIATION_ERROR, f->direction);
+		v = corr_verdict_add(l, IKS_CAUSE_NEGOTIATION_ERROR, f->direction, "certain");
 		if (!v)
 			return;
 		v->notify = f->notify;
@@ -202,12 +169,12 @@ static void rule_errors(corr_ctx *c, vlist *l, const names *nm)
 			snprintf(what, sizeof(what), "IKEv%u %s (the Notify came in an %s)", n->version,
 				 x ? x : "?", iks_ike_exchange_name(f->version, f->exchange));
 		}
-		say(v->summary,
+		corr_say(v->summary,
 		    "%s answered %s's %s with %s (%u): the peers' configurations do not agree; "
 		    "the path delivered the messages",
 		    from_name(nm, f->direction), f->direction == IKS_DIR_B_TO_A ? "a" : "b",
 		    what[0] ? what : "IKE message", name ? name : "an error notification", f->notify);
-		say(v->advice, "%s%s.", "Configuration, not the path: ", notify_advice(f->notify));
+		corr_say(v->advice, "%s%s.", "Configuration, not the path: ", notify_advice(f->notify));
 	}
 }
 
@@ -251,7 +218,7 @@ static void rule_stale(corr_ctx *c, vlist *l, const names *nm)
 		const iks_finding *f = &o->finds[i];
 		if (f->kind != IKS_FIND_BAD_SPI)
 			continue;
-		iks_verdict *v = verdict_new(l, IKS_CAUSE_STALE_SA, f->direction);
+		iks_verdict *v = corr_verdict_add(l, IKS_CAUSE_STALE_SA, f->direction, "certain");
 		if (!v)
 			return;
 		v->spi = f->spi;
@@ -261,18 +228,18 @@ static void rule_stale(corr_ctx *c, vlist *l, const names *nm)
 		int user = f->direction; /* who kept using it */
 		const char *deleter = user == IKS_DIR_B_TO_A ? "a" : "b";
 		if (f->delete_arrived)
-			say(v->summary,
+			corr_say(v->summary,
 			    "%s kept sending %s on SPI %08x (%u packets) after %s deleted that SA; the Delete "
 			    "(%s's frame %llu) arrived and was ignored",
 			    from_name(nm, user), f->proto == 51 ? "AH" : "ESP", f->spi, f->count, deleter,
 			    deleter, (unsigned long long)f->delete_frame);
 		else
-			say(v->summary,
+			corr_say(v->summary,
 			    "%s kept sending %s on SPI %08x (%u packets) after %s deleted that SA: %s's Delete "
 			    "(its frame %llu) never reached %s",
 			    from_name(nm, user), f->proto == 51 ? "AH" : "ESP", f->spi, f->count, deleter,
 			    deleter, (unsigned long long)f->delete_frame, user == IKS_DIR_B_TO_A ? "b" : "a");
-		say(v->advice,
+		corr_say(v->advice,
 		    "Resynchronise the SAs (clear them on both peers and renegotiate), enable dead peer "
 		    "detection so a stale SA is noticed, and find why the %s Delete was %s.",
 		    deleter, f->delete_arrived ? "ignored" : "lost");
@@ -328,7 +295,7 @@ static void rule_fragments(corr_ctx *c, vlist *l, const names *nm, int side)
 		return; /* nothing passes at all: blocked, not a fragment problem */
 	if (!strcmp(which, "some") && !(frag_rate >= 0.5 && frag_rate >= 3 * whole_rate + 0.2))
 		return; /* fragments lost no more than the rest: random loss */
-	iks_verdict *v = verdict_new(l, IKS_CAUSE_FRAGMENTS_DROPPED, dir);
+	iks_verdict *v = corr_verdict_add(l, IKS_CAUSE_FRAGMENTS_DROPPED, dir, "certain");
 	if (!v)
 		return;
 	v->which = which;
@@ -368,7 +335,7 @@ static void rule_fragments(corr_ctx *c, vlist *l, const names *nm, int side)
 			     : !strcmp(which, "first") ? "drops first IP fragments"
 						       : "drops many IP fragments";
 	if (what[0])
-		say(v->summary,
+		corr_say(v->summary,
 		    "A device between %s and %s %s %s: %u of %u fragmented datagrams %s, among them "
 		    "%s (%u bytes)%s",
 		    nm->a, nm->b, device, iks_direction_name(dir), lost, total, shown, what,
@@ -376,22 +343,22 @@ static void rule_fragments(corr_ctx *c, vlist *l, const names *nm, int side)
 	else if (icmp && icmp->from_known) {
 		char from[48];
 		iks_addr_format(&icmp->from, from, sizeof(from));
-		say(v->summary,
+		corr_say(v->summary,
 		    "A device between %s and %s %s %s: %u of %u fragmented datagrams %s; %s fragments "
 		    "its ESP since router %s announced MTU %u, so every packet above it is lost",
 		    nm->a, nm->b, device, iks_direction_name(dir), lost, total, shown,
 		    from_name(nm, dir), from, icmp->mtu);
 	} else
-		say(v->summary,
+		corr_say(v->summary,
 		    "A device between %s and %s %s %s: %u of %u fragmented datagrams %s (ESP and other "
 		    "traffic above the path MTU)",
 		    nm->a, nm->b, device, iks_direction_name(dir), lost, total, shown);
 	if (ike)
-		say(v->advice,
+		corr_say(v->advice,
 		    "Enable IKE fragmentation on both peers (IKEv2: RFC 7383; IKEv1: the fragmentation "
 		    "extension), or let IP fragments through the device in the path.");
 	else
-		say(v->advice,
+		corr_say(v->advice,
 		    "Let IP fragments through the device in the path, or lower the tunnel MTU / TCP MSS "
 		    "so that ESP packets are not fragmented.");
 }
@@ -419,7 +386,7 @@ static void rule_pmtu(corr_ctx *c, vlist *l, const names *nm, int side)
 	}
 	if (!bh && !icmp_lost)
 		return;
-	iks_verdict *v = verdict_new(l, IKS_CAUSE_PMTU_BLACKHOLE, dir);
+	iks_verdict *v = corr_verdict_add(l, IKS_CAUSE_PMTU_BLACKHOLE, dir, "certain");
 	if (!v)
 		return;
 	const iks_finding *ic = icmp_lost ? icmp_lost : icmp_ok;
@@ -443,24 +410,24 @@ static void rule_pmtu(corr_ctx *c, vlist *l, const names *nm, int side)
 	if (v->icmp_from_known)
 		iks_addr_format(&v->icmp_from, from, sizeof(from));
 	if (bh && !ic)
-		say(v->summary,
+		corr_say(v->summary,
 		    "Packets %s above %u bytes are lost (%u of them; the smallest lost was %u bytes) "
 		    "and no ICMP fragmentation-needed reaches %s: a PMTU black hole between %s and %s",
 		    iks_direction_name(dir), v->size_ok_max, v->count, v->size_lost_min,
 		    from_name(nm, dir), nm->a, nm->b);
 	else if (bh)
-		say(v->summary,
+		corr_say(v->summary,
 		    "Packets %s above %u bytes are lost (%u of them; the smallest lost was %u bytes); "
 		    "router %s announced MTU %u but its ICMP %s %s: a PMTU black hole",
 		    iks_direction_name(dir), v->size_ok_max, v->count, v->size_lost_min,
 		    from[0] ? from : "?", v->mtu, v->icmp_reached_sender ? "reached" : "never reached",
 		    from_name(nm, dir));
 	else
-		say(v->summary,
+		corr_say(v->summary,
 		    "Router %s announced MTU %u for packets %s, but its ICMP fragmentation-needed never "
 		    "reached %s: PMTU discovery cannot work (a PMTU black hole)",
 		    from[0] ? from : "?", v->mtu, iks_direction_name(dir), from_name(nm, dir));
-	say(v->advice,
+	corr_say(v->advice,
 	    "Let ICMP fragmentation-needed (IPv4 type 3 code 4, ICMPv6 packet too big) reach %s, or "
 	    "lower the tunnel MTU / TCP MSS (e.g. to 1400 / 1360) so packets with IPsec overhead fit.",
 	    dir == IKS_DIR_B_TO_A ? "b" : "a");
@@ -477,7 +444,7 @@ static void rule_nat_rebind(corr_ctx *c, vlist *l, const names *nm)
 			continue;
 		/* the stale mapping costs what the peer still sends to it */
 		int lost_dir = f->side == 'a' ? IKS_DIR_B_TO_A : IKS_DIR_A_TO_B;
-		iks_verdict *v = verdict_new(l, IKS_CAUSE_NAT_REBIND, lost_dir);
+		iks_verdict *v = corr_verdict_add(l, IKS_CAUSE_NAT_REBIND, lost_dir, "certain");
 		if (!v)
 			return;
 		v->count = f->count;
@@ -486,12 +453,12 @@ static void rule_nat_rebind(corr_ctx *c, vlist *l, const names *nm)
 		char before[48], after[48];
 		iks_addr_format(&f->addr_before, before, sizeof(before));
 		iks_addr_format(&f->addr_after, after, sizeof(after));
-		say(v->summary,
+		corr_say(v->summary,
 		    "The NAT in front of %s changed its mapping mid-SA (%s:%u became %s:%u); %s kept "
 		    "sending to the old one and %u packets were lost",
 		    f->side == 'a' ? nm->a : nm->b, before, f->port_before, after, f->port_after,
 		    f->side == 'a' ? "b" : "a", f->count);
-		say(v->advice,
+		corr_say(v->advice,
 		    "Keep the NAT mapping alive (NAT-T keepalives every 20 s, longer UDP timeouts on the "
 		    "NAT device) and make sure the peer follows address changes (IKEv2 NAT-D updates / "
 		    "MOBIKE).");
@@ -507,18 +474,18 @@ static void rule_one_way(corr_ctx *c, vlist *l, const names *nm)
 		const iks_finding *f = &o->finds[i];
 		if (f->kind != IKS_FIND_ONE_WAY)
 			continue;
-		iks_verdict *v = verdict_new(l, IKS_CAUSE_ONE_WAY_FAILURE, f->direction);
+		iks_verdict *v = corr_verdict_add(l, IKS_CAUSE_ONE_WAY_FAILURE, f->direction, "certain");
 		if (!v)
 			return;
 		v->count = f->count;
 		v->total = f->total;
 		evidence(v, i);
 		bool b_fails = f->direction == IKS_DIR_B_TO_A;
-		say(v->summary,
+		corr_say(v->summary,
 		    "Negotiations that %s starts fail (%u) while those %s starts complete (%u): "
 		    "something between or at the ends treats the two directions differently",
 		    b_fails ? nm->b : nm->a, f->count, b_fails ? nm->a : nm->b, f->total);
-		say(v->advice,
+		corr_say(v->advice,
 		    "Allow UDP 500 and 4500 from %s to %s on the firewalls and NAT in the path, and check "
 		    "that the policy, trust and authentication are set up on both sides.",
 		    b_fails ? "b" : "a", b_fails ? "a" : "b");
@@ -547,7 +514,7 @@ static void rule_blocked(corr_ctx *c, vlist *l, const names *nm, int side)
 	}
 	if (!run || run->count <= l->explained[side])
 		return;
-	iks_verdict *v = verdict_new(l, IKS_CAUSE_BLOCKED, dir);
+	iks_verdict *v = corr_verdict_add(l, IKS_CAUSE_BLOCKED, dir, "certain");
 	if (!v)
 		return;
 	v->what = what;
@@ -566,23 +533,23 @@ static void rule_blocked(corr_ctx *c, vlist *l, const names *nm, int side)
 	}
 	double span = run->to_s - run->from_s;
 	if (!strcmp(what, "everything"))
-		say(v->summary,
+		corr_say(v->summary,
 		    "Nothing %s sent toward %s arrived: all %u packets %s were lost in the path "
 		    "over %.1f s",
 		    from_name(nm, dir), to_name(nm, dir), p->all.sent, iks_direction_name(dir), span);
 	else
-		say(v->summary,
+		corr_say(v->summary,
 		    "Every %s packet %s was lost for %.1f s (%u in a row%s) while other traffic %s",
 		    what, iks_direction_name(dir), span, run->count,
 		    run->to_end ? ", to the end of the capture" : "",
 		    p->all.lost > run->count || p->all.sent > run->count ? "still passed" : "was absent");
 	if (!strcmp(what, "ESP"))
-		say(v->advice,
+		corr_say(v->advice,
 		    "Allow ESP (IP protocol 50, or UDP 4500 with NAT-T) from %s to %s on the firewalls "
 		    "and NAT in the path.",
 		    dir == IKS_DIR_B_TO_A ? "b" : "a", dir == IKS_DIR_B_TO_A ? "a" : "b");
 	else
-		say(v->advice,
+		corr_say(v->advice,
 		    "Allow UDP 500 and 4500 (and ESP) from %s to %s on every firewall, ACL and NAT in the "
 		    "path; capture in the middle to find the device.",
 		    dir == IKS_DIR_B_TO_A ? "b" : "a", dir == IKS_DIR_B_TO_A ? "a" : "b");
@@ -598,7 +565,7 @@ static void rule_modified(corr_ctx *c, vlist *l, const names *nm, int side)
 		const iks_finding *f = &o->finds[i];
 		if (f->kind != IKS_FIND_MODIFIED_IN_TRANSIT || f->direction != dir)
 			continue;
-		if (!v && !(v = verdict_new(l, IKS_CAUSE_MODIFIED_IN_TRANSIT, dir)))
+		if (!v && !(v = corr_verdict_add(l, IKS_CAUSE_MODIFIED_IN_TRANSIT, dir, "certain")))
 			return;
 		v->count++;
 		if (f->discarded)
@@ -620,12 +587,12 @@ static void rule_modified(corr_ctx *c, vlist *l, const names *nm, int side)
 			 discarded);
 	else
 		snprintf(consequence, sizeof(consequence), "nothing at %s checks their integrity", rx);
-	say(v->summary,
+	corr_say(v->summary,
 	    "%u %s %s arrived with bytes changed in transit: a device between %s and %s "
 	    "modifies them, and %s",
 	    v->count, plural(v->count, "packet", "packets"), iks_direction_name(dir), nm->a, nm->b,
 	    consequence);
-	say(v->advice,
+	corr_say(v->advice,
 	    "Find the device that rewrites packets (capture on each side of it); look for IPS, ALG "
 	    "or NAT features that touch ESP or UDP 4500, and for faulty links.");
 }
@@ -645,7 +612,7 @@ static void rule_random(corr_ctx *c, vlist *l, const names *nm)
 	if (!on[0] && !on[1])
 		return;
 	int dir = on[0] && on[1] ? IKS_DIR_BOTH : on[0] ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A;
-	iks_verdict *v = verdict_new(l, IKS_CAUSE_RANDOM_LOSS, dir);
+	iks_verdict *v = corr_verdict_add(l, IKS_CAUSE_RANDOM_LOSS, dir, "certain");
 	if (!v)
 		return;
 	v->rate_ab = rate(&o->loss[0].all);
@@ -666,20 +633,20 @@ static void rule_random(corr_ctx *c, vlist *l, const names *nm)
 	}
 	const iks_loss_profile *pa = &o->loss[0], *pb = &o->loss[1];
 	if (dir == IKS_DIR_BOTH)
-		say(v->summary,
+		corr_say(v->summary,
 		    "Loss both ways between %s and %s, not tied to size, fragments or "
 		    "protocol: %u of %u a->b (%.1f%%) and %u of %u b->a (%.1f%%) lost",
 		    nm->a, nm->b, pa->all.lost, pa->all.sent, 100 * v->rate_ab, pb->all.lost,
 		    pb->all.sent, 100 * v->rate_ba);
 	else {
 		const iks_loss_profile *p = dir == IKS_DIR_A_TO_B ? pa : pb;
-		say(v->summary,
+		corr_say(v->summary,
 		    "Loss %s between %s and %s, not tied to size, fragments or protocol: %u "
 		    "of %u lost (%.1f%%)",
 		    iks_direction_name(dir), nm->a, nm->b, p->all.lost, p->all.sent,
 		    100 * rate(&p->all));
 	}
-	say(v->advice,
+	corr_say(v->advice,
 	    "Look for a congested or faulty link (interface errors, drops, duplex mismatch, a "
 	    "saturated WAN) between the ends; IKE retransmits cover such loss, ESP traffic feels it.");
 }
@@ -687,7 +654,7 @@ static void rule_random(corr_ctx *c, vlist *l, const names *nm)
 static void rule_healthy(corr_ctx *c, vlist *l, const names *nm)
 {
 	const iks_correlation *o = c->out;
-	iks_verdict *v = verdict_new(l, IKS_CAUSE_NO_PATH_PROBLEM, IKS_DIR_UNKNOWN);
+	iks_verdict *v = corr_verdict_add(l, IKS_CAUSE_NO_PATH_PROBLEM, IKS_DIR_UNKNOWN, "certain");
 	if (!v)
 		return;
 	const iks_loss_profile *pa = &o->loss[0], *pb = &o->loss[1];
@@ -699,16 +666,16 @@ static void rule_healthy(corr_ctx *c, vlist *l, const names *nm)
 		if (o->finds[i].kind == IKS_FIND_ICMP_FRAG_NEEDED)
 			evidence(v, i);
 	if (icmp)
-		say(v->summary,
+		corr_say(v->summary,
 		    "Everything %s and %s sent each other arrived (%u a->b, %u b->a) except %u %s "
 		    "a router dropped with an ICMP fragmentation-needed that reached the sender, which "
 		    "then adapted: ordinary PMTU discovery",
 		    nm->a, nm->b, pa->all.sent - pa->dropped_icmp, pb->all.sent - pb->dropped_icmp, icmp,
 		    plural(icmp, "packet", "packets"));
 	else
-		say(v->summary, "Everything %s and %s sent each other arrived (%u a->b, %u b->a)",
+		corr_say(v->summary, "Everything %s and %s sent each other arrived (%u a->b, %u b->a)",
 		    nm->a, nm->b, pa->all.sent, pb->all.sent);
-	say(v->advice,
+	corr_say(v->advice,
 	    "The path is not the problem here: look at the peers' configurations and logs%s.",
 	    o->stats.not_covered ? ", and at what the captures did not cover" : "");
 }
