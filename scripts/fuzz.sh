@@ -24,8 +24,9 @@ status=0
 for t in $targets; do
 	mkdir -p "$f/corpus/$t" "$f/seeds/$t"
 	# the pcapng reader's seeds are whole files: the bundled pcapng captures
-	[ "$t" = pcapng ] && cp captures/*.pcapng captures/regress/*.pcapng "$f/seeds/$t/" 2>/dev/null
-	[ "$t" = pcapng ] && true
+	if [ "$t" = pcapng ]; then
+		cp captures/*.pcapng captures/regress/*.pcapng "$f/seeds/$t/"
+	fi
 	log=$f/fuzz_$t.log
 	rc=0
 	nice -n 19 "$f/fuzz_$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
