@@ -44,6 +44,15 @@ rc, out, err = run("--html", "/tmp/x.html", cap("ikev2_psk_natt_a.pcap"))
 check("one capture with --html is a usage error (exit 2)", rc == 2 and "one capture" in err, (rc, err))
 rc, out, err = run()
 check("no capture is a usage error (exit 2)", rc == 2, rc)
+# a cap reached while loading is never silent: stderr and the JSON warning name it
+rc, out, err = run("--json", "--units-max", "20", cap("ikev2_psk_natt_a.pcap"), cap("ikev2_psk_natt_b.pcap"))
+warn = json.loads(out)["captures"] if rc == 0 else {}
+check("--units-max 20: each file's units past the cap said on stderr and in the JSON warning",
+      rc == 0 and err.count("past the trace's cap") == 2 and "ikev2_psk_natt_a.pcap" in err and
+      all(w and "not kept" in w["warning"] for w in warn.values()), (rc, err, warn))
+rc, out, err = run("--json", cap("ikev2_psk_natt_a.pcap"), cap("ikev2_psk_natt_b.pcap"))
+check("without a cap reached: no warning", rc == 0 and err == "" and
+      all(w["warning"] is None for w in json.loads(out)["captures"].values()), err)
 rc, out, err = run(cap("ikev2_psk_natt_a.pcap"), cap("nope.pcap"))
 check("missing capture: exit 1 naming it", rc == 1 and "nope.pcap" in err and err.count("\n") == 1,
       (rc, err))

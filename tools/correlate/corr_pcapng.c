@@ -57,6 +57,7 @@ typedef struct side_state {
 				   (its ID in sent_id) */
 	uint32_t *sent_id;
 	uint64_t written;
+	uint64_t unnumbered;    /* IKE messages past the RETX_SLOTS remembered: not numbered */
 } side_state;
 
 static void advance(side_state *s, int side, const iks_correlation *c)
@@ -94,7 +95,8 @@ static uint32_t ike_copy(side_state *s, const iks_packet *p)
 		    memcmp(r->ispi, k->ispi, 8) == 0 && memcmp(r->rspi, k->rspi, 8) == 0)
 			return ++r->seen;
 	}
-	return 0; /* table full: no numbering (said nowhere else: rare and harmless) */
+	s->unnumbered++; /* table full: no numbering, said on stderr at the end */
+	return 0;
 }
 
 /* The lost-list entry frame f of this side belongs to, or NULL: an
@@ -425,6 +427,11 @@ int corr_write_pcapng(const char *out, const char *paths[2], const iks_correlati
 			status = 1;
 		}
 out:
+	for (int s = 0; s < 2; s++)
+		if (ss[s].unnumbered)
+			fprintf(stderr, "pcapcorrelate: --pcapng: %s: %llu IKE messages past the %d "
+				"remembered were not numbered as retransmits in their comments\n",
+				paths[s], (unsigned long long)ss[s].unnumbered, RETX_SLOTS);
 	if (w && iks_pcapng_writer_close(w, err) != IKS_OK) {
 		fprintf(stderr, "pcapcorrelate: %s\n", err);
 		status = 1;

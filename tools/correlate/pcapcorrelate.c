@@ -45,6 +45,8 @@ static void usage(FILE *f)
 	      "  -k, --keys FILE         keys to decrypt IKE and verify ESP/AH with (the formats\n"
 	      "                          of ikedump -k, incl. a strongSwan charon log); repeatable;\n"
 	      "                          adds error notifications and deleted SAs still in use\n"
+	      "      --units-max N       keep at most N packets of each capture (default 16,000,000);\n"
+	      "                          past it the report covers the start and says so\n"
 	      "  -h, --help              this text\n"
 	      "  -V, --version           version\n"
 	      "\n"
@@ -66,11 +68,14 @@ int main(int argc, char **argv)
 		{ "events-offset-a", required_argument, NULL, 'O' },
 		{ "events-offset-b", required_argument, NULL, 'P' },
 		{ "keys", required_argument, NULL, 'k' },
+		{ "units-max", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = false;
+	iks_trace_limits lim;
+	memset(&lim, 0, sizeof(lim)); /* zero fields: the library's defaults */
 	const char *lost_out = NULL;
 	const char *html_out = NULL;
 	const char *pcapng_out = NULL;
@@ -98,6 +103,16 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			logs[s][nlogs[s]++] = optarg;
+			break;
+		}
+		case 'U': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (end == optarg || *end || v == 0 || v > UINT32_MAX) {
+				fprintf(stderr, "pcapcorrelate: --units-max: not a count: %s\n", optarg);
+				return 2;
+			}
+			lim.units_max = (uint32_t)v;
 			break;
 		}
 		case 'k':
@@ -149,7 +164,7 @@ int main(int argc, char **argv)
 	}
 	for (int s = 0; s < nfiles; s++) {
 		char err[IKS_ERRBUF_SIZE] = "";
-		iks_status st = iks_trace_load_keys(paths[s], NULL, keys, &t[s], err);
+		iks_status st = iks_trace_load_keys(paths[s], &lim, keys, &t[s], err);
 		in[s].path = paths[s];
 		if (!t[s]) {
 			fprintf(stderr, "pcapcorrelate: %s\n",
@@ -164,6 +179,14 @@ int main(int argc, char **argv)
 			fprintf(stderr, "pcapcorrelate: warning: %s\n", warn[s]);
 		}
 		iks_trace_get_info(t[s], &in[s].info);
+		if (in[s].info.dropped && !in[s].warning) {
+			/* a cap reached while loading: the report covers what was kept */
+			snprintf(warn[s], sizeof(warn[s]), "%s: %llu units (packets and fragments) past the trace's cap "
+				 "(units_max) were not kept: the report covers the capture up to there",
+				 paths[s], (unsigned long long)in[s].info.dropped);
+			in[s].warning = warn[s];
+			fprintf(stderr, "pcapcorrelate: warning: %s\n", warn[s]);
+		}
 		if (in[s].info.frames == 0) {
 			fprintf(stderr, "pcapcorrelate: %s: the capture holds no frames\n", paths[s]);
 			status = 1;
