@@ -11,6 +11,9 @@ Violations, each printed on its own line:
            known folder (only "config.h" may stand alone)
   gcrypt   <gcrypt.h> outside lib/crypto
   pcap     <pcap.h> or <pcap/pcap.h> outside lib/capture
+  public   a public header (include/ikescope/) with a quoted include: it may
+           name only <ikescope/...> and system headers, since it is installed
+           without the library's folders (gcrypt and pcap as above)
   circle   object files of one link unit (the library, or one tool) that
            call each other in a circle: a strongly connected component of
            the graph "A.o has an undefined symbol that B.o defines" (nm)
@@ -52,7 +55,7 @@ SOURCE_EXT = (".c", ".h")
 
 
 def source_files(src):
-    for top in ("lib", "tools"):
+    for top in ("lib", "tools", "include"):
         root = os.path.join(src, top)
         for d, dirs, files in os.walk(root):
             dirs.sort()
@@ -80,6 +83,10 @@ def check_includes(src):
                         yield "gcrypt: %s: <gcrypt.h> outside %s/" % (where, GCRYPT_HOME)
                     if name in ("pcap.h", "pcap/pcap.h") and not rel.startswith(PCAP_HOME + "/"):
                         yield "pcap: %s: <%s> outside %s/" % (where, name, PCAP_HOME)
+                    continue
+                if top == "include":
+                    yield 'public: %s: "%s": a public header includes only <ikescope/...> and ' \
+                        'system headers' % (where, name)
                     continue
                 if name == "config.h":
                     continue
@@ -266,9 +273,10 @@ def main():
     counts = {}
     for v in bad:
         counts[v.split(":")[0]] = counts.get(v.split(":")[0], 0) + 1
-    print("layers: %d violations (include %d, gcrypt %d, pcap %d, circle %d); %d objects" % (
-        len(bad), counts.get("include", 0), counts.get("gcrypt", 0), counts.get("pcap", 0),
-        counts.get("circle", 0), nobj))
+    print("layers: %d violations (include %d, public %d, gcrypt %d, pcap %d, circle %d); "
+          "%d objects" % (len(bad), counts.get("include", 0), counts.get("public", 0),
+                          counts.get("gcrypt", 0), counts.get("pcap", 0), counts.get("circle", 0),
+                          nobj))
     return 1 if bad else 0
 
 

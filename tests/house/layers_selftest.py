@@ -27,7 +27,7 @@ def check(name, cond, detail=""):
 
 
 def copy_tree(dst):
-    for top in ("lib", "tools"):
+    for top in ("lib", "tools", "include"):
         for d, dirs, files in os.walk(os.path.join(SRC, top)):
             rel = os.path.relpath(d, SRC)
             for f in files:
@@ -54,7 +54,8 @@ def inject(root, rel, line):
 
 def first_file(root, folder):
     d = os.path.join(root, folder)
-    return os.path.join(folder, sorted(f for f in os.listdir(d) if f.endswith(".c"))[0])
+    ext = ".h" if folder.startswith("include") else ".c"
+    return os.path.join(folder, sorted(f for f in os.listdir(d) if f.endswith(ext))[0])
 
 
 tmp = tempfile.mkdtemp(prefix="layers_selftest.")
@@ -81,6 +82,10 @@ try:
          "<pcap.h> outside lib/capture/"),
         ("<pcap/pcap.h> outside lib/capture", "lib/decode", "#include <pcap/pcap.h>",
          "<pcap/pcap.h> outside lib/capture/"),
+        ("a public header with a quoted include", "include/ikescope",
+         '#include "core/reader.h"', 'a public header includes only <ikescope/...>'),
+        ("<gcrypt.h> in a public header", "include/ikescope", "#include <gcrypt.h>",
+         "<gcrypt.h> outside lib/crypto/"),
     ]
     for i, (name, folder, line, want) in enumerate(cases):
         root = os.path.join(tmp, "case%d" % i)
