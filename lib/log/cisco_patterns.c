@@ -15,6 +15,12 @@
  * IOS-XE 16/17 logs with "ISAKMP-PAK: (0):" tags. Matched against the
  * text after the time stamp, the "IKEv2..."/"ISAKMP..." tag and its
  * "(...):" context; see logpat.h for the pattern language.
+ *
+ * Time resolution: as printed, 1 ms with "service timestamps debug
+ * datetime msec", else 1 s (continuation lines have none). The join keys
+ * on IKEv2's SPIs (byte order learned), message ID, exchange,
+ * request/response and 4-tuple; on IKEv1's direction, peer, ports and the
+ * exchange its state names (no cookies or lengths are printed).
  */
 #include "config.h"
 

@@ -13,6 +13,11 @@
  * received line ("N bytes message received from A[P] to B[Q]"; 0.6 and
  * older print only "from A[P]"). Matched against the text after
  * "LEVEL: "; see logpat.h for the pattern language.
+ *
+ * Time resolution: whole seconds. The join keys on the dumped bytes
+ * (byte-exact; both cookies, exchange and message ID read from them),
+ * direction, addresses and ports, and the length; without the dumps on
+ * direction, addresses, ports, length and time.
  */
 #include "config.h"
 
