@@ -13,7 +13,8 @@
  * lines: "Initiator SPI : X - Responder SPI : Y Message id: N" and "IKEv2
  * NAME Exchange REQUEST|RESPONSE". The join keys on the SPIs (their byte
  * order learned per file), the message ID, exchange, request/response and
- * the 4-tuple. No length is printed.
+ * the 4-tuple. No length is printed. "Retransmitting packet" marks the
+ * next send as a retransmission.
  *
  * IKEv1 message records: "sending packet to A my_port P peer_port Q (I)
  * STATE" and "received packet from A dport P sport Q Global (I) STATE":
@@ -282,7 +283,7 @@ void cisco_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const uin
 	}
 	case C_REXMIT:
 		cs->rexmit = true;
-		rec->num = (uint32_t)o.num[0];
+		rec->num = o.nnum ? (uint32_t)o.num[0] : 0;
 		break;
 	default:
 		break;

@@ -44,6 +44,9 @@ const logpat iks_cisco_patterns[] = {
 	/* "retransmitting phase 1 MM_KEY_EXCH...": the next send repeats */
 	{ "retransmitting phase %d %s", IKS_LK_RETRANSMIT, C_REXMIT },
 	{ "retransmitting due to retransmit phase %s", IKS_LK_RETRANSMIT, C_OTHER },
+	/* IKEv2: "IKEv2:(SESSION ID = N,SA ID = M):Retransmitting packet"
+	 * before the "Sending Packet" lines of the copy (same sample) */
+	{ "Retransmitting packet", IKS_LK_RETRANSMIT, C_REXMIT },
 	{ "Session with IKE ID PAIR %s", IKS_LK_IKE_UP, C_OTHER },
 	{ "Old State = %s", IKS_LK_STATE, C_OTHER },
 	{ "Input = %s", IKS_LK_STATE, C_OTHER },

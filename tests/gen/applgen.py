@@ -118,8 +118,12 @@ def cisco(a, pk):
         if ver == 2:
             ctx = "IKEv2:(SESSION ID = 1,SA ID = 1):"
             if out:
+                if ike in sent:
+                    lines.append(pre(t) + ctx + "Retransmitting packet ")
                 lines.append(pre(t) + ctx + "Sending Packet [To %s:%d/From %s:%d/VRF i0:f0] "
                              % (dst, dport, src, sport))
+                rexmit[len(lines)] = 1 if ike in sent else 0
+                sent.append(ike)
             else:
                 lines.append(pre(t) + ctx + "Received Packet [From %s:%d/To %s:%d/VRF i0:f0] "
                              % (src, sport, dst, dport))
