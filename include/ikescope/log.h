@@ -25,8 +25,11 @@ enum iks_log_format {
 	IKS_LOG_CHARON = 2, /* strongSwan charon file/stderr/syslog/journald log: "TIME TT[GRP] text"
 			       in any time_format, with time_add_ms and ike_name "<conn|N>" */
 	IKS_LOG_PLUTO = 3,  /* libreswan pluto logfile/syslog: "TIME: text", "| " debug lines */
-	IKS_LOG_FORTIGATE = 4 /* FortiGate "diagnose debug application ike -1" with console
+	IKS_LOG_FORTIGATE = 4,/* FortiGate "diagnose debug application ike -1" with console
 				 timestamps: "YYYY-MM-DD HH:MM:SS ike CTX: text" */
+	IKS_LOG_RACOON = 5,   /* racoon (ipsec-tools) at "log debug": "YYYY-MM-DD HH:MM:SS: LEVEL: text"
+				 or syslog "... racoon: LEVEL: text", with its hex dumps */
+	IKS_LOG_CISCO = 6     /* Cisco IOS/IOS-XE "debug crypto ikev2" / "debug crypto isakmp" */
 };
 
 /* What a line is. A line no pattern knows is IKS_LK_UNKNOWN. */

@@ -98,6 +98,22 @@ struct iks_log {
 		uint16_t sport, dport;
 		uint32_t last_recv;   /* the message an "in" line belongs to */
 	} fg;
+#define RC_PENDING 8
+	struct rc_state {             /* racoon: what the last lines announced */
+		bool has_from;        /* "N bytes from A[P] to B[Q]" seen */
+		iks_addr from, to;
+		uint16_t from_port, to_port;
+		uint32_t pend[RC_PENDING]; /* sent copies waiting for the dump */
+		unsigned npend;
+		uint32_t recv;        /* the received message waiting for the dump */
+		int dump_dir;         /* which of them the open dump is for */
+	} rc;
+	struct cisco_state {          /* Cisco: a packet's lines being read */
+		uint32_t msg;         /* IKEv2 message whose SPI/exchange lines follow */
+		unsigned lines;       /* lines since its first one */
+		bool rexmit;          /* "retransmitting phase N": the next send repeats */
+		uint32_t rexmit_n;
+	} cs;
 };
 
 /* Per-format line handlers: fill the record's kind, time, thread and
@@ -111,11 +127,19 @@ void pluto_line(iks_log *log, iks_log_record *rec, uint32_t rec_index,
 		const uint8_t *line, size_t len);
 void fortigate_line(iks_log *log, iks_log_record *rec, uint32_t rec_index,
 		    const uint8_t *line, size_t len);
+void racoon_line(iks_log *log, iks_log_record *rec, uint32_t rec_index,
+		 const uint8_t *line, size_t len);
+void cisco_line(iks_log *log, iks_log_record *rec, uint32_t rec_index,
+		const uint8_t *line, size_t len);
 /* Whether the line starts with the format's time prefix (format detection). */
 bool oakley_has_prefix(const uint8_t *line, size_t len);
 bool charon_has_prefix(const uint8_t *line, size_t len);
 bool pluto_has_prefix(const uint8_t *line, size_t len);
 bool fortigate_has_prefix(const uint8_t *line, size_t len);
+bool racoon_has_prefix(const uint8_t *line, size_t len);
+/* Cisco: a line that starts (after an optional time stamp) with an
+ * "IKEv2"/"ISAKMP" debug tag. */
+bool cisco_has_prefix(const uint8_t *line, size_t len);
 /* A charon line's prefix ("[Mon DD ]HH:MM:SS [HOST TAG: ]TT[GRP] "): the
  * thread number and where the text starts; false when it has none. */
 bool charon_line_prefix(const uint8_t *line, size_t len, uint32_t *thread, size_t *text);

@@ -41,7 +41,8 @@ static void iks_log_limits_fill(iks_log_limits *l)
 iks_log *iks_log_new(int format, const iks_log_limits *lim)
 {
 	if (format != IKS_LOG_AUTO && format != IKS_LOG_OAKLEY && format != IKS_LOG_CHARON &&
-	    format != IKS_LOG_PLUTO && format != IKS_LOG_FORTIGATE)
+	    format != IKS_LOG_PLUTO && format != IKS_LOG_FORTIGATE && format != IKS_LOG_RACOON &&
+	    format != IKS_LOG_CISCO)
 		return NULL;
 	iks_log *log = calloc(1, sizeof(*log));
 	if (!log)
@@ -49,6 +50,8 @@ iks_log *iks_log_new(int format, const iks_log_limits *lim)
 	log->format = format;
 	log->pluto_msg = IKS_LOG_NONE;
 	log->fg.last_recv = IKS_LOG_NONE;
+	log->rc.recv = IKS_LOG_NONE;
+	log->cs.msg = IKS_LOG_NONE;
 	if (lim)
 		log->lim = *lim;
 	iks_log_limits_fill(&log->lim);
@@ -131,6 +134,10 @@ static void one_line(iks_log *log, const uint8_t *line, size_t len, bool cut, ui
 		pluto_line(log, &rec, index, line, len);
 	else if (log->format == IKS_LOG_FORTIGATE)
 		fortigate_line(log, &rec, index, line, len);
+	else if (log->format == IKS_LOG_RACOON)
+		racoon_line(log, &rec, index, line, len);
+	else if (log->format == IKS_LOG_CISCO)
+		cisco_line(log, &rec, index, line, len);
 	if (cut) {
 		rec.kind = IKS_LK_UNKNOWN;
 		log->st.cut++;
@@ -164,7 +171,7 @@ static void one_line(iks_log *log, const uint8_t *line, size_t len, bool cut, ui
 static int detect(const uint8_t *data, size_t len)
 {
 	iks_reader r = rd_init(data, len, 0);
-	unsigned oak = 0, cha = 0, plu = 0, fgt = 0, lines = 0;
+	unsigned oak = 0, cha = 0, plu = 0, fgt = 0, rac = 0, cis = 0, lines = 0;
 	while (rd_left(&r) > 0 && lines < 1000) {
 		iks_reader line = r;
 		size_t n = 0;
@@ -179,10 +186,19 @@ static int detect(const uint8_t *data, size_t len)
 		cha += charon_has_prefix(rd_ptr(&line), n);
 		plu += pluto_has_prefix(rd_ptr(&line), n);
 		fgt += fortigate_has_prefix(rd_ptr(&line), n);
+		rac += racoon_has_prefix(rd_ptr(&line), n);
+		cis += cisco_has_prefix(rd_ptr(&line), n);
 		lines++;
 	}
-	if (oak == 0 && cha == 0 && plu == 0 && fgt == 0)
+	if (oak == 0 && cha == 0 && plu == 0 && fgt == 0 && rac == 0 && cis == 0)
 		return IKS_LOG_AUTO;
+	/* racoon's and a time-stamped Cisco debug's prefixes are pluto's
+	 * "TIME: " too: theirs are the narrower tests, so they go first when
+	 * most of pluto's matches are theirs */
+	if (rac > oak && rac > cha && rac > fgt && rac > cis && rac * 2 > plu)
+		return IKS_LOG_RACOON;
+	if (cis > oak && cis > cha && cis > fgt && cis * 2 > plu)
+		return IKS_LOG_CISCO;
 	if (fgt > oak && fgt > cha && fgt > plu)
 		return IKS_LOG_FORTIGATE;
 	if (plu > oak && plu > cha)
@@ -383,6 +399,8 @@ const char *iks_log_format_name(int format)
 	case IKS_LOG_CHARON: return "charon";
 	case IKS_LOG_PLUTO: return "pluto";
 	case IKS_LOG_FORTIGATE: return "fortigate";
+	case IKS_LOG_RACOON: return "racoon";
+	case IKS_LOG_CISCO: return "cisco";
 	default: return "auto";
 	}
 }

@@ -261,7 +261,8 @@ static void choose_orders(struct ctx *c, const iks_log_join_options *opt)
 
 static int match_order(const struct ctx *c, uint32_t file)
 {
-	if (c->log->format != IKS_LOG_OAKLEY && c->log->format != IKS_LOG_FORTIGATE)
+	if (c->log->format != IKS_LOG_OAKLEY && c->log->format != IKS_LOG_FORTIGATE &&
+	    c->log->format != IKS_LOG_CISCO)
 		return IKS_LOG_ORDER_AS_PRINTED;
 	return c->order[file] == IKS_LOG_ORDER_REVERSED ? IKS_LOG_ORDER_REVERSED
 							: IKS_LOG_ORDER_AS_PRINTED;
@@ -379,7 +380,8 @@ static void summarize(struct ctx *c, iks_log_join *j)
 		j->offset_ns = median_sorted(v, n);
 	}
 	free(v);
-	if (log->format == IKS_LOG_OAKLEY || log->format == IKS_LOG_FORTIGATE) {
+	if (log->format == IKS_LOG_OAKLEY || log->format == IKS_LOG_FORTIGATE ||
+	    log->format == IKS_LOG_CISCO) {
 		int order = IKS_LOG_ORDER_NA;
 		for (uint32_t f = 0; f < log->nfiles; f++) {
 			if (c->order[f] == IKS_LOG_ORDER_NA)

@@ -86,6 +86,18 @@ enum fortigate_sub { F_SENT = 1, F_COMES, F_EXCH_V1, F_EXCH_V2, F_OUT, F_IN, F_F
 extern const logpat iks_fortigate_patterns[];
 extern const size_t iks_fortigate_npatterns;
 
+/* racoon table (racoon_patterns.c). */
+enum racoon_sub { R_OTHER = 1, R_FROM_TO, R_SENT, R_RECV, R_ISAKMP_UP, R_IPSEC_UP, R_RESEND,
+		  R_FAILED, R_PEER_REXMIT };
+extern const logpat iks_racoon_patterns[];
+extern const size_t iks_racoon_npatterns;
+
+/* Cisco IOS table (cisco_patterns.c). */
+enum cisco_sub { C_OTHER = 1, C_V2_SEND, C_V2_RECV, C_V2_SPI, C_V2_EXCH, C_V1_SEND, C_V1_SEND_OLD,
+		 C_V1_RECV, C_V1_RECV_OLD, C_REXMIT };
+extern const logpat iks_cisco_patterns[];
+extern const size_t iks_cisco_npatterns;
+
 /* Name tables: exchange names as the logs print them. */
 typedef struct log_exchange_name {
 	const char *name;
@@ -100,6 +112,8 @@ extern const log_exchange_name iks_pluto_exchanges[];
 extern const size_t iks_pluto_nexchanges;
 extern const log_exchange_name iks_fortigate_exchanges[];
 extern const size_t iks_fortigate_nexchanges;
+extern const log_exchange_name iks_cisco_exchanges[];
+extern const size_t iks_cisco_nexchanges;
 
 /* Look a name (text[0..len), case-insensitive, exact) up; NULL if absent. */
 const log_exchange_name *log_exchange_lookup(const log_exchange_name *t, size_t n,

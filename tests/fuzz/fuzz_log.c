@@ -1,9 +1,10 @@
 /*
- * fuzz_log.c - iks_log_parse_buffer(): an Oakley.log, charon or pluto log
- * held in memory, with small caps so that every cap is reached.
+ * fuzz_log.c - iks_log_parse_buffer(): an Oakley.log, charon, pluto,
+ * FortiGate, racoon or Cisco IOS log held in memory, with small caps so
+ * that every cap is reached.
  *
- * Input: byte 0 picks the format (byte % 5: auto-detect, Oakley, charon,
- * pluto, FortiGate)
+ * Input: byte 0 picks the format (byte % 7: auto-detect, Oakley, charon,
+ * pluto, FortiGate, racoon, Cisco)
  * and, when bit 0x80 is set, the rest is parsed a second time as the next
  * file of the set; the rest is the log.
  *
@@ -33,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	iks_log_limits lim = { .records_max = 4096, .messages_max = 256, .text_max = 128 * 1024,
 			       .line_max = 512, .files_max = 2, .dump_max = 2048 };
-	iks_log *log = iks_log_new(data[0] % 5, &lim);
+	iks_log *log = iks_log_new(data[0] % 7, &lim);
 	if (!log)
 		return 0;
 	const uint8_t *p = data + 1;

@@ -277,7 +277,8 @@ static int charon_key_seed(const char *path)
 }
 
 /* A window of a log around its first packet line with a hex dump (charon
- * net=3 "received packet =>", pluto "sending N bytes"): 40 lines before,
+ * net=3 "received packet =>", pluto "sending N bytes", racoon "K times of N
+ * bytes message will be sent to"): 40 lines before,
  * 260 in all, behind the auto format byte. */
 static int dump_log_seed(const char *path)
 {
@@ -289,7 +290,8 @@ static int dump_log_seed(const char *path)
 	long first = -1, n = 0;
 	while (first < 0 && fgets(line, sizeof(line), f)) {
 		if (strstr(line, "received packet =>") || strstr(line, "| sending ") ||
-		    strstr(line, "generated data of this generator"))
+		    strstr(line, "generated data of this generator") ||
+		    strstr(line, " bytes message will be sent to "))
 			first = n;
 		n++;
 	}

@@ -75,8 +75,8 @@ static logview *read_logs(const char *const *logs, size_t nlogs, char *err)
 		return NULL;
 	}
 	if (iks_log_format_of(v->log) == IKS_LOG_AUTO) {
-		snprintf(err, IKS_ERRBUF_SIZE, "%s: not an Oakley.log, charon or pluto log (no line "
-			 "has a known time prefix)", logs[0]);
+		snprintf(err, IKS_ERRBUF_SIZE, "%s: not an Oakley.log, charon or pluto log, nor a FortiGate, "
+			 "racoon or Cisco debug (no line has a known prefix)", logs[0]);
 		logview_free(v);
 		return NULL;
 	}
