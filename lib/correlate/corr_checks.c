@@ -293,15 +293,14 @@ static void report_incomplete(corr_ctx *c, int r)
 	uint32_t n = 0, total = 0;
 	const trace_unit *first = NULL;
 	for (size_t i = 0; i < c->t[s]->nunits; i++) {
-		if (c->role[s][i] != ROLE_SENT)
-			continue;
-		total++;
-		if (c->match[s][i] == NO_MATCH && corr_beyond(c, s, i)) {
+		total += c->role[s][i] == ROLE_SENT;
+		if (corr_beyond(c, s, i)) { /* only units the hop lost are marked */
 			if (!first)
 				first = &c->t[s]->units[i];
 			n++;
 		}
 	}
+	c->out->beyond[s] = n;
 	if (!n)
 		return;
 	iks_finding *f = corr_add_finding(c, IKS_FIND_CAPTURE_CHECK, IKS_SEV_WARNING,
@@ -310,8 +309,8 @@ static void report_incomplete(corr_ctx *c, int r)
 		return;
 	f->check = "incomplete";
 	f->side = r ? 'b' : 'a';
-	f->count = n;
-	f->total = total;
+	f->count = n;   /* IPsec and other traffic */
+	f->total = total; /* IPsec packets the sender sent */
 	if (s == 0) {
 		f->frame_a = first->first_frame;
 		f->time_a_s = (double)first->ts_first / 1e9;

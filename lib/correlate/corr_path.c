@@ -44,7 +44,9 @@ static bool addr_eq(const iks_addr *x, const iks_addr *y)
 static int orientation(const iks_correlation *c, const iks_addr *e, const iks_addr *f)
 {
 	const iks_endpoints *x = &c->ends;
-	if (!x->known || (x->method && !strcmp(x->method, "path-order")))
+	/* only TTLs and timing say which capture is nearer which end (the
+	 * IPsec endpoints alone, or the hop before, do not) */
+	if (!x->known || !x->method || (strcmp(x->method, "ttl") && strcmp(x->method, "timing")))
 		return 0;
 	if (addr_eq(&x->a_in_a, e) || addr_eq(&x->b_in_a, f) || addr_eq(&x->a_in_b, e) ||
 	    addr_eq(&x->b_in_b, f))
@@ -79,8 +81,15 @@ static iks_status seen_order(iks_path *p, const iks_trace *const *t,
 			j--;
 		}
 	}
-	/* read from the end the first given capture is at */
-	if (p->order[p->n - 1] == 0)
+	/* read from the end the first given capture is nearer */
+	size_t first = 0, last = 0;
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->order[i] == 0)
+			first = i;
+		if (p->order[i] == p->n - 1)
+			last = i;
+	}
+	if (first > last)
 		for (size_t i = 0; i < p->n / 2; i++) {
 			size_t x = p->order[i];
 			p->order[i] = p->order[p->n - 1 - i];
@@ -113,13 +122,33 @@ static void compose_clocks(iks_path *p, const iks_trace *const *t)
 	}
 }
 
-/* An instant of point k's clock (ns) on point j's, by the composed
- * offsets (drift left out: the window allows for it). */
-static double move_clock(const iks_path *p, size_t k, size_t j, double ts)
+/* Where and how closely a packet point s holds should be at point k: its
+ * time moved by the composed clock offsets plus the one-way delays of the
+ * hops between (what a sends crosses them a->b), within the sum of their
+ * match windows; without clocks, the same instant within the option's
+ * window. */
+typedef struct expect {
+	double at_ns, window_ns;
+} expect;
+
+static expect expected_at(const iks_path *p, size_t s, size_t k, double ts, double dflt_ns)
 {
-	if (!p->pt[k].clock_known || !p->pt[j].clock_known)
-		return ts;
-	return ts + (p->pt[j].offset_s - p->pt[k].offset_s) * 1e9;
+	expect e = { ts, dflt_ns };
+	if (!p->pt[s].clock_known || !p->pt[k].clock_known)
+		return e;
+	size_t lo = s < k ? s : k, hi = s < k ? k : s;
+	double delay = 0, window = 0;
+	for (size_t h = lo; h < hi; h++) {
+		const iks_clock_estimate *ce = &p->hops[h]->clock;
+		if (!ce->known)
+			return e;
+		double d = s < k ? ce->delay_ab_s : ce->delay_ba_s;
+		delay += isfinite(d) ? d : 0;
+		window += ce->window_s;
+	}
+	e.at_ns = ts + (p->pt[k].offset_s - p->pt[s].offset_s + delay) * 1e9;
+	e.window_ns = window * 1e9;
+	return e;
 }
 
 typedef struct frame_idx {
@@ -153,9 +182,9 @@ static uint32_t unit_of(const iks_trace *t, const frame_idx *fi, const iks_lost_
 }
 
 /* Whether point k holds a copy of unit u of point s (same identity, near
- * its time on k's clock). */
+ * its expected time there). */
 static bool held_at(const iks_path *p, const keyed *keys, size_t nkeys, size_t k, size_t s,
-		    const trace_unit *u, double window_ns)
+		    const trace_unit *u, double dflt_ns)
 {
 	size_t lo = 0, hi = nkeys;
 	while (lo < hi) {
@@ -165,9 +194,9 @@ static bool held_at(const iks_path *p, const keyed *keys, size_t nkeys, size_t k
 		else
 			hi = mid;
 	}
-	double at = move_clock(p, s, k, (double)u->ts);
+	expect e = expected_at(p, s, k, (double)u->ts, dflt_ns);
 	for (size_t j = lo; j < nkeys && keys[j].key == u->key; j++)
-		if (fabs((double)keys[j].ts - at) <= window_ns)
+		if (fabs((double)keys[j].ts - e.at_ns) <= e.window_ns)
 			return true;
 	return false;
 }
@@ -219,8 +248,9 @@ static iks_status mark_beyond(const iks_path *p, const iks_trace *const *t, size
 				if (ui == UINT32_MAX || mask[side][ui])
 					continue;
 				/* a copy beyond, and nothing like it at the next point
-				 * (byte-identical repeats, such as TCP segments with IP
-				 * ID 0, would make the copy another packet's) */
+				 * (byte-identical repeats, such as IKE retransmits or TCP
+				 * segments with IP ID 0, would make the copy another
+				 * packet's) */
 				const trace_unit *u = &ts->units[ui];
 				if (held_at(p, keys, nkeys, k, s, u, window_ns) &&
 				    !held_at(p, next, nnext, nx, s, u, window_ns)) {

@@ -92,7 +92,8 @@ struct iks_correlation {
 	uint64_t groups_dropped;
 	int ttl_drop[2];           /* the most common TTL decrement of what side s sent and the
 				      other side received (-1: nothing crossed) */
-	uint64_t beyond[2];        /* units side s sent, not judged: a later point holds them */
+	uint64_t beyond[2];        /* units side s sent that a point beyond the hop holds (not
+				      judged: the capture-check "incomplete" finding) */
 };
 
 /* correlate.c: iks_correlate with the hints of a hop (hints NULL: exactly

@@ -366,7 +366,6 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 		 * that capture missed it (the capture-check finding says so) */
 		if (!v && corr_beyond(c, side, i)) {
 			c->fate[side][i] = IKS_FATE_NOT_COVERED;
-			c->out->beyond[side]++;
 			continue;
 		}
 		bool frag_sent = (u->flags & UNIT_F_FRAGMENTED) != 0;

@@ -291,6 +291,10 @@ void corr_json_finding(jsonw *w, const iks_correlation *c, const iks_finding *f,
 			}
 			jw_arr_end(w);
 		}
+		if (f->check && !strcmp(f->check, "incomplete")) {
+			jw_key(w, "missed");
+			jw_uint(w, f->count);
+		}
 		if (f->check && !strcmp(f->check, "same-capture")) {
 			jw_key(w, "frames");
 			jw_uint(w, f->count);
