@@ -129,6 +129,21 @@ static bool only_healthy(const iks_correlation *c)
 	return nv == 1 && v[0].cause == IKS_CAUSE_NO_PATH_PROBLEM;
 }
 
+/* How a verdict's hop is said: what happened between the two points. */
+static const char *verdict_verb(int cause)
+{
+	switch (cause) {
+	case IKS_CAUSE_MODIFIED_IN_TRANSIT: return "changed";
+	case IKS_CAUSE_FRAGMENTS_DROPPED:
+	case IKS_CAUSE_PMTU_BLACKHOLE:
+	case IKS_CAUSE_BLOCKED:
+	case IKS_CAUSE_RANDOM_LOSS:
+	case IKS_CAUSE_STALE_SA:
+	case IKS_CAUSE_NAT_REBIND: return "lost";
+	default: return "seen";
+	}
+}
+
 void corr_path_text(FILE *out, const corr_input *in, size_t n, const iks_path *p)
 {
 	corr_point_name names[CORR_POINTS_MAX];
@@ -151,8 +166,8 @@ void corr_path_text(FILE *out, const corr_input *in, size_t n, const iks_path *p
 			const char *dir = iks_correlation_direction_name(c, v[k].direction);
 			fprintf(out, "VERDICT hop %zu %s%s%s: %s\n", h, iks_cause_name(v[k].cause),
 				dir ? " " : "", dir ? dir : "", v[k].summary);
-			fprintf(out, "  on hop %zu, between %s and %s: %s\n", h, names[h].title,
-				names[h + 1].title, where);
+			fprintf(out, "  %s between %s and %s: %s\n", verdict_verb(v[k].cause),
+				names[h].title, names[h + 1].title, where);
 			if (v[k].advice[0])
 				fprintf(out, "  what to do: %s\n", v[k].advice);
 		}
@@ -185,9 +200,8 @@ void corr_path_text(FILE *out, const corr_input *in, size_t n, const iks_path *p
 		fprintf(out, "  hop %zu: %s - %s: %s\n", h, names[h].title, names[h + 1].title,
 			corr_hop_where(names, h, hp, where, sizeof(where)));
 		if (k.lost_ab || k.lost_ba)
-			fprintf(out, "    lost between %s and %s: %" PRIu64 " a->b, %" PRIu64 " b->a%s\n",
-				names[h].title, names[h + 1].title, k.lost_ab, k.lost_ba,
-				k.icmp ? " (and some dropped with an ICMP error)" : "");
+			fprintf(out, "    lost: %" PRIu64 " a->b, %" PRIu64 " b->a\n", k.lost_ab,
+				k.lost_ba);
 		if (k.icmp)
 			fprintf(out, "    dropped with an ICMP error: %" PRIu64 "\n", k.icmp);
 		if (k.changed)
