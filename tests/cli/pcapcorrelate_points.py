@@ -11,6 +11,8 @@ packet by packet.
   --compare: none missing, none extra).
 - The same as `a r-rb b`: r's drops on hop 0, nothing on hop 1, --write-lost
   equal to the truth.
+- --html: one lane per point, every packet group drawn, the crosses on each
+  hop adding up to that hop's --json lost and dropped-with-ICMP counts.
 - Points out of order (b before r-rb; r-ra before a): exit 1 and an error
   naming the order the captures show.
 - A middle capture with packets removed (r-ra less some IPsec packets r
@@ -139,6 +141,33 @@ for name in names:
               (hop_stats(d3, 0), hop_stats(d, 1)))
         ok, last = compare(name, lost3)
         check("%s a r-rb b: --write-lost is the router's drops (%s)" % (name, last), ok)
+
+# --- the HTML ladder: one lane per point, the crosses on r's hop --------------------------
+ARROW = re.compile(r'<g class="arrow \w+" data-hop="(\d+)" data-fate="([\w-]+)" data-kind="[\w-]+" '
+                   r'data-dir="[ab]->[ab]" data-n="(\d+)"')
+for name in ("ikev2_psk_randomloss_noise", "ikev2_psk_natloss", "ikev2_bigsainit_allfrags"):
+    files = [cap(name + s) for s in ("_a.pcap", "_r-ra.pcap", "_r-rb.pcap", "_b.pcap")]
+    page = os.path.join(tmp, name + ".html")
+    rc, d, err = run(["--html", page] + files)
+    if not check("%s --html: analysed" % name, rc == 0, err):
+        continue
+    text = open(page, encoding="utf-8").read()
+    m = re.search(r'<svg class="ladder" data-points="(\d+)" data-groups="(\d+)" data-drawn="(\d+)"',
+                  text)
+    arrows = [(int(h), f, int(n)) for h, f, n in ARROW.findall(text)]
+    check("%s --html: one lane per point (4), every group drawn (%s)" % (name, m and m.groups()),
+          m and m.group(1) == "4" and text.count('<g class="lane"') == 4
+          and m.group(2) == m.group(3) == str(len(arrows)), m and m.groups())
+    for h in range(3):
+        st = hop_stats(d, h)
+        lost = sum(n for hh, f, n in arrows if hh == h and f == "lost")
+        icmp = sum(n for hh, f, n in arrows if hh == h and f == "dropped-icmp")
+        check("%s --html hop %d: crosses for %d lost and %d dropped with ICMP (--json: %d, %d)"
+              % (name, h, lost, icmp, st["lost_ab"] + st["lost_ba"], st["dropped_with_icmp"]),
+              lost == st["lost_ab"] + st["lost_ba"] and icmp == st["dropped_with_icmp"]
+              and (h == 1 or lost + icmp == 0))
+    check("%s --html: self-contained (no script, no network resource)" % name,
+          "<script" not in text and "http" not in text)
 
 # --- points out of order -------------------------------------------------------------------
 name = "ikev2_psk_randomloss_noise"

@@ -28,5 +28,8 @@ const char *corr_hop_where(const corr_point_name *names, size_t hop, const iks_p
 /* The reports of n points (in[i]: point i's file; docs/json.md "points"). */
 void corr_path_text(FILE *out, const corr_input *in, size_t n, const iks_path *p);
 void corr_path_json(FILE *out, const corr_input *in, size_t n, const iks_path *p);
+/* --html: one lane per point (corr_path_html.c). Returns 0, or 1 after a
+ * message on stderr. */
+int corr_path_html(const char *path, const corr_input *in, size_t n, const iks_path *p);
 
 #endif

@@ -33,7 +33,8 @@ static void usage(FILE *f)
 	      "  -w, --write-lost FILE   write exactly what did not arrive (each lost packet or\n"
 	      "                          fragment once, from its sender's capture) to a pcap file\n"
 	      "                          (pcapng when the captures' link types differ)\n"
-	      "      --html FILE         a ladder diagram of both ends in one HTML file\n"
+	      "      --html FILE         a ladder diagram of both ends (of every point) in one\n"
+	      "                          HTML file\n"
 	      "      --pcapng FILE       every frame of both captures in one pcapng for Wireshark:\n"
 	      "                          one interface per end, b's times on a's clock, each\n"
 	      "                          frame's fate in its comment (frame.comment contains \"LOST\")\n"
@@ -61,7 +62,7 @@ static void usage(FILE *f)
 /* More than two points: the hops, in path order, or an error naming the
  * order the captures show. */
 static int path_main(const char *const *paths, const corr_input *in, iks_trace *const *t, size_t n,
-		     bool json, const char *lost_out)
+		     bool json, const char *lost_out, const char *html_out)
 {
 	iks_path *p = NULL;
 	iks_status st = iks_correlate_points((const iks_trace *const *)t, n, NULL, &p);
@@ -102,6 +103,8 @@ static int path_main(const char *const *paths, const corr_input *in, iks_trace *
 			hops[h] = iks_path_hop_correlation(p, h);
 		status = corr_write_lost_path(lost_out, paths, n, hops);
 	}
+	if (html_out && corr_path_html(html_out, in, n, p) != 0)
+		status = 1;
 	iks_path_free(p);
 	return status;
 }
@@ -198,9 +201,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (nfiles > 2 && (nlogs[0] || nlogs[1] || events[0] || events[1] || html_out || pcapng_out)) {
+	if (nfiles > 2 && (nlogs[0] || nlogs[1] || events[0] || events[1] || pcapng_out)) {
 		fprintf(stderr, "pcapcorrelate: with more than two captures, --log-a, --log-b, "
-				"--events-a, --events-b, --html and --pcapng do not apply yet\n");
+				"--events-a, --events-b and --pcapng do not apply yet\n");
 		return 2;
 	}
 	if (nfiles == 1 && (lost_out || html_out || nlogs[1] || events[1])) {
@@ -293,7 +296,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (nfiles > 2) {
-		status = path_main(paths, in, t, (size_t)nfiles, json, lost_out);
+		status = path_main(paths, in, t, (size_t)nfiles, json, lost_out, html_out);
 		goto out;
 	}
 	iks_status st = iks_correlate(t[0], t[1], NULL, &corr);
