@@ -41,6 +41,11 @@
 #                         libipsec discards them on their ICV
 #   ikev2_psk_natloss     r masquerades a (as strongswan_psk.sh NAT=1) and drops 1 in 10
 #                         forwarded packets (nft numgen), both ways
+#   ikev2_bigsainit_allfrags  MTU 1280 everywhere; a good negotiation (small proposal) and
+#                         small ESP pings, then r drops every IP fragment (frag-off & 0x3fff
+#                         != 0): 2000-byte pings through the SA (fragmented ESP) vanish,
+#                         small ones still pass; a terminates and initiates again with the
+#                         big IKE_SA_INIT (two fragments, both dropped): b never hears it
 # Each leaves NAME_a.pcap, NAME_b.pcap, NAME_r-ra.pcap, NAME_r-rb.pcap,
 # NAME_charon_{a,b}.log, NAME_swanctl_{a,b}.conf, NAME_r_rules.txt and, when a
 # negotiation got keys, NAME_esp_sa / NAME_ikev2_decryption_table in $CAP.
@@ -338,7 +343,33 @@ NFT
 	finish $name
 }
 
-for s in ${*:-firstonly blocked firstlost noise natrebind pmtubh corrupt natloss}; do
+s_allfrags() {
+	local name=ikev2_bigsainit_allfrags
+	MTU_A=1280 MTU_B=1280 setup $name
+	start_charons
+	CAP_R=1 cap_start $name
+	swc a --initiate --ike t --child enc --timeout 20 | grep -E 'established|failed' | head -2
+	ping_ab 1 3 0.2
+	nft_r <<'NFT'
+table ip fragdrop {
+	chain anyfrag {
+		type filter hook forward priority 0; policy accept;
+		ip frag-off & 0x3fff != 0 counter drop
+	}
+}
+NFT
+	ping_ab 1 3 0.3 2000
+	ping_ab 1 3 0.2
+	swc a --terminate --ike t --timeout 10 | tail -1
+	sleep 1
+	sed -i "s/proposals = aes128-sha256-modp2048/proposals = $BIGPROP/" "$SW/a/swanctl.conf"
+	swc a --load-all --file "$SW/a/swanctl.conf" >/dev/null
+	sleep 0.5
+	swc a --initiate --ike t --child enc --timeout 30 | grep -E 'retransmit|giving up|established|failed' | head -8
+	finish $name
+}
+
+for s in ${*:-firstonly blocked firstlost noise natrebind pmtubh corrupt natloss allfrags}; do
 	case $s in
 	firstonly | ikev2_bigsainit_firstonly) s_firstonly ;;
 	blocked | ikev2_psk_blocked_ab) s_blocked ;;
@@ -348,6 +379,7 @@ for s in ${*:-firstonly blocked firstlost noise natrebind pmtubh corrupt natloss
 	pmtubh | ikev2_psk_pmtubh) s_pmtubh ;;
 	corrupt | ikev2_psk_corrupt) s_corrupt ;;
 	natloss | ikev2_psk_natloss) s_natloss ;;
+	allfrags | ikev2_bigsainit_allfrags) s_allfrags ;;
 	*) echo "unknown scenario $s" >&2; exit 2 ;;
 	esac
 done

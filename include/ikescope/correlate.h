@@ -661,6 +661,78 @@ IKS_API double iks_correlation_time_on_a(const iks_correlation *c, int side, int
 
 IKS_API void iks_correlation_free(iks_correlation *c);
 
+/* ------------------------------------------------- more than two points */
+
+/*
+ * Captures of one path at N points, in path order from end a (P1) to end b
+ * (PN): the ends' own interfaces, and between them e.g. a router's two
+ * interfaces or a SPAN port on each side of a firewall. Hop i (0-based) is
+ * the stretch between point i and point i+1.
+ *
+ * Each hop is correlated as two captures are (iks_correlate, the same
+ * NAT-proof identities), each direction on its own: what a sends is
+ * followed P1..PN, what b sends PN..P1. So a packet seen at point i and
+ * not at point i+1 was lost on hop i, one whose bytes differ was changed
+ * there, and an address or port rewrite (nat-detected, nat-rebind) is on
+ * the hop whose two captures show it. A packet that point i+1 lacks but a
+ * point beyond it holds was not lost: point i+1's capture is incomplete
+ * (a capture-check finding "incomplete" on hop i, side 'b' for what a sent,
+ * 'a' for what b sent), and it is not counted. Every finding of hop i's
+ * correlation is about hop i: its `a` is point i, its `b` point i+1.
+ */
+typedef struct iks_path iks_path;
+
+typedef struct iks_path_point {
+	bool hosts_known;
+	iks_addr a, b;            /* the two ends as this point's capture shows them */
+	bool clock_known;         /* offset and drift against P1 (composed along the hops) */
+	double offset_s;          /* this point's clock minus P1's, at P1's first packet */
+	double drift_ppm;
+	double first_s, last_s;   /* its capture's first and last packet, own clock (epoch s) */
+	uint64_t incomplete;      /* packets it lacks while the points on both sides hold them */
+} iks_path_point;
+
+typedef struct iks_path_hop {
+	int ttl_drop_ab, ttl_drop_ba; /* TTL decrement across the hop of what a / b sent (the
+				     routers in it; 0: none, e.g. a capture on the host's
+				     own link); -1 when nothing crossed that way */
+	bool nat_a, nat_b;        /* a's / b's address or port rewritten on this hop */
+} iks_path_hop;
+
+/*
+ * Correlate n >= 2 traces in path order (opt NULL: defaults). Returns
+ * IKS_OK with *out set (then check iks_path_order), IKS_E_INVALID (n < 2,
+ * more than IKS_PATH_POINTS_MAX, a NULL trace), IKS_E_NOMEM. The traces
+ * are only read and need not outlive the call. Free with iks_path_free().
+ * Not thread-safe on one iks_path while it is being made; the finished
+ * result may be read from several threads.
+ */
+#define IKS_PATH_POINTS_MAX 16
+IKS_API iks_status iks_correlate_points(const iks_trace *const *traces, size_t n,
+					const iks_correlate_options *opt, iks_path **out);
+
+/* Points (n) and hops (n - 1). */
+IKS_API size_t iks_path_points(const iks_path *p);
+/* Point i / hop i; NULL when out of range. Owned by the path. */
+IKS_API const iks_path_point *iks_path_point_get(const iks_path *p, size_t i);
+IKS_API const iks_path_hop *iks_path_hop_get(const iks_path *p, size_t hop);
+/* Hop i's correlation (a = point i, b = point i+1); owned by the path. */
+IKS_API const iks_correlation *iks_path_hop_correlation(const iks_path *p, size_t hop);
+/* P1 against PN: the negotiations as the two ends saw them; owned by the path. */
+IKS_API const iks_correlation *iks_path_end_to_end(const iks_path *p);
+
+/*
+ * Whether the points were given in path order. TTLs and timing say, for
+ * each hop, which of its captures is nearer end a; when a hop says the
+ * opposite of the others, returns false and sets *order (may be NULL) to
+ * the given indexes (0-based) in the order the captures show, from one end
+ * to the other (owned by the path). *order is the identity when in order.
+ */
+IKS_API bool iks_path_order(const iks_path *p, const size_t **order);
+
+/* Free a path. Accepts NULL. */
+IKS_API void iks_path_free(iks_path *p);
+
 #ifdef __cplusplus
 }
 #endif

@@ -284,6 +284,45 @@ static void report_not_covered(corr_ctx *c, int r)
 	}
 }
 
+/* A hop of a longer path: packets side s sent that the hop's other capture
+ * r lacks while a point beyond r holds them: r's capture is incomplete
+ * (filtered, or it dropped packets), and they are not counted lost. */
+static void report_incomplete(corr_ctx *c, int r)
+{
+	int s = 1 - r;
+	uint32_t n = 0, total = 0;
+	const trace_unit *first = NULL;
+	for (size_t i = 0; i < c->t[s]->nunits; i++) {
+		total += c->role[s][i] == ROLE_SENT;
+		if (corr_beyond(c, s, i)) { /* only units the hop lost are marked */
+			if (!first)
+				first = &c->t[s]->units[i];
+			n++;
+		}
+	}
+	c->out->beyond[s] = n;
+	if (!n)
+		return;
+	iks_finding *f = corr_add_finding(c, IKS_FIND_CAPTURE_CHECK, IKS_SEV_WARNING,
+					  r == 1 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A);
+	if (!f)
+		return;
+	f->check = "incomplete";
+	f->side = r ? 'b' : 'a';
+	f->count = n;   /* IPsec and other traffic */
+	f->total = total; /* IPsec packets the sender sent */
+	if (s == 0) {
+		f->frame_a = first->first_frame;
+		f->time_a_s = (double)first->ts_first / 1e9;
+	} else {
+		f->frame_b = first->first_frame;
+		f->time_b_s = (double)first->ts_first / 1e9;
+	}
+	f->explain = "this capture lacks packets that the points on both sides of it hold: it is "
+		     "incomplete (a capture filter, or the capturing host dropped them); they are "
+		     "not counted lost";
+}
+
 iks_status corr_checks_report(corr_ctx *c)
 {
 	if (c->same_capture) {
@@ -300,6 +339,8 @@ iks_status corr_checks_report(corr_ctx *c)
 	for (int r = 0; r < 2; r++) {
 		report_filtered(c, r);
 		report_not_covered(c, r);
+		if (c->hints)
+			report_incomplete(c, r);
 	}
 	return IKS_OK;
 }

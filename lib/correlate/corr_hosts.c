@@ -493,9 +493,42 @@ static void hosts_without_pairs(corr_ctx *c)
 	c->out->ends.method = "ipsec-endpoints";
 }
 
+/* A hop of a longer path whose TTLs and timing do not tell the ends apart
+ * (traffic one way only, no router): the hop before named them in trace a. */
+static void hosts_from_hint(corr_ctx *c, const corr_sample *s, size_t ns)
+{
+	const corr_hints *h = c->hints;
+	uint32_t ha = find_addr(c->t[0], &h->a_in_a), hb = find_addr(c->t[0], &h->b_in_a);
+	if (ha == UINT32_MAX || hb == UINT32_MAX)
+		return;
+	/* any pair between the two addresses: the hint names the IPsec ends
+	 * (non-first fragments, which carry no ports, may be all that crossed) */
+	for (size_t i = 0; i < ns; i++) {
+		flow_vote f;
+		memset(&f, 0, sizeof(f));
+		if (s[i].src_a == ha && s[i].dst_a == hb) {
+			f.src_a = s[i].src_a;
+			f.dst_a = s[i].dst_a;
+			f.src_b = s[i].src_b;
+			f.dst_b = s[i].dst_b;
+		} else if (s[i].src_a == hb && s[i].dst_a == ha) {
+			f.src_a = s[i].dst_a;
+			f.dst_a = s[i].src_a;
+			f.src_b = s[i].dst_b;
+			f.dst_b = s[i].src_b;
+		} else {
+			continue;
+		}
+		set_hosts(c, &f, "path-order");
+		return;
+	}
+}
+
 iks_status corr_learn_hosts(corr_ctx *c, const corr_sample *s, size_t ns)
 {
 	iks_status st = hosts_from_pairs(c, s, ns, true);
+	if (st == IKS_OK && !c->hosts_known && c->hints && c->hints->have_ends)
+		hosts_from_hint(c, s, ns);
 	if (st == IKS_OK && !c->hosts_known)
 		hosts_without_pairs(c);
 	/* no IPsec in either capture at all (a plain path test, pings): then,

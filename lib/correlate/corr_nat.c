@@ -229,6 +229,8 @@ iks_status corr_nat_rebind(corr_ctx *c)
 		if (!c->stale[r])
 			return IKS_E_NOMEM;
 	}
+	if (c->hints && c->hints->no_rebind)
+		return IKS_OK; /* a longer path: the hop whose captures differ has it */
 	for (int r = 0; r < 2; r++) {
 		iks_status st = rebinds_seen_by(c, r);
 		if (st != IKS_OK)

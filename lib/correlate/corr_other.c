@@ -193,6 +193,8 @@ iks_status corr_other_traffic(corr_ctx *c)
 				continue; /* never whole at its sender's side: the path before it */
 			if (m[s][i] == NO_MATCH && !corr_covered(c, s, u->ts_first))
 				continue;
+			if (m[s][i] == NO_MATCH && corr_beyond(c, s, i))
+				continue; /* the capture-check finding counts it */
 			sent++;
 			const trace_unit *w = NULL;
 			if (m[s][i] != NO_MATCH) {

@@ -163,8 +163,42 @@ static void count_stats(corr_ctx *c)
 	st->units_b = c->t[1]->nunits;
 }
 
+/* The most common TTL decrement of what each side sent and the other got
+ * (the clock samples: unique pairs and fragments): the routers the packets
+ * crossed between the two captures. */
+static void ttl_drops(corr_ctx *c, const corr_sample *smp, size_t ns)
+{
+	for (int s = 0; s < 2; s++) {
+		uint32_t hist[256];
+		memset(hist, 0, sizeof(hist));
+		uint32_t total = 0;
+		for (size_t i = 0; i < ns; i++) {
+			if (corr_sample_dir(c, &smp[i]) != s)
+				continue;
+			uint8_t ts = s ? smp[i].ttl_b : smp[i].ttl_a, tr = s ? smp[i].ttl_a : smp[i].ttl_b;
+			if (ts >= tr) {
+				hist[ts - tr]++;
+				total++;
+			}
+		}
+		c->out->ttl_drop[s] = -1;
+		uint32_t best = 0;
+		for (int d = 0; d < 256 && total; d++)
+			if (hist[d] > best) {
+				best = hist[d];
+				c->out->ttl_drop[s] = d;
+			}
+	}
+}
+
 iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_correlate_options *opt,
 			 iks_correlation **out)
+{
+	return corr_run(a, b, opt, NULL, out);
+}
+
+iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_options *opt,
+		    const corr_hints *hints, iks_correlation **out)
 {
 	if (!a || !b || !out)
 		return IKS_E_INVALID;
@@ -173,6 +207,7 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 	memset(&c, 0, sizeof(c));
 	c.t[0] = a;
 	c.t[1] = b;
+	c.hints = hints;
 	iks_correlate_options_default(&c.opt);
 	if (opt) {
 		if (opt->end_margin_s > 0)
@@ -219,11 +254,13 @@ iks_status iks_correlate(const iks_trace *a, const iks_trace *b, const iks_corre
 	if (st == IKS_OK && !c.hosts_known)
 		c.out->clock.matches = ns; /* in both captures, but the ends not told apart */
 	c.out->clock.offset_s = NAN;
+	c.out->ttl_drop[0] = c.out->ttl_drop[1] = -1;
 	c.out->clock.error_s = NAN;
 	c.out->clock.delay_min_ab_s = NAN;
 	c.out->clock.delay_min_ba_s = NAN;
 	if (st == IKS_OK && c.hosts_known) {
 		corr_assign_roles(&c);
+		ttl_drops(&c, samples, ns);
 		st = corr_estimate_clock(&c, samples, ns);
 	}
 	if (!c.out->clock.known)

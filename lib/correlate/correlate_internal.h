@@ -24,8 +24,24 @@ typedef struct corr_modified {
 	uint32_t sent, received;
 } corr_modified;
 
+/* What a run of more than two points (corr_path.c) tells the correlation of
+ * one hop; NULL for a plain two-capture correlation, which it never changes. */
+typedef struct corr_hints {
+	/* the ends as trace a shows them (from the hop before): used only when
+	   TTLs and timing cannot tell which end sent what */
+	bool have_ends;
+	iks_addr a_in_a, b_in_a;
+	/* per unit of each trace: 1 = did not reach the next point of the hop
+	   but a point beyond it holds it (that capture missed it): not judged */
+	const uint8_t *beyond[2];
+	bool no_rebind;        /* a NAT rebinding is placed on another hop */
+	bool middle;           /* ICMP errors toward the far capture are in transit here,
+				  and one about a packet that crossed the hop is not this hop's */
+} corr_hints;
+
 typedef struct corr_ctx {
 	const iks_trace *t[2];
+	const corr_hints *hints; /* NULL: two captures only */
 	iks_correlate_options opt;
 	uint32_t *match[2];    /* per unit: index of its copy in the other trace */
 	uint8_t *role[2];
@@ -74,7 +90,21 @@ struct iks_correlation {
 	iks_packet_group *groups;  /* groups.c */
 	size_t ngroups, cap_groups;
 	uint64_t groups_dropped;
+	int ttl_drop[2];           /* the most common TTL decrement of what side s sent and the
+				      other side received (-1: nothing crossed) */
+	uint64_t beyond[2];        /* units side s sent that a point beyond the hop holds (not
+				      judged: the capture-check "incomplete" finding) */
 };
+
+/* correlate.c: iks_correlate with the hints of a hop (hints NULL: exactly
+ * iks_correlate). */
+iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_options *opt,
+		    const corr_hints *hints, iks_correlation **out);
+/* Whether unit i sent by side s is held beyond the hop's next point. */
+static inline bool corr_beyond(const struct corr_ctx *c, int s, size_t i)
+{
+	return c->hints && c->hints->beyond[s] && c->hints->beyond[s][i];
+}
 
 /* A unit's identity (exact or loose digest), time and index, sortable. */
 typedef struct keyed {

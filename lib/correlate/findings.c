@@ -362,6 +362,12 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 			st->not_covered++;
 			continue;
 		}
+		/* a longer path: a point beyond the hop's next one holds it, so
+		 * that capture missed it (the capture-check finding says so) */
+		if (!v && corr_beyond(c, side, i)) {
+			c->fate[side][i] = IKS_FATE_NOT_COVERED;
+			continue;
+		}
 		bool frag_sent = (u->flags & UNIT_F_FRAGMENTED) != 0;
 		if (side == 0)
 			st->sent_a++;
@@ -539,6 +545,22 @@ static void pmtu_finding(corr_ctx *c, int side, const dir_tally *d)
 	f->size_lost_min = d->lost_sizes_min;
 }
 
+/* Whether the packet an ICMP error in capture s quotes was sent by s's host
+ * and reached the other capture. */
+static bool quoted_crossed(const corr_ctx *c, int s, const trace_icmp *q)
+{
+	const iks_trace *t = c->t[s];
+	for (size_t j = 0; j < t->nunits; j++) {
+		const trace_unit *u = &t->units[j];
+		if (c->role[s][j] != ROLE_SENT || u->kind == UNIT_ICMP_ERROR)
+			continue;
+		if (q->quoted_loose ? u->loose == q->quoted_loose
+				    : (u->ip_id == q->quoted_ip_id && u->proto == q->quoted_proto))
+			return c->match[s][j] != NO_MATCH;
+	}
+	return false;
+}
+
 /* ICMP fragmentation needed / packet too big seen in either capture. */
 static void icmp_findings(corr_ctx *c)
 {
@@ -556,6 +578,12 @@ static void icmp_findings(corr_ctx *c)
 				continue;
 			/* the quoted packet: sent by this capture's host? */
 			bool to_host = c->role[s][i] == ROLE_TO_HOST || c->role[s][i] == ROLE_RECEIVED;
+			/* a hop of a longer path: an error on its way to the far
+			 * capture's host, or one about a packet that crossed this
+			 * hop, was made on another hop (it is reported there) */
+			if (c->hints && c->hints->middle &&
+			    (!to_host || quoted_crossed(c, s, q)))
+				continue;
 			int dir = s == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A;
 			iks_finding *f = corr_add_finding(c, IKS_FIND_ICMP_FRAG_NEEDED,
 							  to_host ? IKS_SEV_WARNING : IKS_SEV_ERROR, dir);

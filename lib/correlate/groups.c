@@ -282,7 +282,7 @@ static iks_status side_groups(corr_ctx *c, int s)
 		const trace_unit *v = m != NO_MATCH ? &c->t[r]->units[m] : NULL;
 		uint8_t fate = IKS_FATE_ARRIVED;
 		if (!v) {
-			if (!corr_covered(c, s, u->ts))
+			if (!corr_covered(c, s, u->ts) || corr_beyond(c, s, i))
 				fate = IKS_FATE_NOT_COVERED;
 			else if (icmp_quotes(c, s, icmp, nicmp, u))
 				fate = IKS_FATE_DROPPED_ICMP;

@@ -38,6 +38,8 @@ EXPECT = {
                                   "nft 'ip frag-off & 0x3fff == 0x2000 drop': first fragments"),
     "ikev2_bigsainit_firstlost_cut": ("fragments-dropped", "a->b", "first",
                                       "the same, cut to the failing exchange"),
+    "ikev2_bigsainit_allfrags": ("fragments-dropped", "a->b", "all",
+                                 "nft 'ip frag-off & 0x3fff != 0 drop': every fragment"),
     "ikev2_psk_blocked_ab": ("blocked", "a->b", "everything", "r drops everything a sends"),
     "ikev2_psk_randomloss_noise": ("random-loss", "both", None,
                                    "1 in 10 dropped both ways, other hosts' traffic beside"),

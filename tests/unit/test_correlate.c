@@ -255,6 +255,69 @@ START_TEST(unrelated_captures_share_nothing)
 }
 END_TEST
 
+/* Issue 17: the router's two interfaces between the ends, each point's
+ * clock shifted: loss and NAT on hop 1 only, offsets composed along the
+ * hops, the order checked. */
+static uint64_t hop_lost(const iks_path *p, size_t h)
+{
+	iks_correlation_stats st;
+	iks_correlation_get_stats(iks_path_hop_correlation(p, h), &st);
+	return st.lost_ab + st.lost_ba + st.other_lost_ab + st.other_lost_ba + st.dropped_with_icmp;
+}
+
+START_TEST(points_place_loss_on_hops)
+{
+	static const char *pts[] = { "a", "r-ra", "r-rb", "b" };
+	static const double shift[] = { 0, 2.5, 2.5, -7.25 };
+	iks_trace *t[4];
+	for (int i = 0; i < 4; i++) {
+		char f[256];
+		snprintf(f, sizeof(f), "ikev2_psk_natloss_%s.pcap", pts[i]);
+		t[i] = fixture_trace(f, shift[i], 0, 0);
+	}
+	iks_path *p = NULL;
+	ck_assert_int_eq(iks_correlate_points((const iks_trace *const *)t, 4, NULL, &p), IKS_OK);
+	const size_t *order;
+	ck_assert(iks_path_order(p, &order));
+	ck_assert_uint_eq(iks_path_points(p), 4);
+	for (size_t i = 0; i < 4; i++) {
+		const iks_path_point *pt = iks_path_point_get(p, i);
+		ck_assert(pt->clock_known && pt->hosts_known);
+		ck_assert_double_eq_tol(pt->offset_s, shift[i], 0.001);
+		ck_assert_uint_eq(pt->incomplete, 0);
+	}
+	/* truth (captures/README.md): r dropped 6 a->b and 4 b->a, the first DF
+	   ESP packet with an ICMP error; r masquerades a */
+	ck_assert_uint_eq(hop_lost(p, 0), 0);
+	ck_assert_uint_gt(hop_lost(p, 1), 0);
+	ck_assert_uint_eq(hop_lost(p, 2), 0);
+	for (size_t h = 0; h < 3; h++) {
+		const iks_path_hop *hp = iks_path_hop_get(p, h);
+		ck_assert(hp->nat_a == (h == 1) && !hp->nat_b);
+		ck_assert_int_eq(hp->ttl_drop_ab, h == 1 ? 1 : 0);
+		ck_assert_uint_eq(count(iks_path_hop_correlation(p, h), IKS_FIND_NAT_DETECTED, -1),
+				  h == 1 ? 2 : 0);
+	}
+	ck_assert_ptr_null(iks_path_hop_get(p, 3));
+	ck_assert_ptr_nonnull(iks_path_end_to_end(p));
+	iks_path_free(p);
+	/* b given before r-rb: the order the captures show */
+	const iks_trace *swapped[4] = { t[0], t[1], t[3], t[2] };
+	ck_assert_int_eq(iks_correlate_points(swapped, 4, NULL, &p), IKS_OK);
+	ck_assert(!iks_path_order(p, &order));
+	ck_assert_uint_eq(order[0], 0);
+	ck_assert_uint_eq(order[1], 1);
+	ck_assert_uint_eq(order[2], 3);
+	ck_assert_uint_eq(order[3], 2);
+	iks_path_free(p);
+	ck_assert_int_eq(iks_correlate_points((const iks_trace *const *)t, 1, NULL, &p), IKS_E_INVALID);
+	ck_assert_int_eq(iks_correlate_points(NULL, 3, NULL, &p), IKS_E_INVALID);
+	iks_path_free(NULL);
+	for (int i = 0; i < 4; i++)
+		iks_trace_free(t[i]);
+}
+END_TEST
+
 Suite *suite_correlate(void)
 {
 	Suite *s = suite_create("correlate");
@@ -266,6 +329,7 @@ Suite *suite_correlate(void)
 	tcase_add_test(tc, icmp_frag_needed_is_not_loss);
 	tcase_add_test(tc, real_nat_on_a_side);
 	tcase_add_test(tc, unrelated_captures_share_nothing);
+	tcase_add_test(tc, points_place_loss_on_hops);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -45,7 +45,7 @@ static uint16_t linktype_of(int dlt)
 
 /* pcapng Section Header Block and one Interface Description Block per
  * capture, with if_tsresol 9 (nanoseconds). */
-static bool ng_header(FILE *f, const int linktype[2])
+static bool ng_header(FILE *f, const int *linktype, size_t n)
 {
 	uint8_t shb[28];
 	put32(shb, 0x0A0D0D0A);
@@ -57,7 +57,7 @@ static bool ng_header(FILE *f, const int linktype[2])
 	put32(shb + 24, sizeof(shb));
 	if (fwrite(shb, sizeof(shb), 1, f) != 1)
 		return false;
-	for (int s = 0; s < 2; s++) {
+	for (size_t s = 0; s < n; s++) {
 		uint8_t idb[32];
 		memset(idb, 0, sizeof(idb));
 		put32(idb, 1);
@@ -98,11 +98,11 @@ static bool ng_packet(FILE *f, int iface, const iks_frame *fr)
 	       (pad == 0 || fwrite(zero, pad, 1, f) == 1) && fwrite(tail, 4, 1, f) == 1;
 }
 
-static bool emit(lost_writer *w, int side, const iks_frame *f)
+static bool emit(lost_writer *w, int iface, const iks_frame *f)
 {
 	w->written++;
 	if (w->ng)
-		return ng_packet(w->ng, side, f);
+		return ng_packet(w->ng, iface, f);
 	return iks_capture_write(w->dump, f) == IKS_OK;
 }
 
@@ -131,7 +131,8 @@ int corr_lost_cmp_first(const void *x, const void *y)
 /* The frames of one capture that belong to its lost list. Lost datagrams
  * may interleave (fragments of two datagrams sent at once), so every
  * datagram whose frame span covers a frame is asked. */
-static int write_side(lost_writer *w, int side, iks_capture *p, const iks_correlation *c)
+static int write_side(lost_writer *w, int side, int iface, iks_capture *p,
+		      const iks_correlation *c)
 {
 	const iks_lost_packet *lost;
 	size_t n = iks_correlation_lost(c, side, &lost);
@@ -174,7 +175,7 @@ static int write_side(lost_writer *w, int side, iks_capture *p, const iks_correl
 				continue;
 			take = corr_lost_carries_missing(l, pk.l.ip.frag_offset, (uint32_t)pk.l.ip.payload.len);
 		}
-		if (take && !emit(w, side, &f)) {
+		if (take && !emit(w, iface, &f)) {
 			free(by_first);
 			free(active);
 			return -1;
@@ -193,23 +194,35 @@ static int write_side(lost_writer *w, int side, iks_capture *p, const iks_correl
 
 int corr_write_lost(const char *out, const char *paths[2], const iks_correlation *c)
 {
+	return corr_write_lost_path(out, paths, 2, &c);
+}
+
+int corr_write_lost_path(const char *out, const char *const *paths, size_t n,
+			 const iks_correlation *const *hops)
+{
 	char err[IKS_ERRBUF_SIZE];
-	iks_capture *p[2] = { NULL, NULL };
-	for (int s = 0; s < 2; s++) {
-		p[s] = iks_capture_open(paths[s], NULL, err);
-		if (!p[s]) {
+	int lt[CORR_POINTS_MAX];
+	if (n < 2 || n > CORR_POINTS_MAX)
+		return 1;
+	/* each point's link type (its file is opened again per hop it sends on) */
+	for (size_t s = 0; s < n; s++) {
+		iks_capture *p = iks_capture_open(paths[s], NULL, err);
+		if (!p) {
 			fprintf(stderr, "pcapcorrelate: %s\n", err);
-			iks_capture_close(p[0]);
 			return 1;
 		}
+		lt[s] = iks_capture_linktype(p);
+		iks_capture_close(p);
 	}
-	int lt[2] = { iks_capture_linktype(p[0]), iks_capture_linktype(p[1]) };
+	bool same = true;
+	for (size_t s = 1; s < n; s++)
+		same = same && lt[s] == lt[0];
 	lost_writer w;
 	memset(&w, 0, sizeof(w));
 	int status = 0;
-	if (lt[0] != lt[1]) {
+	if (!same) {
 		w.ng = fopen(out, "wb");
-		if (!w.ng || !ng_header(w.ng, lt)) {
+		if (!w.ng || !ng_header(w.ng, lt, n)) {
 			fprintf(stderr, "pcapcorrelate: %s: cannot write\n", out);
 			status = 1;
 		}
@@ -221,21 +234,29 @@ int corr_write_lost(const char *out, const char *paths[2], const iks_correlation
 			status = 1;
 		}
 	}
-	for (int s = 0; s < 2 && status == 0; s++) {
-		int rc = write_side(&w, s, p[s], c);
-		if (rc < 0) {
-			fprintf(stderr, "pcapcorrelate: %s: cannot write\n", out);
-			status = 1;
-		} else if (rc > 0) {
-			status = 1;
+	/* hop i: what a sent from point i's file, what b sent from point i+1's */
+	for (size_t h = 0; h + 1 < n && status == 0; h++)
+		for (int s = 0; s < 2 && status == 0; s++) {
+			size_t pt = h + (size_t)s;
+			iks_capture *p = iks_capture_open(paths[pt], NULL, err);
+			if (!p) {
+				fprintf(stderr, "pcapcorrelate: %s\n", err);
+				status = 1;
+				break;
+			}
+			int rc = write_side(&w, s, (int)pt, p, hops[h]);
+			iks_capture_close(p);
+			if (rc < 0) {
+				fprintf(stderr, "pcapcorrelate: %s: cannot write\n", out);
+				status = 1;
+			} else if (rc > 0) {
+				status = 1;
+			}
 		}
-	}
 	iks_capture_writer_close(w.dump);
 	if (w.ng && fclose(w.ng) != 0 && status == 0) {
 		fprintf(stderr, "pcapcorrelate: %s: cannot write\n", out);
 		status = 1;
 	}
-	iks_capture_close(p[0]);
-	iks_capture_close(p[1]);
 	return status;
 }

@@ -7,6 +7,7 @@
 #include <ikescope/ikescope.h>
 
 #include "common/hex.h"
+#include "common/jsonw.h"
 #include "common/logview.h"
 #include "correlate/corr_events.h"
 
@@ -33,6 +34,11 @@ void corr_icv_ties_free(corr_icv_ties *t);
  * to `out` and read `in` and `c` only. */
 void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *c);
 void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *c);
+/* The same document into w; hop >= 0 (a hop of a longer path) gives each
+ * finding a "hop" member. One finding as the document writes it. */
+void corr_report_json_w(jsonw *w, const corr_input in[2], const iks_correlation *c, int hop);
+void corr_json_finding(jsonw *w, const iks_correlation *c, const iks_finding *f,
+		       const corr_input *in, const iks_log_record *tie, int hop);
 /* The report of one capture alone (iks_diagnose): in[0] only. */
 void corr_report_one_text(FILE *out, const corr_input *in, const iks_correlation *c);
 /* Shared by the text reports: the findings numbered and grouped (b's

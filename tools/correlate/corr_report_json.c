@@ -67,11 +67,15 @@ static void json_changes(jsonw *w, const iks_finding *f)
 	jw_arr_end(w);
 }
 
-static void json_finding(jsonw *w, const iks_correlation *c, const iks_finding *f,
-			 const corr_input *in, const iks_log_record *tie)
+void corr_json_finding(jsonw *w, const iks_correlation *c, const iks_finding *f,
+		       const corr_input *in, const iks_log_record *tie, int hop)
 {
 	char h[17], m[9];
 	jw_obj_begin(w);
+	if (hop >= 0) {
+		jw_key(w, "hop");
+		jw_uint(w, (uint64_t)hop);
+	}
 	jw_key(w, "kind");
 	jw_str(w, iks_finding_kind_name(f->kind));
 	jw_key(w, "severity");
@@ -286,6 +290,10 @@ static void json_finding(jsonw *w, const iks_correlation *c, const iks_finding *
 				jw_obj_end(w);
 			}
 			jw_arr_end(w);
+		}
+		if (f->check && !strcmp(f->check, "incomplete")) {
+			jw_key(w, "missed");
+			jw_uint(w, f->count);
 		}
 		if (f->check && !strcmp(f->check, "same-capture")) {
 			jw_key(w, "frames");
@@ -603,175 +611,180 @@ void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *
 	jsonw w;
 	sb_init(&b);
 	jw_init(&w, &b);
+	corr_report_json_w(&w, in, c, -1);
+	if (b.s)
+		fprintf(out, "%s\n", sb_cstr(&b));
+	sb_free(&b);
+}
+
+void corr_report_json_w(jsonw *w, const corr_input in[2], const iks_correlation *c, int hop)
+{
 	const iks_clock_estimate *ce = iks_correlation_clock(c);
 	const iks_endpoints *e = iks_correlation_endpoints(c);
 	iks_correlation_stats st;
 	iks_correlation_get_stats(c, &st);
-	jw_obj_begin(&w);
-	jw_key(&w, "captures");
-	jw_obj_begin(&w);
+	jw_obj_begin(w);
+	jw_key(w, "captures");
+	jw_obj_begin(w);
 	for (int s = 0; s < 2; s++) {
-		jw_keys(&w, s ? "b" : "a");
-		jw_obj_begin(&w);
-		jw_key(&w, "file");
-		jw_str(&w, in[s].path);
-		jw_key(&w, "frames");
-		jw_uint(&w, in[s].info.frames);
-		jw_key(&w, "first");
-		jw_time(&w, (double)in[s].info.first_ns / 1e9);
-		jw_key(&w, "last");
-		jw_time(&w, (double)in[s].info.last_ns / 1e9);
-		jw_key(&w, "warning");
-		jw_str(&w, in[s].warning);
-		jw_obj_end(&w);
+		jw_keys(w, s ? "b" : "a");
+		jw_obj_begin(w);
+		jw_key(w, "file");
+		jw_str(w, in[s].path);
+		jw_key(w, "frames");
+		jw_uint(w, in[s].info.frames);
+		jw_key(w, "first");
+		jw_time(w, (double)in[s].info.first_ns / 1e9);
+		jw_key(w, "last");
+		jw_time(w, (double)in[s].info.last_ns / 1e9);
+		jw_key(w, "warning");
+		jw_str(w, in[s].warning);
+		jw_obj_end(w);
 	}
-	jw_obj_end(&w);
-	jw_key(&w, "hosts");
-	jw_obj_begin(&w);
-	jw_key(&w, "method");
-	jw_str(&w, e->method);
-	jw_key(&w, "a");
-	jw_obj_begin(&w);
-	jw_key(&w, "in_a");
-	jw_addr(&w, &e->a_in_a);
-	jw_key(&w, "in_b");
-	jw_addr(&w, &e->a_in_b);
-	jw_key(&w, "port_in_a");
-	jw_uint(&w, e->a_port_in_a);
-	jw_key(&w, "port_in_b");
-	jw_uint(&w, e->a_port_in_b);
-	jw_key(&w, "natt_port_in_a");
-	jw_uint(&w, e->a_natt_port_in_a);
-	jw_key(&w, "natt_port_in_b");
-	jw_uint(&w, e->a_natt_port_in_b);
-	jw_obj_end(&w);
-	jw_key(&w, "b");
-	jw_obj_begin(&w);
-	jw_key(&w, "in_a");
-	jw_addr(&w, &e->b_in_a);
-	jw_key(&w, "in_b");
-	jw_addr(&w, &e->b_in_b);
-	jw_key(&w, "port_in_a");
-	jw_uint(&w, e->b_port_in_a);
-	jw_key(&w, "port_in_b");
-	jw_uint(&w, e->b_port_in_b);
-	jw_key(&w, "natt_port_in_a");
-	jw_uint(&w, e->b_natt_port_in_a);
-	jw_key(&w, "natt_port_in_b");
-	jw_uint(&w, e->b_natt_port_in_b);
-	jw_obj_end(&w);
-	jw_obj_end(&w);
-	jw_key(&w, "one_sided");
-	jw_bool(&w, iks_correlation_one_sided(c));
-	jw_key(&w, "clock_offset");
+	jw_obj_end(w);
+	jw_key(w, "hosts");
+	jw_obj_begin(w);
+	jw_key(w, "method");
+	jw_str(w, e->method);
+	jw_key(w, "a");
+	jw_obj_begin(w);
+	jw_key(w, "in_a");
+	jw_addr(w, &e->a_in_a);
+	jw_key(w, "in_b");
+	jw_addr(w, &e->a_in_b);
+	jw_key(w, "port_in_a");
+	jw_uint(w, e->a_port_in_a);
+	jw_key(w, "port_in_b");
+	jw_uint(w, e->a_port_in_b);
+	jw_key(w, "natt_port_in_a");
+	jw_uint(w, e->a_natt_port_in_a);
+	jw_key(w, "natt_port_in_b");
+	jw_uint(w, e->a_natt_port_in_b);
+	jw_obj_end(w);
+	jw_key(w, "b");
+	jw_obj_begin(w);
+	jw_key(w, "in_a");
+	jw_addr(w, &e->b_in_a);
+	jw_key(w, "in_b");
+	jw_addr(w, &e->b_in_b);
+	jw_key(w, "port_in_a");
+	jw_uint(w, e->b_port_in_a);
+	jw_key(w, "port_in_b");
+	jw_uint(w, e->b_port_in_b);
+	jw_key(w, "natt_port_in_a");
+	jw_uint(w, e->b_natt_port_in_a);
+	jw_key(w, "natt_port_in_b");
+	jw_uint(w, e->b_natt_port_in_b);
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_key(w, "one_sided");
+	jw_bool(w, iks_correlation_one_sided(c));
+	jw_key(w, "clock_offset");
 	if (iks_correlation_one_sided(c))
-		jw_null(&w); /* one capture: no second clock */
+		jw_null(w); /* one capture: no second clock */
 	else
-		json_clock(&w, ce);
-	jw_key(&w, "overlap");
-	jw_obj_begin(&w);
-	jw_key(&w, "from");
-	jw_time(&w, e->covered_from_s);
-	jw_key(&w, "to");
-	jw_time(&w, e->covered_to_s);
-	jw_obj_end(&w);
-	jw_key(&w, "stats");
-	jw_obj_begin(&w);
-	jw_key(&w, "sent_a");
-	jw_uint(&w, st.sent_a);
-	jw_key(&w, "arrived_ab");
-	jw_uint(&w, st.matched_ab);
-	jw_key(&w, "lost_ab");
-	jw_uint(&w, st.lost_ab);
-	jw_key(&w, "sent_b");
-	jw_uint(&w, st.sent_b);
-	jw_key(&w, "arrived_ba");
-	jw_uint(&w, st.matched_ba);
-	jw_key(&w, "lost_ba");
-	jw_uint(&w, st.lost_ba);
-	jw_key(&w, "dropped_with_icmp");
-	jw_uint(&w, st.dropped_with_icmp);
-	jw_key(&w, "not_covered");
-	jw_uint(&w, st.not_covered);
-	jw_key(&w, "not_judged_filtered");
-	jw_uint(&w, st.not_judged_filtered);
-	jw_key(&w, "other_sent_ab");
-	jw_uint(&w, st.other_sent_ab);
-	jw_key(&w, "other_lost_ab");
-	jw_uint(&w, st.other_lost_ab);
-	jw_key(&w, "other_sent_ba");
-	jw_uint(&w, st.other_sent_ba);
-	jw_key(&w, "other_lost_ba");
-	jw_uint(&w, st.other_lost_ba);
-	jw_key(&w, "discarded_ab");
-	jw_uint(&w, st.discarded_ab);
-	jw_key(&w, "discarded_ba");
-	jw_uint(&w, st.discarded_ba);
-	jw_key(&w, "icv_failed_ab");
-	jw_uint(&w, st.icv_failed_ab);
-	jw_key(&w, "icv_failed_ba");
-	jw_uint(&w, st.icv_failed_ba);
-	jw_key(&w, "icv_failed_modified_ab");
-	jw_uint(&w, st.icv_failed_modified_ab);
-	jw_key(&w, "icv_failed_modified_ba");
-	jw_uint(&w, st.icv_failed_modified_ba);
-	jw_key(&w, "modified_not_compared");
-	jw_uint(&w, st.modified_not_compared);
+		json_clock(w, ce);
+	jw_key(w, "overlap");
+	jw_obj_begin(w);
+	jw_key(w, "from");
+	jw_time(w, e->covered_from_s);
+	jw_key(w, "to");
+	jw_time(w, e->covered_to_s);
+	jw_obj_end(w);
+	jw_key(w, "stats");
+	jw_obj_begin(w);
+	jw_key(w, "sent_a");
+	jw_uint(w, st.sent_a);
+	jw_key(w, "arrived_ab");
+	jw_uint(w, st.matched_ab);
+	jw_key(w, "lost_ab");
+	jw_uint(w, st.lost_ab);
+	jw_key(w, "sent_b");
+	jw_uint(w, st.sent_b);
+	jw_key(w, "arrived_ba");
+	jw_uint(w, st.matched_ba);
+	jw_key(w, "lost_ba");
+	jw_uint(w, st.lost_ba);
+	jw_key(w, "dropped_with_icmp");
+	jw_uint(w, st.dropped_with_icmp);
+	jw_key(w, "not_covered");
+	jw_uint(w, st.not_covered);
+	jw_key(w, "not_judged_filtered");
+	jw_uint(w, st.not_judged_filtered);
+	jw_key(w, "other_sent_ab");
+	jw_uint(w, st.other_sent_ab);
+	jw_key(w, "other_lost_ab");
+	jw_uint(w, st.other_lost_ab);
+	jw_key(w, "other_sent_ba");
+	jw_uint(w, st.other_sent_ba);
+	jw_key(w, "other_lost_ba");
+	jw_uint(w, st.other_lost_ba);
+	jw_key(w, "discarded_ab");
+	jw_uint(w, st.discarded_ab);
+	jw_key(w, "discarded_ba");
+	jw_uint(w, st.discarded_ba);
+	jw_key(w, "icv_failed_ab");
+	jw_uint(w, st.icv_failed_ab);
+	jw_key(w, "icv_failed_ba");
+	jw_uint(w, st.icv_failed_ba);
+	jw_key(w, "icv_failed_modified_ab");
+	jw_uint(w, st.icv_failed_modified_ab);
+	jw_key(w, "icv_failed_modified_ba");
+	jw_uint(w, st.icv_failed_modified_ba);
+	jw_key(w, "modified_not_compared");
+	jw_uint(w, st.modified_not_compared);
 	if (st.host_dropped_a || st.host_dropped_b) {
-		jw_key(&w, "host_dropped_a");
-		jw_uint(&w, st.host_dropped_a);
-		jw_key(&w, "host_dropped_b");
-		jw_uint(&w, st.host_dropped_b);
+		jw_key(w, "host_dropped_a");
+		jw_uint(w, st.host_dropped_a);
+		jw_key(w, "host_dropped_b");
+		jw_uint(w, st.host_dropped_b);
 	}
-	jw_obj_end(&w);
+	jw_obj_end(w);
 	if (in[0].log || in[1].log) {
-		jw_key(&w, "logs");
-		jw_obj_begin(&w);
+		jw_key(w, "logs");
+		jw_obj_begin(w);
 		for (int s = 0; s < 2; s++) {
-			jw_keys(&w, s ? "b" : "a");
+			jw_keys(w, s ? "b" : "a");
 			if (in[s].log)
-				logview_summary_json(in[s].log, &w);
+				logview_summary_json(in[s].log, w);
 			else
-				jw_null(&w);
+				jw_null(w);
 		}
-		jw_obj_end(&w);
+		jw_obj_end(w);
 	}
 	if (in[0].events || in[1].events) {
-		jw_key(&w, "events");
-		jw_obj_begin(&w);
+		jw_key(w, "events");
+		jw_obj_begin(w);
 		for (int s = 0; s < 2; s++) {
-			jw_keys(&w, s ? "b" : "a");
+			jw_keys(w, s ? "b" : "a");
 			if (in[s].events)
-				corr_events_json(&w, in[s].events, c);
+				corr_events_json(w, in[s].events, c);
 			else
-				jw_null(&w);
+				jw_null(w);
 		}
-		jw_obj_end(&w);
+		jw_obj_end(w);
 	}
-	json_loss(&w, c);
-	jw_key(&w, "verdicts");
-	verdicts_json(&w, c);
+	json_loss(w, c);
+	jw_key(w, "verdicts");
+	verdicts_json(w, c);
 	const iks_negotiation *negs;
 	size_t nn = iks_correlation_negotiations(c, &negs);
-	jw_key(&w, "negotiations");
-	jw_arr_begin(&w);
+	jw_key(w, "negotiations");
+	jw_arr_begin(w);
 	for (size_t k = 0; k < nn; k++)
-		json_negotiation(&w, in, c, &negs[k]);
-	jw_arr_end(&w);
+		json_negotiation(w, in, c, &negs[k]);
+	jw_arr_end(w);
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);
-	jw_key(&w, "findings");
-	jw_arr_begin(&w);
+	jw_key(w, "findings");
+	jw_arr_begin(w);
 	corr_icv_ties ties;
 	corr_icv_ties_make(in, c, &ties);
 	for (int rank = 0; rank < 3; rank++)
 		for (size_t k = 0; k < nf; k++)
 			if (corr_severity_rank(f[k].severity) == rank)
-				json_finding(&w, c, &f[k], in, ties.rec ? ties.rec[k] : NULL);
+				corr_json_finding(w, c, &f[k], in, ties.rec ? ties.rec[k] : NULL, hop);
 	corr_icv_ties_free(&ties);
-	jw_arr_end(&w);
-	jw_obj_end(&w);
-	if (b.s)
-		fprintf(out, "%s\n", sb_cstr(&b));
-	sb_free(&b);
+	jw_arr_end(w);
+	jw_obj_end(w);
 }

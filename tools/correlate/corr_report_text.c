@@ -62,6 +62,9 @@ static void text_finding(FILE *out, const iks_correlation *c, const iks_finding 
 			fprintf(out, " (capture %c)", f->side);
 		if (f->missing_kinds[0])
 			fprintf(out, ": no %s", f->missing_kinds);
+		if (f->check && !strcmp(f->check, "incomplete"))
+			fprintf(out, ": %u packets missed (a point beyond holds them), not counted lost",
+				f->count);
 		if (f->check && !strcmp(f->check, "not-covered")) {
 			fprintf(out, ": %u of %u packets not judged", f->count, f->total);
 			for (unsigned k = 0; k < f->nspans; k++)

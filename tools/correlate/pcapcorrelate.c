@@ -15,21 +15,26 @@
 #include "correlate/corr_html.h"
 #include "correlate/corr_lost.h"
 #include "correlate/corr_report.h"
+#include "correlate/corr_path_report.h"
 #include "correlate/corr_pcapng.h"
 #include "common/keyfiles.h"
 
 static void usage(FILE *f)
 {
 	fputs("usage: pcapcorrelate [options] A.pcap B.pcap\n"
+	      "       pcapcorrelate [options] A.pcap P2.pcap ... B.pcap\n"
 	      "       pcapcorrelate [options] A.pcap\n"
-	      "Correlate two captures of the same IPsec path (one at each end); with one\n"
-	      "capture, say what it proves alone and what the peer's capture would add.\n"
+	      "Correlate two captures of the same IPsec path (one at each end); with more,\n"
+	      "captured at points along the path in order from a to b, name the hop that\n"
+	      "lost or changed each packet; with one capture, say what it proves alone and\n"
+	      "what the peer's capture would add.\n"
 	      "\n"
 	      "  -j, --json              one JSON document (contract in docs/json.md)\n"
 	      "  -w, --write-lost FILE   write exactly what did not arrive (each lost packet or\n"
 	      "                          fragment once, from its sender's capture) to a pcap file\n"
 	      "                          (pcapng when the captures' link types differ)\n"
-	      "      --html FILE         a ladder diagram of both ends in one HTML file\n"
+	      "      --html FILE         a ladder diagram of both ends (of every point) in one\n"
+	      "                          HTML file\n"
 	      "      --pcapng FILE       every frame of both captures in one pcapng for Wireshark:\n"
 	      "                          one interface per end, b's times on a's clock, each\n"
 	      "                          frame's fate in its comment (frame.comment contains \"LOST\")\n"
@@ -52,6 +57,56 @@ static void usage(FILE *f)
 	      "\n"
 	      "Exit status: 0 analysed, 1 input unusable, 2 usage.\n",
 	      f);
+}
+
+/* More than two points: the hops, in path order, or an error naming the
+ * order the captures show. */
+static int path_main(const char *const *paths, const corr_input *in, iks_trace *const *t, size_t n,
+		     bool json, const char *lost_out, const char *html_out)
+{
+	iks_path *p = NULL;
+	iks_status st = iks_correlate_points((const iks_trace *const *)t, n, NULL, &p);
+	if (st != IKS_OK) {
+		fprintf(stderr, "pcapcorrelate: %s\n", iks_strerror(st));
+		return 1;
+	}
+	const size_t *order;
+	if (!iks_path_order(p, &order)) {
+		fprintf(stderr, "pcapcorrelate: the captures are not in path order from end a to end b: "
+				"by their TTLs and timing the order is");
+		for (size_t i = 0; i < n; i++)
+			fprintf(stderr, " %s", paths[order[i]]);
+		fprintf(stderr, " (given as P%zu", order[0] + 1);
+		for (size_t i = 1; i < n; i++)
+			fprintf(stderr, " P%zu", order[i] + 1);
+		fprintf(stderr, ")\n");
+		iks_path_free(p);
+		return 1;
+	}
+	for (size_t h = 0; h + 1 < n; h++) {
+		const iks_endpoints *e = iks_correlation_endpoints(iks_path_hop_correlation(p, h));
+		if (!e->known) {
+			fprintf(stderr, "pcapcorrelate: %s and %s (hop %zu) share no IPsec endpoint: they "
+				"are not two points of one path\n", paths[h], paths[h + 1], h);
+			iks_path_free(p);
+			return 1;
+		}
+	}
+	if (json)
+		corr_path_json(stdout, in, n, p);
+	else
+		corr_path_text(stdout, in, n, p);
+	int status = 0;
+	if (lost_out) {
+		const iks_correlation *hops[CORR_POINTS_MAX];
+		for (size_t h = 0; h + 1 < n; h++)
+			hops[h] = iks_path_hop_correlation(p, h);
+		status = corr_write_lost_path(lost_out, paths, n, hops);
+	}
+	if (html_out && corr_path_html(html_out, in, n, p) != 0)
+		status = 1;
+	iks_path_free(p);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -142,8 +197,13 @@ int main(int argc, char **argv)
 		}
 	}
 	int nfiles = argc - optind;
-	if (nfiles != 1 && nfiles != 2) {
+	if (nfiles < 1 || nfiles > CORR_POINTS_MAX) {
 		usage(stderr);
+		return 2;
+	}
+	if (nfiles > 2 && (nlogs[0] || nlogs[1] || events[0] || events[1] || pcapng_out)) {
+		fprintf(stderr, "pcapcorrelate: with more than two captures, --log-a, --log-b, "
+				"--events-a, --events-b and --pcapng do not apply yet\n");
 		return 2;
 	}
 	if (nfiles == 1 && (lost_out || html_out || nlogs[1] || events[1])) {
@@ -151,11 +211,15 @@ int main(int argc, char **argv)
 				"--events-b do not apply\n");
 		return 2;
 	}
-	const char *paths[2] = { argv[optind], nfiles == 2 ? argv[optind + 1] : NULL };
-	corr_input in[2];
-	char warn[2][IKS_ERRBUF_SIZE];
-	iks_trace *t[2] = { NULL, NULL };
+	const char *paths[CORR_POINTS_MAX];
+	corr_input in[CORR_POINTS_MAX];
+	char warn[CORR_POINTS_MAX][IKS_ERRBUF_SIZE];
+	iks_trace *t[CORR_POINTS_MAX];
 	memset(in, 0, sizeof(in));
+	for (int s = 0; s < CORR_POINTS_MAX; s++) {
+		paths[s] = s < nfiles ? argv[optind + s] : NULL;
+		t[s] = NULL;
+	}
 	int status = 0;
 	iks_keys *keys = NULL;
 	if (nkeyfiles && !(keys = keyfiles_load("pcapcorrelate", keyfiles, nkeyfiles))) {
@@ -192,7 +256,7 @@ int main(int argc, char **argv)
 			status = 1;
 			goto out;
 		}
-		if (nlogs[s]) {
+		if (s < 2 && nlogs[s]) {
 			char lerr[IKS_ERRBUF_SIZE] = "";
 			in[s].log = logview_new(t[s], logs[s], nlogs[s], lerr);
 			if (!in[s].log) {
@@ -203,7 +267,7 @@ int main(int argc, char **argv)
 			if (logview_warning(in[s].log))
 				fprintf(stderr, "pcapcorrelate: warning: %s\n", logview_warning(in[s].log));
 		}
-		if (events[s]) {
+		if (s < 2 && events[s]) {
 			char eerr[IKS_ERRBUF_SIZE] = "";
 			in[s].events = corr_events_new(events[s], t[s], ev_has_off[s], ev_off[s], in[s].log,
 							eerr);
@@ -229,6 +293,10 @@ int main(int argc, char **argv)
 		else
 			corr_report_one_text(stdout, in, corr);
 		iks_correlation_free(corr);
+		goto out;
+	}
+	if (nfiles > 2) {
+		status = path_main(paths, in, t, (size_t)nfiles, json, lost_out, html_out);
 		goto out;
 	}
 	iks_status st = iks_correlate(t[0], t[1], NULL, &corr);
@@ -264,8 +332,8 @@ int main(int argc, char **argv)
 		status = 1;
 	iks_correlation_free(corr);
 out:
-	iks_trace_free(t[0]);
-	iks_trace_free(t[1]);
+	for (int s = 0; s < nfiles; s++)
+		iks_trace_free(t[s]);
 	logview_free(in[0].log);
 	logview_free(in[1].log);
 	corr_events_free(in[0].events);
