@@ -16,7 +16,16 @@
 #   pluto_charon_v1  pluto (a, initiator) <-> charon (b), IKEv1 main mode PSK
 #   pluto_v2_drop    pluto (a) <-> charon (b), r drops every IKE packet from b for 3 s:
 #                    pluto retransmits
+#   pluto_pluto_v2   pluto (a, initiator) <-> pluto (b), IKEv2 PSK, both plutodebug=all
+#   pluto_pluto_v1   the same with IKEv1 main mode + quick mode
+#   pluto_nat_v2     r masquerades a (as ../shared/lab NAT=1 and lab-paths.sh nat: UDP
+#                    source ports to 40000-50000); pluto (a, initiator, encapsulation=auto)
+#                    <-> charon (b, remote_addrs %any, encap=no): real NAT detection moves
+#                    IKE_AUTH to 4500 with the non-ESP marker
+#   pluto_nat_v1     the same with IKEv1 main mode (NAT-T from the 5th message on)
 # Each leaves NAME_a.pcap, NAME_b.pcap and NAME_{charon,pluto}_{a,b}.log in $CAP.
+# The pluto_pluto_* and pluto_nat_* runs stop the daemons (b, then a) before
+# the captures, so every message the logs record is in the captures.
 set -u
 export CAP=${CAP:-/tmp/ikescope-lab/logs} SW=${SW:-/tmp/ikescope-lab/logs-sw}
 LIBRESWAN=${LIBRESWAN:-/tmp/ikescope-lab/libreswan} # dpkg -x of libreswan_4.10*.deb
@@ -50,10 +59,11 @@ net_down() {
 }
 
 # charon_conf side timeformat add_ms version
+# env: B_REMOTE remote_addrs of b (%any when r NATs a), ENCAP (default yes)
 charon_conf() {
 	local s=$1 tf=$2 ms=$3 ver=$4 me peer myid peerid lts rts
 	if [ "$s" = a ]; then me=$OUTER_A peer=$OUTER_B myid=a.test peerid=b.test lts=203.0.113.1 rts=203.0.113.129
-	else me=$OUTER_B peer=$OUTER_A myid=b.test peerid=a.test lts=203.0.113.129 rts=203.0.113.1; fi
+	else me=$OUTER_B peer=${B_REMOTE:-$OUTER_A} myid=b.test peerid=a.test lts=203.0.113.129 rts=203.0.113.1; fi
 	mkdir -p "$SW/$s"
 	cat > "$SW/$s/strongswan.conf" <<EOF
 charon {
@@ -105,7 +115,7 @@ connections {
         local_addrs = $me
         remote_addrs = $peer
         proposals = aes128-sha256-modp2048
-        encap = yes
+        encap = ${ENCAP:-yes}
         mobike = no
         dpd_delay = 0
         rekey_time = 0
@@ -131,8 +141,10 @@ secrets { ike-psk { id-a = a.test
 EOF
 }
 
+declare -A STARTED=()
 charon_start() { # side
 	local s=$1 ns
+	STARTED[$s-charon]=1
 	ns=$([ "$s" = a ] && echo $A || echo $B)
 	rm -f "$SW/$s/charon.vici" "$SW/$s/charon.log"
 	ip netns exec $ns sh -c "mount -t tmpfs tmpfs /run && exec env STRONGSWAN_CONF=$SW/$s/strongswan.conf /usr/lib/ipsec/charon" \
@@ -161,10 +173,11 @@ swc() { # side command args
 # pluto in a private mount namespace of side's netns: libreswan's usr/libexec
 # bind-mounted over /usr/libexec (pluto runs /usr/libexec/ipsec/addconn),
 # its own nss db, rundir and ctl socket. ikev1-policy=accept for IKEv1.
+# env: B_REMOTE right= of b (%any when r NATs a), PLUTO_ENCAP (default yes)
 pluto_conf() { # side ikev2(yes|no)
 	local s=$1 v2=$2 me peer myid peerid lts rts
 	if [ "$s" = a ]; then me=$OUTER_A peer=$OUTER_B myid=@a.test peerid=@b.test lts=203.0.113.1 rts=203.0.113.129
-	else me=$OUTER_B peer=$OUTER_A myid=@b.test peerid=@a.test lts=203.0.113.129 rts=203.0.113.1; fi
+	else me=$OUTER_B peer=${B_REMOTE:-$OUTER_A} myid=@b.test peerid=@a.test lts=203.0.113.129 rts=203.0.113.1; fi
 	mkdir -p "$SW/p$s/nss" "$SW/p$s/run"
 	cat > "$SW/p$s/ipsec.conf" <<EOF
 config setup
@@ -186,7 +199,7 @@ conn t
 	ikev2=$v2
 	ike=aes128-sha2_256;modp2048
 	esp=aes128-sha1
-	encapsulation=yes
+	encapsulation=${PLUTO_ENCAP:-yes}
 	retransmit-timeout=20s
 	auto=add
 EOF
@@ -196,6 +209,7 @@ EOF
 
 pluto_start() { # side
 	local s=$1 ns L=$LIBRESWAN
+	STARTED[$s-pluto]=1
 	ns=$([ "$s" = a ] && echo $A || echo $B)
 	rm -f "$SW/p$s/pluto.log"
 	rm -rf "$SW/p$s/nss"; mkdir -p "$SW/p$s/nss"
@@ -301,12 +315,55 @@ NFT
 		ipw a --name t --terminate >/dev/null 2>&1
 		sleep 1
 		;;
+	pluto_pluto_v2|pluto_pluto_v1)
+		local v2=yes
+		[ $NAME = pluto_pluto_v1 ] && v2=no
+		pluto_conf a $v2; pluto_conf b $v2
+		pluto_start a || return 1; pluto_start b || return 1
+		cap_start $NAME
+		ipw a --name t --initiate --asynchronous
+		sleep 2.5
+		ipw a --name t --terminate >/dev/null 2>&1
+		sleep 1
+		DAEMONS_FIRST=1
+		;;
+	pluto_nat_v2|pluto_nat_v1)
+		local v=2 v2=yes
+		[ $NAME = pluto_nat_v1 ] && { v=1; v2=no; }
+		# r masquerades a behind 198.51.100.254 as ../shared/lab/strongswan_psk.sh NAT=1
+		ip netns exec $R iptables -t nat -A POSTROUTING -o rb -p udp -j MASQUERADE --to-ports 40000-50000
+		ip netns exec $R iptables -t nat -A POSTROUTING -o rb -j MASQUERADE
+		PLUTO_ENCAP=auto pluto_conf a $v2
+		B_REMOTE=%any ENCAP=no charon_conf b '%T' yes $v
+		pluto_start a || return 1; charon_start b || return 1
+		cap_start $NAME
+		ipw a --name t --initiate --asynchronous
+		sleep 2.5
+		# --delete, not --terminate: pluto revives the connection after each failed
+		# CHILD SA install, and a revival scheduled before a terminate still fires
+		ipw a --name t --delete >/dev/null 2>&1
+		sleep 1
+		ip netns exec $R iptables -t nat -L -v -n > "$CAP/${NAME}_r_rules.txt"
+		ip netns exec $R conntrack -L -p udp 2>/dev/null >> "$CAP/${NAME}_r_rules.txt"
+		DAEMONS_FIRST=1
+		;;
 	esac
 	sleep 1
+	if [ -n "${DAEMONS_FIRST:-}" ]; then
+		# daemons before the captures, b's before a's: the deletes b sends on
+		# shutdown reach a live a, which logs them
+		for f in "$SW"/pb/pluto.pid-outer "$SW"/b/charon.pid-outer; do stop_pidfile "$f"; done
+		sleep 0.5
+		for f in "$SW"/pa/pluto.pid-outer "$SW"/a/charon.pid-outer; do stop_pidfile "$f"; done
+		unset DAEMONS_FIRST
+	fi
 	stop_all
-	[ -f "$SW/a/charon.log" ] && [ "${NAME#pluto}" = "$NAME" ] && cp "$SW/a/charon.log" "$CAP/${NAME}_charon_a.log"
-	[ -f "$SW/pa/pluto.log" ] && [ "${NAME#pluto}" != "$NAME" ] && cp "$SW/pa/pluto.log" "$CAP/${NAME}_pluto_a.log"
-	[ -f "$SW/b/charon.log" ] && cp "$SW/b/charon.log" "$CAP/${NAME}_charon_b.log"
+	local s
+	for s in a b; do
+		[ -n "${STARTED[$s-charon]:-}" ] && cp "$SW/$s/charon.log" "$CAP/${NAME}_charon_$s.log"
+		[ -n "${STARTED[$s-pluto]:-}" ] && cp "$SW/p$s/pluto.log" "$CAP/${NAME}_pluto_$s.log"
+	done
+	STARTED=()
 	ls -l "$CAP/${NAME}"_*
 }
 

@@ -44,7 +44,10 @@ const logpat iks_pluto_patterns[] = {
 	/* span: state name */
 	{ "%w retransmission; will wait %s", IKS_LK_RETRANSMIT, P_REXMIT }, /* %w ends in ":" */
 	{ "netlink response for Add SA %s", IKS_LK_FAILED, P_ADD_SA_FAILED },
-	{ "packet from %w: INFORMATIONAL request has no corresponding IKE SA; message dropped",
+	/* spans: "A:P:" (a word takes the colon), "request" or "response" (both
+	 * seen: pluto_pluto_v2_pluto_a.log drops the response to its own Delete,
+	 * its IKE SA already gone) */
+	{ "packet from %w INFORMATIONAL %w has no corresponding IKE SA; message dropped",
 	  IKS_LK_DROPPED, P_NO_IKE_SA },
 	/* span: exchange name */
 	{ "sent %w request", IKS_LK_STATE, P_SENT },

@@ -71,8 +71,9 @@ static iks_log *log_load(const char *name)
 }
 
 /* Every run, every end: what the log holds, and how it joins. Counts are
- * what the lab run logged and captured (tcpdump stopped before the daemons,
- * so the last messages of some logs are not in the capture). */
+ * what the lab run logged and captured (in the first runs tcpdump stopped
+ * before the daemons, so the last messages of some logs are not in the
+ * capture). */
 static const struct run {
 	const char *capture, *log;
 	int format;
@@ -89,6 +90,17 @@ static const struct run {
 	{ "logs/pluto_charon_v1_b.pcap", "logs/pluto_charon_v1_charon_b.log", IKS_LOG_CHARON, 11, 11, 11, 0, 1000 },
 	{ "logs/pluto_v2_drop_a.pcap", "logs/pluto_v2_drop_pluto_a.log", IKS_LOG_PLUTO, 14, 12, 12, 4, 1 },
 	{ "logs/pluto_v2_drop_b.pcap", "logs/pluto_v2_drop_charon_b.log", IKS_LOG_CHARON, 18, 16, 16, 4, 1000 },
+	/* pluto at both ends; then pluto behind r's masquerade (real NAT-T on 4500)
+	 * with charon at b. These runs stopped the daemons before tcpdump: every
+	 * logged message is in the capture. */
+	{ "logs/pluto_pluto_v2_a.pcap", "logs/pluto_pluto_v2_pluto_a.log", IKS_LOG_PLUTO, 6, 6, 6, 0, 1 },
+	{ "logs/pluto_pluto_v2_b.pcap", "logs/pluto_pluto_v2_pluto_b.log", IKS_LOG_PLUTO, 6, 6, 6, 0, 1 },
+	{ "logs/pluto_pluto_v1_a.pcap", "logs/pluto_pluto_v1_pluto_a.log", IKS_LOG_PLUTO, 12, 12, 12, 3, 1 },
+	{ "logs/pluto_pluto_v1_b.pcap", "logs/pluto_pluto_v1_pluto_b.log", IKS_LOG_PLUTO, 12, 12, 12, 0, 1 },
+	{ "logs/pluto_nat_v2_a.pcap", "logs/pluto_nat_v2_pluto_a.log", IKS_LOG_PLUTO, 10, 10, 10, 0, 1 },
+	{ "logs/pluto_nat_v2_b.pcap", "logs/pluto_nat_v2_charon_b.log", IKS_LOG_CHARON, 10, 10, 10, 0, 1000 },
+	{ "logs/pluto_nat_v1_a.pcap", "logs/pluto_nat_v1_pluto_a.log", IKS_LOG_PLUTO, 12, 12, 12, 3, 1 },
+	{ "logs/pluto_nat_v1_b.pcap", "logs/pluto_nat_v1_charon_b.log", IKS_LOG_CHARON, 12, 12, 12, 0, 1000 },
 };
 
 START_TEST(real_logs_join_every_packet_byte_exact)
@@ -183,6 +195,7 @@ START_TEST(pluto_failures_and_suspend)
 			 strstr(r->text, "no corresponding IKE SA") != NULL;
 	}
 	ck_assert_uint_eq(noike, count_kind(log, IKS_LK_DROPPED));
+	ck_assert_uint_eq(noike, 2); /* lines 3730 and 3760 */
 	iks_log_free(log);
 
 	/* one-way drop in r: pluto retransmits IKE_SA_INIT after 0.5, 1, 2 s */
@@ -199,6 +212,82 @@ START_TEST(pluto_failures_and_suspend)
 	}
 	ck_assert_uint_ge(last, 3);
 	iks_log_free(log);
+}
+END_TEST
+
+/* Both forms of pluto's "no corresponding IKE SA" drop, on the later runs:
+ * pluto a drops the response to its own Delete (pluto_pluto_v2) and charon's
+ * two Delete requests for IKE SAs it had deleted silently (pluto_nat_v2). */
+START_TEST(pluto_no_ike_sa_drops)
+{
+	static const struct {
+		const char *log, *what;
+		size_t n;
+	} c[] = {
+		{ "logs/pluto_pluto_v2_pluto_a.log", "INFORMATIONAL response has no corresponding IKE SA", 1 },
+		{ "logs/pluto_nat_v2_pluto_a.log", "INFORMATIONAL request has no corresponding IKE SA", 2 },
+	};
+	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		iks_log *log = log_load(c[k].log);
+		size_t n = 0;
+		for (size_t i = 0; i < iks_log_nrecords(log); i++) {
+			const iks_log_record *r = iks_log_record_at(log, i);
+			n += r->kind == IKS_LK_DROPPED && r->text && strstr(r->text, c[k].what) != NULL;
+		}
+		ck_assert_uint_eq(n, c[k].n);
+		ck_assert_uint_eq(count_kind(log, IKS_LK_DROPPED), c[k].n);
+		iks_log_free(log);
+	}
+}
+END_TEST
+
+/* Real NAT (r masquerades a, scripts/lab-logs.sh pluto_nat_*): pluto's
+ * "sending N bytes" on port 4500 counts the non-ESP marker, "*received N
+ * bytes" does not (RFC 3948 2.2); on 500 both count the IKE message. The
+ * message length and dumped bytes are the IKE message's either way (the
+ * bytes are compared with the capture's by real_logs_join_...). */
+START_TEST(pluto_natt_marker_counts)
+{
+	static const struct {
+		const char *log;
+		uint32_t sent4500, recv4500, on500;
+	} c[] = {
+		/* IKEv2: two IKE_AUTH requests out, their responses and charon's two
+		 * Deletes in; two IKE_SA_INIT exchanges on 500 */
+		{ "logs/pluto_nat_v2_pluto_a.log", 2, 4, 4 },
+		/* IKEv1: main mode 5 and 6, a quick mode sent 4 times, charon's
+		 * notification in, pluto's Delete out; main mode 1-4 on 500 */
+		{ "logs/pluto_nat_v1_pluto_a.log", 6, 2, 4 },
+	};
+	for (size_t k = 0; k < sizeof(c) / sizeof(c[0]); k++) {
+		iks_log *log = log_load(c[k].log);
+		uint32_t sent = 0, recv = 0, on500 = 0;
+		for (size_t i = 0; i < iks_log_nmessages(log); i++) {
+			const iks_log_msg *m = iks_log_message_at(log, i);
+			const iks_log_record *r = iks_log_record_at(log, m->record);
+			ck_assert(m->has_data);
+			ck_assert_uint_eq(m->data_len, m->length);
+			if (m->peer_port == 500) {
+				ck_assert_uint_eq(m->local_port, 500);
+				ck_assert_uint_eq(r->num, m->length);
+				on500++;
+			} else {
+				ck_assert_uint_eq(m->peer_port, 4500);
+				ck_assert_uint_eq(m->local_port, 4500);
+				if (m->dir == IKS_LOG_SENT) {
+					ck_assert_uint_eq(r->num, m->length + 4);
+					sent++;
+				} else {
+					ck_assert_uint_eq(r->num, m->length);
+					recv++;
+				}
+			}
+		}
+		ck_assert_uint_eq(sent, c[k].sent4500);
+		ck_assert_uint_eq(recv, c[k].recv4500);
+		ck_assert_uint_eq(on500, c[k].on500);
+		iks_log_free(log);
+	}
 }
 END_TEST
 
@@ -455,6 +544,8 @@ Suite *suite_logformats(void)
 	tcase_add_loop_test(tc, real_logs_join_every_packet_byte_exact, 0,
 			    (int)(sizeof(runs) / sizeof(runs[0])));
 	tcase_add_test(tc, pluto_failures_and_suspend);
+	tcase_add_test(tc, pluto_no_ike_sa_drops);
+	tcase_add_test(tc, pluto_natt_marker_counts);
 	tcase_add_test(tc, pluto_default_level);
 	tcase_add_loop_test(tc, pluto_headers_without_dumps, 0, 3);
 	tcase_add_loop_test(tc, charon_forms_parse_and_join_the_same, 0,
