@@ -134,9 +134,11 @@ iks_status iks_diagnose(const iks_trace *t, const iks_correlate_options *opt, ik
 	if (st == IKS_OK) {
 		one_side_fragments(&c);
 		one_side_stale(&c);
+		st = one_side_unknown_spi(&c);
 		icv = one_side_icv(&c);
 		one_side_icmp(&c, &ignored, &icmp_frame);
-		st = corr_order_findings(c.out);
+		if (st == IKS_OK)
+			st = corr_order_findings(c.out);
 		for (size_t i = 0; st == IKS_OK && ignored && i < c.out->nfinds && !icmp; i++)
 			if (c.out->finds[i].kind == IKS_FIND_ICMP_FRAG_NEEDED &&
 			    c.out->finds[i].frame_a == icmp_frame)

@@ -28,11 +28,15 @@ iks_status one_side_negotiations(corr_ctx *c);
  * ICMP frag-needed that reached the host and how many DF packets above the
  * MTU it sent later (*ignored, the ICMP's frame in *which); the peer's
  * packets that failed their ICV (returns how many); ESP the peer sent on an
- * SA the host deleted. */
+ * SA the host deleted, or on one the capture never produced. */
 void one_side_fragments(corr_ctx *c);
 void one_side_icmp(corr_ctx *c, uint32_t *ignored, uint64_t *which);
 uint32_t one_side_icv(corr_ctx *c);
 void one_side_stale(corr_ctx *c);
+/* ESP/AH the peer sent on an SPI no negotiation in the capture produced
+ * (IKS_FIND_BAD_SPI with delete_frame 0; notify 11 and frame_b when the
+ * host answered INVALID_SPI); IKS_E_NOMEM. */
+iks_status one_side_unknown_spi(corr_ctx *c);
 /* one_side_verdicts.c: the verdicts, certain or likely. */
 iks_status one_side_verdicts(corr_ctx *c, uint32_t icmp_ignored, const iks_finding *icmp,
 			     uint32_t icv_bad);

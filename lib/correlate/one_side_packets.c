@@ -1,6 +1,7 @@
 /* one_side_packets.c - what one capture shows of the packets between the
  * host and its peer: fragments missing by position, ICMP frag-needed the
- * host ignored, ICV failures, ESP on an SA the host deleted. */
+ * host ignored, ICV failures, ESP on an SA the host deleted or that no
+ * negotiation in the capture produced. */
 #include "config.h"
 
 #include <stdio.h>
@@ -183,3 +184,175 @@ void one_side_stale(corr_ctx *c)
 	}
 }
 
+
+static int cmp_u32(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+static bool has_u32(const uint32_t *v, size_t n, uint32_t x)
+{
+	return bsearch(&x, v, n, sizeof(*v), cmp_u32) != NULL;
+}
+
+/* The SPIs of the offers (or Deletes) sent in direction dir, sorted. */
+static uint32_t *spis_sent(corr_ctx *c, const trace_delete *d, size_t nd, int dir, size_t *n)
+{
+	const iks_trace *t = c->t[0];
+	uint32_t *v = malloc((nd ? nd : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	size_t m = 0;
+	for (size_t i = 0; i < nd; i++)
+		if (dir_of(c, &t->units[d[i].unit]) == dir)
+			v[m++] = d[i].spi;
+	qsort(v, m, sizeof(*v), cmp_u32);
+	*n = m;
+	return v;
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	return a < b ? -1 : a > b;
+}
+
+/* The first index of sorted v[0..n) not below x (n when none). */
+static size_t lower_i64(const int64_t *v, size_t n, int64_t x)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+typedef struct { uint32_t spi; uint32_t unit; } spi_unit;
+
+static int cmp_spi_unit(const void *x, const void *y)
+{
+	const spi_unit *a = x, *b = y;
+	if (a->spi != b->spi)
+		return a->spi < b->spi ? -1 : 1;
+	return a->unit < b->unit ? -1 : a->unit > b->unit;
+}
+
+/* Every IKE message the host sent was read (in clear, or decrypted with
+ * keys): then the SPIs it offered are all known. */
+static bool host_ike_readable(corr_ctx *c)
+{
+	const iks_trace *t = c->t[0];
+	for (size_t i = 0; i < t->nunits; i++) {
+		const trace_unit *u = &t->units[i];
+		if (u->kind != UNIT_IKE || dir_of(c, u) != OUT)
+			continue;
+		const trace_ike *k = unit_ike(t, u);
+		if (k->encrypted && !k->decrypted)
+			return false;
+	}
+	return true;
+}
+
+/* ESP/AH from the peer on an SPI that no negotiation in the capture gave
+ * the host (RFC 7296 section 3.3.1: the SA payload a host sends carries the
+ * SPI of its inbound SA; RFC 2409 section 5.5 the same for quick mode),
+ * and that no Delete of the host named (one_side_stale covers those). Needs
+ * every IKE message the host sent read, and at least one SPI offered. A
+ * peer still using an SA from before the capture is told apart by the
+ * host's own ESP to it on an SPI the peer did not offer in the capture
+ * (the other half of that older pair): then nothing is said. The host
+ * answering INVALID_SPI (Notify 11, RFC 7296 section 2.21.4; RFC 2408
+ * section 3.14.1) makes it certain; otherwise it is likely. */
+iks_status one_side_unknown_spi(corr_ctx *c)
+{
+	const iks_trace *t = c->t[0];
+	if (t->offers_dropped) {
+		iks_finding *f = corr_add_finding(c, IKS_FIND_LIMIT, IKS_SEV_WARNING, IKS_DIR_UNKNOWN);
+		if (f) {
+			f->explain = "more SPIs in SA payloads than a trace keeps: ESP on an SPI no "
+				     "negotiation produced is not looked for";
+			f->count = (uint32_t)(t->offers_dropped > UINT32_MAX ? UINT32_MAX
+									 : t->offers_dropped);
+		}
+		return IKS_OK;
+	}
+	if (!t->noffers || !host_ike_readable(c))
+		return IKS_OK;
+	size_t nown = 0, npeer = 0, ndel = 0, nu = 0;
+	uint32_t *own = spis_sent(c, t->offers, t->noffers, OUT, &nown);
+	uint32_t *peer = spis_sent(c, t->offers, t->noffers, IN, &npeer);
+	uint32_t *del = spis_sent(c, t->deletes, t->ndeletes, OUT, &ndel);
+	spi_unit *u = malloc((t->nunits ? t->nunits : 1) * sizeof(*u));
+	/* the host's INVALID_SPI answers (unit indices, in order), and the
+	 * times of its ESP/AH on SPIs the peer did not offer here (sorted) */
+	uint32_t *nt = malloc((t->nunits ? t->nunits : 1) * sizeof(*nt));
+	int64_t *older = malloc((t->nunits ? t->nunits : 1) * sizeof(*older));
+	size_t nn = 0, nolder = 0;
+	iks_status st = own && peer && del && u && nt && older ? IKS_OK : IKS_E_NOMEM;
+	for (size_t i = 0; st == IKS_OK && i < t->nunits; i++) {
+		const trace_unit *x = &t->units[i];
+		if (dir_of(c, x) != OUT)
+			continue;
+		if (x->kind == UNIT_IKE && unit_ike(t, x)->notify_error == 11)
+			nt[nn++] = (uint32_t)i;
+		else if ((x->kind == UNIT_ESP || x->kind == UNIT_AH) && !has_u32(peer, npeer, x->spi))
+			older[nolder++] = x->ts;
+	}
+	if (nolder)
+		qsort(older, nolder, sizeof(*older), cmp_i64);
+	for (size_t i = 0; st == IKS_OK && nown && i < t->nunits; i++) {
+		const trace_unit *x = &t->units[i];
+		if ((x->kind == UNIT_ESP || x->kind == UNIT_AH) && dir_of(c, x) == IN &&
+		    !has_u32(own, nown, x->spi) && !has_u32(del, ndel, x->spi))
+			u[nu++] = (spi_unit){ x->spi, (uint32_t)i };
+	}
+	if (nu)
+		qsort(u, nu, sizeof(*u), cmp_spi_unit);
+	for (size_t g = 0; st == IKS_OK && g < nu;) {
+		size_t e = g;
+		while (e < nu && u[e].spi == u[g].spi)
+			e++;
+		const trace_unit *first = &t->units[u[g].unit], *last = &t->units[u[e - 1].unit];
+		/* the host's answer, or its own use of an older SA pair, meanwhile */
+		const trace_unit *notify = NULL;
+		for (size_t k = 0; k < nn && !notify; k++)
+			if (nt[k] > u[g].unit)
+				notify = &t->units[nt[k]];
+		size_t at = lower_i64(older, nolder, first->ts - 10000000000LL);
+		bool older_pair = at < nolder && older[at] <= last->ts + 10000000000LL;
+		if (notify || !older_pair) {
+			iks_finding *f = corr_add_finding(c, IKS_FIND_BAD_SPI, IKS_SEV_ERROR, IN);
+			if (!f)
+				break;
+			f->explain = notify ? "the peer sends on an SA this host does not have (it answered "
+					      "INVALID_SPI): the peer kept an SA the host lost (a restart, or "
+					      "a Delete the peer missed)"
+					    : "the peer sends on an SA no negotiation in this capture produced, "
+					      "and this host sends nothing back on an older one: the peer "
+					      "likely kept an SA the host lost (a restart, or a missed Delete)";
+			f->proto = first->kind == UNIT_AH ? 51 : 50;
+			f->spi = first->spi;
+			f->count = (uint32_t)(e - g);
+			f->frame_a = first->frame;
+			f->time_a_s = (double)first->ts / 1e9;
+			if (notify) {
+				f->notify = 11;
+				f->frame_b = notify->frame; /* one capture: the host's answer */
+				f->time_b_s = (double)notify->ts / 1e9;
+			}
+		}
+		g = e;
+	}
+	free(own);
+	free(peer);
+	free(del);
+	free(u);
+	free(nt);
+	free(older);
+	return st;
+}

@@ -96,7 +96,9 @@ iks_status one_side_verdicts(corr_ctx *c, uint32_t icmp_ignored, const iks_findi
 	/* the host's own Delete ignored or lost: certain */
 	for (size_t i = 0; i < o->nfinds; i++) {
 		const iks_finding *f = &o->finds[i];
-		if (f->kind != IKS_FIND_BAD_SPI || !(v = corr_verdict_add(&b, IKS_CAUSE_STALE_SA, IN, "certain")))
+		if (f->kind != IKS_FIND_BAD_SPI || !f->delete_frame)
+			continue;
+		if (!(v = corr_verdict_add(&b, IKS_CAUSE_STALE_SA, IN, "certain")))
 			continue;
 		v->spi = f->spi;
 		v->count = f->count;
@@ -109,6 +111,35 @@ iks_status one_side_verdicts(corr_ctx *c, uint32_t icmp_ignored, const iks_findi
 				"detection, and find why the Delete did not take effect.");
 		corr_say(v->settle, "a capture at %s shows whether the Delete arrived (lost) or was ignored",
 		     peer);
+	}
+	/* ESP on an SPI no negotiation here produced: certain when the host
+	 * answered INVALID_SPI, likely otherwise (the SA may predate the capture) */
+	for (size_t i = 0; i < o->nfinds; i++) {
+		const iks_finding *f = &o->finds[i];
+		if (f->kind != IKS_FIND_BAD_SPI || f->delete_frame)
+			continue;
+		bool told = f->notify == 11;
+		if (!(v = corr_verdict_add(&b, IKS_CAUSE_STALE_SA, IN, told ? "certain" : "likely")))
+			continue;
+		v->spi = f->spi;
+		v->count = f->count;
+		v->evidence[v->nevidence++] = (uint32_t)i;
+		if (told)
+			corr_say(v->summary, "%s sends %s on SPI %08x (%u packets), an SA %s does not have: "
+					 "%s answered INVALID_SPI (frame %llu)",
+			     peer, f->proto == 51 ? "AH" : "ESP", f->spi, f->count, host, host,
+			     (unsigned long long)f->frame_b);
+		else
+			corr_say(v->summary, "%s sends %s on SPI %08x (%u packets), which no negotiation in "
+					 "this capture gave %s, and %s sends nothing back on an older SA",
+			     peer, f->proto == 51 ? "AH" : "ESP", f->spi, f->count, host, host);
+		corr_say(v->advice, "Clear the SAs on both peers (or restart the IKE SA from %s), and enable "
+				"dead peer detection so that a peer that lost its SAs (a restart, a missed "
+				"Delete) is noticed.",
+		     peer);
+		corr_say(v->settle, "%s's SA list, or a capture at %s from before the SA was made, shows "
+				    "whether it is an SA %s lost or one older than this capture",
+		     peer, peer, host);
 	}
 	/* an ICMP frag-needed the host ignored: certain */
 	if (icmp && icmp_ignored && (v = corr_verdict_add(&b, IKS_CAUSE_PMTU_BLACKHOLE, OUT, "certain"))) {

@@ -71,6 +71,7 @@ void iks_trace_free(iks_trace *t)
 	free(t->ike);
 	free(t->icmp);
 	free(t->deletes);
+	free(t->offers);
 	free(t->frags);
 	free(t->addrs);
 	free(t->addr_index);
@@ -201,9 +202,31 @@ static void fill_ip(iks_trace *t, trace_unit *u, const iks_ip_info *ip)
 		u->flags |= UNIT_F_DF;
 }
 
+/* Append one ESP/AH SPI (4 bytes at b) to a list capped at max; past the cap
+ * or without memory it is counted in *dropped. */
+static void push_spi(trace_delete **arr, size_t *n, size_t *cap, uint64_t *dropped, size_t max,
+		     uint32_t unit, uint8_t proto, const uint8_t *b)
+{
+	if (*n == max) {
+		(*dropped)++;
+		return;
+	}
+	trace_delete *a = grow(*arr, *n, cap, sizeof(**arr));
+	if (!a) {
+		(*dropped)++;
+		return;
+	}
+	*arr = a;
+	trace_delete *d = &a[(*n)++];
+	d->unit = unit;
+	d->proto = proto;
+	d->spi = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
 /* The facts the correlation uses from an IKE message's payloads: its
  * first error Notify (RFC 2408 section 3.14.1: types 1-8191; RFC 7296
- * section 3.10.1: 1-16383) and the ESP/AH SPIs its Delete payloads name. */
+ * section 3.10.1: 1-16383), the ESP/AH SPIs its Delete payloads name and
+ * the ESP/AH SPIs its SA payloads' proposals offer. */
 static void read_payloads(iks_trace *t, trace_ike *k, const iks_ike_msg *m, uint32_t unit)
 {
 	if (!m)
@@ -219,24 +242,15 @@ static void read_payloads(iks_trace *t, trace_ike *k, const iks_ike_msg *m, uint
 		if (p->kind != IKS_PK_DELETE || (p->protocol != 2 && p->protocol != 3) ||
 		    p->spi_size != 4)
 			continue;
-		for (size_t at = 0; p->spi.len - at >= 4 && at / 4 < p->spi_count; at += 4) {
-			if (t->ndeletes == TRACE_DELETES_MAX) {
-				t->deletes_dropped++;
-				continue;
-			}
-			trace_delete *arr = grow(t->deletes, t->ndeletes, &t->cap_deletes,
-						 sizeof(*t->deletes));
-			if (!arr) {
-				t->deletes_dropped++;
-				continue;
-			}
-			t->deletes = arr;
-			const uint8_t *b = p->spi.p + at;
-			trace_delete *d = &t->deletes[t->ndeletes++];
-			d->unit = unit;
-			d->proto = p->protocol;
-			d->spi = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-		}
+		for (size_t at = 0; p->spi.len - at >= 4 && at / 4 < p->spi_count; at += 4)
+			push_spi(&t->deletes, &t->ndeletes, &t->cap_deletes, &t->deletes_dropped,
+				 TRACE_DELETES_MAX, unit, p->protocol, p->spi.p + at);
+	}
+	for (uint16_t i = 0; i < m->nproposals; i++) {
+		const iks_ike_proposal *q = &m->proposals[i];
+		if ((q->protocol == 2 || q->protocol == 3) && q->spi_size == 4 && q->spi.len >= 4)
+			push_spi(&t->offers, &t->noffers, &t->cap_offers, &t->offers_dropped,
+				 TRACE_OFFERS_MAX, unit, q->protocol, q->spi.p);
 	}
 }
 

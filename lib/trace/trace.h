@@ -66,6 +66,11 @@ typedef struct trace_delete {
 	uint8_t proto;         /* 2 AH, 3 ESP */
 } trace_delete;
 
+/* An ESP/AH SPI an SA payload's proposal carries (RFC 2409 section 5.5 quick
+ * mode, RFC 7296 sections 1.3 and 3.3.1): the sender's inbound SA, the SPI
+ * the peer's ESP/AH to it will carry. Same fields as a Delete's SPI. */
+typedef trace_delete trace_offer;
+
 /* An ICMP error and the packet it quotes. */
 typedef struct trace_icmp {
 	uint64_t quoted_loose; /* loose identity of the quoted packet (0: found by IP ID) */
@@ -114,6 +119,7 @@ typedef struct trace_frag {
 #define FRAG_PREFIX 256
 #define TRACE_PENDING 65536
 #define TRACE_DELETES_MAX 100000
+#define TRACE_OFFERS_MAX 100000
 
 struct iks_trace {
 	iks_trace_limits lim;
@@ -128,6 +134,9 @@ struct iks_trace {
 	trace_delete *deletes;
 	size_t ndeletes, cap_deletes;
 	uint64_t deletes_dropped; /* past TRACE_DELETES_MAX */
+	trace_offer *offers;   /* SPIs offered in SA payloads (clear or decrypted) */
+	size_t noffers, cap_offers;
+	uint64_t offers_dropped; /* past TRACE_OFFERS_MAX */
 	trace_frag *frags;     /* every IP fragment, in capture order (cap lim.units_max) */
 	size_t nfrags, cap_frags;
 	uint64_t frags_dropped;

@@ -357,6 +357,10 @@ void corr_json_finding(jsonw *w, const iks_correlation *c, const iks_finding *f,
 		jw_time(w, f->delete_s);
 		jw_key(w, "delete_arrived");
 		jw_bool(w, f->delete_arrived);
+		if (!f->delete_frame) { /* one capture: an SPI no negotiation in it produced */
+			jw_key(w, "invalid_spi_answered");
+			jw_bool(w, f->notify == 11);
+		}
 		break;
 	default:
 		break;

@@ -172,6 +172,13 @@ static void text_finding(FILE *out, const iks_correlation *c, const iks_finding 
 			f->direction == IKS_DIR_A_TO_B ? "b" : "a");
 		break;
 	case IKS_FIND_BAD_SPI:
+		if (!f->delete_frame) { /* one capture: an SPI no negotiation in it produced */
+			fprintf(out, " %s spi 0x%08" PRIx32 ": %u packets on an SA no negotiation here "
+				     "produced%s",
+				f->proto == 51 ? "AH" : "ESP", f->spi, f->count,
+				f->notify == 11 ? " (answered INVALID_SPI)" : "");
+			break;
+		}
 		fprintf(out, " %s spi 0x%08" PRIx32 ": %u packets after the Delete (frame %" PRIu64 " at %s)%s",
 			f->proto == 51 ? "AH" : "ESP", f->spi, f->count, f->delete_frame,
 			corr_clock_text(f->delete_s, t1, sizeof(t1)),
