@@ -445,6 +445,9 @@ void pluto_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const uin
 		case P_V1_DROPPED:
 			rec->kind = log->pluto_suspend ? IKS_LK_SUSPENDED : IKS_LK_DROPPED;
 			log->pluto_suspend = false;
+			/* not tied to a message: pluto prints it also after a
+			 * transition that answered the message (pluto_pluto_v1_pluto_b.log
+			 * lines 1548, 2823), so it does not prove a discard */
 			return;
 		default:
 			break;
@@ -474,6 +477,9 @@ void pluto_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const uin
 	}
 	const logpat *p = &iks_pluto_patterns[i];
 	rec->kind = p->kind;
+	if (rec->kind == IKS_LK_DROPPED)
+		rec->msg = log->pluto_msg; /* "... no corresponding IKE SA; message dropped":
+					      the message just received (debug level) */
 	if (p->sub == P_SENT)
 		sent_line(log, rec, rec_index, text, &o);
 	else if (p->sub == P_FATAL && o.nnum > 0)

@@ -127,4 +127,40 @@ for name, fa, fb, nmsgs, rexmit, nat in NEW_RUNS:
     else:
         check("%s: no NAT" % name, not natf, natf)
 
+# "message dropped" lines (pluto: a message received for an IKE SA it no
+# longer has): each is shown with the message it follows, the last one
+# the log says it received before that line, in ikedump --log (JSON and
+# text) and in pcapcorrelate's timeline; the lines come from the raw log
+import re  # noqa: E402
+for pcap, log, fmt, npkts, nmsgs, rexmit in PAIRS:
+    if fmt != "pluto":
+        continue
+    lines = open(cap("logs/%s.log" % log), encoding="utf-8", errors="replace").read().splitlines()
+    # (pluto's "| IKEv1 packet dropped" is not shown: it follows answered messages too)
+    want, last_recv = {}, None
+    for n, l in enumerate(lines, 1):
+        if re.search(r"\*received \d+ bytes from", l):
+            last_recv = n
+        elif "no corresponding IKE SA; message dropped" in l and last_recv and last_recv not in want:
+            want[last_recv] = n
+    rc, out, err = run(IKEDUMP, "--json", "--log", cap("logs/%s.log" % log), cap("logs/%s.pcap" % pcap))
+    # joined to a packet ("log"), or a message not in the capture ("log_message")
+    got = {}
+    for r in map(json.loads, out.splitlines()):
+        m = r.get("log") or r.get("log_message") or {}
+        if "dropped_line" in m:
+            got[m["line"]] = m["dropped_line"]
+    check("%s: %d received-then-dropped messages shown with their lines" % (log, len(want)),
+          got == want, (got, want))
+    rc, text, err = run(IKEDUMP, "--log", cap("logs/%s.log" % log), cap("logs/%s.pcap" % pcap))
+    check("%s: the text says so too" % log,
+          all(text.count(", then dropped (line %d)" % d) == 1 for d in want.values()), want)
+rc, out, err = run(PCAPCORRELATE, "--json", cap("logs/pluto_pluto_v2_a.pcap"), cap("logs/pluto_pluto_v2_b.pcap"),
+                   "--log-a", cap("logs/pluto_pluto_v2_pluto_a.log"),
+                   "--log-b", cap("logs/pluto_pluto_v2_pluto_b.log"))
+doc = json.loads(out) if rc == 0 else {}
+dropped = [m["log_received"]["dropped_line"] for n in doc.get("negotiations", []) for x in n["exchanges"]
+           for m in x["messages"] if (m.get("log_received") or {}).get("dropped_line")]
+check("pluto_pluto_v2: the timeline shows the message a received and dropped", len(dropped) == 1, dropped)
+
 finish()

@@ -10,8 +10,61 @@ struct logview {
 	iks_log *log;
 	iks_log_join *join;   /* its pkt_frame: the frames of the joined IKE packets */
 	size_t next;          /* IKE records seen in the main pass */
+	/* received messages the daemon then logged as dropped: (record of the
+	 * message, record of the "dropped" line), sorted by the first */
+	struct dropped_ref { uint32_t msg_record, record; } *dropped;
+	size_t ndropped;
 	char warning[IKS_ERRBUF_SIZE];
 };
+
+static int cmp_dropped(const void *x, const void *y)
+{
+	const struct dropped_ref *a = x, *b = y;
+	if (a->msg_record != b->msg_record)
+		return a->msg_record < b->msg_record ? -1 : 1;
+	return a->record < b->record ? -1 : a->record > b->record;
+}
+
+/* Index the "dropped" lines by the received message they follow (false:
+ * out of memory). */
+static bool index_dropped(logview *v)
+{
+	size_t n = 0, nr = iks_log_nrecords(v->log);
+	for (size_t i = 0; i < nr; i++) {
+		const iks_log_record *r = iks_log_record_at(v->log, i);
+		n += r->kind == IKS_LK_DROPPED && r->msg != IKS_LOG_NONE;
+	}
+	if (!n)
+		return true;
+	if (!(v->dropped = malloc(n * sizeof(*v->dropped))))
+		return false;
+	for (size_t i = 0; i < nr; i++) {
+		const iks_log_record *r = iks_log_record_at(v->log, i);
+		if (r->kind != IKS_LK_DROPPED || r->msg == IKS_LOG_NONE)
+			continue;
+		const iks_log_msg *m = iks_log_message_at(v->log, r->msg);
+		if (m && m->dir == IKS_LOG_RECEIVED)
+			v->dropped[v->ndropped++] = (struct dropped_ref){ m->record, (uint32_t)i };
+	}
+	qsort(v->dropped, v->ndropped, sizeof(*v->dropped), cmp_dropped);
+	return true;
+}
+
+/* The first "dropped" line after a received message, or NULL. */
+static const iks_log_record *dropped_of(const logview *v, const iks_log_msg *m)
+{
+	size_t lo = 0, hi = v->ndropped;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v->dropped[mid].msg_record < m->record)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == v->ndropped || v->dropped[lo].msg_record != m->record)
+		return NULL;
+	return iks_log_record_at(v->log, v->dropped[lo].record);
+}
 
 /* The IKE packets of a capture, for ikedump: it prints as it reads, so the
  * join must be done before its main pass. (A trace would do, but keeps a
@@ -86,7 +139,7 @@ static logview *read_logs(const char *const *logs, size_t nlogs, char *err)
 logview *logview_new(const iks_trace *trace, const char *const *logs, size_t nlogs, char *err)
 {
 	logview *v = read_logs(logs, nlogs, err);
-	if (v && iks_log_join_trace(v->log, trace, NULL, &v->join) != IKS_OK) {
+	if (v && (iks_log_join_trace(v->log, trace, NULL, &v->join) != IKS_OK || !index_dropped(v))) {
 		snprintf(err, IKS_ERRBUF_SIZE, "out of memory");
 		logview_free(v);
 		return NULL;
@@ -107,7 +160,7 @@ logview *logview_new_capture(const char *capture, const char *filter, const char
 	iks_log_pkt *pkts = NULL;
 	size_t npkts = 0;
 	if (!collect(capture, filter, &pkts, &npkts, err) ||
-	    iks_log_join_run(v->log, pkts, npkts, NULL, &v->join) != IKS_OK) {
+	    iks_log_join_run(v->log, pkts, npkts, NULL, &v->join) != IKS_OK || !index_dropped(v)) {
 		if (!err[0])
 			snprintf(err, IKS_ERRBUF_SIZE, "out of memory");
 		free(pkts);
@@ -124,6 +177,7 @@ void logview_free(logview *v)
 		return;
 	iks_log_join_free(v->join);
 	iks_log_free(v->log);
+	free(v->dropped);
 	free(v);
 }
 
@@ -156,10 +210,15 @@ static void log_time(const iks_log_msg *m, char *buf, size_t len)
 	}
 }
 
-static bool is_failure(int kind)
+/* Failure records, and "dropped" lines tied to the message they discard
+ * (pluto's IKEv1 "packet dropped" is not tied: it is printed after answered
+ * messages too). */
+static bool is_failure(const iks_log_record *r)
 {
+	int kind = r->kind;
 	return kind == IKS_LK_FAILURE || kind == IKS_LK_DEAD || kind == IKS_LK_FAILED ||
-	       kind == IKS_LK_GIVE_UP || kind == IKS_LK_ICV_FAILED;
+	       kind == IKS_LK_GIVE_UP || kind == IKS_LK_ICV_FAILED ||
+	       (kind == IKS_LK_DROPPED && r->msg != IKS_LOG_NONE);
 }
 
 /* One failure record as a JSON object (never the raw line text);
@@ -199,7 +258,7 @@ static void failures(const logview *v, FILE *out, bool json, strbuf *b)
 {
 	for (size_t i = 0; i < iks_log_nrecords(v->log); i++) {
 		const iks_log_record *r = iks_log_record_at(v->log, i);
-		if (!is_failure(r->kind))
+		if (!is_failure(r))
 			continue;
 		char t[32] = "";
 		if (r->has_time)
@@ -251,6 +310,11 @@ static void json_msg(jsonw *w, const logview *v, const iks_log_msg *m)
 		jw_key(w, "retransmit");
 		jw_uint(w, m->retransmit);
 	}
+	const iks_log_record *d = dropped_of(v, m);
+	if (d) { /* the daemon received it, then discarded it */
+		jw_key(w, "dropped_line");
+		jw_uint(w, d->line);
+	}
 }
 
 void logview_annotate(logview *v, const iks_packet *p, strbuf *line, bool json)
@@ -288,6 +352,9 @@ void logview_annotate(logview *v, const iks_packet *p, strbuf *line, bool json)
 		  dir_name(m));
 	if (m->retransmit)
 		sb_printf(line, " retransmit %u", m->retransmit);
+	const iks_log_record *d = dropped_of(v, m);
+	if (d)
+		sb_printf(line, ", then dropped (line %u)", d->line);
 	sb_putc(line, ']');
 }
 
@@ -306,6 +373,9 @@ static void text_unmatched(logview *v, FILE *out, const iks_log_msg *m)
 		fprintf(out, " len %" PRIu32, m->length);
 	if (m->retransmit)
 		fprintf(out, " retransmit %" PRIu32, m->retransmit);
+	const iks_log_record *d = dropped_of(v, m);
+	if (d)
+		fprintf(out, ", then dropped (line %u)", d->line);
 	fputs(": not in the capture\n", out);
 }
 
@@ -443,7 +513,12 @@ void logview_msg_where(const logview *v, const iks_log_msg *m, char *buf, size_t
 {
 	char t[32];
 	log_time(m, t, sizeof(t));
-	snprintf(buf, len, "%s:%u %s", iks_log_file_name(v->log, m->file), m->line, t);
+	const iks_log_record *d = dropped_of(v, m);
+	if (d)
+		snprintf(buf, len, "%s:%u %s, then dropped (line %u)", iks_log_file_name(v->log, m->file),
+			 m->line, t, d->line);
+	else
+		snprintf(buf, len, "%s:%u %s", iks_log_file_name(v->log, m->file), m->line, t);
 }
 
 void logview_msg_json(const logview *v, const iks_log_msg *m, jsonw *w)
@@ -495,7 +570,7 @@ void logview_summary_json(const logview *v, jsonw *w)
 	jw_arr_begin(w);
 	for (size_t i = 0; i < iks_log_nrecords(v->log); i++) {
 		const iks_log_record *r = iks_log_record_at(v->log, i);
-		if (is_failure(r->kind))
+		if (is_failure(r))
 			json_failure(w, v, r, true);
 	}
 	jw_arr_end(w);
