@@ -110,21 +110,6 @@ bool cisco_has_prefix(const uint8_t *line, size_t len)
 	return tag_len(line + at, len - at) > 0;
 }
 
-/* "A:P" (the last ':' splits; IPv6 addresses are not bracketed). */
-static bool addr_port(const uint8_t *w, size_t n, iks_addr *a, uint16_t *port)
-{
-	size_t colon = n;
-	for (size_t i = 0; i < n; i++)
-		if (logpat_starts_with(w + i, n - i, ":"))
-			colon = i;
-	uint32_t p;
-	if (colon == n || colon == 0 || !logpat_decimal(w + colon + 1, n - colon - 1, 65535, &p) ||
-	    !text_ip((const char *)w, colon, a))
-		return false;
-	*port = (uint16_t)p;
-	return true;
-}
-
 /* "A:P/KEY B:Q/VRF ...]": the two ends. */
 static bool two_ends(const uint8_t *s, size_t len, const char *key, iks_addr *a, uint16_t *ap,
 		     iks_addr *b, uint16_t *bp)
@@ -139,7 +124,7 @@ static bool two_ends(const uint8_t *s, size_t len, const char *key, iks_addr *a,
 	while (e < len && !logpat_starts_with(s + e, len - e, "/") &&
 	       !logpat_starts_with(s + e, len - e, "]"))
 		e++;
-	return addr_port(s, slash, a, ap) && addr_port(s + b0, e - b0, b, bp);
+	return logpat_addr_port(s, slash, a, ap) && logpat_addr_port(s + b0, e - b0, b, bp);
 }
 
 static bool spi(const uint8_t *w, size_t n, uint8_t out[8])

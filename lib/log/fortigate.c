@@ -61,50 +61,25 @@ bool fortigate_has_prefix(const uint8_t *line, size_t len)
 	return fg_prefix(line, len, &rec, &off) && rec.has_time;
 }
 
-/* Offset of s in text, or len. */
-static size_t find(const uint8_t *text, size_t len, const char *s)
-{
-	size_t n = strlen(s);
-	for (size_t i = 0; i + n <= len; i++)
-		if (logpat_starts_with(text + i, len - i, s))
-			return i;
-	return len;
-}
-
-/* "A:P" (up to end): address and port. */
-static bool addr_port(const uint8_t *w, size_t n, iks_addr *a, uint16_t *port)
-{
-	size_t colon = n;
-	for (size_t i = 0; i < n; i++)
-		if (logpat_starts_with(w + i, n - i, ":"))
-			colon = i;
-	uint32_t p;
-	if (colon == n || !logpat_decimal(w + colon + 1, n - colon - 1, 65535, &p))
-		return false;
-	if (!text_ip((const char *)w, colon, a))
-		return false;
-	*port = (uint16_t)p;
-	return true;
-}
-
 /* "A:P->B:Q" ending at ',' or blank. */
 static bool four_tuple(const uint8_t *s, size_t len, iks_addr *src, uint16_t *sp, iks_addr *dst,
 		       uint16_t *dp)
 {
-	size_t arrow = find(s, len, "->");
+	size_t arrow = logpat_find_str(s, len, "->");
 	if (arrow == len)
 		return false;
 	size_t e = arrow + 2;
 	while (e < len && !logpat_starts_with(s + e, len - e, ",") &&
 	       !logpat_starts_with(s + e, len - e, " "))
 		e++;
-	return addr_port(s, arrow, src, sp) && addr_port(s + arrow + 2, e - arrow - 2, dst, dp);
+	return logpat_addr_port(s, arrow, src, sp) &&
+	       logpat_addr_port(s + arrow + 2, e - arrow - 2, dst, dp);
 }
 
 /* A decimal after "key=" (e.g. "len="), ending at a non-digit. */
 static bool keyed_decimal(const uint8_t *s, size_t len, const char *key, uint32_t *v)
 {
-	size_t at = find(s, len, key);
+	size_t at = logpat_find_str(s, len, key);
 	if (at == len)
 		return false;
 	at += strlen(key);
@@ -121,7 +96,7 @@ static bool keyed_decimal(const uint8_t *s, size_t len, const char *key, uint32_
 /* "id=ICOOKIE/RCOOKIE[:MSGID]" into the message. */
 static bool cookies(const uint8_t *s, size_t len, iks_log_msg *m)
 {
-	size_t at = find(s, len, "id=");
+	size_t at = logpat_find_str(s, len, "id=");
 	if (at == len || len - at < 3 + 33)
 		return false;
 	const char *p = (const char *)s + at + 3;
@@ -205,7 +180,7 @@ void fortigate_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const
 		log_msg_init(&m, rec, rec_index, 1000);
 		m.dir = IKS_LOG_RECEIVED;
 		m.version = p->sub == F_EXCH_V1 ? 1 : 2;
-		size_t idat = find(rest, rn, " id=");
+		size_t idat = logpat_find_str(rest, rn, " id=");
 		/* "Informational" (IKEv1) and "INFORMATIONAL" (IKEv2) differ only
 		 * in case, which the lookup ignores: look in the version's names */
 		for (size_t k = 0; k < iks_fortigate_nexchanges && !m.has_exchange; k++) {

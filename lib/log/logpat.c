@@ -236,3 +236,44 @@ const log_exchange_name *log_exchange_lookup(const log_exchange_name *t, size_t 
 	}
 	return NULL;
 }
+
+size_t logpat_find_str(const uint8_t *text, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; n <= len && i <= len - n; i++)
+		if (logpat_starts_with(text + i, len - i, s))
+			return i;
+	return len;
+}
+
+bool logpat_addr_port(const uint8_t *w, size_t n, iks_addr *a, uint16_t *port)
+{
+	char buf[IKS_ADDRSTRLEN + 8];
+	iks_reader r = rd_init(w, n, 0);
+	size_t colon = n;
+	uint8_t c;
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (rd_peek_u8(&r, i, &c) && c == ':')
+			colon = i;
+	if (colon == n || colon + 1 == n)
+		return false;
+	uint32_t p;
+	if (!logpat_decimal(w + colon + 1, n - colon - 1, 65535, &p))
+		return false;
+	size_t s = 0, e = colon;
+	if (rd_peek_u8(&r, 0, &c) && c == '[') {
+		s = 1;
+		if (!(e > 1 && rd_peek_u8(&r, e - 1, &c) && c == ']'))
+			return false;
+		e--;
+	}
+	iks_reader in = rd_init(w, n, 0);
+	if (e <= s || !rd_skip(&in, s) || !rd_copy(&in, (uint8_t *)buf, e - s))
+		return false;
+	if (!text_ip(buf, e - s, a))
+		return false;
+	*port = (uint16_t)p;
+	return true;
+}

@@ -61,6 +61,11 @@ size_t logpat_trim(const uint8_t *text, size_t len);
 size_t logpat_skip_blanks(const uint8_t *text, size_t len);
 bool logpat_starts_with(const uint8_t *text, size_t len, const char *s);
 bool logpat_decimal(const uint8_t *text, size_t len, uint32_t max, uint32_t *v);
+/* Offset of the first s in text, or len when there is none. */
+size_t logpat_find_str(const uint8_t *text, size_t len, const char *s);
+/* "A:P" or "[A]:P" (the whole of w[0..n)): an IPv4/IPv6 address and a port
+ * after the last colon. */
+bool logpat_addr_port(const uint8_t *w, size_t n, iks_addr *a, uint16_t *port);
 
 /* Oakley and charon tables (oakley_patterns.c, charon_patterns.c). */
 extern const logpat iks_oakley_patterns[];

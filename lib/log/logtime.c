@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "log/logtime.h"
+#include "log/logpat.h"
 #include "core/reader.h"
 
 static const char *const months[] = { "jan", "feb", "mar", "apr", "may", "jun",
@@ -240,4 +241,34 @@ void log_time_to_record(const log_time *t, iks_log_record *rec)
 	rec->tod_ms = t->tod_ms;
 	rec->sub_ms_us = t->sub_ms_us;
 	rec->res_us = t->res_us;
+}
+
+size_t log_daemon_prefix(const uint8_t *line, size_t len, const char *daemon, log_time *t)
+{
+	size_t n = log_time_prefix(line, len, ':', t);
+	if (n == 0)
+		return 0;
+	iks_reader r = rd_init(line, len, 0);
+	rd_skip(&r, n);
+	uint8_t c;
+	if (!rd_u8(&r, &c))
+		return 0;
+	if (c == ' ') {
+		/* syslog: HOST DAEMON[PID]: */
+		unsigned k = 0;
+		while (rd_u8(&r, &c) && c != ' ')
+			if (++k > 255)
+				return 0;
+		if (c != ' ' || !logpat_starts_with(rd_ptr(&r), rd_left(&r), daemon))
+			return 0;
+		while (rd_u8(&r, &c) && c != ':' && c != ' ')
+			;
+		if (c != ':')
+			return 0;
+	} else if (c != ':') {
+		return 0;
+	}
+	if (!rd_u8(&r, &c) || c != ' ')
+		return 0;
+	return rd_offset(&r);
 }

@@ -40,4 +40,9 @@ void log_time_to_record(const log_time *t, iks_log_record *rec);
  * the number of bytes used (0 when there is none). */
 size_t log_time_prefix(const uint8_t *text, size_t len, uint8_t stop, log_time *t);
 
+/* A daemon's own log line start, "TIME: " (its log file), or the syslog
+ * form "TIME HOST DAEMON[PID]: " (DAEMON e.g. "pluto", "racoon"). Returns
+ * the offset of the text after it, 0 when the line does not start so. */
+size_t log_daemon_prefix(const uint8_t *line, size_t len, const char *daemon, log_time *t);
+
 #endif

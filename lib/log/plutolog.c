@@ -34,33 +34,11 @@ enum { DUMP_SENT = 1, DUMP_RECEIVED = 2 };
 static bool pluto_prefix(const uint8_t *line, size_t len, iks_log_record *rec, size_t *text)
 {
 	log_time t;
-	size_t n = log_time_prefix(line, len, ':', &t);
+	size_t n = log_daemon_prefix(line, len, "pluto", &t);
 	if (n == 0)
 		return false;
-	iks_reader r = rd_init(line, len, 0);
-	rd_skip(&r, n);
-	uint8_t c;
-	if (!rd_u8(&r, &c))
-		return false;
-	if (c == ' ') {
-		/* syslog: HOST pluto[PID]: */
-		unsigned k = 0;
-		while (rd_u8(&r, &c) && c != ' ')
-			if (++k > 255)
-				return false;
-		if (c != ' ' || !logpat_starts_with(rd_ptr(&r), rd_left(&r), "pluto"))
-			return false;
-		while (rd_u8(&r, &c) && c != ':' && c != ' ')
-			;
-		if (c != ':')
-			return false;
-	} else if (c != ':') {
-		return false;
-	}
-	if (!rd_u8(&r, &c) || c != ' ')
-		return false;
 	log_time_to_record(&t, rec);
-	*text = rd_offset(&r);
+	*text = n;
 	return true;
 }
 
@@ -70,39 +48,6 @@ bool pluto_has_prefix(const uint8_t *line, size_t len)
 	size_t off;
 	memset(&rec, 0, sizeof(rec));
 	return pluto_prefix(line, len, &rec, &off);
-}
-
-/* "A:P" / "[A]:P" (word w[0..n)): address and port. */
-static bool addr_port(const uint8_t *w, size_t n, iks_addr *a, uint16_t *port)
-{
-	char buf[IKS_ADDRSTRLEN + 8];
-	iks_reader r = rd_init(w, n, 0);
-	size_t colon = n;
-	uint8_t c;
-	if (n == 0 || n >= sizeof(buf))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (rd_peek_u8(&r, i, &c) && c == ':')
-			colon = i;
-	if (colon == n || colon + 1 == n)
-		return false;
-	uint32_t p;
-	if (!logpat_decimal(w + colon + 1, n - colon - 1, 65535, &p))
-		return false;
-	size_t s = 0, e = colon;
-	if (rd_peek_u8(&r, 0, &c) && c == '[') {
-		s = 1;
-		if (!(e > 1 && rd_peek_u8(&r, e - 1, &c) && c == ']'))
-			return false;
-		e--;
-	}
-	iks_reader in = rd_init(w, n, 0);
-	if (e <= s || !rd_skip(&in, s) || !rd_copy(&in, (uint8_t *)buf, e - s))
-		return false;
-	if (!text_ip(buf, e - s, a))
-		return false;
-	*port = (uint16_t)p;
-	return true;
 }
 
 /* Offset of the last occurrence of s in text, or len. */
@@ -115,20 +60,10 @@ static size_t rfind(const uint8_t *text, size_t len, const char *s)
 	return len;
 }
 
-/* Offset of the first occurrence of s in text, or len. */
-static size_t find(const uint8_t *text, size_t len, const char *s)
-{
-	size_t n = strlen(s);
-	for (size_t i = 0; i + n <= len; i++)
-		if (logpat_starts_with(text + i, len - i, s))
-			return i;
-	return len;
-}
-
 /* "#N" after the connection name ("\"conn\" #N: ") or "(for #N)". */
 static uint32_t serial_of(const uint8_t *text, size_t len)
 {
-	size_t at = find(text, len, "#");
+	size_t at = logpat_find_str(text, len, "#");
 	uint32_t v = 0;
 	iks_reader r = rd_init(text, len, 0);
 	uint8_t c;
@@ -330,11 +265,11 @@ static void packet_line(iks_log *log, iks_log_record *rec, uint32_t rec_index,
 		size_t at = rfind(body, len, " from "); /* "reply packet from quick_outI1 ..." */
 		logpat_out w;
 		if (at == len || !logpat_match(" from %w to %w", body + at, len - at, &w) ||
-		    !addr_port(body + at + w.span_off[0], w.span_len[0], &a[0], &port[0]) ||
-		    !addr_port(body + at + w.span_off[1], w.span_len[1], &a[1], &port[1]))
+		    !logpat_addr_port(body + at + w.span_off[0], w.span_len[0], &a[0], &port[0]) ||
+		    !logpat_addr_port(body + at + w.span_off[1], w.span_len[1], &a[1], &port[1]))
 			return;
-	} else if (!addr_port(body + o->span_off[0], o->span_len[0], &a[0], &port[0]) ||
-		   !addr_port(body + o->span_off[2], o->span_len[2], &a[1], &port[1])) {
+	} else if (!logpat_addr_port(body + o->span_off[0], o->span_len[0], &a[0], &port[0]) ||
+		   !logpat_addr_port(body + o->span_off[2], o->span_len[2], &a[1], &port[1])) {
 		return;
 	}
 	rec->kind = p->kind;
@@ -357,7 +292,7 @@ static void packet_line(iks_log *log, iks_log_record *rec, uint32_t rec_index,
 		apply_hdr(&m, &log->pluto_emitted);
 		log->pluto_emitted.state = 0;
 	}
-	if (sent && find(body, len, "for EVENT_RETRANSMIT") < len)
+	if (sent && logpat_find_str(body, len, "for EVENT_RETRANSMIT") < len)
 		mark_retransmit(log, &m);
 	log->pluto_msg = log_add_msg(log, &m);
 	rec->msg = log->pluto_msg;
@@ -462,7 +397,7 @@ void pluto_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const uin
 	}
 	rec->serial = 0;
 	if (logpat_starts_with(text, n, "\"")) {
-		size_t colon = find(text, n, ": ");
+		size_t colon = logpat_find_str(text, n, ": ");
 		if (colon == n)
 			return;
 		rec->serial = serial_of(text, colon);
@@ -471,7 +406,7 @@ void pluto_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const uin
 	}
 	int i = logpat_find(iks_pluto_patterns, iks_pluto_npatterns, text, n, &o);
 	if (i < 0) {
-		if (find(text, n, "TS_UNACCEPTABLE") < n)
+		if (logpat_find_str(text, n, "TS_UNACCEPTABLE") < n)
 			rec->kind = IKS_LK_FAILED;
 		return;
 	}

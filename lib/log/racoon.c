@@ -47,30 +47,12 @@ static size_t level_word(const uint8_t *text, size_t len)
 static bool racoon_prefix(const uint8_t *line, size_t len, iks_log_record *rec, size_t *text)
 {
 	log_time t;
-	size_t n = log_time_prefix(line, len, ':', &t);
+	size_t n = log_daemon_prefix(line, len, "racoon", &t);
 	if (n == 0)
 		return false;
 	iks_reader r = rd_init(line, len, 0);
 	rd_skip(&r, n);
 	uint8_t c;
-	if (!rd_u8(&r, &c))
-		return false;
-	if (c == ' ') {
-		unsigned k = 0;
-		while (rd_u8(&r, &c) && c != ' ')
-			if (++k > 255)
-				return false;
-		if (c != ' ' || !logpat_starts_with(rd_ptr(&r), rd_left(&r), "racoon"))
-			return false;
-		while (rd_u8(&r, &c) && c != ':' && c != ' ')
-			;
-		if (c != ':')
-			return false;
-	} else if (c != ':') {
-		return false;
-	}
-	if (!rd_u8(&r, &c) || c != ' ')
-		return false;
 	if (rd_peek_u8(&r, 0, &c) && c == '[') {
 		/* ipsec-tools 0.8: "[PEER] " */
 		unsigned k = 0;
