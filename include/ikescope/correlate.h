@@ -722,6 +722,18 @@ IKS_API const iks_correlation *iks_path_hop_correlation(const iks_path *p, size_
 IKS_API const iks_correlation *iks_path_end_to_end(const iks_path *p);
 
 /*
+ * The hop a finding is on, for a caller that holds only the finding (e.g.
+ * after gathering every hop's findings into one list): f is an element of
+ * the array iks_correlation_findings() returns for
+ * iks_path_hop_correlation(p, h), and the answer is that h (0-based; with
+ * two points always 0). Returns -1 when f is NULL or is not one of p's hop
+ * findings (a copy of one, or one of iks_path_end_to_end() with more than
+ * two points, which lies on no single hop). The finding stays owned by
+ * the path. Only reads: safe from several threads on a finished path.
+ */
+IKS_API int iks_path_finding_hop(const iks_path *p, const iks_finding *f);
+
+/*
  * Whether the points were given in path order. TTLs and timing say, for
  * each hop, which of its captures is nearer end a; when a hop says the
  * opposite of the others, returns false and sets *order (may be NULL) to
