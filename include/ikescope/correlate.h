@@ -632,8 +632,12 @@ enum iks_frame_fate_kind {
 				     (outside the overlap) */
 	IKS_FF_RECEIVED,          /* received by this side's host, seen leaving the other end */
 	IKS_FF_ONLY_RECEIVED,     /* received, but the other end's capture does not show it */
-	IKS_FF_DROPPED_ICMP       /* sent, did not arrive, and a router's ICMP error about it
+	IKS_FF_DROPPED_ICMP,      /* sent, did not arrive, and a router's ICMP error about it
 				     reached the sender (a lost-list entry of IKS_LOST_ICMP) */
+	IKS_FF_MISSED_NEXT        /* a hop of iks_correlate_points: sent, not in the hop's other
+				     capture although a point beyond it holds it (that capture
+				     is incomplete: the capture-check "incomplete" finding; not
+				     counted lost) */
 };
 
 typedef struct iks_frame_fate {
