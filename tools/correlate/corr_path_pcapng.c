@@ -179,7 +179,18 @@ static void frame_comment(point_state *ps, const path_ctx *x, size_t i, const ik
 	/* ahead in its direction of travel: hop i for what a sent, hop i-1 for
 	 * what b sent; the fate there is a sent one */
 	bool ahead_fn = sent_fate(fn.fate), ahead_fp = sent_fate(fp.fate);
-	if (ahead_fn)
+	const iks_frame_fate *ah = ahead_fn ? &fn : ahead_fp ? &fp : NULL;
+	const iks_frame_fate *bk = ahead_fn ? &fp : &fn;
+	if (decoded && p.l.ip.is_fragment && ah && ah->fate == IKS_FF_NOT_JUDGED &&
+	    bk->fate == IKS_FF_ONLY_RECEIVED) {
+		/* pieces of a datagram the hop behind lost part of: it never
+		 * was whole here, so it is judged on that hop only */
+		corr_ng_appendf(buf, len, "%s fragment of a datagram that did not reach %s whole "
+				"(not judged beyond it)", ah->dir == IKS_DIR_B_TO_A ? "b->a" : "a->b",
+				s->short_name);
+		ahead_fn = ahead_fp = false;
+		fn.fate = fp.fate = IKS_FF_NONE;
+	} else if (ahead_fn)
 		ahead_comment(x, i, i + 1, &fn, lf, &p, buf, len);
 	else if (ahead_fp)
 		ahead_comment(x, i - 1, i - 1, &fp, lb, &p, buf, len);
