@@ -632,8 +632,12 @@ enum iks_frame_fate_kind {
 				     (outside the overlap) */
 	IKS_FF_RECEIVED,          /* received by this side's host, seen leaving the other end */
 	IKS_FF_ONLY_RECEIVED,     /* received, but the other end's capture does not show it */
-	IKS_FF_DROPPED_ICMP       /* sent, did not arrive, and a router's ICMP error about it
+	IKS_FF_DROPPED_ICMP,      /* sent, did not arrive, and a router's ICMP error about it
 				     reached the sender (a lost-list entry of IKS_LOST_ICMP) */
+	IKS_FF_MISSED_NEXT        /* a hop of iks_correlate_points: sent, not in the hop's other
+				     capture although a point beyond it holds it (that capture
+				     is incomplete: the capture-check "incomplete" finding; not
+				     counted lost) */
 };
 
 typedef struct iks_frame_fate {
@@ -720,6 +724,18 @@ IKS_API const iks_path_hop *iks_path_hop_get(const iks_path *p, size_t hop);
 IKS_API const iks_correlation *iks_path_hop_correlation(const iks_path *p, size_t hop);
 /* P1 against PN: the negotiations as the two ends saw them; owned by the path. */
 IKS_API const iks_correlation *iks_path_end_to_end(const iks_path *p);
+
+/*
+ * The hop a finding is on, for a caller that holds only the finding (e.g.
+ * after gathering every hop's findings into one list): f is an element of
+ * the array iks_correlation_findings() returns for
+ * iks_path_hop_correlation(p, h), and the answer is that h (0-based; with
+ * two points always 0). Returns -1 when f is NULL or is not one of p's hop
+ * findings (a copy of one, or one of iks_path_end_to_end() with more than
+ * two points, which lies on no single hop). The finding stays owned by
+ * the path. Only reads: safe from several threads on a finished path.
+ */
+IKS_API int iks_path_finding_hop(const iks_path *p, const iks_finding *f);
 
 /*
  * Whether the points were given in path order. TTLs and timing say, for

@@ -72,8 +72,8 @@ iks_status corr_keep_fates(corr_ctx *c)
 				e->fate = IKS_FF_ONLY_RECEIVED;
 			} else {
 				const iks_lost_packet *l = in_lost(c->out, s, u);
-				e->fate = !l ? IKS_FF_NOT_JUDGED
-					: l->reason == IKS_LOST_ICMP ? IKS_FF_DROPPED_ICMP : IKS_FF_LOST;
+				e->fate = l ? (l->reason == IKS_LOST_ICMP ? IKS_FF_DROPPED_ICMP : IKS_FF_LOST)
+					: corr_beyond(c, s, i) ? IKS_FF_MISSED_NEXT : IKS_FF_NOT_JUDGED;
 			}
 		}
 		f->n[s] = n;
@@ -147,7 +147,8 @@ iks_status iks_correlation_frame_fate(const iks_correlation *c, int side, uint64
 	out->fate = u->fate;
 	out->first = first;
 	bool sent = u->fate == IKS_FF_ARRIVED || u->fate == IKS_FF_LOST ||
-		    u->fate == IKS_FF_NOT_JUDGED || u->fate == IKS_FF_DROPPED_ICMP;
+		    u->fate == IKS_FF_NOT_JUDGED || u->fate == IKS_FF_DROPPED_ICMP ||
+		    u->fate == IKS_FF_MISSED_NEXT;
 	out->dir = (side == 0) == sent ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A;
 	out->other_frame = u->other_frame;
 	if (u->other_frame) {

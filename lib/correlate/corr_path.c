@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -428,6 +429,22 @@ const iks_correlation *iks_path_end_to_end(const iks_path *p)
 	if (!p)
 		return NULL;
 	return p->ends ? p->ends : p->hops[0];
+}
+
+int iks_path_finding_hop(const iks_path *p, const iks_finding *f)
+{
+	if (!p || !f)
+		return -1;
+	/* by address, as integers: f may be from any array (or none) */
+	uintptr_t x = (uintptr_t)f;
+	for (size_t h = 0; h + 1 < p->n; h++) {
+		const iks_correlation *c = p->hops[h];
+		uintptr_t lo = (uintptr_t)c->finds;
+		if (c->nfinds && x >= lo && x - lo < c->nfinds * sizeof(iks_finding) &&
+		    (x - lo) % sizeof(iks_finding) == 0)
+			return (int)h;
+	}
+	return -1;
 }
 
 bool iks_path_order(const iks_path *p, const size_t **order)

@@ -561,7 +561,38 @@ static bool quoted_crossed(const corr_ctx *c, int s, const trace_icmp *q)
 	return false;
 }
 
-/* ICMP fragmentation needed / packet too big seen in either capture. */
+/* Whether ICMP error v of capture s, on its way to the other capture's
+ * host, is in the other capture: the same error (its own IP ID, type,
+ * code, MTU and quote) reaching that host near its expected arrival. */
+static bool icmp_arrived(const corr_ctx *c, int s, const trace_unit *v, const trace_icmp *q)
+{
+	int r = 1 - s;
+	const iks_trace *t = c->t[r];
+	double e = corr_expected_arrival(c, s, v->ts);
+	double m = c->window_ns > 0 ? c->window_ns : 2e9;
+	for (size_t j = 0; j < t->nunits; j++) {
+		const trace_unit *u = &t->units[j];
+		if (u->kind != UNIT_ICMP_ERROR || c->role[r][j] != ROLE_TO_HOST ||
+		    u->ip_id != v->ip_id || u->proto != v->proto)
+			continue;
+		const trace_icmp *k = unit_icmp(t, u);
+		if (k->type == q->type && k->code == q->code && k->mtu == q->mtu &&
+		    k->quoted_ip_id == q->quoted_ip_id && k->quoted_proto == q->quoted_proto &&
+		    k->quoted_loose == q->quoted_loose && fabs((double)u->ts - e) <= m)
+			return true;
+	}
+	return false;
+}
+
+/* ICMP fragmentation needed / packet too big seen in either capture. An
+ * error to this capture's host reached the sender of the packet it quotes.
+ * One on its way to the other capture's host was made by a router between
+ * the two capture points or past this one (a capture in the middle of the
+ * path, such as a router's interface, sees the router's own errors
+ * leaving towards the other end): it reached that host when the other
+ * capture holds it (that capture reports it), and did not when the other
+ * capture ran then and lacks it; an error to any other address says
+ * nothing of the two hosts. */
 static void icmp_findings(corr_ctx *c)
 {
 	for (int s = 0; s < 2; s++) {
@@ -584,7 +615,13 @@ static void icmp_findings(corr_ctx *c)
 			if (c->hints && c->hints->middle &&
 			    (!to_host || quoted_crossed(c, s, q)))
 				continue;
-			int dir = s == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A;
+			/* not to this host: about what the other host sent, judged
+			 * by whether the other capture holds it */
+			if (!to_host && (v->addr_dst != c->peer[s] || !corr_covered(c, s, v->ts) ||
+					 icmp_arrived(c, s, v, q)))
+				continue;
+			int sender = to_host ? s : 1 - s; /* of the quoted packet */
+			int dir = sender == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A;
 			iks_finding *f = corr_add_finding(c, IKS_FIND_ICMP_FRAG_NEEDED,
 							  to_host ? IKS_SEV_WARNING : IKS_SEV_ERROR, dir);
 			if (!f)
@@ -606,7 +643,8 @@ static void icmp_findings(corr_ctx *c)
 			/* name the packet it quotes */
 			for (size_t j = 0; j < t->nunits; j++) {
 				const trace_unit *u = &t->units[j];
-				if (c->role[s][j] != ROLE_SENT || u->kind == UNIT_ICMP_ERROR)
+				if (c->role[s][j] != (to_host ? ROLE_SENT : ROLE_RECEIVED) ||
+				    u->kind == UNIT_ICMP_ERROR)
 					continue;
 				if (q->quoted_loose ? u->loose == q->quoted_loose
 						    : (u->ip_id == q->quoted_ip_id && u->proto == q->quoted_proto)) {

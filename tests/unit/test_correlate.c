@@ -300,6 +300,42 @@ START_TEST(points_place_loss_on_hops)
 	}
 	ck_assert_ptr_null(iks_path_hop_get(p, 3));
 	ck_assert_ptr_nonnull(iks_path_end_to_end(p));
+	/* each finding names its hop with nothing kept beside it: gathered
+	   from all hops into one list, the loss findings answer hop 1 (the
+	   truth above), NAT on hop 1, every one the hop it came from */
+	const iks_finding *all[512];
+	size_t nall = 0, on_hop[3] = { 0, 0, 0 };
+	for (size_t h = 0; h < 3; h++) {
+		const iks_finding *f;
+		size_t nf = iks_correlation_findings(iks_path_hop_correlation(p, h), &f);
+		for (size_t k = 0; k < nf && nall < 512; k++)
+			all[nall++] = &f[k];
+		on_hop[h] = nf;
+	}
+	ck_assert_uint_gt(nall, 3);
+	size_t seen[3] = { 0, 0, 0 }, loss = 0;
+	for (size_t k = 0; k < nall; k++) {
+		int h = iks_path_finding_hop(p, all[k]);
+		ck_assert_int_ge(h, 0);
+		ck_assert_int_le(h, 2);
+		seen[h]++;
+		if (all[k]->kind == IKS_FIND_PACKET_LOSS || all[k]->kind == IKS_FIND_NAT_DETECTED) {
+			ck_assert_int_eq(h, 1);
+			loss++;
+		}
+	}
+	ck_assert_uint_gt(loss, 0);
+	for (size_t h = 0; h < 3; h++)
+		ck_assert_uint_eq(seen[h], on_hop[h]);
+	/* not a hop's finding: a copy, one of the end-to-end correlation, NULL */
+	iks_finding copy = *all[0];
+	ck_assert_int_eq(iks_path_finding_hop(p, &copy), -1);
+	const iks_finding *e2e;
+	size_t ne = iks_correlation_findings(iks_path_end_to_end(p), &e2e);
+	ck_assert_uint_gt(ne, 0);
+	ck_assert_int_eq(iks_path_finding_hop(p, &e2e[0]), -1);
+	ck_assert_int_eq(iks_path_finding_hop(p, NULL), -1);
+	ck_assert_int_eq(iks_path_finding_hop(NULL, all[0]), -1);
 	iks_path_free(p);
 	/* b given before r-rb: the order the captures show */
 	const iks_trace *swapped[4] = { t[0], t[1], t[3], t[2] };

@@ -219,6 +219,12 @@ void corr_path_text(FILE *out, const corr_input *in, size_t n, const iks_path *p
 		names[n - 1].title);
 	for (size_t k = 0; k < nn; k++)
 		corr_text_negotiation(out, &negs[k]);
+	/* the ends' logs and events belong to P1's and PN's captures */
+	corr_input ends[2] = { in[0], in[n - 1] };
+	corr_text_logs(out, ends, e2e);
+	fprintf(out, "\ntimeline (end to end: %s's clock on the left, %s's on the right):\n",
+		names[0].title, names[n - 1].title);
+	corr_text_timelines(out, ends, e2e);
 	/* each hop with something to say, in full */
 	for (size_t h = 0; h + 1 < n; h++) {
 		const iks_correlation *c = iks_path_hop_correlation(p, h);

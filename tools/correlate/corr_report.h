@@ -48,6 +48,14 @@ void corr_text_negotiation(FILE *out, const iks_negotiation *n);
 void corr_text_findings(FILE *out, const corr_input in[2], const iks_correlation *c,
 			double offset_s);
 
+/* The ends' logs and audit events (--log-a/-b, --events-a/-b): one summary
+ * line per log, then the events; nothing when none was given. */
+void corr_text_logs(FILE *out, const corr_input in[2], const iks_correlation *c);
+/* Every negotiation's messages on one line each, a's clock on the left and
+ * b's on the right, each with its line in the sender's and receiver's log
+ * when given (the body of the report's "timeline" section). */
+void corr_text_timelines(FILE *out, const corr_input in[2], const iks_correlation *c);
+
 /* "13:02:45.096384" (UTC) from epoch seconds, "-" for none; into buf. */
 const char *corr_clock_text(double t, char *buf, size_t len);
 /* The exchange's name, or "exchange N" written into buf (24 bytes). */

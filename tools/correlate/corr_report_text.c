@@ -396,7 +396,7 @@ void corr_text_negotiation(FILE *out, const iks_negotiation *n)
 void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *c)
 {
 	char a1[IKS_ADDRSTRLEN], a2[IKS_ADDRSTRLEN], b1[IKS_ADDRSTRLEN], b2[IKS_ADDRSTRLEN];
-	char t1[32], t2[32], i[17];
+	char t1[32], t2[32];
 	const iks_clock_estimate *ce = iks_correlation_clock(c);
 	const iks_endpoints *e = iks_correlation_endpoints(c);
 	iks_correlation_stats st;
@@ -461,15 +461,7 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 		fprintf(out, "host drops (arrived, then dropped inside the capturing host): a %" PRIu64
 			", b %" PRIu64 "\n", st.host_dropped_a, st.host_dropped_b);
 
-	for (int s = 0; s < 2; s++) {
-		if (!in[s].log)
-			continue;
-		fprintf(out, "%c: ", s ? 'b' : 'a');
-		logview_summary_text(in[s].log, out);
-	}
-	for (int s = 0; s < 2; s++)
-		if (in[s].events)
-			corr_events_text(out, in[s].events, s ? 'b' : 'a', c);
+	corr_text_logs(out, in, c);
 
 	const iks_negotiation *negs;
 	size_t nn = iks_correlation_negotiations(c, &negs);
@@ -483,9 +475,30 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 	corr_text_findings(out, in, c, ce->known ? ce->offset_s : 0.0);
 
 	fprintf(out, "\ntimeline (a's clock on the left, b's on the right):\n");
+	corr_text_timelines(out, in, c);
+}
+
+void corr_text_logs(FILE *out, const corr_input in[2], const iks_correlation *c)
+{
+	for (int s = 0; s < 2; s++) {
+		if (!in[s].log)
+			continue;
+		fprintf(out, "%c: ", s ? 'b' : 'a');
+		logview_summary_text(in[s].log, out);
+	}
+	for (int s = 0; s < 2; s++)
+		if (in[s].events)
+			corr_events_text(out, in[s].events, s ? 'b' : 'a', c);
+}
+
+void corr_text_timelines(FILE *out, const corr_input in[2], const iks_correlation *c)
+{
+	char i[17];
+	const iks_negotiation *negs;
+	size_t nn = iks_correlation_negotiations(c, &negs);
 	for (size_t k = 0; k < nn; k++) {
 		hex8(i, negs[k].ispi);
 		fprintf(out, "  IKEv%u %s\n", negs[k].version, i);
-		text_timeline(out, in, &negs[k], ce);
+		text_timeline(out, in, &negs[k], iks_correlation_clock(c));
 	}
 }

@@ -36,14 +36,16 @@ static void usage(FILE *f)
 	      "      --html FILE         a ladder diagram of both ends (of every point) in one\n"
 	      "                          HTML file\n"
 	      "      --pcapng FILE       every frame of both captures in one pcapng for Wireshark:\n"
-	      "                          one interface per end, b's times on a's clock, each\n"
-	      "                          frame's fate in its comment (frame.comment contains \"LOST\")\n"
+	      "                          one interface per end (per point), times on a's (P1's)\n"
+	      "                          clock, each frame's fate (and hop) in its comment\n"
+	      "                          (frame.comment contains \"LOST\")\n"
 	      "      --log-a FILE        host a's IKE log (Oakley.log, charon or pluto); repeat for\n"
 	      "                          the files of an Oakley.log rotation set\n"
 	      "      --log-b FILE        the same for host b\n"
 	      "      --events-a FILE     host a's IPsec audit events (541/542/543/547, text or CSV\n"
 	      "                          export of the Security log)\n"
-	      "      --events-b FILE     the same for host b\n"
+	      "      --events-b FILE     the same for host b (with more than two captures, a is\n"
+	      "                          the first point's host, b the last's)\n"
 	      "      --events-offset-a S capture a's clock minus the event times, in seconds\n"
 	      "                          (default: learned from the 541 SPIs)\n"
 	      "      --events-offset-b S the same for host b\n"
@@ -62,7 +64,7 @@ static void usage(FILE *f)
 /* More than two points: the hops, in path order, or an error naming the
  * order the captures show. */
 static int path_main(const char *const *paths, const corr_input *in, iks_trace *const *t, size_t n,
-		     bool json, const char *lost_out, const char *html_out)
+		     bool json, const char *lost_out, const char *html_out, const char *pcapng_out)
 {
 	iks_path *p = NULL;
 	iks_status st = iks_correlate_points((const iks_trace *const *)t, n, NULL, &p);
@@ -104,6 +106,8 @@ static int path_main(const char *const *paths, const corr_input *in, iks_trace *
 		status = corr_write_lost_path(lost_out, paths, n, hops);
 	}
 	if (html_out && corr_path_html(html_out, in, n, p) != 0)
+		status = 1;
+	if (pcapng_out && corr_write_pcapng_path(pcapng_out, paths, n, p) != 0)
 		status = 1;
 	iks_path_free(p);
 	return status;
@@ -201,11 +205,6 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (nfiles > 2 && (nlogs[0] || nlogs[1] || events[0] || events[1] || pcapng_out)) {
-		fprintf(stderr, "pcapcorrelate: with more than two captures, --log-a, --log-b, "
-				"--events-a, --events-b and --pcapng do not apply yet\n");
-		return 2;
-	}
 	if (nfiles == 1 && (lost_out || html_out || nlogs[1] || events[1])) {
 		fprintf(stderr, "pcapcorrelate: with one capture, --write-lost, --html, --log-b and "
 				"--events-b do not apply\n");
@@ -256,9 +255,13 @@ int main(int argc, char **argv)
 			status = 1;
 			goto out;
 		}
-		if (s < 2 && nlogs[s]) {
+	}
+	/* the logs and audit events are the ends': a is P1, b the last point */
+	for (int side = 0; side < 2 && side < nfiles; side++) {
+		int s = side ? nfiles - 1 : 0;
+		if (nlogs[side]) {
 			char lerr[IKS_ERRBUF_SIZE] = "";
-			in[s].log = logview_new(t[s], logs[s], nlogs[s], lerr);
+			in[s].log = logview_new(t[s], logs[side], nlogs[side], lerr);
 			if (!in[s].log) {
 				fprintf(stderr, "pcapcorrelate: %s\n", lerr);
 				status = 1;
@@ -267,10 +270,10 @@ int main(int argc, char **argv)
 			if (logview_warning(in[s].log))
 				fprintf(stderr, "pcapcorrelate: warning: %s\n", logview_warning(in[s].log));
 		}
-		if (s < 2 && events[s]) {
+		if (events[side]) {
 			char eerr[IKS_ERRBUF_SIZE] = "";
-			in[s].events = corr_events_new(events[s], t[s], ev_has_off[s], ev_off[s], in[s].log,
-							eerr);
+			in[s].events = corr_events_new(events[side], t[s], ev_has_off[side], ev_off[side],
+							in[s].log, eerr);
 			if (!in[s].events) {
 				fprintf(stderr, "pcapcorrelate: %s\n", eerr);
 				status = 1;
@@ -296,7 +299,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (nfiles > 2) {
-		status = path_main(paths, in, t, (size_t)nfiles, json, lost_out, html_out);
+		status = path_main(paths, in, t, (size_t)nfiles, json, lost_out, html_out,
+				   pcapng_out);
 		goto out;
 	}
 	iks_status st = iks_correlate(t[0], t[1], NULL, &corr);
@@ -334,10 +338,10 @@ int main(int argc, char **argv)
 out:
 	for (int s = 0; s < nfiles; s++)
 		iks_trace_free(t[s]);
-	logview_free(in[0].log);
-	logview_free(in[1].log);
-	corr_events_free(in[0].events);
-	corr_events_free(in[1].events);
+	for (int s = 0; s < nfiles; s++) {
+		logview_free(in[s].log);
+		corr_events_free(in[s].events);
+	}
 	iks_keys_free(keys);
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "pcapcorrelate: error writing output\n");
