@@ -292,7 +292,9 @@ typedef struct iks_finding {
 	/* capture-check: which check; the capture it is about in `side` ('a', 'b', or 0
 	   for both); filtered: what it lacks ("esp", "ah", "udp-4500", "fragments",
 	   "other-traffic", comma-separated, static); not-covered: the spans (epoch s,
-	   on that capture's clock) and in count the packets not judged */
+	   on that capture's clock) and in count the packets not judged; no-overlap: the
+	   captures never ran at the same instant, spans[0] a's and spans[1] b's span, each
+	   on its own clock */
 	const char *check;
 	char missing_kinds[64];
 	uint16_t nspans;

@@ -8,6 +8,7 @@
  * the other capture shows that its host was sending.
  *
  * Capture checks (capture-check findings):
+ * - no-overlap: the captures were not running at any common instant;
  * - same-capture: both files hold the same packets at the same instants;
  *   nothing is matched, so no loss, ICMP or PMTU claim follows.
  * - filtered: a capture lacks a kind of traffic entirely (ESP, AH, UDP
@@ -335,6 +336,23 @@ iks_status corr_checks_report(corr_ctx *c)
 				     "capture, not the two ends of a path; nothing is judged";
 		}
 		return IKS_OK;
+	}
+	if (c->cover_to_ns < c->cover_from_ns) {
+		/* not one instant both captures ran (on a's clock; without a
+		 * clock, as each file has it) */
+		iks_finding *f = corr_add_finding(c, IKS_FIND_CAPTURE_CHECK, IKS_SEV_WARNING,
+						  IKS_DIR_UNKNOWN);
+		if (f) {
+			f->check = "no-overlap";
+			f->explain = "the two captures do not overlap in time: they were not taken at the "
+				     "same time, or a clock is wrong by more than the captures last; "
+				     "nothing between them is judged";
+			for (int s = 0; s < 2; s++) {
+				f->spans[s].from_s = (double)c->t[s]->info.first_ns / 1e9;
+				f->spans[s].to_s = (double)c->t[s]->info.last_ns / 1e9;
+			}
+			f->nspans = 2;
+		}
 	}
 	for (int r = 0; r < 2; r++) {
 		report_filtered(c, r);

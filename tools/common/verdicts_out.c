@@ -3,7 +3,9 @@
 #include "common/verdicts_out.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/hex.h"
 
@@ -154,11 +156,45 @@ static void evidence_text(FILE *out, const iks_verdict *v)
 	}
 }
 
+const iks_finding *verdicts_no_overlap(const iks_correlation *c)
+{
+	const iks_finding *f;
+	size_t n = iks_correlation_findings(c, &f);
+	for (size_t i = 0; i < n; i++)
+		if (f[i].kind == IKS_FIND_CAPTURE_CHECK && f[i].check &&
+		    !strcmp(f[i].check, "no-overlap") && f[i].nspans == 2)
+			return &f[i];
+	return NULL;
+}
+
+/* "YYYY-MM-DD HH:MM:SS" (UTC) of an epoch time. */
+static const char *verdicts_clock(double s, char *buf, size_t len)
+{
+	time_t t = (time_t)s;
+	struct tm tm;
+	if (!gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
 void verdicts_text(FILE *out, const iks_correlation *c)
 {
 	const iks_verdict *v;
 	size_t nv = iks_correlation_verdicts(c, &v);
 	if (!nv) {
+		const iks_finding *f = verdicts_no_overlap(c);
+		if (f) {
+			char a1[32], a2[32], b1[32], b2[32];
+			fprintf(out, "VERDICT none: the captures do not overlap in time (a %s - %s, b %s - %s, "
+				     "each on its own clock): they were not taken at the same time, or a "
+				     "clock is wrong by more than the captures last; check the files and "
+				     "the hosts' clocks\n\n",
+				verdicts_clock(f->spans[0].from_s, a1, sizeof(a1)),
+				verdicts_clock(f->spans[0].to_s, a2, sizeof(a2)),
+				verdicts_clock(f->spans[1].from_s, b1, sizeof(b1)),
+				verdicts_clock(f->spans[1].to_s, b2, sizeof(b2)));
+			return;
+		}
 		fputs("VERDICT none: nothing sent by one end could be judged at the other "
 		      "(see the capture notes below)\n\n", out);
 		return;

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/verdicts_out.h"
 #include "correlate/html_esc.h"
 
 /* longer lists are folded (the rest one click away) so the ladder stays near the top */
@@ -142,7 +143,11 @@ static void write_verdicts(html_ctx *h)
 	size_t nv = iks_correlation_verdicts(h->c, &v);
 	char buf[512];
 	fprintf(o, "<section id=\"verdicts\"><h2>Verdict%s</h2>\n", nv > 1 ? "s" : "");
-	if (!nv)
+	if (!nv && verdicts_no_overlap(h->c))
+		fputs("<p class=\"verdict-none\">None: the captures do not overlap in time (see the "
+		      "capture notes above): they were not taken at the same time, or a clock is wrong "
+		      "by more than the captures last.</p>\n", o);
+	else if (!nv)
 		fputs("<p class=\"verdict-none\">None: nothing sent by one end could be judged at the "
 		      "other (see the capture notes above).</p>\n", o);
 	for (size_t k = 0; k < nv; k++) {

@@ -274,11 +274,14 @@ void corr_json_finding(jsonw *w, const iks_correlation *c, const iks_finding *f,
 			jw_key(w, "missing");
 			jw_str(w, f->missing_kinds);
 		}
-		if (f->check && !strcmp(f->check, "not-covered")) {
-			jw_key(w, "not_judged");
-			jw_uint(w, f->count);
-			jw_key(w, "of");
-			jw_uint(w, f->total);
+		bool no_overlap = f->check && !strcmp(f->check, "no-overlap");
+		if (f->check && (!strcmp(f->check, "not-covered") || no_overlap)) {
+			if (!no_overlap) {
+				jw_key(w, "not_judged");
+				jw_uint(w, f->count);
+				jw_key(w, "of");
+				jw_uint(w, f->total);
+			}
 			jw_key(w, "spans");
 			jw_arr_begin(w);
 			for (unsigned k = 0; k < f->nspans; k++) {

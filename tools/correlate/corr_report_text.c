@@ -32,7 +32,7 @@ static double transit_s(const iks_finding *f, double offset_s)
 static void text_finding(FILE *out, const iks_correlation *c, const iks_finding *f, bool frames,
 			 double offset_s, const corr_input *in, const iks_log_record *tie)
 {
-	char a[IKS_ADDRSTRLEN], b[IKS_ADDRSTRLEN], i[17], r[17], t1[32], t2[32], ex[24];
+	char a[IKS_ADDRSTRLEN], b[IKS_ADDRSTRLEN], i[17], r[17], t1[32], t2[32], t3[32], t4[32], ex[24];
 	static const char *sev[] = { "INFO ", "WARN ", "ERROR" };
 	fprintf(out, "  %s %-19s %-5s", sev[f->severity], iks_finding_kind_name(f->kind),
 		f->direction ? iks_correlation_direction_name(c, f->direction) : "");
@@ -65,6 +65,12 @@ static void text_finding(FILE *out, const iks_correlation *c, const iks_finding 
 		if (f->check && !strcmp(f->check, "incomplete"))
 			fprintf(out, ": %u packets missed (a point beyond holds them), not counted lost",
 				f->count);
+		if (f->check && !strcmp(f->check, "no-overlap") && f->nspans == 2)
+			fprintf(out, ": a ran %s - %s, b %s - %s (each on its own clock)",
+				corr_clock_text(f->spans[0].from_s, t1, sizeof(t1)),
+				corr_clock_text(f->spans[0].to_s, t2, sizeof(t2)),
+				corr_clock_text(f->spans[1].from_s, t3, sizeof(t3)),
+				corr_clock_text(f->spans[1].to_s, t4, sizeof(t4)));
 		if (f->check && !strcmp(f->check, "not-covered")) {
 			fprintf(out, ": %u of %u packets not judged", f->count, f->total);
 			for (unsigned k = 0; k < f->nspans; k++)
@@ -438,8 +444,12 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 			fprintf(out, "       clock step of %+.6f s at %s\n", ce->steps[k].step_s,
 				corr_clock_text(ce->steps[k].at_s, t1, sizeof(t1)));
 	}
-	fprintf(out, "overlap (a's clock): %s - %s\n", corr_clock_text(e->covered_from_s, t1, sizeof(t1)),
-		corr_clock_text(e->covered_to_s, t2, sizeof(t2)));
+	if (e->covered_to_s < e->covered_from_s)
+		fputs("overlap (a's clock): none: the captures never ran at the same instant\n", out);
+	else
+		fprintf(out, "overlap (a's clock): %s - %s\n",
+			corr_clock_text(e->covered_from_s, t1, sizeof(t1)),
+			corr_clock_text(e->covered_to_s, t2, sizeof(t2)));
 	fprintf(out, "packets: a sent %" PRIu64 " (%" PRIu64 " arrived, %" PRIu64 " lost), b sent %" PRIu64
 		" (%" PRIu64 " arrived, %" PRIu64 " lost); %" PRIu64 " dropped with an ICMP error; %" PRIu64
 		" outside the overlap not judged\n",
