@@ -179,6 +179,11 @@ for given, label in (([f["a"], f["r-ra"], f["b"], f["r-rb"]], "b before r-rb"),
     check("order %s: exit 1, the error names the order the captures show" % label,
           rc == 1 and "not in path order" in err and want in err, err)
 
+# --- one capture given twice -----------------------------------------------------------------
+rc, d, err = run([f["a"], f["r-ra"], f["r-ra"], f["r-rb"], f["b"]])
+check("r-ra given twice: exit 1, the error says one capture was given twice (P2 and P3)",
+      rc == 1 and "one capture given twice" in err and "(P2 and P3)" in err, err)
+
 # --- a middle capture that missed packets --------------------------------------------------
 def ipsec_whole(pc, frame):
     """(src, dst) of an unfragmented IKE/ESP packet, else None."""

@@ -87,6 +87,13 @@ static int path_main(const char *const *paths, const corr_input *in, iks_trace *
 	}
 	for (size_t h = 0; h + 1 < n; h++) {
 		const iks_endpoints *e = iks_correlation_endpoints(iks_path_hop_correlation(p, h));
+		if (e->same_capture) {
+			fprintf(stderr, "pcapcorrelate: %s and %s (P%zu and P%zu) hold the same packets at "
+				"the same instants: one capture given twice, not two points of the path\n",
+				paths[h], paths[h + 1], h + 1, h + 2);
+			iks_path_free(p);
+			return 1;
+		}
 		if (!e->known) {
 			fprintf(stderr, "pcapcorrelate: %s and %s (hop %zu) share no IPsec endpoint: they "
 				"are not two points of one path\n", paths[h], paths[h + 1], h);
