@@ -214,7 +214,7 @@ static bool pair_frags(const corr_ctx *c, corr_sample **s, size_t *n, size_t *ca
 }
 
 /* Step 1. */
-corr_sample *corr_samples(const corr_ctx *c, size_t *nsamples)
+corr_sample *corr_samples(corr_ctx *c, size_t *nsamples)
 {
 	size_t na, nb, n = 0, cap = 0;
 	corr_sample *s = NULL;
@@ -235,8 +235,11 @@ corr_sample *corr_samples(const corr_ctx *c, size_t *nsamples)
 		i = ie;
 		j = je;
 	}
-	free(ka);
-	free(kb);
+	/* step 4's exact pass looks units up in the same order */
+	c->exact[0] = ka;
+	c->nexact[0] = na;
+	c->exact[1] = kb;
+	c->nexact[1] = nb;
 	if (ok)
 		ok = pair_frags(c, &s, &n, &cap);
 	if (!ok) {

@@ -44,7 +44,12 @@ static iks_status match_direction(corr_ctx *c, int s, bool loose)
 {
 	int r = 1 - s;
 	size_t nr;
-	keyed *kr = corr_sorted_keys(c->t[r], loose, c->role[r], ROLE_RECEIVED, &nr);
+	/* the exact keys come sorted from step 1 (all matchable units: those
+	 * the receiver did not receive are skipped below) */
+	keyed *kr = loose ? corr_sorted_keys(c->t[r], true, c->role[r], ROLE_RECEIVED, &nr)
+			  : c->exact[r];
+	if (!loose)
+		nr = c->nexact[r];
 	if (!kr)
 		return IKS_E_NOMEM;
 	const iks_trace *ts = c->t[s];
@@ -66,7 +71,7 @@ static iks_status match_direction(corr_ctx *c, int s, bool loose)
 		size_t best = SIZE_MAX;
 		double best_err = c->window_ns;
 		for (size_t j = lo; j < nr && kr[j].key == key; j++) {
-			if (c->match[r][kr[j].idx] != NO_MATCH)
+			if (c->match[r][kr[j].idx] != NO_MATCH || c->role[r][kr[j].idx] != ROLE_RECEIVED)
 				continue;
 			double err = fabs((double)kr[j].ts - expect);
 			if (err <= best_err) {
@@ -83,7 +88,8 @@ static iks_status match_direction(corr_ctx *c, int s, bool loose)
 			c->modified[r][kr[best].idx] = 1;
 		}
 	}
-	free(kr);
+	if (loose)
+		free(kr);
 	return IKS_OK;
 }
 
@@ -281,6 +287,10 @@ iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_
 		for (int s = 0; s < 2 && st == IKS_OK; s++)
 			if (any_unmatched(&c, s))
 				st = match_direction(&c, s, true);
+		for (int s = 0; s < 2; s++) {
+			free(c.exact[s]);
+			c.exact[s] = NULL;
+		}
 		fill_endpoints(&c);
 		if (st == IKS_OK)
 			st = corr_checks_gaps(&c);
@@ -316,6 +326,7 @@ iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_
 		st = corr_verdicts(&c);
 	free(c.mods);
 	for (int s = 0; s < 2; s++) {
+		free(c.exact[s]);
 		free(c.stale[s]);
 		free(c.match[s]);
 		free(c.role[s]);
