@@ -22,6 +22,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,19 +54,46 @@ static iks_status match_direction(corr_ctx *c, int s, bool loose)
 	if (!kr)
 		return IKS_E_NOMEM;
 	const iks_trace *ts = c->t[s];
-	for (size_t i = 0; i < ts->nunits; i++) {
+	/* The exact pass walks the sender's units in key order too (a merge
+	 * join, no lookups scattered over the receiver's keys): a sent unit
+	 * can only take a received unit of its own key, so only the order
+	 * within one key matters, and it is capture order when the sender's
+	 * times never go back (step 1's sort breaks ties by time, then index). */
+	const keyed *ks = NULL;
+	size_t nks = 0, at = 0;
+	if (!loose) {
+		bool in_order = true;
+		int64_t last = INT64_MIN;
+		for (size_t i = 0; i < ts->nunits && in_order; i++)
+			if (corr_matchable(&ts->units[i])) {
+				in_order = ts->units[i].ts >= last;
+				last = ts->units[i].ts;
+			}
+		if (in_order) {
+			ks = c->exact[s];
+			nks = c->nexact[s];
+		}
+	}
+	for (size_t x = 0; x < (ks ? nks : ts->nunits); x++) {
+		size_t i = ks ? ks[x].idx : x;
 		const trace_unit *u = &ts->units[i];
 		if (c->role[s][i] != ROLE_SENT || !corr_matchable(u) || c->match[s][i] != NO_MATCH)
 			continue;
 		uint64_t key = loose ? u->loose : u->key;
 		/* first entry with this key */
 		size_t lo = 0, hi = nr;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (kr[mid].key < key)
-				lo = mid + 1;
-			else
-				hi = mid;
+		if (ks) {
+			while (at < nr && kr[at].key < key)
+				at++;
+			lo = at;
+		} else {
+			while (lo < hi) {
+				size_t mid = (lo + hi) / 2;
+				if (kr[mid].key < key)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
 		}
 		double expect = corr_expected_arrival(c, s, u->ts);
 		size_t best = SIZE_MAX;
