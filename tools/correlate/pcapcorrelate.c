@@ -226,9 +226,9 @@ int main(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	/* both captures decoded at once (one thread each on two cores); what
-	 * each load says is reported below, in order */
-	corr_load_job jobs[2];
+	/* the captures decoded at once (one thread per core); what each load
+	 * says is reported below, in order */
+	corr_load_job jobs[CORR_POINTS_MAX];
 	memset(jobs, 0, sizeof(jobs));
 	for (int s = 0; s < nfiles; s++)
 		jobs[s].path = paths[s];
