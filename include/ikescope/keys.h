@@ -88,7 +88,9 @@ typedef struct iks_keys_limits {
 
 /* Create an empty key store (lim NULL: defaults). NULL when out of memory.
  * Calls iks_global_init() (common.h) if the application has not; NULL too
- * when that fails. */
+ * when that fails. Threads: load and free a store in one thread; once
+ * loaded, decoders and trace loads in any number of threads may use it at
+ * once (lookups never write to it). */
 IKS_API iks_keys *iks_keys_new(const iks_keys_limits *lim);
 
 /* Free the store, wiping the key bytes. Accepts NULL. */

@@ -184,6 +184,23 @@ int copies_next(copy_merger *m, copy_source read, void *src, iks_frame *frame)
 			continue;
 		}
 		int64_t ns = ns_of(&f);
+		if (m->count == 0 && !f.meta.has_packet_id) {
+			/* a group of its own with nothing pending before it (every
+			 * frame of a file without packet ids): out as it is, without
+			 * copying its bytes (valid until the next read, as the
+			 * source's frames are) */
+			m->newest_ns = ns;
+			*frame = f;
+			iks_frame_meta *fm = &frame->meta;
+			if (fm->has_verdict) {
+				fm->verdict_interface = fm->interface;
+				fm->verdict_name = fm->if_name;
+			}
+			fm->ncopies = 1;
+			fm->copy_interfaces[0] = fm->interface;
+			fm->copy_names[0] = fm->if_name;
+			return 1;
+		}
 		copy_group *g = f.meta.has_packet_id ? find(m, f.meta.packet_id) : NULL;
 		if (!g) {
 			g = &m->q[(m->head + m->count) % IKS_COPIES_PENDING];

@@ -42,12 +42,6 @@ bool corr_same_capture(const corr_ctx *c, const corr_sample *s, size_t ns)
 	return units * 2 >= a->nunits;
 }
 
-static int cmp_i64(const void *x, const void *y)
-{
-	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-	return a < b ? -1 : (a > b);
-}
-
 static unsigned kind_bits(const trace_unit *u)
 {
 	unsigned k = 0;
@@ -180,7 +174,7 @@ iks_status corr_checks_prepare(corr_ctx *c)
 			c->times[s][m++] = t->units[i].ts;
 		for (size_t i = 0; i < t->nfrags; i++)
 			c->times[s][m++] = t->frags[i].ts;
-		qsort(c->times[s], m, sizeof(int64_t), cmp_i64);
+		corr_sort_i64(c->times[s], m);
 		c->ntimes[s] = m;
 	}
 	find_filtered(c);

@@ -7,12 +7,62 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "correlate/correlate_internal.h"
+
+/* One stable LSD radix pass set over a 64-bit field of keyed records
+ * (11-bit digits, six passes, a pass skipped when every record has the same
+ * digit). `by_ts` sorts by ts (signed: its sign bit flipped), else by key.
+ * The result ends in k (tmp holds n records). */
+#define RADIX_BITS 11
+#define RADIX_SIZE (1u << RADIX_BITS)
+#define RADIX_PASSES ((64 + RADIX_BITS - 1) / RADIX_BITS)
+
+static uint64_t radix_field(const keyed *r, bool by_ts)
+{
+	return by_ts ? (uint64_t)r->ts ^ (1ull << 63) : r->key;
+}
+
+static bool radix_sort(keyed *k, keyed *tmp, size_t n, bool by_ts)
+{
+	size_t *count = calloc((size_t)RADIX_PASSES * RADIX_SIZE, sizeof(*count));
+	if (!count)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v = radix_field(&k[i], by_ts);
+		for (unsigned p = 0; p < RADIX_PASSES; p++)
+			count[p * RADIX_SIZE + ((v >> (p * RADIX_BITS)) & (RADIX_SIZE - 1))]++;
+	}
+	keyed *src = k, *dst = tmp;
+	for (unsigned p = 0; p < RADIX_PASSES; p++) {
+		size_t *c = &count[p * RADIX_SIZE];
+		uint64_t first = (radix_field(&src[0], by_ts) >> (p * RADIX_BITS)) & (RADIX_SIZE - 1);
+		if (c[first] == n)
+			continue; /* one digit for all: this pass keeps the order */
+		size_t sum = 0;
+		for (size_t d = 0; d < RADIX_SIZE; d++) {
+			size_t x = c[d];
+			c[d] = sum;
+			sum += x;
+		}
+		for (size_t i = 0; i < n; i++) {
+			uint64_t d = (radix_field(&src[i], by_ts) >> (p * RADIX_BITS)) & (RADIX_SIZE - 1);
+			dst[c[d]++] = src[i];
+		}
+		keyed *sw = src;
+		src = dst;
+		dst = sw;
+	}
+	if (src != k)
+		memcpy(k, src, n * sizeof(*k));
+	free(count);
+	return true;
+}
 
 static int cmp_keyed(const void *x, const void *y)
 {
@@ -24,17 +74,132 @@ static int cmp_keyed(const void *x, const void *y)
 	return a->idx < b->idx ? -1 : (a->idx > b->idx);
 }
 
+bool corr_sort_keyed(keyed *k, size_t n)
+{
+	if (n < 2)
+		return true;
+	bool in_idx_order = true, in_time_order = true;
+	for (size_t i = 1; i < n && in_idx_order; i++) {
+		in_idx_order = k[i - 1].idx < k[i].idx;
+		in_time_order = in_time_order && k[i - 1].ts <= k[i].ts;
+	}
+	if (!in_idx_order) {
+		/* not built in index order: the radix passes could not break
+		 * ties by index */
+		qsort(k, n, sizeof(*k), cmp_keyed);
+		return true;
+	}
+	keyed *tmp = malloc(n * sizeof(*tmp));
+	if (!tmp)
+		return false;
+	/* stable passes: (ts, idx) order first, unless the records already are
+	 * in it (units in capture order, times never going back), then key */
+	bool ok = in_time_order || radix_sort(k, tmp, n, true);
+	ok = ok && radix_sort(k, tmp, n, false);
+	free(tmp);
+	return ok;
+}
+
 static int cmp_double(const void *x, const void *y)
 {
 	double a = *(const double *)x, b = *(const double *)y;
 	return a < b ? -1 : (a > b);
 }
 
+/* LSD radix sort of plain 64-bit values (11-bit digits, trivial passes
+ * skipped); false when out of memory (v unchanged). */
+static bool radix_u64(uint64_t *v, size_t n)
+{
+	uint64_t *tmp = malloc(n * sizeof(*tmp));
+	size_t *count = calloc((size_t)RADIX_PASSES * RADIX_SIZE, sizeof(*count));
+	if (!tmp || !count) {
+		free(tmp);
+		free(count);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (unsigned p = 0; p < RADIX_PASSES; p++)
+			count[p * RADIX_SIZE + ((v[i] >> (p * RADIX_BITS)) & (RADIX_SIZE - 1))]++;
+	uint64_t *src = v, *dst = tmp;
+	for (unsigned p = 0; p < RADIX_PASSES; p++) {
+		size_t *c = &count[p * RADIX_SIZE];
+		if (c[(src[0] >> (p * RADIX_BITS)) & (RADIX_SIZE - 1)] == n)
+			continue;
+		size_t sum = 0;
+		for (size_t d = 0; d < RADIX_SIZE; d++) {
+			size_t x = c[d];
+			c[d] = sum;
+			sum += x;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[c[(src[i] >> (p * RADIX_BITS)) & (RADIX_SIZE - 1)]++] = src[i];
+		uint64_t *sw = src;
+		src = dst;
+		dst = sw;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
+	free(count);
+	return true;
+}
+
+static int cmp_i64(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+	return a < b ? -1 : (a > b);
+}
+
+void corr_sort_i64(int64_t *v, size_t n)
+{
+	if (n < 2)
+		return;
+	uint64_t *u = (uint64_t *)v; /* int64_t and uint64_t may alias */
+	for (size_t i = 0; i < n; i++)
+		u[i] ^= 1ull << 63; /* signed order as unsigned */
+	bool ok = radix_u64(u, n);
+	for (size_t i = 0; i < n; i++)
+		u[i] ^= 1ull << 63;
+	if (!ok)
+		qsort(v, n, sizeof(*v), cmp_i64);
+}
+
+void corr_sort_doubles(double *v, size_t n)
+{
+	if (n < 2)
+		return;
+	/* IEEE 754 bits as an unsigned order: negatives inverted, positives
+	 * with the sign bit set. -0.0 (equal to 0.0, but ordered apart here)
+	 * and NaN (unordered) are left to the comparison sort. */
+	for (size_t i = 0; i < n; i++)
+		if (v[i] != v[i] || (v[i] == 0 && signbit(v[i]))) {
+			qsort(v, n, sizeof(*v), cmp_double);
+			return;
+		}
+	uint64_t *u = malloc(n * sizeof(*u));
+	if (!u) {
+		qsort(v, n, sizeof(*v), cmp_double);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		memcpy(&u[i], &v[i], sizeof(*u));
+		u[i] = u[i] >> 63 ? ~u[i] : u[i] | 1ull << 63;
+	}
+	if (radix_u64(u, n))
+		for (size_t i = 0; i < n; i++) {
+			uint64_t b = u[i] >> 63 ? u[i] & ~(1ull << 63) : ~u[i];
+			memcpy(&v[i], &b, sizeof(b));
+		}
+	else
+		qsort(v, n, sizeof(*v), cmp_double);
+	free(u);
+}
+
 double corr_median(double *v, size_t n)
 {
 	if (n == 0)
 		return 0;
-	qsort(v, n, sizeof(*v), cmp_double);
+	corr_sort_doubles(v, n);
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
@@ -61,7 +226,10 @@ keyed *corr_sorted_keys(const iks_trace *t, bool use_loose, const uint8_t *role,
 		k[m].idx = (uint32_t)i;
 		m++;
 	}
-	qsort(k, m, sizeof(*k), cmp_keyed);
+	if (!corr_sort_keyed(k, m)) {
+		free(k);
+		return NULL;
+	}
 	*n = m;
 	return k;
 }

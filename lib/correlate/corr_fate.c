@@ -77,7 +77,12 @@ iks_status corr_keep_fates(corr_ctx *c)
 			}
 		}
 		f->n[s] = n;
-		qsort(f->u[s], n, sizeof(corr_fate_unit), cmp_frame);
+		/* units complete in frame order, so this is mostly already so */
+		bool sorted = true;
+		for (size_t i = 1; i < n && sorted; i++)
+			sorted = f->u[s][i - 1].frame <= f->u[s][i].frame;
+		if (!sorted)
+			qsort(f->u[s], n, sizeof(corr_fate_unit), cmp_frame);
 	}
 	return IKS_OK;
 }

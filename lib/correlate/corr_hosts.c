@@ -125,24 +125,10 @@ static bool common_run(const void *a, size_t na, size_t sa, const void *b, size_
 	return false;
 }
 
-typedef struct fkey {
-	uint64_t key;
-	uint32_t idx;
-} fkey;
-
-static int cmp_fkey(const void *x, const void *y)
+/* A trace's fragments not yet paired, by (identity, index). */
+static keyed *sorted_frags(const iks_trace *t, bool prefix, const uint8_t *done, size_t *n)
 {
-	const fkey *a = x, *b = y;
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	return a->idx < b->idx ? -1 : (a->idx > b->idx);
-}
-
-/* Fragments sorted by exact identity, or (prefix) by the identity of their
- * first bytes, leaving out those already paired. */
-static fkey *sorted_frags(const iks_trace *t, bool prefix, const uint8_t *done, size_t *n)
-{
-	fkey *k = malloc((t->nfrags ? t->nfrags : 1) * sizeof(*k));
+	keyed *k = malloc((t->nfrags ? t->nfrags : 1) * sizeof(*k));
 	if (!k)
 		return NULL;
 	size_t m = 0;
@@ -150,9 +136,13 @@ static fkey *sorted_frags(const iks_trace *t, bool prefix, const uint8_t *done, 
 		if (done && done[i])
 			continue;
 		k[m].key = prefix ? t->frags[i].pkey : t->frags[i].key;
+		k[m].ts = 0; /* ties by index alone */
 		k[m++].idx = (uint32_t)i;
 	}
-	qsort(k, m, sizeof(*k), cmp_fkey);
+	if (!corr_sort_keyed(k, m)) {
+		free(k);
+		return NULL;
+	}
 	*n = m;
 	return k;
 }
@@ -165,7 +155,7 @@ static bool pair_frags_pass(const corr_ctx *c, bool prefix, uint8_t *done[2], co
 {
 	const iks_trace *A = c->t[0], *B = c->t[1];
 	size_t na = 0, nb = 0;
-	fkey *ka = sorted_frags(A, prefix, done[0], &na), *kb = sorted_frags(B, prefix, done[1], &nb);
+	keyed *ka = sorted_frags(A, prefix, done[0], &na), *kb = sorted_frags(B, prefix, done[1], &nb);
 	bool ok = ka && kb;
 	size_t i = 0, j = 0;
 	size_t ie, je;
@@ -214,7 +204,7 @@ static bool pair_frags(const corr_ctx *c, corr_sample **s, size_t *n, size_t *ca
 }
 
 /* Step 1. */
-corr_sample *corr_samples(const corr_ctx *c, size_t *nsamples)
+corr_sample *corr_samples(corr_ctx *c, size_t *nsamples)
 {
 	size_t na, nb, n = 0, cap = 0;
 	corr_sample *s = NULL;
@@ -235,8 +225,11 @@ corr_sample *corr_samples(const corr_ctx *c, size_t *nsamples)
 		i = ie;
 		j = je;
 	}
-	free(ka);
-	free(kb);
+	/* step 4's exact pass looks units up in the same order */
+	c->exact[0] = ka;
+	c->nexact[0] = na;
+	c->exact[1] = kb;
+	c->nexact[1] = nb;
 	if (ok)
 		ok = pair_frags(c, &s, &n, &cap);
 	if (!ok) {

@@ -47,16 +47,6 @@ static uint64_t other_key(const iks_trace *t, const trace_unit *u)
 	return h_final(h_u64(flow_hash(t, u), (uint64_t)u->proto << 32 | u->ip_id));
 }
 
-static int cmp_keyed(const void *x, const void *y)
-{
-	const keyed *a = x, *b = y;
-	if (a->key != b->key)
-		return a->key < b->key ? -1 : 1;
-	if (a->ts != b->ts)
-		return a->ts < b->ts ? -1 : 1;
-	return a->idx < b->idx ? -1 : (a->idx > b->idx);
-}
-
 static int cmp_lost(const void *x, const void *y)
 {
 	const iks_lost_packet *a = x, *b = y;
@@ -128,7 +118,14 @@ iks_status corr_other_traffic(corr_ctx *c)
 		return IKS_E_NOMEM;
 	}
 	/* sort b by key, then time; look each a unit up */
-	qsort(k[1], n[1], sizeof(keyed), cmp_keyed);
+	if (!corr_sort_keyed(k[1], n[1])) {
+		free(votes);
+		for (int s = 0; s < 2; s++) {
+			free(k[s]);
+			free(m[s]);
+		}
+		return IKS_E_NOMEM;
+	}
 	for (size_t x = 0; x < n[0]; x++) {
 		const trace_unit *ua = &c->t[0]->units[k[0][x].idx];
 		size_t lo = 0, hi = n[1];

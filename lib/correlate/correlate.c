@@ -22,6 +22,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,29 +45,61 @@ static iks_status match_direction(corr_ctx *c, int s, bool loose)
 {
 	int r = 1 - s;
 	size_t nr;
-	keyed *kr = corr_sorted_keys(c->t[r], loose, c->role[r], ROLE_RECEIVED, &nr);
+	/* the exact keys come sorted from step 1 (all matchable units: those
+	 * the receiver did not receive are skipped below) */
+	keyed *kr = loose ? corr_sorted_keys(c->t[r], true, c->role[r], ROLE_RECEIVED, &nr)
+			  : c->exact[r];
+	if (!loose)
+		nr = c->nexact[r];
 	if (!kr)
 		return IKS_E_NOMEM;
 	const iks_trace *ts = c->t[s];
-	for (size_t i = 0; i < ts->nunits; i++) {
+	/* The exact pass walks the sender's units in key order too (a merge
+	 * join, no lookups scattered over the receiver's keys): a sent unit
+	 * can only take a received unit of its own key, so only the order
+	 * within one key matters, and it is capture order when the sender's
+	 * times never go back (step 1's sort breaks ties by time, then index). */
+	const keyed *ks = NULL;
+	size_t nks = 0, at = 0;
+	if (!loose) {
+		bool in_order = true;
+		int64_t last = INT64_MIN;
+		for (size_t i = 0; i < ts->nunits && in_order; i++)
+			if (corr_matchable(&ts->units[i])) {
+				in_order = ts->units[i].ts >= last;
+				last = ts->units[i].ts;
+			}
+		if (in_order) {
+			ks = c->exact[s];
+			nks = c->nexact[s];
+		}
+	}
+	for (size_t x = 0; x < (ks ? nks : ts->nunits); x++) {
+		size_t i = ks ? ks[x].idx : x;
 		const trace_unit *u = &ts->units[i];
 		if (c->role[s][i] != ROLE_SENT || !corr_matchable(u) || c->match[s][i] != NO_MATCH)
 			continue;
 		uint64_t key = loose ? u->loose : u->key;
 		/* first entry with this key */
 		size_t lo = 0, hi = nr;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (kr[mid].key < key)
-				lo = mid + 1;
-			else
-				hi = mid;
+		if (ks) {
+			while (at < nr && kr[at].key < key)
+				at++;
+			lo = at;
+		} else {
+			while (lo < hi) {
+				size_t mid = (lo + hi) / 2;
+				if (kr[mid].key < key)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
 		}
 		double expect = corr_expected_arrival(c, s, u->ts);
 		size_t best = SIZE_MAX;
 		double best_err = c->window_ns;
 		for (size_t j = lo; j < nr && kr[j].key == key; j++) {
-			if (c->match[r][kr[j].idx] != NO_MATCH)
+			if (c->match[r][kr[j].idx] != NO_MATCH || c->role[r][kr[j].idx] != ROLE_RECEIVED)
 				continue;
 			double err = fabs((double)kr[j].ts - expect);
 			if (err <= best_err) {
@@ -83,7 +116,8 @@ static iks_status match_direction(corr_ctx *c, int s, bool loose)
 			c->modified[r][kr[best].idx] = 1;
 		}
 	}
-	free(kr);
+	if (loose)
+		free(kr);
 	return IKS_OK;
 }
 
@@ -281,6 +315,10 @@ iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_
 		for (int s = 0; s < 2 && st == IKS_OK; s++)
 			if (any_unmatched(&c, s))
 				st = match_direction(&c, s, true);
+		for (int s = 0; s < 2; s++) {
+			free(c.exact[s]);
+			c.exact[s] = NULL;
+		}
 		fill_endpoints(&c);
 		if (st == IKS_OK)
 			st = corr_checks_gaps(&c);
@@ -316,6 +354,7 @@ iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_
 		st = corr_verdicts(&c);
 	free(c.mods);
 	for (int s = 0; s < 2; s++) {
+		free(c.exact[s]);
 		free(c.stale[s]);
 		free(c.match[s]);
 		free(c.role[s]);

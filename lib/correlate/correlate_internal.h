@@ -39,6 +39,13 @@ typedef struct corr_hints {
 				  and one about a packet that crossed the hop is not this hop's */
 } corr_hints;
 
+/* A unit's identity (exact or loose digest), time and index, sortable. */
+typedef struct keyed {
+	uint64_t key;
+	int64_t ts;
+	uint32_t idx;
+} keyed;
+
 typedef struct corr_ctx {
 	const iks_trace *t[2];
 	const corr_hints *hints; /* NULL: two captures only */
@@ -67,6 +74,10 @@ typedef struct corr_ctx {
 	size_t ngaps[2];
 	uint8_t *stale[2];     /* per unit: sent to a NAT mapping the path had replaced (corr_nat.c) */
 	corr_modified *mods;   /* findings.c fills, corr_diff.c reads; freed by iks_correlate */
+	keyed *exact[2];       /* corr_samples: each trace's matchable units by (exact key, ts,
+				  index), kept for step 4's exact pass (one sort per side);
+				  freed by iks_correlate after matching */
+	size_t nexact[2];
 	size_t nmods, cap_mods;
 	iks_correlation *out;
 } corr_ctx;
@@ -106,13 +117,6 @@ static inline bool corr_beyond(const struct corr_ctx *c, int s, size_t i)
 	return c->hints && c->hints->beyond[s] && c->hints->beyond[s][i];
 }
 
-/* A unit's identity (exact or loose digest), time and index, sortable. */
-typedef struct keyed {
-	uint64_t key;
-	int64_t ts;
-	uint32_t idx;
-} keyed;
-
 /* A unit or fragment of trace a and its copy in trace b: one sample of
  * the clocks (corr_hosts.c). */
 typedef struct corr_sample {
@@ -135,6 +139,16 @@ typedef struct corr_sample {
  * memory. */
 keyed *corr_sorted_keys(const iks_trace *t, bool use_loose, const uint8_t *role, int want_role,
 			size_t *n);
+/* Sort records by (key, ts, idx) in linear time (radix passes; records
+ * built in index order, as every caller builds them; others are sorted by
+ * comparison). false when out of memory (k then holds the same records,
+ * in some order). */
+bool corr_sort_keyed(keyed *k, size_t n);
+/* Sort plain values ascending in linear time (radix passes); the same
+ * order a comparison sort gives (doubles with a -0.0 or a NaN are sorted
+ * by comparison). */
+void corr_sort_i64(int64_t *v, size_t n);
+void corr_sort_doubles(double *v, size_t n);
 /* Units that can have a copy at the other end (not ICMP errors, not
  * incomplete datagrams). */
 bool corr_matchable(const trace_unit *u);
@@ -187,7 +201,7 @@ bool corr_lost_add(corr_ctx *c, int side, const trace_unit *u, const trace_unit 
  * hosts (hosts_known stays false when the captures share no IPsec
  * endpoint); then each unit's role; a sample's direction (0 a->b, 1 b->a,
  * -1 neither). */
-corr_sample *corr_samples(const corr_ctx *c, size_t *nsamples);
+corr_sample *corr_samples(corr_ctx *c, size_t *nsamples);
 iks_status corr_learn_hosts(corr_ctx *c, const corr_sample *s, size_t ns);
 void corr_assign_roles(corr_ctx *c);
 int corr_sample_dir(const corr_ctx *c, const corr_sample *x);

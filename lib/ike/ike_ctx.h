@@ -83,8 +83,10 @@ struct ike_ctx {
 	iks_evq *events;
 	iks_ike_msg msg, reassembled;
 	iks_ike_detail detail;
-	ike_sa_state *sas;
+	ike_sa_state *sas;     /* slots [0, nsas) in use (a slot is reused, never freed) */
 	uint32_t nsas;
+	uint32_t *sa_index;    /* open addressing over (version, ispi): slot + 1, 0 empty */
+	uint32_t sa_index_mask;
 	ike_frag_slot *frags;
 	uint8_t *joinbuf;      /* a reassembled v1 message */
 };

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ike/ike.h"
+#include "core/hash.h"
 #include "ike/ike_ctx.h"
 #include "ike/ike_payload.h"
 
@@ -24,7 +25,12 @@ ike_ctx *ike_ctx_new(const iks_decoder_limits *lim, iks_evq *events)
 	c->events = events;
 	c->sas = calloc(lim->ike_sas_max, sizeof(*c->sas));
 	c->frags = calloc(lim->ike_frag_messages_max, sizeof(*c->frags));
-	if (!c->sas || !c->frags) {
+	size_t slots = 16;
+	while (slots < 2 * (size_t)lim->ike_sas_max && slots < ((size_t)1 << 31))
+		slots *= 2;
+	c->sa_index = calloc(slots, sizeof(*c->sa_index));
+	c->sa_index_mask = (uint32_t)(slots - 1);
+	if (!c->sas || !c->frags || !c->sa_index) {
 		ike_ctx_free(c);
 		return NULL;
 	}
@@ -40,6 +46,7 @@ void ike_ctx_free(ike_ctx *c)
 			free(c->frags[i].buf);
 	free(c->frags);
 	free(c->sas);
+	free(c->sa_index);
 	free(c->joinbuf);
 	free(c);
 }
@@ -55,30 +62,71 @@ static void limit_event(ike_ctx *c, const char *cap, uint64_t value, uint64_t fr
 	evq_push(c->events, &ev);
 }
 
-/* The state of the IKE SA with this initiator SPI, created (evicting the
- * least recently used one when full) if new. */
+static uint32_t sa_home(const ike_ctx *c, int version, const uint8_t *ispi)
+{
+	return (uint32_t)h_final(h_bytes(h_u64(IKS_FNV_OFFSET, (uint64_t)version), ispi, 8)) &
+	       c->sa_index_mask;
+}
+
+/* The index position holding slot `slot` + 1 under (version, ispi), or of
+ * the empty position where the search ended. */
+static uint32_t sa_probe(const ike_ctx *c, int version, const uint8_t *ispi)
+{
+	uint32_t h = sa_home(c, version, ispi);
+	for (;;) {
+		uint32_t v = c->sa_index[h];
+		if (!v)
+			return h;
+		const ike_sa_state *s = &c->sas[v - 1];
+		if (s->version == version && memcmp(s->ispi, ispi, 8) == 0)
+			return h;
+		h = (h + 1) & c->sa_index_mask;
+	}
+}
+
+/* Take position h out of the index (backward shift: later entries of the
+ * same probe run move up so that no search stops early). */
+static void sa_unindex(ike_ctx *c, uint32_t h)
+{
+	uint32_t mask = c->sa_index_mask;
+	for (uint32_t j = (h + 1) & mask;; j = (j + 1) & mask) {
+		uint32_t v = c->sa_index[j];
+		if (!v)
+			break;
+		const ike_sa_state *s = &c->sas[v - 1];
+		uint32_t home = sa_home(c, s->version, s->ispi);
+		/* j's entry may fill h when its home is not in (h, j] */
+		if (((j - home) & mask) >= ((j - h) & mask)) {
+			c->sa_index[h] = v;
+			h = j;
+		}
+	}
+	c->sa_index[h] = 0;
+}
+
+/* The state of the IKE SA with this initiator SPI, created (in the first
+ * unused slot, or evicting the least recently used one when full) if new. */
 static ike_sa_state *sa_find(ike_ctx *c, int version, const uint8_t *ispi, uint64_t frame)
 {
-	ike_sa_state *free_slot = NULL, *lru = NULL;
-	for (uint32_t i = 0; i < c->lim.ike_sas_max; i++) {
-		ike_sa_state *s = &c->sas[i];
-		if (!s->used) {
-			if (!free_slot)
-				free_slot = s;
-			continue;
-		}
-		if (s->version == version && memcmp(s->ispi, ispi, 8) == 0) {
-			s->last_frame = frame;
-			return s;
-		}
-		if (!lru || s->last_frame < lru->last_frame)
-			lru = s;
+	uint32_t h = sa_probe(c, version, ispi);
+	if (c->sa_index[h]) {
+		ike_sa_state *s = &c->sas[c->sa_index[h] - 1];
+		s->last_frame = frame;
+		return s;
 	}
-	ike_sa_state *s = free_slot;
-	if (!s) {
+	ike_sa_state *s;
+	if (c->nsas < c->lim.ike_sas_max) {
+		s = &c->sas[c->nsas++];
+	} else {
 		limit_event(c, "ike_sas_max", c->lim.ike_sas_max, frame);
-		s = lru;
+		s = &c->sas[0];
+		for (uint32_t i = 1; i < c->nsas; i++)
+			if (c->sas[i].last_frame < s->last_frame)
+				s = &c->sas[i];
+		sa_unindex(c, sa_probe(c, s->version, s->ispi));
+		h = sa_probe(c, version, ispi);
 	}
+	c->sa_index[h] = (uint32_t)(s - c->sas) + 1;
 	memset(s, 0, sizeof(*s));
 	s->used = true;
 	s->version = (uint8_t)version;

@@ -1,5 +1,5 @@
 /*
- * key_store.c - the key store: ESP/AH SAs (sorted by SPI on first lookup),
+ * key_store.c - the key store: ESP/AH SAs (sorted by SPI when a load ends),
  * IKEv2 SA keys, IKEv1 Ka, the key sets read from charon logs, and the
  * diagnostics of bad lines. Every array is capped by iks_keys_limits; a
  * record that does not fit is refused with a reason for the diagnostic.
@@ -296,6 +296,16 @@ static int cmp_sa(const void *x, const void *y)
 
 static const esp_sa *find_sa(const iks_keys *k, uint32_t spi, const iks_addr *dst, bool ah);
 
+void keys_sort(iks_keys *k)
+{
+	/* stable (glibc's qsort merges; ties are kept in the order added):
+	 * sorting after each file equals sorting once after all of them */
+	if (k && !k->sorted && k->nesp)
+		qsort(k->esp, k->nesp, sizeof(*k->esp), cmp_sa);
+	if (k)
+		k->sorted = true;
+}
+
 const esp_sa *keys_find_esp(const iks_keys *k, uint32_t spi, const iks_addr *dst)
 {
 	return find_sa(k, spi, dst, false);
@@ -311,10 +321,18 @@ static const esp_sa *find_sa(const iks_keys *k, uint32_t spi, const iks_addr *ds
 	if (!k || !k->nesp)
 		return NULL;
 	if (!k->sorted) {
-		/* sorting does not change what the store holds, only its order */
-		iks_keys *mk = (iks_keys *)(uintptr_t)k;
-		qsort(mk->esp, mk->nesp, sizeof(*mk->esp), cmp_sa);
-		mk->sorted = true;
+		/* not sorted (added to outside iks_keys_load_*): a lookup never
+		 * writes, so that threads may share a loaded store */
+		const esp_sa *any = NULL;
+		for (size_t i = 0; i < k->nesp; i++)
+			if (k->esp[i].spi == spi && k->esp[i].ah == ah &&
+			    (k->esp[i].any_dst || !dst || !memcmp(&k->esp[i].dst, dst, sizeof(*dst)))) {
+				if (!k->esp[i].any_dst)
+					return &k->esp[i];
+				if (!any)
+					any = &k->esp[i];
+			}
+		return any;
 	}
 	size_t lo = 0, hi = k->nesp;
 	while (lo < hi) {

@@ -58,6 +58,10 @@ void keys_diag(iks_keys *k, const char *file, uint32_t line, const char *reason)
  * diagnostics of its lines (valid while the store lives); NULL when out of
  * memory. */
 const char *keys_keep_name(iks_keys *k, const char *name);
+/* Sort the ESP/AH SAs by SPI for lookup; iks_keys_load_* call it when
+ * they end, so that lookups never write and a loaded store can be shared
+ * by threads. */
+void keys_sort(iks_keys *k);
 /* Whether esp_sas_max ESP/AH SAs are held. */
 bool keys_esp_full(const iks_keys *k);
 /* Count an IKEv2 SA line of the tcpdump-style file ("ikev2 ..."): counted

@@ -48,8 +48,11 @@ iks_status iks_keys_load_buffer(iks_keys *k, const char *name, const uint8_t *da
 	const char *file = keys_keep_name(k, name);
 	if (!file)
 		return IKS_E_NOMEM;
-	if (keys_is_charon_log(data, len))
-		return keys_charon_load(k, file, data, len);
+	if (keys_is_charon_log(data, len)) {
+		iks_status cst = keys_charon_load(k, file, data, len);
+		keys_sort(k);
+		return cst;
+	}
 	iks_reader r = rd_init(data, len, 0);
 	uint32_t lineno = 0;
 	iks_status st = IKS_OK;
@@ -77,6 +80,7 @@ iks_status iks_keys_load_buffer(iks_keys *k, const char *name, const uint8_t *da
 				st = IKS_E_LIMIT;
 		}
 	}
+	keys_sort(k);
 	return st;
 }
 

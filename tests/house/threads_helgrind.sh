@@ -4,7 +4,8 @@
 # helgrind: any error it reports fails the test. Each thread's counts must
 # equal what ikedump counts for that capture alone. Then tests/house/threads_race
 # (one decoder shared by two threads, a deliberate misuse) must be reported,
-# or the clean run above proves nothing. Skipped (77) without valgrind, and
+# or the clean run above proves nothing. pcapcorrelate (two loading threads,
+# one key store) must be clean too. Skipped (77) without valgrind, and
 # in the ASan+UBSan build (valgrind cannot run AddressSanitizer binaries:
 # the plain build runs it).
 set -e
@@ -45,6 +46,23 @@ for s in a b; do
 		echo "ok: $want"
 	fi
 done
+
+# pcapcorrelate loads a and b in two threads (tools/correlate/corr_load.c),
+# sharing one key store: helgrind must report nothing, and the report must be
+# the one the golden test holds
+if ! run tools/pcapcorrelate --json "$@" "$C/ikev2_psk_natt_a.pcap" "$C/ikev2_psk_natt_b.pcap" \
+	>"corr.$$.json" 2>"corr.$$.log"; then
+	cat "corr.$$.log"
+	echo "FAIL: helgrind reported errors in pcapcorrelate's parallel loading (above)"
+	fail=1
+elif ! tools/pcapcorrelate --json "$@" "$C/ikev2_psk_natt_a.pcap" "$C/ikev2_psk_natt_b.pcap" |
+	cmp -s - "corr.$$.json"; then
+	echo "FAIL: pcapcorrelate under helgrind wrote another report than without it"
+	fail=1
+else
+	echo "ok: pcapcorrelate's two loading threads, with one key store, under helgrind"
+fi
+rm -f "corr.$$.json" "corr.$$.log"
 
 if run tests/house/threads_race "$C/ikev2_psk_natt_a.pcap" "$C/ikev2_psk_natt_b.pcap" 2>"race.$$.log"; then
 	echo "FAIL: helgrind did not report one decoder shared by two threads"

@@ -216,6 +216,12 @@ void json_escape(json_put *put, void *ctx, const char *s, unsigned flags)
 	char u[12];
 	put(ctx, "\"", 1);
 	while (*s) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\' &&
+		    !(script && (c == '<' || c == '>' || c == '&'))) {
+			s++; /* printable ASCII that needs no escape: part of the run */
+			continue;
+		}
 		uint32_t cp;
 		int n = utf8_seq(s, &cp);
 		const char *esc = NULL;

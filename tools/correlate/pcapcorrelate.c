@@ -13,6 +13,7 @@
 #include <ikescope/ikescope.h>
 
 #include "correlate/corr_html.h"
+#include "correlate/corr_load.h"
 #include "correlate/corr_lost.h"
 #include "correlate/corr_report.h"
 #include "correlate/corr_path_report.h"
@@ -232,9 +233,18 @@ int main(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	/* the captures decoded at once (one thread per core); what each load
+	 * says is reported below, in order */
+	corr_load_job jobs[CORR_POINTS_MAX];
+	memset(jobs, 0, sizeof(jobs));
+	for (int s = 0; s < nfiles; s++)
+		jobs[s].path = paths[s];
+	corr_load_traces(jobs, (size_t)nfiles, &lim, keys, 0);
+	for (int s = 0; s < nfiles; s++)
+		t[s] = jobs[s].trace;
 	for (int s = 0; s < nfiles; s++) {
-		char err[IKS_ERRBUF_SIZE] = "";
-		iks_status st = iks_trace_load_keys(paths[s], &lim, keys, &t[s], err);
+		const char *err = jobs[s].err;
+		iks_status st = jobs[s].status;
 		in[s].path = paths[s];
 		if (!t[s]) {
 			fprintf(stderr, "pcapcorrelate: %s\n",
