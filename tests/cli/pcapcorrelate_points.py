@@ -106,6 +106,15 @@ for name in names:
           len(d["points"]) == 4 and len(d["hops"]) == 3
           and all({p["hosts"]["a"], p["hosts"]["b"]} <= HOSTS for p in d["points"]), d["points"])
     placed = placed_on(d, 1, name, "a r-ra r-rb b")
+    # what the ends did: once, from the end-to-end correlation, with hop null
+    END = ("ike-retransmit", "ike-unanswered", "ike-error", "one-way", "bad-spi")
+    ends = sorted((f["kind"], f.get("msgid"), f.get("count")) for f in d["findings"] if f["kind"] in END)
+    e2e = sorted((f["kind"], f.get("msgid"), f.get("count"))
+                 for f in d["end_to_end"]["findings"] if f["kind"] in END)
+    check("%s: the ends' IKE findings listed once, as end_to_end has them (%d), hop null"
+          % (name, len(ends)),
+          ends == e2e and all(f["hop"] is None for f in d["findings"] if f["kind"] in END),
+          (ends, e2e))
     truth_any = int(summ["lost_a_b"]) + int(summ["lost_b_a"]) + int(summ["changed_a_b"])
     check("%s: hop 1 (inside r) carries the truth's %d lost/changed packets: %d lost there"
           % (name, truth_any, lost_on(d, 1)), (lost_on(d, 1) > 0) == (truth_any > 0)

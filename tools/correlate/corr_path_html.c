@@ -188,6 +188,8 @@ static void findings_list(FILE *o, const iks_path *p, size_t n)
 		const iks_finding *f;
 		size_t nf = iks_correlation_findings(c, &f);
 		for (size_t k = 0; k < nf; k++) {
+			if (corr_end_finding(f[k].kind))
+				continue;
 			const char *dir = iks_correlation_direction_name(c, f[k].direction);
 			fprintf(o, "<li class=\"finding\" data-hop=\"%zu\" data-kind=\"%s\">hop %zu: %s %s ",
 				h, iks_finding_kind_name(f[k].kind), h, iks_severity_name(f[k].severity),
@@ -197,6 +199,22 @@ static void findings_list(FILE *o, const iks_path *p, size_t n)
 			html_text(o, f[k].explain);
 			fputs("</li>\n", o);
 		}
+	}
+	/* what the ends did, once */
+	const iks_correlation *e = iks_path_end_to_end(p);
+	const iks_finding *f;
+	size_t nf = iks_correlation_findings(e, &f);
+	for (size_t k = 0; k < nf; k++) {
+		if (!corr_end_finding(f[k].kind))
+			continue;
+		const char *dir = iks_correlation_direction_name(e, f[k].direction);
+		fprintf(o, "<li class=\"finding\" data-hop=\"\" data-kind=\"%s\">the ends: %s %s ",
+			iks_finding_kind_name(f[k].kind), iks_severity_name(f[k].severity),
+			iks_finding_kind_name(f[k].kind));
+		html_text(o, dir ? dir : "");
+		fputs(": ", o);
+		html_text(o, f[k].explain);
+		fputs("</li>\n", o);
 	}
 	fputs("</ul>\n", o);
 }

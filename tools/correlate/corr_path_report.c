@@ -122,6 +122,12 @@ static void count_hop(const iks_correlation *c, hop_counts *k)
 		k->changed += f[i].kind == IKS_FIND_MODIFIED_IN_TRANSIT;
 }
 
+bool corr_end_finding(int kind)
+{
+	return kind == IKS_FIND_IKE_RETRANSMIT || kind == IKS_FIND_IKE_UNANSWERED ||
+	       kind == IKS_FIND_IKE_ERROR || kind == IKS_FIND_ONE_WAY || kind == IKS_FIND_BAD_SPI;
+}
+
 static bool only_healthy(const iks_correlation *c)
 {
 	const iks_verdict *v;
@@ -390,9 +396,17 @@ void corr_path_json(FILE *out, const corr_input *in, size_t n, const iks_path *p
 		size_t nf = iks_correlation_findings(c, &f);
 		for (int rank = 0; rank < 3; rank++)
 			for (size_t k = 0; k < nf; k++)
-				if (corr_severity_rank(f[k].severity) == rank)
+				if (corr_severity_rank(f[k].severity) == rank &&
+				    !corr_end_finding(f[k].kind))
 					corr_json_finding(&w, c, &f[k], &in[h], NULL, (int)h);
 	}
+	/* what the ends did, once, as the ends' captures show it */
+	const iks_finding *f;
+	size_t nf = iks_correlation_findings(e2e, &f);
+	for (int rank = 0; rank < 3; rank++)
+		for (size_t k = 0; k < nf; k++)
+			if (corr_severity_rank(f[k].severity) == rank && corr_end_finding(f[k].kind))
+				corr_json_finding(&w, e2e, &f[k], ends, NULL, CORR_HOP_NULL);
 	jw_arr_end(&w);
 	jw_obj_end(&w);
 	if (b.s)

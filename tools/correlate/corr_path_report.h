@@ -27,6 +27,11 @@ const char *corr_hop_where(const corr_point_name *names, size_t hop, const iks_p
 
 /* The reports of n points (in[i]: point i's file; docs/json.md "points"). */
 void corr_path_text(FILE *out, const corr_input *in, size_t n, const iks_path *p);
+/* Whether a finding is about what the ends did (IKE retransmits, requests
+ * never answered, error Notifys, one-way failures, SAs used after a
+ * Delete) rather than about a hop: the path's list takes those once, from
+ * the end-to-end correlation, not from every hop that sees them. */
+bool corr_end_finding(int kind);
 void corr_path_json(FILE *out, const corr_input *in, size_t n, const iks_path *p);
 /* --html: one lane per point (corr_path_html.c). Returns 0, or 1 after a
  * message on stderr. */

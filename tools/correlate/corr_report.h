@@ -35,7 +35,9 @@ void corr_icv_ties_free(corr_icv_ties *t);
 void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *c);
 void corr_report_json(FILE *out, const corr_input in[2], const iks_correlation *c);
 /* The same document into w; hop >= 0 (a hop of a longer path) gives each
- * finding a "hop" member. One finding as the document writes it. */
+ * finding a "hop" member. One finding as the document writes it (hop
+ * CORR_HOP_NULL: "hop": null, a finding of the path's ends). */
+#define CORR_HOP_NULL (-2)
 void corr_report_json_w(jsonw *w, const corr_input in[2], const iks_correlation *c, int hop);
 void corr_json_finding(jsonw *w, const iks_correlation *c, const iks_finding *f,
 		       const corr_input *in, const iks_log_record *tie, int hop);

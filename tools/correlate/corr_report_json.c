@@ -75,6 +75,9 @@ void corr_json_finding(jsonw *w, const iks_correlation *c, const iks_finding *f,
 	if (hop >= 0) {
 		jw_key(w, "hop");
 		jw_uint(w, (uint64_t)hop);
+	} else if (hop == CORR_HOP_NULL) {
+		jw_key(w, "hop");
+		jw_null(w);
 	}
 	jw_key(w, "kind");
 	jw_str(w, iks_finding_kind_name(f->kind));
