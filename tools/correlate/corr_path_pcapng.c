@@ -43,7 +43,7 @@ typedef struct point_state {
 	corr_ng_lost fwd;       /* what a sent, lost on the hop after this point */
 	corr_ng_lost back;      /* what b sent, lost on the hop before this point */
 	corr_ng_seen seen;
-	char short_name[8];     /* "P2" */
+	char short_name[24];    /* "P2" (room for any size_t) */
 } point_state;
 
 typedef struct path_ctx {
