@@ -341,6 +341,18 @@ int main(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	/* what the hosts' logs prove joins the verdicts */
+	for (int s = 0; s < 2; s++) {
+		if (!in[s].log)
+			continue;
+		st = iks_correlation_use_log(corr, s, logview_log(in[s].log), logview_join(in[s].log));
+		if (st != IKS_OK) {
+			fprintf(stderr, "pcapcorrelate: %s\n", iks_strerror(st));
+			iks_correlation_free(corr);
+			status = 1;
+			goto out;
+		}
+	}
 	if (json)
 		corr_report_json(stdout, in, corr);
 	else
