@@ -793,6 +793,17 @@ IKS_API int iks_path_finding_hop(const iks_path *p, const iks_finding *f);
  */
 IKS_API bool iks_path_order(const iks_path *p, const size_t **order);
 
+/*
+ * An end host's IKE log for the end-to-end correlation (P1 against PN, as
+ * iks_path_end_to_end returns it): end 0 is P1's host (a), 1 PN's host (b),
+ * and join must be made on that point's capture. Does what
+ * iks_correlation_use_log does, for that correlation only (the hops'
+ * verdicts stay; with two points the one hop is that correlation). Returns
+ * as iks_correlation_use_log. Not thread-safe on p.
+ */
+IKS_API iks_status iks_path_use_log(iks_path *p, int end, const iks_log *log,
+				    const iks_log_join *join);
+
 /* Free a path. Accepts NULL. */
 IKS_API void iks_path_free(iks_path *p);
 

@@ -19,6 +19,8 @@
     with a "no corresponding IKE SA; message dropped" line added (line 2342):
     daemon-dropped a->b naming b's frame 5 and line 2342; without the log, no
     such verdict;
+    the same with 3 points (a SPAN copy of a's link between): the end-to-end
+    verdicts and the top list (hop null) hold it, the text leads with it;
   - construction 2: pluto_v2_drop with a's third copy of the IKE_SA_INIT
     request (frame 3) cut from a's capture: the note says a's capture holds 4
     of the 5 copies its log counts and misses 1 (not loss), and no more
@@ -149,6 +151,30 @@ check("construction 1: without b's log, no daemon-dropped",
 doc_a = correlate("--log-a", logs("pluto_pluto_v2_pluto_a.log"), *c1)
 check("construction 1: a's log (the sender's) proves no drop",
       all(c != "daemon-dropped" for c, _ in causes(doc_a)), causes(doc_a))
+
+# construction 1 with 3 points: a, a SPAN copy of a's link (what a sends 20 us later, what it
+# receives 20 us earlier), b: b's log joins the end-to-end verdicts
+hdr, recs = capmangle.read(c1[0])
+span = []
+for ts, orig, data in recs:
+    ip = capmangle.ipv4(hdr, data)
+    span.append((ts + (20000 if ip and ip["src"] == "192.0.2.1" else -20000), orig, data))
+capmangle.write(os.path.join(tmp, "c1_span.pcap"), hdr, sorted(span, key=lambda r: r[0]))
+c1p = [c1[0], os.path.join(tmp, "c1_span.pcap"), c1[1]]
+doc = correlate("--log-b", os.path.join(tmp, "c1_b.log"), *c1p)
+e2e = [(v["cause"], v["direction"], v.get("log_line")) for v in doc["end_to_end"]["verdicts"]]
+check("3 points: end_to_end daemon-dropped a->b at b's line 2342 first",
+      e2e[:1] == [("daemon-dropped", "a->b", 2342)], e2e)
+top = [(v["hop"], v["cause"], v.get("log_line")) for v in doc["verdicts"]]
+check("3 points: the top verdicts list it with hop null", (None, "daemon-dropped", 2342) in top, top)
+rc, text, _ = run(PCAPCORRELATE, "--log-b", os.path.join(tmp, "c1_b.log"), *c1p)
+check("3 points: the text leads with it",
+      rc == 0 and text.startswith("VERDICT daemon-dropped a->b: The path delivered a's IKEv2 INFORMATIONAL"),
+      text[:200])
+doc = correlate(*c1p)
+check("3 points: without the log, none",
+      all(v["cause"] != "daemon-dropped" for v in doc["verdicts"] + doc["end_to_end"]["verdicts"]),
+      doc["verdicts"])
 
 # construction 2: a's capture misses one copy its log counts
 hdr, recs = capmangle.read(logs("pluto_v2_drop_a.pcap"))

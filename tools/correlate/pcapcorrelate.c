@@ -102,6 +102,18 @@ static int path_main(const char *const *paths, const corr_input *in, iks_trace *
 			return 1;
 		}
 	}
+	/* the ends' logs: what they prove joins the end-to-end verdicts */
+	for (int end = 0; end < 2; end++) {
+		const logview *lv = in[end ? n - 1 : 0].log;
+		if (!lv)
+			continue;
+		st = iks_path_use_log(p, end, logview_log(lv), logview_join(lv));
+		if (st != IKS_OK) {
+			fprintf(stderr, "pcapcorrelate: %s\n", iks_strerror(st));
+			iks_path_free(p);
+			return 1;
+		}
+	}
 	if (json)
 		corr_path_json(stdout, in, n, p);
 	else
