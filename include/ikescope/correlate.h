@@ -570,9 +570,9 @@ IKS_API const char *iks_cause_name(int cause);
  *    to that message) and that no answer followed: a verdict
  *    IKS_CAUSE_DAEMON_DROPPED, "certain", before the path verdicts (the
  *    path delivered it); one verdict per receiving side, count the
- *    requests. A dropped copy of a message that was answered, or a dropped
- *    response, is no failure: it is said in the log_note of the verdict that
- *    names no cause (or of the first verdict).
+ *    requests. A dropped copy of a request that was answered, or a dropped
+ *    response, is no failure: it is said in the log_note of the
+ *    no-path-problem verdict (else of the first verdict).
  *  - Retransmissions the sender's log records for a message its capture
  *    shows it sent: in the log_note of each verdict whose evidence is about
  *    that message's exchange (and the message's ike-retransmit finding joins
@@ -581,8 +581,7 @@ IKS_API const char *iks_cause_name(int cause);
  *
  * No log text is copied into the verdicts. log and join are only read and
  * need not outlive the call. Returns IKS_OK, IKS_E_INVALID (NULL argument,
- * bad side, a correlation of one capture or of a hop of iks_correlate_points
- * is not changed) or IKS_E_NOMEM (the verdicts are then those before the call).
+ * bad side, or a correlation of one capture: nothing is changed) or IKS_E_NOMEM (the verdicts are then those before the call).
  * Not thread-safe on c.
  */
 IKS_API iks_status iks_correlation_use_log(iks_correlation *c, int side, const iks_log *log,
