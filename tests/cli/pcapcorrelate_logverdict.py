@@ -83,6 +83,17 @@ check("v2_drop: without logs, no note and the evidence is the loss only",
       "log_note" not in plain["verdicts"][0] and not any(i in plain["verdicts"][0]["evidence"] for i in retx),
       plain["verdicts"][0])
 
+tmp = tempfile.mkdtemp(prefix="logverdict.")
+html = os.path.join(tmp, "drop.html")
+rc, _, _ = run(PCAPCORRELATE, "--html", html, "--log-a", logs("pluto_v2_drop_pluto_a.log"),
+               logs("pluto_v2_drop_a.pcap"), logs("pluto_v2_drop_b.pcap"))
+page = open(html, encoding="utf-8").read() if rc == 0 else ""
+check("v2_drop: the HTML verdict has the log note",
+      "<p class=\"lognote\"><b>Logs:</b> a&#39;s log shows 4 retransmissions of the IKEv2 IKE_SA_INIT request" in page)
+rc, _, _ = run(PCAPCORRELATE, "--html", html, logs("pluto_v2_drop_a.pcap"), logs("pluto_v2_drop_b.pcap"))
+page = open(html, encoding="utf-8").read() if rc == 0 else "lognote"
+check("v2_drop: without logs, the HTML has none", "lognote" not in page)
+
 # pluto_pluto_v2: the Delete race is a note, not a failure
 doc = pair("pluto_pluto_v2", "pluto_pluto_v2_pluto_a.log", "pluto_pluto_v2_pluto_b.log")
 check("pluto_pluto_v2: only no-path-problem", causes(doc) == [("no-path-problem", None)], causes(doc))
@@ -117,8 +128,6 @@ doc = pair("pluto_charon_v2", "pluto_charon_v2_pluto_a.log", "pluto_charon_v2_ch
 plain = pair("pluto_charon_v2", None, None)
 check("pluto_charon_v2: the verdicts are those without logs", doc["verdicts"] == plain["verdicts"],
       (doc["verdicts"], plain["verdicts"]))
-
-tmp = tempfile.mkdtemp(prefix="logverdict.")
 
 # construction 1: b drops a's Delete request and never answers
 for side in ("a", "b"):

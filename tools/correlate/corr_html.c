@@ -177,6 +177,11 @@ static void write_verdicts(html_ctx *h)
 		fputs(".</p>\n<p class=\"advice\"><b>What to do:</b> ", o);
 		html_text(o, x->advice);
 		fputs("</p>\n", o);
+		if (x->log_note[0]) { /* only with --log-a/--log-b */
+			fputs("<p class=\"lognote\"><b>Logs:</b> ", o);
+			html_text(o, x->log_note);
+			fputs(".</p>\n", o);
+		}
 		if (x->nevidence) {
 			/* each finding its own link, in page order; its headline as a tooltip */
 			size_t ev[IKS_VERDICT_MAX_EVIDENCE], ne = 0;
