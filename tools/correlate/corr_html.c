@@ -8,7 +8,8 @@
  * Elements the tests count (docs/pcapcorrelate.1, HTML REPORT):
  * div.verdict (data-cause, data-direction), its a.evidence links (href
  * "#fN": a finding's position in the page; data-fi: its index in --json's
- * findings), li.finding (data-kind, data-severity, data-fi, data-g: the
+ * findings), its p.lognote (with --log-a/--log-b: what the logs say of its
+ * messages), li.finding (data-kind, data-severity, data-fi, data-g: the
  * arrow's index or -1).
  */
 #include "correlate/corr_html_internal.h"
