@@ -20,6 +20,7 @@
 #include <ikescope/common.h>
 #include <ikescope/decoder.h>
 #include <ikescope/keys.h>
+#include <ikescope/log.h>
 #include <ikescope/packet.h>
 
 #ifdef __cplusplus
@@ -479,8 +480,12 @@ enum iks_cause {
 	IKS_CAUSE_NEGOTIATION_ERROR,     /* notify, its sender: configuration, not path */
 	IKS_CAUSE_ONE_WAY_FAILURE,       /* negotiations one end starts fail, the other's succeed */
 	IKS_CAUSE_NO_PATH_PROBLEM,       /* everything arrived, or only PMTU discovery that worked */
-	IKS_CAUSE_NO_ANSWER              /* one capture: requests to a peer that is heard from,
+	IKS_CAUSE_NO_ANSWER,             /* one capture: requests to a peer that is heard from,
 					    never answered (the peer, or the path one way) */
+	IKS_CAUSE_DAEMON_DROPPED         /* with the receiver's log (iks_correlation_use_log): requests
+					    the path delivered (the receiver's capture holds them) that
+					    the receiver's IKE daemon logged as dropped, and that went
+					    unanswered; log_side, log_line, log_reason, count */
 };
 
 #define IKS_VERDICT_MAX_EVIDENCE 32
@@ -513,6 +518,16 @@ typedef struct iks_verdict {
 	int notify_dir;           /* negotiation-error: iks_direction of its sender */
 	uint32_t nevidence;
 	uint32_t evidence[IKS_VERDICT_MAX_EVIDENCE]; /* indexes into the findings array */
+	/* Added for issue #21 (keep at the end): what the hosts' IKE logs add, after
+	   iks_correlation_use_log (zero / empty without logs). */
+	char log_side;            /* daemon-dropped: 'a' or 'b', whose log (0: none) */
+	uint32_t log_line;        /* daemon-dropped: the first "dropped" line in that log */
+	const char *log_reason;   /* daemon-dropped: what the daemon said, as a kind, never the
+				     log's text: "no-ike-sa" (it holds no IKE SA for the message),
+				     "dropped" (no reason given) (static) */
+	char log_note[IKS_VERDICT_TEXT]; /* one sentence: what the logs say of the messages this
+				     verdict is about (retransmissions, and whether the capture
+				     shows every copy; dropped messages), "" when nothing */
 } iks_verdict;
 
 /*
@@ -542,6 +557,35 @@ IKS_API const char *iks_correlation_direction_name(const iks_correlation *c, int
 IKS_API size_t iks_correlation_verdicts(const iks_correlation *c, const iks_verdict **arr);
 /* "fragments-dropped", ... (static text). */
 IKS_API const char *iks_cause_name(int cause);
+
+/*
+ * Add what one host's IKE log proves to a finished two-capture correlation
+ * and make its verdicts again with it. side 0: host a's log, joined to
+ * capture a (join from iks_log_join_trace or iks_log_join_run on the same
+ * capture's IKE packets: its pkt_frame are frames of that file); 1: b's.
+ * Call it once per side (a second call for a side replaces the first).
+ *
+ *  - A request the receiver's capture shows arriving, that the receiver's
+ *    log records as received and then dropped (an IKS_LK_DROPPED record tied
+ *    to that message) and that no answer followed: a verdict
+ *    IKS_CAUSE_DAEMON_DROPPED, "certain", before the path verdicts (the
+ *    path delivered it); one verdict per receiving side, count the
+ *    requests. A dropped copy of a request that was answered, or a dropped
+ *    response, is no failure: it is said in the log_note of the
+ *    no-path-problem verdict (else of the first verdict).
+ *  - Retransmissions the sender's log records for a message its capture
+ *    shows it sent: in the log_note of each verdict whose evidence is about
+ *    that message's exchange (and the message's ike-retransmit finding joins
+ *    that evidence); when the log counts more copies than the capture holds
+ *    leaving that host, the note says the capture misses them (not loss).
+ *
+ * No log text is copied into the verdicts. log and join are only read and
+ * need not outlive the call. Returns IKS_OK, IKS_E_INVALID (NULL argument,
+ * bad side, or a correlation of one capture: nothing is changed) or IKS_E_NOMEM (the verdicts are then those before the call).
+ * Not thread-safe on c.
+ */
+IKS_API iks_status iks_correlation_use_log(iks_correlation *c, int side, const iks_log *log,
+					   const iks_log_join *join);
 
 /* ---------------------------------------------------------- packet groups */
 
@@ -747,6 +791,17 @@ IKS_API int iks_path_finding_hop(const iks_path *p, const iks_finding *f);
  * to the other (owned by the path). *order is the identity when in order.
  */
 IKS_API bool iks_path_order(const iks_path *p, const size_t **order);
+
+/*
+ * An end host's IKE log for the end-to-end correlation (P1 against PN, as
+ * iks_path_end_to_end returns it): end 0 is P1's host (a), 1 PN's host (b),
+ * and join must be made on that point's capture. Does what
+ * iks_correlation_use_log does, for that correlation only (the hops'
+ * verdicts stay; with two points the one hop is that correlation). Returns
+ * as iks_correlation_use_log. Not thread-safe on p.
+ */
+IKS_API iks_status iks_path_use_log(iks_path *p, int end, const iks_log *log,
+				    const iks_log_join *join);
 
 /* Free a path. Accepts NULL. */
 IKS_API void iks_path_free(iks_path *p);

@@ -424,6 +424,13 @@ const iks_correlation *iks_path_hop_correlation(const iks_path *p, size_t hop)
 	return p && hop + 1 < p->n ? p->hops[hop] : NULL;
 }
 
+iks_status iks_path_use_log(iks_path *p, int end, const iks_log *log, const iks_log_join *join)
+{
+	if (!p || !p->ends)
+		return IKS_E_INVALID;
+	return iks_correlation_use_log(p->ends, end, log, join);
+}
+
 const iks_correlation *iks_path_end_to_end(const iks_path *p)
 {
 	if (!p)

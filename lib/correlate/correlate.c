@@ -423,5 +423,6 @@ void iks_correlation_free(iks_correlation *c)
 	free(c->lost[1]);
 	corr_groups_free(c);
 	corr_fates_free(c->fates);
+	corr_logs_free(c);
 	free(c);
 }

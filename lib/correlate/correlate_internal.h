@@ -82,6 +82,31 @@ typedef struct corr_ctx {
 	iks_correlation *out;
 } corr_ctx;
 
+/* corr_logs.c: the IKE message each IKE unit of either capture is a copy of
+ * (negotiation.c records them; negotiations are found by version and
+ * initiator SPI, since they are sorted after), and what the hosts' logs say
+ * of those messages (iks_correlation_use_log). */
+typedef struct corr_ikemap {
+	uint64_t frame;        /* the frame that completed the unit, in side's file */
+	uint32_t exch;         /* exchange index in its negotiation */
+	uint16_t msg;          /* message index in the exchange */
+	uint8_t side, version;
+	uint8_t ispi[8];
+} corr_ikemap;
+
+typedef struct corr_logfact {
+	uint32_t neg, exch;
+	uint16_t msg;
+	uint32_t sends;        /* the log's sends joined to copies in this side's capture */
+	uint32_t retx_max;     /* the highest retransmission number among them */
+	uint32_t retx;         /* of them, those the log marks as retransmissions */
+	uint32_t first_line;   /* the log line of the first of them */
+	uint32_t drops;        /* received copies the log then recorded as dropped */
+	uint32_t drop_line;    /* the first such "dropped" line */
+	uint64_t drop_frame;   /* the receiver's frame of that copy */
+	const char *reason;    /* "no-ike-sa", "dropped" */
+} corr_logfact;
+
 struct iks_correlation {
 	iks_clock_estimate clock;
 	iks_endpoints ends;
@@ -105,6 +130,12 @@ struct iks_correlation {
 				      other side received (-1: nothing crossed) */
 	uint64_t beyond[2];        /* units side s sent that a point beyond the hop holds (not
 				      judged: the capture-check "incomplete" finding) */
+	corr_ikemap *ikemap;       /* corr_logs.c */
+	size_t nikemap, cap_ikemap;
+	bool ikemap_sorted;
+	corr_logfact *logf[2];     /* what side s's log says (iks_correlation_use_log) */
+	size_t nlogf[2];
+	bool has_log[2];
 };
 
 /* correlate.c: iks_correlate with the hints of a hop (hints NULL: exactly
@@ -242,8 +273,19 @@ void corr_groups_free(iks_correlation *o);
 iks_status corr_findings(corr_ctx *c);
 /* loss.c: the loss profile of each direction (after corr_findings). */
 void corr_loss_profile(corr_ctx *c);
-/* verdicts.c: the diagnosis from the findings and loss profiles (last step). */
+/* verdicts.c: the diagnosis from the findings and loss profiles (last step;
+ * again after iks_correlation_use_log, with a ctx whose only field is out). */
 iks_status corr_verdicts(corr_ctx *c);
+/* corr_logs.c: record that unit `frame` of side s is message (xi, mi) of the
+ * negotiation of k's version and initiator SPI (out of memory: not kept,
+ * the logs then tie fewer copies); free what the logs added; the verdicts
+ * the logs prove (daemon-dropped, before the path's: returns how many) and
+ * their notes on every verdict (after all others). */
+void corr_ikemap_add(iks_correlation *o, int side, uint64_t frame, const trace_ike *k, uint32_t xi,
+		     uint16_t mi);
+void corr_logs_free(iks_correlation *o);
+size_t corr_log_verdicts(const iks_correlation *o, corr_vlist *l);
+void corr_log_notes(const iks_correlation *o, corr_vlist *l);
 /* corr_nat.c: NAT rebinding findings, and the units sent to the old
  * mapping that never arrived (c->stale; allocated here, freed by
  * iks_correlate). Runs before corr_findings. */

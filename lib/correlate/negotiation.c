@@ -102,7 +102,8 @@ static iks_ike_exchange *find_exchange(iks_negotiation *n, const trace_ike *u, s
 
 /* Add one sent copy of a message to its exchange; `aux` parallels the
  * exchange's messages. */
-static void add_copy(corr_ctx *c, iks_ike_exchange *e, msg_aux *aux, const ike_ref *r)
+static void add_copy(corr_ctx *c, const iks_negotiation *n, iks_ike_exchange *e, msg_aux *aux,
+		     const ike_ref *r)
 {
 	const trace_unit *u = unit_of(c, r);
 	const trace_ike *k = ike_of(c, r);
@@ -138,6 +139,9 @@ static void add_copy(corr_ctx *c, iks_ike_exchange *e, msg_aux *aux, const ike_r
 		else
 			m->response = e->nmessages > 1 && e->messages[0].dir != dir;
 	}
+	uint32_t xi = (uint32_t)(e - n->exchanges);
+	uint16_t mi = (uint16_t)(m - e->messages);
+	corr_ikemap_add(c->out, r->side, u->frame, k, xi, mi);
 	if (r->rx_only) {
 		/* the sender's capture was not running: only its arrival is known */
 		m->not_covered = true;
@@ -161,6 +165,7 @@ static void add_copy(corr_ctx *c, iks_ike_exchange *e, msg_aux *aux, const ike_r
 		m->not_covered = true;
 	if (other != NO_MATCH) {
 		const trace_unit *v = &c->t[1 - r->side]->units[other];
+		corr_ikemap_add(c->out, 1 - r->side, v->frame, k, xi, mi);
 		if (m->arrived_count++ == 0) {
 			m->received_s = (double)v->ts / 1e9;
 			m->frame_received = v->frame;
@@ -422,7 +427,7 @@ static iks_status build(corr_ctx *c, const ike_ref *refs, size_t from, size_t to
 			memcpy(n->rspi, u->rspi, 8);
 		iks_ike_exchange *e = find_exchange(n, u, cap);
 		if (e)
-			add_copy(c, e, &aux[(size_t)(e - n->exchanges) * IKS_EXCHANGE_MAX_MESSAGES], &refs[i]);
+			add_copy(c, n, e, &aux[(size_t)(e - n->exchanges) * IKS_EXCHANGE_MAX_MESSAGES], &refs[i]);
 	}
 	free(aux);
 	judge(c, n);

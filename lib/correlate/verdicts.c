@@ -690,6 +690,8 @@ iks_status corr_verdicts(corr_ctx *c)
 	end_names(c, &nm);
 	/* most decisive first */
 	rule_errors(c, &l, &nm);
+	/* what the receiver's log proves it dropped: the path is innocent of it */
+	size_t nlog = corr_log_verdicts(c->out, &l);
 	rule_stale(c, &l, &nm);
 	for (int s = 0; s < 2; s++)
 		rule_fragments(c, &l, &nm, s);
@@ -702,13 +704,18 @@ iks_status corr_verdicts(corr_ctx *c)
 	for (int s = 0; s < 2; s++)
 		rule_modified(c, &l, &nm, s);
 	rule_random(c, &l, &nm);
-	/* healthy only when something was judged: no verdict beats an invented one */
+	/* healthy only when something was judged: no verdict beats an invented one
+	   (a daemon's drop is not the path's: the path may still be healthy) */
 	bool judged = c->out->loss[0].all.sent + c->out->loss[1].all.sent > 0;
-	if (l.n == 0 && judged) {
+	size_t before = l.n;
+	if (l.n == nlog && judged) {
 		rule_healthy(c, &l, &nm);
-		if (l.n == 0)
+		if (l.n == before) {
+			free(l.v);
 			return IKS_E_NOMEM;
+		}
 	}
+	corr_log_notes(c->out, &l);
 	c->out->verdicts = l.v;
 	c->out->nverdicts = l.n;
 	return IKS_OK;
@@ -727,7 +734,7 @@ const char *iks_cause_name(int cause)
 	static const char *const names_[] = {
 		"?", "fragments-dropped", "pmtu-blackhole", "blocked", "random-loss",
 		"modified-in-transit", "stale-sa", "nat-rebind", "negotiation-error",
-		"one-way-failure", "no-path-problem", "no-answer"
+		"one-way-failure", "no-path-problem", "no-answer", "daemon-dropped"
 	};
 	return cause > 0 && cause < (int)(sizeof(names_) / sizeof(names_[0])) ? names_[cause] : "?";
 }

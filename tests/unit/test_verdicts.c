@@ -8,6 +8,7 @@
 
 #include <ikescope/ikescope.h>
 
+#include "fixture.h"
 #include "suites.h"
 #include "synth.h"
 
@@ -263,6 +264,80 @@ START_TEST(healthy_path)
 }
 END_TEST
 
+/* iks_correlation_use_log on the lab's pluto_nat_v2 run (captures/logs):
+ * pluto a dropped charon's two Delete requests (a's log lines 3754 and
+ * 3784, "no corresponding IKE SA"), unanswered. Without the log: only
+ * no-path-problem; with it: daemon-dropped b->a first, then no-path-problem;
+ * b's log (the sender's) adds nothing; bad arguments change nothing. */
+START_TEST(log_daemon_dropped)
+{
+	iks_trace *ta = fixture_trace("logs/pluto_nat_v2_a.pcap", 0, 0, 0);
+	iks_trace *tb = fixture_trace("logs/pluto_nat_v2_b.pcap", 0, 0, 0);
+	iks_correlation *c = NULL;
+	ck_assert_int_eq(iks_correlate(ta, tb, NULL, &c), IKS_OK);
+	size_t nv;
+	const iks_verdict *v = first_verdict(c, &nv);
+	ck_assert_uint_eq(nv, 1);
+	ck_assert_int_eq(v->cause, IKS_CAUSE_NO_PATH_PROBLEM);
+	ck_assert_str_eq(v->log_note, "");
+
+	char path[1024], err[IKS_ERRBUF_SIZE] = "";
+	const char *files[2] = { fixture_path("logs/pluto_nat_v2_pluto_a.log", path, sizeof(path)), NULL };
+	iks_log *la = iks_log_new(IKS_LOG_AUTO, NULL);
+	ck_assert_int_eq(iks_log_read_files(la, files, 1, err), IKS_OK);
+	iks_log_join *ja = NULL;
+	ck_assert_int_eq(iks_log_join_trace(la, ta, NULL, &ja), IKS_OK);
+
+	ck_assert_int_eq(iks_correlation_use_log(NULL, 0, la, ja), IKS_E_INVALID);
+	ck_assert_int_eq(iks_correlation_use_log(c, 2, la, ja), IKS_E_INVALID);
+	ck_assert_int_eq(iks_correlation_use_log(c, 0, NULL, ja), IKS_E_INVALID);
+	ck_assert_uint_eq(iks_correlation_verdicts(c, &v), 1);
+
+	for (int round = 0; round < 2; round++) { /* a second call replaces the first */
+		ck_assert_int_eq(iks_correlation_use_log(c, 0, la, ja), IKS_OK);
+		nv = iks_correlation_verdicts(c, &v);
+		ck_assert_uint_eq(nv, 2);
+		ck_assert_int_eq(v[0].cause, IKS_CAUSE_DAEMON_DROPPED);
+		ck_assert_str_eq(iks_cause_name(v[0].cause), "daemon-dropped");
+		ck_assert_int_eq(v[0].direction, IKS_DIR_B_TO_A);
+		ck_assert_str_eq(v[0].confidence, "certain");
+		ck_assert_uint_eq(v[0].count, 2);
+		ck_assert_int_eq(v[0].log_side, 'a');
+		ck_assert_uint_eq(v[0].log_line, 3754);
+		ck_assert_str_eq(v[0].log_reason, "no-ike-sa");
+		ck_assert_ptr_null(strstr(v[0].summary, "message dropped"));
+		ck_assert_int_eq(v[1].cause, IKS_CAUSE_NO_PATH_PROBLEM);
+		evidence_sane(c, &v[0]);
+	}
+
+	/* b's log: the sender of those requests proves no drop */
+	files[0] = fixture_path("logs/pluto_nat_v2_charon_b.log", path, sizeof(path));
+	iks_log *lb = iks_log_new(IKS_LOG_AUTO, NULL);
+	ck_assert_int_eq(iks_log_read_files(lb, files, 1, err), IKS_OK);
+	iks_log_join *jb = NULL;
+	ck_assert_int_eq(iks_log_join_trace(lb, tb, NULL, &jb), IKS_OK);
+	ck_assert_int_eq(iks_correlation_use_log(c, 1, lb, jb), IKS_OK);
+	nv = iks_correlation_verdicts(c, &v);
+	ck_assert_uint_eq(nv, 2);
+	ck_assert_int_eq(v[0].cause, IKS_CAUSE_DAEMON_DROPPED);
+	ck_assert_uint_eq(v[0].count, 2);
+
+	/* one capture: not changed */
+	iks_correlation *one = NULL;
+	ck_assert_int_eq(iks_diagnose(ta, NULL, &one), IKS_OK);
+	ck_assert_int_eq(iks_correlation_use_log(one, 0, la, ja), IKS_E_INVALID);
+	iks_correlation_free(one);
+
+	iks_log_join_free(ja);
+	iks_log_join_free(jb);
+	iks_log_free(la);
+	iks_log_free(lb);
+	iks_correlation_free(c);
+	iks_trace_free(ta);
+	iks_trace_free(tb);
+}
+END_TEST
+
 Suite *suite_verdicts(void)
 {
 	Suite *s = suite_create("verdicts");
@@ -271,6 +346,7 @@ Suite *suite_verdicts(void)
 	tcase_add_test(tc, only_responses_lost);
 	tcase_add_test(tc, loss_at_both_ends);
 	tcase_add_test(tc, healthy_path);
+	tcase_add_test(tc, log_daemon_dropped);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -181,6 +181,16 @@ void logview_free(logview *v)
 	free(v);
 }
 
+const iks_log *logview_log(const logview *v)
+{
+	return v->log;
+}
+
+const iks_log_join *logview_join(const logview *v)
+{
+	return v->join;
+}
+
 const char *logview_warning(const logview *v)
 {
 	return v->warning[0] ? v->warning : NULL;

@@ -29,6 +29,10 @@ logview *logview_new(const iks_trace *trace, const char *const *logs, size_t nlo
 logview *logview_new_capture(const char *capture, const char *filter, const char *const *logs,
 			     size_t nlogs, char *err);
 void logview_free(logview *v);
+/* The log and its join (to the capture the view was made with), borrowed
+ * from the view: for iks_correlation_use_log. */
+const iks_log *logview_log(const logview *v);
+const iks_log_join *logview_join(const logview *v);
 
 /* Called for every record of the main pass, in capture order: adds the
  * packet's log line to its formatted line (JSON: a "log" key). */

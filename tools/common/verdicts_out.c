@@ -106,6 +106,18 @@ static void verdict_json(jsonw *w, const iks_correlation *c, const iks_verdict *
 		jw_key(w, "count");
 		jw_uint(w, v->count);
 		break;
+	case IKS_CAUSE_DAEMON_DROPPED: {
+		char side[2] = { v->log_side, '\0' };
+		jw_key(w, "count");
+		jw_uint(w, v->count);
+		jw_key(w, "log_side");
+		jw_str(w, v->log_side ? side : NULL);
+		jw_key(w, "log_line");
+		jw_uint(w, v->log_line);
+		jw_key(w, "log_reason");
+		jw_str(w, v->log_reason);
+		break;
+	}
 	default:
 		jw_key(w, "count");
 		jw_uint(w, v->count);
@@ -114,6 +126,10 @@ static void verdict_json(jsonw *w, const iks_correlation *c, const iks_verdict *
 			jw_uint(w, v->total);
 		}
 		break;
+	}
+	if (v->log_note[0]) { /* only with logs: the reports without stay as they were */
+		jw_key(w, "log_note");
+		jw_str(w, v->log_note);
 	}
 	jw_key(w, "evidence");
 	jw_arr_begin(w);
@@ -212,6 +228,8 @@ void verdicts_text(FILE *out, const iks_correlation *c)
 		if (!strcmp(v[k].confidence, "likely"))
 			fprintf(out, "  (likely%s%s)\n", v[k].settle[0] ? ": " : "", v[k].settle);
 		fprintf(out, "  what to do: %s\n", v[k].advice);
+		if (v[k].log_note[0])
+			fprintf(out, "  logs: %s.\n", v[k].log_note);
 		if (v[k].nevidence) {
 			fputs("  evidence: findings ", out);
 			evidence_text(out, &v[k]);

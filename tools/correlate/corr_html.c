@@ -8,7 +8,8 @@
  * Elements the tests count (docs/pcapcorrelate.1, HTML REPORT):
  * div.verdict (data-cause, data-direction), its a.evidence links (href
  * "#fN": a finding's position in the page; data-fi: its index in --json's
- * findings), li.finding (data-kind, data-severity, data-fi, data-g: the
+ * findings), its p.lognote (with --log-a/--log-b: what the logs say of its
+ * messages), li.finding (data-kind, data-severity, data-fi, data-g: the
  * arrow's index or -1).
  */
 #include "correlate/corr_html_internal.h"
@@ -177,6 +178,11 @@ static void write_verdicts(html_ctx *h)
 		fputs(".</p>\n<p class=\"advice\"><b>What to do:</b> ", o);
 		html_text(o, x->advice);
 		fputs("</p>\n", o);
+		if (x->log_note[0]) { /* only with --log-a/--log-b */
+			fputs("<p class=\"lognote\"><b>Logs:</b> ", o);
+			html_text(o, x->log_note);
+			fputs(".</p>\n", o);
+		}
 		if (x->nevidence) {
 			/* each finding its own link, in page order; its headline as a tooltip */
 			size_t ev[IKS_VERDICT_MAX_EVIDENCE], ne = 0;

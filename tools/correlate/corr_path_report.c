@@ -158,6 +158,18 @@ void corr_path_text(FILE *out, const corr_input *in, size_t n, const iks_path *p
 	for (size_t i = 0; i < n; i++)
 		paths[i] = in[i].path;
 	corr_point_names(paths, n, names);
+	/* what an end's log proves its daemon dropped (the path delivered it) */
+	const iks_correlation *e2e_v = iks_path_end_to_end(p);
+	const iks_verdict *ev;
+	size_t nev = iks_correlation_verdicts(e2e_v, &ev);
+	for (size_t k = 0; k < nev; k++) {
+		if (ev[k].cause != IKS_CAUSE_DAEMON_DROPPED)
+			continue;
+		const char *dir = iks_correlation_direction_name(e2e_v, ev[k].direction);
+		fprintf(out, "VERDICT %s%s%s: %s\n", iks_cause_name(ev[k].cause), dir ? " " : "",
+			dir ? dir : "", ev[k].summary);
+		fprintf(out, "  what to do: %s\n", ev[k].advice);
+	}
 	/* the verdicts, each on its hop */
 	for (size_t h = 0; h + 1 < n; h++) {
 		const iks_correlation *c = iks_path_hop_correlation(p, h);
@@ -331,6 +343,34 @@ void corr_path_json(FILE *out, const corr_input *in, size_t n, const iks_path *p
 	jw_arr_end(&w);
 	jw_key(&w, "verdicts");
 	jw_arr_begin(&w);
+	const iks_correlation *e2e_v = iks_path_end_to_end(p);
+	const iks_verdict *ev;
+	size_t nev = iks_correlation_verdicts(e2e_v, &ev);
+	for (size_t k = 0; k < nev; k++) {
+		if (ev[k].cause != IKS_CAUSE_DAEMON_DROPPED)
+			continue;
+		char side[2] = { ev[k].log_side, '\0' };
+		jw_obj_begin(&w);
+		jw_key(&w, "hop");
+		jw_null(&w);
+		jw_key(&w, "where");
+		jw_str(&w, ev[k].log_side == 'a' ? "in a's IKE daemon" : "in b's IKE daemon");
+		jw_key(&w, "cause");
+		jw_str(&w, iks_cause_name(ev[k].cause));
+		jw_key(&w, "direction");
+		jw_str(&w, iks_correlation_direction_name(e2e_v, ev[k].direction));
+		jw_key(&w, "confidence");
+		jw_str(&w, ev[k].confidence);
+		jw_key(&w, "summary");
+		jw_str(&w, ev[k].summary);
+		jw_key(&w, "advice");
+		jw_str(&w, ev[k].advice);
+		jw_key(&w, "log_side");
+		jw_str(&w, side);
+		jw_key(&w, "log_line");
+		jw_uint(&w, ev[k].log_line);
+		jw_obj_end(&w);
+	}
 	for (size_t h = 0; h + 1 < n; h++) {
 		const iks_correlation *c = iks_path_hop_correlation(p, h);
 		const iks_verdict *v;

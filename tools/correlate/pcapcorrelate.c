@@ -102,6 +102,18 @@ static int path_main(const char *const *paths, const corr_input *in, iks_trace *
 			return 1;
 		}
 	}
+	/* the ends' logs: what they prove joins the end-to-end verdicts */
+	for (int end = 0; end < 2; end++) {
+		const logview *lv = in[end ? n - 1 : 0].log;
+		if (!lv)
+			continue;
+		st = iks_path_use_log(p, end, logview_log(lv), logview_join(lv));
+		if (st != IKS_OK) {
+			fprintf(stderr, "pcapcorrelate: %s\n", iks_strerror(st));
+			iks_path_free(p);
+			return 1;
+		}
+	}
 	if (json)
 		corr_path_json(stdout, in, n, p);
 	else
@@ -340,6 +352,18 @@ int main(int argc, char **argv)
 		iks_correlation_free(corr);
 		status = 1;
 		goto out;
+	}
+	/* what the hosts' logs prove joins the verdicts */
+	for (int s = 0; s < 2; s++) {
+		if (!in[s].log)
+			continue;
+		st = iks_correlation_use_log(corr, s, logview_log(in[s].log), logview_join(in[s].log));
+		if (st != IKS_OK) {
+			fprintf(stderr, "pcapcorrelate: %s\n", iks_strerror(st));
+			iks_correlation_free(corr);
+			status = 1;
+			goto out;
+		}
 	}
 	if (json)
 		corr_report_json(stdout, in, corr);
