@@ -426,6 +426,15 @@ iks_verdict *corr_verdict_add(corr_vlist *l, int cause, int direction, const cha
 	return v;
 }
 
+void corr_verdict_evidence(iks_verdict *v, size_t finding)
+{
+	for (uint32_t i = 0; i < v->nevidence; i++)
+		if (v->evidence[i] == finding)
+			return;
+	if (v->nevidence < IKS_VERDICT_MAX_EVIDENCE)
+		v->evidence[v->nevidence++] = (uint32_t)finding;
+}
+
 void corr_say(char *buf, const char *fmt, ...)
 {
 	va_list ap;

@@ -57,15 +57,6 @@ void corr_logs_free(iks_correlation *o)
 
 /* ------------------------------------------------------------ verdicts */
 
-static void evidence(iks_verdict *v, size_t finding)
-{
-	for (uint32_t i = 0; i < v->nevidence; i++)
-		if (v->evidence[i] == finding)
-			return;
-	if (v->nevidence < IKS_VERDICT_MAX_EVIDENCE)
-		v->evidence[v->nevidence++] = (uint32_t)finding;
-}
-
 /* "IKEv2 INFORMATIONAL request mid 0x00000000" */
 static void msg_words(const iks_negotiation *n, const iks_ike_exchange *e, const iks_ike_message *m,
 		      char *buf, size_t len)
@@ -137,7 +128,7 @@ size_t corr_log_verdicts(const iks_correlation *o, corr_vlist *l)
 				const iks_finding *f = &o->finds[k];
 				if ((f->kind == IKS_FIND_IKE_UNANSWERED || f->kind == IKS_FIND_IKE_RETRANSMIT) &&
 				    finding_of(f, n, e, m))
-					evidence(v, k);
+					corr_verdict_evidence(v, k);
 			}
 		}
 		if (!v)
@@ -229,7 +220,7 @@ static void note_exchange(const iks_correlation *o, iks_verdict *v, uint32_t neg
 			for (size_t k = 0; k < o->nfinds; k++)
 				if (o->finds[k].kind == IKS_FIND_IKE_RETRANSMIT &&
 				    finding_of(&o->finds[k], n, e, m))
-					evidence(v, k);
+					corr_verdict_evidence(v, k);
 		}
 }
 

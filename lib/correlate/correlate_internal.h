@@ -219,6 +219,9 @@ typedef struct corr_vlist {
 } corr_vlist;
 iks_verdict *corr_verdict_add(corr_vlist *l, int cause, int direction, const char *confidence);
 void corr_say(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Add a finding's index to a verdict's evidence, once (past
+ * IKS_VERDICT_MAX_EVIDENCE it is not added). */
+void corr_verdict_evidence(iks_verdict *v, size_t finding);
 
 /* Append a unit that did not arrive (or not whole: rem is what the other
  * side holds of it) to its sender's lost list, with why (iks_lost_reason);

@@ -18,7 +18,7 @@ static void evidence_of(const iks_correlation *o, iks_verdict *v, int kind, int 
 {
 	for (size_t i = 0; i < o->nfinds && v->nevidence < IKS_VERDICT_MAX_EVIDENCE; i++)
 		if (o->finds[i].kind == kind && (dir < 0 || o->finds[i].direction == dir))
-			v->evidence[v->nevidence++] = (uint32_t)i;
+			corr_verdict_evidence(v, i);
 }
 
 iks_status one_side_verdicts(corr_ctx *c, uint32_t icmp_ignored, const iks_finding *icmp,
@@ -103,7 +103,7 @@ iks_status one_side_verdicts(corr_ctx *c, uint32_t icmp_ignored, const iks_findi
 		v->spi = f->spi;
 		v->count = f->count;
 		v->delete_frame = f->delete_frame;
-		v->evidence[v->nevidence++] = (uint32_t)i;
+		corr_verdict_evidence(v, i);
 		corr_say(v->summary, "%s kept sending ESP on SPI %08x (%u packets) after %s deleted that SA "
 				 "(its Delete: frame %llu)",
 		     peer, f->spi, f->count, host, (unsigned long long)f->delete_frame);
@@ -123,7 +123,7 @@ iks_status one_side_verdicts(corr_ctx *c, uint32_t icmp_ignored, const iks_findi
 			continue;
 		v->spi = f->spi;
 		v->count = f->count;
-		v->evidence[v->nevidence++] = (uint32_t)i;
+		corr_verdict_evidence(v, i);
 		if (told)
 			corr_say(v->summary, "%s sends %s on SPI %08x (%u packets), an SA %s does not have: "
 					 "%s answered INVALID_SPI (frame %llu)",

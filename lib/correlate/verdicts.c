@@ -32,15 +32,6 @@
 
 typedef corr_vlist vlist;
 
-static void evidence(iks_verdict *v, size_t finding)
-{
-	for (uint32_t i = 0; i < v->nevidence; i++)
-		if (v->evidence[i] == finding)
-			return;
-	if (v->nevidence < IKS_VERDICT_MAX_EVIDENCE)
-		v->evidence[v->nevidence++] = (uint32_t)finding;
-}
-
 /* "1 packet", "2 packets" */
 static const char *plural(uint32_t n, const char *one, const char *many)
 {
@@ -149,7 +140,7 @@ static void rule_errors(corr_ctx *c, vlist *l, const names *nm)
 				v = &l->v[k];
 		if (v) {
 			v->count++;
-			evidence(v, i);
+			corr_verdict_evidence(v, i);
 			continue;
 		}
 		v = corr_verdict_add(l, IKS_CAUSE_NEGOTIATION_ERROR, f->direction, "certain");
@@ -158,7 +149,7 @@ static void rule_errors(corr_ctx *c, vlist *l, const names *nm)
 		v->notify = f->notify;
 		v->notify_dir = f->direction;
 		v->count = 1;
-		evidence(v, i);
+		corr_verdict_evidence(v, i);
 		const char *name = iks_ike_notify_name(f->version, f->notify);
 		char what[96];
 		ike_words(f, what, sizeof(what));
@@ -207,7 +198,7 @@ static void stale_delete_lost(const iks_correlation *o, vlist *l, iks_verdict *v
 			l->explained[deleter]++;
 		if (f->kind == IKS_FIND_PACKET_LOSS || f->kind == IKS_FIND_IKE_UNANSWERED ||
 		    f->kind == IKS_FIND_IKE_RETRANSMIT)
-			evidence(v, i);
+			corr_verdict_evidence(v, i);
 	}
 }
 
@@ -224,7 +215,7 @@ static void rule_stale(corr_ctx *c, vlist *l, const names *nm)
 		v->spi = f->spi;
 		v->count = f->count;
 		v->delete_frame = f->delete_frame;
-		evidence(v, i);
+		corr_verdict_evidence(v, i);
 		int user = f->direction; /* who kept using it */
 		const char *deleter = user == IKS_DIR_B_TO_A ? "a" : "b";
 		if (f->delete_arrived)
@@ -309,7 +300,7 @@ static void rule_fragments(corr_ctx *c, vlist *l, const names *nm, int side)
 		    ((f->kind == IKS_FIND_IKE_UNANSWERED || f->kind == IKS_FIND_IKE_RETRANSMIT) &&
 		     f->has_ike && first->has_ike && f->msgid == first->msgid &&
 		     !memcmp(f->ispi, first->ispi, 8)))
-			evidence(v, i);
+			corr_verdict_evidence(v, i);
 	}
 	l->explained[side] += lost;
 	static const char *const how[] = { "non-first", "arrived as first fragments only",
@@ -326,7 +317,7 @@ static void rule_fragments(corr_ctx *c, vlist *l, const names *nm, int side)
 		if (o->finds[i].kind == IKS_FIND_ICMP_FRAG_NEEDED && o->finds[i].direction == dir &&
 		    o->finds[i].reached_sender) {
 			icmp = &o->finds[i];
-			evidence(v, i);
+			corr_verdict_evidence(v, i);
 		}
 	char what[96];
 	ike_words(first, what, sizeof(what));
@@ -400,12 +391,12 @@ static void rule_pmtu(corr_ctx *c, vlist *l, const names *nm, int side)
 		v->size_ok_max = bh->size_ok_max;
 		v->size_lost_min = bh->size_lost_min;
 		v->count = bh->count;
-		evidence(v, ibh);
+		corr_verdict_evidence(v, ibh);
 		l->explained[side] += bh->count;
 	}
 	for (size_t i = 0; i < o->nfinds; i++)
 		if (o->finds[i].direction == dir && o->finds[i].kind == IKS_FIND_ICMP_FRAG_NEEDED)
-			evidence(v, i);
+			corr_verdict_evidence(v, i);
 	char from[48] = "";
 	if (v->icmp_from_known)
 		iks_addr_format(&v->icmp_from, from, sizeof(from));
@@ -448,7 +439,7 @@ static void rule_nat_rebind(corr_ctx *c, vlist *l, const names *nm)
 		if (!v)
 			return;
 		v->count = f->count;
-		evidence(v, i);
+		corr_verdict_evidence(v, i);
 		l->explained[side_of_dir(lost_dir)] += f->count;
 		char before[48], after[48];
 		iks_addr_format(&f->addr_before, before, sizeof(before));
@@ -479,7 +470,7 @@ static void rule_one_way(corr_ctx *c, vlist *l, const names *nm)
 			return;
 		v->count = f->count;
 		v->total = f->total;
-		evidence(v, i);
+		corr_verdict_evidence(v, i);
 		bool b_fails = f->direction == IKS_DIR_B_TO_A;
 		corr_say(v->summary,
 		    "Negotiations that %s starts fail (%u) while those %s starts complete (%u): "
@@ -529,7 +520,7 @@ static void rule_blocked(corr_ctx *c, vlist *l, const names *nm, int side)
 			continue;
 		if (f->kind == IKS_FIND_PACKET_LOSS || f->kind == IKS_FIND_IKE_UNANSWERED ||
 		    (f->kind == IKS_FIND_FRAGMENT_LOSS && !strcmp(what, "everything")))
-			evidence(v, i);
+			corr_verdict_evidence(v, i);
 	}
 	double span = run->to_s - run->from_s;
 	if (!strcmp(what, "everything"))
@@ -572,7 +563,7 @@ static void rule_modified(corr_ctx *c, vlist *l, const names *nm, int side)
 			discarded++;
 		if (f->icv == IKS_ICV_FAILED)
 			icv_failed++;
-		evidence(v, i);
+		corr_verdict_evidence(v, i);
 	}
 	if (!v)
 		return;
@@ -629,7 +620,7 @@ static void rule_random(corr_ctx *c, vlist *l, const names *nm)
 			continue;
 		if (f->kind == IKS_FIND_PACKET_LOSS || f->kind == IKS_FIND_FRAGMENT_LOSS ||
 		    f->kind == IKS_FIND_IKE_UNANSWERED || f->kind == IKS_FIND_IKE_RETRANSMIT)
-			evidence(v, i);
+			corr_verdict_evidence(v, i);
 	}
 	const iks_loss_profile *pa = &o->loss[0], *pb = &o->loss[1];
 	if (dir == IKS_DIR_BOTH)
@@ -664,7 +655,7 @@ static void rule_healthy(corr_ctx *c, vlist *l, const names *nm)
 		v->confidence = "likely";
 	for (size_t i = 0; i < o->nfinds; i++)
 		if (o->finds[i].kind == IKS_FIND_ICMP_FRAG_NEEDED)
-			evidence(v, i);
+			corr_verdict_evidence(v, i);
 	if (icmp)
 		corr_say(v->summary,
 		    "Everything %s and %s sent each other arrived (%u a->b, %u b->a) except %u %s "

@@ -323,6 +323,33 @@ static void json_ttl(jsonw *w, int v)
 		jw_null(w);
 }
 
+/* One verdict of the path's list: its hop (-1: null, the ends'), where,
+ * and the verdict's words; the object is left open unless `close`. */
+static void json_path_verdict(jsonw *w, int hop, const char *where, const iks_correlation *c,
+			      const iks_verdict *v, bool close)
+{
+	jw_obj_begin(w);
+	jw_key(w, "hop");
+	if (hop >= 0)
+		jw_uint(w, (uint64_t)hop);
+	else
+		jw_null(w);
+	jw_key(w, "where");
+	jw_str(w, where);
+	jw_key(w, "cause");
+	jw_str(w, iks_cause_name(v->cause));
+	jw_key(w, "direction");
+	jw_str(w, iks_correlation_direction_name(c, v->direction));
+	jw_key(w, "confidence");
+	jw_str(w, v->confidence);
+	jw_key(w, "summary");
+	jw_str(w, v->summary);
+	jw_key(w, "advice");
+	jw_str(w, v->advice);
+	if (close)
+		jw_obj_end(w);
+}
+
 void corr_path_json(FILE *out, const corr_input *in, size_t n, const iks_path *p)
 {
 	corr_point_name names[CORR_POINTS_MAX];
@@ -350,21 +377,8 @@ void corr_path_json(FILE *out, const corr_input *in, size_t n, const iks_path *p
 		if (ev[k].cause != IKS_CAUSE_DAEMON_DROPPED)
 			continue;
 		char side[2] = { ev[k].log_side, '\0' };
-		jw_obj_begin(&w);
-		jw_key(&w, "hop");
-		jw_null(&w);
-		jw_key(&w, "where");
-		jw_str(&w, ev[k].log_side == 'a' ? "in a's IKE daemon" : "in b's IKE daemon");
-		jw_key(&w, "cause");
-		jw_str(&w, iks_cause_name(ev[k].cause));
-		jw_key(&w, "direction");
-		jw_str(&w, iks_correlation_direction_name(e2e_v, ev[k].direction));
-		jw_key(&w, "confidence");
-		jw_str(&w, ev[k].confidence);
-		jw_key(&w, "summary");
-		jw_str(&w, ev[k].summary);
-		jw_key(&w, "advice");
-		jw_str(&w, ev[k].advice);
+		json_path_verdict(&w, -1, ev[k].log_side == 'a' ? "in a's IKE daemon" : "in b's IKE daemon",
+				  e2e_v, &ev[k], false);
 		jw_key(&w, "log_side");
 		jw_str(&w, side);
 		jw_key(&w, "log_line");
@@ -376,26 +390,9 @@ void corr_path_json(FILE *out, const corr_input *in, size_t n, const iks_path *p
 		const iks_verdict *v;
 		size_t nv = iks_correlation_verdicts(c, &v);
 		corr_hop_where(names, h, iks_path_hop_get(p, h), where, sizeof(where));
-		for (size_t k = 0; k < nv; k++) {
-			if (v[k].cause == IKS_CAUSE_NO_PATH_PROBLEM)
-				continue;
-			jw_obj_begin(&w);
-			jw_key(&w, "hop");
-			jw_uint(&w, h);
-			jw_key(&w, "where");
-			jw_str(&w, where);
-			jw_key(&w, "cause");
-			jw_str(&w, iks_cause_name(v[k].cause));
-			jw_key(&w, "direction");
-			jw_str(&w, iks_correlation_direction_name(c, v[k].direction));
-			jw_key(&w, "confidence");
-			jw_str(&w, v[k].confidence);
-			jw_key(&w, "summary");
-			jw_str(&w, v[k].summary);
-			jw_key(&w, "advice");
-			jw_str(&w, v[k].advice);
-			jw_obj_end(&w);
-		}
+		for (size_t k = 0; k < nv; k++)
+			if (v[k].cause != IKS_CAUSE_NO_PATH_PROBLEM)
+				json_path_verdict(&w, (int)h, where, c, &v[k], true);
 	}
 	jw_arr_end(&w);
 	jw_key(&w, "hops");
