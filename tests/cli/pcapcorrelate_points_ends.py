@@ -27,7 +27,6 @@ import json
 import os
 import re
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
@@ -130,34 +129,12 @@ for name in ("ikev2_psk_randomloss_noise", "ikev2_bigsainit_allfrags", "ikev2_ps
               and {x[0] for x in ts} == set(titles))
 
 # --- 2. an incomplete middle capture --------------------------------------------------------
-def ipsec_whole(pc, frame):
-    ip = pcapedit.ipv4(frame, pc.ip_offset())
-    if not ip.ok or ip.fragment:
-        return None
-    if ip.proto == 17 and len(frame) >= ip.payload_at + 4:
-        sp, dp = struct.unpack(">HH", frame[ip.payload_at:ip.payload_at + 4])
-        if {sp, dp} & {500, 4500}:
-            return ip.src, ip.dst
-    return (ip.src, ip.dst) if ip.proto == 50 else None
-
-
 name = "ikev2_psk_natloss"
 tl = open(cap(name + "_truth.txt")).read().splitlines()
 r_lost = {int(re.search(r"r_frame=(\d+)", l).group(1)) for l in tl if l.startswith("lost a->b")}
-pc = pcapedit.Pcap(cap(name + "_r-ra.pcap"))
-kept, removed, seen, renum = [], {"a": 0, "b": 0}, 0, {}
-for num, rec in enumerate(pc.records, 1):
-    sd = ipsec_whole(pc, rec[3])
-    if sd and num not in r_lost and {sd[0], sd[1]} == {"192.0.2.1", "198.51.100.1"}:
-        seen += 1
-        if seen % 4 == 2:
-            removed["a" if sd[0] == "192.0.2.1" else "b"] += 1
-            continue
-    kept.append(rec)
-    renum[num] = len(kept)
-pc.records = kept
 partial = os.path.join(tmp, "natloss_r-ra_partial.pcap")
-pc.write(partial)
+removed, renum = pcapedit.thin_middle(cap(name + "_r-ra.pcap"), partial, r_lost, "192.0.2.1",
+                                      "198.51.100.1")
 out = os.path.join(tmp, "natloss_partial.pcapng")
 rc, _, err = correlate(["--pcapng", out, cap(name + "_a.pcap"), partial, cap(name + "_r-rb.pcap"),
                         cap(name + "_b.pcap")])

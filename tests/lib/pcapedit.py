@@ -62,3 +62,37 @@ class IPv4:
 
 def ipv4(frame, at):
     return IPv4(frame, at)
+
+
+def ipsec_whole(pc, frame):
+    """(src, dst) of an unfragmented IKE (UDP 500/4500) or ESP packet, else None."""
+    ip = ipv4(frame, pc.ip_offset())
+    if not ip.ok or ip.fragment:
+        return None
+    if ip.proto == 17 and len(frame) >= ip.payload_at + 4:
+        sp, dp = struct.unpack(">HH", frame[ip.payload_at:ip.payload_at + 4])
+        if {sp, dp} & {500, 4500}:
+            return ip.src, ip.dst
+    return (ip.src, ip.dst) if ip.proto == 50 else None
+
+
+def thin_middle(src, dst, skip, a, b):
+    """A middle capture that missed packets, as a filter or a busy host would:
+    from src, every 4th whole IPsec packet between a and b (counting from the
+    2nd; frames in `skip`, 1-based, are neither counted nor removed) is left
+    out, the rest written to dst. Returns ({"a": removed that a sent, "b": ...},
+    {old frame number: new frame number})."""
+    pc = Pcap(src)
+    kept, removed, seen, renum = [], {"a": 0, "b": 0}, 0, {}
+    for num, rec in enumerate(pc.records, 1):
+        sd = ipsec_whole(pc, rec[3])
+        if sd and num not in skip and {sd[0], sd[1]} == {a, b}:
+            seen += 1
+            if seen % 4 == 2:
+                removed["a" if sd[0] == a else "b"] += 1
+                continue
+        kept.append(rec)
+        renum[num] = len(kept)
+    pc.records = kept
+    pc.write(dst)
+    return removed, renum
