@@ -273,10 +273,7 @@ void charon_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const ui
 		packet_line(log, rec, rec_index, t, &o);
 		break;
 	case IKS_LK_SOCKET:
-		rec->addr[0] = o.addr[0];
-		rec->addr[1] = o.addr[1];
-		rec->port[0] = (uint16_t)o.num[0];
-		rec->port[1] = (uint16_t)o.num[1];
+		log_rec_ends(rec, o.addr[0], (uint16_t)o.num[0], o.addr[1], (uint16_t)o.num[1]);
 		if (p->sub == SUB_RECV_SOCKET)
 			rx_push(log, t, rec);
 		break;

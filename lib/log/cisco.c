@@ -193,10 +193,7 @@ void cisco_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const uin
 			cs->rexmit_n = 0;
 		}
 		rec->kind = p->kind;
-		rec->addr[0] = m.local;
-		rec->addr[1] = m.peer;
-		rec->port[0] = m.local_port;
-		rec->port[1] = m.peer_port;
+		log_rec_ends(rec, m.local, m.local_port, m.peer, m.peer_port);
 		rec->msg = cs->msg = log_add_msg(log, &m);
 		cs->lines = 0;
 		return;

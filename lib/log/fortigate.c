@@ -160,20 +160,14 @@ void fortigate_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const
 		}
 		rec->kind = p->kind;
 		rec->num = m.length;
-		rec->addr[0] = m.local;
-		rec->addr[1] = m.peer;
-		rec->port[0] = m.local_port;
-		rec->port[1] = m.peer_port;
+		log_rec_ends(rec, m.local, m.local_port, m.peer, m.peer_port);
 		rec->msg = log_add_msg(log, &m);
 		return;
 	case F_COMES:
 		fg->has_comes = four_tuple(rest, rn, &fg->src, &fg->sport, &fg->dst, &fg->dport);
 		if (!fg->has_comes)
 			return;
-		rec->addr[0] = fg->src;
-		rec->addr[1] = fg->dst;
-		rec->port[0] = fg->sport;
-		rec->port[1] = fg->dport;
+		log_rec_ends(rec, fg->src, fg->sport, fg->dst, fg->dport);
 		break;
 	case F_EXCH_V1:
 	case F_EXCH_V2: {

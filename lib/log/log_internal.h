@@ -158,6 +158,8 @@ uint32_t log_add_msg(iks_log *log, const iks_log_msg *m);
 void log_msg_init(iks_log_msg *m, const iks_log_record *rec, uint32_t rec_index,
 		  uint32_t resolution_ms);
 iks_log_msg *log_msg(iks_log *log, uint32_t idx); /* NULL for NONE */
+/* The two ends a line names (addr[0]/port[0] first, as each format says). */
+void log_rec_ends(iks_log_record *rec, iks_addr a0, uint16_t p0, iks_addr a1, uint16_t p1);
 /* Track midnights: set rec->day_index from rec->tod_ms. */
 void log_set_day(iks_log *log, iks_log_record *rec);
 

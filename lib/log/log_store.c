@@ -99,3 +99,11 @@ void log_msg_init(iks_log_msg *m, const iks_log_record *rec, uint32_t rec_index,
 		m->resolution_ms = m->resolution_us / 1000;
 	m->serial = rec->serial;
 }
+
+void log_rec_ends(iks_log_record *rec, iks_addr a0, uint16_t p0, iks_addr a1, uint16_t p1)
+{
+	rec->addr[0] = a0;
+	rec->addr[1] = a1;
+	rec->port[0] = p0;
+	rec->port[1] = p1;
+}

@@ -194,10 +194,7 @@ void oakley_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const ui
 		t->open_msg = rec->msg = open_message(log, rec, rec_index, IKS_LOG_RECEIVED);
 		break;
 	case IKS_LK_ACQUIRE:
-		rec->addr[0] = o.addr[0];
-		rec->addr[1] = o.addr[1];
-		rec->port[0] = (uint16_t)o.num[1];
-		rec->port[1] = (uint16_t)o.num[2];
+		log_rec_ends(rec, o.addr[0], (uint16_t)o.num[1], o.addr[1], (uint16_t)o.num[2]);
 		break;
 	case IKS_LK_FILTER:
 		rec->addr[0] = o.addr[0];

@@ -274,10 +274,7 @@ static void packet_line(iks_log *log, iks_log_record *rec, uint32_t rec_index,
 	}
 	rec->kind = p->kind;
 	rec->num = (uint32_t)o->num[0];
-	rec->addr[0] = a[0];
-	rec->addr[1] = a[1];
-	rec->port[0] = port[0];
-	rec->port[1] = port[1];
+	log_rec_ends(rec, a[0], port[0], a[1], port[1]);
 	rec->serial = serial_of(body, len);
 	log_msg_init(&m, rec, rec_index, 1);
 	m.dir = sent ? IKS_LOG_SENT : IKS_LOG_RECEIVED;

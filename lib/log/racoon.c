@@ -222,10 +222,7 @@ void racoon_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const ui
 			       addr_port(text + o.span_off[1], o.span_len[1], &rc->to, &rc->to_port);
 		rc->npend = 0;
 		if (rc->has_from) {
-			rec->addr[0] = rc->from;
-			rec->addr[1] = rc->to;
-			rec->port[0] = rc->from_port;
-			rec->port[1] = rc->to_port;
+			log_rec_ends(rec, rc->from, rc->from_port, rc->to, rc->to_port);
 			rec->num = (uint32_t)o.num[0];
 		}
 		break;
@@ -245,10 +242,7 @@ void racoon_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const ui
 		m.length = natt && count >= 32 ? count - 4 : count;
 		rec->kind = p->kind;
 		rec->num = m.length;
-		rec->addr[0] = m.local;
-		rec->addr[1] = m.peer;
-		rec->port[0] = m.local_port;
-		rec->port[1] = m.peer_port;
+		log_rec_ends(rec, m.local, m.local_port, m.peer, m.peer_port);
 		rec->msg = log_add_msg(log, &m);
 		if (rec->msg != IKS_LOG_NONE && rc->npend < RC_PENDING) {
 			if (rc->npend == 0)
@@ -269,10 +263,7 @@ void racoon_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const ui
 		m.length = (uint32_t)o.num[0];
 		rec->kind = p->kind;
 		rec->num = m.length;
-		rec->addr[0] = m.peer;
-		rec->addr[1] = m.local;
-		rec->port[0] = m.peer_port;
-		rec->port[1] = m.local_port;
+		log_rec_ends(rec, m.peer, m.peer_port, m.local, m.local_port);
 		rec->msg = log_add_msg(log, &m);
 		rc->npend = 0;
 		rc->recv = rec->msg;
