@@ -192,6 +192,11 @@ rc, d, err = run([f["a"], f["r-ra"], f["r-ra"], f["r-rb"], f["b"]])
 check("r-ra given twice: exit 1, the error says one capture was given twice (P2 and P3)",
       rc == 1 and "one capture given twice" in err and "(P2 and P3)" in err, err)
 
+# --- more points than the tool keeps: said, not a bare usage text ---------------------------
+rc, d, err = run([f["a"]] * 17)
+check("17 captures: exit 2, the error says at most 16 points",
+      rc == 2 and "17 captures given: at most 16 points" in err, err)
+
 # --- a middle capture that missed packets --------------------------------------------------
 name = "ikev2_psk_natloss"
 lines, summ = truth_counts(name)

@@ -40,7 +40,8 @@ static void usage(FILE *f)
 	      "                          one interface per end (per point), times on a's (P1's)\n"
 	      "                          clock, each frame's fate (and hop) in its comment\n"
 	      "                          (frame.comment contains \"LOST\")\n"
-	      "      --log-a FILE        host a's IKE log (Oakley.log, charon or pluto); repeat for\n"
+	      "      --log-a FILE        host a's IKE log (Oakley.log, charon, pluto, FortiGate,\n"
+	      "                          racoon or Cisco IOS debug; docs/logs.md); repeat for\n"
 	      "                          the files of an Oakley.log rotation set\n"
 	      "      --log-b FILE        the same for host b\n"
 	      "      --events-a FILE     host a's IPsec audit events (541/542/543/547, text or CSV\n"
@@ -221,7 +222,12 @@ int main(int argc, char **argv)
 		}
 	}
 	int nfiles = argc - optind;
-	if (nfiles < 1 || nfiles > CORR_POINTS_MAX) {
+	if (nfiles > CORR_POINTS_MAX) {
+		fprintf(stderr, "pcapcorrelate: %d captures given: at most %d points along one path\n",
+			nfiles, CORR_POINTS_MAX);
+		return 2;
+	}
+	if (nfiles < 1) {
 		usage(stderr);
 		return 2;
 	}
