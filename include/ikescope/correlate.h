@@ -96,6 +96,12 @@ typedef struct iks_correlate_options {
 	uint32_t findings_max;    /* findings kept (default 100,000) */
 	uint32_t groups_max;      /* packet groups kept (default 200,000; see
 				     iks_correlation_groups) */
+	uint32_t threads;         /* threads a correlation may run at once, the caller's
+				     included (default 1: the caller's only). With more, the
+				     independent halves of a step (sorting each capture,
+				     matching each direction) run on POSIX threads started
+				     and joined inside the call; the result is the same
+				     byte for byte whatever the number */
 } iks_correlate_options;
 
 typedef struct iks_clock_estimate {

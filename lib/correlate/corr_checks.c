@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/par.h"
 #include "correlate/correlate_internal.h"
 
 bool corr_same_capture(const corr_ctx *c, const corr_sample *s, size_t ns)
@@ -161,22 +162,65 @@ static iks_status find_gaps(corr_ctx *c, int r)
 	return IKS_OK;
 }
 
+/* Capture s's unit and fragment times, sorted: a merge of the two lists
+ * when each is in time order already (the usual capture), else a sort. */
+typedef struct times_job {
+	const iks_trace *t;
+	int64_t *v;
+	size_t n;
+} times_job;
+
+static bool times_sorted_units(const iks_trace *t)
+{
+	for (size_t i = 1; i < t->nunits; i++)
+		if (t->units[i].ts < t->units[i - 1].ts)
+			return false;
+	return true;
+}
+
+static bool times_sorted_frags(const iks_trace *t)
+{
+	for (size_t i = 1; i < t->nfrags; i++)
+		if (t->frags[i].ts < t->frags[i - 1].ts)
+			return false;
+	return true;
+}
+
+static void times_job_run(void *p)
+{
+	times_job *j = p;
+	const iks_trace *t = j->t;
+	size_t n = t->nunits + t->nfrags;
+	j->v = malloc((n ? n : 1) * sizeof(int64_t));
+	if (!j->v)
+		return;
+	j->n = n;
+	if (times_sorted_units(t) && times_sorted_frags(t)) {
+		size_t a = 0, b = 0, m = 0;
+		while (a < t->nunits || b < t->nfrags) {
+			bool unit = b == t->nfrags || (a < t->nunits && t->units[a].ts <= t->frags[b].ts);
+			j->v[m++] = unit ? t->units[a++].ts : t->frags[b++].ts;
+		}
+		return;
+	}
+	size_t m = 0;
+	for (size_t i = 0; i < t->nunits; i++)
+		j->v[m++] = t->units[i].ts;
+	for (size_t i = 0; i < t->nfrags; i++)
+		j->v[m++] = t->frags[i].ts;
+	corr_sort_i64(j->v, m);
+}
+
 iks_status corr_checks_prepare(corr_ctx *c)
 {
+	times_job jobs[2] = { { .t = c->t[0] }, { .t = c->t[1] } };
+	par_run(times_job_run, jobs, sizeof(jobs[0]), 2, c->opt.threads);
 	for (int s = 0; s < 2; s++) {
-		const iks_trace *t = c->t[s];
-		size_t n = t->nunits + t->nfrags;
-		c->times[s] = malloc((n ? n : 1) * sizeof(int64_t));
-		if (!c->times[s])
-			return IKS_E_NOMEM;
-		size_t m = 0;
-		for (size_t i = 0; i < t->nunits; i++)
-			c->times[s][m++] = t->units[i].ts;
-		for (size_t i = 0; i < t->nfrags; i++)
-			c->times[s][m++] = t->frags[i].ts;
-		corr_sort_i64(c->times[s], m);
-		c->ntimes[s] = m;
+		c->times[s] = jobs[s].v;
+		c->ntimes[s] = jobs[s].n;
 	}
+	if (!c->times[0] || !c->times[1])
+		return IKS_E_NOMEM;
 	find_filtered(c);
 	return IKS_OK;
 }

@@ -39,6 +39,75 @@ static int cmp_pt(const void *p, const void *q)
 	return a->y < b->y ? -1 : (a->y > b->y);
 }
 
+/* A double as an unsigned integer of the same order (finite values; -0.0
+ * as 0.0, which compares equal to it). */
+static uint64_t order_bits(double v)
+{
+	if (v == 0)
+		v = 0.0;
+	uint64_t b;
+	memcpy(&b, &v, sizeof(b));
+	return b >> 63 ? ~b : b | 1ull << 63;
+}
+
+#define PT_BITS 11
+#define PT_DIGITS (1u << PT_BITS)
+#define PT_PASSES ((64 + PT_BITS - 1) / PT_BITS)
+
+/* Stable LSD radix passes over one coordinate (0: x, 1: y); the result ends
+ * in p. false when out of memory. */
+static bool radix_pts(pt *p, pt *tmp, size_t n, int coord)
+{
+	size_t *count = calloc((size_t)PT_PASSES * PT_DIGITS, sizeof(*count));
+	if (!count)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v = order_bits(coord ? p[i].y : p[i].x);
+		for (unsigned d = 0; d < PT_PASSES; d++)
+			count[d * PT_DIGITS + ((v >> (d * PT_BITS)) & (PT_DIGITS - 1))]++;
+	}
+	pt *src = p, *dst = tmp;
+	for (unsigned d = 0; d < PT_PASSES; d++) {
+		size_t *cnt = &count[d * PT_DIGITS];
+		uint64_t v0 = order_bits(coord ? src[0].y : src[0].x);
+		if (cnt[(v0 >> (d * PT_BITS)) & (PT_DIGITS - 1)] == n)
+			continue;
+		size_t sum = 0;
+		for (size_t k = 0; k < PT_DIGITS; k++) {
+			size_t x = cnt[k];
+			cnt[k] = sum;
+			sum += x;
+		}
+		for (size_t i = 0; i < n; i++) {
+			uint64_t v = order_bits(coord ? src[i].y : src[i].x);
+			dst[cnt[(v >> (d * PT_BITS)) & (PT_DIGITS - 1)]++] = src[i];
+		}
+		pt *sw = src;
+		src = dst;
+		dst = sw;
+	}
+	if (src != p)
+		memcpy(p, src, n * sizeof(*p));
+	free(count);
+	return true;
+}
+
+/* Sort by x, then y, in linear time (tmp: n entries of scratch); the
+ * order cmp_pt gives (points it calls equal are equal in value). */
+static void sort_pts(pt *p, size_t n, pt *tmp)
+{
+	bool sorted = true, finite = true;
+	for (size_t i = 0; i < n; i++) {
+		finite = finite && isfinite(p[i].x) && isfinite(p[i].y);
+		if (i && cmp_pt(&p[i - 1], &p[i]) > 0)
+			sorted = false;
+	}
+	if (sorted)
+		return;
+	if (!finite || !radix_pts(p, tmp, n, 1) || !radix_pts(p, tmp, n, 0))
+		qsort(p, n, sizeof(pt), cmp_pt);
+}
+
 static double cross(pt o, pt a, pt b)
 {
 	return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
@@ -201,11 +270,11 @@ static void fit(pt *p[2], const size_t n[2], pt *hull, double *tmp, double span,
 {
 	envelope e[2];
 	memset(e, 0, sizeof(e));
-	qsort(p[0], n[0], sizeof(pt), cmp_pt);
+	sort_pts(p[0], n[0], hull);
 	lower_envelope(p[0], n[0], hull, &e[0]);
 	for (size_t i = 0; i < n[1]; i++)
 		p[1][i].y = -p[1][i].y;
-	qsort(p[1], n[1], sizeof(pt), cmp_pt);
+	sort_pts(p[1], n[1], hull);
 	lower_envelope(p[1], n[1], hull, &e[1]);
 	for (int d = 0; d < 2; d++)
 		if (n[d])

@@ -203,11 +203,6 @@ double corr_median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-bool corr_matchable(const trace_unit *u)
-{
-	return u->kind != UNIT_ICMP_ERROR && u->kind != UNIT_INCOMPLETE;
-}
-
 keyed *corr_sorted_keys(const iks_trace *t, bool use_loose, const uint8_t *role, int want_role,
 			 size_t *n)
 {

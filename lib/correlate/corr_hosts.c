@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/par.h"
 #include "correlate/correlate_internal.h"
 
 static bool ipsec_kind(uint8_t kind)
@@ -203,13 +204,28 @@ static bool pair_frags(const corr_ctx *c, corr_sample **s, size_t *n, size_t *ca
 	return ok;
 }
 
+/* One capture's units sorted by exact identity (one job per capture). */
+typedef struct keys_job {
+	const iks_trace *t;
+	keyed *k;
+	size_t n;
+} keys_job;
+
+static void keys_job_run(void *p)
+{
+	keys_job *j = p;
+	j->k = corr_sorted_keys(j->t, false, NULL, 0, &j->n);
+}
+
 /* Step 1. */
 corr_sample *corr_samples(corr_ctx *c, size_t *nsamples)
 {
-	size_t na, nb, n = 0, cap = 0;
+	size_t n = 0, cap = 0;
 	corr_sample *s = NULL;
-	keyed *ka = corr_sorted_keys(c->t[0], false, NULL, 0, &na);
-	keyed *kb = corr_sorted_keys(c->t[1], false, NULL, 0, &nb);
+	keys_job jobs[2] = { { .t = c->t[0] }, { .t = c->t[1] } };
+	par_run(keys_job_run, jobs, sizeof(jobs[0]), 2, c->opt.threads);
+	keyed *ka = jobs[0].k, *kb = jobs[1].k;
+	size_t na = jobs[0].n, nb = jobs[1].n;
 	bool ok = ka && kb && push(&s, &n, &cap);
 	size_t i = 0, j = 0;
 	size_t ie, je;

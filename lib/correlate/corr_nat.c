@@ -39,6 +39,7 @@ typedef struct mapping {
 	uint16_t peer_port;   /* the peer's public port as this capture sees it */
 	uint16_t peer_addr;   /* address index in this trace */
 	uint32_t nids;
+	uint64_t last_id;     /* the identity added last: most packets repeat it */
 	uint64_t ids[NAT_IDS_MAX];
 	uint32_t nrejected;   /* new sources that carried no SA of the old one */
 	uint32_t rejected[NAT_REJECTED_MAX]; /* addr << 16 | port */
@@ -69,7 +70,10 @@ static bool has_id(const mapping *m, uint64_t id)
 
 static void add_id(mapping *m, uint64_t id)
 {
-	if (id && m->nids < NAT_IDS_MAX && !has_id(m, id))
+	if (!id || id == m->last_id)
+		return;
+	m->last_id = id;
+	if (m->nids < NAT_IDS_MAX && !has_id(m, id))
 		m->ids[m->nids++] = id;
 }
 
@@ -97,34 +101,54 @@ static bool continues(const corr_ctx *c, int r, size_t j, const mapping *old, ui
 	return false;
 }
 
-/* Mark and count what side r sent to the old mapping and never arrived,
- * after the last packet to it that did (*sent: all it sent to the old
- * mapping from then on). */
-static uint32_t mark_stale(corr_ctx *c, int r, const mapping *old, uint32_t *sent)
+/* A rebinding found: the unit that came from the new source, the mapping
+ * it replaced, and what side r sent to that mapping after the last packet
+ * to it that arrived (*stale of *sent never arrived). */
+typedef struct rebind {
+	size_t j;
+	mapping old;
+	size_t last_ok;       /* SIZE_MAX: none arrived */
+	uint32_t stale, sent;
+} rebind;
+
+static bool to_old(const trace_unit *u, const mapping *old)
+{
+	return u->addr_dst == old->peer_addr && u->dport == old->peer_port &&
+	       u->sport == old->own_port;
+}
+
+/* Mark and count, for every rebinding of side r at once (two passes over
+ * the units, not two per rebinding), what r sent to the old mapping and
+ * never arrived, after the last packet to it that did. */
+static void mark_stale(corr_ctx *c, int r, rebind *rb, size_t nrb)
 {
 	const iks_trace *t = c->t[r];
-	size_t last_ok = SIZE_MAX;
+	for (size_t i = 0; i < nrb; i++) {
+		rb[i].last_ok = SIZE_MAX;
+		rb[i].stale = rb[i].sent = 0;
+	}
 	for (size_t k = 0; k < t->nunits; k++) {
 		const trace_unit *u = &t->units[k];
-		if (c->role[r][k] == ROLE_SENT && u->proto == 17 && u->addr_dst == old->peer_addr &&
-		    u->dport == old->peer_port && u->sport == old->own_port &&
-		    c->match[r][k] != NO_MATCH)
-			last_ok = k;
+		if (c->role[r][k] != ROLE_SENT || u->proto != 17 || c->match[r][k] == NO_MATCH)
+			continue;
+		for (size_t i = 0; i < nrb; i++)
+			if (to_old(u, &rb[i].old))
+				rb[i].last_ok = k;
 	}
-	uint32_t n = 0;
-	*sent = 0;
-	for (size_t k = last_ok == SIZE_MAX ? 0 : last_ok + 1; k < t->nunits; k++) {
+	for (size_t k = 0; k < t->nunits; k++) {
 		const trace_unit *u = &t->units[k];
-		if (c->role[r][k] != ROLE_SENT || u->proto != 17 || u->addr_dst != old->peer_addr ||
-		    u->dport != old->peer_port || u->sport != old->own_port || !corr_matchable(u))
+		if (c->role[r][k] != ROLE_SENT || u->proto != 17 || !corr_matchable(u))
 			continue;
-		(*sent)++;
-		if (c->match[r][k] != NO_MATCH)
-			continue;
-		c->stale[r][k] = 1;
-		n++;
+		for (size_t i = 0; i < nrb; i++) {
+			if ((rb[i].last_ok != SIZE_MAX && k <= rb[i].last_ok) || !to_old(u, &rb[i].old))
+				continue;
+			rb[i].sent++;
+			if (c->match[r][k] != NO_MATCH)
+				continue;
+			c->stale[r][k] = 1;
+			rb[i].stale++;
+		}
 	}
-	return n;
 }
 
 static void report(corr_ctx *c, int r, size_t j, const mapping *old, uint32_t stale,
@@ -172,7 +196,8 @@ static iks_status rebinds_seen_by(corr_ctx *c, int r)
 	const iks_trace *t = c->t[r];
 	mapping cur[NAT_PORTS_MAX];
 	size_t ncur = 0;
-	unsigned reported = 0;
+	rebind rb[NAT_REBINDS_MAX];
+	size_t reported = 0;
 	for (size_t j = 0; j < t->nunits && reported < NAT_REBINDS_MAX; j++) {
 		const trace_unit *u = &t->units[j];
 		if (c->role[r][j] != ROLE_RECEIVED || !is_udp_ipsec(u))
@@ -206,9 +231,8 @@ static iks_status rebinds_seen_by(corr_ctx *c, int r)
 				m->rejected[m->nrejected++] = src;
 			continue; /* another conversation, not this one moving */
 		}
-		uint32_t sent = 0;
-		uint32_t stale = mark_stale(c, r, m, &sent);
-		report(c, r, j, m, stale, sent);
+		rb[reported].j = j;
+		rb[reported].old = *m;
 		reported++;
 		mapping next;
 		memset(&next, 0, sizeof(next));
@@ -218,6 +242,9 @@ static iks_status rebinds_seen_by(corr_ctx *c, int r)
 		add_id(&next, sa_id(t, u));
 		*m = next;
 	}
+	mark_stale(c, r, rb, reported);
+	for (size_t i = 0; i < reported; i++)
+		report(c, r, rb[i].j, &rb[i].old, rb[i].stale, rb[i].sent);
 	return IKS_OK;
 }
 

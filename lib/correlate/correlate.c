@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/par.h"
 #include "correlate/corr_fate.h"
 #include "correlate/correlate_internal.h"
 
@@ -38,6 +39,7 @@ void iks_correlate_options_default(iks_correlate_options *opt)
 	opt->negotiations_max = 100000;
 	opt->findings_max = 100000;
 	opt->groups_max = 200000;
+	opt->threads = 1;
 }
 
 /* Step 4: each unit side s sent, looked for among what the other side received. */
@@ -99,7 +101,9 @@ static iks_status match_direction(corr_ctx *c, int s, bool loose)
 		size_t best = SIZE_MAX;
 		double best_err = c->window_ns;
 		for (size_t j = lo; j < nr && kr[j].key == key; j++) {
-			if (c->match[r][kr[j].idx] != NO_MATCH || c->role[r][kr[j].idx] != ROLE_RECEIVED)
+			/* role first: the other direction's job writes match[r]
+			 * of r's sent units meanwhile */
+			if (c->role[r][kr[j].idx] != ROLE_RECEIVED || c->match[r][kr[j].idx] != NO_MATCH)
 				continue;
 			double err = fabs((double)kr[j].ts - expect);
 			if (err <= best_err) {
@@ -129,6 +133,32 @@ static bool any_unmatched(const corr_ctx *c, int s)
 		    c->match[s][i] == NO_MATCH)
 			return true;
 	return false;
+}
+
+/* Both directions of step 4 at once: what a sent and what b sent are
+ * matched by separate jobs, which write disjoint entries (a direction
+ * writes match[] and modified[] of its sender's sent units and of its
+ * receiver's received units only, and reads only those and the sorted
+ * keys, which neither writes). */
+typedef struct match_job {
+	corr_ctx *c;
+	int s;
+	iks_status st;
+} match_job;
+
+static void match_job_run(void *p)
+{
+	match_job *j = p;
+	j->st = match_direction(j->c, j->s, false);
+	if (j->st == IKS_OK && any_unmatched(j->c, j->s))
+		j->st = match_direction(j->c, j->s, true);
+}
+
+static iks_status match_both(corr_ctx *c)
+{
+	match_job jobs[2] = { { .c = c, .s = 0 }, { .c = c, .s = 1 } };
+	par_run(match_job_run, jobs, sizeof(jobs[0]), 2, c->opt.threads);
+	return jobs[0].st != IKS_OK ? jobs[0].st : jobs[1].st;
 }
 
 static void fill_endpoints(corr_ctx *c)
@@ -254,6 +284,8 @@ iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_
 			c.opt.findings_max = opt->findings_max;
 		if (opt->groups_max)
 			c.opt.groups_max = opt->groups_max;
+		if (opt->threads)
+			c.opt.threads = opt->threads;
 	}
 	c.out = calloc(1, sizeof(*c.out));
 	iks_status st = c.out ? IKS_OK : IKS_E_NOMEM;
@@ -310,11 +342,7 @@ iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_
 		/* without a clock (nothing crossed) the captures' clocks are taken
 		 * to agree: matching finds nothing, each end's negotiations are
 		 * still followed */
-		for (int s = 0; s < 2 && st == IKS_OK; s++)
-			st = match_direction(&c, s, false);
-		for (int s = 0; s < 2 && st == IKS_OK; s++)
-			if (any_unmatched(&c, s))
-				st = match_direction(&c, s, true);
+		st = match_both(&c);
 		for (int s = 0; s < 2; s++) {
 			free(c.exact[s]);
 			c.exact[s] = NULL;

@@ -181,8 +181,11 @@ bool corr_sort_keyed(keyed *k, size_t n);
 void corr_sort_i64(int64_t *v, size_t n);
 void corr_sort_doubles(double *v, size_t n);
 /* Units that can have a copy at the other end (not ICMP errors, not
- * incomplete datagrams). */
-bool corr_matchable(const trace_unit *u);
+ * incomplete datagrams). Inline: every pass over the units asks it. */
+static inline bool corr_matchable(const trace_unit *u)
+{
+	return u->kind != UNIT_ICMP_ERROR && u->kind != UNIT_INCOMPLETE;
+}
 /* Median of v[0..n) (sorts v); 0 when n is 0. */
 double corr_median(double *v, size_t n);
 /* Time of a unit of side s on a's clock / expected arrival on the other

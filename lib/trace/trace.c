@@ -88,7 +88,7 @@ void iks_trace_get_info(const iks_trace *t, iks_trace_info *info)
 
 /* Index of an address, adding it; the last index is shared by all
  * addresses past the cap (counted in info.dropped... as addresses). */
-static uint32_t intern_addr(iks_trace *t, const iks_addr *a)
+static uint32_t intern_addr_slow(iks_trace *t, const iks_addr *a)
 {
 	uint64_t h = h_final(h_bytes(IKS_FNV_OFFSET, (const uint8_t *)a, sizeof(*a)));
 	uint32_t mask = t->addr_slots - 1;
@@ -104,6 +104,19 @@ static uint32_t intern_addr(iks_trace *t, const iks_addr *a)
 		if (!memcmp(&t->addrs[v - 1], a, sizeof(*a)))
 			return v - 1;
 	}
+}
+
+static uint32_t intern_addr(iks_trace *t, const iks_addr *a)
+{
+	for (int r = 0; r < 2; r++) {
+		uint32_t v = t->addr_recent[r];
+		if (v && !memcmp(&t->addrs[v - 1], a, sizeof(*a)))
+			return v - 1;
+	}
+	uint32_t v = intern_addr_slow(t, a);
+	t->addr_recent[1] = t->addr_recent[0];
+	t->addr_recent[0] = v + 1;
+	return v;
 }
 
 /* Room for one more element in a side table of n used of *cap (doubling).

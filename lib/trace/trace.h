@@ -144,6 +144,8 @@ struct iks_trace {
 	uint32_t naddrs;
 	uint32_t *addr_index;  /* open addressing: slot -> addr index + 1 */
 	uint32_t addr_slots;
+	uint32_t addr_recent[2]; /* the last two addresses interned (index + 1; 0: none):
+				    most packets repeat a source and destination */
 	pending_dgram *pending; /* TRACE_PENDING slots */
 	trace_hostdrops hostdrops; /* frames the capturing host dropped (pcapng epb_verdict) */
 	iks_trace_info info;

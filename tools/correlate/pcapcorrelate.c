@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ikescope/ikescope.h>
 
@@ -63,13 +64,24 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* The library's defaults, with a thread per core (the steps that split run
+ * each capture's or each direction's half at once). */
+static void correlate_options(iks_correlate_options *o)
+{
+	iks_correlate_options_default(o);
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	o->threads = cores > 1 ? (uint32_t)(cores < 16 ? cores : 16) : 1;
+}
+
 /* More than two points: the hops, in path order, or an error naming the
  * order the captures show. */
 static int path_main(const char *const *paths, const corr_input *in, iks_trace *const *t, size_t n,
 		     bool json, const char *lost_out, const char *html_out, const char *pcapng_out)
 {
 	iks_path *p = NULL;
-	iks_status st = iks_correlate_points((const iks_trace *const *)t, n, NULL, &p);
+	iks_correlate_options copt;
+	correlate_options(&copt);
+	iks_status st = iks_correlate_points((const iks_trace *const *)t, n, &copt, &p);
 	if (st != IKS_OK) {
 		fprintf(stderr, "pcapcorrelate: %s\n", iks_strerror(st));
 		return 1;
@@ -338,7 +350,9 @@ int main(int argc, char **argv)
 				   pcapng_out);
 		goto out;
 	}
-	iks_status st = iks_correlate(t[0], t[1], NULL, &corr);
+	iks_correlate_options copt;
+	correlate_options(&copt);
+	iks_status st = iks_correlate(t[0], t[1], &copt, &corr);
 	if (st != IKS_OK) {
 		fprintf(stderr, "pcapcorrelate: %s\n", iks_strerror(st));
 		status = 1;
