@@ -15,54 +15,18 @@
 
 #include "correlate/correlate_internal.h"
 
-/* One stable LSD radix pass set over a 64-bit field of keyed records
- * (11-bit digits, six passes, a pass skipped when every record has the same
- * digit). `by_ts` sorts by ts (signed: its sign bit flipped), else by key.
- * The result ends in k (tmp holds n records). */
+/* Keyed records in (key, ts, idx) order. Identities are 64-bit digests,
+ * even over their bits: stable LSD radix passes (11-bit digits, a pass
+ * skipped when every record has the same digit) over the high 33 bits
+ * only, then each run of records alike in those bits put in order by the
+ * full comparison (runs of two or three at a million records, unless
+ * identities repeat; a long run, as keys that are not digests would give,
+ * is sorted by qsort, never worse than n log n). */
 #define RADIX_BITS 11
 #define RADIX_SIZE (1u << RADIX_BITS)
 #define RADIX_PASSES ((64 + RADIX_BITS - 1) / RADIX_BITS)
-
-static uint64_t radix_field(const keyed *r, bool by_ts)
-{
-	return by_ts ? (uint64_t)r->ts ^ (1ull << 63) : r->key;
-}
-
-static bool radix_sort(keyed *k, keyed *tmp, size_t n, bool by_ts)
-{
-	size_t *count = calloc((size_t)RADIX_PASSES * RADIX_SIZE, sizeof(*count));
-	if (!count)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		uint64_t v = radix_field(&k[i], by_ts);
-		for (unsigned p = 0; p < RADIX_PASSES; p++)
-			count[p * RADIX_SIZE + ((v >> (p * RADIX_BITS)) & (RADIX_SIZE - 1))]++;
-	}
-	keyed *src = k, *dst = tmp;
-	for (unsigned p = 0; p < RADIX_PASSES; p++) {
-		size_t *c = &count[p * RADIX_SIZE];
-		uint64_t first = (radix_field(&src[0], by_ts) >> (p * RADIX_BITS)) & (RADIX_SIZE - 1);
-		if (c[first] == n)
-			continue; /* one digit for all: this pass keeps the order */
-		size_t sum = 0;
-		for (size_t d = 0; d < RADIX_SIZE; d++) {
-			size_t x = c[d];
-			c[d] = sum;
-			sum += x;
-		}
-		for (size_t i = 0; i < n; i++) {
-			uint64_t d = (radix_field(&src[i], by_ts) >> (p * RADIX_BITS)) & (RADIX_SIZE - 1);
-			dst[c[d]++] = src[i];
-		}
-		keyed *sw = src;
-		src = dst;
-		dst = sw;
-	}
-	if (src != k)
-		memcpy(k, src, n * sizeof(*k));
-	free(count);
-	return true;
-}
+#define KEY_LOW_BITS 31       /* left to the runs */
+#define KEY_PASSES 3          /* bits 31..63 */
 
 static int cmp_keyed(const void *x, const void *y)
 {
@@ -74,30 +38,75 @@ static int cmp_keyed(const void *x, const void *y)
 	return a->idx < b->idx ? -1 : (a->idx > b->idx);
 }
 
+static bool radix_high(keyed *k, keyed *tmp, size_t n)
+{
+	size_t *count = calloc((size_t)KEY_PASSES * RADIX_SIZE, sizeof(*count));
+	if (!count)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		for (unsigned p = 0; p < KEY_PASSES; p++)
+			count[p * RADIX_SIZE +
+			      ((k[i].key >> (KEY_LOW_BITS + p * RADIX_BITS)) & (RADIX_SIZE - 1))]++;
+	keyed *src = k, *dst = tmp;
+	for (unsigned p = 0; p < KEY_PASSES; p++) {
+		unsigned shift = KEY_LOW_BITS + p * RADIX_BITS;
+		size_t *c = &count[p * RADIX_SIZE];
+		if (c[(src[0].key >> shift) & (RADIX_SIZE - 1)] == n)
+			continue; /* one digit for all: this pass keeps the order */
+		size_t sum = 0;
+		for (size_t d = 0; d < RADIX_SIZE; d++) {
+			size_t x = c[d];
+			c[d] = sum;
+			sum += x;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[c[(src[i].key >> shift) & (RADIX_SIZE - 1)]++] = src[i];
+		keyed *sw = src;
+		src = dst;
+		dst = sw;
+	}
+	if (src != k)
+		memcpy(k, src, n * sizeof(*k));
+	free(count);
+	return true;
+}
+
+/* Records [0, n) alike in their high bits, into full order. */
+static void order_run(keyed *k, size_t n)
+{
+	if (n > 16) {
+		qsort(k, n, sizeof(*k), cmp_keyed);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		keyed x = k[i];
+		size_t j = i;
+		for (; j > 0 && cmp_keyed(&k[j - 1], &x) > 0; j--)
+			k[j] = k[j - 1];
+		k[j] = x;
+	}
+}
+
 bool corr_sort_keyed(keyed *k, size_t n)
 {
 	if (n < 2)
 		return true;
-	bool in_idx_order = true, in_time_order = true;
-	for (size_t i = 1; i < n && in_idx_order; i++) {
-		in_idx_order = k[i - 1].idx < k[i].idx;
-		in_time_order = in_time_order && k[i - 1].ts <= k[i].ts;
-	}
-	if (!in_idx_order) {
-		/* not built in index order: the radix passes could not break
-		 * ties by index */
-		qsort(k, n, sizeof(*k), cmp_keyed);
-		return true;
-	}
 	keyed *tmp = malloc(n * sizeof(*tmp));
 	if (!tmp)
 		return false;
-	/* stable passes: (ts, idx) order first, unless the records already are
-	 * in it (units in capture order, times never going back), then key */
-	bool ok = in_time_order || radix_sort(k, tmp, n, true);
-	ok = ok && radix_sort(k, tmp, n, false);
+	bool ok = radix_high(k, tmp, n);
 	free(tmp);
-	return ok;
+	if (!ok)
+		return false;
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && k[j].key >> KEY_LOW_BITS == k[i].key >> KEY_LOW_BITS)
+			j++;
+		if (j - i > 1)
+			order_run(&k[i], j - i);
+		i = j;
+	}
+	return true;
 }
 
 static int cmp_double(const void *x, const void *y)

@@ -161,6 +161,10 @@ static bool pair_frags_pass(const corr_ctx *c, bool prefix, uint8_t *done[2], co
 	size_t i = 0, j = 0;
 	size_t ie, je;
 	while (ok && common_run(ka, na, sizeof(*ka), kb, nb, sizeof(*kb), &i, &j, &ie, &je)) {
+		if (ie + CORR_AHEAD < na)
+			CORR_PREFETCH(&c->t[0]->units[ka[ie + CORR_AHEAD].idx]);
+		if (je + CORR_AHEAD < nb)
+			CORR_PREFETCH(&c->t[1]->units[kb[je + CORR_AHEAD].idx]);
 		if (ie - i == 1 && je - j == 1) {
 			const trace_frag *ga = &A->frags[ka[i].idx], *gb = &B->frags[kb[j].idx];
 			if (!push(s, n, cap)) {
@@ -230,6 +234,10 @@ corr_sample *corr_samples(corr_ctx *c, size_t *nsamples)
 	size_t i = 0, j = 0;
 	size_t ie, je;
 	while (ok && common_run(ka, na, sizeof(*ka), kb, nb, sizeof(*kb), &i, &j, &ie, &je)) {
+		if (ie + CORR_AHEAD < na)
+			CORR_PREFETCH(&c->t[0]->units[ka[ie + CORR_AHEAD].idx]);
+		if (je + CORR_AHEAD < nb)
+			CORR_PREFETCH(&c->t[1]->units[kb[je + CORR_AHEAD].idx]);
 		if (ie - i == 1 && je - j == 1) {
 			if (!push(&s, &n, &cap))
 				ok = false;

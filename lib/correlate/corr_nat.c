@@ -21,12 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "correlate/correlate_internal.h"
 
 #define NAT_PORTS_MAX 8     /* own UDP ports followed per side */
 #define NAT_IDS_MAX 64      /* SA identities remembered per mapping */
 #define NAT_REBINDS_MAX 16  /* rebindings reported per side */
-#define NAT_REJECTED_MAX 8  /* other sources remembered per mapping */
+#define NAT_REJECTED_SLOTS 1024 /* other sources remembered per mapping (a memo: past
+				   3/4 full, a source is looked at again each time) */
 
 static const char EXPLAIN_REBIND[] =
 	"a NAT in the path gave this end a new public address or port in the middle of its SAs "
@@ -41,9 +43,51 @@ typedef struct mapping {
 	uint32_t nids;
 	uint64_t last_id;     /* the identity added last: most packets repeat it */
 	uint64_t ids[NAT_IDS_MAX];
-	uint32_t nrejected;   /* new sources that carried no SA of the old one */
-	uint32_t rejected[NAT_REJECTED_MAX]; /* addr << 16 | port */
 } mapping;
+
+/* New sources to one port that carried no SA of its current mapping:
+ * addr << 16 | port (never 0: the port is not), open addressing. */
+typedef struct rejected_set {
+	uint32_t n;
+	uint32_t slot[NAT_REJECTED_SLOTS];
+} rejected_set;
+
+static uint32_t *rejected_find(rejected_set *set, uint32_t src)
+{
+	uint32_t i = (uint32_t)(h_final(src) & (NAT_REJECTED_SLOTS - 1));
+	while (set->slot[i] && set->slot[i] != src)
+		i = (i + 1) & (NAT_REJECTED_SLOTS - 1);
+	return &set->slot[i];
+}
+
+static bool rejected_has(rejected_set *set, uint32_t src)
+{
+	return *rejected_find(set, src) == src;
+}
+
+static void rejected_add(rejected_set *set, uint32_t src)
+{
+	if (set->n >= NAT_REJECTED_SLOTS / 4 * 3)
+		return;
+	uint32_t *at = rejected_find(set, src);
+	if (!*at) {
+		*at = src;
+		set->n++;
+	}
+}
+
+/* Each source's UDP IPsec packets to each port of the host, in capture
+ * order: (own port, source address, source port) digested, ts 0, unit. */
+typedef struct source_index {
+	keyed *k;
+	size_t n;
+	bool built;
+} source_index;
+
+static uint64_t source_key(uint16_t own_port, uint16_t addr, uint16_t port)
+{
+	return h_final((uint64_t)own_port << 32 | (uint64_t)addr << 16 | port);
+}
 
 /* The SA identity a unit carries: an IKE SPI pair or an ESP/AH SPI; 0 none. */
 static uint64_t sa_id(const iks_trace *t, const trace_unit *u)
@@ -83,17 +127,46 @@ static bool is_udp_ipsec(const trace_unit *u)
 	       (u->kind == UNIT_IKE || u->kind == UNIT_ESP || u->kind == UNIT_KEEPALIVE);
 }
 
-/* Whether a later packet from the new source carries an identity seen from
- * the old one (the SA continues), starting at unit j. */
-static bool continues(const corr_ctx *c, int r, size_t j, const mapping *old, uint16_t addr,
-		      uint16_t port)
+static bool is_received_udp_ipsec(const corr_ctx *c, int r, size_t k)
+{
+	return c->role[r][k] == ROLE_RECEIVED && is_udp_ipsec(&c->t[r]->units[k]);
+}
+
+static bool source_index_build(const corr_ctx *c, int r, source_index *x)
 {
 	const iks_trace *t = c->t[r];
-	for (size_t k = j; k < t->nunits; k++) {
-		const trace_unit *u = &t->units[k];
-		if (c->role[r][k] != ROLE_RECEIVED || !is_udp_ipsec(u) || u->dport != old->own_port ||
-		    u->addr_src != addr || u->sport != port)
-			continue;
+	x->built = true;
+	x->k = malloc((t->nunits ? t->nunits : 1) * sizeof(*x->k));
+	if (!x->k)
+		return false;
+	for (size_t k = 0; k < t->nunits; k++)
+		if (is_received_udp_ipsec(c, r, k)) {
+			const trace_unit *u = &t->units[k];
+			x->k[x->n++] = (keyed){ source_key(u->dport, u->addr_src, u->sport), 0, (uint32_t)k };
+		}
+	return corr_sort_keyed(x->k, x->n);
+}
+
+/* Whether a later packet from the new source carries an identity seen from
+ * the old one (the SA continues), starting at unit j: only that source's
+ * packets are looked at (the index), so that many sources cost one pass. */
+static bool continues(const corr_ctx *c, int r, const source_index *x, size_t j, const mapping *old,
+		      uint16_t addr, uint16_t port)
+{
+	const iks_trace *t = c->t[r];
+	uint64_t key = source_key(old->own_port, addr, port);
+	size_t lo = 0, hi = x->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (x->k[mid].key < key || (x->k[mid].key == key && x->k[mid].idx < j))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t e = lo; e < x->n && x->k[e].key == key; e++) {
+		const trace_unit *u = &t->units[x->k[e].idx];
+		if (u->dport != old->own_port || u->addr_src != addr || u->sport != port)
+			continue; /* another source of the same digest */
 		uint64_t id = sa_id(t, u);
 		if (id && has_id(old, id))
 			return true;
@@ -198,17 +271,25 @@ static iks_status rebinds_seen_by(corr_ctx *c, int r)
 	size_t ncur = 0;
 	rebind rb[NAT_REBINDS_MAX];
 	size_t reported = 0;
+	rejected_set *rejected = calloc(NAT_PORTS_MAX, sizeof(*rejected));
+	source_index sources = { NULL, 0, false };
+	if (!rejected)
+		return IKS_E_NOMEM;
 	for (size_t j = 0; j < t->nunits && reported < NAT_REBINDS_MAX; j++) {
 		const trace_unit *u = &t->units[j];
 		if (c->role[r][j] != ROLE_RECEIVED || !is_udp_ipsec(u))
 			continue;
 		mapping *m = NULL;
+		rejected_set *rej = NULL;
 		for (size_t i = 0; i < ncur; i++)
-			if (cur[i].own_port == u->dport)
+			if (cur[i].own_port == u->dport) {
 				m = &cur[i];
+				rej = &rejected[i];
+			}
 		if (!m) {
 			if (ncur == NAT_PORTS_MAX)
 				continue;
+			rej = &rejected[ncur];
 			m = &cur[ncur++];
 			memset(m, 0, sizeof(*m));
 			m->own_port = u->dport;
@@ -221,14 +302,15 @@ static iks_status rebinds_seen_by(corr_ctx *c, int r)
 		}
 		/* a new source for this port: a rebinding when an SA continues from it */
 		uint32_t src = (uint32_t)u->addr_src << 16 | u->sport;
-		bool seen = false;
-		for (uint32_t i = 0; i < m->nrejected && !seen; i++)
-			seen = m->rejected[i] == src;
-		if (seen)
+		if (rejected_has(rej, src))
 			continue;
-		if (!continues(c, r, j, m, u->addr_src, u->sport)) {
-			if (m->nrejected < NAT_REJECTED_MAX)
-				m->rejected[m->nrejected++] = src;
+		if (!sources.built && !source_index_build(c, r, &sources)) {
+			free(sources.k);
+			free(rejected);
+			return IKS_E_NOMEM;
+		}
+		if (!continues(c, r, &sources, j, m, u->addr_src, u->sport)) {
+			rejected_add(rej, src);
 			continue; /* another conversation, not this one moving */
 		}
 		rb[reported].j = j;
@@ -241,7 +323,10 @@ static iks_status rebinds_seen_by(corr_ctx *c, int r)
 		next.peer_addr = u->addr_src;
 		add_id(&next, sa_id(t, u));
 		*m = next;
+		memset(rej, 0, sizeof(*rej));
 	}
+	free(sources.k);
+	free(rejected);
 	mark_stale(c, r, rb, reported);
 	for (size_t i = 0; i < reported; i++)
 		report(c, r, rb[i].j, &rb[i].old, rb[i].stale, rb[i].sent);

@@ -78,6 +78,16 @@ static iks_status match_direction(corr_ctx *c, int s, bool loose)
 	}
 	for (size_t x = 0; x < (ks ? nks : ts->nunits); x++) {
 		size_t i = ks ? ks[x].idx : x;
+		if (ks && x + CORR_AHEAD < nks) {
+			uint32_t ahead = ks[x + CORR_AHEAD].idx;
+			CORR_PREFETCH(&ts->units[ahead]);
+			CORR_PREFETCH(&c->role[s][ahead]);
+			CORR_PREFETCH(&c->match[s][ahead]);
+			if (at + CORR_AHEAD < nr) {
+				CORR_PREFETCH(&c->role[r][kr[at + CORR_AHEAD].idx]);
+				CORR_PREFETCH(&c->match[r][kr[at + CORR_AHEAD].idx]);
+			}
+		}
 		const trace_unit *u = &ts->units[i];
 		if (c->role[s][i] != ROLE_SENT || !corr_matchable(u) || c->match[s][i] != NO_MATCH)
 			continue;

@@ -39,6 +39,16 @@ typedef struct corr_hints {
 				  and one about a packet that crossed the hop is not this hop's */
 } corr_hints;
 
+/* Ask for the cache line at p ahead of its use: passes that walk units in
+ * key order reach them at random places of a long array, and wait on
+ * memory at each unless they ask a few steps ahead. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CORR_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define CORR_PREFETCH(p) ((void)(p))
+#endif
+#define CORR_AHEAD 12
+
 /* A unit's identity (exact or loose digest), time and index, sortable. */
 typedef struct keyed {
 	uint64_t key;
