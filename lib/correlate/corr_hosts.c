@@ -148,6 +148,21 @@ static keyed *sorted_frags(const iks_trace *t, bool prefix, const uint8_t *done,
 	return k;
 }
 
+/* One capture's fragments not yet paired, sorted (one job per capture). */
+typedef struct frags_job {
+	const iks_trace *t;
+	bool prefix;
+	const uint8_t *done;
+	keyed *k;
+	size_t n;
+} frags_job;
+
+static void frags_job_run(void *p)
+{
+	frags_job *j = p;
+	j->k = sorted_frags(j->t, j->prefix, j->done, &j->n);
+}
+
 /* Fragments whose identity occurs once in each trace: exactly, then (for
  * the rest) by their first bytes, so that a piece a router cut again still
  * pairs with the piece it was cut from. */
@@ -156,15 +171,20 @@ static bool pair_frags_pass(const corr_ctx *c, bool prefix, uint8_t *done[2], co
 {
 	const iks_trace *A = c->t[0], *B = c->t[1];
 	size_t na = 0, nb = 0;
-	keyed *ka = sorted_frags(A, prefix, done[0], &na), *kb = sorted_frags(B, prefix, done[1], &nb);
+	frags_job jobs[2] = { { .t = A, .prefix = prefix, .done = done[0] },
+			      { .t = B, .prefix = prefix, .done = done[1] } };
+	par_run(frags_job_run, jobs, sizeof(jobs[0]), 2, c->opt.threads);
+	keyed *ka = jobs[0].k, *kb = jobs[1].k;
+	na = jobs[0].n;
+	nb = jobs[1].n;
 	bool ok = ka && kb;
 	size_t i = 0, j = 0;
 	size_t ie, je;
 	while (ok && common_run(ka, na, sizeof(*ka), kb, nb, sizeof(*kb), &i, &j, &ie, &je)) {
 		if (ie + CORR_AHEAD < na)
-			CORR_PREFETCH(&c->t[0]->units[ka[ie + CORR_AHEAD].idx]);
+			CORR_PREFETCH(&A->frags[ka[ie + CORR_AHEAD].idx]);
 		if (je + CORR_AHEAD < nb)
-			CORR_PREFETCH(&c->t[1]->units[kb[je + CORR_AHEAD].idx]);
+			CORR_PREFETCH(&B->frags[kb[je + CORR_AHEAD].idx]);
 		if (ie - i == 1 && je - j == 1) {
 			const trace_frag *ga = &A->frags[ka[i].idx], *gb = &B->frags[kb[j].idx];
 			if (!push(s, n, cap)) {
