@@ -102,6 +102,11 @@ typedef struct iks_correlate_options {
 				     matching each direction) run on POSIX threads started
 				     and joined inside the call; the result is the same
 				     byte for byte whatever the number */
+	bool no_frame_fates;      /* true: do not keep what became of each frame (48 bytes per
+				     packet of either capture, kept for
+				     iks_correlation_frame_fate(), which then returns
+				     IKS_E_INVALID); default false. Not for iks_correlate_points,
+				     which needs them */
 } iks_correlate_options;
 
 typedef struct iks_clock_estimate {
@@ -704,7 +709,8 @@ typedef struct iks_frame_fate {
  * The fate of the packet that `frame` of side 0 (a) or 1 (b) carried (for a
  * fragmented datagram: its first and its completing frame). Returns IKS_OK
  * with *out filled (IKS_FF_NONE for a frame that carried no such packet) or
- * IKS_E_INVALID. Thread-safe on a finished correlation.
+ * IKS_E_INVALID (also when the correlation was made with no_frame_fates).
+ * Thread-safe on a finished correlation.
  */
 IKS_API iks_status iks_correlation_frame_fate(const iks_correlation *c, int side, uint64_t frame,
 					      iks_frame_fate *out);

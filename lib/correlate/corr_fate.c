@@ -47,7 +47,8 @@ iks_status corr_keep_fates(corr_ctx *c)
 	f->offset_ns = c->offset_ns;
 	f->drift = c->drift;
 	f->t0_ns = c->t0_ns;
-	for (int s = 0; s < 2; s++) {
+	f->kept = !c->opt.no_frame_fates;
+	for (int s = 0; s < 2 && f->kept; s++) {
 		const iks_trace *t = c->t[s];
 		f->u[s] = calloc(t->nunits ? t->nunits : 1, sizeof(corr_fate_unit));
 		if (!f->u[s])
@@ -142,6 +143,8 @@ iks_status iks_correlation_frame_fate(const iks_correlation *c, int side, uint64
 	if (!c || !out || side < 0 || side > 1)
 		return IKS_E_INVALID;
 	memset(out, 0, sizeof(*out));
+	if (c->fates && !c->fates->kept)
+		return IKS_E_INVALID;
 	if (!c->fates)
 		return IKS_OK;
 	const corr_fates *f = c->fates;

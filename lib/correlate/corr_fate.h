@@ -16,6 +16,7 @@ typedef struct corr_fate_unit {
 } corr_fate_unit;
 
 typedef struct corr_fates {
+	bool kept;                   /* false: made with no_frame_fates, u[] not kept */
 	corr_fate_unit *u[2];        /* sorted by frame */
 	size_t n[2];
 	double offset_ns, drift, t0_ns;

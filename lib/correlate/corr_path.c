@@ -360,6 +360,13 @@ iks_status iks_correlate_points(const iks_trace *const *traces, size_t n,
 	for (size_t i = 0; i < n; i++)
 		if (!traces[i])
 			return IKS_E_INVALID;
+	/* the hops' frame fates compose the points' clocks and fates */
+	iks_correlate_options own;
+	if (opt && opt->no_frame_fates) {
+		own = *opt;
+		own.no_frame_fates = false;
+		opt = &own;
+	}
 	iks_path *p = calloc(1, sizeof(*p));
 	if (!p)
 		return IKS_E_NOMEM;

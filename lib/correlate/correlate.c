@@ -296,6 +296,7 @@ iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_
 			c.opt.groups_max = opt->groups_max;
 		if (opt->threads)
 			c.opt.threads = opt->threads;
+		c.opt.no_frame_fates = opt->no_frame_fates;
 	}
 	c.out = calloc(1, sizeof(*c.out));
 	iks_status st = c.out ? IKS_OK : IKS_E_NOMEM;

@@ -265,6 +265,75 @@ static uint64_t hop_lost(const iks_path *p, size_t h)
 	return st.lost_ab + st.lost_ba + st.other_lost_ab + st.other_lost_ba + st.dropped_with_icmp;
 }
 
+/* Threads and dropping the per-frame fates change nothing else: the same
+ * findings, lost lists and clock, field by field; the fates are there by
+ * default (a lost packet's frame is LOST) and refused when not kept. */
+static iks_correlation *correlate_opt(iks_trace *ta, iks_trace *tb, uint32_t threads, bool no_fates)
+{
+	iks_correlate_options o;
+	iks_correlate_options_default(&o);
+	ck_assert_uint_eq(o.threads, 1);
+	ck_assert(!o.no_frame_fates);
+	o.threads = threads;
+	o.no_frame_fates = no_fates;
+	iks_correlation *c = NULL;
+	ck_assert_int_eq(iks_correlate(ta, tb, &o, &c), IKS_OK);
+	return c;
+}
+
+static void assert_same(const iks_correlation *x, const iks_correlation *y)
+{
+	const iks_finding *f, *g;
+	size_t n = iks_correlation_findings(x, &f);
+	ck_assert_uint_eq(iks_correlation_findings(y, &g), n);
+	ck_assert_uint_gt(n, 2);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_int_eq(f[i].kind, g[i].kind);
+		ck_assert_int_eq(f[i].direction, g[i].direction);
+		ck_assert_uint_eq(f[i].count, g[i].count);
+		ck_assert_uint_eq(f[i].total, g[i].total);
+		ck_assert_uint_eq(f[i].frame_a, g[i].frame_a);
+		ck_assert_uint_eq(f[i].frame_b, g[i].frame_b);
+		ck_assert(f[i].time_a_s == g[i].time_a_s && f[i].time_b_s == g[i].time_b_s);
+	}
+	for (int s = 0; s < 2; s++) {
+		const iks_lost_packet *l, *m;
+		size_t nl = iks_correlation_lost(x, s, &l);
+		ck_assert_uint_eq(iks_correlation_lost(y, s, &m), nl);
+		for (size_t i = 0; i < nl; i++)
+			ck_assert(l[i].first_frame == m[i].first_frame && l[i].reason == m[i].reason);
+	}
+	ck_assert(iks_correlation_clock(x)->offset_s == iks_correlation_clock(y)->offset_s);
+}
+
+START_TEST(threads_and_fates_change_nothing)
+{
+	iks_trace *ta = fixture_trace("ikev1_cert_ikefrag_ok_nftdrop_a.pcap", 0, 0, 0);
+	iks_trace *tb = fixture_trace("ikev1_cert_ikefrag_ok_nftdrop_b.pcap", 0, 0, 0);
+	iks_correlation *one = correlate_opt(ta, tb, 1, false);
+	iks_correlation *two = correlate_opt(ta, tb, 2, false);
+	iks_correlation *lean = correlate_opt(ta, tb, 4, true);
+	assert_same(one, two);
+	assert_same(one, lean);
+	const iks_lost_packet *l;
+	ck_assert_uint_gt(iks_correlation_lost(one, 0, &l) + iks_correlation_lost(one, 1, &l), 0);
+	int side = iks_correlation_lost(one, 0, &l) ? 0 : 1;
+	iks_correlation_lost(one, side, &l);
+	iks_frame_fate ff;
+	int want = l[0].reason == IKS_LOST_ICMP ? IKS_FF_DROPPED_ICMP : IKS_FF_LOST;
+	ck_assert_int_eq(iks_correlation_frame_fate(one, side, l[0].first_frame, &ff), IKS_OK);
+	ck_assert_int_eq(ff.fate, want);
+	ck_assert_int_eq(iks_correlation_frame_fate(two, side, l[0].first_frame, &ff), IKS_OK);
+	ck_assert_int_eq(ff.fate, want);
+	ck_assert_int_eq(iks_correlation_frame_fate(lean, side, l[0].first_frame, &ff), IKS_E_INVALID);
+	iks_correlation_free(one);
+	iks_correlation_free(two);
+	iks_correlation_free(lean);
+	iks_trace_free(ta);
+	iks_trace_free(tb);
+}
+END_TEST
+
 START_TEST(points_place_loss_on_hops)
 {
 	static const char *pts[] = { "a", "r-ra", "r-rb", "b" };
@@ -366,6 +435,7 @@ Suite *suite_correlate(void)
 	tcase_add_test(tc, real_nat_on_a_side);
 	tcase_add_test(tc, unrelated_captures_share_nothing);
 	tcase_add_test(tc, points_place_loss_on_hops);
+	tcase_add_test(tc, threads_and_fates_change_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }

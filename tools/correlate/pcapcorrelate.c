@@ -352,6 +352,7 @@ int main(int argc, char **argv)
 	}
 	iks_correlate_options copt;
 	correlate_options(&copt);
+	copt.no_frame_fates = !pcapng_out; /* only the annotated pcapng asks for them */
 	iks_status st = iks_correlate(t[0], t[1], &copt, &corr);
 	if (st != IKS_OK) {
 		fprintf(stderr, "pcapcorrelate: %s\n", iks_strerror(st));
