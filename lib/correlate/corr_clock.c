@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/par.h"
 #include "correlate/correlate_internal.h"
 
 typedef struct pt {
@@ -166,8 +167,7 @@ static double residual_low(const pt *p, size_t n, double slope, double icpt, dou
 {
 	for (size_t i = 0; i < n; i++)
 		tmp[i] = p[i].y - (icpt + slope * p[i].x);
-	corr_median(tmp, n); /* sorts */
-	return n ? tmp[n / 20] : 0;
+	return n ? corr_select(tmp, n, n / 20) : 0;
 }
 
 static double refine_step(const pt *all, size_t nall, double bin_from, double before,
@@ -266,22 +266,46 @@ typedef struct model {
 	double noise;           /* the larger envelope scatter of the two (>= 2 us) */
 } model;
 
-static void fit(pt *p[2], const size_t n[2], pt *hull, double *tmp, double span, model *m)
+/* One direction's envelope: a's samples from below, b's from above (their
+ * y negated meanwhile, then restored). One job per direction: each has its
+ * own samples and its own part of the scratch. */
+typedef struct envelope_job {
+	pt *p;
+	size_t n;
+	bool negate;
+	pt *hull;
+	double *tmp;
+	envelope e;
+} envelope_job;
+
+static void envelope_job_run(void *x)
 {
-	envelope e[2];
-	memset(e, 0, sizeof(e));
-	sort_pts(p[0], n[0], hull);
-	lower_envelope(p[0], n[0], hull, &e[0]);
-	for (size_t i = 0; i < n[1]; i++)
-		p[1][i].y = -p[1][i].y;
-	sort_pts(p[1], n[1], hull);
-	lower_envelope(p[1], n[1], hull, &e[1]);
-	for (int d = 0; d < 2; d++)
-		if (n[d])
-			e[d].scatter = residual_low(p[d], n[d], e[d].slope, e[d].icpt, tmp);
-	/* back to b's samples as they are: line y = -icpt - slope x */
-	for (size_t i = 0; i < n[1]; i++)
-		p[1][i].y = -p[1][i].y;
+	envelope_job *j = x;
+	memset(&j->e, 0, sizeof(j->e));
+	if (j->negate)
+		for (size_t i = 0; i < j->n; i++)
+			j->p[i].y = -j->p[i].y;
+	sort_pts(j->p, j->n, j->hull);
+	lower_envelope(j->p, j->n, j->hull, &j->e);
+	if (j->n)
+		j->e.scatter = residual_low(j->p, j->n, j->e.slope, j->e.icpt, j->tmp);
+	/* b's samples back as they are: its line is y = -icpt - slope x */
+	if (j->negate)
+		for (size_t i = 0; i < j->n; i++)
+			j->p[i].y = -j->p[i].y;
+}
+
+/* hull and tmp: n[0] + n[1] + 1 entries of scratch, split between the
+ * directions. */
+static void fit(pt *p[2], const size_t n[2], pt *hull, double *tmp, double span, unsigned threads,
+		model *m)
+{
+	envelope_job jobs[2] = {
+		{ .p = p[0], .n = n[0], .negate = false, .hull = hull, .tmp = tmp },
+		{ .p = p[1], .n = n[1], .negate = true, .hull = hull + n[0], .tmp = tmp + n[0] },
+	};
+	par_run(envelope_job_run, jobs, sizeof(jobs[0]), 2, threads);
+	envelope e[2] = { jobs[0].e, jobs[1].e };
 	/* at least 2 us: two clocks each read to the microsecond */
 	m->noise = fmax(fmax(e[0].scatter, e[1].scatter), 2e3);
 
@@ -372,7 +396,7 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 	}
 	double span = (double)(c->t[0]->info.last_ns - c->t[0]->info.first_ns);
 	model m;
-	fit(p, n, hull, tmp, span, &m);
+	fit(p, n, hull, tmp, span, c->opt.threads, &m);
 	/* clock steps: found on the samples as they are, then taken out and
 	 * the model fitted again */
 	pt *all = malloc((ns + 1) * sizeof(pt));
@@ -393,7 +417,7 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 		for (int d = 0; d < 2; d++)
 			for (size_t i = 0; i < n[d]; i++)
 				p[d][i].y -= corr_steps_before(c, p[d][i].x);
-		fit(p, n, hull, tmp, span, &m);
+		fit(p, n, hull, tmp, span, c->opt.threads, &m);
 	}
 	double off = m.off, slope = m.slope, a0 = m.a0, a1 = m.a1;
 	if (n[0] && n[1])

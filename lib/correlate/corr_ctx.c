@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,12 +205,54 @@ void corr_sort_doubles(double *v, size_t n)
 	free(u);
 }
 
+double corr_select(double *v, size_t n, size_t k)
+{
+	/* Hoare's selection: partition around a median of three, keep the
+	 * side that holds k; after 64 rounds (an input that defeats the
+	 * pivots) the rest is sorted */
+	ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+	for (unsigned round = 0; lo < hi; round++) {
+		if (round == 64) {
+			corr_sort_doubles(v + lo, (size_t)(hi - lo + 1));
+			return v[kk];
+		}
+		double a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi];
+		double pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+		ptrdiff_t i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				double x = v[i];
+				v[i++] = v[j];
+				v[j--] = x;
+			}
+		}
+		if (kk <= j)
+			hi = j;
+		else if (kk >= i)
+			lo = i;
+		else
+			return v[kk]; /* between the two sides: equal to the pivot */
+	}
+	return v[kk];
+}
+
 double corr_median(double *v, size_t n)
 {
 	if (n == 0)
 		return 0;
-	corr_sort_doubles(v, n);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	double upper = corr_select(v, n, n / 2);
+	if (n % 2)
+		return upper;
+	/* v[0 .. n/2) now holds the smaller half: its largest is the other middle */
+	double lower = v[0];
+	for (size_t i = 1; i < n / 2; i++)
+		if (v[i] > lower)
+			lower = v[i];
+	return (lower + upper) / 2;
 }
 
 keyed *corr_sorted_keys(const iks_trace *t, bool use_loose, const uint8_t *role, int want_role,

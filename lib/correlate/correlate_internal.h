@@ -196,7 +196,11 @@ static inline bool corr_matchable(const trace_unit *u)
 {
 	return u->kind != UNIT_ICMP_ERROR && u->kind != UNIT_INCOMPLETE;
 }
-/* Median of v[0..n) (sorts v); 0 when n is 0. */
+/* The k-th smallest of v[0..n) (k < n), in linear time on average:
+ * reorders v so that what comes before index k is not larger and what
+ * comes after is not smaller. The value sorting would put at k. */
+double corr_select(double *v, size_t n, size_t k);
+/* Median of v[0..n) (reorders v, as corr_select); 0 when n is 0. */
 double corr_median(double *v, size_t n);
 /* Time of a unit of side s on a's clock / expected arrival on the other
  * side's clock / an instant on a's clock (ns) on b's clock (from the model

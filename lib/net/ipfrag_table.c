@@ -73,15 +73,14 @@ bool frag_key_eq(const struct frag_key *a, const struct frag_key *b)
 	       memcmp(a->dst, b->dst, sizeof(a->dst)) == 0;
 }
 
-/* FNV-1a (core/hash.h) over the key fields, seeded per table, with a final
- * mix. */
+/* The key fields a word at a time (core/hash.h), seeded per table, with a
+ * final mix. */
 uint64_t frag_key_hash(const iks_frag_table *t, const struct frag_key *k)
 {
-	uint8_t head[6] = { k->version, k->proto, (uint8_t)(k->id >> 24),
-			    (uint8_t)(k->id >> 16), (uint8_t)(k->id >> 8), (uint8_t)k->id };
-	uint64_t h = h_bytes(IKS_FNV_OFFSET ^ t->seed, head, sizeof(head));
-	h = h_bytes(h, k->src, sizeof(k->src));
-	h = h_bytes(h, k->dst, sizeof(k->dst));
+	uint64_t h = h_u64(IKS_FNV_OFFSET ^ t->seed,
+			   (uint64_t)k->version << 40 | (uint64_t)k->proto << 32 | k->id);
+	h = h_bytes_fast(h, k->src, sizeof(k->src));
+	h = h_bytes_fast(h, k->dst, sizeof(k->dst));
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 33;

@@ -328,9 +328,12 @@ static void add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, 
 	ph = h_u64(ph, g->offset);
 	h = h_u64(h, (uint64_t)g->offset << 32 | g->len);
 	if (pl->len > skip) {
-		h = h_bytes_fast(h, pl->p + skip, pl->len - skip);
-		size_t pn = pl->len - skip < FRAG_PREFIX ? pl->len - skip : FRAG_PREFIX;
-		ph = h_bytes_fast(ph, pl->p + skip, pn);
+		/* each byte digested once: the prefix, then the rest */
+		size_t n = pl->len - skip, pn = n < FRAG_PREFIX ? n : FRAG_PREFIX;
+		uint64_t prefix = h_bytes_fast(IKS_FNV_OFFSET, pl->p + skip, pn);
+		uint64_t rest = n > pn ? h_bytes_fast(IKS_FNV_OFFSET, pl->p + skip + pn, n - pn) : 0;
+		h = h_u64(h_u64(h, prefix), rest);
+		ph = h_u64(ph, prefix);
 	}
 	g->key = h_final(h);
 	g->pkey = h_final(ph);
