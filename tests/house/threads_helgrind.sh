@@ -5,7 +5,8 @@
 # equal what ikedump counts for that capture alone. Then tests/house/threads_race
 # (one decoder shared by two threads, a deliberate misuse) must be reported,
 # or the clean run above proves nothing. pcapcorrelate (two loading threads,
-# one key store) must be clean too. Skipped (77) without valgrind, and
+# one key store, then the correlation's jobs on a thread per core) must be
+# clean too. Skipped (77) without valgrind, and
 # in the ASan+UBSan build (valgrind cannot run AddressSanitizer binaries:
 # the plain build runs it).
 set -e
@@ -48,8 +49,9 @@ for s in a b; do
 done
 
 # pcapcorrelate loads a and b in two threads (tools/correlate/corr_load.c),
-# sharing one key store: helgrind must report nothing, and the report must be
-# the one the golden test holds
+# sharing one key store, and runs the correlation's split steps on a thread
+# per core (iks_correlate_options.threads, lib/core/par.c): helgrind must
+# report nothing, and the report must be the one the golden test holds
 if ! run tools/pcapcorrelate --json "$@" "$C/ikev2_psk_natt_a.pcap" "$C/ikev2_psk_natt_b.pcap" \
 	>"corr.$$.json" 2>"corr.$$.log"; then
 	cat "corr.$$.log"
