@@ -171,6 +171,50 @@ static iks_status match_both(corr_ctx *c)
 	return jobs[0].st != IKS_OK ? jobs[0].st : jobs[1].st;
 }
 
+/* The findings (negotiations, capture checks, NAT, loss, changes, other
+ * traffic, deleted SAs) and the packet groups drawn in the HTML ladder, as
+ * two jobs: the groups read only the matches, roles, clock, coverage and
+ * gaps, which no finding step writes, and write only the groups, which no
+ * finding step reads. */
+typedef struct after_match_job {
+	corr_ctx *c;
+	bool groups;
+	iks_status st;
+} after_match_job;
+
+static iks_status findings_chain(corr_ctx *c)
+{
+	iks_status st = corr_negotiations(c);
+	if (st == IKS_OK)
+		st = corr_checks_report(c);
+	if (st == IKS_OK)
+		corr_nothing_arrived(c);
+	if (st == IKS_OK)
+		st = corr_nat_rebind(c);
+	if (st == IKS_OK)
+		st = corr_findings(c);
+	if (st == IKS_OK)
+		st = corr_diff(c);
+	if (st == IKS_OK)
+		st = corr_other_traffic(c);
+	if (st == IKS_OK)
+		st = corr_deleted_sas(c);
+	return st;
+}
+
+static void after_match_run(void *p)
+{
+	after_match_job *j = p;
+	j->st = j->groups ? corr_groups(j->c) : findings_chain(j->c);
+}
+
+static iks_status findings_and_groups(corr_ctx *c)
+{
+	after_match_job jobs[2] = { { .c = c, .groups = false }, { .c = c, .groups = true } };
+	par_run(after_match_run, jobs, sizeof(jobs[0]), 2, c->opt.threads);
+	return jobs[0].st != IKS_OK ? jobs[0].st : jobs[1].st;
+}
+
 static void fill_endpoints(corr_ctx *c)
 {
 	iks_endpoints *e = &c->out->ends;
@@ -362,23 +406,7 @@ iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_
 		if (st == IKS_OK)
 			st = corr_checks_gaps(&c);
 		if (st == IKS_OK)
-			st = corr_negotiations(&c);
-		if (st == IKS_OK)
-			st = corr_checks_report(&c);
-		if (st == IKS_OK)
-			corr_nothing_arrived(&c);
-		if (st == IKS_OK)
-			st = corr_nat_rebind(&c);
-		if (st == IKS_OK)
-			st = corr_findings(&c);
-		if (st == IKS_OK)
-			st = corr_diff(&c);
-		if (st == IKS_OK)
-			st = corr_other_traffic(&c);
-		if (st == IKS_OK)
-			st = corr_deleted_sas(&c);
-		if (st == IKS_OK)
-			st = corr_groups(&c);
+			st = findings_and_groups(&c);
 		if (st == IKS_OK)
 			st = corr_keep_fates(&c);
 		if (st == IKS_OK)
