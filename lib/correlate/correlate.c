@@ -34,12 +34,14 @@ void iks_correlate_options_default(iks_correlate_options *opt)
 {
 	if (!opt)
 		return;
+	memset(opt, 0, sizeof(*opt));
 	opt->end_margin_s = 0.5;
 	opt->match_window_s = 2.0;
 	opt->negotiations_max = 100000;
 	opt->findings_max = 100000;
 	opt->groups_max = 200000;
 	opt->threads = 1;
+	opt->no_frame_fates = false;
 }
 
 /* Step 4: each unit side s sent, looked for among what the other side received. */
