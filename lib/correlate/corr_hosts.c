@@ -241,6 +241,60 @@ static void keys_job_run(void *p)
 	j->k = corr_sorted_keys(j->t, false, NULL, 0, &j->n);
 }
 
+/* The unique pairs among keys [from, to) of both sorted key lists (keys
+ * are digests, even over their 64 bits: two halves of the key space make
+ * two jobs of about equal size, whose samples, put one after the other,
+ * are in the order one pass over all keys gives). */
+typedef struct pairs_job {
+	const corr_ctx *c;
+	const keyed *ka, *kb;
+	size_t na, nb;
+	corr_sample *s;
+	size_t n, cap;
+	bool ok;
+} pairs_job;
+
+static void pairs_job_run(void *p)
+{
+	pairs_job *x = p;
+	const corr_ctx *c = x->c;
+	const keyed *ka = x->ka, *kb = x->kb;
+	size_t na = x->na, nb = x->nb;
+	size_t i = 0, j = 0;
+	size_t ie, je;
+	x->ok = push(&x->s, &x->n, &x->cap);
+	while (x->ok && common_run(ka, na, sizeof(*ka), kb, nb, sizeof(*kb), &i, &j, &ie, &je)) {
+		if (ie + CORR_AHEAD < na)
+			CORR_PREFETCH(&c->t[0]->units[ka[ie + CORR_AHEAD].idx]);
+		if (je + CORR_AHEAD < nb)
+			CORR_PREFETCH(&c->t[1]->units[kb[je + CORR_AHEAD].idx]);
+		if (ie - i == 1 && je - j == 1) {
+			if (!push(&x->s, &x->n, &x->cap))
+				x->ok = false;
+			else
+				sample_units(c, &x->s[x->n++], ka[i].idx, kb[j].idx);
+		} else if (!pair_by_ip_id(c, ka, i, ie, kb, j, je, &x->s, &x->n, &x->cap)) {
+			x->ok = false;
+		}
+		i = ie;
+		j = je;
+	}
+}
+
+/* First index of a sorted key list whose key is at or above half the key space. */
+static size_t upper_half(const keyed *k, size_t n)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k[mid].key >> 63)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
 /* Step 1. */
 corr_sample *corr_samples(corr_ctx *c, size_t *nsamples)
 {
@@ -250,24 +304,31 @@ corr_sample *corr_samples(corr_ctx *c, size_t *nsamples)
 	par_run(keys_job_run, jobs, sizeof(jobs[0]), 2, c->opt.threads);
 	keyed *ka = jobs[0].k, *kb = jobs[1].k;
 	size_t na = jobs[0].n, nb = jobs[1].n;
-	bool ok = ka && kb && push(&s, &n, &cap);
-	size_t i = 0, j = 0;
-	size_t ie, je;
-	while (ok && common_run(ka, na, sizeof(*ka), kb, nb, sizeof(*kb), &i, &j, &ie, &je)) {
-		if (ie + CORR_AHEAD < na)
-			CORR_PREFETCH(&c->t[0]->units[ka[ie + CORR_AHEAD].idx]);
-		if (je + CORR_AHEAD < nb)
-			CORR_PREFETCH(&c->t[1]->units[kb[je + CORR_AHEAD].idx]);
-		if (ie - i == 1 && je - j == 1) {
-			if (!push(&s, &n, &cap))
+	bool ok = ka && kb;
+	if (ok) {
+		size_t ha = upper_half(ka, na), hb = upper_half(kb, nb);
+		pairs_job pj[2] = {
+			{ .c = c, .ka = ka, .kb = kb, .na = ha, .nb = hb },
+			{ .c = c, .ka = ka + ha, .kb = kb + hb, .na = na - ha, .nb = nb - hb },
+		};
+		par_run(pairs_job_run, pj, sizeof(pj[0]), 2, c->opt.threads);
+		ok = pj[0].ok && pj[1].ok;
+		/* the lower half's samples, then the upper half's */
+		if (ok && pj[1].n && pj[0].n + pj[1].n > pj[0].cap) {
+			corr_sample *grown = realloc(pj[0].s, (pj[0].n + pj[1].n) * sizeof(*grown));
+			if (grown) {
+				pj[0].s = grown;
+				pj[0].cap = pj[0].n + pj[1].n;
+			} else {
 				ok = false;
-			else
-				sample_units(c, &s[n++], ka[i].idx, kb[j].idx);
-		} else if (!pair_by_ip_id(c, ka, i, ie, kb, j, je, &s, &n, &cap)) {
-			ok = false;
+			}
 		}
-		i = ie;
-		j = je;
+		if (ok && pj[1].n)
+			memcpy(pj[0].s + pj[0].n, pj[1].s, pj[1].n * sizeof(*pj[1].s));
+		s = pj[0].s;
+		n = pj[0].n + (ok ? pj[1].n : 0);
+		cap = pj[0].cap;
+		free(pj[1].s);
 	}
 	/* step 4's exact pass looks units up in the same order */
 	c->exact[0] = ka;
