@@ -81,8 +81,10 @@ static int side_times(html_ctx *h, int s, size_t *nlt)
 	uint32_t *room = calloc(h->ng, sizeof(uint32_t));
 	bool *bad = calloc(h->ng, sizeof(bool));
 	size_t *lg = malloc(h->ng * sizeof(size_t)); /* this side's lost groups by first frame */
+	size_t *from = calloc(h->ng + 1, sizeof(size_t)); /* per group: where its packets start in byg */
+	size_t *byg = malloc(n * sizeof(size_t)); /* packets by owner, in frame order within each */
 	int rc = -1;
-	if (!p || !owner || !act || !room || !bad || !lg)
+	if (!p || !owner || !act || !room || !bad || !lg || !from || !byg)
 		goto out;
 	size_t m = 0; /* other traffic's losses are not on the ladder */
 	for (size_t k = 0; k < n; k++)
@@ -139,17 +141,26 @@ static int side_times(html_ctx *h, int s, size_t *nlt)
 		owner[k] = o;
 		room[o]--;
 	}
+	/* each group's packets in one run (a counting sort by owner, stable):
+	 * a pass over all lost packets per group was quadratic */
+	for (size_t k = 0; k < n; k++)
+		if (owner[k] != SIZE_MAX)
+			from[owner[k] + 1]++;
+	for (size_t i = 0; i < h->ng; i++)
+		from[i + 1] += from[i];
+	for (size_t k = 0; k < n; k++) /* from[g] moves from g's start to its end */
+		if (owner[k] != SIZE_MAX)
+			byg[from[owner[k]]++] = k;
 	/* each group complete and told apart: its times, in frame order */
 	for (size_t i = 0; i < nlg; i++) {
 		size_t gi = lg[i];
 		const iks_packet_group *g = &h->g[gi];
 		if (g->count < 2 || bad[gi] || room[gi])
 			continue;
-		size_t at = *nlt, got = 0;
+		size_t at = *nlt, got = 0, b0 = gi ? from[gi - 1] : 0, b1 = from[gi];
 		int64_t first = 0;
-		for (size_t k = 0; k < n; k++) {
-			if (owner[k] != gi)
-				continue;
+		for (size_t b = b0; b < b1; b++) {
+			size_t k = byg[b];
 			if (p[k].ns < 0)
 				break;
 			if (!got)
@@ -163,9 +174,10 @@ static int side_times(html_ctx *h, int s, size_t *nlt)
 		if (got == g->count) {
 			h->ltoff[gi] = at;
 			*nlt += got;
-			for (size_t k = 0; k < n; k++) /* not the first: that one the group names */
-				if (owner[k] == gi && p[k].frame != g->frame_sent_first)
-					h->lmap[h->nlmap++] = (html_frame_group){ p[k].frame * 4 + (uint64_t)s * 2, gi };
+			for (size_t b = b0; b < b1; b++) /* not the first: that one the group names */
+				if (p[byg[b]].frame != g->frame_sent_first)
+					h->lmap[h->nlmap++] = (html_frame_group){ p[byg[b]].frame * 4 + (uint64_t)s * 2,
+										  gi };
 		}
 	}
 out:
@@ -175,6 +187,8 @@ out:
 	free(room);
 	free(bad);
 	free(lg);
+	free(from);
+	free(byg);
 	return rc;
 }
 
