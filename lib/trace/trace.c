@@ -302,12 +302,11 @@ static void add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, 
 	memset(g, 0, sizeof(*g));
 	g->ts = ts;
 	g->frame = frame;
-	g->ip_id = L->ip.id;
 	g->offset = L->ip.frag_offset;
-	g->len = (uint32_t)L->ip.payload.len;
+	/* bytes of the datagram's payload this piece carries */
+	uint32_t len = (uint32_t)L->ip.payload.len;
 	if (f->result != IKS_FRAG_NONE && f->result != IKS_FRAG_UNREASSEMBLED)
-		g->len = f->length;
-	g->mf = L->ip.mf;
+		len = f->length;
 	g->proto = L->ip.proto;
 	g->ttl = L->ip.ttl;
 	g->addr_src = (uint16_t)intern_addr(t, &L->ip.src);
@@ -322,11 +321,11 @@ static void add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, 
 		}
 	}
 	uint64_t h = h_u64(IKS_FNV_OFFSET, 0x66726167); /* "frag" */
-	h = h_u64(h, (uint64_t)g->proto << 48 | (uint64_t)g->ip_id << 16 | (g->mf ? 1u : 0u));
+	h = h_u64(h, (uint64_t)g->proto << 48 | (uint64_t)L->ip.id << 16 | (L->ip.mf ? 1u : 0u));
 	uint64_t ph = h_u64(h_u64(IKS_FNV_OFFSET, 0x70726566), /* "pref" */
-			    (uint64_t)g->proto << 48 | (uint64_t)g->ip_id << 16);
+			    (uint64_t)g->proto << 48 | (uint64_t)L->ip.id << 16);
 	ph = h_u64(ph, g->offset);
-	h = h_u64(h, (uint64_t)g->offset << 32 | g->len);
+	h = h_u64(h, (uint64_t)g->offset << 32 | len);
 	if (pl->len > skip) {
 		/* each byte digested once: the prefix, then the rest */
 		size_t n = pl->len - skip, pn = n < FRAG_PREFIX ? n : FRAG_PREFIX;
@@ -431,7 +430,8 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		}
 		t->ike = arr;
 		trace_ike *k = &t->ike[t->nike];
-		u->ext = (uint32_t)t->nike++;
+		k->unit = (uint32_t)(t->nunits - 1);
+		t->nike++;
 		k->version = L->ike.version;
 		k->exchange = L->ike.exchange;
 		k->flags = L->ike.flags;
@@ -486,12 +486,16 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		trace_icmp *arr = grow(t->icmp, t->nicmp, &t->cap_icmp, sizeof(*t->icmp));
 		if (!arr) {
 			t->nunits--;
+			/* no side-table entry may name the unit index given back */
+			if (t->nike && t->ike[t->nike - 1].unit == t->nunits)
+				t->nike--;
 			return IKS_E_NOMEM;
 		}
 		t->icmp = arr;
 		trace_icmp *x = &t->icmp[t->nicmp];
 		memset(x, 0, sizeof(*x));
-		u->ext = (uint32_t)t->nicmp++;
+		x->unit = (uint32_t)(t->nunits - 1);
+		t->nicmp++;
 		u->kind = UNIT_ICMP_ERROR;
 		x->type = L->icmp.type;
 		x->code = L->icmp.code;
@@ -535,7 +539,8 @@ iks_status iks_trace_add_event(iks_trace *t, const iks_event *ev)
 		h->r[i].end = ev->holes[i].end;
 	}
 	h->datagram_len = ev->datagram_len;
-	u->ext = (uint32_t)t->nholes++;
+	h->unit = (uint32_t)(t->nunits - 1);
+	t->nholes++;
 	u->kind = UNIT_INCOMPLETE;
 	u->addr_src = (uint16_t)intern_addr(t, &ev->src);
 	u->addr_dst = (uint16_t)intern_addr(t, &ev->dst);

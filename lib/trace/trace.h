@@ -2,6 +2,8 @@
 #ifndef IKS_TRACE_H
 #define IKS_TRACE_H
 
+#include <string.h>
+
 #include <ikescope/correlate.h>
 
 #include "trace/trace_hostdrop.h"
@@ -25,9 +27,10 @@ enum unit_kind {
 #define UNIT_F_ICV_BAD    0x20 /* with keys: its integrity check failed here (changed in transit,
 				  or a wrong key): the receiver discards it */
 
-/* One IP packet, reassembled datagram or incomplete datagram: 88 bytes,
- * so that a million packets take under 100 MB. What only some kinds need
- * lives in side tables indexed by `ext`. */
+/* One IP packet, reassembled datagram or incomplete datagram: 80 bytes,
+ * so that a million packets take 80 MB. What only some kinds need lives in
+ * side tables (ike[], icmp[], holes[]) whose entries name their unit: see
+ * unit_ike(). */
 typedef struct trace_unit {
 	int64_t ts;            /* ns: time of `frame` */
 	int64_t ts_first;      /* ns: time of first_frame */
@@ -38,7 +41,6 @@ typedef struct trace_unit {
 	uint32_t size;         /* IP datagram length (header + payload) */
 	uint32_t ip_id;
 	uint32_t spi, seq;     /* ESP / AH */
-	uint32_t ext;          /* IKE: index into ike[]; ICMP error: icmp[]; incomplete: holes[] */
 	uint16_t addr_src, addr_dst; /* indices into the trace's address table */
 	uint16_t sport, dport;
 	uint16_t nfrags;
@@ -48,6 +50,7 @@ typedef struct trace_unit {
 /* IKE header facts of an IKE unit, and what its payloads (in clear, or
  * decrypted with keys) say that the correlation uses. */
 typedef struct trace_ike {
+	uint32_t unit;         /* its unit's index (first: see trace_side) */
 	uint8_t ispi[8], rspi[8];
 	uint32_t msgid, length;
 	uint8_t version, exchange, flags;
@@ -73,6 +76,7 @@ typedef trace_delete trace_offer;
 
 /* An ICMP error and the packet it quotes. */
 typedef struct trace_icmp {
+	uint32_t unit;         /* its unit's index (first: see trace_side) */
 	uint64_t quoted_loose; /* loose identity of the quoted packet (0: found by IP ID) */
 	uint32_t mtu;
 	uint32_t quoted_ip_id;
@@ -80,6 +84,7 @@ typedef struct trace_icmp {
 } trace_icmp;
 
 typedef struct trace_holes {
+	uint32_t unit;         /* its unit's index (first: see trace_side) */
 	uint16_t n;
 	bool truncated;
 	uint32_t received;
@@ -101,19 +106,18 @@ typedef struct pending_dgram {
  * pieces crossed. `key` is IP protocol, ID, offset, length and a digest of
  * the fragment's bytes; in a first fragment the transport header fields
  * NAT rewrites (UDP/TCP ports and checksums, ICMP identifier and checksum)
- * are left out of the digest. */
+ * are left out of the digest. The IP ID, length and MF flag are in the
+ * key only (48 bytes a fragment, was 56). */
 typedef struct trace_frag {
 	int64_t ts;
 	uint64_t frame;
 	uint64_t key;
 	uint64_t pkey;         /* the same from its first FRAG_PREFIX bytes, without the
 				  length: a router that fragments again keeps it */
-	uint32_t ip_id;
-	uint32_t offset, len;  /* bytes of the datagram's payload this piece carries */
+	uint32_t offset;       /* where in the datagram's payload this piece starts */
 	uint16_t addr_src, addr_dst;
 	uint16_t sport, dport; /* first fragment of UDP: its ports (0 otherwise) */
 	uint8_t proto, ttl;
-	bool mf;
 } trace_frag;
 
 #define FRAG_PREFIX 256
@@ -153,19 +157,42 @@ struct iks_trace {
 				  hand): steps that need bytes again read it by frame number */
 };
 
+/* The entry of a side table (n entries of elem bytes, each starting with
+ * its unit's index, in increasing order as the units were added) for the
+ * unit with index `unit`: a binary search, instead of an index field in
+ * every unit (8 bytes a unit with the padding). */
+static inline size_t trace_side(const void *arr, size_t n, size_t elem, uint32_t unit)
+{
+	const unsigned char *b = arr;
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t v;
+		memcpy(&v, b + mid * elem, sizeof(v));
+		if (v < unit)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The side-table facts of u, an element of t->units of that kind (IKE,
+ * ICMP error, incomplete). */
 static inline const trace_ike *unit_ike(const iks_trace *t, const trace_unit *u)
 {
-	return &t->ike[u->ext];
+	return &t->ike[trace_side(t->ike, t->nike, sizeof(*t->ike), (uint32_t)(u - t->units))];
 }
 
 static inline const trace_icmp *unit_icmp(const iks_trace *t, const trace_unit *u)
 {
-	return &t->icmp[u->ext];
+	return &t->icmp[trace_side(t->icmp, t->nicmp, sizeof(*t->icmp), (uint32_t)(u - t->units))];
 }
 
 static inline const trace_holes *unit_holes(const iks_trace *t, const trace_unit *u)
 {
-	return &t->holes[u->ext];
+	return &t->holes[trace_side(t->holes, t->nholes, sizeof(*t->holes),
+				    (uint32_t)(u - t->units))];
 }
 
 /* The address with index i. */
