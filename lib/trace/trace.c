@@ -23,6 +23,10 @@
 #include "trace/trace.h"
 
 
+/* the sizes docs/limits.md gives (memory per packet and per fragment) */
+_Static_assert(sizeof(trace_unit) == 72, "trace_unit grew");
+_Static_assert(sizeof(trace_frag) == 40, "trace_frag grew");
+
 static void trace_limits_default(iks_trace_limits *lim)
 {
 	memset(lim, 0, sizeof(*lim));
@@ -301,8 +305,8 @@ static void add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, 
 	trace_frag *g = &t->frags[t->nfrags++];
 	memset(g, 0, sizeof(*g));
 	g->ts = ts;
-	g->frame = frame;
-	g->offset = L->ip.frag_offset;
+	g->frame = (uint32_t)frame; /* the caller checked TRACE_FRAME_MAX */
+	g->offset = (uint16_t)L->ip.frag_offset; /* RFC 791, RFC 8200 section 4.5: 13 bits x 8 */
 	/* bytes of the datagram's payload this piece carries */
 	uint32_t len = (uint32_t)L->ip.payload.len;
 	if (f->result != IKS_FRAG_NONE && f->result != IKS_FRAG_UNREASSEMBLED)
@@ -376,6 +380,10 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 	const iks_layers *L = &pkt->l;
 	if (!L->ip.present)
 		return IKS_OK;
+	if (pkt->frame > TRACE_FRAME_MAX) {
+		t->info.dropped++; /* a unit's frame number is 32 bits */
+		return IKS_E_LIMIT;
+	}
 
 	const iks_frag_info *f = &pkt->frag;
 	if (L->ip.is_fragment)
@@ -401,7 +409,7 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 	if (!u)
 		return t->nunits == t->lim.units_max ? IKS_E_LIMIT : IKS_E_NOMEM;
 	fill_ip(t, u, &L->ip);
-	u->frame = u->first_frame = pkt->frame;
+	u->frame = u->first_frame = (uint32_t)pkt->frame;
 	u->ts = u->ts_first = ts;
 	u->size = L->ip.total_len;
 	u->nfrags = 1;
@@ -411,7 +419,7 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		u->size = L->ip.header_len + f->datagram_len;
 		pending_dgram *p = pending_slot(t, f->datagram_id);
 		if (p->id == f->datagram_id) {
-			u->first_frame = p->frame;
+			u->first_frame = (uint32_t)p->frame; /* earlier than pkt->frame */
 			u->ts_first = p->ts < ts ? p->ts : ts;
 			u->ttl = p->ttl;
 			if (p->df)
@@ -522,6 +530,10 @@ iks_status iks_trace_add_event(iks_trace *t, const iks_event *ev)
 		return IKS_E_INVALID;
 	if (ev->kind != IKS_EV_DATAGRAM_INCOMPLETE)
 		return IKS_OK;
+	if (ev->last_frame > TRACE_FRAME_MAX) {
+		t->info.dropped++; /* a unit's frame number is 32 bits */
+		return IKS_E_LIMIT;
+	}
 	trace_holes *arr = grow(t->holes, t->nholes, &t->cap_holes, sizeof(*t->holes));
 	if (!arr)
 		return IKS_E_NOMEM;
@@ -546,8 +558,8 @@ iks_status iks_trace_add_event(iks_trace *t, const iks_event *ev)
 	u->addr_dst = (uint16_t)intern_addr(t, &ev->dst);
 	u->ip_id = ev->ip_id;
 	u->proto = ev->proto;
-	u->frame = ev->last_frame;
-	u->first_frame = ev->first_frame;
+	u->frame = (uint32_t)ev->last_frame;
+	u->first_frame = (uint32_t)ev->first_frame; /* <= last_frame */
 	u->nfrags = ev->fragments;
 	pending_dgram *p = pending_slot(t, ev->datagram_id);
 	if (p->id == ev->datagram_id) {

@@ -27,15 +27,19 @@ enum unit_kind {
 #define UNIT_F_ICV_BAD    0x20 /* with keys: its integrity check failed here (changed in transit,
 				  or a wrong key): the receiver discards it */
 
-/* One IP packet, reassembled datagram or incomplete datagram: 80 bytes,
- * so that a million packets take 80 MB. What only some kinds need lives in
+/* Frame numbers are kept in 32 bits: frames past this are not kept as
+ * units or fragments (counted in info.dropped, like units past units_max). */
+#define TRACE_FRAME_MAX UINT32_MAX
+
+/* One IP packet, reassembled datagram or incomplete datagram: 72 bytes,
+ * so that a million packets take 72 MB. What only some kinds need lives in
  * side tables (ike[], icmp[], holes[]) whose entries name their unit: see
  * unit_ike(). */
 typedef struct trace_unit {
 	int64_t ts;            /* ns: time of `frame` */
 	int64_t ts_first;      /* ns: time of first_frame */
-	uint64_t frame;        /* frame that carries it (completes it) */
-	uint64_t first_frame;  /* frame of its first fragment (== frame if unfragmented) */
+	uint32_t frame;        /* frame that carries it (completes it); <= TRACE_FRAME_MAX */
+	uint32_t first_frame;  /* frame of its first fragment (== frame if unfragmented) */
 	uint64_t key;          /* exact identity: survives NAT, not modification */
 	uint64_t loose;        /* identity without content: survives modification too */
 	uint32_t size;         /* IP datagram length (header + payload) */
@@ -107,14 +111,15 @@ typedef struct pending_dgram {
  * the fragment's bytes; in a first fragment the transport header fields
  * NAT rewrites (UDP/TCP ports and checksums, ICMP identifier and checksum)
  * are left out of the digest. The IP ID, length and MF flag are in the
- * key only (48 bytes a fragment, was 56). */
+ * key only (40 bytes a fragment, was 56). */
 typedef struct trace_frag {
 	int64_t ts;
-	uint64_t frame;
 	uint64_t key;
 	uint64_t pkey;         /* the same from its first FRAG_PREFIX bytes, without the
 				  length: a router that fragments again keeps it */
-	uint32_t offset;       /* where in the datagram's payload this piece starts */
+	uint32_t frame;        /* <= TRACE_FRAME_MAX */
+	uint16_t offset;       /* where in the datagram's payload this piece starts (a
+				  13-bit field in 8-byte units: at most 65528) */
 	uint16_t addr_src, addr_dst;
 	uint16_t sport, dport; /* first fragment of UDP: its ports (0 otherwise) */
 	uint8_t proto, ttl;
