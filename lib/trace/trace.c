@@ -71,6 +71,10 @@ void iks_trace_free(iks_trace *t)
 		return;
 	trace_hostdrops_free(&t->hostdrops);
 	free(t->units);
+	for (int k = 0; k < TRACE_SIDES; k++) {
+		free(t->rank[k].bits);
+		free(t->rank[k].before);
+	}
 	free(t->holes);
 	free(t->ike);
 	free(t->icmp);
@@ -147,16 +151,43 @@ static trace_unit *new_unit(iks_trace *t)
 		size_t cap = t->cap_units ? t->cap_units * 2 : 1024;
 		if (cap > t->lim.units_max)
 			cap = t->lim.units_max;
+		for (int k = 0; k < TRACE_SIDES; k++) {
+			trace_rank *r = &t->rank[k];
+			uint64_t *b = realloc(r->bits, (cap / 64 + 1) * sizeof(*b));
+			if (b)
+				r->bits = b;
+			uint32_t *w = realloc(r->before, (cap / 64 + 1) * sizeof(*w));
+			if (w)
+				r->before = w;
+			if (!b || !w)
+				return NULL;
+		}
 		trace_unit *u = realloc(t->units, cap * sizeof(*u));
 		if (!u)
 			return NULL;
 		t->units = u;
 		t->cap_units = cap;
 	}
+	if (t->nunits % 64 == 0) {
+		/* a new block of units: none has a side-table entry yet, and the
+		 * block starts after the entries so far (a unit given back, below,
+		 * takes its bits back with it) */
+		size_t w = t->nunits / 64, counts[TRACE_SIDES] = { t->nike, t->nicmp, t->nholes };
+		for (int k = 0; k < TRACE_SIDES; k++) {
+			t->rank[k].bits[w] = 0;
+			t->rank[k].before[w] = (uint32_t)counts[k];
+		}
+	}
 	trace_unit *u = &t->units[t->nunits++];
 	memset(u, 0, sizeof(*u));
 	t->info.units++;
 	return u;
+}
+
+/* Unit i (the last one added) has an entry in side table k. */
+static void rank_set(iks_trace *t, int k, size_t i)
+{
+	t->rank[k].bits[i / 64] |= UINT64_C(1) << (i % 64);
 }
 
 static int64_t ns_of(int64_t sec, uint32_t nsec)
@@ -438,7 +469,7 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		}
 		t->ike = arr;
 		trace_ike *k = &t->ike[t->nike];
-		k->unit = (uint32_t)(t->nunits - 1);
+		rank_set(t, TRACE_SIDE_IKE, t->nunits - 1);
 		t->nike++;
 		k->version = L->ike.version;
 		k->exchange = L->ike.exchange;
@@ -495,14 +526,18 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		if (!arr) {
 			t->nunits--;
 			/* no side-table entry may name the unit index given back */
-			if (t->nike && t->ike[t->nike - 1].unit == t->nunits)
+			size_t i = t->nunits;
+			uint64_t *b = &t->rank[TRACE_SIDE_IKE].bits[i / 64];
+			if (*b >> (i % 64) & 1) {
+				*b &= ~(UINT64_C(1) << (i % 64));
 				t->nike--;
+			}
 			return IKS_E_NOMEM;
 		}
 		t->icmp = arr;
 		trace_icmp *x = &t->icmp[t->nicmp];
 		memset(x, 0, sizeof(*x));
-		x->unit = (uint32_t)(t->nunits - 1);
+		rank_set(t, TRACE_SIDE_ICMP, t->nunits - 1);
 		t->nicmp++;
 		u->kind = UNIT_ICMP_ERROR;
 		x->type = L->icmp.type;
@@ -551,7 +586,7 @@ iks_status iks_trace_add_event(iks_trace *t, const iks_event *ev)
 		h->r[i].end = ev->holes[i].end;
 	}
 	h->datagram_len = ev->datagram_len;
-	h->unit = (uint32_t)(t->nunits - 1);
+	rank_set(t, TRACE_SIDE_HOLES, t->nunits - 1);
 	t->nholes++;
 	u->kind = UNIT_INCOMPLETE;
 	u->addr_src = (uint16_t)intern_addr(t, &ev->src);

@@ -2,8 +2,6 @@
 #ifndef IKS_TRACE_H
 #define IKS_TRACE_H
 
-#include <string.h>
-
 #include <ikescope/correlate.h>
 
 #include "trace/trace_hostdrop.h"
@@ -33,7 +31,7 @@ enum unit_kind {
 
 /* One IP packet, reassembled datagram or incomplete datagram: 72 bytes,
  * so that a million packets take 72 MB. What only some kinds need lives in
- * side tables (ike[], icmp[], holes[]) whose entries name their unit: see
+ * side tables (ike[], icmp[], holes[]), found through a rank index: see
  * unit_ike(). */
 typedef struct trace_unit {
 	int64_t ts;            /* ns: time of `frame` */
@@ -54,7 +52,6 @@ typedef struct trace_unit {
 /* IKE header facts of an IKE unit, and what its payloads (in clear, or
  * decrypted with keys) say that the correlation uses. */
 typedef struct trace_ike {
-	uint32_t unit;         /* its unit's index (first: see trace_side) */
 	uint8_t ispi[8], rspi[8];
 	uint32_t msgid, length;
 	uint8_t version, exchange, flags;
@@ -80,7 +77,6 @@ typedef trace_delete trace_offer;
 
 /* An ICMP error and the packet it quotes. */
 typedef struct trace_icmp {
-	uint32_t unit;         /* its unit's index (first: see trace_side) */
 	uint64_t quoted_loose; /* loose identity of the quoted packet (0: found by IP ID) */
 	uint32_t mtu;
 	uint32_t quoted_ip_id;
@@ -88,7 +84,6 @@ typedef struct trace_icmp {
 } trace_icmp;
 
 typedef struct trace_holes {
-	uint32_t unit;         /* its unit's index (first: see trace_side) */
 	uint16_t n;
 	bool truncated;
 	uint32_t received;
@@ -130,10 +125,21 @@ typedef struct trace_frag {
 #define TRACE_DELETES_MAX 100000
 #define TRACE_OFFERS_MAX 100000
 
+/* Which units have an entry in one side table: a bit per unit, and per
+ * block of 64 units the entries of the units before it (0.19 bytes a unit;
+ * an index field in every unit would take 8 with its padding). */
+typedef struct trace_rank {
+	uint64_t *bits;        /* bit i % 64 of word i / 64: unit i has an entry */
+	uint32_t *before;      /* per word: entries of the units before its first */
+} trace_rank;
+
+enum { TRACE_SIDE_IKE, TRACE_SIDE_ICMP, TRACE_SIDE_HOLES, TRACE_SIDES };
+
 struct iks_trace {
 	iks_trace_limits lim;
 	trace_unit *units;
 	size_t nunits, cap_units;
+	trace_rank rank[TRACE_SIDES]; /* cap_units / 64 + 1 words each */
 	trace_holes *holes;
 	size_t nholes, cap_holes;
 	trace_ike *ike;
@@ -162,42 +168,38 @@ struct iks_trace {
 				  hand): steps that need bytes again read it by frame number */
 };
 
-/* The entry of a side table (n entries of elem bytes, each starting with
- * its unit's index, in increasing order as the units were added) for the
- * unit with index `unit`: a binary search, instead of an index field in
- * every unit (8 bytes a unit with the padding). */
-static inline size_t trace_side(const void *arr, size_t n, size_t elem, uint32_t unit)
+static inline unsigned trace_popcount(uint64_t x)
 {
-	const unsigned char *b = arr;
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		uint32_t v;
-		memcpy(&v, b + mid * elem, sizeof(v));
-		if (v < unit)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	x = x - ((x >> 1) & 0x5555555555555555u);
+	x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fu;
+	return (unsigned)((x * 0x0101010101010101u) >> 56);
+}
+
+/* The index in its side table of the entry of unit i (which has one):
+ * entries are added in unit order, so it is the number of units before i
+ * with an entry. */
+static inline size_t trace_rank_of(const trace_rank *r, size_t i)
+{
+	uint64_t below = r->bits[i / 64] & ((UINT64_C(1) << (i % 64)) - 1);
+	return r->before[i / 64] + trace_popcount(below);
 }
 
 /* The side-table facts of u, an element of t->units of that kind (IKE,
  * ICMP error, incomplete). */
 static inline const trace_ike *unit_ike(const iks_trace *t, const trace_unit *u)
 {
-	return &t->ike[trace_side(t->ike, t->nike, sizeof(*t->ike), (uint32_t)(u - t->units))];
+	return &t->ike[trace_rank_of(&t->rank[TRACE_SIDE_IKE], (size_t)(u - t->units))];
 }
 
 static inline const trace_icmp *unit_icmp(const iks_trace *t, const trace_unit *u)
 {
-	return &t->icmp[trace_side(t->icmp, t->nicmp, sizeof(*t->icmp), (uint32_t)(u - t->units))];
+	return &t->icmp[trace_rank_of(&t->rank[TRACE_SIDE_ICMP], (size_t)(u - t->units))];
 }
 
 static inline const trace_holes *unit_holes(const iks_trace *t, const trace_unit *u)
 {
-	return &t->holes[trace_side(t->holes, t->nholes, sizeof(*t->holes),
-				    (uint32_t)(u - t->units))];
+	return &t->holes[trace_rank_of(&t->rank[TRACE_SIDE_HOLES], (size_t)(u - t->units))];
 }
 
 /* The address with index i. */
