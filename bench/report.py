@@ -62,6 +62,7 @@ JSON = "ikedump --json"
 TSHARK = "tshark -T fields (15 fields)"
 TCPV = "tcpdump -nr -v"
 CORR = "pcapcorrelate --json (a and b)"
+HTML = "pcapcorrelate --html (a and b)"
 COUNTB = "ikedump --count side b"
 
 out = []
@@ -87,7 +88,7 @@ p("|---|---|---|---|---|---|---|---|---|---|---|")
 for size in sorted(runs):
     floor, tsh, tcpv = med(size, FLOOR), med(size, TSHARK), med(size, TCPV)
     floor_cpu = cpu_s(size, FLOOR)
-    for label in (FLOOR, COUNT, JSON, TCPV, TSHARK, COUNTB, CORR):
+    for label in (FLOOR, COUNT, JSON, TCPV, TSHARK, COUNTB, CORR, HTML):
         m = med(size, label)
         if m is None:
             continue
@@ -114,6 +115,13 @@ def row(what, size, measured, ok):
         rows.append((what, size, measured, ok))
 
 
+def near(target):
+    """The measured size (packets in side a) within 25 % of target, or None:
+    the generator writes a little under N packets."""
+    s = min(sizes, key=lambda s: abs(s - target))
+    return s if abs(s - target) <= target / 4 else None
+
+
 m1 = min(sizes, key=lambda s: abs(s - 1000000))
 corr1, cnt1, cb1 = med(m1, CORR), med(m1, COUNT), med(m1, COUNTB)
 if corr1 and cnt1 and cb1:
@@ -123,6 +131,16 @@ m4 = min(sizes, key=lambda s: abs(s - 4000000))
 if med(m4, CORR):
     r = cpu_s(m4, CORR) / med(m4, CORR)
     row("pcapcorrelate CPU/wall >= 1.6", m4, "%.2f" % r, r >= 1.6)
+m4h = near(4000000)
+if m4h and med(m4h, HTML) and med(m4h, CORR):
+    r, rc = med(m4h, HTML) / med(m4h, CORR), cpu_s(m4h, HTML) / cpu_s(m4h, CORR)
+    row("pcapcorrelate --html <= 1.3x the time of --json (wall)", m4h,
+        "%.2fx (CPU %.2fx)" % (r, rc), r <= 1.3)
+m05, m2 = near(500000), near(2000000)
+if m05 and m2 and rss(m05, CORR) and rss(m2, CORR):
+    r = rss(m2, CORR) / rss(m05, CORR)
+    row("pcapcorrelate --json peak RSS <= 1.5x that at %d (bounded, not linear)" % m05, m2,
+        "%.2fx (%.0f vs %.0f MB)" % (r, rss(m2, CORR) / 1024, rss(m05, CORR) / 1024), r <= 1.5)
 big = sizes[-1]
 r = rss(big, CORR) / 1024
 row("pcapcorrelate peak RSS <= 300 MB", big, "%.0f MB" % r, r <= 300)
@@ -145,13 +163,17 @@ p("")
 p("## Scaling")
 p("")
 p("| packets | ikedump --count s/Mpkt | ikedump --json s/Mpkt | pcapcorrelate s/Mpkt | "
-  "pcapcorrelate CPU s/Mpkt | pcapcorrelate MB/Mpkt |")
-p("|---|---|---|---|---|---|")
+  "pcapcorrelate CPU s/Mpkt | pcapcorrelate MB/Mpkt | pcapcorrelate --html s/Mpkt | "
+  "--html / --json (wall) | --html / --json (CPU) |")
+p("|---|---|---|---|---|---|---|---|---|")
 for size in sizes:
     per = size / 1e6
     c, j, k, kc = med(size, COUNT), med(size, JSON), med(size, CORR), cpu_s(size, CORR)
-    p("| %d | %.2f | %.2f | %.2f | %.2f | %.0f |" % (size, c / per, j / per, k / per, kc / per,
-                                                    rss(size, CORR) / 1024 / per))
+    h, hc = med(size, HTML), cpu_s(size, HTML)
+    p("| %d | %.2f | %.2f | %.2f | %.2f | %.0f | %s | %s | %s |" % (
+        size, c / per, j / per, k / per, kc / per, rss(size, CORR) / 1024 / per,
+        "%.2f" % (h / per) if h else "-", "%.2f" % (h / k) if h and k else "-",
+        "%.2f" % (hc / kc) if hc and kc else "-"))
 
 
 def exponent(lo, hi, vlo, vhi):
@@ -171,9 +193,12 @@ if len(sizes) >= 2:
               ("ikedump --json wall s", lambda s: med(s, JSON)),
               ("pcapcorrelate wall s", lambda s: med(s, CORR)),
               ("pcapcorrelate CPU s", lambda s: cpu_s(s, CORR)),
+              ("pcapcorrelate --html wall s", lambda s: med(s, HTML)),
               ("pcapcorrelate peak RSS MB", lambda s: rss(s, CORR) / 1024),
               ("ikedump --json peak RSS MB", lambda s: rss(s, JSON) / 1024)]
     for name, f in series:
+        if not f(lo) or not f(hi):
+            continue  # not measured at both ends (a raw file from an older bench/run)
         b = exponent(lo, hi, f(lo), f(hi))
         # below 0.9 only: fixed start-up costs weigh on the smallest size
         verdict = ("worse than linear" if b > 1.05 else "linear" if b >= 0.9 else

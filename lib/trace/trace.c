@@ -23,6 +23,10 @@
 #include "trace/trace.h"
 
 
+/* the sizes docs/limits.md gives (memory per packet and per fragment) */
+_Static_assert(sizeof(trace_unit) == 72, "trace_unit grew");
+_Static_assert(sizeof(trace_frag) == 40, "trace_frag grew");
+
 static void trace_limits_default(iks_trace_limits *lim)
 {
 	memset(lim, 0, sizeof(*lim));
@@ -67,6 +71,10 @@ void iks_trace_free(iks_trace *t)
 		return;
 	trace_hostdrops_free(&t->hostdrops);
 	free(t->units);
+	for (int k = 0; k < TRACE_SIDES; k++) {
+		free(t->rank[k].bits);
+		free(t->rank[k].before);
+	}
 	free(t->holes);
 	free(t->ike);
 	free(t->icmp);
@@ -143,16 +151,43 @@ static trace_unit *new_unit(iks_trace *t)
 		size_t cap = t->cap_units ? t->cap_units * 2 : 1024;
 		if (cap > t->lim.units_max)
 			cap = t->lim.units_max;
+		for (int k = 0; k < TRACE_SIDES; k++) {
+			trace_rank *r = &t->rank[k];
+			uint64_t *b = realloc(r->bits, (cap / 64 + 1) * sizeof(*b));
+			if (b)
+				r->bits = b;
+			uint32_t *w = realloc(r->before, (cap / 64 + 1) * sizeof(*w));
+			if (w)
+				r->before = w;
+			if (!b || !w)
+				return NULL;
+		}
 		trace_unit *u = realloc(t->units, cap * sizeof(*u));
 		if (!u)
 			return NULL;
 		t->units = u;
 		t->cap_units = cap;
 	}
+	if (t->nunits % 64 == 0) {
+		/* a new block of units: none has a side-table entry yet, and the
+		 * block starts after the entries so far (a unit given back, below,
+		 * takes its bits back with it) */
+		size_t w = t->nunits / 64, counts[TRACE_SIDES] = { t->nike, t->nicmp, t->nholes };
+		for (int k = 0; k < TRACE_SIDES; k++) {
+			t->rank[k].bits[w] = 0;
+			t->rank[k].before[w] = (uint32_t)counts[k];
+		}
+	}
 	trace_unit *u = &t->units[t->nunits++];
 	memset(u, 0, sizeof(*u));
 	t->info.units++;
 	return u;
+}
+
+/* Unit i (the last one added) has an entry in side table k. */
+static void rank_set(iks_trace *t, int k, size_t i)
+{
+	t->rank[k].bits[i / 64] |= UINT64_C(1) << (i % 64);
 }
 
 static int64_t ns_of(int64_t sec, uint32_t nsec)
@@ -301,13 +336,12 @@ static void add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, 
 	trace_frag *g = &t->frags[t->nfrags++];
 	memset(g, 0, sizeof(*g));
 	g->ts = ts;
-	g->frame = frame;
-	g->ip_id = L->ip.id;
-	g->offset = L->ip.frag_offset;
-	g->len = (uint32_t)L->ip.payload.len;
+	g->frame = (uint32_t)frame; /* the caller checked TRACE_FRAME_MAX */
+	g->offset = (uint16_t)L->ip.frag_offset; /* RFC 791, RFC 8200 section 4.5: 13 bits x 8 */
+	/* bytes of the datagram's payload this piece carries */
+	uint32_t len = (uint32_t)L->ip.payload.len;
 	if (f->result != IKS_FRAG_NONE && f->result != IKS_FRAG_UNREASSEMBLED)
-		g->len = f->length;
-	g->mf = L->ip.mf;
+		len = f->length;
 	g->proto = L->ip.proto;
 	g->ttl = L->ip.ttl;
 	g->addr_src = (uint16_t)intern_addr(t, &L->ip.src);
@@ -322,11 +356,11 @@ static void add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, 
 		}
 	}
 	uint64_t h = h_u64(IKS_FNV_OFFSET, 0x66726167); /* "frag" */
-	h = h_u64(h, (uint64_t)g->proto << 48 | (uint64_t)g->ip_id << 16 | (g->mf ? 1u : 0u));
+	h = h_u64(h, (uint64_t)g->proto << 48 | (uint64_t)L->ip.id << 16 | (L->ip.mf ? 1u : 0u));
 	uint64_t ph = h_u64(h_u64(IKS_FNV_OFFSET, 0x70726566), /* "pref" */
-			    (uint64_t)g->proto << 48 | (uint64_t)g->ip_id << 16);
+			    (uint64_t)g->proto << 48 | (uint64_t)L->ip.id << 16);
 	ph = h_u64(ph, g->offset);
-	h = h_u64(h, (uint64_t)g->offset << 32 | g->len);
+	h = h_u64(h, (uint64_t)g->offset << 32 | len);
 	if (pl->len > skip) {
 		/* each byte digested once: the prefix, then the rest */
 		size_t n = pl->len - skip, pn = n < FRAG_PREFIX ? n : FRAG_PREFIX;
@@ -377,6 +411,10 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 	const iks_layers *L = &pkt->l;
 	if (!L->ip.present)
 		return IKS_OK;
+	if (pkt->frame > TRACE_FRAME_MAX) {
+		t->info.dropped++; /* a unit's frame number is 32 bits */
+		return IKS_E_LIMIT;
+	}
 
 	const iks_frag_info *f = &pkt->frag;
 	if (L->ip.is_fragment)
@@ -402,7 +440,7 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 	if (!u)
 		return t->nunits == t->lim.units_max ? IKS_E_LIMIT : IKS_E_NOMEM;
 	fill_ip(t, u, &L->ip);
-	u->frame = u->first_frame = pkt->frame;
+	u->frame = u->first_frame = (uint32_t)pkt->frame;
 	u->ts = u->ts_first = ts;
 	u->size = L->ip.total_len;
 	u->nfrags = 1;
@@ -412,7 +450,7 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		u->size = L->ip.header_len + f->datagram_len;
 		pending_dgram *p = pending_slot(t, f->datagram_id);
 		if (p->id == f->datagram_id) {
-			u->first_frame = p->frame;
+			u->first_frame = (uint32_t)p->frame; /* earlier than pkt->frame */
 			u->ts_first = p->ts < ts ? p->ts : ts;
 			u->ttl = p->ttl;
 			if (p->df)
@@ -431,7 +469,8 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		}
 		t->ike = arr;
 		trace_ike *k = &t->ike[t->nike];
-		u->ext = (uint32_t)t->nike++;
+		rank_set(t, TRACE_SIDE_IKE, t->nunits - 1);
+		t->nike++;
 		k->version = L->ike.version;
 		k->exchange = L->ike.exchange;
 		k->flags = L->ike.flags;
@@ -486,12 +525,20 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		trace_icmp *arr = grow(t->icmp, t->nicmp, &t->cap_icmp, sizeof(*t->icmp));
 		if (!arr) {
 			t->nunits--;
+			/* no side-table entry may name the unit index given back */
+			size_t i = t->nunits;
+			uint64_t *b = &t->rank[TRACE_SIDE_IKE].bits[i / 64];
+			if (*b >> (i % 64) & 1) {
+				*b &= ~(UINT64_C(1) << (i % 64));
+				t->nike--;
+			}
 			return IKS_E_NOMEM;
 		}
 		t->icmp = arr;
 		trace_icmp *x = &t->icmp[t->nicmp];
 		memset(x, 0, sizeof(*x));
-		u->ext = (uint32_t)t->nicmp++;
+		rank_set(t, TRACE_SIDE_ICMP, t->nunits - 1);
+		t->nicmp++;
 		u->kind = UNIT_ICMP_ERROR;
 		x->type = L->icmp.type;
 		x->code = L->icmp.code;
@@ -518,6 +565,10 @@ iks_status iks_trace_add_event(iks_trace *t, const iks_event *ev)
 		return IKS_E_INVALID;
 	if (ev->kind != IKS_EV_DATAGRAM_INCOMPLETE)
 		return IKS_OK;
+	if (ev->last_frame > TRACE_FRAME_MAX) {
+		t->info.dropped++; /* a unit's frame number is 32 bits */
+		return IKS_E_LIMIT;
+	}
 	trace_holes *arr = grow(t->holes, t->nholes, &t->cap_holes, sizeof(*t->holes));
 	if (!arr)
 		return IKS_E_NOMEM;
@@ -535,14 +586,15 @@ iks_status iks_trace_add_event(iks_trace *t, const iks_event *ev)
 		h->r[i].end = ev->holes[i].end;
 	}
 	h->datagram_len = ev->datagram_len;
-	u->ext = (uint32_t)t->nholes++;
+	rank_set(t, TRACE_SIDE_HOLES, t->nunits - 1);
+	t->nholes++;
 	u->kind = UNIT_INCOMPLETE;
 	u->addr_src = (uint16_t)intern_addr(t, &ev->src);
 	u->addr_dst = (uint16_t)intern_addr(t, &ev->dst);
 	u->ip_id = ev->ip_id;
 	u->proto = ev->proto;
-	u->frame = ev->last_frame;
-	u->first_frame = ev->first_frame;
+	u->frame = (uint32_t)ev->last_frame;
+	u->first_frame = (uint32_t)ev->first_frame; /* <= last_frame */
 	u->nfrags = ev->fragments;
 	pending_dgram *p = pending_slot(t, ev->datagram_id);
 	if (p->id == ev->datagram_id) {

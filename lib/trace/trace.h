@@ -25,20 +25,24 @@ enum unit_kind {
 #define UNIT_F_ICV_BAD    0x20 /* with keys: its integrity check failed here (changed in transit,
 				  or a wrong key): the receiver discards it */
 
-/* One IP packet, reassembled datagram or incomplete datagram: 88 bytes,
- * so that a million packets take under 100 MB. What only some kinds need
- * lives in side tables indexed by `ext`. */
+/* Frame numbers are kept in 32 bits: frames past this are not kept as
+ * units or fragments (counted in info.dropped, like units past units_max). */
+#define TRACE_FRAME_MAX UINT32_MAX
+
+/* One IP packet, reassembled datagram or incomplete datagram: 72 bytes,
+ * so that a million packets take 72 MB. What only some kinds need lives in
+ * side tables (ike[], icmp[], holes[]), found through a rank index: see
+ * unit_ike(). */
 typedef struct trace_unit {
 	int64_t ts;            /* ns: time of `frame` */
 	int64_t ts_first;      /* ns: time of first_frame */
-	uint64_t frame;        /* frame that carries it (completes it) */
-	uint64_t first_frame;  /* frame of its first fragment (== frame if unfragmented) */
+	uint32_t frame;        /* frame that carries it (completes it); <= TRACE_FRAME_MAX */
+	uint32_t first_frame;  /* frame of its first fragment (== frame if unfragmented) */
 	uint64_t key;          /* exact identity: survives NAT, not modification */
 	uint64_t loose;        /* identity without content: survives modification too */
 	uint32_t size;         /* IP datagram length (header + payload) */
 	uint32_t ip_id;
 	uint32_t spi, seq;     /* ESP / AH */
-	uint32_t ext;          /* IKE: index into ike[]; ICMP error: icmp[]; incomplete: holes[] */
 	uint16_t addr_src, addr_dst; /* indices into the trace's address table */
 	uint16_t sport, dport;
 	uint16_t nfrags;
@@ -101,19 +105,19 @@ typedef struct pending_dgram {
  * pieces crossed. `key` is IP protocol, ID, offset, length and a digest of
  * the fragment's bytes; in a first fragment the transport header fields
  * NAT rewrites (UDP/TCP ports and checksums, ICMP identifier and checksum)
- * are left out of the digest. */
+ * are left out of the digest. The IP ID, length and MF flag are in the
+ * key only (40 bytes a fragment, was 56). */
 typedef struct trace_frag {
 	int64_t ts;
-	uint64_t frame;
 	uint64_t key;
 	uint64_t pkey;         /* the same from its first FRAG_PREFIX bytes, without the
 				  length: a router that fragments again keeps it */
-	uint32_t ip_id;
-	uint32_t offset, len;  /* bytes of the datagram's payload this piece carries */
+	uint32_t frame;        /* <= TRACE_FRAME_MAX */
+	uint16_t offset;       /* where in the datagram's payload this piece starts (a
+				  13-bit field in 8-byte units: at most 65528) */
 	uint16_t addr_src, addr_dst;
 	uint16_t sport, dport; /* first fragment of UDP: its ports (0 otherwise) */
 	uint8_t proto, ttl;
-	bool mf;
 } trace_frag;
 
 #define FRAG_PREFIX 256
@@ -121,10 +125,21 @@ typedef struct trace_frag {
 #define TRACE_DELETES_MAX 100000
 #define TRACE_OFFERS_MAX 100000
 
+/* Which units have an entry in one side table: a bit per unit, and per
+ * block of 64 units the entries of the units before it (0.19 bytes a unit;
+ * an index field in every unit would take 8 with its padding). */
+typedef struct trace_rank {
+	uint64_t *bits;        /* bit i % 64 of word i / 64: unit i has an entry */
+	uint32_t *before;      /* per word: entries of the units before its first */
+} trace_rank;
+
+enum { TRACE_SIDE_IKE, TRACE_SIDE_ICMP, TRACE_SIDE_HOLES, TRACE_SIDES };
+
 struct iks_trace {
 	iks_trace_limits lim;
 	trace_unit *units;
 	size_t nunits, cap_units;
+	trace_rank rank[TRACE_SIDES]; /* cap_units / 64 + 1 words each */
 	trace_holes *holes;
 	size_t nholes, cap_holes;
 	trace_ike *ike;
@@ -153,19 +168,38 @@ struct iks_trace {
 				  hand): steps that need bytes again read it by frame number */
 };
 
+static inline unsigned trace_popcount(uint64_t x)
+{
+	x = x - ((x >> 1) & 0x5555555555555555u);
+	x = (x & 0x3333333333333333u) + ((x >> 2) & 0x3333333333333333u);
+	x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fu;
+	return (unsigned)((x * 0x0101010101010101u) >> 56);
+}
+
+/* The index in its side table of the entry of unit i (which has one):
+ * entries are added in unit order, so it is the number of units before i
+ * with an entry. */
+static inline size_t trace_rank_of(const trace_rank *r, size_t i)
+{
+	uint64_t below = r->bits[i / 64] & ((UINT64_C(1) << (i % 64)) - 1);
+	return r->before[i / 64] + trace_popcount(below);
+}
+
+/* The side-table facts of u, an element of t->units of that kind (IKE,
+ * ICMP error, incomplete). */
 static inline const trace_ike *unit_ike(const iks_trace *t, const trace_unit *u)
 {
-	return &t->ike[u->ext];
+	return &t->ike[trace_rank_of(&t->rank[TRACE_SIDE_IKE], (size_t)(u - t->units))];
 }
 
 static inline const trace_icmp *unit_icmp(const iks_trace *t, const trace_unit *u)
 {
-	return &t->icmp[u->ext];
+	return &t->icmp[trace_rank_of(&t->rank[TRACE_SIDE_ICMP], (size_t)(u - t->units))];
 }
 
 static inline const trace_holes *unit_holes(const iks_trace *t, const trace_unit *u)
 {
-	return &t->holes[u->ext];
+	return &t->holes[trace_rank_of(&t->rank[TRACE_SIDE_HOLES], (size_t)(u - t->units))];
 }
 
 /* The address with index i. */

@@ -228,6 +228,35 @@ START_TEST(fragment_units_capped)
 }
 END_TEST
 
+/* A trace keeps frame numbers in 32 bits: a packet or an incomplete
+ * datagram numbered past that is not kept, and says so (IKS_E_LIMIT,
+ * counted in info.dropped), like one past units_max. */
+START_TEST(frame_numbers_capped)
+{
+	iks_trace *t = iks_trace_new(NULL);
+	ck_assert(t);
+	synth s;
+	synth_esp(&s, true, 0x1000, 1, 300, 64, 1800000000.0, 0xaa);
+	s.p.frame = UINT32_MAX;
+	ck_assert_int_eq(iks_trace_add_packet(t, &s.p), IKS_OK);
+	synth_esp(&s, true, 0x1000, 2, 300, 64, 1800000000.5, 0xaa);
+	s.p.frame = (uint64_t)UINT32_MAX + 1;
+	ck_assert_int_eq(iks_trace_add_packet(t, &s.p), IKS_E_LIMIT);
+	iks_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = IKS_EV_DATAGRAM_INCOMPLETE;
+	ev.first_frame = 7;
+	ev.last_frame = (uint64_t)UINT32_MAX + 2;
+	ck_assert_int_eq(iks_trace_add_event(t, &ev), IKS_E_LIMIT);
+	iks_trace_info info;
+	iks_trace_get_info(t, &info);
+	ck_assert_uint_eq(info.frames, 2);
+	ck_assert_uint_eq(info.units, 1);
+	ck_assert_uint_eq(info.dropped, 2);
+	iks_trace_free(t);
+}
+END_TEST
+
 Suite *suite_correlate_synth(void)
 {
 	Suite *s = suite_create("correlate_synth");
@@ -239,6 +268,7 @@ Suite *suite_correlate_synth(void)
 	tcase_add_test(tc, drifting_clock);
 	tcase_add_test(tc, drift_on_20_seconds);
 	tcase_add_test(tc, fragment_units_capped);
+	tcase_add_test(tc, frame_numbers_capped);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -251,12 +251,7 @@ static void write_findings(html_ctx *h)
 		if (gi != SIZE_MAX)
 			fputs("</a>", o);
 		/* an explanation once: the same text five times hides the list */
-		bool first = true;
-		for (size_t q = 0; q < p && first && f->explain; q++) {
-			const char *e = h->f[h->forder[q]].explain;
-			first = !e || strcmp(e, f->explain) != 0;
-		}
-		if (first && f->explain) {
+		if (h->efirst[p]) {
 			fputs("<div class=\"explain\">", o);
 			html_text(o, f->explain);
 			fputs("</div>", o);
@@ -376,6 +371,42 @@ static void write_negotiations(html_ctx *h)
 	}
 	fputs(nn > NEGOTIATIONS_SHOWN ? "</ul></details></section>\n" : "</ul></section>\n", o);
 	free(keys);
+}
+
+/* A finding's explanation and its position in the page. */
+typedef struct explain_pos {
+	const char *e;
+	size_t p;
+} explain_pos;
+
+static int cmp_explain(const void *x, const void *y)
+{
+	const explain_pos *a = x, *b = y;
+	int r = strcmp(a->e, b->e);
+	return r ? r : a->p < b->p ? -1 : a->p > b->p;
+}
+
+/* efirst[p]: the finding at page position p carries the first copy of its
+ * explanation in the page (sorted once instead of a scan of the earlier
+ * findings for each: that was quadratic in findings). 0, or -1 when out
+ * of memory. */
+static int first_explanations(html_ctx *h)
+{
+	explain_pos *x = malloc((h->nf + 1) * sizeof(*x));
+	size_t n = 0;
+	h->efirst = calloc(h->nf + 1, sizeof(*h->efirst));
+	if (!x || !h->efirst) {
+		free(x);
+		return -1;
+	}
+	for (size_t p = 0; p < h->nf; p++)
+		if (h->f[h->forder[p]].explain)
+			x[n++] = (explain_pos){ h->f[h->forder[p]].explain, p };
+	qsort(x, n, sizeof(*x), cmp_explain);
+	for (size_t i = 0; i < n; i++)
+		h->efirst[x[i].p] = i == 0 || strcmp(x[i - 1].e, x[i].e) != 0;
+	free(x);
+	return 0;
 }
 
 static void write_host(html_ctx *h, int s, const iks_addr *addr, uint16_t port)
@@ -529,6 +560,11 @@ int corr_report_html(const char *path, const corr_input in[2], const iks_correla
 			h.forder[m++] = j;
 	for (size_t p = 0; p < h.nf; p++)
 		h.fpos[h.forder[p]] = p;
+	if (first_explanations(&h) != 0) {
+		fprintf(stderr, "pcapcorrelate: %s: out of memory\n", path);
+		rc = 1;
+		goto out;
+	}
 	h.o = fopen(path, "w");
 	if (!h.o) {
 		fprintf(stderr, "pcapcorrelate: %s: cannot write: %s\n", path, strerror(errno));
@@ -551,6 +587,7 @@ int corr_report_html(const char *path, const corr_input in[2], const iks_correla
 out:
 	free(h.forder);
 	free(h.fpos);
+	free(h.efirst);
 	free(h.fgroup);
 	free(h.copy);
 	free(h.copies);

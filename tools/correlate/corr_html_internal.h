@@ -2,6 +2,7 @@
 #ifndef IKSTOOL_CORR_HTML_INTERNAL_H
 #define IKSTOOL_CORR_HTML_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -27,6 +28,7 @@ typedef struct html_ctx {
 	size_t nf;
 	size_t *forder;     /* findings, most severe first */
 	size_t *fpos;       /* per finding (library index): its position in the page */
+	bool *efirst;       /* per page position: its explanation is the page's first copy */
 	size_t *fgroup;     /* per finding: its group, SIZE_MAX none */
 	uint32_t *copy, *copies; /* per group: IKE copy number / copies of that message */
 	size_t *ltoff;      /* per group: where its lost packets' times start in lt, SIZE_MAX none */

@@ -14,6 +14,7 @@
  */
 #include "correlate/corr_html_internal.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,8 +65,19 @@ static bool key_matches(const iks_packet_group *g, const lost_pkt *p)
 	return spi && g->fragmented == p->fragmented && (!p->proto || g->proto == p->proto);
 }
 
-/* One side's lost packets to its lost groups; times written into h->lt. */
-static int side_times(html_ctx *h, int s, size_t *nlt)
+/* One side's lost packets (of lost runs' kinds), by frame, and their times
+ * read from the sender's capture. */
+typedef struct side_read {
+	const char *path;
+	lost_pkt *p;         /* NULL: nothing to read on this side */
+	size_t n;
+	int rc;              /* read_times' */
+} side_read;
+
+/* Side s's lost packets into r (r->p stays NULL when it has no lost run to
+ * spread, or reads standard input, which cannot be read twice); 0, or -1
+ * when out of memory. */
+static int side_lost(html_ctx *h, int s, side_read *r)
 {
 	const iks_lost_packet *L;
 	size_t n = iks_correlation_lost(h->c, s, &L);
@@ -73,26 +85,47 @@ static int side_times(html_ctx *h, int s, size_t *nlt)
 	bool runs = false;
 	for (size_t i = 0; i < h->ng && !runs; i++)
 		runs = h->g[i].dir == dir && h->g[i].fate == IKS_FATE_LOST && h->g[i].count > 1;
-	if (!n || !runs || !strcmp(h->in[s].path, "-"))
-		return 0; /* nothing to spread, or standard input (cannot be read twice) */
-	lost_pkt *p = malloc(n * sizeof(*p));
-	size_t *owner = malloc(n * sizeof(size_t));
+	memset(r, 0, sizeof(*r));
+	r->path = h->in[s].path;
+	if (!n || !runs || !strcmp(r->path, "-"))
+		return 0;
+	if (!(r->p = malloc(n * sizeof(*r->p))))
+		return -1;
+	for (size_t k = 0; k < n; k++) /* other traffic's losses are not on the ladder */
+		if (L[k].reason != IKS_LOST_OTHER)
+			r->p[r->n++] = (lost_pkt){ L[k].first_frame, -1, 0, 0, L[k].fragmented };
+	qsort(r->p, r->n, sizeof(*r->p), cmp_lost);
+	return 0;
+}
+
+static void *read_thread(void *arg)
+{
+	side_read *r = arg;
+	r->rc = read_times(r->path, r->p, r->n);
+	return NULL;
+}
+
+/* One side's lost packets (read) to its lost groups; times written into h->lt. */
+static int side_times(html_ctx *h, int s, const side_read *r, size_t *nlt)
+{
+	if (!r->p)
+		return 0;
+	if (r->rc != 0)
+		return 0; /* the file is gone: the runs stay one cross each */
+	int dir = s == 0 ? IKS_DIR_A_TO_B : IKS_DIR_B_TO_A;
+	const lost_pkt *p = r->p;
+	size_t n = r->n;
+	size_t *owner = malloc((n + 1) * sizeof(size_t));
 	size_t *act = malloc(h->ng * sizeof(size_t)); /* lost groups whose frame range is open */
 	uint32_t *room = calloc(h->ng, sizeof(uint32_t));
 	bool *bad = calloc(h->ng, sizeof(bool));
 	size_t *lg = malloc(h->ng * sizeof(size_t)); /* this side's lost groups by first frame */
+	size_t *from = calloc(h->ng + 1, sizeof(size_t)); /* per group: where its packets start in byg */
+	size_t *byg = malloc((n + 1) * sizeof(size_t)); /* packets by owner, in frame order within each */
 	int rc = -1;
-	if (!p || !owner || !act || !room || !bad || !lg)
+	if (!owner || !act || !room || !bad || !lg || !from || !byg)
 		goto out;
-	size_t m = 0; /* other traffic's losses are not on the ladder */
-	for (size_t k = 0; k < n; k++)
-		if (L[k].reason != IKS_LOST_OTHER)
-			p[m++] = (lost_pkt){ L[k].first_frame, -1, 0, 0, L[k].fragmented };
-	n = m;
-	qsort(p, n, sizeof(*p), cmp_lost);
 	rc = 0;
-	if (read_times(h->in[s].path, p, n) != 0)
-		goto out; /* the file is gone: the runs stay one cross each */
 	size_t nlg = 0;
 	for (size_t i = 0; i < h->ng; i++)
 		if (h->g[i].dir == dir && h->g[i].fate == IKS_FATE_LOST && h->g[i].frame_sent_first) {
@@ -139,17 +172,26 @@ static int side_times(html_ctx *h, int s, size_t *nlt)
 		owner[k] = o;
 		room[o]--;
 	}
+	/* each group's packets in one run (a counting sort by owner, stable):
+	 * a pass over all lost packets per group was quadratic */
+	for (size_t k = 0; k < n; k++)
+		if (owner[k] != SIZE_MAX)
+			from[owner[k] + 1]++;
+	for (size_t i = 0; i < h->ng; i++)
+		from[i + 1] += from[i];
+	for (size_t k = 0; k < n; k++) /* from[g] moves from g's start to its end */
+		if (owner[k] != SIZE_MAX)
+			byg[from[owner[k]]++] = k;
 	/* each group complete and told apart: its times, in frame order */
 	for (size_t i = 0; i < nlg; i++) {
 		size_t gi = lg[i];
 		const iks_packet_group *g = &h->g[gi];
 		if (g->count < 2 || bad[gi] || room[gi])
 			continue;
-		size_t at = *nlt, got = 0;
+		size_t at = *nlt, got = 0, b0 = gi ? from[gi - 1] : 0, b1 = from[gi];
 		int64_t first = 0;
-		for (size_t k = 0; k < n; k++) {
-			if (owner[k] != gi)
-				continue;
+		for (size_t b = b0; b < b1; b++) {
+			size_t k = byg[b];
 			if (p[k].ns < 0)
 				break;
 			if (!got)
@@ -163,18 +205,20 @@ static int side_times(html_ctx *h, int s, size_t *nlt)
 		if (got == g->count) {
 			h->ltoff[gi] = at;
 			*nlt += got;
-			for (size_t k = 0; k < n; k++) /* not the first: that one the group names */
-				if (owner[k] == gi && p[k].frame != g->frame_sent_first)
-					h->lmap[h->nlmap++] = (html_frame_group){ p[k].frame * 4 + (uint64_t)s * 2, gi };
+			for (size_t b = b0; b < b1; b++) /* not the first: that one the group names */
+				if (p[byg[b]].frame != g->frame_sent_first)
+					h->lmap[h->nlmap++] = (html_frame_group){ p[byg[b]].frame * 4 + (uint64_t)s * 2,
+										  gi };
 		}
 	}
 out:
-	free(p);
 	free(owner);
 	free(act);
 	free(room);
 	free(bad);
 	free(lg);
+	free(from);
+	free(byg);
 	return rc;
 }
 
@@ -189,9 +233,26 @@ int html_lost_times(html_ctx *h)
 		return -1;
 	for (size_t i = 0; i < h->ng; i++)
 		h->ltoff[i] = SIZE_MAX;
-	size_t nlt = 0;
-	for (int s = 0; s < 2; s++)
-		if (side_times(h, s, &nlt) != 0)
-			return -1;
-	return 0;
+	side_read r[2];
+	int rc = side_lost(h, 0, &r[0]);
+	if (rc == 0)
+		rc = side_lost(h, 1, &r[1]);
+	else
+		r[1].p = NULL;
+	if (rc == 0) {
+		/* both senders' captures read at once (one each on two cores) */
+		pthread_t tid;
+		bool threaded = r[0].p && r[1].p && pthread_create(&tid, NULL, read_thread, &r[1]) == 0;
+		for (int s = 0; s < 2; s++)
+			if (r[s].p && !(s == 1 && threaded))
+				read_thread(&r[s]);
+		if (threaded)
+			pthread_join(tid, NULL);
+		size_t nlt = 0;
+		for (int s = 0; s < 2 && rc == 0; s++)
+			rc = side_times(h, s, &r[s], &nlt);
+	}
+	free(r[0].p);
+	free(r[1].p);
+	return rc;
 }
