@@ -41,8 +41,12 @@ struct iks_capture {
 };
 
 /* A named file's stdio buffer: libpcap reads a record at a time through
- * fread, which with the default 4 KiB buffer costs a read() per 4 KiB. */
-#define CAPTURE_IOBUF_SIZE ((size_t)1 << 20)
+ * fread, which with the default 4 KiB buffer costs a read() per 4 KiB.
+ * 128 KiB, not more: on a 464 MB pcap (Linux, file in the page cache) the
+ * system time was 0.05 s with 64-128 KiB reads, 0.09 s with 4 KiB ones and
+ * 0.20 s with 256 KiB or 1 MiB ones (each read then copies past what the
+ * kernel's 128 KiB readahead keeps warm). */
+#define CAPTURE_IOBUF_SIZE ((size_t)1 << 17)
 
 static const char *display_name(const char *path)
 {
