@@ -65,14 +65,56 @@ void jw_obj_begin(jsonw *w);          /* value position: { */
 void jw_obj_end(jsonw *w);
 void jw_arr_begin(jsonw *w);
 void jw_arr_end(jsonw *w);
+
+/* The writer's hot path (every key and most values of an ikedump line)
+ * is inline, so that a key's length is a constant at each call. */
+
+/* Before every value: a comma when it is not the first element of its
+ * array (a value right after a key needs none). */
+static inline void jw_before_value(jsonw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->need_comma[w->depth])
+		sb_putc(w->b, ',');
+	w->need_comma[w->depth] = true;
+}
+
 /* A key, then exactly one value. jw_key takes a string literal (its length
  * from sizeof); jw_keyn any key of n bytes. Keys are the program's own
  * identifiers: nothing is escaped. */
-void jw_keyn(jsonw *w, const char *key, size_t n);
+static inline void jw_keyn(jsonw *w, const char *key, size_t n)
+{
+	/* ,"key": in one append */
+	strbuf *b = w->b;
+	if (b->cap - b->len <= n + 4 && !sb_reserve(b, n + 4))
+		return;
+	char *p = b->s + b->len;
+	if (w->need_comma[w->depth])
+		*p++ = ',';
+	w->need_comma[w->depth] = true;
+	*p++ = '"';
+	__builtin_memcpy(p, key, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	b->len = (size_t)(p - b->s);
+	w->after_key = true;
+}
 #define jw_key(w, lit) jw_keyn((w), "" lit "", sizeof(lit) - 1)
 void jw_keys(jsonw *w, const char *key); /* a key not known at compile time */
 void jw_str(jsonw *w, const char *s);   /* escaped string (NULL writes null) */
-void jw_uint(jsonw *w, uint64_t v);
+
+static inline void jw_uint(jsonw *w, uint64_t v)
+{
+	jw_before_value(w);
+	if (v < 10)
+		sb_putc(w->b, (char)('0' + v));
+	else
+		sb_putu(w->b, v);
+}
 void jw_int(jsonw *w, int64_t v);
 void jw_bool(jsonw *w, bool v);
 void jw_null(jsonw *w);
