@@ -164,6 +164,14 @@ iks_pcapfile *pcapfile_open(FILE *f, const char *name, char *errbuf)
 	return pf;
 }
 
+/* A 32-bit field of a record header copied out by the reader. */
+static inline uint32_t get32(const uint8_t *p, bool big_endian)
+{
+	if (big_endian)
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
 /* A record (pcap-savefile(5)): ts_sec u32 | ts_usec (or ts_nsec) u32 |
  * incl_len u32 | orig_len u32, then incl_len bytes. */
 int pcapfile_next(iks_pcapfile *pf, iks_frame *frame)
@@ -183,11 +191,10 @@ int pcapfile_next(iks_pcapfile *pf, iks_frame *frame)
 		return IKS_E_TRUNCATED;
 	}
 	iks_reader r = rd_init(pf->buf + pf->pos, 16, 0);
-	uint32_t sec, frac, caplen, len;
-	rd_u32o(&r, pf->big_endian, &sec);
-	rd_u32o(&r, pf->big_endian, &frac);
-	rd_u32o(&r, pf->big_endian, &caplen);
-	rd_u32o(&r, pf->big_endian, &len);
+	uint8_t h[16];
+	rd_copy(&r, h, sizeof(h)); /* fill() made sure of 16 bytes */
+	uint32_t sec = get32(h, pf->big_endian), frac = get32(h + 4, pf->big_endian);
+	uint32_t caplen = get32(h + 8, pf->big_endian), len = get32(h + 12, pf->big_endian);
 	uint32_t keep = caplen;
 	if (caplen > pf->snapshot) {
 		if (caplen > PCAPFILE_MAX_SNAPLEN) {
@@ -215,7 +222,7 @@ int pcapfile_next(iks_pcapfile *pf, iks_frame *frame)
 		return IKS_E_TRUNCATED;
 	}
 	pf->frames++;
-	memset(frame, 0, sizeof(*frame));
+	memset(&frame->meta, 0, sizeof(frame->meta));
 	frame->number = pf->frames;
 	/* libpcap's record header holds both times as 32-bit signed values */
 	frame->ts_sec = (int64_t)(int32_t)sec;

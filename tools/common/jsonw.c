@@ -93,21 +93,24 @@ static const char digit_pairs[] =
 
 void sb_putu(strbuf *b, uint64_t v)
 {
-	char t[24];
-	size_t i = sizeof(t);
+	/* written in place, from the last digit back */
+	size_t n = 1;
+	for (uint64_t t = 10; n < 20 && v >= t; t *= 10)
+		n++;
+	if (b->cap - b->len <= n && !sb_reserve(b, n))
+		return;
+	char *e = b->s + b->len + n;
+	b->len += n;
 	while (v >= 100) {
 		unsigned r = (unsigned)(v % 100);
 		v /= 100;
-		i -= 2;
-		memcpy(t + i, digit_pairs + 2 * r, 2);
+		e -= 2;
+		memcpy(e, digit_pairs + 2 * r, 2);
 	}
-	if (v >= 10) {
-		i -= 2;
-		memcpy(t + i, digit_pairs + 2 * v, 2);
-	} else {
-		t[--i] = (char)('0' + v);
-	}
-	sb_putn(b, t + i, sizeof(t) - i);
+	if (v >= 10)
+		memcpy(e - 2, digit_pairs + 2 * v, 2);
+	else
+		e[-1] = (char)('0' + v);
 }
 
 char *sb_steal(strbuf *b)
