@@ -11,6 +11,7 @@
 
 #include "capture/pcapfile.h"
 #include "core/reader.h"
+#include "core/zero.h"
 
 /* Reads of 128 KiB (see CAPTURE_IOBUF_SIZE in capture.c: larger reads cost
  * more system time); the buffer holds the largest record and a chunk. */
@@ -222,7 +223,7 @@ int pcapfile_next(iks_pcapfile *pf, iks_frame *frame)
 		return IKS_E_TRUNCATED;
 	}
 	pf->frames++;
-	memset(&frame->meta, 0, sizeof(frame->meta));
+	iks_zero(&frame->meta, sizeof(frame->meta));
 	frame->number = pf->frames;
 	/* libpcap's record header holds both times as 32-bit signed values */
 	frame->ts_sec = (int64_t)(int32_t)sec;

@@ -14,6 +14,7 @@
 
 #include "decode/decoder_crypto.h"
 #include "core/decode_error.h"
+#include "core/zero.h"
 #include "keys/key_bind.h"
 #include "core/evq.h"
 #include "net/icmp.h"
@@ -152,7 +153,7 @@ static void decode_upper(decode_ctx *c, iks_reader *p, uint32_t wire, uint8_t pr
 static iks_layers *use_layers(bool *has, iks_layers *L)
 {
 	*has = true;
-	memset(L, 0, sizeof(*L));
+	iks_zero(L, sizeof(*L));
 	return L;
 }
 
@@ -446,8 +447,8 @@ static void decode_frame(decode_ctx *c, int linktype, const uint8_t *data, size_
  * unspecified while their has_ flag is false (packet.h). */
 static void start_record(iks_packet *pkt, const iks_frame *f)
 {
-	memset(pkt, 0, offsetof(iks_packet, meta));
-	memset(&pkt->link, 0, offsetof(iks_packet, inner) - offsetof(iks_packet, link));
+	iks_zero(pkt, offsetof(iks_packet, meta));
+	iks_zero(&pkt->link, offsetof(iks_packet, inner) - offsetof(iks_packet, link));
 	memset(&pkt->err, 0, sizeof(pkt->err));
 	pkt->has_esp_inner = false;
 	memset(&pkt->esp_inner_frag, 0, sizeof(pkt->esp_inner_frag));

@@ -79,10 +79,12 @@ static held_line *line_at_seq(holdq *q, uint64_t seq)
 	return &q->ring[seq % q->cap];
 }
 
+/* Datagram ids are handed out in sequence and the ones waiting are recent:
+ * their low bits put them in neighbouring slots (a multiplicative hash sent
+ * each lookup to a cold cache line of the 4 MB map: 5% of ikedump --json). */
 static size_t slot_of(const holdq *q, uint64_t id)
 {
-	uint64_t h = id * 0x9e3779b97f4a7c15ULL;
-	return (size_t)(h >> 20) & (q->map_slots - 1);
+	return (size_t)id & (q->map_slots - 1);
 }
 
 static chain *map_find(holdq *q, uint64_t id)
