@@ -91,26 +91,45 @@ static const char digit_pairs[] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
+static unsigned dec_len32(uint32_t v)
+{
+	return v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5
+	       : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+}
+
 void sb_putu(strbuf *b, uint64_t v)
 {
-	/* written in place, from the last digit back */
-	size_t n = 1;
-	for (uint64_t t = 10; n < 20 && v >= t; t *= 10)
-		n++;
+	/* written in place, from the last digit back; 32-bit arithmetic for
+	 * the values that fit (nearly all) */
+	size_t n;
+	if (v <= UINT32_MAX) {
+		n = dec_len32((uint32_t)v);
+	} else {
+		n = 10; /* 2^32 has ten digits */
+		for (uint64_t t = 10000000000ull; n < 20 && v >= t; t *= 10)
+			n++;
+	}
 	if (b->cap - b->len <= n && !sb_reserve(b, n))
 		return;
 	char *e = b->s + b->len + n;
 	b->len += n;
-	while (v >= 100) {
+	while (v > UINT32_MAX) {
 		unsigned r = (unsigned)(v % 100);
 		v /= 100;
 		e -= 2;
 		memcpy(e, digit_pairs + 2 * r, 2);
 	}
-	if (v >= 10)
-		memcpy(e - 2, digit_pairs + 2 * v, 2);
+	uint32_t u = (uint32_t)v;
+	while (u >= 100) {
+		unsigned r = u % 100;
+		u /= 100;
+		e -= 2;
+		memcpy(e, digit_pairs + 2 * r, 2);
+	}
+	if (u >= 10)
+		memcpy(e - 2, digit_pairs + 2 * u, 2);
 	else
-		e[-1] = (char)('0' + v);
+		e[-1] = (char)('0' + u);
 }
 
 char *sb_steal(strbuf *b)
@@ -137,26 +156,6 @@ void jw_keys(jsonw *w, const char *key)
 	jw_keyn(w, key, strlen(key));
 }
 
-static void open_(jsonw *w, char c)
-{
-	jw_before_value(w);
-	sb_putc(w->b, c);
-	if (w->depth + 1 < JW_MAX_DEPTH)
-		w->depth++;
-	w->need_comma[w->depth] = false;
-}
-
-static void close_(jsonw *w, char c)
-{
-	sb_putc(w->b, c);
-	if (w->depth > 0)
-		w->depth--;
-}
-
-void jw_obj_begin(jsonw *w) { open_(w, '{'); }
-void jw_obj_end(jsonw *w) { close_(w, '}'); }
-void jw_arr_begin(jsonw *w) { open_(w, '['); }
-void jw_arr_end(jsonw *w) { close_(w, ']'); }
 
 int utf8_seq(const char *str, uint32_t *cp)
 {
@@ -309,14 +308,6 @@ void jw_int(jsonw *w, int64_t v)
 	scalar(w, t);
 }
 
-void jw_bool(jsonw *w, bool v)
-{
-	jw_before_value(w);
-	if (v)
-		sb_putl(w->b, "true");
-	else
-		sb_putl(w->b, "false");
-}
 
 void jw_null(jsonw *w)
 {

@@ -61,17 +61,13 @@ typedef struct jsonw {
 } jsonw;
 
 void jw_init(jsonw *w, strbuf *b);
-void jw_obj_begin(jsonw *w);          /* value position: { */
-void jw_obj_end(jsonw *w);
-void jw_arr_begin(jsonw *w);
-void jw_arr_end(jsonw *w);
 
 /* The writer's hot path (every key and most values of an ikedump line)
  * is inline, so that a key's length is a constant at each call. */
 
 /* Before every value: a comma when it is not the first element of its
  * array (a value right after a key needs none). */
-static inline void jw_before_value(jsonw *w)
+static inline __attribute__((always_inline)) void jw_before_value(jsonw *w)
 {
 	if (w->after_key) {
 		w->after_key = false;
@@ -82,10 +78,31 @@ static inline void jw_before_value(jsonw *w)
 	w->need_comma[w->depth] = true;
 }
 
+static inline void jw_open(jsonw *w, char c)
+{
+	jw_before_value(w);
+	sb_putc(w->b, c);
+	if (w->depth + 1 < JW_MAX_DEPTH)
+		w->depth++;
+	w->need_comma[w->depth] = false;
+}
+
+static inline void jw_close(jsonw *w, char c)
+{
+	sb_putc(w->b, c);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+static inline void jw_obj_begin(jsonw *w) { jw_open(w, '{'); } /* value position: { */
+static inline void jw_obj_end(jsonw *w) { jw_close(w, '}'); }
+static inline void jw_arr_begin(jsonw *w) { jw_open(w, '['); }
+static inline void jw_arr_end(jsonw *w) { jw_close(w, ']'); }
+
 /* A key, then exactly one value. jw_key takes a string literal (its length
  * from sizeof); jw_keyn any key of n bytes. Keys are the program's own
  * identifiers: nothing is escaped. */
-static inline void jw_keyn(jsonw *w, const char *key, size_t n)
+static inline __attribute__((always_inline)) void jw_keyn(jsonw *w, const char *key, size_t n)
 {
 	/* ,"key": in one append */
 	strbuf *b = w->b;
@@ -116,7 +133,14 @@ static inline void jw_uint(jsonw *w, uint64_t v)
 		sb_putu(w->b, v);
 }
 void jw_int(jsonw *w, int64_t v);
-void jw_bool(jsonw *w, bool v);
+static inline void jw_bool(jsonw *w, bool v)
+{
+	jw_before_value(w);
+	if (v)
+		sb_putl(w->b, "true");
+	else
+		sb_putl(w->b, "false");
+}
 void jw_null(jsonw *w);
 void jw_raw(jsonw *w, const char *text); /* a pre-formatted value */
 void jw_hex(jsonw *w, const uint8_t *p, size_t n); /* lowercase hex string */
