@@ -16,7 +16,7 @@
 /* Reads of 128 KiB (see CAPTURE_IOBUF_SIZE in capture.c: larger reads cost
  * more system time); the buffer holds the largest record and a chunk. */
 #define PF_CHUNK ((size_t)1 << 17)
-#define PF_BUF (2 * ((size_t)PCAPFILE_MAX_SNAPLEN + 16) + PF_CHUNK)
+#define PF_BUF ((size_t)PCAPFILE_MAX_SNAPLEN + 16 + PF_CHUNK)
 
 struct iks_pcapfile {
 	FILE *f;

@@ -357,8 +357,23 @@ void jw_fixed(jsonw *w, double v, int digits)
 	jw_raw(w, buf);
 }
 
+void jw_plain(jsonw *w, const char *s, size_t n)
+{
+	jw_before_value(w);
+	strbuf *b = w->b;
+	if (b->cap - b->len <= n + 2 && !sb_reserve(b, n + 2))
+		return;
+	char *p = b->s + b->len;
+	p[0] = '"';
+	memcpy(p + 1, s, n);
+	p[n + 1] = '"';
+	b->len += n + 2;
+}
+
 void jw_addr(jsonw *w, const iks_addr *a)
 {
+	/* digits, hex, dots and colons, or "?": nothing to escape */
 	char buf[IKS_ADDRSTRLEN];
-	jw_str(w, iks_addr_format(a, buf, sizeof(buf)));
+	iks_addr_format(a, buf, sizeof(buf));
+	jw_plain(w, buf, strlen(buf));
 }

@@ -148,6 +148,9 @@ void jw_time(jsonw *w, double t);       /* epoch seconds, 6 decimals; null when 
 void jw_fixed(jsonw *w, double v, int digits); /* a number with that many decimals; null when
 						   not finite (NAN: not known) */
 void jw_addr(jsonw *w, const iks_addr *a); /* an address as text */
+/* A string of n bytes the program built that needs no escaping (hex,
+ * digits, addresses: printable ASCII without " or \), written as it is. */
+void jw_plain(jsonw *w, const char *s, size_t n);
 
 /* The one JSON string escaper of the tools (jw_str, and the HTML report's
  * data through html_esc.c). Writes s, a NUL-terminated string, as a JSON
