@@ -198,7 +198,7 @@ iks_capture *iks_capture_open(const char *path, const char *bpf_filter, char *er
 		}
 		if (f && pcapfile_takes(magic, nmagic)) {
 			/* the common classic pcap: read in place, not through libpcap */
-			cap->pf = pcapfile_open(f, path, errbuf);
+			cap->pf = pcapfile_open(f, magic, path, errbuf);
 			if (!cap->pf) {
 				iks_capture_close(cap);
 				return NULL;

@@ -125,7 +125,7 @@ static bool fill(iks_pcapfile *pf, size_t n)
 	return true;
 }
 
-iks_pcapfile *pcapfile_open(FILE *f, const char *name, char *errbuf)
+iks_pcapfile *pcapfile_open(FILE *f, const uint8_t *header, const char *name, char *errbuf)
 {
 	iks_pcapfile *pf = calloc(1, sizeof(*pf));
 	if (pf) {
@@ -144,14 +144,10 @@ iks_pcapfile *pcapfile_open(FILE *f, const char *name, char *errbuf)
 		return NULL;
 	}
 	pf->f = f;
-	if (fseeko(f, 0, SEEK_SET) != 0 || !fill(pf, PCAPFILE_HEADER_LEN) ||
-	    !pcapfile_takes(pf->buf, pf->have)) {
-		if (errbuf)
-			snprintf(errbuf, IKS_ERRBUF_SIZE, "%s: cannot read capture: %s", name,
-				 pf->failed ? "read error" : "the file header changed while it was opened");
-		pcapfile_close(pf);
-		return NULL;
-	}
+	/* the header was read already: the file goes on from its end (no
+	 * seek, so a pipe given by name works too) */
+	memcpy(pf->buf, header, PCAPFILE_HEADER_LEN);
+	pf->have = PCAPFILE_HEADER_LEN;
 	iks_reader r = rd_init(pf->buf, PCAPFILE_HEADER_LEN, 0);
 	uint32_t snaplen, network;
 	header_order(pf->buf, PCAPFILE_HEADER_LEN, &pf->big_endian, &pf->nsec);

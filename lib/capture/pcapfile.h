@@ -29,12 +29,12 @@ typedef struct iks_pcapfile iks_pcapfile;
  * takes (see above). */
 bool pcapfile_takes(const uint8_t *p, size_t len);
 
-/* Open a reader on f, a file whose first bytes pcapfile_takes() accepted
- * (takes ownership of f, closed by pcapfile_close, also on failure; it is
- * read from its start). `name` names the input in messages. Returns NULL
- * with a message in errbuf (IKS_ERRBUF_SIZE bytes) when out of memory or
- * when the file cannot be read. */
-iks_pcapfile *pcapfile_open(FILE *f, const char *name, char *errbuf);
+/* Open a reader on f, whose first PCAPFILE_HEADER_LEN bytes were read into
+ * `header` and accepted by pcapfile_takes(); f goes on from there (takes
+ * ownership of f, closed by pcapfile_close, also on failure). `name` names
+ * the input in messages. Returns NULL with a message in errbuf
+ * (IKS_ERRBUF_SIZE bytes) when out of memory. */
+iks_pcapfile *pcapfile_open(FILE *f, const uint8_t *header, const char *name, char *errbuf);
 
 /* Next frame, as iks_capture_next: 1, 0 at the end, or IKS_E_TRUNCATED
  * (the file ends inside a record), IKS_E_IO (a read failed, or a record
