@@ -28,6 +28,7 @@ struct iks_pcapfile {
 	uint64_t frames;
 	uint8_t *buf;
 	size_t pos, have;      /* unread bytes are buf[pos, have) */
+	uint64_t file_off;     /* bytes taken from f so far */
 	bool eof, failed;
 	char err[IKS_ERRBUF_SIZE];
 };
@@ -112,9 +113,14 @@ static bool fill(iks_pcapfile *pf, size_t n)
 			pf->have -= pf->pos;
 			pf->pos = 0;
 		}
-		size_t got = fread(pf->buf + pf->have, 1, PF_CHUNK, pf->f);
+		/* up to the next multiple of PF_CHUNK in the file: f's stdio
+		 * buffer (PF_CHUNK, capture.c) then reads straight into ours
+		 * instead of being copied from (the header was read through it) */
+		size_t want = PF_CHUNK - (size_t)(pf->file_off % PF_CHUNK);
+		size_t got = fread(pf->buf + pf->have, 1, want, pf->f);
 		pf->have += got;
-		if (got < PF_CHUNK) {
+		pf->file_off += got;
+		if (got < want) {
 			pf->eof = true;
 			if (ferror(pf->f)) {
 				pf_fail(pf, "read error");
@@ -148,6 +154,7 @@ iks_pcapfile *pcapfile_open(FILE *f, const uint8_t *header, const char *name, ch
 	 * seek, so a pipe given by name works too) */
 	memcpy(pf->buf, header, PCAPFILE_HEADER_LEN);
 	pf->have = PCAPFILE_HEADER_LEN;
+	pf->file_off = PCAPFILE_HEADER_LEN;
 	iks_reader r = rd_init(pf->buf, PCAPFILE_HEADER_LEN, 0);
 	uint32_t snaplen, network;
 	header_order(pf->buf, PCAPFILE_HEADER_LEN, &pf->big_endian, &pf->nsec);
