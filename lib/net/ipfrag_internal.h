@@ -20,6 +20,9 @@
  * reaches in 0.65 s, well inside the 30 s reassembly timeout: so the window
  * is kept short. */
 #define RECENT_WINDOW_MS 50u
+/* Largest data buffer of a finished datagram reused for the next one
+ * (frag_dgram_new). */
+#define FRAG_SPARE_DATA_MAX 4096u
 
 /* RFC 791 section 3.2 / RFC 8200 section 4.5 reassembly key. */
 struct frag_key {
@@ -81,8 +84,8 @@ struct iks_frag_table {
 	int64_t now_ns, now_sec;
 	uint32_t now_nsec;
 	struct frag_dgram *done;        /* last completed; freed at the next call */
-	struct frag_dgram *spare;       /* the last one freed, its buffers kept for the
-					   next datagram (one: at most 64 KiB) */
+	struct frag_dgram *spare;       /* the last one finished, its buffers kept for
+					   the next datagram (frag_dgram_new) */
 	uint64_t atomic_frame;
 	struct frag_recent *recent;
 	uint32_t *recent_buckets;

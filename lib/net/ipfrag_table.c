@@ -98,13 +98,21 @@ void frag_dgram_free(struct frag_dgram *d)
 }
 
 /* A zeroed datagram; the spare's buffers are kept (the allocations of a
- * datagram cost as much as reassembling it). NULL when out of memory. */
+ * datagram cost as much as reassembling it), its data buffer only when it
+ * is at most FRAG_SPARE_DATA_MAX bytes: frag_bytes_max counts the bytes a
+ * datagram holds, so a kept buffer may add that much slack to a datagram
+ * that never grows into it, not 64 KiB. NULL when out of memory. */
 struct frag_dgram *frag_dgram_new(iks_frag_table *t)
 {
 	struct frag_dgram *d = t->spare;
 	if (!d)
 		return calloc(1, sizeof(*d));
 	t->spare = NULL;
+	if (d->alloc > FRAG_SPARE_DATA_MAX) {
+		free(d->data);
+		d->data = NULL;
+		d->alloc = 0;
+	}
 	uint8_t *data = d->data;
 	uint32_t alloc = d->alloc;
 	struct frag_range *ranges = d->ranges;
