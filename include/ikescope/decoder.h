@@ -46,7 +46,9 @@ IKS_API iks_status iks_decoder_set_keys(iks_decoder *dec, const struct iks_keys 
 IKS_API iks_status iks_decoder_set_esp_null(iks_decoder *dec, bool on);
 
 /*
- * Decode one frame into *pkt (fully overwritten). Fragments are stored for
+ * Decode one frame into *pkt (every field overwritten, except that inner,
+ * esp_inner and ah_inner are written only when the frame has them: read
+ * each only when its has_ flag is set, packet.h). Fragments are stored for
  * reassembly; the frame that completes a datagram carries the upper layers
  * decoded from the whole datagram. Problems with the frame's bytes are
  * described in pkt->err, not in the return value.

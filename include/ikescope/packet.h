@@ -2,7 +2,11 @@
  * ikescope/packet.h - the decoded record of one captured frame.
  *
  * A record is plain data. Every layer has a `present` flag; fields of an
- * absent layer are zero. Spans and pointers inside a record are borrowed
+ * absent layer are zero. The exception is the three optional layer sets of
+ * iks_packet (inner, esp_inner, ah_inner): each is valid only when its
+ * has_ flag is true, and holds unspecified bytes otherwise (they are not
+ * cleared for every frame); check the flag before reading one. Spans and
+ * pointers inside a record are borrowed
  * from the frame or from the decoder and stay valid until the next call
  * to the function that filled the record.
  */
@@ -316,17 +320,17 @@ typedef struct iks_packet {
 	iks_layers l;          /* this frame's IP packet */
 	iks_frag_info frag;
 	bool has_inner;        /* an ICMP error quoted a packet: decoded into inner */
-	iks_layers inner;
+	iks_layers inner;      /* valid only when has_inner (unspecified otherwise) */
 	iks_decode_error err;  /* first failure anywhere (copy of l.err or inner.err) */
 	bool has_esp_inner;    /* ESP was decrypted: what it carried (tunnel mode: the inner
 				  IP packet; transport mode: the upper layer, with ip copied
 				  from the outer header) */
-	iks_layers esp_inner;
+	iks_layers esp_inner;  /* valid only when has_esp_inner (unspecified otherwise) */
 	iks_frag_info esp_inner_frag; /* reassembly of a tunnelled IP fragment (its own table;
 				  datagram ids are those of that table) */
 	bool has_ah_inner;     /* AH in tunnel mode (RFC 4302 section 3.1.2): the IP packet
 				  it protects, decoded into ah_inner (not reassembled) */
-	iks_layers ah_inner;
+	iks_layers ah_inner;   /* valid only when has_ah_inner (unspecified otherwise) */
 } iks_packet;
 
 #ifdef __cplusplus

@@ -1,8 +1,9 @@
 /*
  * capture.c - capture files through libpcap, pcapng files through
- * capture/pcapng.c and Network Monitor files through capture/netmon.c
+ * capture/pcapng.c, Network Monitor files through capture/netmon.c and
+ * named classic pcap files of the common kind through capture/pcapfile.c
  * (told apart by content: the pcapng section header type, the NetMon
- * magic, anything else goes to libpcap).
+ * magic, the pcap header pcapfile_takes(), anything else goes to libpcap).
  *
  * Timestamps are read at nanosecond precision whatever the file holds. A
  * BPF filter is applied with pcap_offline_filter() per frame rather than
@@ -22,6 +23,7 @@
 
 #include "capture/copies.h"
 #include "capture/netmon.h"
+#include "capture/pcapfile.h"
 #include "capture/pcapng.h"
 
 struct iks_capture {
@@ -34,6 +36,7 @@ struct iks_capture {
 	char err[IKS_ERRBUF_SIZE];
 	iks_netmon *nm;        /* NetMon input; pcap is then a dead handle for the filter */
 	iks_pcapng *ng;        /* pcapng input; likewise */
+	iks_pcapfile *pf;      /* a classic pcap file read without libpcap; likewise */
 	copy_merger *merge;    /* iks_capture_merge_copies() on */
 	bool started;          /* a frame was asked for */
 	uint8_t *mem;          /* owned copy of the input of iks_capture_open_buffer */
@@ -41,8 +44,11 @@ struct iks_capture {
 };
 
 /* A named file's stdio buffer: libpcap reads a record at a time through
- * fread, which with the default 4 KiB buffer costs a read() per 4 KiB. */
-#define CAPTURE_IOBUF_SIZE ((size_t)1 << 20)
+ * fread, which with the default 4 KiB buffer costs a read() per 4 KiB.
+ * 128 KiB, not more: reading a 464 MB pcap held in the page cache (Linux,
+ * 2-core AMD EPYC VM) cost 0.05 s of system time with 64-128 KiB reads,
+ * 0.09 s with 4 KiB ones and 0.20 s with 256 KiB or 1 MiB ones. */
+#define CAPTURE_IOBUF_SIZE ((size_t)1 << 17)
 
 static const char *display_name(const char *path)
 {
@@ -71,11 +77,13 @@ static iks_capture *capture_finish(iks_capture *cap, const char *bpf_filter, cha
 		cap->linktype = netmon_file_linktype(cap->nm);
 	else if (cap->ng)
 		cap->linktype = pcapng_file_linktype(cap->ng);
+	else if (cap->pf)
+		cap->linktype = pcapfile_linktype(cap->pf);
 	else
 		cap->linktype = pcap_datalink(cap->pcap);
 	if (!bpf_filter || !bpf_filter[0])
 		return cap;
-	if ((cap->nm || cap->ng) &&
+	if ((cap->nm || cap->ng || cap->pf) &&
 	    !(cap->pcap = pcap_open_dead(cap->linktype, (int)NETMON_MAX_CAPLEN))) {
 		if (errbuf)
 			snprintf(errbuf, IKS_ERRBUF_SIZE, "%s: cannot apply a filter to link type %d",
@@ -172,8 +180,8 @@ iks_capture *iks_capture_open(const char *path, const char *bpf_filter, char *er
 				cap->iobuf = NULL;
 			}
 		}
-		uint8_t magic[4];
-		size_t nmagic = f ? fread(magic, 1, 4, f) : 0;
+		uint8_t magic[PCAPFILE_HEADER_LEN];
+		size_t nmagic = f ? fread(magic, 1, sizeof(magic), f) : 0;
 		if (f && pcapng_magic(magic, nmagic)) {
 			if (fseeko(f, 0, SEEK_SET) != 0) {
 				snprintf(errbuf, IKS_ERRBUF_SIZE, "%s: cannot seek", path);
@@ -183,6 +191,15 @@ iks_capture *iks_capture_open(const char *path, const char *bpf_filter, char *er
 			}
 			cap->ng = pcapng_open(f, true, path, errbuf);
 			if (!cap->ng) {
+				iks_capture_close(cap);
+				return NULL;
+			}
+			return capture_finish(cap, bpf_filter, errbuf);
+		}
+		if (f && pcapfile_takes(magic, nmagic)) {
+			/* the common classic pcap: read in place, not through libpcap */
+			cap->pf = pcapfile_open(f, magic, path, errbuf);
+			if (!cap->pf) {
 				iks_capture_close(cap);
 				return NULL;
 			}
@@ -284,16 +301,18 @@ iks_capture *iks_capture_open_buffer(const uint8_t *data, size_t len, const char
 	return capture_finish(cap, bpf_filter, errbuf);
 }
 
-/* NetMon or pcapng input: the next frame, with the filter applied as for
- * libpcap. */
+/* NetMon, pcapng or classic pcap input read by our own reader: the next
+ * frame, with the filter applied as for libpcap. */
 static int own_reader_frame(iks_capture *cap, iks_frame *frame)
 {
 	for (;;) {
-		int rc = cap->nm ? netmon_next(cap->nm, frame) : pcapng_next(cap->ng, frame);
+		int rc = cap->nm ? netmon_next(cap->nm, frame)
+			 : cap->ng ? pcapng_next(cap->ng, frame) : pcapfile_next(cap->pf, frame);
 		if (rc != 1) {
 			if (rc < 0)
 				snprintf(cap->err, sizeof(cap->err), "%s",
-					 cap->nm ? netmon_error(cap->nm) : pcapng_error(cap->ng));
+					 cap->nm ? netmon_error(cap->nm)
+					 : cap->ng ? pcapng_error(cap->ng) : pcapfile_error(cap->pf));
 			return rc;
 		}
 		cap->frames = frame->number;
@@ -318,7 +337,7 @@ static int own_reader_frame(iks_capture *cap, iks_frame *frame)
 static int raw_next(void *src, iks_frame *frame)
 {
 	iks_capture *cap = src;
-	if (cap->nm || cap->ng)
+	if (cap->nm || cap->ng || cap->pf)
 		return own_reader_frame(cap, frame);
 	for (;;) {
 		struct pcap_pkthdr *hdr;
@@ -384,6 +403,8 @@ uint32_t iks_capture_snaplen(const iks_capture *cap)
 		return NETMON_MAX_CAPLEN;
 	if (cap && cap->ng)
 		return pcapng_file_snaplen(cap->ng);
+	if (cap && cap->pf)
+		return pcapfile_snaplen(cap->pf);
 	return cap ? (uint32_t)pcap_snapshot(cap->pcap) : 0;
 }
 
@@ -402,6 +423,7 @@ void iks_capture_close(iks_capture *cap)
 		pcap_close(cap->pcap);
 	netmon_close(cap->nm);
 	pcapng_close(cap->ng);
+	pcapfile_close(cap->pf);
 	copies_free(cap->merge);
 	free(cap->mem);
 	free(cap->iobuf); /* after the FILE that used it is closed */

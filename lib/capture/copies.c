@@ -176,21 +176,22 @@ int copies_next(copy_merger *m, copy_source read, void *src, iks_frame *frame)
 		}
 		if (m->eof)
 			return m->pending_error;
-		iks_frame f;
-		int rc = read(src, &f);
+		/* with nothing pending, read straight into the caller's frame */
+		iks_frame local;
+		iks_frame *fp = m->count == 0 ? frame : &local;
+		int rc = read(src, fp);
 		if (rc <= 0) {
 			m->eof = true;
 			m->pending_error = rc;
 			continue;
 		}
-		int64_t ns = ns_of(&f);
-		if (m->count == 0 && !f.meta.has_packet_id) {
+		int64_t ns = ns_of(fp);
+		if (m->count == 0 && !fp->meta.has_packet_id) {
 			/* a group of its own with nothing pending before it (every
 			 * frame of a file without packet ids): out as it is, without
 			 * copying its bytes (valid until the next read, as the
 			 * source's frames are) */
 			m->newest_ns = ns;
-			*frame = f;
 			iks_frame_meta *fm = &frame->meta;
 			if (fm->has_verdict) {
 				fm->verdict_interface = fm->interface;
@@ -201,6 +202,7 @@ int copies_next(copy_merger *m, copy_source read, void *src, iks_frame *frame)
 			fm->copy_names[0] = fm->if_name;
 			return 1;
 		}
+		const iks_frame f = *fp; /* the caller's frame is written by emit() below */
 		copy_group *g = f.meta.has_packet_id ? find(m, f.meta.packet_id) : NULL;
 		if (!g) {
 			g = &m->q[(m->head + m->count) % IKS_COPIES_PENDING];

@@ -1,6 +1,7 @@
 /* addr.c - address formatting (no libc resolver state involved). */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,19 +29,33 @@ static void format_v6(const uint8_t *b, char *out, size_t len)
 		}
 		i = j;
 	}
+	/* at most 39 characters: written to t, then copied (cut to len) */
+	static const char hexd[] = "0123456789abcdef";
+	char t[48];
 	size_t n = 0;
-	out[0] = '\0';
-	for (int i = 0; i < 8 && n < len; i++) {
+	for (int i = 0; i < 8; i++) {
 		if (i == best) {
-			n += (size_t)snprintf(out + n, len - n, "::");
+			t[n++] = ':';
+			t[n++] = ':';
 			i += bestlen - 1;
 			continue;
 		}
-		if (n > 0 && out[n - 1] != ':')
-			n += (size_t)snprintf(out + n, len - n, ":");
-		if (n < len)
-			n += (size_t)snprintf(out + n, len - n, "%x", g[i]);
+		if (n > 0 && t[n - 1] != ':')
+			t[n++] = ':';
+		unsigned v = g[i];
+		bool lead = true;
+		for (int sh = 12; sh >= 0; sh -= 4) {
+			unsigned d = (v >> sh) & 15u;
+			if (lead && d == 0 && sh > 0)
+				continue;
+			lead = false;
+			t[n++] = hexd[d];
+		}
 	}
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, t, n);
+	out[n] = '\0';
 }
 
 char *iks_addr_format(const iks_addr *a, char *buf, size_t len)

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 
 #include "decode/decoder_crypto.h"
 #include "core/decode_error.h"
+#include "core/zero.h"
 #include "keys/key_bind.h"
 #include "core/evq.h"
 #include "net/icmp.h"
@@ -146,14 +148,22 @@ static void decode_ip_in(decode_ctx *c, iks_reader *r, int version, iks_layers *
 static void decode_upper(decode_ctx *c, iks_reader *p, uint32_t wire, uint8_t proto, iks_layers *L,
 			 bool in_dg, bool quoted);
 
+/* Claim one of the record's optional layer sets: its flag set, its fields
+ * zeroed (start_record leaves them as the previous frame had them). */
+static iks_layers *use_layers(bool *has, iks_layers *L)
+{
+	*has = true;
+	iks_zero(L, sizeof(*L));
+	return L;
+}
+
 /* With keys: verify and decrypt the frame's own ESP (not a quoted one) and
  * decode what it carried into pkt->esp_inner. `wire` is the ESP length. */
 static void decrypt_esp(decode_ctx *c, iks_layers *L, uint32_t wire, bool quoted)
 {
 	if (quoted || !c->dec || L != &c->pkt->l || !dcrypto_esp(&c->dec->cr, L, wire))
 		return;
-	iks_layers *I = &c->pkt->esp_inner;
-	c->pkt->has_esp_inner = true;
+	iks_layers *I = use_layers(&c->pkt->has_esp_inner, &c->pkt->esp_inner);
 	iks_reader r = rd_init(L->esp.plain.p, L->esp.plain.len, 0);
 	uint8_t nh = L->esp.next_header;
 	if (nh == 4 || nh == 41) {
@@ -229,9 +239,9 @@ static void decode_upper(decode_ctx *c, iks_reader *p, uint32_t wire, uint8_t pr
 		uint8_t nh = L->ah.next_header;
 		if ((nh == 4 || nh == 41) && !quoted && L == &c->pkt->l) {
 			/* tunnel mode: the protected IP packet */
-			c->pkt->has_ah_inner = true;
 			reasm none = { NULL, NULL };
-			decode_ip_in(c, &next, nh == 4 ? 4 : 6, &c->pkt->ah_inner, true, &none);
+			decode_ip_in(c, &next, nh == 4 ? 4 : 6,
+				     use_layers(&c->pkt->has_ah_inner, &c->pkt->ah_inner), true, &none);
 		} else if (nh != IKS_PROTO_AH) {
 			size_t ah_len = ((size_t)L->ah.payload_len + 2) * 4;
 			uint32_t rest = wire > ah_len ? wire - (uint32_t)ah_len : 0;
@@ -248,8 +258,8 @@ static void decode_upper(decode_ctx *c, iks_reader *p, uint32_t wire, uint8_t pr
 			break;
 		uint8_t b0;
 		if (L->icmp.is_error && !quoted && rd_peek_u8(&quote, 0, &b0)) {
-			c->pkt->has_inner = true;
-			decode_ip(c, &quote, b0 >> 4, &c->pkt->inner, true);
+			decode_ip(c, &quote, b0 >> 4, use_layers(&c->pkt->has_inner, &c->pkt->inner),
+				  true);
 		}
 		break;
 	}
@@ -431,9 +441,18 @@ static void decode_frame(decode_ctx *c, int linktype, const uint8_t *data, size_
 	classify(pkt, &first_payload);
 }
 
+/* Start a frame's record. Only what every frame uses is zeroed: the three
+ * optional layer sets (inner, esp_inner, ah_inner: two thirds of the
+ * record) are zeroed by use_layers() when a frame fills one, and are
+ * unspecified while their has_ flag is false (packet.h). */
 static void start_record(iks_packet *pkt, const iks_frame *f)
 {
-	memset(pkt, 0, sizeof(*pkt));
+	iks_zero(pkt, offsetof(iks_packet, meta));
+	iks_zero(&pkt->link, offsetof(iks_packet, inner) - offsetof(iks_packet, link));
+	memset(&pkt->err, 0, sizeof(pkt->err));
+	pkt->has_esp_inner = false;
+	memset(&pkt->esp_inner_frag, 0, sizeof(pkt->esp_inner_frag));
+	pkt->has_ah_inner = false;
 	pkt->frame = f->number;
 	pkt->ts_sec = f->ts_sec;
 	pkt->ts_nsec = f->ts_nsec;

@@ -141,6 +141,7 @@ void iks_frag_table_free(iks_frag_table *t)
 		frag_table_unlink(t, d);
 		frag_dgram_free(d);
 	}
+	frag_dgram_free(t->spare);
 	free(t->buckets);
 	free(t->recent);
 	free(t->recent_buckets);
@@ -195,12 +196,15 @@ static iks_status fail(iks_frag_output *out, iks_status st, const char *reason)
 static bool dgram_reserve(struct frag_dgram *d, uint32_t end, uint16_t pieces_max)
 {
 	if (end > d->cap) {
-		uint8_t *p = realloc(d->data, end);
+		if (end > d->alloc) {
+			uint8_t *p = realloc(d->data, end);
 
-		if (!p)
-			return false;
-		memset(p + d->cap, 0, end - d->cap);
-		d->data = p;
+			if (!p)
+				return false;
+			d->data = p;
+			d->alloc = end;
+		}
+		memset(d->data + d->cap, 0, end - d->cap);
 		d->cap = end;
 	}
 	if (d->nranges == d->ranges_cap) {
@@ -371,7 +375,7 @@ static iks_status frag_add(iks_frag_table *t, const iks_frag_input *in, iks_frag
 				give_up(t, frag_oldest_except(t, NULL), IKS_INCOMPLETE_EVICTED,
 					in->frame, true);
 		}
-		d = calloc(1, sizeof(*d));
+		d = frag_dgram_new(t);
 		if (!d)
 			return fail(out, IKS_E_NOMEM, "out of memory");
 		d->key = k;

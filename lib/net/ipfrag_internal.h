@@ -20,6 +20,9 @@
  * reaches in 0.65 s, well inside the 30 s reassembly timeout: so the window
  * is kept short. */
 #define RECENT_WINDOW_MS 50u
+/* Largest data buffer of a finished datagram reused for the next one
+ * (frag_dgram_new). */
+#define FRAG_SPARE_DATA_MAX 4096u
 
 /* RFC 791 section 3.2 / RFC 8200 section 4.5 reassembly key. */
 struct frag_key {
@@ -47,6 +50,7 @@ struct frag_dgram {
 	uint32_t total;
 	uint8_t *data;
 	uint32_t cap;                           /* bytes in data: highest end seen */
+	uint32_t alloc;                         /* bytes allocated for data (>= cap) */
 	uint32_t received;                      /* distinct bytes held */
 	struct frag_range *ranges;              /* sorted, disjoint, not touching */
 	uint32_t nranges, ranges_cap;
@@ -80,6 +84,8 @@ struct iks_frag_table {
 	int64_t now_ns, now_sec;
 	uint32_t now_nsec;
 	struct frag_dgram *done;        /* last completed; freed at the next call */
+	struct frag_dgram *spare;       /* the last one finished, its buffers kept for
+					   the next datagram (frag_dgram_new) */
 	uint64_t atomic_frame;
 	struct frag_recent *recent;
 	uint32_t *recent_buckets;
@@ -95,6 +101,7 @@ void frag_key_make(struct frag_key *k, const iks_frag_input *in);
 bool frag_key_eq(const struct frag_key *a, const struct frag_key *b);
 uint64_t frag_key_hash(const iks_frag_table *t, const struct frag_key *k);
 void frag_dgram_free(struct frag_dgram *d);
+struct frag_dgram *frag_dgram_new(iks_frag_table *t);
 void frag_release_done(iks_frag_table *t);
 struct frag_dgram *frag_table_find(const iks_frag_table *t, const struct frag_key *k, uint64_t h);
 void frag_table_link(iks_frag_table *t, struct frag_dgram *d);

@@ -97,9 +97,44 @@ void frag_dgram_free(struct frag_dgram *d)
 	free(d);
 }
 
+/* A zeroed datagram; the spare's buffers are kept (the allocations of a
+ * datagram cost as much as reassembling it), its data buffer only when it
+ * is at most FRAG_SPARE_DATA_MAX bytes: frag_bytes_max counts the bytes a
+ * datagram holds, so a kept buffer may add that much slack to a datagram
+ * that never grows into it, not 64 KiB. NULL when out of memory. */
+struct frag_dgram *frag_dgram_new(iks_frag_table *t)
+{
+	struct frag_dgram *d = t->spare;
+	if (!d)
+		return calloc(1, sizeof(*d));
+	t->spare = NULL;
+	if (d->alloc > FRAG_SPARE_DATA_MAX) {
+		free(d->data);
+		d->data = NULL;
+		d->alloc = 0;
+	}
+	uint8_t *data = d->data;
+	uint32_t alloc = d->alloc;
+	struct frag_range *ranges = d->ranges;
+	uint32_t ranges_cap = d->ranges_cap;
+	uint64_t *frames = d->frames;
+	uint16_t frames_cap = d->frames_cap;
+	memset(d, 0, sizeof(*d));
+	d->data = data;
+	d->alloc = alloc;
+	d->ranges = ranges;
+	d->ranges_cap = ranges_cap;
+	d->frames = frames;
+	d->frames_cap = frames_cap;
+	return d;
+}
+
 void frag_release_done(iks_frag_table *t)
 {
-	frag_dgram_free(t->done);
+	if (t->done && !t->spare)
+		t->spare = t->done;
+	else
+		frag_dgram_free(t->done);
 	t->done = NULL;
 }
 

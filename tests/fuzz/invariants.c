@@ -161,7 +161,7 @@ const char *fuzz_check_packet(const iks_packet *pkt, const uint8_t *data, size_t
 	bool done = fr == IKS_FRAG_COMPLETED;
 	if (done && (pkt->frag.fragment_count == 0 || !pkt->frag.frames))
 		return "frag: completed without its fragments";
-	if (stateless && (pkt->err.in_datagram || pkt->inner.err.in_datagram))
+	if (stateless && (pkt->err.in_datagram || (pkt->has_inner && pkt->inner.err.in_datagram)))
 		return "record: datagram offset without reassembly";
 	size_t dg = done ? pkt->frag.datagram_len : 0;
 	const char *v = check_layers(&pkt->l, data, len, dg, done);
@@ -169,8 +169,9 @@ const char *fuzz_check_packet(const iks_packet *pkt, const uint8_t *data, size_t
 		return v;
 	if (pkt->has_inner && (v = check_layers(&pkt->inner, data, len, dg, done)) != NULL)
 		return v;
-	if (!pkt->has_inner && (pkt->inner.ip.present || pkt->inner.ike.present))
-		return "record: inner layers without has_inner";
+	/* inner is unspecified without has_inner (packet.h): only its claim is checked */
+	if (pkt->has_inner && !(pkt->l.icmp.present && pkt->l.icmp.is_error))
+		return "record: inner layers without an ICMP error quoting them";
 	return NULL;
 }
 

@@ -27,5 +27,6 @@ Suite *suite_malformed(void);
 Suite *suite_sweep(void);
 Suite *suite_netmon(void);
 Suite *suite_audit(void);
+Suite *suite_jsonw(void);
 
 #endif

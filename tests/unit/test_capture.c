@@ -145,6 +145,84 @@ START_TEST(addresses_format)
 }
 END_TEST
 
+/* A pcap file of three Ethernet frames in the given byte order and time
+ * resolution, with a snapshot length of 100: frame 2 has 150 bytes
+ * recorded (libpcap keeps 100 and skips the rest), frame 3 an original
+ * length below its captured one. */
+static size_t build_pcap(uint8_t *out, bool big_endian, bool nsec)
+{
+	size_t n = 0;
+#define PUT32(v) do { uint32_t v_ = (v); for (int i_ = 0; i_ < 4; i_++) \
+		out[n++] = (uint8_t)(big_endian ? v_ >> (24 - 8 * i_) : v_ >> (8 * i_)); } while (0)
+#define PUT16(v) do { uint16_t v_ = (v); out[n++] = (uint8_t)(big_endian ? v_ >> 8 : v_); \
+		out[n++] = (uint8_t)(big_endian ? v_ : v_ >> 8); } while (0)
+	PUT32(nsec ? 0xa1b23c4du : 0xa1b2c3d4u);
+	PUT16(2);
+	PUT16(4);
+	PUT32(0);
+	PUT32(0);
+	PUT32(100);
+	PUT32(1);
+	static const uint32_t caplen[3] = { 60, 150, 80 }, len[3] = { 60, 1500, 70 };
+	for (uint32_t k = 0; k < 3; k++) {
+		PUT32(1800000000u + k);
+		PUT32(nsec ? 123456789u + k : 999999u - k);
+		PUT32(caplen[k]);
+		PUT32(len[k]);
+		for (uint32_t i = 0; i < caplen[k]; i++)
+			out[n++] = (uint8_t)(k * 31 + i);
+	}
+#undef PUT32
+#undef PUT16
+	return n;
+}
+
+START_TEST(pcap_files_read_as_libpcap_reads_them)
+{
+	static uint8_t buf[1024];
+	for (int v = 0; v < 4; v++) {
+		bool be = v & 1, ns = v & 2;
+		size_t n = build_pcap(buf, be, ns);
+		char tmp[64], err[IKS_ERRBUF_SIZE];
+		snprintf(tmp, sizeof(tmp), "/tmp/iks-pcapfile-XXXXXX");
+		int fd = mkstemp(tmp);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(write(fd, buf, n), (ssize_t)n);
+		close(fd);
+		/* a named file: our reader; a buffer: libpcap (fmemopen) */
+		iks_capture *own = iks_capture_open(tmp, NULL, err);
+		iks_capture *ref = iks_capture_open_buffer(buf, n, "ref", NULL, err);
+		ck_assert(own && ref);
+		ck_assert_int_eq(iks_capture_linktype(own), iks_capture_linktype(ref));
+		ck_assert_uint_eq(iks_capture_snaplen(own), iks_capture_snaplen(ref));
+		iks_frame a, b;
+		int ra, rb, k = 0;
+		while ((ra = iks_capture_next(own, &a)) == 1) {
+			rb = iks_capture_next(ref, &b);
+			ck_assert_int_eq(rb, 1);
+			ck_assert_uint_eq(a.number, b.number);
+			ck_assert_int_eq(a.ts_sec, b.ts_sec);
+			ck_assert_uint_eq(a.ts_nsec, b.ts_nsec);
+			ck_assert_uint_eq(a.caplen, b.caplen);
+			ck_assert_uint_eq(a.wirelen, b.wirelen);
+			ck_assert_int_eq(memcmp(a.data, b.data, a.caplen), 0);
+			/* the construction's own answer */
+			ck_assert_int_eq(a.ts_sec, 1800000000 + k);
+			ck_assert_uint_eq(a.ts_nsec, ns ? 123456789u + (unsigned)k : (999999u - (unsigned)k) * 1000u);
+			ck_assert_uint_eq(a.caplen, k == 0 ? 60 : k == 1 ? 100 : 80);
+			ck_assert_uint_eq(a.wirelen, k == 0 ? 60 : k == 1 ? 1500 : 80);
+			k++;
+		}
+		ck_assert_int_eq(ra, 0);
+		ck_assert_int_eq(iks_capture_next(ref, &b), 0);
+		ck_assert_int_eq(k, 3);
+		iks_capture_close(own);
+		iks_capture_close(ref);
+		unlink(tmp);
+	}
+}
+END_TEST
+
 Suite *suite_capture(void)
 {
 	Suite *s = suite_create("capture");
@@ -155,6 +233,7 @@ Suite *suite_capture(void)
 	tcase_add_test(tc, truncated_file_is_an_error_after_the_good_frames);
 	tcase_add_test(tc, filter_keeps_frame_numbers);
 	tcase_add_test(tc, pcapng_reads_like_pcap);
+	tcase_add_test(tc, pcap_files_read_as_libpcap_reads_them);
 	tcase_add_test(tc, addresses_format);
 	suite_add_tcase(s, tc);
 	return s;

@@ -3,6 +3,7 @@
  * (values cross-checked against tshark's reference decode in
  * captures/refdecode/) and from frames built around their bytes.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -609,6 +610,172 @@ START_TEST(natt_port_edge_cases)
 }
 END_TEST
 
+/* Two decoders lend different memory: a span or pointer into it is the
+ * same when both are set (spans: with the same bytes) or both NULL. */
+static void same_span(iks_span *a, iks_span *b, uint64_t frame)
+{
+	ck_assert_msg(!a->p == !b->p && a->len == b->len &&
+		      (!a->p || memcmp(a->p, b->p, a->len) == 0), "frame %llu: a span differs",
+		      (unsigned long long)frame);
+	a->p = b->p = NULL;
+}
+
+static void same_ptr(const void **a, const void **b, uint64_t frame)
+{
+	ck_assert_msg(!*a == !*b, "frame %llu: a pointer is set in one record only",
+		      (unsigned long long)frame);
+	*a = *b = NULL;
+}
+
+static void unlend_layers(iks_layers *a, iks_layers *b, uint64_t frame)
+{
+	same_span(&a->ip.payload, &b->ip.payload, frame);
+	same_span(&a->esp.raw, &b->esp.raw, frame);
+	same_span(&a->esp.plain, &b->esp.plain, frame);
+	same_span(&a->ike.raw, &b->ike.raw, frame);
+	same_ptr((const void **)&a->ike.detail, (const void **)&b->ike.detail, frame);
+	same_ptr((const void **)&a->ike.decrypted, (const void **)&b->ike.decrypted, frame);
+}
+
+static void unlend_frag(iks_frag_info *a, iks_frag_info *b, uint64_t frame)
+{
+	ck_assert_msg(!a->frames == !b->frames && a->fragment_count == b->fragment_count &&
+		      (!a->frames || memcmp(a->frames, b->frames,
+					    a->fragment_count * sizeof(*a->frames)) == 0),
+		      "frame %llu: fragment frames differ", (unsigned long long)frame);
+	a->frames = b->frames = NULL;
+}
+
+/* Whether two records of the same frame agree on every field packet.h
+ * documents as valid: the header, the layers every frame has, and each
+ * optional layer set only when its has_ flag says it is there. Pointers
+ * into each decoder's memory are compared by what they point at, then
+ * cleared in both. */
+static void assert_same_record(iks_packet *a, iks_packet *b, uint64_t frame)
+{
+	unlend_layers(&a->l, &b->l, frame);
+	unlend_frag(&a->frag, &b->frag, frame);
+	unlend_frag(&a->esp_inner_frag, &b->esp_inner_frag, frame);
+	if (a->has_inner && b->has_inner)
+		unlend_layers(&a->inner, &b->inner, frame);
+	if (a->has_esp_inner && b->has_esp_inner)
+		unlend_layers(&a->esp_inner, &b->esp_inner, frame);
+	if (a->has_ah_inner && b->has_ah_inner)
+		unlend_layers(&a->ah_inner, &b->ah_inner, frame);
+	ck_assert_msg(a->frame == b->frame && a->ts_sec == b->ts_sec && a->ts_nsec == b->ts_nsec &&
+		      a->linktype == b->linktype && a->caplen == b->caplen &&
+		      a->wirelen == b->wirelen && a->flags == b->flags,
+		      "frame %llu: header differs", (unsigned long long)frame);
+	ck_assert_msg(memcmp(&a->meta, &b->meta, sizeof(a->meta)) == 0, "frame %llu: meta",
+		      (unsigned long long)frame);
+	/* link, l, frag and has_inner: one memset range in start_record */
+	size_t from = offsetof(iks_packet, link), to = offsetof(iks_packet, inner);
+	ck_assert_msg(memcmp((const char *)a + from, (const char *)b + from, to - from) == 0,
+		      "frame %llu: a field of a previous frame is left in link, l or frag",
+		      (unsigned long long)frame);
+	ck_assert_msg(memcmp(&a->err, &b->err, sizeof(a->err)) == 0 &&
+		      a->has_esp_inner == b->has_esp_inner && a->has_ah_inner == b->has_ah_inner &&
+		      memcmp(&a->esp_inner_frag, &b->esp_inner_frag, sizeof(a->esp_inner_frag)) == 0,
+		      "frame %llu: err, flags or esp_inner_frag differ", (unsigned long long)frame);
+	ck_assert_msg(!a->has_inner || memcmp(&a->inner, &b->inner, sizeof(a->inner)) == 0,
+		      "frame %llu: inner differs", (unsigned long long)frame);
+	ck_assert_msg(!a->has_esp_inner ||
+		      memcmp(&a->esp_inner, &b->esp_inner, sizeof(a->esp_inner)) == 0,
+		      "frame %llu: esp_inner differs", (unsigned long long)frame);
+	ck_assert_msg(!a->has_ah_inner || memcmp(&a->ah_inner, &b->ah_inner, sizeof(a->ah_inner)) == 0,
+		      "frame %llu: ah_inner differs", (unsigned long long)frame);
+}
+
+/* Decode a capture twice, side by side: into one record reused for every
+ * frame (filled with garbage before the first), and into a record zeroed
+ * before each frame. They must agree on everything documented as valid,
+ * so nothing of one frame (an IKE message, ESP, a fragment, an ICMP quote,
+ * what ESP or AH carried) leaks into the next. Returns how many frames
+ * followed one whose record had more in it: IKE before non-IKE, and one
+ * with inner / esp_inner / ah_inner before one without. */
+struct reuse_seen {
+	unsigned ike_then_not, esp_then_frag, inner_then_not, esp_inner_then_not, ah_inner_then_not;
+};
+
+static void decode_reused_vs_fresh(const char *capname, const char *keyname, bool esp_null,
+				   struct reuse_seen *seen)
+{
+	char path[512], err[IKS_ERRBUF_SIZE];
+	iks_capture *cap = iks_capture_open(fixture_path(capname, path, sizeof(path)), NULL, err);
+	ck_assert_msg(cap != NULL, "%s", err);
+	iks_keys *keys = NULL;
+	if (keyname) {
+		keys = iks_keys_new(NULL);
+		ck_assert_ptr_nonnull(keys);
+		ck_assert_int_eq(iks_keys_load_file(keys, fixture_path(keyname, path, sizeof(path)),
+						    err), IKS_OK);
+	}
+	iks_decoder *da = iks_decoder_new(NULL), *db = iks_decoder_new(NULL);
+	ck_assert(da && db);
+	if (keys) {
+		ck_assert_int_eq(iks_decoder_set_keys(da, keys), IKS_OK);
+		ck_assert_int_eq(iks_decoder_set_keys(db, keys), IKS_OK);
+	}
+	if (esp_null) {
+		ck_assert_int_eq(iks_decoder_set_esp_null(da, true), IKS_OK);
+		ck_assert_int_eq(iks_decoder_set_esp_null(db, true), IKS_OK);
+	}
+	iks_packet *reused = malloc(sizeof(*reused)), *fresh = malloc(sizeof(*fresh));
+	ck_assert(reused && fresh);
+	memset(reused, 0xa5, sizeof(*reused));
+	bool prev_ike = false, prev_esp = false, prev_inner = false, prev_esp_inner = false,
+	     prev_ah_inner = false;
+	iks_frame f;
+	while (iks_capture_next(cap, &f) == 1) {
+		memset(fresh, 0, sizeof(*fresh));
+		ck_assert_int_eq(iks_decode(da, &f, reused), IKS_OK);
+		ck_assert_int_eq(iks_decode(db, &f, fresh), IKS_OK);
+		bool ike = fresh->l.ike.present;
+		assert_same_record(reused, fresh, f.number);
+		seen->ike_then_not += prev_ike && !fresh->l.ike.present;
+		seen->esp_then_frag += prev_esp && fresh->l.ip.is_fragment;
+		seen->inner_then_not += prev_inner && !fresh->has_inner;
+		seen->esp_inner_then_not += prev_esp_inner && !fresh->has_esp_inner;
+		seen->ah_inner_then_not += prev_ah_inner && !fresh->has_ah_inner;
+		prev_ike = ike;
+		prev_esp = fresh->l.esp.present;
+		prev_inner = fresh->has_inner;
+		prev_esp_inner = fresh->has_esp_inner;
+		prev_ah_inner = fresh->has_ah_inner;
+		iks_event ev;
+		while (iks_decoder_next_event(da, &ev) == 1)
+			;
+		while (iks_decoder_next_event(db, &ev) == 1)
+			;
+	}
+	free(reused);
+	free(fresh);
+	iks_decoder_free(da);
+	iks_decoder_free(db);
+	iks_keys_free(keys);
+	iks_capture_close(cap);
+}
+
+START_TEST(reused_record_keeps_nothing_of_the_previous_frame)
+{
+	struct reuse_seen seen;
+	memset(&seen, 0, sizeof(seen));
+	/* IKE, ESP (decrypted: esp_inner), IP fragments, ICMP errors (inner) */
+	decode_reused_vs_fresh("ikev2_psk_natt_a.pcap", "ikev2_psk_natt_esp_sa", false, &seen);
+	decode_reused_vs_fresh("ikev2_psk_natt_a.pcap", NULL, false, &seen);
+	/* AH in tunnel mode (ah_inner) */
+	decode_reused_vs_fresh("scapy_ah_shapes.pcap", "scapy_keys.tcpdump", false, &seen);
+	/* ESP-NULL read without keys (esp_inner) */
+	decode_reused_vs_fresh("scapy_esp_null.pcap", NULL, true, &seen);
+	/* the comparisons above covered each kind of leftover */
+	ck_assert_uint_gt(seen.ike_then_not, 0);
+	ck_assert_uint_gt(seen.esp_then_frag, 0);
+	ck_assert_uint_gt(seen.inner_then_not, 0);
+	ck_assert_uint_gt(seen.esp_inner_then_not, 0);
+	ck_assert_uint_gt(seen.ah_inner_then_not, 0);
+}
+END_TEST
+
 Suite *suite_decode(void)
 {
 	Suite *s = suite_create("decode");
@@ -624,6 +791,7 @@ Suite *suite_decode(void)
 	tcase_add_test(tc, lost_tail_fragments_are_reported);
 	tcase_add_test(tc, natt_marker_keepalive_esp);
 	tcase_add_test(tc, ah_and_raw_esp);
+	tcase_add_test(tc, reused_record_keeps_nothing_of_the_previous_frame);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("built");
 	tcase_add_test(tc, every_link_type);

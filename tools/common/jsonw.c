@@ -85,15 +85,51 @@ void sb_printf(strbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* "00" "01" ... "99": two digits per division */
+static const char digit_pairs[] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static unsigned dec_len32(uint32_t v)
+{
+	return v < 10 ? 1 : v < 100 ? 2 : v < 1000 ? 3 : v < 10000 ? 4 : v < 100000 ? 5
+	       : v < 1000000 ? 6 : v < 10000000 ? 7 : v < 100000000 ? 8 : v < 1000000000 ? 9 : 10;
+}
+
 void sb_putu(strbuf *b, uint64_t v)
 {
-	char t[24];
-	size_t i = sizeof(t);
-	do {
-		t[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	sb_putn(b, t + i, sizeof(t) - i);
+	/* written in place, from the last digit back; 32-bit arithmetic for
+	 * the values that fit (nearly all) */
+	size_t n;
+	if (v <= UINT32_MAX) {
+		n = dec_len32((uint32_t)v);
+	} else {
+		n = 10; /* 2^32 has ten digits */
+		for (uint64_t t = 10000000000ull; n < 20 && v >= t; t *= 10)
+			n++;
+	}
+	if (b->cap - b->len <= n && !sb_reserve(b, n))
+		return;
+	char *e = b->s + b->len + n;
+	b->len += n;
+	while (v > UINT32_MAX) {
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		e -= 2;
+		memcpy(e, digit_pairs + 2 * r, 2);
+	}
+	uint32_t u = (uint32_t)v;
+	while (u >= 100) {
+		unsigned r = u % 100;
+		u /= 100;
+		e -= 2;
+		memcpy(e, digit_pairs + 2 * r, 2);
+	}
+	if (u >= 10)
+		memcpy(e - 2, digit_pairs + 2 * u, 2);
+	else
+		e[-1] = (char)('0' + u);
 }
 
 char *sb_steal(strbuf *b)
@@ -115,63 +151,11 @@ void jw_init(jsonw *w, strbuf *b)
 	memset(w->need_comma, 0, sizeof(w->need_comma));
 }
 
-/* Before every value: a comma when it is not the first element of its
- * array (a value right after a key needs none). */
-static void before_value(jsonw *w)
-{
-	if (w->after_key) {
-		w->after_key = false;
-		return;
-	}
-	if (w->need_comma[w->depth])
-		sb_putc(w->b, ',');
-	w->need_comma[w->depth] = true;
-}
-
-void jw_keyn(jsonw *w, const char *key, size_t n)
-{
-	/* ,"key": in one append */
-	strbuf *b = w->b;
-	if (b->cap - b->len <= n + 4 && !sb_reserve(b, n + 4))
-		return;
-	char *p = b->s + b->len;
-	if (w->need_comma[w->depth])
-		*p++ = ',';
-	w->need_comma[w->depth] = true;
-	*p++ = '"';
-	memcpy(p, key, n);
-	p += n;
-	*p++ = '"';
-	*p++ = ':';
-	b->len = (size_t)(p - b->s);
-	w->after_key = true;
-}
-
 void jw_keys(jsonw *w, const char *key)
 {
 	jw_keyn(w, key, strlen(key));
 }
 
-static void open_(jsonw *w, char c)
-{
-	before_value(w);
-	sb_putc(w->b, c);
-	if (w->depth + 1 < JW_MAX_DEPTH)
-		w->depth++;
-	w->need_comma[w->depth] = false;
-}
-
-static void close_(jsonw *w, char c)
-{
-	sb_putc(w->b, c);
-	if (w->depth > 0)
-		w->depth--;
-}
-
-void jw_obj_begin(jsonw *w) { open_(w, '{'); }
-void jw_obj_end(jsonw *w) { close_(w, '}'); }
-void jw_arr_begin(jsonw *w) { open_(w, '['); }
-void jw_arr_end(jsonw *w) { close_(w, ']'); }
 
 int utf8_seq(const char *str, uint32_t *cp)
 {
@@ -261,26 +245,60 @@ static void put_sb(void *ctx, const char *p, size_t n)
 	sb_putn(ctx, p, n);
 }
 
+/* Whether any of the 8 bytes of x is a control (< 0x20), not ASCII
+ * (>= 0x80), '"' or '\\': the bytes jw_str cannot copy as they are. */
+static bool word_needs_escape(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+	uint64_t q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+	return ((x | ((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((bs - ones) & ~bs)) & high) != 0;
+}
+
+static bool byte_needs_escape(unsigned char c)
+{
+	return c < 0x20 || c >= 0x80 || c == '"' || c == '\\';
+}
+
 void jw_str(jsonw *w, const char *s)
 {
 	if (!s) {
 		jw_null(w);
 		return;
 	}
-	before_value(w);
-	json_escape(put_sb, w->b, s, 0);
+	jw_before_value(w);
+	/* printable ASCII with no " or \ (names, addresses, notes: nearly
+	 * every string) is copied in one pass, 8 bytes at a time; anything
+	 * else is written by json_escape from the start */
+	strbuf *b = w->b;
+	size_t n = strlen(s);
+	if (b->cap - b->len <= n + 2 && !sb_reserve(b, n + 2))
+		return;
+	char *p = b->s + b->len + 1;
+	size_t i = 0;
+	for (; n - i >= 8; i += 8) {
+		uint64_t x;
+		memcpy(&x, s + i, 8);
+		if (word_needs_escape(x))
+			goto escape;
+		memcpy(p + i, &x, 8);
+	}
+	for (; i < n; i++) {
+		if (byte_needs_escape((unsigned char)s[i]))
+			goto escape;
+		p[i] = s[i];
+	}
+	p[-1] = '"';
+	p[n] = '"';
+	b->len += n + 2;
+	return;
+escape:
+	json_escape(put_sb, b, s, 0);
 }
 
 static void scalar(jsonw *w, const char *text)
 {
-	before_value(w);
+	jw_before_value(w);
 	sb_puts(w->b, text);
-}
-
-void jw_uint(jsonw *w, uint64_t v)
-{
-	before_value(w);
-	sb_putu(w->b, v);
 }
 
 void jw_int(jsonw *w, int64_t v)
@@ -290,18 +308,10 @@ void jw_int(jsonw *w, int64_t v)
 	scalar(w, t);
 }
 
-void jw_bool(jsonw *w, bool v)
-{
-	before_value(w);
-	if (v)
-		sb_putl(w->b, "true");
-	else
-		sb_putl(w->b, "false");
-}
 
 void jw_null(jsonw *w)
 {
-	before_value(w);
+	jw_before_value(w);
 	sb_putl(w->b, "null");
 }
 void jw_raw(jsonw *w, const char *text) { scalar(w, text); }
@@ -310,7 +320,7 @@ void jw_hex(jsonw *w, const uint8_t *p, size_t n)
 {
 	static const char digits[] = "0123456789abcdef";
 	char t[64];
-	before_value(w);
+	jw_before_value(w);
 	sb_putc(w->b, '"');
 	while (n) {
 		size_t k = n < 32 ? n : 32;
@@ -347,8 +357,23 @@ void jw_fixed(jsonw *w, double v, int digits)
 	jw_raw(w, buf);
 }
 
+void jw_plain(jsonw *w, const char *s, size_t n)
+{
+	jw_before_value(w);
+	strbuf *b = w->b;
+	if (b->cap - b->len <= n + 2 && !sb_reserve(b, n + 2))
+		return;
+	char *p = b->s + b->len;
+	p[0] = '"';
+	memcpy(p + 1, s, n);
+	p[n + 1] = '"';
+	b->len += n + 2;
+}
+
 void jw_addr(jsonw *w, const iks_addr *a)
 {
+	/* digits, hex, dots and colons, or "?": nothing to escape */
 	char buf[IKS_ADDRSTRLEN];
-	jw_str(w, iks_addr_format(a, buf, sizeof(buf)));
+	iks_addr_format(a, buf, sizeof(buf));
+	jw_plain(w, buf, strlen(buf));
 }

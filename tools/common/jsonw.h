@@ -61,20 +61,86 @@ typedef struct jsonw {
 } jsonw;
 
 void jw_init(jsonw *w, strbuf *b);
-void jw_obj_begin(jsonw *w);          /* value position: { */
-void jw_obj_end(jsonw *w);
-void jw_arr_begin(jsonw *w);
-void jw_arr_end(jsonw *w);
+
+/* The writer's hot path (every key and most values of an ikedump line)
+ * is inline, so that a key's length is a constant at each call. */
+
+/* Before every value: a comma when it is not the first element of its
+ * array (a value right after a key needs none). */
+static inline __attribute__((always_inline)) void jw_before_value(jsonw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->need_comma[w->depth])
+		sb_putc(w->b, ',');
+	w->need_comma[w->depth] = true;
+}
+
+static inline void jw_open(jsonw *w, char c)
+{
+	jw_before_value(w);
+	sb_putc(w->b, c);
+	if (w->depth + 1 < JW_MAX_DEPTH)
+		w->depth++;
+	w->need_comma[w->depth] = false;
+}
+
+static inline void jw_close(jsonw *w, char c)
+{
+	sb_putc(w->b, c);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+static inline void jw_obj_begin(jsonw *w) { jw_open(w, '{'); } /* value position: { */
+static inline void jw_obj_end(jsonw *w) { jw_close(w, '}'); }
+static inline void jw_arr_begin(jsonw *w) { jw_open(w, '['); }
+static inline void jw_arr_end(jsonw *w) { jw_close(w, ']'); }
+
 /* A key, then exactly one value. jw_key takes a string literal (its length
  * from sizeof); jw_keyn any key of n bytes. Keys are the program's own
  * identifiers: nothing is escaped. */
-void jw_keyn(jsonw *w, const char *key, size_t n);
+static inline __attribute__((always_inline)) void jw_keyn(jsonw *w, const char *key, size_t n)
+{
+	/* ,"key": in one append */
+	strbuf *b = w->b;
+	if (b->cap - b->len <= n + 4 && !sb_reserve(b, n + 4))
+		return;
+	char *p = b->s + b->len;
+	if (w->need_comma[w->depth])
+		*p++ = ',';
+	w->need_comma[w->depth] = true;
+	*p++ = '"';
+	__builtin_memcpy(p, key, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	b->len = (size_t)(p - b->s);
+	w->after_key = true;
+}
 #define jw_key(w, lit) jw_keyn((w), "" lit "", sizeof(lit) - 1)
 void jw_keys(jsonw *w, const char *key); /* a key not known at compile time */
 void jw_str(jsonw *w, const char *s);   /* escaped string (NULL writes null) */
-void jw_uint(jsonw *w, uint64_t v);
+
+static inline void jw_uint(jsonw *w, uint64_t v)
+{
+	jw_before_value(w);
+	if (v < 10)
+		sb_putc(w->b, (char)('0' + v));
+	else
+		sb_putu(w->b, v);
+}
 void jw_int(jsonw *w, int64_t v);
-void jw_bool(jsonw *w, bool v);
+static inline void jw_bool(jsonw *w, bool v)
+{
+	jw_before_value(w);
+	if (v)
+		sb_putl(w->b, "true");
+	else
+		sb_putl(w->b, "false");
+}
 void jw_null(jsonw *w);
 void jw_raw(jsonw *w, const char *text); /* a pre-formatted value */
 void jw_hex(jsonw *w, const uint8_t *p, size_t n); /* lowercase hex string */
@@ -82,6 +148,9 @@ void jw_time(jsonw *w, double t);       /* epoch seconds, 6 decimals; null when 
 void jw_fixed(jsonw *w, double v, int digits); /* a number with that many decimals; null when
 						   not finite (NAN: not known) */
 void jw_addr(jsonw *w, const iks_addr *a); /* an address as text */
+/* A string of n bytes the program built that needs no escaping (hex,
+ * digits, addresses: printable ASCII without " or \), written as it is. */
+void jw_plain(jsonw *w, const char *s, size_t n);
 
 /* The one JSON string escaper of the tools (jw_str, and the HTML report's
  * data through html_esc.c). Writes s, a NUL-terminated string, as a JSON

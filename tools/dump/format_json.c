@@ -65,7 +65,7 @@ static void json_ike(jsonw *w, const iks_ike_info *ike)
 	jw_str(w, iks_ike_exchange_name(ike->version, ike->exchange));
 	jw_key(w, "msgid");
 	hex_u32(t, ike->msgid);
-	jw_str(w, t);
+	jw_plain(w, t, 8);
 	jw_key(w, "flags");
 	jw_uint(w, ike->flags);
 	jw_key(w, "length");
@@ -117,14 +117,14 @@ static const char *icv_verdict(int crypto, int auth)
 /* The keys of one IP packet; `inner` is the quoted packet of an ICMP error. */
 static void json_layers(jsonw *w, const iks_layers *L, const iks_packet *pkt, bool top)
 {
-	char a[IKS_ADDRSTRLEN], t[16];
+	char t[16];
 	if (L->ip.present) {
 		jw_key(w, "ip_version");
 		jw_uint(w, L->ip.version);
 		jw_key(w, "src");
-		jw_str(w, fmt_addr(&L->ip.src, a));
+		jw_addr(w, &L->ip.src);
 		jw_key(w, "dst");
-		jw_str(w, fmt_addr(&L->ip.dst, a));
+		jw_addr(w, &L->ip.dst);
 		jw_key(w, "proto");
 		jw_uint(w, L->ip.proto);
 		if (L->ip.has_id) {
@@ -212,7 +212,7 @@ static void json_layers(jsonw *w, const iks_layers *L, const iks_packet *pkt, bo
 		jw_obj_begin(w);
 		jw_key(w, "spi");
 		hex_u32(t, L->esp.spi);
-		jw_str(w, t);
+		jw_plain(w, t, 8);
 		jw_key(w, "seq");
 		jw_uint(w, L->esp.seq);
 		jw_key(w, "payload_len");
@@ -236,7 +236,7 @@ static void json_layers(jsonw *w, const iks_layers *L, const iks_packet *pkt, bo
 			jw_hex(w, L->esp.sa_rspi, 8);
 			jw_key(w, "msgid");
 			hex_u32(t, L->esp.sa_msgid);
-			jw_str(w, t);
+			jw_plain(w, t, 8);
 			jw_obj_end(w);
 		}
 		if (L->esp.crypto != IKS_ESP_NOT_TRIED && L->esp.crypto != IKS_ESP_NO_KEY) {
@@ -275,7 +275,7 @@ static void json_layers(jsonw *w, const iks_layers *L, const iks_packet *pkt, bo
 		jw_obj_begin(w);
 		jw_key(w, "spi");
 		hex_u32(t, L->ah.spi);
-		jw_str(w, t);
+		jw_plain(w, t, 8);
 		jw_key(w, "seq");
 		jw_uint(w, L->ah.seq);
 		jw_key(w, "next_header");

@@ -24,9 +24,11 @@ typedef struct holdq holdq;
 holdq *holdq_new(FILE *out, size_t max_lines, bool show_all, bool json);
 void holdq_free(holdq *q);
 
-/* Queue a line of len bytes (copied; it need not be NUL-terminated).
- * datagram_id 0: the line waits for nothing. Returns false when out of
- * memory. */
+/* Queue a line of len bytes, its newline included (copied; it need not be
+ * NUL-terminated). `waits`: the line holds FMT_DATAGRAM_MARK, to be
+ * replaced by the frame that completes datagram_id (a line without it is
+ * written as it is). datagram_id 0: the line waits for nothing. Returns
+ * false when out of memory. */
 bool holdq_add(holdq *q, const char *line, size_t len, uint64_t datagram_id, bool waits, bool relevant);
 
 /* The datagram completed in frame `frame` (0: it was given up);

@@ -157,7 +157,8 @@ static bool emit_event(holdq *q, strbuf *line, const iks_event *ev, bool json)
 		fmt_event_json(line, ev);
 	else
 		fmt_event_text(line, ev);
-	return !line->oom && holdq_add(q, line->s ? line->s : "", line->len, 0, false, true);
+	sb_putc(line, '\n');
+	return !line->oom && holdq_add(q, line->s, line->len, 0, false, true);
 }
 
 static bool drain_events(iks_decoder *dec, holdq *q, strbuf *line, const struct options *o,
@@ -232,9 +233,10 @@ static bool emit_packet(holdq *q, strbuf *line, const iks_packet *p, const struc
 		logview_annotate(o->lv, p, line, o->json);
 	if (!o->json && o->verbose)
 		fmt_ike_text_tree(line, &p->l.ike);
+	sb_putc(line, '\n');
 	if (line->oom)
 		return false;
-	return holdq_add(q, line->s ? line->s : "", line->len, p->frag.datagram_id, fmt_needs_datagram(p),
+	return holdq_add(q, line->s, line->len, p->frag.datagram_id, fmt_needs_datagram(p),
 			 relevant);
 }
 
