@@ -489,3 +489,66 @@ void corr_say(char *buf, const char *fmt, ...)
 	vsnprintf(buf, IKS_VERDICT_TEXT, fmt, ap);
 	va_end(ap);
 }
+
+static uint64_t quoted_id_key(uint32_t ip_id, uint8_t proto)
+{
+	return (uint64_t)ip_id << 8 | proto;
+}
+
+iks_status corr_icmp_index_build(const corr_ctx *c, int s, corr_icmp_index *x)
+{
+	const iks_trace *t = c->t[s];
+	memset(x, 0, sizeof(*x));
+	size_t nc = 0;
+	for (size_t i = 0; i < t->nunits; i++)
+		nc += t->units[i].kind == UNIT_ICMP_ERROR && c->role[s][i] == ROLE_TO_HOST;
+	x->by_loose = malloc((nc ? nc : 1) * sizeof(keyed));
+	x->by_id = malloc((nc ? nc : 1) * sizeof(keyed));
+	if (!x->by_loose || !x->by_id)
+		return IKS_E_NOMEM;
+	int64_t rank = 0;
+	for (size_t i = 0; i < t->nunits; i++) {
+		const trace_unit *u = &t->units[i];
+		if (u->kind != UNIT_ICMP_ERROR || c->role[s][i] != ROLE_TO_HOST)
+			continue;
+		const trace_icmp *q = unit_icmp(t, u);
+		if (q->quoted_loose)
+			x->by_loose[x->nby_loose++] = (keyed){ q->quoted_loose, rank, (uint32_t)i };
+		else
+			x->by_id[x->nby_id++] = (keyed){ quoted_id_key(q->quoted_ip_id, q->quoted_proto),
+							 rank, (uint32_t)i };
+		rank++;
+	}
+	if (!corr_sort_keyed(x->by_loose, x->nby_loose) || !corr_sort_keyed(x->by_id, x->nby_id))
+		return IKS_E_NOMEM;
+	return IKS_OK;
+}
+
+void corr_icmp_index_free(corr_icmp_index *x)
+{
+	free(x->by_loose);
+	free(x->by_id);
+	x->by_loose = x->by_id = NULL;
+}
+
+/* The first entry of a sorted list with this key, NULL when none. */
+static const keyed *first_with_key(const keyed *k, size_t n, uint64_t key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && k[lo].key == key ? &k[lo] : NULL;
+}
+
+uint32_t corr_icmp_quoting(const corr_icmp_index *x, const trace_unit *u)
+{
+	const keyed *l = first_with_key(x->by_loose, x->nby_loose, u->loose);
+	const keyed *d = first_with_key(x->by_id, x->nby_id, quoted_id_key(u->ip_id, u->proto));
+	const keyed *e = l && d ? (l->ts < d->ts ? l : d) : l ? l : d;
+	return e ? e->idx : NO_MATCH;
+}

@@ -190,6 +190,22 @@ bool corr_sort_keyed(keyed *k, size_t n);
  * by comparison). */
 void corr_sort_i64(int64_t *v, size_t n);
 void corr_sort_doubles(double *v, size_t n);
+/* Capture s's ICMP errors to its host by what they quote: the loose
+ * identity of the quoted packet, or (quoted too short for one) its IP ID and
+ * protocol; ts holds the error's rank in capture order. */
+typedef struct corr_icmp_index {
+	keyed *by_loose, *by_id;
+	size_t nby_loose, nby_id;
+} corr_icmp_index;
+
+/* Build x for side s (roles assigned). IKS_OK or IKS_E_NOMEM; free with
+ * corr_icmp_index_free (also after a failure). */
+iks_status corr_icmp_index_build(const corr_ctx *c, int s, corr_icmp_index *x);
+void corr_icmp_index_free(corr_icmp_index *x);
+/* The first ICMP error (capture order) to side s's host that quotes u, as
+ * a unit index; NO_MATCH when none. Two lookups, not a scan per packet. */
+uint32_t corr_icmp_quoting(const corr_icmp_index *x, const trace_unit *u);
+
 /* Units that can have a copy at the other end (not ICMP errors, not
  * incomplete datagrams). Inline: every pass over the units asks it. */
 static inline bool corr_matchable(const trace_unit *u)

@@ -122,6 +122,7 @@ typedef struct side_index {
 	size_t nincomplete;
 	uint32_t *icmp;
 	size_t nicmp;
+	corr_icmp_index quoting; /* the ICMP errors to the host, by what they quote */
 } side_index;
 
 typedef struct id_sort {
@@ -164,13 +165,14 @@ static iks_status build_index(const corr_ctx *c, int s, side_index *x)
 	for (size_t i = 0; i < x->nincomplete; i++)
 		x->incomplete[i] = tmp[i].idx;
 	free(tmp);
-	return IKS_OK;
+	return corr_icmp_index_build(c, s, &x->quoting);
 }
 
 static void free_index(side_index *x)
 {
 	free(x->incomplete);
 	free(x->icmp);
+	corr_icmp_index_free(&x->quoting);
 }
 
 /* The receiver's incomplete datagram that is this unit's remains: same IP
@@ -208,22 +210,13 @@ static const trace_unit *remains_of(const corr_ctx *c, const side_index *rx, int
 }
 
 /* An ICMP error on the sender's side quoting this packet: by loose identity,
- * or for a quoted first fragment by IP ID. */
+ * or for a quoted first fragment by IP ID; the first in capture order when
+ * several do (two lookups, not a pass over every error per lost packet). */
 static const trace_unit *icmp_for(const corr_ctx *c, const side_index *sx, int side,
 				  const trace_unit *u)
 {
-	const iks_trace *t = c->t[side];
-	for (size_t k = 0; k < sx->nicmp; k++) {
-		uint32_t i = sx->icmp[k];
-		const trace_unit *v = &t->units[i];
-		if (c->role[side][i] != ROLE_TO_HOST)
-			continue;
-		const trace_icmp *q = unit_icmp(t, v);
-		if (q->quoted_loose ? q->quoted_loose == u->loose
-				    : (q->quoted_ip_id == u->ip_id && q->quoted_proto == u->proto))
-			return v;
-	}
-	return NULL;
+	uint32_t i = corr_icmp_quoting(&sx->quoting, u);
+	return i != NO_MATCH ? &c->t[side]->units[i] : NULL;
 }
 
 /* What arrived of one lost fragmented datagram. */

@@ -43,20 +43,6 @@ static bool same_addr(const iks_addr *x, const iks_addr *y)
 	return x->family == y->family && !memcmp(x->bytes, y->bytes, sizeof(x->bytes));
 }
 
-/* An ICMP error that reached side s quoting u (as findings.c judges it). */
-static bool icmp_quotes(const corr_ctx *c, int s, const uint32_t *icmp, size_t nicmp,
-			const trace_unit *u)
-{
-	const iks_trace *t = c->t[s];
-	for (size_t k = 0; k < nicmp; k++) {
-		const trace_icmp *q = unit_icmp(t, &t->units[icmp[k]]);
-		if (q->quoted_loose ? q->quoted_loose == u->loose
-				    : (q->quoted_ip_id == u->ip_id && q->quoted_proto == u->proto))
-			return true;
-	}
-	return false;
-}
-
 /* A new zeroed group at the end of the array; NULL at the cap or out of memory. */
 static iks_packet_group *group_new(corr_ctx *c)
 {
@@ -238,13 +224,13 @@ static iks_status side_groups(corr_ctx *c, int s)
 {
 	const iks_trace *t = c->t[s];
 	int r = 1 - s;
-	uint32_t *icmp = malloc((t->nunits ? t->nunits : 1) * sizeof(*icmp));
-	if (!icmp)
+	/* an ICMP error that reached s quoting a lost packet (as findings.c
+	   judges it) */
+	corr_icmp_index quoting;
+	if (corr_icmp_index_build(c, s, &quoting) != IKS_OK) {
+		corr_icmp_index_free(&quoting);
 		return IKS_E_NOMEM;
-	size_t nicmp = 0;
-	for (size_t i = 0; i < t->nunits; i++)
-		if (t->units[i].kind == UNIT_ICMP_ERROR && c->role[s][i] == ROLE_TO_HOST)
-			icmp[nicmp++] = (uint32_t)i;
+	}
 	open_set sent, unseen, path;
 	for (size_t k = 0; k < OPEN_SLOTS; k++) {
 		sent.slot[k].idx = unseen.slot[k].idx = path.slot[k].idx = SIZE_MAX;
@@ -284,14 +270,14 @@ static iks_status side_groups(corr_ctx *c, int s)
 		if (!v) {
 			if (!corr_covered(c, s, u->ts) || corr_beyond(c, s, i))
 				fate = IKS_FATE_NOT_COVERED;
-			else if (icmp_quotes(c, s, icmp, nicmp, u))
+			else if (corr_icmp_quoting(&quoting, u) != NO_MATCH)
 				fate = IKS_FATE_DROPPED_ICMP;
 			else
 				fate = IKS_FATE_LOST;
 		}
 		place(c, &sent, s, u, v, fate, m != NO_MATCH && c->modified[s][i]);
 	}
-	free(icmp);
+	corr_icmp_index_free(&quoting);
 	return IKS_OK;
 }
 
