@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigmem.h"
 #include "core/par.h"
 #include "correlate/correlate_internal.h"
 
@@ -191,7 +192,7 @@ static void times_job_run(void *p)
 	times_job *j = p;
 	const iks_trace *t = j->t;
 	size_t n = t->nunits + t->nfrags;
-	j->v = malloc((n ? n : 1) * sizeof(int64_t));
+	j->v = big_malloc((n ? n : 1) * sizeof(int64_t));
 	if (!j->v)
 		return;
 	j->n = n;

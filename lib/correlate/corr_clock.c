@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigmem.h"
 #include "core/par.h"
 #include "correlate/correlate_internal.h"
 
@@ -208,7 +209,7 @@ static void find_steps(corr_ctx *c, const pt *p0, size_t n0, const pt *p1, size_
 			hi[b] = p1[i].y;
 	}
 	/* the scatter within bins: a step does not inflate it */
-	double *r = malloc((n0 + n1 + 1) * sizeof(double));
+	double *r = big_malloc((n0 + n1 + 1) * sizeof(double));
 	if (!r) {
 		free(lo);
 		free(hi);
@@ -356,10 +357,10 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 	iks_clock_estimate *ce = &c->out->clock;
 	pt *p[2];
 	size_t n[2] = { 0, 0 };
-	p[0] = malloc((ns + 1) * sizeof(pt));
-	p[1] = malloc((ns + 1) * sizeof(pt));
-	pt *hull = malloc((ns + 1) * sizeof(pt));
-	double *tmp = malloc((ns + 1) * sizeof(double));
+	p[0] = big_malloc((ns + 1) * sizeof(pt));
+	p[1] = big_malloc((ns + 1) * sizeof(pt));
+	pt *hull = big_malloc((ns + 1) * sizeof(pt));
+	double *tmp = big_malloc((ns + 1) * sizeof(double));
 	if (!p[0] || !p[1] || !hull || !tmp) {
 		free(p[0]);
 		free(p[1]);
@@ -399,7 +400,7 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 	fit(p, n, hull, tmp, span, c->opt.threads, &m);
 	/* clock steps: found on the samples as they are, then taken out and
 	 * the model fitted again */
-	pt *all = malloc((ns + 1) * sizeof(pt));
+	pt *all = big_malloc((ns + 1) * sizeof(pt));
 	if (!all) {
 		free(p[0]);
 		free(p[1]);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigmem.h"
 #include "correlate/correlate_internal.h"
 
 /* Keyed records in (key, ts, idx) order. Identities are 64-bit digests,
@@ -92,7 +93,7 @@ bool corr_sort_keyed(keyed *k, size_t n)
 {
 	if (n < 2)
 		return true;
-	keyed *tmp = malloc(n * sizeof(*tmp));
+	keyed *tmp = big_malloc(n * sizeof(*tmp));
 	if (!tmp)
 		return false;
 	bool ok = radix_high(k, tmp, n);
@@ -120,7 +121,7 @@ static int cmp_double(const void *x, const void *y)
  * skipped); false when out of memory (v unchanged). */
 static bool radix_u64(uint64_t *v, size_t n)
 {
-	uint64_t *tmp = malloc(n * sizeof(*tmp));
+	uint64_t *tmp = big_malloc(n * sizeof(*tmp));
 	size_t *count = calloc((size_t)RADIX_PASSES * RADIX_SIZE, sizeof(*count));
 	if (!tmp || !count) {
 		free(tmp);
@@ -186,7 +187,7 @@ void corr_sort_doubles(double *v, size_t n)
 			qsort(v, n, sizeof(*v), cmp_double);
 			return;
 		}
-	uint64_t *u = malloc(n * sizeof(*u));
+	uint64_t *u = big_malloc(n * sizeof(*u));
 	if (!u) {
 		qsort(v, n, sizeof(*v), cmp_double);
 		return;
@@ -258,7 +259,7 @@ double corr_median(double *v, size_t n)
 keyed *corr_sorted_keys(const iks_trace *t, bool use_loose, const uint8_t *role, int want_role,
 			 size_t *n)
 {
-	keyed *k = malloc((t->nunits ? t->nunits : 1) * sizeof(*k));
+	keyed *k = big_malloc((t->nunits ? t->nunits : 1) * sizeof(*k));
 	if (!k)
 		return NULL;
 	size_t m = 0;

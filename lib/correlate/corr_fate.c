@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigmem.h"
 #include "correlate/corr_fate.h"
 
 /* The lost-list entry of unit u (the list is in order of first frames;
@@ -50,7 +51,7 @@ iks_status corr_keep_fates(corr_ctx *c)
 	f->kept = !c->opt.no_frame_fates;
 	for (int s = 0; s < 2 && f->kept; s++) {
 		const iks_trace *t = c->t[s];
-		f->u[s] = calloc(t->nunits ? t->nunits : 1, sizeof(corr_fate_unit));
+		f->u[s] = big_calloc(t->nunits ? t->nunits : 1, sizeof(corr_fate_unit));
 		if (!f->u[s])
 			return IKS_E_NOMEM;
 		size_t n = 0;

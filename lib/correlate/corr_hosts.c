@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigmem.h"
 #include "core/par.h"
 #include "correlate/correlate_internal.h"
 
@@ -43,7 +44,7 @@ static bool push(corr_sample **s, size_t *n, size_t *cap)
 	if (*n < *cap)
 		return true;
 	size_t nc = *cap ? *cap * 2 : 256;
-	corr_sample *p = realloc(*s, nc * sizeof(*p));
+	corr_sample *p = big_realloc(*s, *n * sizeof(*p), nc * sizeof(*p));
 	if (!p)
 		return false;
 	*s = p;
@@ -129,7 +130,7 @@ static bool common_run(const void *a, size_t na, size_t sa, const void *b, size_
 /* A trace's fragments not yet paired, by (identity, index). */
 static keyed *sorted_frags(const iks_trace *t, bool prefix, const uint8_t *done, size_t *n)
 {
-	keyed *k = malloc((t->nfrags ? t->nfrags : 1) * sizeof(*k));
+	keyed *k = big_malloc((t->nfrags ? t->nfrags : 1) * sizeof(*k));
 	if (!k)
 		return NULL;
 	size_t m = 0;
@@ -219,8 +220,8 @@ static bool pair_frags_pass(const corr_ctx *c, bool prefix, uint8_t *done[2], co
 static bool pair_frags(const corr_ctx *c, corr_sample **s, size_t *n, size_t *cap)
 {
 	uint8_t *done[2];
-	done[0] = calloc(c->t[0]->nfrags + 1, 1);
-	done[1] = calloc(c->t[1]->nfrags + 1, 1);
+	done[0] = big_calloc(c->t[0]->nfrags + 1, 1);
+	done[1] = big_calloc(c->t[1]->nfrags + 1, 1);
 	bool ok = done[0] && done[1] && pair_frags_pass(c, false, done, s, n, cap) &&
 		  pair_frags_pass(c, true, done, s, n, cap);
 	free(done[0]);
@@ -315,7 +316,8 @@ corr_sample *corr_samples(corr_ctx *c, size_t *nsamples)
 		ok = pj[0].ok && pj[1].ok;
 		/* the lower half's samples, then the upper half's */
 		if (ok && pj[1].n && pj[0].n + pj[1].n > pj[0].cap) {
-			corr_sample *grown = realloc(pj[0].s, (pj[0].n + pj[1].n) * sizeof(*grown));
+			corr_sample *grown = big_realloc(pj[0].s, pj[0].n * sizeof(*grown),
+							 (pj[0].n + pj[1].n) * sizeof(*grown));
 			if (grown) {
 				pj[0].s = grown;
 				pj[0].cap = pj[0].n + pj[1].n;

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigmem.h"
 #include "core/hash.h"
 #include "correlate/correlate_internal.h"
 
@@ -136,7 +137,7 @@ static bool source_index_build(const corr_ctx *c, int r, source_index *x)
 {
 	const iks_trace *t = c->t[r];
 	x->built = true;
-	x->k = malloc((t->nunits ? t->nunits : 1) * sizeof(*x->k));
+	x->k = big_malloc((t->nunits ? t->nunits : 1) * sizeof(*x->k));
 	if (!x->k)
 		return false;
 	for (size_t k = 0; k < t->nunits; k++)
@@ -337,7 +338,7 @@ iks_status corr_nat_rebind(corr_ctx *c)
 {
 	for (int r = 0; r < 2; r++) {
 		size_t n = c->t[r]->nunits ? c->t[r]->nunits : 1;
-		c->stale[r] = calloc(n, 1);
+		c->stale[r] = big_calloc(n, 1);
 		if (!c->stale[r])
 			return IKS_E_NOMEM;
 	}

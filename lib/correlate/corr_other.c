@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigmem.h"
 #include "core/hash.h"
 #include "correlate/correlate_internal.h"
 
@@ -84,8 +85,8 @@ iks_status corr_other_traffic(corr_ctx *c)
 	uint32_t *m[2];
 	for (int s = 0; s < 2; s++) {
 		const iks_trace *t = c->t[s];
-		k[s] = malloc((t->nunits ? t->nunits : 1) * sizeof(keyed));
-		m[s] = malloc((t->nunits ? t->nunits : 1) * sizeof(uint32_t));
+		k[s] = big_malloc((t->nunits ? t->nunits : 1) * sizeof(keyed));
+		m[s] = big_malloc((t->nunits ? t->nunits : 1) * sizeof(uint32_t));
 		n[s] = 0;
 		if (!k[s] || !m[s]) {
 			free(k[0]);

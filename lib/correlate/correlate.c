@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigmem.h"
 #include "core/par.h"
 #include "correlate/corr_fate.h"
 #include "correlate/correlate_internal.h"
@@ -348,10 +349,10 @@ iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_
 	iks_status st = c.out ? IKS_OK : IKS_E_NOMEM;
 	for (int s = 0; s < 2 && st == IKS_OK; s++) {
 		size_t n = c.t[s]->nunits ? c.t[s]->nunits : 1;
-		c.match[s] = malloc(n * sizeof(uint32_t));
-		c.role[s] = calloc(n, 1);
-		c.modified[s] = calloc(n, 1);
-		c.fate[s] = calloc(n, 1);
+		c.match[s] = big_malloc(n * sizeof(uint32_t));
+		c.role[s] = big_calloc(n, 1);
+		c.modified[s] = big_calloc(n, 1);
+		c.fate[s] = big_calloc(n, 1);
 		if (!c.match[s] || !c.role[s] || !c.modified[s] || !c.fate[s])
 			st = IKS_E_NOMEM;
 		else
@@ -363,7 +364,7 @@ iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_
 	if (st == IKS_OK && !samples)
 		st = IKS_E_NOMEM;
 	for (int s = 0; s < 2 && st == IKS_OK; s++)
-		if (!(c.fmatch[s] = calloc(c.t[s]->nfrags ? c.t[s]->nfrags : 1, 1)))
+		if (!(c.fmatch[s] = big_calloc(c.t[s]->nfrags ? c.t[s]->nfrags : 1, 1)))
 			st = IKS_E_NOMEM;
 	for (size_t i = 0; st == IKS_OK && i < ns; i++)
 		if (samples[i].fragment) {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bigmem.h"
 #include "correlate/correlate_internal.h"
 #include "correlate/corr_hostdrop.h"
 
@@ -581,7 +582,7 @@ static const trace_unit *quoted_unit(const corr_ctx *c, icmp_index *x, int s, ui
 	int r = role == ROLE_SENT ? 0 : 1;
 	if (!x->built_loose[s][r]) {
 		x->built_loose[s][r] = true;
-		keyed *k = malloc((t->nunits ? t->nunits : 1) * sizeof(*k));
+		keyed *k = big_malloc((t->nunits ? t->nunits : 1) * sizeof(*k));
 		size_t n = 0;
 		for (size_t j = 0; k && j < t->nunits; j++) {
 			const trace_unit *u = &t->units[j];
@@ -635,7 +636,7 @@ static bool icmp_arrived(const corr_ctx *c, icmp_index *x, int s, const trace_un
 	const iks_trace *t = c->t[r];
 	if (!x->built_errors[r]) {
 		x->built_errors[r] = true;
-		x->errors[r] = malloc((t->nunits ? t->nunits : 1) * sizeof(*x->errors[r]));
+		x->errors[r] = big_malloc((t->nunits ? t->nunits : 1) * sizeof(*x->errors[r]));
 		if (!x->errors[r]) {
 			x->nomem = true;
 			return false;

@@ -19,6 +19,7 @@
 #include <ikescope/correlate.h>
 #include <ikescope/ike.h>
 
+#include "core/bigmem.h"
 #include "core/hash.h"
 #include "trace/trace.h"
 
@@ -135,7 +136,7 @@ static void *grow(void *arr, size_t n, size_t *cap, size_t elem)
 	if (n < *cap)
 		return arr;
 	size_t nc = *cap ? *cap * 2 : 64;
-	void *p = realloc(arr, nc * elem);
+	void *p = big_realloc(arr, n * elem, nc * elem);
 	if (p)
 		*cap = nc;
 	return p;
@@ -162,7 +163,7 @@ static trace_unit *new_unit(iks_trace *t)
 			if (!b || !w)
 				return NULL;
 		}
-		trace_unit *u = realloc(t->units, cap * sizeof(*u));
+		trace_unit *u = big_realloc(t->units, t->nunits * sizeof(*u), cap * sizeof(*u));
 		if (!u)
 			return NULL;
 		t->units = u;

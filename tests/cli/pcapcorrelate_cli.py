@@ -47,8 +47,8 @@ check("no capture is a usage error (exit 2)", rc == 2, rc)
 # a cap reached while loading is never silent: stderr and the JSON warning name it
 rc, out, err = run("--json", "--units-max", "20", cap("ikev2_psk_natt_a.pcap"), cap("ikev2_psk_natt_b.pcap"))
 warn = json.loads(out)["captures"] if rc == 0 else {}
-check("--units-max 20: each file's units past the cap said on stderr and in the JSON warning",
-      rc == 0 and err.count("past the trace's cap") == 2 and "ikev2_psk_natt_a.pcap" in err and
+check("--units-max 20: each file's units past the cap said on stderr (naming the option) and in the JSON warning",
+      rc == 0 and err.count("past the trace's cap (--units-max)") == 2 and "ikev2_psk_natt_a.pcap" in err and
       all(w and "not kept" in w["warning"] for w in warn.values()), (rc, err, warn))
 rc, out, err = run("--json", cap("ikev2_psk_natt_a.pcap"), cap("ikev2_psk_natt_b.pcap"))
 check("without a cap reached: no warning", rc == 0 and err == "" and

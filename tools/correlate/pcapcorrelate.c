@@ -309,9 +309,12 @@ int main(int argc, char **argv)
 		iks_trace_get_info(t[s], &in[s].info);
 		if (in[s].info.dropped && !in[s].warning) {
 			/* a cap reached while loading: the report covers what was kept */
+			/* which cap: --units-max, or frame numbers past 32 bits */
+			bool frames_cap = in[s].info.frames > UINT32_MAX;
 			snprintf(warn[s], sizeof(warn[s]), "%s: %llu units (packets and fragments) past the trace's cap "
-				 "(units_max) were not kept: the report covers the capture up to there",
-				 paths[s], (unsigned long long)in[s].info.dropped);
+				 "(%s) were not kept: the report covers the capture up to there",
+				 paths[s], (unsigned long long)in[s].info.dropped,
+				 frames_cap ? "frame numbers past 4,294,967,295 are not kept" : "--units-max");
 			in[s].warning = warn[s];
 			fprintf(stderr, "pcapcorrelate: warning: %s\n", warn[s]);
 		}

@@ -1,0 +1,69 @@
+/* bigmem.c - arrays of many megabytes backed by huge pages where asked. */
+#include "config.h"
+
+#include "core/bigmem.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+/* Below this an array is left to malloc alone: a huge page is 2 MiB. */
+#define BIG_MIN ((size_t)4 << 20)
+#define PAGE ((uintptr_t)4096)
+
+/* Advise the whole pages inside [p, p + n) (failures are harmless: the
+ * pages are then ordinary ones). */
+static void advise(void *p, size_t n)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+	if (!p || n < BIG_MIN)
+		return;
+	uintptr_t from = ((uintptr_t)p + PAGE - 1) & ~(PAGE - 1);
+	uintptr_t to = ((uintptr_t)p + n) & ~(PAGE - 1);
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
+void *big_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	advise(p, n);
+	return p;
+}
+
+void *big_calloc(size_t count, size_t size)
+{
+	if (size && count > SIZE_MAX / size)
+		return NULL;
+	size_t n = count * size;
+	if (n < BIG_MIN)
+		return calloc(count ? count : 1, size ? size : 1);
+	/* advised before the first touch: the zeroing then faults in huge
+	 * pages */
+	void *p = big_malloc(n);
+	if (p)
+		memset(p, 0, n);
+	return p;
+}
+
+void *big_realloc(void *p, size_t old, size_t n)
+{
+	if (n < BIG_MIN)
+		return realloc(p, n ? n : 1);
+	/* a new advised block, then the copy: realloc would copy into
+	 * unadvised pages */
+	void *q = big_malloc(n);
+	if (!q)
+		return NULL;
+	if (p)
+		memcpy(q, p, old < n ? old : n);
+	free(p);
+	return q;
+}
