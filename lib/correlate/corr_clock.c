@@ -180,7 +180,7 @@ static double refine_step(const pt *all, size_t nall, double bin_from, double be
  * sits at the new level. */
 #define STEP_WIN 10
 static void find_steps(corr_ctx *c, const pt *p0, size_t n0, const pt *p1, size_t n1,
-		       const pt *all, size_t nall, double span, double thresh)
+		       const pt *all, size_t nall, double *r, double span, double thresh)
 {
 	iks_clock_estimate *ce = &c->out->clock;
 	if (!n0 || !n1 || span <= 0)
@@ -208,13 +208,8 @@ static void find_steps(corr_ctx *c, const pt *p0, size_t n0, const pt *p1, size_
 		if (b < nb && p1[i].y > hi[b])
 			hi[b] = p1[i].y;
 	}
-	/* the scatter within bins: a step does not inflate it */
-	double *r = big_malloc((n0 + n1 + 1) * sizeof(double));
-	if (!r) {
-		free(lo);
-		free(hi);
-		return;
-	}
+	/* the scatter within bins: a step does not inflate it (r: the
+	 * caller's scratch of n0 + n1 entries) */
 	size_t nr = 0;
 	for (size_t i = 0; i < n0; i++) {
 		size_t b = (size_t)(p0[i].x / 1e9);
@@ -227,7 +222,6 @@ static void find_steps(corr_ctx *c, const pt *p0, size_t n0, const pt *p1, size_
 			r[nr++] = hi[b] - p1[i].y;
 	}
 	thresh = fmax(thresh, 10 * corr_median(r, nr));
-	free(r);
 	c->nsteps = 0;
 	ce->nsteps = 0;
 	/* a step inside bin k-1 leaves the bins before it and from k on clean */
@@ -355,20 +349,30 @@ static double refine_step(const pt *all, size_t nall, double bin_from, double be
 iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 {
 	iks_clock_estimate *ce = &c->out->clock;
+	/* both directions' points in one array (a's first, then b's), the
+	 * hull scratch and the residuals: 40 bytes a sample; the step search
+	 * reuses the hull scratch for all samples and the residuals for its
+	 * own */
 	pt *p[2];
 	size_t n[2] = { 0, 0 };
-	p[0] = big_malloc((ns + 1) * sizeof(pt));
-	p[1] = big_malloc((ns + 1) * sizeof(pt));
+	pt *pts = big_malloc((ns + 1) * sizeof(pt));
 	pt *hull = big_malloc((ns + 1) * sizeof(pt));
 	double *tmp = big_malloc((ns + 1) * sizeof(double));
-	if (!p[0] || !p[1] || !hull || !tmp) {
-		free(p[0]);
-		free(p[1]);
+	if (!pts || !hull || !tmp) {
+		free(pts);
 		free(hull);
 		free(tmp);
 		return IKS_E_NOMEM;
 	}
 	c->t0_ns = (double)c->t[0]->info.first_ns;
+	for (size_t i = 0; i < ns; i++) {
+		int d = corr_sample_dir(c, &s[i]);
+		if (d >= 0)
+			n[d]++;
+	}
+	p[0] = pts;
+	p[1] = pts + n[0];
+	n[0] = n[1] = 0;
 	for (size_t i = 0; i < ns; i++) {
 		int d = corr_sample_dir(c, &s[i]);
 		if (d < 0)
@@ -388,8 +392,7 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 	ce->delay_min_ba_s = NAN;
 	if (!ce->known) {
 		ce->offset_s = NAN;
-		free(p[0]);
-		free(p[1]);
+		free(pts);
 		free(hull);
 		free(tmp);
 		c->window_ns = c->opt.match_window_s * 1e9;
@@ -399,21 +402,14 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 	model m;
 	fit(p, n, hull, tmp, span, c->opt.threads, &m);
 	/* clock steps: found on the samples as they are, then taken out and
-	 * the model fitted again */
-	pt *all = big_malloc((ns + 1) * sizeof(pt));
-	if (!all) {
-		free(p[0]);
-		free(p[1]);
-		free(hull);
-		free(tmp);
-		return IKS_E_NOMEM;
-	}
+	 * the model fitted again (the hull scratch, free between the fits,
+	 * holds every sample meanwhile) */
+	pt *all = hull;
 	for (size_t i = 0; i < ns; i++) {
 		all[i].x = (double)s[i].ta - c->t0_ns;
 		all[i].y = (double)(s[i].tb - s[i].ta);
 	}
-	find_steps(c, p[0], n[0], p[1], n[1], all, ns, span, 5e6);
-	free(all);
+	find_steps(c, p[0], n[0], p[1], n[1], all, ns, tmp, span, 5e6);
 	if (c->nsteps) {
 		for (int d = 0; d < 2; d++)
 			for (size_t i = 0; i < n[d]; i++)
@@ -474,8 +470,7 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 	ce->window_s = w / 1e9;
 	double mg = 2 * c->error_ns + 10 * spread + 1e6;
 	ce->cover_margin_s = (mg < w ? mg : w) / 1e9;
-	free(p[0]);
-	free(p[1]);
+	free(pts);
 	free(hull);
 	free(tmp);
 	return IKS_OK;
