@@ -67,3 +67,54 @@ void *big_realloc(void *p, size_t old, size_t n)
 	free(p);
 	return q;
 }
+
+#define HUGE ((uintptr_t)2 << 20)
+#define RESERVE_MAX ((size_t)1 << 40)
+
+static size_t page_round(size_t n)
+{
+	return (n + PAGE - 1) & ~(size_t)(PAGE - 1);
+}
+
+void *big_reserve(size_t count, size_t size)
+{
+#if defined(__linux__) && defined(MAP_NORESERVE) && defined(MAP_ANONYMOUS)
+	if (size && count > RESERVE_MAX / size)
+		return NULL;
+	size_t len = page_round(count * size);
+	if (len < BIG_MIN)
+		return NULL;
+	/* HUGE more than asked, so that the block can start on a 2 MiB
+	 * boundary: a huge page must be aligned to be used */
+	size_t span = len + HUGE;
+	char *m = mmap(NULL, span, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	char *p = (char *)(((uintptr_t)m + HUGE - 1) & ~(HUGE - 1));
+	size_t head = (size_t)(p - m), tail = span - head - len;
+	if (head)
+		(void)munmap(m, head);
+	if (tail)
+		(void)munmap(p + len, tail);
+	/* the first BIG_MIN bytes in small pages: most captures are short */
+	advise(p + BIG_MIN, len - BIG_MIN);
+	return p;
+#else
+	(void)count;
+	(void)size;
+	return NULL;
+#endif
+}
+
+void big_unreserve(void *p, size_t count, size_t size)
+{
+#if defined(__linux__) && defined(MAP_NORESERVE) && defined(MAP_ANONYMOUS)
+	if (p)
+		(void)munmap(p, page_round(count * size));
+#else
+	(void)p;
+	(void)count;
+	(void)size;
+#endif
+}

@@ -61,6 +61,13 @@ iks_trace *iks_trace_new(const iks_trace_limits *lim)
 		iks_trace_free(t);
 		return NULL;
 	}
+	/* a capture's units and fragments grow to an unknown number within
+	 * the cap: reserved at the cap, they are never copied */
+	t->units = big_reserve(t->lim.units_max, sizeof(*t->units));
+	t->units_reserved = t->units != NULL;
+	t->frags = big_reserve(t->lim.units_max, sizeof(*t->frags));
+	if ((t->frags_reserved = t->frags != NULL))
+		t->cap_frags = t->lim.units_max;
 	t->info.first_ns = INT64_MAX;
 	t->info.last_ns = INT64_MIN;
 	return t;
@@ -71,7 +78,10 @@ void iks_trace_free(iks_trace *t)
 	if (!t)
 		return;
 	trace_hostdrops_free(&t->hostdrops);
-	free(t->units);
+	if (t->units_reserved)
+		big_unreserve(t->units, t->lim.units_max, sizeof(*t->units));
+	else
+		free(t->units);
 	for (int k = 0; k < TRACE_SIDES; k++) {
 		free(t->rank[k].bits);
 		free(t->rank[k].before);
@@ -81,7 +91,10 @@ void iks_trace_free(iks_trace *t)
 	free(t->icmp);
 	free(t->deletes);
 	free(t->offers);
-	free(t->frags);
+	if (t->frags_reserved)
+		big_unreserve(t->frags, t->lim.units_max, sizeof(*t->frags));
+	else
+		free(t->frags);
 	free(t->addrs);
 	free(t->addr_index);
 	free(t->pending);
@@ -163,10 +176,13 @@ static trace_unit *new_unit(iks_trace *t)
 			if (!b || !w)
 				return NULL;
 		}
-		trace_unit *u = big_realloc(t->units, t->nunits * sizeof(*u), cap * sizeof(*u));
-		if (!u)
-			return NULL;
-		t->units = u;
+		if (!t->units_reserved) {
+			trace_unit *u = big_realloc(t->units, t->nunits * sizeof(*u),
+						    cap * sizeof(*u));
+			if (!u)
+				return NULL;
+			t->units = u;
+		}
 		t->cap_units = cap;
 	}
 	if (t->nunits % 64 == 0) {

@@ -137,8 +137,10 @@ enum { TRACE_SIDE_IKE, TRACE_SIDE_ICMP, TRACE_SIDE_HOLES, TRACE_SIDES };
 
 struct iks_trace {
 	iks_trace_limits lim;
-	trace_unit *units;
+	trace_unit *units;     /* reserved for lim.units_max (big_reserve) where
+				  units_reserved, else grown by big_realloc */
 	size_t nunits, cap_units;
+	bool units_reserved, frags_reserved;
 	trace_rank rank[TRACE_SIDES]; /* cap_units / 64 + 1 words each */
 	trace_holes *holes;
 	size_t nholes, cap_holes;
@@ -152,7 +154,8 @@ struct iks_trace {
 	trace_offer *offers;   /* SPIs offered in SA payloads (clear or decrypted) */
 	size_t noffers, cap_offers;
 	uint64_t offers_dropped; /* past TRACE_OFFERS_MAX */
-	trace_frag *frags;     /* every IP fragment, in capture order (cap lim.units_max) */
+	trace_frag *frags;     /* every IP fragment, in capture order (cap lim.units_max;
+				  reserved like units where frags_reserved) */
 	size_t nfrags, cap_frags;
 	uint64_t frags_dropped;
 	iks_addr *addrs;
