@@ -312,6 +312,17 @@ corr_sample *corr_samples(corr_ctx *c, size_t *nsamples)
 			{ .c = c, .ka = ka, .kb = kb, .na = ha, .nb = hb },
 			{ .c = c, .ka = ka + ha, .kb = kb + hb, .na = na - ha, .nb = nb - hb },
 		};
+		/* a unit is in one sample at most, a fragment too: sized for
+		 * that from the start, the stores never grow by copying, and
+		 * the lower half's has room for the upper half's and for the
+		 * fragments' (pages untouched cost nothing; push() still grows
+		 * them should a bound not hold) */
+		size_t lo = ha < hb ? ha : hb, hi = na - ha < nb - hb ? na - ha : nb - hb;
+		size_t fr = c->t[0]->nfrags < c->t[1]->nfrags ? c->t[0]->nfrags : c->t[1]->nfrags;
+		if ((pj[0].s = big_malloc((lo + hi + fr + 1) * sizeof(corr_sample))))
+			pj[0].cap = lo + hi + fr + 1;
+		if ((pj[1].s = big_malloc((hi + 1) * sizeof(corr_sample))))
+			pj[1].cap = hi + 1;
 		par_run(pairs_job_run, pj, sizeof(pj[0]), 2, c->opt.threads);
 		ok = pj[0].ok && pj[1].ok;
 		/* the lower half's samples, then the upper half's */
