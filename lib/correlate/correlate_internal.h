@@ -307,6 +307,9 @@ iks_status corr_groups(corr_ctx *c);
 void corr_groups_free(iks_correlation *o);
 /* findings.c: loss, fragments, ICMP, PMTU, NAT, modification, clock. */
 iks_status corr_findings(corr_ctx *c);
+/* corr_icmp.c: the ICMP fragmentation-needed / packet-too-big findings
+ * (called by corr_findings). */
+iks_status corr_icmp_findings(corr_ctx *c);
 /* loss.c: the loss profile of each direction (after corr_findings). */
 void corr_loss_profile(corr_ctx *c);
 /* verdicts.c: the diagnosis from the findings and loss profiles (last step;
