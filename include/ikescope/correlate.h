@@ -288,7 +288,9 @@ typedef struct iks_finding {
 	iks_addr from;            /* icmp-frag-needed: the ICMP error's sender (the router) */
 	uint32_t size_ok_max, size_lost_min;
 	/* nat-detected, nat-rebind */
-	char side;                /* 'a' or 'b': whose address/port is rewritten in the path */
+	char side;                /* 'a' or 'b': whose address/port is rewritten in the path;
+				     limit: the capture whose trace reached its cap (0: not a
+				     capture's cap) */
 	iks_addr addr_before, addr_after;
 	uint16_t port_before, port_after;
 	/* clock-offset */

@@ -282,6 +282,24 @@ keyed *corr_sorted_keys(const iks_trace *t, bool use_loose, const uint8_t *role,
 	return k;
 }
 
+void corr_trace_cap_findings(corr_ctx *c)
+{
+	for (int s = 0; s < 2; s++) {
+		const iks_trace *t = c->t[s];
+		if (!t || !t->info.dropped)
+			continue;
+		iks_finding *f = corr_add_finding(c, IKS_FIND_LIMIT, IKS_SEV_WARNING, IKS_DIR_UNKNOWN);
+		if (!f)
+			return;
+		f->side = s == 0 ? 'a' : 'b';
+		f->count = t->info.dropped > UINT32_MAX ? UINT32_MAX : (uint32_t)t->info.dropped;
+		f->explain = "the capture holds more than its trace keeps (units_max, or frame "
+			     "numbers past 4,294,967,295): this many units past the cap (packets, "
+			     "datagrams and their fragments, each counted) were not kept, and the "
+			     "analysis covers the capture up to there";
+	}
+}
+
 iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction)
 {
 	iks_correlation *o = c->out;

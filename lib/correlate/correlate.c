@@ -347,6 +347,8 @@ iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_
 	}
 	c.out = calloc(1, sizeof(*c.out));
 	iks_status st = c.out ? IKS_OK : IKS_E_NOMEM;
+	if (st == IKS_OK)
+		corr_trace_cap_findings(&c);
 	for (int s = 0; s < 2 && st == IKS_OK; s++) {
 		size_t n = c.t[s]->nunits ? c.t[s]->nunits : 1;
 		c.match[s] = big_malloc(n * sizeof(uint32_t));

@@ -238,6 +238,10 @@ size_t corr_time_index(const corr_ctx *c, int s, double v);
 iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction);
 /* A finding names the IKE message of unit u (if it is one). */
 void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u);
+/* A limit finding for each trace that reached a cap while it was loaded
+ * (info.dropped: units or fragments past units_max, frames numbered past
+ * 32 bits), naming the capture (side) and how many were not kept. */
+void corr_trace_cap_findings(corr_ctx *c);
 /* Findings ordered error, warning, information, each in the order found
  * (stable): verdict evidence indexes are then report positions. */
 iks_status corr_order_findings(iks_correlation *o);

@@ -114,6 +114,7 @@ iks_status iks_diagnose(const iks_trace *t, const iks_correlate_options *opt, ik
 	if (!c.out)
 		return IKS_E_NOMEM;
 	c.out->one_sided = true;
+	corr_trace_cap_findings(&c);
 	c.out->stats.units_a = t->nunits;
 	const char *method = NULL;
 	if (!learn_host(&c, &method)) {

@@ -12,6 +12,7 @@ fragmentation-needed.
 import decimal
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -50,7 +51,23 @@ warn = json.loads(out)["captures"] if rc == 0 else {}
 check("--units-max 20: each file's units past the cap said on stderr (naming the option) and in the JSON warning",
       rc == 0 and err.count("past the trace's cap (--units-max)") == 2 and "ikev2_psk_natt_a.pcap" in err and
       all(w and "not kept" in w["warning"] for w in warn.values()), (rc, err, warn))
+# ... and as one limit finding per capture, whose count is the one stderr gives
+said = {}
+for line in err.splitlines():
+    m = re.search(r"ikev2_psk_natt_(a|b)\.pcap: (\d+) units", line)
+    if m:
+        said[m.group(1)] = int(m.group(2))
+limits = {f.get("capture"): f["count"] for f in json.loads(out)["findings"]
+          if f["kind"] == "limit"} if rc == 0 else {}
+check("--units-max 20: a limit finding per capture in the JSON, its count the stderr note's",
+      len(said) == 2 and limits == said, (said, limits))
+rc, out, err = run("--units-max", "20", cap("ikev2_psk_natt_a.pcap"), cap("ikev2_psk_natt_b.pcap"))
+check("--units-max 20: the text report lists both limit findings",
+      rc == 0 and all(re.search(r"limit +%d \(capture %s\)" % (n, s), out) for s, n in said.items()),
+      (rc, out[:2000]))
 rc, out, err = run("--json", cap("ikev2_psk_natt_a.pcap"), cap("ikev2_psk_natt_b.pcap"))
+check("without a cap reached: no limit finding",
+      rc == 0 and not [f for f in json.loads(out)["findings"] if f["kind"] == "limit"], rc)
 check("without a cap reached: no warning", rc == 0 and err == "" and
       all(w["warning"] is None for w in json.loads(out)["captures"].values()), err)
 rc, out, err = run(cap("ikev2_psk_natt_a.pcap"), cap("nope.pcap"))

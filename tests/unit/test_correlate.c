@@ -255,6 +255,66 @@ START_TEST(unrelated_captures_share_nothing)
 }
 END_TEST
 
+/* Issue 19: a trace that reached its cap is never silent: one limit
+ * finding per capped capture, naming it, with the trace's own count of
+ * what it did not keep; none for a capture under its cap. */
+static size_t limit_findings(const iks_correlation *c, char side, uint32_t *count)
+{
+	const iks_finding *f;
+	size_t n = iks_correlation_findings(c, &f), hits = 0;
+	for (size_t i = 0; i < n; i++)
+		if (f[i].kind == IKS_FIND_LIMIT && f[i].side == side) {
+			hits++;
+			*count = f[i].count;
+		}
+	return hits;
+}
+
+START_TEST(trace_caps_are_findings)
+{
+	char pa[512], pb[512], err[IKS_ERRBUF_SIZE];
+	fixture_path("ikev2_psk_natt_a.pcap", pa, sizeof(pa));
+	fixture_path("ikev2_psk_natt_b.pcap", pb, sizeof(pb));
+	iks_trace *full = NULL, *ta = NULL, *tb = NULL;
+	iks_trace_limits cap = { .units_max = 20 };
+	ck_assert_int_eq(iks_trace_load(pa, NULL, &full, err), IKS_OK);
+	ck_assert_int_eq(iks_trace_load(pa, &cap, &ta, err), IKS_OK);
+	ck_assert_int_eq(iks_trace_load(pb, NULL, &tb, err), IKS_OK);
+	iks_trace_info all, kept;
+	iks_trace_get_info(full, &all);
+	iks_trace_get_info(ta, &kept);
+	ck_assert_uint_eq(all.dropped, 0);
+	ck_assert_uint_eq(kept.units, 20);
+	/* every unit of the whole capture past the first 20 is counted */
+	ck_assert_uint_ge(kept.dropped, all.units - 20);
+	iks_correlation *c = NULL;
+	uint32_t count = 0;
+	ck_assert_int_eq(iks_correlate(ta, tb, NULL, &c), IKS_OK);
+	ck_assert_uint_eq(limit_findings(c, 'a', &count), 1);
+	ck_assert_uint_eq(count, kept.dropped);
+	ck_assert_uint_eq(limit_findings(c, 'b', &count), 0);
+	iks_correlation_free(c);
+	/* the capped capture as b */
+	ck_assert_int_eq(iks_correlate(tb, ta, NULL, &c), IKS_OK);
+	ck_assert_uint_eq(limit_findings(c, 'b', &count), 1);
+	ck_assert_uint_eq(count, kept.dropped);
+	ck_assert_uint_eq(limit_findings(c, 'a', &count), 0);
+	iks_correlation_free(c);
+	/* uncapped: no limit finding at all */
+	ck_assert_int_eq(iks_correlate(full, tb, NULL, &c), IKS_OK);
+	ck_assert_uint_eq(limit_findings(c, 'a', &count) + limit_findings(c, 'b', &count), 0);
+	iks_correlation_free(c);
+	/* one capture alone says it too */
+	ck_assert_int_eq(iks_diagnose(ta, NULL, &c), IKS_OK);
+	ck_assert_uint_eq(limit_findings(c, 'a', &count), 1);
+	ck_assert_uint_eq(count, kept.dropped);
+	iks_correlation_free(c);
+	iks_trace_free(full);
+	iks_trace_free(ta);
+	iks_trace_free(tb);
+}
+END_TEST
+
 /* Issue 17: the router's two interfaces between the ends, each point's
  * clock shifted: loss and NAT on hop 1 only, offsets composed along the
  * hops, the order checked. */
@@ -429,6 +489,7 @@ Suite *suite_correlate(void)
 	TCase *tc = tcase_create("scenarios");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, ikev2_fragments_dropped_in_path);
+	tcase_add_test(tc, trace_caps_are_findings);
 	tcase_add_test(tc, ikev1_esp_fragments_black_holed);
 	tcase_add_test(tc, clean_negotiations);
 	tcase_add_test(tc, icmp_frag_needed_is_not_loss);

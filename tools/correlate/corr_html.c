@@ -113,7 +113,11 @@ static void headline(const iks_finding *f, char *buf, size_t len)
 			 f->discarded ? ", discarded by the receiver" : "");
 		break;
 	case IKS_FIND_LIMIT:
-		snprintf(p, left, "%u more findings not kept", f->count);
+		if (f->side)
+			snprintf(p, left, "capture %c: %u packets and fragments past the cap not kept",
+				 f->side, f->count);
+		else
+			snprintf(p, left, "%u not kept past a cap", f->count);
 		break;
 	case IKS_FIND_IKE_ERROR: {
 		const char *nm = iks_ike_notify_name(f->version, f->notify);

@@ -252,6 +252,12 @@ void corr_json_finding(jsonw *w, const iks_correlation *c, const iks_finding *f,
 	case IKS_FIND_LIMIT:
 		jw_key(w, "count");
 		jw_uint(w, f->count);
+		if (f->side) {
+			/* a capture's trace cap: which capture */
+			char sd[2] = { f->side, 0 };
+			jw_key(w, "capture");
+			jw_str(w, sd);
+		}
 		break;
 	case IKS_FIND_IKE_ERROR: {
 		jw_key(w, "notify");

@@ -167,6 +167,8 @@ static void text_finding(FILE *out, const iks_correlation *c, const iks_finding 
 		break;
 	case IKS_FIND_LIMIT:
 		fprintf(out, " %u", f->count);
+		if (f->side)
+			fprintf(out, " (capture %c)", f->side);
 		break;
 	case IKS_FIND_IKE_ERROR:
 		fprintf(out, " %s (%u)%s", notify_text(f->version, f->notify), f->notify,
