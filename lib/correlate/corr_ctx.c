@@ -550,8 +550,7 @@ void corr_icmp_index_free(corr_icmp_index *x)
 	x->by_loose = x->by_id = NULL;
 }
 
-/* The first entry of a sorted list with this key, NULL when none. */
-static const keyed *first_with_key(const keyed *k, size_t n, uint64_t key)
+size_t corr_keyed_lower(const keyed *k, size_t n, uint64_t key)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -561,6 +560,13 @@ static const keyed *first_with_key(const keyed *k, size_t n, uint64_t key)
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+/* The first entry of a sorted list with this key, NULL when none. */
+static const keyed *first_with_key(const keyed *k, size_t n, uint64_t key)
+{
+	size_t lo = corr_keyed_lower(k, n, key);
 	return lo < n && k[lo].key == key ? &k[lo] : NULL;
 }
 

@@ -285,15 +285,7 @@ static void pairs_job_run(void *p)
 /* First index of a sorted key list whose key is at or above half the key space. */
 static size_t upper_half(const keyed *k, size_t n)
 {
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (k[mid].key >> 63)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return lo;
+	return corr_keyed_lower(k, n, UINT64_C(1) << 63);
 }
 
 /* Step 1. */

@@ -83,14 +83,7 @@ static const trace_unit *quoted_unit(const corr_ctx *c, icmp_index *x, int s, ui
 		x->n_loose[s][r] = n;
 	}
 	const keyed *k = x->by_loose[s][r];
-	size_t lo = 0, hi = x->n_loose[s][r];
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (k[mid].key < q->quoted_loose)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	size_t lo = corr_keyed_lower(k, x->n_loose[s][r], q->quoted_loose);
 	/* the first in capture order among equal keys (sorted by time, then index) */
 	size_t best = SIZE_MAX;
 	for (size_t m = lo; m < x->n_loose[s][r] && k[m].key == q->quoted_loose; m++)

@@ -129,14 +129,7 @@ iks_status corr_other_traffic(corr_ctx *c)
 	}
 	for (size_t x = 0; x < n[0]; x++) {
 		const trace_unit *ua = &c->t[0]->units[k[0][x].idx];
-		size_t lo = 0, hi = n[1];
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (k[1][mid].key < k[0][x].key)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
+		size_t lo = corr_keyed_lower(k[1], n[1], k[0][x].key);
 		double at_b = corr_to_b_clock(c, (double)ua->ts_first);
 		size_t best = SIZE_MAX;
 		double best_err = c->window_ns;

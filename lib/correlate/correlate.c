@@ -96,19 +96,13 @@ static iks_status match_direction(corr_ctx *c, int s, bool loose)
 			continue;
 		uint64_t key = loose ? u->loose : u->key;
 		/* first entry with this key */
-		size_t lo = 0, hi = nr;
+		size_t lo;
 		if (ks) {
 			while (at < nr && kr[at].key < key)
 				at++;
 			lo = at;
 		} else {
-			while (lo < hi) {
-				size_t mid = (lo + hi) / 2;
-				if (kr[mid].key < key)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
+			lo = corr_keyed_lower(kr, nr, key);
 		}
 		double expect = corr_expected_arrival(c, s, u->ts);
 		size_t best = SIZE_MAX;

@@ -170,6 +170,10 @@ typedef struct corr_sample {
 	bool retransmit;       /* one of byte-identical copies, paired by IP ID */
 } corr_sample;
 
+/* The first index of k[0..n), sorted by key, whose key is not below
+ * `key` (n when none). */
+size_t corr_keyed_lower(const keyed *k, size_t n, uint64_t key);
+
 /*
  * corr_ctx.c: helpers shared by the steps. It sits below every step and
  * below correlate.c (which only orchestrates); it calls none of them, and
