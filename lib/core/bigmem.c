@@ -69,7 +69,7 @@ void *big_realloc(void *p, size_t old, size_t n)
 }
 
 #define HUGE ((uintptr_t)2 << 20)
-#define RESERVE_MAX ((size_t)1 << 40)
+#define RESERVE_MAX ((uint64_t)1 << 40)
 
 static size_t page_round(size_t n)
 {
@@ -79,9 +79,12 @@ static size_t page_round(size_t n)
 void *big_reserve(size_t count, size_t size)
 {
 #if defined(__linux__) && defined(MAP_NORESERVE) && defined(MAP_ANONYMOUS)
-	if (size && count > RESERVE_MAX / size)
+	if (size && (uint64_t)count > RESERVE_MAX / size)
 		return NULL;
-	size_t len = page_round(count * size);
+	uint64_t bytes = (uint64_t)count * size;
+	if (bytes > SIZE_MAX / 2)
+		return NULL; /* a 32-bit address space */
+	size_t len = page_round((size_t)bytes);
 	if (len < BIG_MIN)
 		return NULL;
 	/* HUGE more than asked, so that the block can start on a 2 MiB

@@ -8,6 +8,7 @@ int main(void)
 	SRunner *sr = srunner_create(suite_reader());
 	srunner_add_suite(sr, suite_text());
 	srunner_add_suite(sr, suite_jsonw());
+	srunner_add_suite(sr, suite_bigmem());
 	srunner_add_suite(sr, suite_ipfrag());
 	srunner_add_suite(sr, suite_decode());
 	srunner_add_suite(sr, suite_ah());

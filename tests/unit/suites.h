@@ -28,5 +28,6 @@ Suite *suite_sweep(void);
 Suite *suite_netmon(void);
 Suite *suite_audit(void);
 Suite *suite_jsonw(void);
+Suite *suite_bigmem(void);
 
 #endif
