@@ -431,7 +431,10 @@ static void rule_nat_rebind(corr_ctx *c, vlist *l, const names *nm)
 	const iks_correlation *o = c->out;
 	for (size_t i = 0; i < o->nfinds; i++) {
 		const iks_finding *f = &o->finds[i];
-		if (f->kind != IKS_FIND_NAT_REBIND)
+		/* a rebinding the peer followed before sending to the old
+		 * mapping lost nothing: the finding (a warning) tells it, but it
+		 * is not a cause */
+		if (f->kind != IKS_FIND_NAT_REBIND || !f->count)
 			continue;
 		/* the stale mapping costs what the peer still sends to it */
 		int lost_dir = f->side == 'a' ? IKS_DIR_B_TO_A : IKS_DIR_A_TO_B;
