@@ -15,6 +15,7 @@ message is named.
 """
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -65,4 +66,37 @@ check("rebindings that lost nothing are found (the copies' ports) but are no ver
       (len(rebinds), len(costly), [(v["cause"], v["count"]) for v in rv]))
 check("the generator's random loss is a verdict",
       any(v["cause"] == "random-loss" for v in out["verdicts"]), out["verdicts"][:3])
+
+# A text report of thousands of healthy SAs would bury the few that failed:
+# past 50 negotiations it lists and draws only those that did not complete,
+# and counts the rest; JSON keeps every one. Under 50 (the pair above), all.
+def text_negotiations(a, b):
+    p = subprocess.run([PCAPCORRELATE, a, b], stdout=subprocess.PIPE, text=True)
+    listed = re.findall(r"^  IKEv\d ([0-9a-f]{16})/[0-9a-f]{16} initiated", p.stdout, re.M)
+    sect = p.stdout.split("\ntimeline")[-1]
+    drawn = re.findall(r"^  IKEv\d ([0-9a-f]{16})$", sect, re.M)
+    more = re.search(r"^  and (\d+) more that completed, not listed", p.stdout, re.M)
+    undrawn = re.search(r"^  \((\d+) negotiations that completed are not drawn", sect, re.M)
+    return (p.returncode, listed, drawn, int(more.group(1)) if more else 0,
+            int(undrawn.group(1)) if undrawn else 0)
+
+
+rc, listed, drawn, more, undrawn = text_negotiations(a, b)
+check("17 negotiations: the text report lists and draws every one",
+      rc == 0 and len(out["negotiations"]) == len(listed) == len(drawn) and more == undrawn == 0,
+      (rc, len(out["negotiations"]), len(listed), len(drawn), more, undrawn))
+a2, b2 = os.path.join(TMP, "a2.pcap"), os.path.join(TMP, "b2.pcap")
+subprocess.run([sys.executable, gen, str(245 * 60), a2, b2, *templates], check=True,
+               stdout=subprocess.DEVNULL)
+p = subprocess.run([PCAPCORRELATE, "--json", a2, b2], stdout=subprocess.PIPE, text=True)
+negs = json.loads(p.stdout)["negotiations"] if p.returncode == 0 else []
+failed = sorted(n["ispi"] for n in negs if n["outcome"] != "complete")
+complete = len(negs) - len(failed)
+rc, listed, drawn, more, undrawn = text_negotiations(a2, b2)
+check("%d negotiations: the text lists and draws exactly the %d that did not complete" %
+      (len(negs), len(failed)),
+      rc == 0 and len(negs) > 50 and failed and sorted(listed) == failed == sorted(drawn),
+      (rc, len(negs), failed[:5], sorted(listed)[:5], sorted(drawn)[:5]))
+check("... and counts the %d that completed, in both sections" % complete,
+      complete > 0 and more == undrawn == complete, (complete, more, undrawn))
 finish()

@@ -235,8 +235,7 @@ void corr_path_text(FILE *out, const corr_input *in, size_t n, const iks_path *p
 	size_t nn = iks_correlation_negotiations(e2e, &negs);
 	fprintf(out, "\nnegotiations (%zu, as the ends %s and %s saw them):\n", nn, names[0].title,
 		names[n - 1].title);
-	for (size_t k = 0; k < nn; k++)
-		corr_text_negotiation(out, &negs[k]);
+	corr_text_negotiations(out, negs, nn);
 	/* the ends' logs and events belong to P1's and PN's captures */
 	corr_input ends[2] = { in[0], in[n - 1] };
 	corr_text_logs(out, ends, e2e);

@@ -47,6 +47,18 @@ void corr_report_one_text(FILE *out, const corr_input *in, const iks_correlation
  * times read with offset_s). */
 /* One negotiation's line (SPIs, initiator, outcome, why). */
 void corr_text_negotiation(FILE *out, const iks_negotiation *n);
+/* Past this many IKE SAs a text report lists and draws only those that did
+ * not complete, and counts the rest (--json lists every one): thousands of
+ * healthy SAs would bury the few that failed. */
+#define CORR_TEXT_NEGS_ALL 50
+/* Whether negotiation n of nn is listed and drawn in a text report. */
+bool corr_text_shown(size_t nn, const iks_negotiation *n);
+/* Every shown negotiation's line, then how many completed ones were not
+ * shown (nothing when all were). */
+void corr_text_negotiations(FILE *out, const iks_negotiation *negs, size_t nn);
+/* The line that says how many completed negotiations a timeline leaves
+ * out (nothing when none). */
+void corr_text_not_drawn(FILE *out, const iks_negotiation *negs, size_t nn);
 void corr_text_findings(FILE *out, const corr_input in[2], const iks_correlation *c,
 			double offset_s);
 

@@ -55,18 +55,20 @@ void corr_report_one_text(FILE *out, const corr_input *in, const iks_correlation
 	const iks_negotiation *negs;
 	size_t nn = iks_correlation_negotiations(c, &negs);
 	fprintf(out, "\nnegotiations (%zu), as a saw them:\n", nn);
-	for (size_t k = 0; k < nn; k++)
-		corr_text_negotiation(out, &negs[k]);
+	corr_text_negotiations(out, negs, nn);
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);
 	fprintf(out, "\nfindings (%zu; in = from b to a, out = from a to b):\n", nf);
 	corr_text_findings(out, in, c, 0);
 	fputs("\ntimeline (a's clock):\n", out);
 	for (size_t k = 0; k < nn; k++) {
+		if (!corr_text_shown(nn, &negs[k]))
+			continue;
 		hex8(i, negs[k].ispi);
 		fprintf(out, "  IKEv%u %s\n", negs[k].version, i);
 		one_timeline(out, &negs[k]);
 	}
+	corr_text_not_drawn(out, negs, nn);
 	fprintf(out, "\nA capture at b (%s), taken at the same time, would show which of a's "
 		"packets reached b and which of b's never left it: loss and its direction, "
 		"changes in transit, NAT, and the clock between them.\n", b);

@@ -384,6 +384,38 @@ static void text_timeline(FILE *out, const corr_input *in, const iks_negotiation
 }
 
 /* One negotiation's line: its SPIs, who started it, its outcome and why. */
+bool corr_text_shown(size_t nn, const iks_negotiation *n)
+{
+	return nn <= CORR_TEXT_NEGS_ALL || n->outcome != IKS_OUTCOME_COMPLETE;
+}
+
+static size_t not_shown(const iks_negotiation *negs, size_t nn)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < nn; i++)
+		k += !corr_text_shown(nn, &negs[i]);
+	return k;
+}
+
+void corr_text_negotiations(FILE *out, const iks_negotiation *negs, size_t nn)
+{
+	for (size_t k = 0; k < nn; k++)
+		if (corr_text_shown(nn, &negs[k]))
+			corr_text_negotiation(out, &negs[k]);
+	size_t hidden = not_shown(negs, nn);
+	if (hidden)
+		fprintf(out, "  and %zu more that completed, not listed (--json and --html have "
+			"every one)\n", hidden);
+}
+
+void corr_text_not_drawn(FILE *out, const iks_negotiation *negs, size_t nn)
+{
+	size_t hidden = not_shown(negs, nn);
+	if (hidden)
+		fprintf(out, "  (%zu negotiations that completed are not drawn: --html draws every "
+			"one)\n", hidden);
+}
+
 void corr_text_negotiation(FILE *out, const iks_negotiation *n)
 {
 	char i[17], r[17], ex[24];
@@ -478,8 +510,7 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 	const iks_negotiation *negs;
 	size_t nn = iks_correlation_negotiations(c, &negs);
 	fprintf(out, "\nnegotiations (%zu):\n", nn);
-	for (size_t k = 0; k < nn; k++)
-		corr_text_negotiation(out, &negs[k]);
+	corr_text_negotiations(out, negs, nn);
 
 	const iks_finding *f;
 	size_t nf = iks_correlation_findings(c, &f);
@@ -509,8 +540,11 @@ void corr_text_timelines(FILE *out, const corr_input in[2], const iks_correlatio
 	const iks_negotiation *negs;
 	size_t nn = iks_correlation_negotiations(c, &negs);
 	for (size_t k = 0; k < nn; k++) {
+		if (!corr_text_shown(nn, &negs[k]))
+			continue;
 		hex8(i, negs[k].ispi);
 		fprintf(out, "  IKEv%u %s\n", negs[k].version, i);
 		text_timeline(out, in, &negs[k], iks_correlation_clock(c));
 	}
+	corr_text_not_drawn(out, negs, nn);
 }
