@@ -383,7 +383,6 @@ static void text_timeline(FILE *out, const corr_input *in, const iks_negotiation
 	}
 }
 
-/* One negotiation's line: its SPIs, who started it, its outcome and why. */
 bool corr_text_shown(size_t nn, const iks_negotiation *n)
 {
 	return nn <= CORR_TEXT_NEGS_ALL || n->outcome != IKS_OUTCOME_COMPLETE;
@@ -416,6 +415,7 @@ void corr_text_not_drawn(FILE *out, const iks_negotiation *negs, size_t nn)
 			"one)\n", hidden);
 }
 
+/* One negotiation's line: its SPIs, who started it, its outcome and why. */
 void corr_text_negotiation(FILE *out, const iks_negotiation *n)
 {
 	char i[17], r[17], ex[24];
