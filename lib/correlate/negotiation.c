@@ -430,6 +430,14 @@ static iks_status build(corr_ctx *c, const ike_ref *refs, size_t from, size_t to
 			add_copy(c, n, e, &aux[(size_t)(e - n->exchanges) * IKS_EXCHANGE_MAX_MESSAGES], &refs[i]);
 	}
 	free(aux);
+	/* room was made for one exchange per message; a negotiation has far
+	 * fewer (a message and its answer share one, retransmits too): give
+	 * the rest back, it is most of what a long capture's report holds */
+	if (n->nexchanges < cap && n->nexchanges) {
+		iks_ike_exchange *fit = realloc(n->exchanges, n->nexchanges * sizeof(*fit));
+		if (fit)
+			n->exchanges = fit;
+	}
 	judge(c, n);
 	return IKS_OK;
 }
