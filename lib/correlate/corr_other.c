@@ -76,67 +76,78 @@ static ovote *vote_for(ovote *v, size_t *nv, uint64_t flow)
 	return x;
 }
 
+/* One side's units of other traffic, in unit order. Keys carry the
+ * ordinal (the place in this list) as their index, so that every array is
+ * as long as the other traffic, not as the capture. */
+typedef struct oside {
+	keyed *k;
+	uint32_t *unit;  /* ordinal -> unit index */
+	uint32_t *match; /* ordinal -> the other side's ordinal, or NO_MATCH */
+	size_t n;
+} oside;
+
+static void oside_free(oside *o)
+{
+	free(o->k);
+	free(o->unit);
+	free(o->match);
+}
+
+static bool oside_build(const corr_ctx *c, int s, oside *o)
+{
+	const iks_trace *t = c->t[s];
+	size_t n = 0;
+	for (size_t i = 0; i < t->nunits; i++)
+		n += other_unit(c, s, i);
+	o->n = n;
+	o->k = big_malloc((n ? n : 1) * sizeof(keyed));
+	o->unit = big_malloc((n ? n : 1) * sizeof(uint32_t));
+	o->match = big_malloc((n ? n : 1) * sizeof(uint32_t));
+	if (!o->k || !o->unit || !o->match)
+		return false;
+	size_t j = 0;
+	for (size_t i = 0; i < t->nunits && j < n; i++) {
+		if (!other_unit(c, s, i))
+			continue;
+		o->k[j].key = other_key(t, &t->units[i]);
+		o->k[j].ts = t->units[i].ts_first;
+		o->k[j].idx = (uint32_t)j;
+		o->unit[j] = (uint32_t)i;
+		o->match[j] = NO_MATCH;
+		j++;
+	}
+	return true;
+}
+
 iks_status corr_other_traffic(corr_ctx *c)
 {
 	if (!c->out->clock.known)
 		return IKS_OK;
-	size_t n[2];
-	keyed *k[2];
-	uint32_t *m[2];
-	for (int s = 0; s < 2; s++) {
-		const iks_trace *t = c->t[s];
-		k[s] = big_malloc((t->nunits ? t->nunits : 1) * sizeof(keyed));
-		m[s] = big_malloc((t->nunits ? t->nunits : 1) * sizeof(uint32_t));
-		n[s] = 0;
-		if (!k[s] || !m[s]) {
-			free(k[0]);
-			free(m[0]);
-			if (s) {
-				free(k[1]);
-				free(m[1]);
-			}
-			return IKS_E_NOMEM;
-		}
-		for (size_t i = 0; i < t->nunits; i++) {
-			m[s][i] = NO_MATCH;
-			if (!other_unit(c, s, i))
-				continue;
-			k[s][n[s]].key = other_key(t, &t->units[i]);
-			k[s][n[s]].ts = t->units[i].ts_first;
-			k[s][n[s]].idx = (uint32_t)i;
-			n[s]++;
-		}
+	oside o[2];
+	memset(o, 0, sizeof(o));
+	ovote *votes = NULL;
+	/* sort b by key, then time; look each a unit up */
+	if (!oside_build(c, 0, &o[0]) || !oside_build(c, 1, &o[1]) ||
+	    !(votes = calloc(MAX_OFLOWS, sizeof(*votes))) || !corr_sort_keyed(o[1].k, o[1].n)) {
+		free(votes);
+		oside_free(&o[0]);
+		oside_free(&o[1]);
+		return IKS_E_NOMEM;
 	}
+	size_t nv = 0;
 	/* pair: same identity, b's copy within the window of a's on b's clock
 	 * (either direction: the delay is small against the window) */
-	ovote *votes = calloc(MAX_OFLOWS, sizeof(*votes));
-	size_t nv = 0;
-	if (!votes) {
-		for (int s = 0; s < 2; s++) {
-			free(k[s]);
-			free(m[s]);
-		}
-		return IKS_E_NOMEM;
-	}
-	/* sort b by key, then time; look each a unit up */
-	if (!corr_sort_keyed(k[1], n[1])) {
-		free(votes);
-		for (int s = 0; s < 2; s++) {
-			free(k[s]);
-			free(m[s]);
-		}
-		return IKS_E_NOMEM;
-	}
-	for (size_t x = 0; x < n[0]; x++) {
-		const trace_unit *ua = &c->t[0]->units[k[0][x].idx];
-		size_t lo = corr_keyed_lower(k[1], n[1], k[0][x].key);
+	const keyed *ka = o[0].k, *kb = o[1].k;
+	for (size_t x = 0; x < o[0].n; x++) {
+		const trace_unit *ua = &c->t[0]->units[o[0].unit[x]];
+		size_t lo = corr_keyed_lower(kb, o[1].n, ka[x].key);
 		double at_b = corr_to_b_clock(c, (double)ua->ts_first);
 		size_t best = SIZE_MAX;
 		double best_err = c->window_ns;
-		for (size_t y = lo; y < n[1] && k[1][y].key == k[0][x].key; y++) {
-			if (m[1][k[1][y].idx] != NO_MATCH)
+		for (size_t y = lo; y < o[1].n && kb[y].key == ka[x].key; y++) {
+			if (o[1].match[kb[y].idx] != NO_MATCH)
 				continue;
-			double err = fabs((double)k[1][y].ts - at_b);
+			double err = fabs((double)kb[y].ts - at_b);
 			if (err <= best_err) {
 				best_err = err;
 				best = y;
@@ -144,9 +155,9 @@ iks_status corr_other_traffic(corr_ctx *c)
 		}
 		if (best == SIZE_MAX)
 			continue;
-		const trace_unit *ub = &c->t[1]->units[k[1][best].idx];
-		m[0][k[0][x].idx] = k[1][best].idx;
-		m[1][k[1][best].idx] = k[0][x].idx;
+		const trace_unit *ub = &c->t[1]->units[o[1].unit[kb[best].idx]];
+		o[0].match[x] = kb[best].idx;
+		o[1].match[kb[best].idx] = (uint32_t)x;
 		/* a complete copy's TTL says who is upstream */
 		if (ua->kind == UNIT_INCOMPLETE || ub->kind == UNIT_INCOMPLETE || ua->ttl == ub->ttl)
 			continue;
@@ -166,9 +177,9 @@ iks_status corr_other_traffic(corr_ctx *c)
 		const iks_trace *t = c->t[s];
 		uint32_t lost = 0, sent = 0;
 		const trace_unit *first = NULL;
-		for (size_t i = 0; i < t->nunits; i++) {
-			if (!other_unit(c, s, i))
-				continue;
+		for (size_t x = 0; x < o[s].n; x++) {
+			size_t i = o[s].unit[x];
+			uint32_t mj = o[s].match[x];
 			const trace_unit *u = &t->units[i];
 			uint64_t fh = flow_hash(t, u);
 			const ovote *v = NULL;
@@ -182,14 +193,14 @@ iks_status corr_other_traffic(corr_ctx *c)
 				continue;
 			if (u->kind == UNIT_INCOMPLETE)
 				continue; /* never whole at its sender's side: the path before it */
-			if (m[s][i] == NO_MATCH && !corr_covered(c, s, u->ts_first))
+			if (mj == NO_MATCH && !corr_covered(c, s, u->ts_first))
 				continue;
-			if (m[s][i] == NO_MATCH && corr_beyond(c, s, i))
+			if (mj == NO_MATCH && corr_beyond(c, s, i))
 				continue; /* the capture-check finding counts it */
 			sent++;
 			const trace_unit *w = NULL;
-			if (m[s][i] != NO_MATCH) {
-				w = &c->t[1 - s]->units[m[s][i]];
+			if (mj != NO_MATCH) {
+				w = &c->t[1 - s]->units[o[1 - s].unit[mj]];
 				if (w->kind != UNIT_INCOMPLETE)
 					continue;
 			}
@@ -232,8 +243,7 @@ iks_status corr_other_traffic(corr_ctx *c)
 	}
 	free(votes);
 	for (int s = 0; s < 2; s++) {
-		free(k[s]);
-		free(m[s]);
+		oside_free(&o[s]);
 		/* the lost list stays in frame order (only entries added here move) */
 		if (added[s])
 			qsort(c->out->lost[s], c->out->nlost[s], sizeof(iks_lost_packet), cmp_lost);
