@@ -29,9 +29,7 @@
 #include "core/par.h"
 #include "correlate/correlate_internal.h"
 
-typedef struct pt {
-	double x, y;
-} pt;
+typedef corr_pt pt;
 
 static int cmp_pt(const void *p, const void *q)
 {
@@ -171,7 +169,7 @@ static double residual_low(const pt *p, size_t n, double slope, double icpt, dou
 	return n ? corr_select(tmp, n, n / 20) : 0;
 }
 
-static double refine_step(const pt *all, size_t nall, double bin_from, double before,
+static double refine_step(const corr_clock_points *in, double bin_from, double before,
 			  double after);
 
 /* Clock steps: the envelopes of 1 s bins, compared over STEP_WIN bins
@@ -179,9 +177,11 @@ static double refine_step(const pt *all, size_t nall, double bin_from, double be
  * is then placed at the first packet seen at both ends (of any kind) that
  * sits at the new level. */
 #define STEP_WIN 10
-static void find_steps(corr_ctx *c, const pt *p0, size_t n0, const pt *p1, size_t n1,
-		       const pt *all, size_t nall, double *r, double span, double thresh)
+static void find_steps(corr_ctx *c, const corr_clock_points *in, double *r, double span,
+		       double thresh)
 {
+	const pt *p0 = in->p[0], *p1 = in->p[1];
+	size_t n0 = in->n[0], n1 = in->n[1];
 	iks_clock_estimate *ce = &c->out->clock;
 	if (!n0 || !n1 || span <= 0)
 		return;
@@ -241,7 +241,7 @@ static void find_steps(corr_ctx *c, const pt *p0, size_t n0, const pt *p1, size_
 		if (fabs(s0) < thresh || fabs(s1) < thresh || (s0 > 0) != (s1 > 0) ||
 		    fabs(s0 - s1) > 0.5 * fmax(fabs(s0), fabs(s1)))
 			continue;
-		double at = refine_step(all, nall, (double)(k - 1) * 1e9, (lb + hb) / 2, (la + ha) / 2);
+		double at = refine_step(in, (double)(k - 1) * 1e9, (lb + hb) / 2, (la + ha) / 2);
 		c->step_at[c->nsteps] = at;
 		c->step_ns[c->nsteps] = (s0 + s1) / 2;
 		c->nsteps++;
@@ -335,53 +335,84 @@ static void fit(pt *p[2], const size_t n[2], pt *hull, double *tmp, double span,
 /* Where a step happened: the first packet seen at both ends (of any
  * direction or addresses: the step dwarfs the delays) closer to the level
  * after it than to the level before, near the bin boundary it was found at. */
-static double refine_step(const pt *all, size_t nall, double bin_from, double before,
+static double first_at(const pt *p, size_t n, double at, double bin_from, double before,
+		       double after)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i].x >= bin_from && p[i].x < at && fabs(p[i].y - after) < fabs(p[i].y - before))
+			at = p[i].x;
+	return at;
+}
+
+/* Where a step happened: the first packet seen at both ends (of any
+ * direction or addresses: the step dwarfs the delays) closer to the level
+ * after it than to the level before, near the bin boundary it was found at.
+ * The points between the hosts may be sorted by now: the first is a
+ * minimum, whatever the order. */
+static double refine_step(const corr_clock_points *in, double bin_from, double before,
 			  double after)
 {
 	double at = INFINITY;
-	for (size_t i = 0; i < nall; i++)
-		if (all[i].x >= bin_from && all[i].x < at &&
-		    fabs(all[i].y - after) < fabs(all[i].y - before))
-			at = all[i].x;
+	at = first_at(in->p[0], in->n[0], at, bin_from, before, after);
+	at = first_at(in->p[1], in->n[1], at, bin_from, before, after);
+	at = first_at(in->other, in->nother, at, bin_from, before, after);
 	return isfinite(at) ? at : bin_from + 1e9;
 }
 
-iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
+void corr_clock_points_free(corr_clock_points *in)
+{
+	free(in->p[0]);
+	free(in->other);
+	memset(in, 0, sizeof(*in));
+}
+
+iks_status corr_clock_points_make(corr_ctx *c, const corr_sample *s, size_t ns,
+				  corr_clock_points *in)
 {
 	iks_clock_estimate *ce = &c->out->clock;
-	/* both directions' points in one array (a's first, then b's), the
-	 * hull scratch and the residuals: 40 bytes a sample; the step search
-	 * reuses the hull scratch for all samples and the residuals for its
-	 * own */
-	pt *p[2];
-	size_t n[2] = { 0, 0 };
-	pt *pts = big_malloc((ns + 1) * sizeof(pt));
-	pt *hull = big_malloc((ns + 1) * sizeof(pt));
-	double *tmp = big_malloc((ns + 1) * sizeof(double));
-	if (!pts || !hull || !tmp) {
-		free(pts);
-		free(hull);
-		free(tmp);
-		return IKS_E_NOMEM;
-	}
+	memset(in, 0, sizeof(*in));
 	c->t0_ns = (double)c->t[0]->info.first_ns;
+	size_t n[2] = { 0, 0 }, no = 0;
 	for (size_t i = 0; i < ns; i++) {
 		int d = corr_sample_dir(c, &s[i]);
 		if (d >= 0)
 			n[d]++;
+		else
+			no++;
 	}
-	p[0] = pts;
-	p[1] = pts + n[0];
-	n[0] = n[1] = 0;
+	in->p[0] = big_malloc((n[0] + n[1] + 1) * sizeof(pt));
+	in->other = big_malloc((no + 1) * sizeof(pt));
+	if (!in->p[0] || !in->other) {
+		corr_clock_points_free(in);
+		return IKS_E_NOMEM;
+	}
+	in->p[1] = in->p[0] + n[0];
 	for (size_t i = 0; i < ns; i++) {
 		int d = corr_sample_dir(c, &s[i]);
+		pt *q = d >= 0 ? &in->p[d][in->n[d]++] : &in->other[in->nother++];
+		q->x = (double)s[i].ta - c->t0_ns;
+		q->y = (double)(s[i].tb - s[i].ta);
 		if (d < 0)
 			continue;
-		p[d][n[d]].x = (double)s[i].ta - c->t0_ns;
-		p[d][n[d]].y = (double)(s[i].tb - s[i].ta);
-		n[d]++;
 		ce->fragment_matches += s[i].fragment;
 		ce->retransmit_matches += s[i].retransmit;
+	}
+	return IKS_OK;
+}
+
+iks_status corr_estimate_clock(corr_ctx *c, corr_clock_points *in)
+{
+	iks_clock_estimate *ce = &c->out->clock;
+	/* the sort and hull scratch and the residuals: 24 bytes a point
+	 * between the hosts, on top of the points themselves */
+	pt **p = in->p;
+	size_t *n = in->n;
+	pt *hull = big_malloc((n[0] + n[1] + 1) * sizeof(pt));
+	double *tmp = big_malloc((n[0] + n[1] + 1) * sizeof(double));
+	if (!hull || !tmp) {
+		free(hull);
+		free(tmp);
+		return IKS_E_NOMEM;
 	}
 	ce->known = n[0] + n[1] > 0;
 	ce->matches = n[0] + n[1];
@@ -392,7 +423,6 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 	ce->delay_min_ba_s = NAN;
 	if (!ce->known) {
 		ce->offset_s = NAN;
-		free(pts);
 		free(hull);
 		free(tmp);
 		c->window_ns = c->opt.match_window_s * 1e9;
@@ -402,14 +432,8 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 	model m;
 	fit(p, n, hull, tmp, span, c->opt.threads, &m);
 	/* clock steps: found on the samples as they are, then taken out and
-	 * the model fitted again (the hull scratch, free between the fits,
-	 * holds every sample meanwhile) */
-	pt *all = hull;
-	for (size_t i = 0; i < ns; i++) {
-		all[i].x = (double)s[i].ta - c->t0_ns;
-		all[i].y = (double)(s[i].tb - s[i].ta);
-	}
-	find_steps(c, p[0], n[0], p[1], n[1], all, ns, tmp, span, 5e6);
+	 * the model fitted again */
+	find_steps(c, in, tmp, span, 5e6);
 	if (c->nsteps) {
 		for (int d = 0; d < 2; d++)
 			for (size_t i = 0; i < n[d]; i++)
@@ -470,7 +494,6 @@ iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns)
 	ce->window_s = w / 1e9;
 	double mg = 2 * c->error_ns + 10 * spread + 1e6;
 	ce->cover_margin_s = (mg < w ? mg : w) / 1e9;
-	free(pts);
 	free(hull);
 	free(tmp);
 	return IKS_OK;

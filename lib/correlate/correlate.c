@@ -381,7 +381,15 @@ iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_
 	if (st == IKS_OK && c.hosts_known) {
 		corr_assign_roles(&c);
 		ttl_drops(&c, samples, ns);
-		st = corr_estimate_clock(&c, samples, ns);
+		/* the samples go before the fit, which needs only their points:
+		 * that is the peak of a long capture's correlation */
+		corr_clock_points cp;
+		st = corr_clock_points_make(&c, samples, ns, &cp);
+		free(samples);
+		samples = NULL;
+		if (st == IKS_OK)
+			st = corr_estimate_clock(&c, &cp);
+		corr_clock_points_free(&cp);
 	}
 	if (!c.out->clock.known)
 		c.window_ns = c.opt.match_window_s * 1e9;

@@ -284,7 +284,27 @@ int corr_sample_dir(const corr_ctx *c, const corr_sample *x);
 /* corr_clock.c, step 3: offset, drift, delays, uncertainty, steps and
  * match window from the samples between the hosts; then the time both
  * captures cover. */
-iks_status corr_estimate_clock(corr_ctx *c, const corr_sample *s, size_t ns);
+typedef struct corr_pt {
+	double x, y; /* x = t_a - t0, y = t_b - t_a (ns) */
+} corr_pt;
+/* The samples as the clock reads them: those between the hosts by
+ * direction (p[1] follows p[0] in one block), every other one apart (a
+ * clock step is placed on any packet seen at both ends). 16 bytes a
+ * sample, against 40 for the samples, which can go before the fit. */
+typedef struct corr_clock_points {
+	corr_pt *p[2];
+	size_t n[2];
+	corr_pt *other;
+	size_t nother;
+} corr_clock_points;
+/* Fills *in (freed with corr_clock_points_free, also on failure) and the
+ * fragment and retransmit counts of the clock estimate; IKS_E_NOMEM. */
+iks_status corr_clock_points_make(corr_ctx *c, const corr_sample *s, size_t ns,
+				  corr_clock_points *in);
+void corr_clock_points_free(corr_clock_points *in);
+/* Sorts the points of *in (and moves b's meanwhile); they stay owned by
+ * the caller. */
+iks_status corr_estimate_clock(corr_ctx *c, corr_clock_points *in);
 void corr_coverage(corr_ctx *c);
 
 /* corr_checks.c: capture checks (same-capture before matching; filtered
