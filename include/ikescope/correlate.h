@@ -185,13 +185,18 @@ typedef struct iks_ike_message {
 } iks_ike_message;
 
 /* One exchange: IKEv1 main mode (msgid 0), a quick mode or informational
- * (per message ID); IKEv2: one message ID. */
-#define IKS_EXCHANGE_MAX_MESSAGES 8
+ * (per message ID); IKEv2: one message ID. `messages`: nmessages entries in
+ * the order of their first copy, owned by the correlation (freed by
+ * iks_correlation_free). An exchange keeps at most
+ * IKS_EXCHANGE_MAX_MESSAGES distinct messages (IKE fragments each count):
+ * copies of messages past that are not followed, and a `limit` finding
+ * naming the exchange says how many. */
+#define IKS_EXCHANGE_MAX_MESSAGES 64
 typedef struct iks_ike_exchange {
 	uint8_t type;
 	uint32_t msgid;
 	uint16_t nmessages;
-	iks_ike_message messages[IKS_EXCHANGE_MAX_MESSAGES];
+	iks_ike_message *messages;
 } iks_ike_exchange;
 
 enum iks_outcome {

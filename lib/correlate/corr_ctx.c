@@ -326,6 +326,51 @@ iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction
 	return f;
 }
 
+bool corr_room_pow2(void **arr, size_t n, size_t elem)
+{
+	if (n && (n < 2 || (n & (n - 1))))
+		return true; /* room up to the next power of two */
+	size_t cap = n ? n * 2 : 2;
+	void *p = realloc(*arr, cap * elem);
+	if (!p)
+		return false;
+	*arr = p;
+	return true;
+}
+
+iks_ike_message *corr_exchange_add_message(iks_ike_exchange *e, bool *full)
+{
+	if (e->nmessages >= IKS_EXCHANGE_MAX_MESSAGES) {
+		*full = true;
+		return NULL;
+	}
+	void *arr = e->messages;
+	if (!corr_room_pow2(&arr, e->nmessages, sizeof(*e->messages)))
+		return NULL;
+	e->messages = arr;
+	iks_ike_message *m = &e->messages[e->nmessages++];
+	memset(m, 0, sizeof(*m));
+	return m;
+}
+
+void corr_exchange_cap_finding(corr_ctx *c, const iks_negotiation *n, const iks_ike_exchange *e,
+			       uint32_t copies)
+{
+	iks_finding *f = corr_add_finding(c, IKS_FIND_LIMIT, IKS_SEV_WARNING, IKS_DIR_UNKNOWN);
+	if (!f)
+		return;
+	f->explain = "an exchange held more distinct messages than an exchange keeps "
+		     "(IKS_EXCHANGE_MAX_MESSAGES): this many copies of the later ones were not "
+		     "followed";
+	f->count = copies;
+	f->has_ike = true;
+	f->version = n->version;
+	f->exchange = e->type;
+	memcpy(f->ispi, n->ispi, 8);
+	memcpy(f->rspi, n->rspi, 8);
+	f->msgid = e->msgid;
+}
+
 double corr_steps_before(const corr_ctx *c, double x)
 {
 	double s = 0;

@@ -488,8 +488,11 @@ void iks_correlation_free(iks_correlation *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->nnegs; i++)
+	for (size_t i = 0; i < c->nnegs; i++) {
+		for (uint32_t x = 0; x < c->negs[i].nexchanges; x++)
+			free(c->negs[i].exchanges[x].messages);
 		free(c->negs[i].exchanges);
+	}
 	free(c->negs);
 	free(c->finds);
 	free(c->verdicts);

@@ -240,6 +240,17 @@ size_t corr_time_index(const corr_ctx *c, int s, double v);
 /* Append a finding (zeroed, kind/severity/direction set); NULL at the cap
  * (counted, and reported once as an IKS_FIND_LIMIT finding). */
 iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction);
+/* Room for element n of *arr, an array of elem-sized entries whose room is
+ * the power of two at or above n (at least 2) and grows with it: false
+ * when out of memory (*arr unchanged). */
+bool corr_room_pow2(void **arr, size_t n, size_t elem);
+/* A new zeroed message at the end of e's; NULL out of memory, or at
+ * IKS_EXCHANGE_MAX_MESSAGES (then *full is set). */
+iks_ike_message *corr_exchange_add_message(iks_ike_exchange *e, bool *full);
+/* The limit finding for `copies` copies of messages past the cap of
+ * exchange e of negotiation n. */
+void corr_exchange_cap_finding(corr_ctx *c, const iks_negotiation *n, const iks_ike_exchange *e,
+			       uint32_t copies);
 /* A finding names the IKE message of unit u (if it is one). */
 void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u);
 /* A limit finding for each trace that reached a cap while it was loaded

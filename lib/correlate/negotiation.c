@@ -100,29 +100,38 @@ static iks_ike_exchange *find_exchange(iks_negotiation *n, const trace_ike *u, s
 	return e;
 }
 
-/* Add one sent copy of a message to its exchange; `aux` parallels the
- * exchange's messages. */
-static void add_copy(corr_ctx *c, const iks_negotiation *n, iks_ike_exchange *e, msg_aux *aux,
-		     const ike_ref *r)
+/* Add one sent copy of a message to its exchange; *auxp parallels the
+ * exchange's messages and grows with them. False when out of memory; a
+ * copy of a message past the exchange's cap is counted in *capped. */
+static bool add_copy(corr_ctx *c, const iks_negotiation *n, iks_ike_exchange *e, msg_aux **auxp,
+		     const ike_ref *r, uint32_t *capped)
 {
 	const trace_unit *u = unit_of(c, r);
 	const trace_ike *k = ike_of(c, r);
 	int dir = dir_of(sender_of(r));
 	double t = (double)u->ts_first / 1e9;
 	iks_ike_message *m = NULL;
-	msg_aux *x = NULL;
+	msg_aux *x = NULL, *aux = *auxp;
 	for (uint16_t i = 0; i < e->nmessages; i++)
 		if (aux[i].key == u->key && e->messages[i].dir == dir) {
 			m = &e->messages[i];
 			x = &aux[i];
 		}
 	if (!m) {
-		if (e->nmessages == IKS_EXCHANGE_MAX_MESSAGES)
-			return;
-		x = &aux[e->nmessages];
+		void *grown = aux;
+		if (e->nmessages < IKS_EXCHANGE_MAX_MESSAGES &&
+		    !corr_room_pow2(&grown, e->nmessages, sizeof(*aux)))
+			return false;
+		*auxp = aux = grown;
+		bool full = false;
+		if (!(m = corr_exchange_add_message(e, &full))) {
+			if (!full)
+				return false;
+			(*capped)++;
+			return true;
+		}
+		x = &aux[e->nmessages - 1];
 		x->key = u->key;
-		m = &e->messages[e->nmessages++];
-		memset(m, 0, sizeof(*m));
 		m->dir = dir;
 		m->length = k->length;
 		m->encrypted = k->encrypted;
@@ -149,7 +158,7 @@ static void add_copy(corr_ctx *c, const iks_negotiation *n, iks_ike_exchange *e,
 			m->received_s = t;
 			m->frame_received = u->frame;
 		}
-		return;
+		return true;
 	}
 	if (m->sent_count >= 1 && m->sent_count <= 8)
 		m->retransmit_gaps_s[m->sent_count - 1] = t - x->last_s; /* sender's clock */
@@ -171,6 +180,7 @@ static void add_copy(corr_ctx *c, const iks_negotiation *n, iks_ike_exchange *e,
 			m->frame_received = v->frame;
 		}
 	}
+	return true;
 }
 
 static bool answered(const iks_ike_exchange *e, uint16_t req)
@@ -408,10 +418,12 @@ static iks_status build(corr_ctx *c, const ike_ref *refs, size_t from, size_t to
 	iks_negotiation *n = &o->negs[o->nnegs];
 	memset(n, 0, sizeof(*n));
 	n->exchanges = calloc(cap, sizeof(*n->exchanges));
-	msg_aux *aux = calloc(cap * IKS_EXCHANGE_MAX_MESSAGES, sizeof(*aux));
-	if (!n->exchanges || !aux) {
+	msg_aux **aux = calloc(cap, sizeof(*aux)); /* per exchange, beside its messages */
+	uint32_t *capped = calloc(cap, sizeof(*capped));
+	if (!n->exchanges || !aux || !capped) {
 		free(n->exchanges);
 		free(aux);
+		free(capped);
 		return IKS_E_NOMEM;
 	}
 	o->nnegs++;
@@ -420,16 +432,28 @@ static iks_status build(corr_ctx *c, const ike_ref *refs, size_t from, size_t to
 	memcpy(n->ispi, first->ispi, 8);
 	n->initiator = dir_of(sender_of(&refs[from]));
 	n->start_s = refs[from].ta / 1e9;
+	iks_status st = IKS_OK;
 	static const uint8_t zero[8];
 	for (size_t i = from; i < to; i++) {
 		const trace_ike *u = ike_of(c, &refs[i]);
 		if (!memcmp(n->rspi, zero, 8))
 			memcpy(n->rspi, u->rspi, 8);
 		iks_ike_exchange *e = find_exchange(n, u, cap);
-		if (e)
-			add_copy(c, n, e, &aux[(size_t)(e - n->exchanges) * IKS_EXCHANGE_MAX_MESSAGES], &refs[i]);
+		size_t xi = e ? (size_t)(e - n->exchanges) : 0;
+		if (e && !add_copy(c, n, e, &aux[xi], &refs[i], &capped[xi])) {
+			st = IKS_E_NOMEM;
+			break;
+		}
+	}
+	for (size_t x = 0; x < cap; x++) {
+		if (capped[x] && st == IKS_OK)
+			corr_exchange_cap_finding(c, n, &n->exchanges[x], capped[x]);
+		free(aux[x]);
 	}
 	free(aux);
+	free(capped);
+	if (st != IKS_OK)
+		return st;
 	/* room was made for one exchange per message; a negotiation has far
 	 * fewer (a message and its answer share one, retransmits too): give
 	 * the rest back, it is most of what a long capture's report holds */

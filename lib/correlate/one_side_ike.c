@@ -135,7 +135,6 @@ iks_status one_side_negotiations(corr_ctx *c)
 		}
 	}
 	qsort(refs, n, sizeof(*refs), cmp_ref);
-	enum { EXCHANGES_MAX = 64 };
 	for (size_t i = 0; i < n;) {
 		const trace_ike *k0 = unit_ike(t, &t->units[refs[i].r.unit]);
 		size_t j = i;
@@ -146,7 +145,10 @@ iks_status one_side_negotiations(corr_ctx *c)
 			continue;
 		}
 		iks_negotiation *ng = neg_new(o);
-		if (!ng || !(ng->exchanges = calloc(EXCHANGES_MAX, sizeof(*ng->exchanges)))) {
+		size_t cap = j - i; /* at most one exchange per message */
+		uint32_t *capped = NULL;
+		if (!ng || !(ng->exchanges = calloc(cap, sizeof(*ng->exchanges))) ||
+		    !(capped = calloc(cap, sizeof(*capped)))) {
 			free(refs);
 			return IKS_E_NOMEM;
 		}
@@ -161,7 +163,7 @@ iks_status one_side_negotiations(corr_ctx *c)
 			static const uint8_t zero[8];
 			if (!memcmp(ng->rspi, zero, 8))
 				memcpy(ng->rspi, k->rspi, 8);
-			iks_ike_exchange *e = exchange_of(ng, k->exchange, k->msgid, EXCHANGES_MAX);
+			iks_ike_exchange *e = exchange_of(ng, k->exchange, k->msgid, cap);
 			if (!e)
 				continue;
 			bool resp = k->version == 2 ? (k->flags & IKS_IKEV2_FLAG_RESPONSE) != 0 : d != ng->initiator;
@@ -173,10 +175,16 @@ iks_status one_side_negotiations(corr_ctx *c)
 					m = &e->messages[q];
 			double ts = (double)u->ts / 1e9;
 			if (!m) {
-				if (e->nmessages == IKS_EXCHANGE_MAX_MESSAGES)
+				bool full = false;
+				if (!(m = corr_exchange_add_message(e, &full))) {
+					if (!full) {
+						free(capped);
+						free(refs);
+						return IKS_E_NOMEM;
+					}
+					capped[e - ng->exchanges]++;
 					continue;
-				m = &e->messages[e->nmessages++];
-				memset(m, 0, sizeof(*m));
+				}
 				m->dir = d;
 				m->response = resp;
 				m->length = k->length;
@@ -205,6 +213,16 @@ iks_status one_side_negotiations(corr_ctx *c)
 				m->sent_count++;
 			else
 				m->arrived_count++;
+		}
+		for (size_t x = 0; x < ng->nexchanges; x++)
+			if (capped[x])
+				corr_exchange_cap_finding(c, ng, &ng->exchanges[x], capped[x]);
+		free(capped);
+		/* room was made for one exchange per message: give back the rest */
+		if (ng->nexchanges < cap && ng->nexchanges) {
+			iks_ike_exchange *fit = realloc(ng->exchanges, ng->nexchanges * sizeof(*fit));
+			if (fit)
+				ng->exchanges = fit;
 		}
 		/* outcome, from this side */
 		ng->outcome = IKS_OUTCOME_COMPLETE;
