@@ -25,9 +25,11 @@
 #include "core/hash.h"
 #include "correlate/correlate_internal.h"
 
-#define NAT_PORTS_MAX 8     /* own UDP ports followed per side */
-#define NAT_IDS_MAX 64      /* SA identities remembered per mapping */
-#define NAT_REBINDS_MAX 16  /* rebindings reported per side */
+#define NAT_PORTS_MAX 8     /* own UDP ports followed per side (a limit finding past it) */
+#define NAT_IDS_MAX 64      /* SA identities remembered per mapping: the latest (the SAs a
+			       rebinding carries on are the current ones; older ones give way) */
+#define NAT_REBINDS_MAX 16  /* rebindings reported per side (further ones counted, in a
+			       limit finding) */
 #define NAT_REJECTED_SLOTS 1024 /* other sources remembered per mapping (a memo: past
 				   3/4 full, a source is looked at again each time) */
 
@@ -41,7 +43,8 @@ typedef struct mapping {
 	uint16_t own_port;
 	uint16_t peer_port;   /* the peer's public port as this capture sees it */
 	uint16_t peer_addr;   /* address index in this trace */
-	uint32_t nids;
+	uint32_t nids;        /* identities in ids[] (at most NAT_IDS_MAX) */
+	uint32_t next_id;     /* once full, the slot the next identity takes (the oldest) */
 	uint64_t last_id;     /* the identity added last: most packets repeat it */
 	uint64_t ids[NAT_IDS_MAX];
 } mapping;
@@ -118,8 +121,14 @@ static void add_id(mapping *m, uint64_t id)
 	if (!id || id == m->last_id)
 		return;
 	m->last_id = id;
-	if (m->nids < NAT_IDS_MAX && !has_id(m, id))
+	if (has_id(m, id))
+		return;
+	if (m->nids < NAT_IDS_MAX) {
 		m->ids[m->nids++] = id;
+		return;
+	}
+	m->ids[m->next_id] = id;
+	m->next_id = (m->next_id + 1) % NAT_IDS_MAX;
 }
 
 static bool is_udp_ipsec(const trace_unit *u)
@@ -265,6 +274,16 @@ static void report(corr_ctx *c, int r, size_t j, const mapping *old, uint32_t st
 	f->total = stale_sent;
 }
 
+static void cap_finding(corr_ctx *c, int r, uint32_t count, const char *explain)
+{
+	iks_finding *f = corr_add_finding(c, IKS_FIND_LIMIT, IKS_SEV_WARNING, IKS_DIR_UNKNOWN);
+	if (!f)
+		return;
+	f->side = r == 0 ? 'a' : 'b';
+	f->count = count;
+	f->explain = explain;
+}
+
 static iks_status rebinds_seen_by(corr_ctx *c, int r)
 {
 	const iks_trace *t = c->t[r];
@@ -274,9 +293,10 @@ static iks_status rebinds_seen_by(corr_ctx *c, int r)
 	size_t reported = 0;
 	rejected_set *rejected = calloc(NAT_PORTS_MAX, sizeof(*rejected));
 	source_index sources = { NULL, 0, false };
+	uint32_t more_rebinds = 0, unfollowed = 0; /* past the caps */
 	if (!rejected)
 		return IKS_E_NOMEM;
-	for (size_t j = 0; j < t->nunits && reported < NAT_REBINDS_MAX; j++) {
+	for (size_t j = 0; j < t->nunits; j++) {
 		const trace_unit *u = &t->units[j];
 		if (c->role[r][j] != ROLE_RECEIVED || !is_udp_ipsec(u))
 			continue;
@@ -288,8 +308,10 @@ static iks_status rebinds_seen_by(corr_ctx *c, int r)
 				rej = &rejected[i];
 			}
 		if (!m) {
-			if (ncur == NAT_PORTS_MAX)
+			if (ncur == NAT_PORTS_MAX) {
+				unfollowed++;
 				continue;
+			}
 			rej = &rejected[ncur];
 			m = &cur[ncur++];
 			memset(m, 0, sizeof(*m));
@@ -314,9 +336,13 @@ static iks_status rebinds_seen_by(corr_ctx *c, int r)
 			rejected_add(rej, src);
 			continue; /* another conversation, not this one moving */
 		}
-		rb[reported].j = j;
-		rb[reported].old = *m;
-		reported++;
+		if (reported < NAT_REBINDS_MAX) {
+			rb[reported].j = j;
+			rb[reported].old = *m;
+			reported++;
+		} else {
+			more_rebinds++; /* followed, so that later sources are judged right */
+		}
 		mapping next;
 		memset(&next, 0, sizeof(next));
 		next.own_port = m->own_port;
@@ -331,6 +357,15 @@ static iks_status rebinds_seen_by(corr_ctx *c, int r)
 	mark_stale(c, r, rb, reported);
 	for (size_t i = 0; i < reported; i++)
 		report(c, r, rb[i].j, &rb[i].old, rb[i].stale, rb[i].sent);
+	if (more_rebinds)
+		cap_finding(c, r, more_rebinds,
+			    "more NAT rebindings than are reported per capture (16): this many "
+			    "later ones were seen but not reported, nor their stale packets counted");
+	if (unfollowed)
+		cap_finding(c, r, unfollowed,
+			    "IPsec arrived on more of the host's UDP ports than NAT rebinding follows "
+			    "(8): this many packets to the ports past them were not looked at for a "
+			    "rebinding");
 	return IKS_OK;
 }
 

@@ -113,9 +113,9 @@ static void headline(const iks_finding *f, char *buf, size_t len)
 			 f->discarded ? ", discarded by the receiver" : "");
 		break;
 	case IKS_FIND_LIMIT:
+		/* which cap, and what the count counts: the explanation below */
 		if (f->side)
-			snprintf(p, left, "capture %c: %u packets and fragments past the cap not kept",
-				 f->side, f->count);
+			snprintf(p, left, "capture %c: %u past a cap, not followed", f->side, f->count);
 		else
 			snprintf(p, left, "%u not kept past a cap", f->count);
 		break;
