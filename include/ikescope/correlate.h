@@ -93,7 +93,8 @@ typedef struct iks_correlate_options {
 	double match_window_s;    /* a copy must arrive within this many seconds of
 				     its expected arrival (default 2 s) */
 	uint32_t negotiations_max;/* IKE SAs followed (default 100,000) */
-	uint32_t findings_max;    /* findings kept (default 100,000) */
+	uint32_t findings_max;    /* findings kept (default 100,000); past it one more, a `limit`
+				     finding, counts those not kept */
 	uint32_t groups_max;      /* packet groups kept (default 200,000; see
 				     iks_correlation_groups) */
 	uint32_t threads;         /* threads a correlation may run at once, the caller's

@@ -290,7 +290,7 @@ void corr_trace_cap_findings(corr_ctx *c)
 			continue;
 		iks_finding *f = corr_add_finding(c, IKS_FIND_LIMIT, IKS_SEV_WARNING, IKS_DIR_UNKNOWN);
 		if (!f)
-			return;
+			continue;
 		f->side = s == 0 ? 'a' : 'b';
 		f->count = t->info.dropped > UINT32_MAX ? UINT32_MAX : (uint32_t)t->info.dropped;
 		f->explain = "the capture holds more than its trace keeps (units_max, or frame "
@@ -324,6 +324,42 @@ iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction
 	f->direction = direction;
 	f->datagram_len = IKS_LEN_UNKNOWN;
 	return f;
+}
+
+void corr_deletes_cap_finding(corr_ctx *c, int s)
+{
+	uint64_t n = c->t[s]->deletes_dropped;
+	if (!n)
+		return;
+	iks_finding *f = corr_add_finding(c, IKS_FIND_LIMIT, IKS_SEV_WARNING, IKS_DIR_UNKNOWN);
+	if (!f)
+		return;
+	f->side = s == 0 ? 'a' : 'b';
+	f->explain = "more SPIs in Delete payloads than a trace keeps: the rest are not followed";
+	f->count = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+void corr_findings_cap_finding(corr_ctx *c)
+{
+	iks_correlation *o = c->out;
+	if (!o->finds_dropped)
+		return;
+	/* one slot past findings_max, for the finding that says so */
+	if (o->nfinds == o->cap_finds) {
+		iks_finding *f = realloc(o->finds, (o->cap_finds + 1) * sizeof(*f));
+		if (!f)
+			return; /* out of memory: the caller's next allocation fails too */
+		o->finds = f;
+		o->cap_finds++;
+	}
+	iks_finding *f = &o->finds[o->nfinds++];
+	memset(f, 0, sizeof(*f));
+	f->kind = IKS_FIND_LIMIT;
+	f->severity = IKS_SEV_WARNING;
+	f->direction = IKS_DIR_UNKNOWN;
+	f->datagram_len = IKS_LEN_UNKNOWN;
+	f->explain = "more findings than findings_max: this many more were not kept";
+	f->count = o->finds_dropped > UINT32_MAX ? UINT32_MAX : (uint32_t)o->finds_dropped;
 }
 
 bool corr_room_pow2(void **arr, size_t n, size_t elem)

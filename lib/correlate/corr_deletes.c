@@ -172,19 +172,8 @@ static void judge_delete(corr_ctx *c, const spi_index x[2], int s, const del_ref
 
 iks_status corr_deleted_sas(corr_ctx *c)
 {
-	for (int s = 0; s < 2; s++) {
-		if (c->t[s]->deletes_dropped) {
-			iks_finding *f = corr_add_finding(c, IKS_FIND_LIMIT, IKS_SEV_WARNING,
-							  IKS_DIR_UNKNOWN);
-			if (f) {
-				f->explain = "more SPIs in Delete payloads than a trace keeps: the rest are "
-					     "not followed";
-				f->count = (uint32_t)(c->t[s]->deletes_dropped > UINT32_MAX
-							      ? UINT32_MAX
-							      : c->t[s]->deletes_dropped);
-			}
-		}
-	}
+	for (int s = 0; s < 2; s++)
+		corr_deletes_cap_finding(c, s);
 	if (!c->t[0]->ndeletes && !c->t[1]->ndeletes)
 		return IKS_OK; /* the usual case: nothing to index */
 	spi_index x[2] = { { NULL, 0 }, { NULL, 0 } };

@@ -425,6 +425,8 @@ iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_
 	}
 	corr_checks_free(&c);
 	if (st == IKS_OK)
+		corr_findings_cap_finding(&c);
+	if (st == IKS_OK)
 		st = corr_verdicts(&c);
 	free(c.mods);
 	for (int s = 0; s < 2; s++) {

@@ -240,6 +240,13 @@ size_t corr_time_index(const corr_ctx *c, int s, double v);
 /* Append a finding (zeroed, kind/severity/direction set); NULL at the cap
  * (counted, and reported once as an IKS_FIND_LIMIT finding). */
 iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction);
+/* The limit finding of capture s's Delete SPIs past TRACE_DELETES_MAX
+ * (none when none were turned away). */
+void corr_deletes_cap_finding(corr_ctx *c, int s);
+/* After every finding is made, before they are ordered and judged: when
+ * findings_max turned findings away, one `limit` finding (one past the
+ * cap) counting them. */
+void corr_findings_cap_finding(corr_ctx *c);
 /* Room for element n of *arr, an array of elem-sized entries whose room is
  * the power of two at or above n (at least 2) and grows with it: false
  * when out of memory (*arr unchanged). */

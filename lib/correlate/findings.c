@@ -467,7 +467,7 @@ static void loss_summary(corr_ctx *c, int side, const dir_tally *d)
 			continue;
 		iks_finding *f = corr_add_finding(c, IKS_FIND_PACKET_LOSS, IKS_SEV_ERROR, dir);
 		if (!f)
-			return;
+			continue;
 		const trace_unit *u = d->first_lost[k];
 		f->explain = EXPLAIN_LOSS;
 		fill_times(c, f, side, u, NULL);
@@ -572,15 +572,6 @@ iks_status corr_findings(corr_ctx *c)
 	free_index(&x[0]);
 	free_index(&x[1]);
 	corr_hostdrop_findings(c);
-	if (c->out->finds_dropped) {
-		/* the cap: say so in the last slot */
-		iks_finding *f = &c->out->finds[c->out->nfinds - 1];
-		memset(f, 0, sizeof(*f));
-		f->kind = IKS_FIND_LIMIT;
-		f->severity = IKS_SEV_WARNING;
-		f->explain = "more findings than findings_max: the rest were not kept";
-		f->count = (uint32_t)c->out->finds_dropped;
-	}
 	return IKS_OK;
 }
 

@@ -138,6 +138,7 @@ iks_status iks_diagnose(const iks_trace *t, const iks_correlate_options *opt, ik
 		st = one_side_unknown_spi(&c);
 		icv = one_side_icv(&c);
 		one_side_icmp(&c, &ignored, &icmp_frame);
+		corr_findings_cap_finding(&c);
 		if (st == IKS_OK)
 			st = corr_order_findings(c.out);
 		for (size_t i = 0; st == IKS_OK && ignored && i < c.out->nfinds && !icmp; i++)

@@ -26,14 +26,15 @@ void one_side_fragments(corr_ctx *c)
 		const trace_unit *u = &t->units[i];
 		if (u->kind != UNIT_INCOMPLETE || dir_of(c, u) != IN)
 			continue;
-		iks_finding *f = corr_add_finding(c, IKS_FIND_FRAGMENT_LOSS, IKS_SEV_ERROR, IN);
-		if (!f)
-			return;
 		bool first = (u->flags & UNIT_F_FIRST_SEEN) != 0;
 		if (first)
 			with_first++;
 		else
 			without_first++;
+		/* at findings_max: counted there, and in the pattern here */
+		iks_finding *f = corr_add_finding(c, IKS_FIND_FRAGMENT_LOSS, IKS_SEV_ERROR, IN);
+		if (!f)
+			continue;
 		const trace_holes *h = unit_holes(t, u);
 		f->ip_id = u->ip_id;
 		f->proto = u->proto;
@@ -86,7 +87,7 @@ void one_side_icmp(corr_ctx *c, uint32_t *ignored, uint64_t *which)
 			continue;
 		iks_finding *f = corr_add_finding(c, IKS_FIND_ICMP_FRAG_NEEDED, IKS_SEV_WARNING, OUT);
 		if (!f)
-			return;
+			continue;
 		f->explain = "a router announced a smaller MTU for a packet this host sent with DF set";
 		f->reached_sender = true;
 		f->mtu = q->mtu;
@@ -125,7 +126,7 @@ uint32_t one_side_icv(corr_ctx *c)
 		n++;
 		iks_finding *f = corr_add_finding(c, IKS_FIND_MODIFIED_IN_TRANSIT, IKS_SEV_ERROR, IN);
 		if (!f)
-			break;
+			continue; /* n counts it still */
 		f->explain = "the peer's packet failed its integrity check here: bytes changed on the "
 			     "way, or the key does not fit";
 		f->proto = u->proto;
@@ -143,6 +144,7 @@ uint32_t one_side_icv(corr_ctx *c)
 void one_side_stale(corr_ctx *c)
 {
 	const iks_trace *t = c->t[0];
+	corr_deletes_cap_finding(c, 0);
 	for (size_t d = 0; d < t->ndeletes; d++) {
 		const trace_delete *del = &t->deletes[d];
 		const trace_unit *du = &t->units[del->unit];
@@ -170,7 +172,7 @@ void one_side_stale(corr_ctx *c)
 			continue;
 		iks_finding *f = corr_add_finding(c, IKS_FIND_BAD_SPI, IKS_SEV_ERROR, IN);
 		if (!f)
-			return;
+			continue;
 		f->explain = "the peer kept using an SA this host deleted: its Delete never reached the "
 			     "peer, or the peer ignored it";
 		f->proto = del->proto == 2 ? 51 : 50;
@@ -325,10 +327,10 @@ iks_status one_side_unknown_spi(corr_ctx *c)
 				notify = &t->units[nt[k]];
 		size_t at = lower_i64(older, nolder, first->ts - 10000000000LL);
 		bool older_pair = at < nolder && older[at] <= last->ts + 10000000000LL;
-		if (notify || !older_pair) {
-			iks_finding *f = corr_add_finding(c, IKS_FIND_BAD_SPI, IKS_SEV_ERROR, IN);
-			if (!f)
-				break;
+		iks_finding *f = notify || !older_pair
+					 ? corr_add_finding(c, IKS_FIND_BAD_SPI, IKS_SEV_ERROR, IN)
+					 : NULL;
+		if (f) {
 			f->explain = notify ? "the peer sends on an SA this host does not have (it answered "
 					      "INVALID_SPI): the peer kept an SA the host lost (a restart, or "
 					      "a Delete the peer missed)"

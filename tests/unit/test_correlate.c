@@ -270,6 +270,42 @@ static size_t limit_findings(const iks_correlation *c, char side, uint32_t *coun
 	return hits;
 }
 
+/* findings_max: the first findings kept, every one turned away counted in
+ * one limit finding past the cap, none overwritten, in both modes. The
+ * truth: the same correlation uncapped (27 findings for the pair, 8 for a
+ * alone). */
+START_TEST(findings_cap_is_counted)
+{
+	char pa[512], pb[512], err[IKS_ERRBUF_SIZE];
+	fixture_path("ikev2_psk_randomloss_a.pcap", pa, sizeof(pa));
+	fixture_path("ikev2_psk_randomloss_b.pcap", pb, sizeof(pb));
+	iks_trace *ta = NULL, *tb = NULL;
+	ck_assert_int_eq(iks_trace_load(pa, NULL, &ta, err), IKS_OK);
+	ck_assert_int_eq(iks_trace_load(pb, NULL, &tb, err), IKS_OK);
+	for (int one = 0; one < 2; one++) {
+		iks_correlation *c = NULL;
+		const iks_finding *f;
+		ck_assert_int_eq(one ? iks_diagnose(ta, NULL, &c) : iks_correlate(ta, tb, NULL, &c), IKS_OK);
+		size_t all = iks_correlation_findings(c, &f);
+		uint32_t count = 0;
+		ck_assert_uint_eq(limit_findings(c, 0, &count), 0);
+		iks_correlation_free(c);
+		ck_assert_uint_gt(all, 4);
+		iks_correlate_options o;
+		iks_correlate_options_default(&o);
+		o.findings_max = 3;
+		ck_assert_int_eq(one ? iks_diagnose(ta, &o, &c) : iks_correlate(ta, tb, &o, &c), IKS_OK);
+		size_t kept = iks_correlation_findings(c, &f);
+		ck_assert_uint_eq(kept, 4);
+		ck_assert_uint_eq(limit_findings(c, 0, &count), 1);
+		ck_assert_uint_eq(count, all - 3);
+		iks_correlation_free(c);
+	}
+	iks_trace_free(ta);
+	iks_trace_free(tb);
+}
+END_TEST
+
 START_TEST(trace_caps_are_findings)
 {
 	char pa[512], pb[512], err[IKS_ERRBUF_SIZE];
@@ -490,6 +526,7 @@ Suite *suite_correlate(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, ikev2_fragments_dropped_in_path);
 	tcase_add_test(tc, trace_caps_are_findings);
+	tcase_add_test(tc, findings_cap_is_counted);
 	tcase_add_test(tc, ikev1_esp_fragments_black_holed);
 	tcase_add_test(tc, clean_negotiations);
 	tcase_add_test(tc, icmp_frag_needed_is_not_loss);
