@@ -35,7 +35,8 @@ typedef struct iks_trace_limits {
 	uint32_t units_max;       /* packets/datagrams kept (default 16,000,000); also the cap
 				     on IP fragments kept as units of their own */
 	uint32_t addresses_max;   /* distinct IP addresses (default and most 65,535; past it
-				     the last slot stands for all further addresses) */
+				     the last slot stands for all further addresses, each lookup
+				     counted in iks_trace_info.addresses_merged) */
 	iks_decoder_limits decoder; /* used by iks_trace_load (zero fields: defaults) */
 } iks_trace_limits;
 
@@ -70,6 +71,8 @@ typedef struct iks_trace_info {
 	uint64_t dropped;         /* units not kept because of a cap */
 	int64_t first_ns, last_ns;/* capture time span (ns since the epoch) */
 	uint64_t decode_errors;   /* records with an error */
+	uint64_t addresses_merged;/* addresses of units looked up past addresses_max, each time:
+				     taken as the last address kept (a `limit` finding says so) */
 } iks_trace_info;
 
 IKS_API void iks_trace_get_info(const iks_trace *t, iks_trace_info *info);

@@ -286,6 +286,19 @@ void corr_trace_cap_findings(corr_ctx *c)
 {
 	for (int s = 0; s < 2; s++) {
 		const iks_trace *t = c->t[s];
+		if (t && t->info.addresses_merged) {
+			iks_finding *f = corr_add_finding(c, IKS_FIND_LIMIT, IKS_SEV_WARNING,
+							  IKS_DIR_UNKNOWN);
+			if (f) {
+				uint64_t n = t->info.addresses_merged;
+				f->side = s == 0 ? 'a' : 'b';
+				f->count = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+				f->explain = "the capture holds more distinct addresses than its trace "
+					     "keeps (addresses_max): this many addresses of packets past "
+					     "it were taken as the last address kept, so what they did "
+					     "may be told of that address";
+			}
+		}
 		if (!t || !t->info.dropped)
 			continue;
 		iks_finding *f = corr_add_finding(c, IKS_FIND_LIMIT, IKS_SEV_WARNING, IKS_DIR_UNKNOWN);

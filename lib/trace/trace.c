@@ -109,7 +109,8 @@ void iks_trace_get_info(const iks_trace *t, iks_trace_info *info)
 }
 
 /* Index of an address, adding it; the last index is shared by all
- * addresses past the cap (counted in info.dropped... as addresses). */
+ * addresses past the cap (each such lookup counted in
+ * info.addresses_merged). */
 static uint32_t intern_addr_slow(iks_trace *t, const iks_addr *a)
 {
 	uint64_t h = h_final(h_bytes(IKS_FNV_OFFSET, (const uint8_t *)a, sizeof(*a)));
@@ -117,8 +118,10 @@ static uint32_t intern_addr_slow(iks_trace *t, const iks_addr *a)
 	for (uint32_t i = (uint32_t)h & mask;; i = (i + 1) & mask) {
 		uint32_t v = t->addr_index[i];
 		if (v == 0) {
-			if (t->naddrs == t->lim.addresses_max)
+			if (t->naddrs == t->lim.addresses_max) {
+				t->info.addresses_merged++;
 				return t->naddrs - 1; /* full: the last slot stands for the rest */
+			}
 			t->addrs[t->naddrs] = *a;
 			t->addr_index[i] = ++t->naddrs;
 			return t->naddrs - 1;

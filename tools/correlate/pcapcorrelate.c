@@ -318,6 +318,12 @@ int main(int argc, char **argv)
 			in[s].warning = warn[s];
 			fprintf(stderr, "pcapcorrelate: warning: %s\n", warn[s]);
 		}
+		if (in[s].info.addresses_merged)
+			/* on stderr only: the report has it as a limit finding */
+			fprintf(stderr,
+				"pcapcorrelate: warning: %s: more than 65,535 distinct addresses: %llu "
+				"addresses of later packets were taken as the last one kept\n",
+				paths[s], (unsigned long long)in[s].info.addresses_merged);
 		if (in[s].info.frames == 0) {
 			fprintf(stderr, "pcapcorrelate: %s: the capture holds no frames\n", paths[s]);
 			status = 1;

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""A trace's address table past its cap, on a construction whose answer is
+known: N UDP packets, each from its own source (10.0.0.0 + i) to
+192.0.2.1. Addresses are numbered as they first appear: source 0, then
+192.0.2.1, then source i as the (i+1)-th. A trace keeps 65,535; every
+later address was silently taken as the 65,535th, so what those packets
+did was told of one host. Now each such lookup is counted: the source of
+every packet from i = 65,534 on, N - 65,534 in all, in a `limit` finding
+on that capture and on stderr.
+"""
+import json
+import os
+import struct
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from iks_testlib import PCAPCORRELATE, check, finish, run  # noqa: E402
+
+KEPT = 65535
+TMP = tempfile.mkdtemp(prefix="pcapcorrelate-tracecaps-")
+
+
+def write(path, n):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for i in range(n):
+            src = struct.pack("!I", 0x0A000000 + i)
+            udp = struct.pack("!HHHH", 40000, 53, 12, 0) + b"test"
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i & 0xFFFF, 0, 64, 17, 0,
+                             src, bytes([192, 0, 2, 1]))
+            data = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + udp
+            f.write(struct.pack("<IIII", 1700000000 + i // 1000, (i % 1000) * 1000, len(data),
+                                len(data)) + data)
+
+
+for n in (KEPT - 1, KEPT + 4465 + 1):
+    path = os.path.join(TMP, "addr%d.pcap" % n)
+    write(path, n)
+    want = max(0, n - (KEPT - 1))
+    rc, out, err = run(PCAPCORRELATE, "--json", path)
+    doc = json.loads(out) if rc == 0 else {}
+    lim = [f for f in doc.get("findings", []) if f["kind"] == "limit"]
+    check("%d sources: exit 0" % n, rc == 0, err[-300:])
+    if not want:
+        check("%d sources (%d addresses): no limit finding, nothing on stderr" % (n, n + 1),
+              not lim and "addresses" not in err, (lim, err))
+    else:
+        check("%d sources: one limit finding on capture a counting the %d sources past the cap" %
+              (n, want), len(lim) == 1 and lim[0].get("capture") == "a" and lim[0]["count"] == want,
+              lim)
+        check("%d sources: stderr says so, with the count" % n,
+              "%d addresses of later packets" % want in err, err[-300:])
+
+finish()
