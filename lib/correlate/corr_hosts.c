@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "core/bigmem.h"
+#include "core/hash.h"
 #include "core/par.h"
 #include "correlate/correlate_internal.h"
 
@@ -356,22 +357,57 @@ typedef struct flow_vote {
 	uint64_t ttl_sent_by_a, ttl_sent_by_b, n;
 } flow_vote;
 
-#define MAX_FLOWS 64
+/* Entries found by a 64-bit key (address indices packed), in the order
+ * they were made (the first of equal counts wins a vote), at most
+ * PAIRS_MAX: past it a key is counted in `refused`, not kept. Open
+ * addressing over twice as many slots. */
+#define PAIRS_MAX 4096
+#define PAIR_SLOTS 8192
+typedef struct pair_index {
+	uint64_t key[PAIR_SLOTS];
+	uint16_t at[PAIR_SLOTS]; /* entry + 1; 0: empty */
+	size_t n;
+	uint64_t refused;
+} pair_index;
 
-static flow_vote *find_flow(flow_vote *f, size_t *nf, const corr_sample *x)
+/* The entry of key, made when new (*made set); SIZE_MAX past the cap. */
+static size_t pair_entry(pair_index *x, uint64_t key, bool *made)
 {
-	for (size_t i = 0; i < *nf; i++)
-		if (f[i].src_a == x->src_a && f[i].dst_a == x->dst_a && f[i].src_b == x->src_b &&
-		    f[i].dst_b == x->dst_b)
-			return &f[i];
-	if (*nf == MAX_FLOWS)
+	*made = false;
+	size_t i = (size_t)h_final(h_u64(IKS_FNV_OFFSET, key)) & (PAIR_SLOTS - 1);
+	for (; x->at[i]; i = (i + 1) & (PAIR_SLOTS - 1))
+		if (x->key[i] == key)
+			return x->at[i] - 1u;
+	if (x->n == PAIRS_MAX) {
+		x->refused++;
+		return SIZE_MAX;
+	}
+	x->key[i] = key;
+	x->at[i] = (uint16_t)(++x->n);
+	*made = true;
+	return x->n - 1;
+}
+
+static uint64_t flow_key(const corr_sample *x)
+{
+	return (uint64_t)x->src_a << 48 | (uint64_t)x->dst_a << 32 | (uint64_t)x->src_b << 16 |
+	       x->dst_b;
+}
+
+static flow_vote *find_flow(flow_vote *f, pair_index *x, const corr_sample *s)
+{
+	bool made;
+	size_t i = pair_entry(x, flow_key(s), &made);
+	if (i == SIZE_MAX)
 		return NULL;
-	flow_vote *v = &f[(*nf)++];
-	memset(v, 0, sizeof(*v));
-	v->src_a = x->src_a;
-	v->dst_a = x->dst_a;
-	v->src_b = x->src_b;
-	v->dst_b = x->dst_b;
+	flow_vote *v = &f[i];
+	if (made) {
+		memset(v, 0, sizeof(*v));
+		v->src_a = s->src_a;
+		v->dst_a = s->dst_a;
+		v->src_b = s->src_b;
+		v->dst_b = s->dst_b;
+	}
 	return v;
 }
 
@@ -392,14 +428,13 @@ static bool in_flow(const corr_sample *x, const flow_vote *f)
 }
 
 /* The ends from IPsec packets that crossed. */
-static iks_status hosts_from_pairs(corr_ctx *c, const corr_sample *s, size_t ns, bool ipsec_only)
+static iks_status hosts_vote(corr_ctx *c, const corr_sample *s, size_t ns, bool ipsec_only,
+			     flow_vote *flows, pair_index *ix)
 {
-	flow_vote flows[MAX_FLOWS];
-	size_t nf = 0;
 	for (size_t i = 0; i < ns; i++) {
 		if (ipsec_only && !s[i].ipsec)
 			continue;
-		flow_vote *v = find_flow(flows, &nf, &s[i]);
+		flow_vote *v = find_flow(flows, ix, &s[i]);
 		if (!v)
 			continue;
 		v->n++;
@@ -408,6 +443,8 @@ static iks_status hosts_from_pairs(corr_ctx *c, const corr_sample *s, size_t ns,
 		else if (s[i].ttl_a < s[i].ttl_b)
 			v->ttl_sent_by_b++;
 	}
+	size_t nf = ix->n;
+	c->hosts_refused += ix->refused;
 	/* the busiest IPsec flow whose TTLs say who sent it */
 	flow_vote *best = NULL;
 	bool best_from_a = false;
@@ -462,6 +499,16 @@ static iks_status hosts_from_pairs(corr_ctx *c, const corr_sample *s, size_t ns,
 	return IKS_OK;
 }
 
+static iks_status hosts_from_pairs(corr_ctx *c, const corr_sample *s, size_t ns, bool ipsec_only)
+{
+	flow_vote *flows = malloc(PAIRS_MAX * sizeof(*flows));
+	pair_index *ix = calloc(1, sizeof(*ix));
+	iks_status st = flows && ix ? hosts_vote(c, s, ns, ipsec_only, flows, ix) : IKS_E_NOMEM;
+	free(flows);
+	free(ix);
+	return st;
+}
+
 /* An address pair's IPsec packets in one capture. */
 typedef struct ep_pair {
 	uint16_t x, y;          /* x < y */
@@ -469,54 +516,58 @@ typedef struct ep_pair {
 	uint64_t unrouted[2];   /* packets from x / y with a TTL a host starts with */
 } ep_pair;
 
-#define MAX_EP 64
 
 static bool unrouted_ttl(uint8_t ttl)
 {
 	return ttl == 64 || ttl == 128 || ttl == 255 || ttl == 32;
 }
 
-static void ep_count(ep_pair *e, size_t *ne, uint16_t src, uint16_t dst, uint8_t ttl)
+static void ep_count(ep_pair *e, pair_index *ix, uint16_t src, uint16_t dst, uint8_t ttl)
 {
 	uint16_t x = src < dst ? src : dst, y = src < dst ? dst : src;
-	size_t i;
-	for (i = 0; i < *ne; i++)
-		if (e[i].x == x && e[i].y == y)
-			break;
-	if (i == *ne) {
-		if (*ne == MAX_EP)
-			return;
+	bool made;
+	size_t i = pair_entry(ix, (uint64_t)x << 16 | y, &made);
+	if (i == SIZE_MAX)
+		return;
+	if (made) {
 		memset(&e[i], 0, sizeof(e[i]));
 		e[i].x = x;
 		e[i].y = y;
-		(*ne)++;
 	}
 	e[i].n++;
 	if (unrouted_ttl(ttl))
 		e[i].unrouted[src == x ? 0 : 1]++;
 }
 
-/* The busiest IPsec address pair of a trace (false: none). */
-static bool busiest_ipsec(const iks_trace *t, ep_pair *out)
+/* The busiest IPsec address pair of a trace: 1, 0 when none, -1 when out
+ * of memory. Packets of pairs past PAIRS_MAX are added to *refused. */
+static int busiest_ipsec(const iks_trace *t, ep_pair *out, uint64_t *refused)
 {
-	ep_pair e[MAX_EP];
-	size_t ne = 0;
+	ep_pair *e = malloc(PAIRS_MAX * sizeof(*e));
+	pair_index *ix = calloc(1, sizeof(*ix));
+	if (!e || !ix) {
+		free(e);
+		free(ix);
+		return -1;
+	}
 	for (size_t i = 0; i < t->nunits; i++) {
 		const trace_unit *u = &t->units[i];
 		if (ipsec_kind(u->kind))
-			ep_count(e, &ne, u->addr_src, u->addr_dst, u->ttl);
+			ep_count(e, ix, u->addr_src, u->addr_dst, u->ttl);
 	}
 	for (size_t i = 0; i < t->nfrags; i++)
 		if (ipsec_frag(&t->frags[i]))
-			ep_count(e, &ne, t->frags[i].addr_src, t->frags[i].addr_dst, t->frags[i].ttl);
+			ep_count(e, ix, t->frags[i].addr_src, t->frags[i].addr_dst, t->frags[i].ttl);
 	size_t best = SIZE_MAX;
-	for (size_t i = 0; i < ne; i++)
+	for (size_t i = 0; i < ix->n; i++)
 		if (best == SIZE_MAX || e[i].n > e[best].n)
 			best = i;
-	if (best == SIZE_MAX)
-		return false;
-	*out = e[best];
-	return true;
+	if (best != SIZE_MAX)
+		*out = e[best];
+	*refused += ix->refused;
+	free(e);
+	free(ix);
+	return best != SIZE_MAX;
 }
 
 /* Index of address a in trace t, or UINT32_MAX. */
@@ -547,15 +598,19 @@ static int own_end(const iks_trace *t, const ep_pair *e, const iks_trace *other)
 
 /* Nothing IPsec crossed: each capture's IPsec endpoints on their own. The
  * ends are known when the captures share an IPsec endpoint address. */
-static void hosts_without_pairs(corr_ctx *c)
+static iks_status hosts_without_pairs(corr_ctx *c)
 {
 	ep_pair e[2];
 	bool have[2];
-	for (int s = 0; s < 2; s++)
-		have[s] = busiest_ipsec(c->t[s], &e[s]);
+	for (int s = 0; s < 2; s++) {
+		int b = busiest_ipsec(c->t[s], &e[s], &c->hosts_refused);
+		if (b < 0)
+			return IKS_E_NOMEM;
+		have[s] = b > 0;
+	}
 	int s = have[0] ? 0 : 1; /* the capture whose IPsec pair decides */
 	if (!have[s])
-		return;
+		return IKS_OK;
 	int r = 1 - s;
 	int own = own_end(c->t[s], &e[s], c->t[r]);
 	if (own < 0 && have[r]) {
@@ -571,7 +626,7 @@ static void hosts_without_pairs(corr_ctx *c)
 		}
 	}
 	if (own < 0)
-		return;
+		return IKS_OK;
 	uint32_t host_s = own ? e[s].y : e[s].x, peer_s = own ? e[s].x : e[s].y;
 	/* the far end as capture r knows it: the same address (no NAT), or
 	 * r's own IPsec end */
@@ -587,13 +642,14 @@ static void hosts_without_pairs(corr_ctx *c)
 		}
 	}
 	if (host_r == UINT32_MAX)
-		return; /* no IPsec endpoint in common */
+		return IKS_OK; /* no IPsec endpoint in common */
 	c->hosts_known = true;
 	c->host[s] = host_s;
 	c->peer[s] = peer_s;
 	c->host[r] = host_r;
 	c->peer[r] = peer_r; /* UINT32_MAX when s's host never reached r */
 	c->out->ends.method = "ipsec-endpoints";
+	return IKS_OK;
 }
 
 /* A hop of a longer path whose TTLs and timing do not tell the ends apart
@@ -633,13 +689,28 @@ iks_status corr_learn_hosts(corr_ctx *c, const corr_sample *s, size_t ns)
 	if (st == IKS_OK && !c->hosts_known && c->hints && c->hints->have_ends)
 		hosts_from_hint(c, s, ns);
 	if (st == IKS_OK && !c->hosts_known)
-		hosts_without_pairs(c);
+		st = hosts_without_pairs(c);
 	/* no IPsec in either capture at all (a plain path test, pings): then,
 	 * and only then, the other traffic says who is who */
 	ep_pair e;
-	if (st == IKS_OK && !c->hosts_known && !busiest_ipsec(c->t[0], &e) &&
-	    !busiest_ipsec(c->t[1], &e))
-		st = hosts_from_pairs(c, s, ns, false);
+	uint64_t ignored = 0;
+	if (st == IKS_OK && !c->hosts_known) {
+		int b0 = busiest_ipsec(c->t[0], &e, &ignored);
+		int b1 = b0 ? b0 : busiest_ipsec(c->t[1], &e, &ignored);
+		if (b0 < 0 || b1 < 0)
+			st = IKS_E_NOMEM;
+		else if (!b0 && !b1)
+			st = hosts_from_pairs(c, s, ns, false);
+	}
+	if (st == IKS_OK && c->hosts_refused) {
+		iks_finding *f = corr_add_finding(c, IKS_FIND_LIMIT, IKS_SEV_WARNING, IKS_DIR_UNKNOWN);
+		if (f) {
+			f->explain = "more address pairs than the choice of the two hosts weighs (4,096): "
+				     "this many packets of the later ones were not counted, and the hosts "
+				     "were chosen among the rest";
+			f->count = c->hosts_refused > UINT32_MAX ? UINT32_MAX : (uint32_t)c->hosts_refused;
+		}
+	}
 	return st;
 }
 

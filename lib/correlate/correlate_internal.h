@@ -67,6 +67,7 @@ typedef struct corr_ctx {
 	uint8_t *fate[2];      /* per unit sent by that side: iks_fate (0: not judged as sent;
 				  set by corr_findings) */
 	bool hosts_known;
+	uint64_t hosts_refused; /* packets of address pairs past the host vote's cap */
 	uint32_t host[2], peer[2]; /* address indices in each trace */
 	/* clock: t_b = t_a + offset + drift * (t_a - t0) */
 	double offset_ns, drift, t0_ns;

@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
-"""A trace's address table past its cap, on a construction whose answer is
-known: N UDP packets, each from its own source (10.0.0.0 + i) to
+"""Caps of what a correlation weighs, on constructions whose answer is known.
+
+1. A trace's address table past its cap: N UDP packets, each from its own source (10.0.0.0 + i) to
 192.0.2.1. Addresses are numbered as they first appear: source 0, then
 192.0.2.1, then source i as the (i+1)-th. A trace keeps 65,535; every
 later address was silently taken as the 65,535th, so what those packets
 did was told of one host. Now each such lookup is counted: the source of
 every packet from i = 65,534 on, N - 65,534 in all, in a `limit` finding
 on that capture and on stderr.
+
+2. The choice of the two hosts past its cap: F address pairs (10.1.x.y ->
+10.2.x.y), each with two ESP packets seen in both captures (b 5 ms later,
+one router between: TTL 64 then 63). The vote weighs 4,096 pairs (it
+weighed 64, silently); the packets of the others, 2 x (F - 4,096), must be
+counted in one `limit` finding.
 """
 import json
 import os
@@ -19,6 +26,27 @@ from iks_testlib import PCAPCORRELATE, check, finish, run  # noqa: E402
 
 KEPT = 65535
 TMP = tempfile.mkdtemp(prefix="pcapcorrelate-tracecaps-")
+
+
+def esp_pairs(pa, pb, flows):
+    """Two ESP packets per address pair, in both captures."""
+    with open(pa, "wb") as fa, open(pb, "wb") as fb:
+        for f in (fa, fb):
+            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        k = 0
+        for i in range(flows):
+            src = bytes([10, 1, i >> 8, i & 0xFF])
+            dst = bytes([10, 2, i >> 8, i & 0xFF])
+            for j in range(2):
+                k += 1
+                esp = struct.pack("!II", 0x1000 + i, j + 1) + struct.pack("!I", k) * 8
+                for f, ttl, dt in ((fa, 64, 0), (fb, 63, 5000)):
+                    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(esp), k & 0xFFFF, 0, ttl,
+                                     50, 0, src, dst)
+                    data = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + esp
+                    us = k * 100 + dt
+                    f.write(struct.pack("<IIII", 1700000000 + us // 1000000, us % 1000000,
+                                        len(data), len(data)) + data)
 
 
 def write(path, n):
@@ -51,5 +79,20 @@ for n in (KEPT - 1, KEPT + 4465 + 1):
               lim)
         check("%d sources: stderr says so, with the count" % n,
               "%d addresses of later packets" % want in err, err[-300:])
+
+VOTE = 4096
+for flows in (100, VOTE + 904):
+    pa, pb = (os.path.join(TMP, "flows%d_%s.pcap" % (flows, x)) for x in "ab")
+    esp_pairs(pa, pb, flows)
+    rc, out, err = run(PCAPCORRELATE, "--json", pa, pb)
+    doc = json.loads(out) if rc == 0 else {}
+    lim = [f for f in doc.get("findings", []) if f["kind"] == "limit"]
+    want = 2 * max(0, flows - VOTE)
+    if not want:
+        check("%d address pairs: no limit finding" % flows, rc == 0 and not lim, (rc, lim, err[-300:]))
+    else:
+        check("%d address pairs: one limit finding counting the %d packets of the %d pairs past "
+              "the vote's cap" % (flows, want, flows - VOTE),
+              rc == 0 and len(lim) == 1 and lim[0]["count"] == want, (rc, lim, err[-300:]))
 
 finish()
