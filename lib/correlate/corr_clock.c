@@ -223,9 +223,11 @@ static void find_steps(corr_ctx *c, const corr_clock_points *in, double *r, doub
 	}
 	thresh = fmax(thresh, 10 * corr_median(r, nr));
 	c->nsteps = 0;
+	c->steps_refused = 0;
 	ce->nsteps = 0;
-	/* a step inside bin k-1 leaves the bins before it and from k on clean */
-	for (size_t k = 2; k < nb && ce->nsteps < 4; k++) {
+	/* a step inside bin k-1 leaves the bins before it and from k on clean;
+	 * past the 4 kept, steps are still looked for, and counted */
+	for (size_t k = 2; k < nb; k++) {
 		double lb = INFINITY, la = INFINITY, hb = -INFINITY, ha = -INFINITY;
 		for (size_t j = k - 1 >= STEP_WIN ? k - 1 - STEP_WIN : 0; j + 1 < k; j++) {
 			lb = fmin(lb, lo[j]);
@@ -241,14 +243,19 @@ static void find_steps(corr_ctx *c, const corr_clock_points *in, double *r, doub
 		if (fabs(s0) < thresh || fabs(s1) < thresh || (s0 > 0) != (s1 > 0) ||
 		    fabs(s0 - s1) > 0.5 * fmax(fabs(s0), fabs(s1)))
 			continue;
-		double at = refine_step(in, (double)(k - 1) * 1e9, (lb + hb) / 2, (la + ha) / 2);
+		size_t bin = k - 1;
+		k += STEP_WIN; /* one step per window */
+		if (ce->nsteps == 4) {
+			c->steps_refused++;
+			continue;
+		}
+		double at = refine_step(in, (double)bin * 1e9, (lb + hb) / 2, (la + ha) / 2);
 		c->step_at[c->nsteps] = at;
 		c->step_ns[c->nsteps] = (s0 + s1) / 2;
 		c->nsteps++;
 		ce->steps[ce->nsteps].at_s = (c->t0_ns + at) / 1e9;
 		ce->steps[ce->nsteps].step_s = (s0 + s1) / 2 / 1e9;
 		ce->nsteps++;
-		k += STEP_WIN; /* one step per window */
 	}
 	free(lo);
 	free(hi);
@@ -434,6 +441,15 @@ iks_status corr_estimate_clock(corr_ctx *c, corr_clock_points *in)
 	/* clock steps: found on the samples as they are, then taken out and
 	 * the model fitted again */
 	find_steps(c, in, tmp, span, 5e6);
+	if (c->steps_refused) {
+		iks_finding *f = corr_add_finding(c, IKS_FIND_LIMIT, IKS_SEV_WARNING, IKS_DIR_UNKNOWN);
+		if (f) {
+			f->explain = "b's clock stepped more often than the clock model follows (4): "
+				     "this many later steps were found and not taken out, so packets "
+				     "after them may be matched late or not at all";
+			f->count = c->steps_refused;
+		}
+	}
 	if (c->nsteps) {
 		for (int d = 0; d < 2; d++)
 			for (size_t i = 0; i < n[d]; i++)

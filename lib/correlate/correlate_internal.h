@@ -75,6 +75,7 @@ typedef struct corr_ctx {
 	double window_ns;
 	double error_ns;       /* uncertainty of the clock (0: not bounded by the data) */
 	uint32_t nsteps;       /* clock steps: b's clock jumps by step_ns[k] at step_at[k] */
+	uint32_t steps_refused;/* steps found past the 4 kept */
 	double step_at[4], step_ns[4]; /* (ns after t0 on a's clock) */
 	int64_t cover_from_ns, cover_to_ns; /* overlap on a's clock */
 	bool same_capture;     /* capture check: both files hold the same packets at the same instants */

@@ -14,6 +14,12 @@ on that capture and on stderr.
 one router between: TTL 64 then 63). The vote weighs 4,096 pairs (it
 weighed 64, silently); the packets of the others, 2 x (F - 4,096), must be
 counted in one `limit` finding.
+
+3. Clock steps past the 4 the model takes out: 80 s of ESP both ways (10
+packets a second each way, 5 ms each way), b's clock 2.5 s ahead and
+stepping +0.3 s at 12, 24, ... s after the start. Steps 5 and on were not
+looked for; now they are counted in a `limit` finding (the first 4 are
+listed and taken out, as before).
 """
 import json
 import os
@@ -79,6 +85,53 @@ for n in (KEPT - 1, KEPT + 4465 + 1):
               lim)
         check("%d sources: stderr says so, with the count" % n,
               "%d addresses of later packets" % want in err, err[-300:])
+
+def stepped_pair(pa, pb, nsteps):
+    with open(pa, "wb") as fa, open(pb, "wb") as fb:
+        recs_a, recs_b = [], []
+        k = 0
+        for i in range(800):
+            t = 1700000000.0 + i * 0.1
+            for fwd in (True, False):
+                k += 1
+                src, dst = ((bytes([192, 0, 2, 1]), bytes([198, 51, 100, 1])) if fwd else
+                            (bytes([198, 51, 100, 1]), bytes([192, 0, 2, 1])))
+                spi = 0xA1 if fwd else 0xB2
+                esp = struct.pack("!II", spi, k) + struct.pack("!I", k * 7) * 8
+                ts = t + (0 if fwd else 0.05)
+                arr = ts + 0.005
+                sent_a, at_b = (ts, arr) if fwd else (arr, ts)  # a's clock / b's own
+                off = 2.5 + 0.3 * sum(1 for j in range(1, nsteps + 1) if at_b - 1700000000.0 >= 12 * j)
+                for recs, when, ttl in ((recs_a, sent_a, 64 if fwd else 63),
+                                        (recs_b, at_b + off, 63 if fwd else 64)):
+                    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(esp), k & 0xFFFF, 0, ttl,
+                                     50, 0, src, dst)
+                    recs.append((when, b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + esp))
+        for f, recs in ((fa, recs_a), (fb, recs_b)):
+            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+            for when, data in sorted(recs, key=lambda r: r[0]):
+                us = int(round(when * 1e6))
+                f.write(struct.pack("<IIII", us // 1000000, us % 1000000, len(data), len(data)) + data)
+
+
+for nsteps in (4, 6):
+    pa, pb = (os.path.join(TMP, "steps%d_%s.pcap" % (nsteps, x)) for x in "ab")
+    stepped_pair(pa, pb, nsteps)
+    rc, out, err = run(PCAPCORRELATE, "--json", pa, pb)
+    doc = json.loads(out) if rc == 0 else {}
+    lim = [f for f in doc.get("findings", []) if f["kind"] == "limit"]
+    steps = doc.get("clock_offset", {}).get("steps", [])
+    print("# %d steps made: found %s" % (nsteps, [(round(x["at"] - 1700000000, 2), round(x["seconds"], 3))
+                                                for x in steps]))
+    check("%d clock steps made: the first 4 listed, 0.3 s each, where they were made" % nsteps,
+          rc == 0 and len(steps) == 4 and
+          all(abs(x["seconds"] - 0.3) < 0.005 and abs(x["at"] - 1700000000 - 12 * (j + 1)) < 1.1
+              for j, x in enumerate(steps)), (rc, steps, err[-300:]))
+    if nsteps <= 4:
+        check("%d clock steps: no limit finding" % nsteps, not lim, lim)
+    else:
+        check("%d clock steps: one limit finding counting the %d not taken out" % (nsteps, nsteps - 4),
+              len(lim) == 1 and lim[0]["count"] == nsteps - 4, lim)
 
 VOTE = 4096
 for flows in (100, VOTE + 904):
