@@ -135,6 +135,7 @@ iks_status corr_other_traffic(corr_ctx *c)
 		return IKS_E_NOMEM;
 	}
 	size_t nv = 0;
+	uint32_t refused = 0;
 	/* pair: same identity, b's copy within the window of a's on b's clock
 	 * (either direction: the delay is small against the window) */
 	const keyed *ka = o[0].k, *kb = o[1].k;
@@ -162,11 +163,22 @@ iks_status corr_other_traffic(corr_ctx *c)
 		if (ua->kind == UNIT_INCOMPLETE || ub->kind == UNIT_INCOMPLETE || ua->ttl == ub->ttl)
 			continue;
 		ovote *v = vote_for(votes, &nv, flow_hash(c->t[0], ua));
-		if (v) {
-			if (ua->ttl > ub->ttl)
-				v->up_a++;
-			else
-				v->up_b++;
+		if (!v) {
+			refused++; /* a flow past MAX_OFLOWS: not judged */
+			continue;
+		}
+		if (ua->ttl > ub->ttl)
+			v->up_a++;
+		else
+			v->up_b++;
+	}
+	if (refused) {
+		iks_finding *f = corr_add_finding(c, IKS_FIND_LIMIT, IKS_SEV_WARNING, IKS_DIR_UNKNOWN);
+		if (f) {
+			f->explain = "more flows of other traffic than are judged (4,096): this many "
+				     "packets of later flows, seen at both ends, were not used to judge "
+				     "other traffic's loss";
+			f->count = refused;
 		}
 	}
 	/* judge: upstream units of flows whose direction is known */

@@ -20,6 +20,11 @@ packets a second each way, 5 ms each way), b's clock 2.5 s ahead and
 stepping +0.3 s at 12, 24, ... s after the start. Steps 5 and on were not
 looked for; now they are counted in a `limit` finding (the first 4 are
 listed and taken out, as before).
+
+4. Other traffic past the flows it judges: 20 s of the ESP of part 3 (no
+step), and F UDP flows between other addresses (10.3.x.y -> 10.4.x.y),
+one packet each, seen at both ends. 4,096 flows are judged; each packet
+of a later flow, F - 4,096 in all, must be counted in a `limit` finding.
 """
 import json
 import os
@@ -86,11 +91,19 @@ for n in (KEPT - 1, KEPT + 4465 + 1):
         check("%d sources: stderr says so, with the count" % n,
               "%d addresses of later packets" % want in err, err[-300:])
 
-def stepped_pair(pa, pb, nsteps):
+def stepped_pair(pa, pb, nsteps, seconds=80, others=0):
     with open(pa, "wb") as fa, open(pb, "wb") as fb:
         recs_a, recs_b = [], []
         k = 0
-        for i in range(800):
+        for i in range(others):
+            t = 1700000000.0 + 1 + i * (seconds - 2) / others
+            src, dst = bytes([10, 3, i >> 8, i & 0xFF]), bytes([10, 4, i >> 8, i & 0xFF])
+            udp = struct.pack("!HHHH", 5000, 53, 12, 0) + struct.pack("!I", i)
+            for recs, when, ttl in ((recs_a, t, 64), (recs_b, t + 2.505, 63)):
+                ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i & 0xFFFF, 0, ttl, 17, 0,
+                                 src, dst)
+                recs.append((when, b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + udp))
+        for i in range(seconds * 10):
             t = 1700000000.0 + i * 0.1
             for fwd in (True, False):
                 k += 1
@@ -132,6 +145,22 @@ for nsteps in (4, 6):
     else:
         check("%d clock steps: one limit finding counting the %d not taken out" % (nsteps, nsteps - 4),
               len(lim) == 1 and lim[0]["count"] == nsteps - 4, lim)
+
+JUDGED = 4096
+for others in (100, JUDGED + 904):
+    pa, pb = (os.path.join(TMP, "others%d_%s.pcap" % (others, x)) for x in "ab")
+    stepped_pair(pa, pb, 0, seconds=20, others=others)
+    rc, out, err = run(PCAPCORRELATE, "--json", pa, pb)
+    doc = json.loads(out) if rc == 0 else {}
+    lim = [f for f in doc.get("findings", []) if f["kind"] == "limit"]
+    want = max(0, others - JUDGED)
+    if not want:
+        check("%d other flows: no limit finding, nothing of them lost" % others,
+              rc == 0 and not lim and doc["stats"]["other_lost_ab"] == 0, (rc, lim, err[-300:]))
+    else:
+        check("%d other flows: one limit finding counting the %d packets of the flows past the "
+              "cap" % (others, want), rc == 0 and len(lim) == 1 and lim[0]["count"] == want,
+              (rc, lim, err[-300:]))
 
 VOTE = 4096
 for flows in (100, VOTE + 904):
