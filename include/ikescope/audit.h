@@ -161,6 +161,8 @@ typedef struct iks_audit_join {
 				     "spi" (median over 541 SPI matches), "none" */
 	uint32_t matched, unmatched; /* IPsec events (541, 542, 543, 547) joined / not */
 	bool spi_limit;           /* spis_max was reached: some SPIs were not indexed */
+	uint64_t spi_packets_not_indexed; /* ESP packets of the SPIs past spis_max: events
+				     naming those SPIs cannot be joined to them */
 } iks_audit_join;
 
 /*

@@ -31,6 +31,7 @@ typedef struct spi_index {
 	spi_slot *slots;
 	uint32_t nslots, used, max;
 	bool full;
+	uint64_t refused; /* ESP packets whose SPI found the index full */
 } spi_index;
 
 static uint32_t spi_hash(uint32_t spi, uint32_t nslots)
@@ -58,6 +59,7 @@ static void spi_add(spi_index *ix, const trace_unit *u)
 	if (!s->count) {
 		if (ix->used >= ix->max) {
 			ix->full = true;
+			ix->refused++;
 			return;
 		}
 		ix->used++;
@@ -194,6 +196,7 @@ iks_status iks_audit_join_run(const iks_audit *a, const iks_trace *t,
 		if (t->units[i].kind == UNIT_ESP)
 			spi_add(&ix, &t->units[i]);
 	j->spi_limit = ix.full;
+	j->spi_packets_not_indexed = ix.refused;
 
 	/* 541 quick mode by SPI, and the clock anchors it gives */
 	size_t nanch = 0;

@@ -30,6 +30,11 @@ def check(name, cond, detail=""):
     print("%s: %s%s" % ("ok" if cond else "FAIL", name, "" if cond else " -- " + str(detail)))
 
 
+def ikedump_json(path):
+    p = subprocess.run([IKEDUMP, "--json", path], stdout=subprocess.PIPE, text=True, check=True)
+    return [json.loads(line) for line in p.stdout.splitlines()]
+
+
 def correlate(name, ev_a, ev_b, *extra):
     p = subprocess.run([PCAPCORRELATE, "--json", "--events-a", ev_a, "--events-b", ev_b, *extra,
                         os.path.join(CAPS, name + "_a.pcap"), os.path.join(CAPS, name + "_b.pcap")],
@@ -213,6 +218,39 @@ def main():
     rc, d, err = correlate(name, "/nonexistent/ev.txt", ev_b)
     check("a missing events file: exit 1 naming it", rc == 1 and "/nonexistent/ev.txt" in err, err)
     os.unlink(junk)
+
+    # past the join's SPI index (65,536 distinct ESP SPIs): b's capture with
+    # EXTRA more ESP packets appended, each on an SPI of its own (between
+    # other addresses, after the capture). The SPIs past the index are
+    # b's own distinct SPIs (first in the capture) + EXTRA - 65,536, one
+    # packet each; they were not indexed without a word.
+    import struct
+    extra = 65536 + 100
+    recs = ikedump_json(os.path.join(CAPS, name + "_b.pcap"))
+    own = {r["esp"]["spi"] for r in recs if r.get("esp", {}).get("spi")}
+    with open(os.path.join(CAPS, name + "_b.pcap"), "rb") as f:
+        raw = f.read()
+    big_b = os.path.join(tempfile.mkdtemp(prefix="auditjoin-"), name + "_b.pcap")
+    link = struct.unpack("<I", raw[20:24])[0]
+    with open(big_b, "wb") as f:
+        f.write(raw)
+        for i in range(extra):
+            esp = struct.pack("!II", 0x70000000 + i, 1) + bytes(16)
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(esp), 1, 0, 64, 50, 0,
+                             bytes([10, 9, 0, 1]), bytes([10, 9, 0, 2]))
+            data = (b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" if link == 1 else
+                    b"\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x08\x00") + ip + esp
+            f.write(struct.pack("<IIII", 1900000000, i, len(data), len(data)) + data)
+    p = subprocess.run([PCAPCORRELATE, "--json", "--events-b", ev_b,
+                        os.path.join(CAPS, name + "_a.pcap"), big_b],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    want = len(own) + extra - 65536
+    got = json.loads(p.stdout)["events"]["b"].get("spi_packets_not_indexed") if p.returncode == 0 else None
+    check("more than 65,536 ESP SPIs (%d own + %d added): the %d packets past the index counted in "
+          "the JSON and on stderr" % (len(own), extra, want),
+          got == want and ("%d ESP packets of later SPIs were not indexed" % want) in p.stderr,
+          (p.returncode, got, p.stderr[-400:], link))
+    os.unlink(big_b)
 
     failed = results.count(False)
     print("%d passed, %d failed" % (len(results) - failed, failed))

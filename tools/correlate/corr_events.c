@@ -60,6 +60,12 @@ corr_events *corr_events_new(const char *path, const iks_trace *t, bool has_offs
 		corr_events_free(ev);
 		return NULL;
 	}
+	if (ev->join->spi_limit && !ev->warning[0])
+		snprintf(ev->warning, sizeof(ev->warning),
+			 "%s: the capture holds more than 65,536 distinct ESP SPIs: %" PRIu64
+			 " ESP packets of later SPIs were not indexed, and events naming them are not "
+			 "joined",
+			 path, ev->join->spi_packets_not_indexed);
 	return ev;
 }
 
@@ -132,6 +138,9 @@ void corr_events_text(FILE *out, const corr_events *ev, char side, const iks_cor
 		", 547: %" PRIu64 ", other: %" PRIu64 "); %u joined, %u not",
 		side, ev->path, n, count[0], count[1], count[2], count[3], count[4], j->matched,
 		j->unmatched);
+	if (j->spi_limit)
+		fprintf(out, "; %" PRIu64 " ESP packets of SPIs past the 65,536 indexed",
+			j->spi_packets_not_indexed);
 	if (j->has_offset)
 		fprintf(out, "; capture - event clock = %+.3f s (%s)\n", (double)j->offset_ns / 1e9,
 			j->offset_from);
@@ -346,6 +355,8 @@ void corr_events_json(jsonw *w, const corr_events *ev, const iks_correlation *c)
 	jw_uint(w, j->matched);
 	jw_key(w, "not_joined");
 	jw_uint(w, j->unmatched);
+	jw_key(w, "spi_packets_not_indexed");
+	jw_uint(w, j->spi_packets_not_indexed);
 	jw_key(w, "list");
 	jw_arr_begin(w);
 	size_t n = iks_audit_nevents(ev->audit);
