@@ -412,6 +412,11 @@ void corr_exchange_cap_finding(corr_ctx *c, const iks_negotiation *n, const iks_
 		     "(IKS_EXCHANGE_MAX_MESSAGES): this many copies of the later ones were not "
 		     "followed";
 	f->count = copies;
+	corr_finding_exchange(f, n, e);
+}
+
+void corr_finding_exchange(iks_finding *f, const iks_negotiation *n, const iks_ike_exchange *e)
+{
 	f->has_ike = true;
 	f->version = n->version;
 	f->exchange = e->type;

@@ -260,6 +260,8 @@ iks_ike_message *corr_exchange_add_message(iks_ike_exchange *e, bool *full);
  * exchange e of negotiation n. */
 void corr_exchange_cap_finding(corr_ctx *c, const iks_negotiation *n, const iks_ike_exchange *e,
 			       uint32_t copies);
+/* A finding's IKE identity: exchange e of negotiation n (has_ike set). */
+void corr_finding_exchange(iks_finding *f, const iks_negotiation *n, const iks_ike_exchange *e);
 /* A finding names the IKE message of unit u (if it is one). */
 void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u);
 /* A limit finding for each trace that reached a cap while it was loaded

@@ -224,12 +224,7 @@ static iks_finding *report_message(corr_ctx *c, const iks_negotiation *n,
 	if (!f)
 		return NULL;
 	f->explain = explain;
-	f->has_ike = true;
-	f->version = n->version;
-	f->exchange = e->type;
-	memcpy(f->ispi, n->ispi, 8);
-	memcpy(f->rspi, n->rspi, 8);
-	f->msgid = e->msgid;
+	corr_finding_exchange(f, n, e);
 	f->response = n->version == 2 && m->response;
 	f->size = m->length;
 	f->count = m->sent_count > 0 ? m->sent_count - 1 : 0;

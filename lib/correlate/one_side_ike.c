@@ -95,13 +95,8 @@ static void message_findings(corr_ctx *c, const iks_negotiation *n, const iks_ik
 						     "host reached it"
 						   : "the peer sent this request again: the host's answer "
 						     "did not reach it in time, or earlier copies were lost");
-			f->has_ike = true;
-			f->version = n->version;
+			corr_finding_exchange(f, n, e);
 			f->response = n->version == 2 && m->response;
-			f->exchange = e->type;
-			memcpy(f->ispi, n->ispi, 8);
-			memcpy(f->rspi, n->rspi, 8);
-			f->msgid = e->msgid;
 			f->size = m->length;
 			f->count = copies - 1;
 			for (int k = 0; k < 8; k++)
@@ -262,12 +257,7 @@ iks_status one_side_negotiations(corr_ctx *c)
 				if (f) {
 					f->explain = "no answer came back: the request or every answer was lost, "
 						     "or the peer did not answer (its capture or log tells)";
-					f->has_ike = true;
-					f->version = 2;
-					f->exchange = e->type;
-					memcpy(f->ispi, ng->ispi, 8);
-					memcpy(f->rspi, ng->rspi, 8);
-					f->msgid = e->msgid;
+					corr_finding_exchange(f, ng, e); /* version 2 */
 					f->size = rq->length;
 					f->count = rq->sent_count;
 					f->frame_a = rq->frame_sent;

@@ -21,6 +21,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import pktbuild  # noqa: E402
 from iks_testlib import PCAPCORRELATE, check, finish, run  # noqa: E402
 
 A, B = "192.0.2.1", "198.51.100.1"
@@ -28,22 +29,9 @@ T0 = 1700000000.0
 TMP = tempfile.mkdtemp(prefix="pcapcorrelate-xcaps-")
 
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def frame(src, dst, ip_id, payload, ttl=64):
-    """Ethernet, IPv4 (DF), UDP 500 -> 500."""
-    udp = struct.pack("!HHHH", 500, 500, 8 + len(payload), 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), ip_id, 0x4000, ttl, 17, 0,
-                     bytes(map(int, src.split("."))), bytes(map(int, dst.split("."))))
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + udp
+    """UDP 500 -> 500, DF."""
+    return pktbuild.udp(src, 500, dst, 500, payload, ip_id, ttl, df=True)
 
 
 def ike(msgid, response, body=48, exchange=37):
@@ -56,12 +44,7 @@ def ike(msgid, response, body=48, exchange=37):
             struct.pack("!II", msgid, 28 + len(sk)) + sk)
 
 
-def write(path, recs):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for ts, data in sorted(recs, key=lambda r: r[0]):
-            us = int(round((ts - int(ts)) * 1e6))
-            f.write(struct.pack("<IIII", int(ts), us, len(data), len(data)) + data)
+write = pktbuild.write_pcap
 
 
 def correlate(*paths):

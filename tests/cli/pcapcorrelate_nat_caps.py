@@ -17,6 +17,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import pktbuild  # noqa: E402
 from iks_testlib import PCAPCORRELATE, check, finish, run  # noqa: E402
 
 A_PRIV, A_PUB, B = "10.0.0.1", "203.0.113.5", "198.51.100.1"
@@ -25,22 +26,8 @@ TMP = tempfile.mkdtemp(prefix="pcapcorrelate-natcaps-")
 SHOWN = 16
 
 
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def frame(src, sport, dst, dport, ip_id, payload, ttl):
-    """Ethernet, IPv4, UDP."""
-    udp = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), ip_id, 0, ttl, 17, 0,
-                     bytes(map(int, src.split("."))), bytes(map(int, dst.split("."))))
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    return b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + udp
+    return pktbuild.udp(src, sport, dst, dport, payload, ip_id, ttl)
 
 
 def esp(spi, seq):
@@ -48,12 +35,7 @@ def esp(spi, seq):
     return struct.pack("!II", spi, seq) + bytes((seq * 13 + i) & 0xFF for i in range(64))
 
 
-def write(path, recs):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for ts, data in sorted(recs, key=lambda r: r[0]):
-            us = int(round((ts - int(ts)) * 1e6))
-            f.write(struct.pack("<IIII", int(ts), us, len(data), len(data)) + data)
+write = pktbuild.write_pcap
 
 
 def pair(k_rebinds):

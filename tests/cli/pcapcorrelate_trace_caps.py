@@ -33,44 +33,34 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import pktbuild  # noqa: E402
 from iks_testlib import PCAPCORRELATE, check, finish, run  # noqa: E402
 
 KEPT = 65535
+T0 = 1700000000.0
 TMP = tempfile.mkdtemp(prefix="pcapcorrelate-tracecaps-")
 
 
 def esp_pairs(pa, pb, flows):
-    """Two ESP packets per address pair, in both captures."""
-    with open(pa, "wb") as fa, open(pb, "wb") as fb:
-        for f in (fa, fb):
-            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        k = 0
-        for i in range(flows):
-            src = bytes([10, 1, i >> 8, i & 0xFF])
-            dst = bytes([10, 2, i >> 8, i & 0xFF])
-            for j in range(2):
-                k += 1
-                esp = struct.pack("!II", 0x1000 + i, j + 1) + struct.pack("!I", k) * 8
-                for f, ttl, dt in ((fa, 64, 0), (fb, 63, 5000)):
-                    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(esp), k & 0xFFFF, 0, ttl,
-                                     50, 0, src, dst)
-                    data = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + esp
-                    us = k * 100 + dt
-                    f.write(struct.pack("<IIII", 1700000000 + us // 1000000, us % 1000000,
-                                        len(data), len(data)) + data)
+    """Two ESP packets per address pair, in both captures (b's 5 ms later)."""
+    recs_a, recs_b, k = [], [], 0
+    for i in range(flows):
+        src, dst = bytes([10, 1, i >> 8, i & 0xFF]), bytes([10, 2, i >> 8, i & 0xFF])
+        for j in range(2):
+            k += 1
+            esp = struct.pack("!II", 0x1000 + i, j + 1) + struct.pack("!I", k) * 8
+            t = T0 + k * 1e-4
+            recs_a.append((t, pktbuild.ipv4(src, dst, 50, esp, k, 64)))
+            recs_b.append((t + 0.005, pktbuild.ipv4(src, dst, 50, esp, k, 63)))
+    pktbuild.write_pcap(pa, recs_a)
+    pktbuild.write_pcap(pb, recs_b)
 
 
 def write(path, n):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-        for i in range(n):
-            src = struct.pack("!I", 0x0A000000 + i)
-            udp = struct.pack("!HHHH", 40000, 53, 12, 0) + b"test"
-            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i & 0xFFFF, 0, 64, 17, 0,
-                             src, bytes([192, 0, 2, 1]))
-            data = b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + udp
-            f.write(struct.pack("<IIII", 1700000000 + i // 1000, (i % 1000) * 1000, len(data),
-                                len(data)) + data)
+    """n UDP packets, each from its own source to 192.0.2.1."""
+    pktbuild.write_pcap(path, [(T0 + i * 1e-3, pktbuild.udp(struct.pack("!I", 0x0A000000 + i), 40000,
+                                                            "192.0.2.1", 53, b"test", i))
+                               for i in range(n)])
 
 
 for n in (KEPT - 1, KEPT + 4465 + 1):
@@ -92,39 +82,29 @@ for n in (KEPT - 1, KEPT + 4465 + 1):
               "%d addresses of later packets" % want in err, err[-300:])
 
 def stepped_pair(pa, pb, nsteps, seconds=80, others=0):
-    with open(pa, "wb") as fa, open(pb, "wb") as fb:
-        recs_a, recs_b = [], []
-        k = 0
-        for i in range(others):
-            t = 1700000000.0 + 1 + i * (seconds - 2) / others
-            src, dst = bytes([10, 3, i >> 8, i & 0xFF]), bytes([10, 4, i >> 8, i & 0xFF])
-            udp = struct.pack("!HHHH", 5000, 53, 12, 0) + struct.pack("!I", i)
-            for recs, when, ttl in ((recs_a, t, 64), (recs_b, t + 2.505, 63)):
-                ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), i & 0xFFFF, 0, ttl, 17, 0,
-                                 src, dst)
-                recs.append((when, b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + udp))
-        for i in range(seconds * 10):
-            t = 1700000000.0 + i * 0.1
-            for fwd in (True, False):
-                k += 1
-                src, dst = ((bytes([192, 0, 2, 1]), bytes([198, 51, 100, 1])) if fwd else
-                            (bytes([198, 51, 100, 1]), bytes([192, 0, 2, 1])))
-                spi = 0xA1 if fwd else 0xB2
-                esp = struct.pack("!II", spi, k) + struct.pack("!I", k * 7) * 8
-                ts = t + (0 if fwd else 0.05)
-                arr = ts + 0.005
-                sent_a, at_b = (ts, arr) if fwd else (arr, ts)  # a's clock / b's own
-                off = 2.5 + 0.3 * sum(1 for j in range(1, nsteps + 1) if at_b - 1700000000.0 >= 12 * j)
-                for recs, when, ttl in ((recs_a, sent_a, 64 if fwd else 63),
-                                        (recs_b, at_b + off, 63 if fwd else 64)):
-                    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(esp), k & 0xFFFF, 0, ttl,
-                                     50, 0, src, dst)
-                    recs.append((when, b"\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00" + ip + esp))
-        for f, recs in ((fa, recs_a), (fb, recs_b)):
-            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
-            for when, data in sorted(recs, key=lambda r: r[0]):
-                us = int(round(when * 1e6))
-                f.write(struct.pack("<IIII", us // 1000000, us % 1000000, len(data), len(data)) + data)
+    """ESP both ways between 192.0.2.1 and 198.51.100.1, 10 a second each
+    way, 5 ms each way; b's clock 2.5 s ahead, +0.3 s at each 12 s of the
+    first nsteps; and `others` UDP packets of flows of their own."""
+    recs_a, recs_b = [], []
+    for i in range(others):
+        t = T0 + 1 + i * (seconds - 2) / others
+        src, dst = bytes([10, 3, i >> 8, i & 0xFF]), bytes([10, 4, i >> 8, i & 0xFF])
+        data = struct.pack("!I", i)
+        recs_a.append((t, pktbuild.udp(src, 5000, dst, 53, data, i, 64)))
+        recs_b.append((t + 2.505, pktbuild.udp(src, 5000, dst, 53, data, i, 63)))
+    k = 0
+    for i in range(seconds * 10):
+        for fwd in (True, False):
+            k += 1
+            src, dst = ("192.0.2.1", "198.51.100.1") if fwd else ("198.51.100.1", "192.0.2.1")
+            esp = struct.pack("!II", 0xA1 if fwd else 0xB2, k) + struct.pack("!I", k * 7) * 8
+            sent = T0 + i * 0.1 + (0 if fwd else 0.05)
+            at_a, at_b = (sent, sent + 0.005) if fwd else (sent + 0.005, sent)  # b: its own time
+            off = 2.5 + 0.3 * sum(1 for j in range(1, nsteps + 1) if at_b - T0 >= 12 * j)
+            recs_a.append((at_a, pktbuild.ipv4(src, dst, 50, esp, k, 64 if fwd else 63)))
+            recs_b.append((at_b + off, pktbuild.ipv4(src, dst, 50, esp, k, 63 if fwd else 64)))
+    pktbuild.write_pcap(pa, recs_a)
+    pktbuild.write_pcap(pb, recs_b)
 
 
 for nsteps in (4, 6):
@@ -134,11 +114,11 @@ for nsteps in (4, 6):
     doc = json.loads(out) if rc == 0 else {}
     lim = [f for f in doc.get("findings", []) if f["kind"] == "limit"]
     steps = doc.get("clock_offset", {}).get("steps", [])
-    print("# %d steps made: found %s" % (nsteps, [(round(x["at"] - 1700000000, 2), round(x["seconds"], 3))
+    print("# %d steps made: found %s" % (nsteps, [(round(x["at"] - T0, 2), round(x["seconds"], 3))
                                                 for x in steps]))
     check("%d clock steps made: the first 4 listed, 0.3 s each, where they were made" % nsteps,
           rc == 0 and len(steps) == 4 and
-          all(abs(x["seconds"] - 0.3) < 0.005 and abs(x["at"] - 1700000000 - 12 * (j + 1)) < 1.1
+          all(abs(x["seconds"] - 0.3) < 0.005 and abs(x["at"] - T0 - 12 * (j + 1)) < 1.1
               for j, x in enumerate(steps)), (rc, steps, err[-300:]))
     if nsteps <= 4:
         check("%d clock steps: no limit finding" % nsteps, not lim, lim)
