@@ -260,7 +260,10 @@ enum iks_log_byte_order {
 typedef struct iks_log_join_options {
 	uint32_t window_ms;    /* largest distance between a log message and its packet once
 				  the offset is applied (default 2000) */
-	uint32_t candidates_max; /* packets considered per log message (default 64) */
+	uint32_t candidates_max; /* candidate packets (every key the log gives agrees) looked at
+				    per log message within window_ms of its time, nearest first
+				    (default 64); a message with more than this many candidates
+				    in all proposes no clock offset (see iks_log_join_run) */
 } iks_log_join_options;
 
 typedef struct iks_log_join {
@@ -272,7 +275,8 @@ typedef struct iks_log_join {
 	int64_t offset_ns;     /* capture time minus log time (median over the matches; a
 				  log time is the middle of its resolution, e.g. hh:mm:ss.5) */
 	uint32_t matched;      /* log messages with a packet */
-	uint32_t unmatched_log;    /* log messages with no packet ("not in the capture") */
+	uint32_t unmatched_log;    /* log messages with no packet ("not in the capture"); not
+				      those whose search candidates_max cut short */
 	uint32_t unmatched_capture;/* packets with no log message ("not in the log") */
 	uint32_t retransmits;      /* matched messages the log marks as retransmissions */
 	int capture_year;          /* year of the first packet (UTC), used for the log dates */
@@ -280,6 +284,13 @@ typedef struct iks_log_join {
 	uint64_t *pkt_frame;       /* per packet: its frame number (the packets are in capture
 				      order, so this is ascending) */
 	uint32_t matched_exact;    /* matched messages whose dumped bytes equal the packet's */
+	/* Added with the time-ordered candidate search (keep at the end): */
+	uint32_t candidates_capped;/* log messages whose search stopped at candidates_max with
+				      candidates left in their window: joined to the best
+				      candidate seen, or, with no packet, not known to be absent
+				      from the capture (matched + unmatched_log + those =
+				      nmsgs) */
+	bool *msg_capped;          /* per log message: its search stopped at candidates_max */
 } iks_log_join;
 
 /*
@@ -287,7 +298,14 @@ typedef struct iks_log_join {
  * Matching uses (cookies, message ID, exchange, length) where the log
  * gives them, both byte orders for Oakley cookies/message IDs (kept per
  * file), direction when the log names addresses, then time once the clock
- * offset is estimated. Returns IKS_OK with *out (free with
+ * offset is estimated. The offset comes from messages with at most
+ * candidates_max candidates (when none has so few, from every message's
+ * candidates); each message then takes the unused candidate nearest its
+ * time plus the offset, searched in time order within window_ms, at most
+ * candidates_max looked at: a search cut short is counted in
+ * candidates_capped and marked in msg_capped, never silent. opt may be
+ * NULL (defaults); zero fields take their defaults. log and pkts are only
+ * read. Returns IKS_OK with *out (owned by the caller: free with
  * iks_log_join_free), IKS_E_NOMEM or IKS_E_INVALID.
  */
 IKS_API iks_status iks_log_join_run(const iks_log *log, const iks_log_pkt *pkts, size_t npkts,

@@ -10,9 +10,19 @@
  * 2. Clock: every (message, candidate) pair proposes an offset (capture
  *    time minus log time). The densest window of proposals (window_ms
  *    wide) wins; its median is the first estimate. Log times count from
- *    the middle of their resolution (charon: hh:mm:ss.5).
+ *    the middle of their resolution (charon: hh:mm:ss.5). Only messages
+ *    with at most candidates_max candidates propose: a larger set is not
+ *    looked at whole, and a part of it (the first in time) pulls the
+ *    estimate towards its own end. When no message has so few (a gateway
+ *    whose log holds only one key, e.g. IKE_SA_INIT requests to many
+ *    peers), every message proposes all its candidates, messages taken at
+ *    an even stride when the pairs would pass OFFSETS_MAX.
  * 3. Assignment: in log order, each message takes the unused candidate
- *    closest to its log time plus the offset, within window_ms.
+ *    closest to its log time plus the offset, within window_ms. Packets
+ *    are searched in time order outwards from that time, so candidates
+ *    outside the window cost nothing; candidates_max bounds the
+ *    candidates looked at inside it, and a message whose search it cut
+ *    short is counted (candidates_capped), not called "not in the capture".
  * 4. The reported offset is the median over the assigned pairs.
  */
 #include "config.h"
@@ -145,7 +155,8 @@ struct ctx {
 	const iks_log *log;
 	const iks_log_pkt *pkts;
 	size_t npkts;
-	uint32_t *by_len;   /* packet indices sorted by (length, index) */
+	uint32_t *by_len;   /* packet indices sorted by (length, capture time, index) */
+	uint32_t *by_time;  /* packet indices sorted by (capture time, index) */
 	int64_t *lt;        /* per message: log time ns */
 	int64_t *pt;        /* per packet: capture time ns */
 	int *order;         /* per file */
@@ -153,27 +164,34 @@ struct ctx {
 	int64_t *half_res;  /* per message: half its time resolution, ns */
 };
 
+/* The packets a message can match, in time order. */
+struct cands {
+	const uint32_t *v;
+	size_t n;
+};
 
-static int cmp_len(const void *a, const void *b, void *arg)
+/* (length, time, index) when by_length, else (time, index): time order
+ * within a length, and a total order, so the sort is deterministic. */
+static int cmp_pkt(const struct ctx *c, uint32_t x, uint32_t y, bool by_length)
 {
-	const iks_log_pkt *p = arg;
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	if (p[x].length != p[y].length)
-		return p[x].length < p[y].length ? -1 : 1;
+	if (by_length && c->pkts[x].length != c->pkts[y].length)
+		return c->pkts[x].length < c->pkts[y].length ? -1 : 1;
+	if (c->pt[x] != c->pt[y])
+		return c->pt[x] < c->pt[y] ? -1 : 1;
 	return x < y ? -1 : x > y;
 }
 
-/* Merge sort of packet indices by (length, index); no global state. */
-static void sort_by_len(uint32_t *v, uint32_t *tmp, size_t n, const iks_log_pkt *p)
+/* Merge sort of packet indices; no global state. */
+static void sort_pkts(const struct ctx *c, uint32_t *v, uint32_t *tmp, size_t n, bool by_length)
 {
 	if (n < 2)
 		return;
 	size_t h = n / 2;
-	sort_by_len(v, tmp, h, p);
-	sort_by_len(v + h, tmp, n - h, p);
+	sort_pkts(c, v, tmp, h, by_length);
+	sort_pkts(c, v + h, tmp, n - h, by_length);
 	size_t i = 0, j = h, k = 0;
 	while (i < h && j < n)
-		tmp[k++] = cmp_len(&v[i], &v[j], (void *)p) <= 0 ? v[i++] : v[j++];
+		tmp[k++] = cmp_pkt(c, v[i], v[j], by_length) <= 0 ? v[i++] : v[j++];
 	while (i < h)
 		tmp[k++] = v[i++];
 	while (j < n)
@@ -181,14 +199,11 @@ static void sort_by_len(uint32_t *v, uint32_t *tmp, size_t n, const iks_log_pkt 
 	memcpy(v, tmp, n * sizeof(*v));
 }
 
-/* Range [*lo, *hi) of by_len with this length (all packets for length 0). */
-static void len_range(const struct ctx *c, uint32_t len, size_t *lo, size_t *hi)
+/* The packets of this length (every packet for length 0), in time order. */
+static struct cands cands_of(const struct ctx *c, uint32_t len)
 {
-	if (len == 0) {
-		*lo = 0;
-		*hi = c->npkts;
-		return;
-	}
+	if (len == 0)
+		return (struct cands){ c->by_time, c->npkts };
 	size_t a = 0, b = c->npkts;
 	while (a < b) {
 		size_t mid = a + (b - a) / 2;
@@ -197,7 +212,7 @@ static void len_range(const struct ctx *c, uint32_t len, size_t *lo, size_t *hi)
 		else
 			b = mid;
 	}
-	*lo = a;
+	size_t lo = a;
 	b = c->npkts;
 	while (a < b) {
 		size_t mid = a + (b - a) / 2;
@@ -206,7 +221,21 @@ static void len_range(const struct ctx *c, uint32_t len, size_t *lo, size_t *hi)
 		else
 			b = mid;
 	}
-	*hi = a;
+	return (struct cands){ c->by_len + lo, a - lo };
+}
+
+/* First position in r whose capture time is >= t. */
+static size_t first_at(const struct ctx *c, struct cands r, int64_t t)
+{
+	size_t a = 0, b = r.n;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		if (c->pt[r.v[mid]] < t)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a;
 }
 
 static int64_t norm(const struct ctx *c, int64_t d)
@@ -242,10 +271,9 @@ static void choose_orders(struct ctx *c, const iks_log_join_options *opt)
 				const iks_log_msg *m = &log->msgs[i];
 				if (m->file != f)
 					continue;
-				size_t lo, hi;
-				len_range(c, m->length, &lo, &hi);
-				for (size_t k = lo; k < hi && k - lo < opt->candidates_max; k++)
-					if (key_match(m, &c->pkts[c->by_len[k]], o)) {
+				struct cands r = cands_of(c, m->length);
+				for (size_t k = 0; k < r.n && k < opt->candidates_max; k++)
+					if (key_match(m, &c->pkts[r.v[k]], o)) {
 						count[o]++;
 						break;
 					}
@@ -268,35 +296,87 @@ static int match_order(const struct ctx *c, uint32_t file)
 							: IKS_LOG_ORDER_AS_PRINTED;
 }
 
-static bool estimate(struct ctx *c, const iks_log_join_options *opt, int64_t *off)
+/* Offset proposals, at most OFFSETS_MAX. */
+struct proposals {
+	int64_t *v;
+	size_t n, room;
+};
+
+/* Append one; false when out of memory (a full table takes no more, as
+ * the proposals it holds are enough for an estimate). */
+static bool propose(struct proposals *s, int64_t off)
+{
+	if (s->n == OFFSETS_MAX)
+		return true;
+	if (s->n == s->room) {
+		size_t room = s->room ? s->room * 2 : 1024;
+		int64_t *q = realloc(s->v, room * sizeof(*q));
+		if (!q)
+			return false;
+		s->v = q;
+		s->room = room;
+	}
+	s->v[s->n++] = off;
+	return true;
+}
+
+/* Candidates of message i (key matches), counted up to `limit`. */
+static size_t count_keyed(const struct ctx *c, size_t i, size_t limit)
+{
+	const iks_log_msg *m = &c->log->msgs[i];
+	int o = match_order(c, m->file);
+	struct cands r = cands_of(c, m->length);
+	size_t n = 0;
+	for (size_t k = 0; k < r.n && n < limit; k++)
+		n += key_match(m, &c->pkts[r.v[k]], o);
+	return n;
+}
+
+/* Every candidate of message i proposes its offset. */
+static bool propose_all(const struct ctx *c, size_t i, struct proposals *s)
+{
+	const iks_log_msg *m = &c->log->msgs[i];
+	int o = match_order(c, m->file);
+	struct cands r = cands_of(c, m->length);
+	for (size_t k = 0; k < r.n; k++) {
+		uint32_t p = r.v[k];
+		if (key_match(m, &c->pkts[p], o) && !propose(s, norm(c, c->pt[p] - c->lt[i])))
+			return false;
+	}
+	return true;
+}
+
+/* The proposals: from messages with at most candidates_max candidates
+ * (their whole set); when there are none, from every message, at a
+ * stride that keeps the packets looked at near OFFSETS_MAX. */
+static bool gather(const struct ctx *c, const iks_log_join_options *opt, struct proposals *s)
 {
 	const iks_log *log = c->log;
-	size_t cap = 1024, n = 0;
-	int64_t *v = malloc(cap * sizeof(*v));
-	if (!v)
+	for (size_t i = 0; i < log->nmsgs; i++)
+		if (count_keyed(c, i, (size_t)opt->candidates_max + 1) <= opt->candidates_max &&
+		    !propose_all(c, i, s))
+			return false;
+	if (s->n > 0)
+		return true;
+	uint64_t looked = 0;
+	for (size_t i = 0; i < log->nmsgs; i++)
+		looked += cands_of(c, log->msgs[i].length).n;
+	uint64_t stride = looked / OFFSETS_MAX + 1;
+	for (size_t i = 0; i < log->nmsgs; i += stride)
+		if (!propose_all(c, i, s))
+			return false;
+	return true;
+}
+
+static bool estimate(struct ctx *c, const iks_log_join_options *opt, int64_t *off)
+{
+	struct proposals s = { NULL, 0, 0 };
+	if (!gather(c, opt, &s)) {
+		free(s.v);
 		return false;
-	for (size_t i = 0; i < log->nmsgs && n < OFFSETS_MAX; i++) {
-		const iks_log_msg *m = &log->msgs[i];
-		int o = match_order(c, m->file);
-		size_t lo, hi, taken = 0;
-		len_range(c, m->length, &lo, &hi);
-		for (size_t k = lo; k < hi && taken < opt->candidates_max; k++) {
-			uint32_t p = c->by_len[k];
-			if (!key_match(m, &c->pkts[p], o))
-				continue;
-			taken++;
-			if (n == cap) {
-				int64_t *q = realloc(v, cap * 2 * sizeof(*v));
-				if (!q) {
-					free(v);
-					return false;
-				}
-				v = q;
-				cap *= 2;
-			}
-			v[n++] = norm(c, c->pt[p] - c->lt[i]);
-		}
 	}
+	int64_t *v = s.v;
+	size_t n = s.n;
 	*off = 0;
 	if (n > 0) {
 		qsort(v, n, sizeof(*v), cmp_i64);
@@ -316,41 +396,132 @@ static bool estimate(struct ctx *c, const iks_log_join_options *opt, int64_t *of
 	return true;
 }
 
+/* One message's search for its packet. */
+struct search {
+	const iks_log_msg *m;
+	int order;
+	int64_t half;      /* half the message's time resolution */
+	int64_t w;         /* window_ms in ns */
+	uint32_t max;      /* candidates_max */
+	uint32_t looked;   /* candidates (key matches in the window) looked at */
+	bool capped;       /* stopped at max with candidates left in the window */
+	uint32_t best;     /* unused candidate closest in time, or IKS_LOG_NONE */
+	int64_t bestd;     /* its distance beyond the log's resolution */
+	int64_t bestt;     /* its capture time */
+};
+
+/* Is packet p (in the window) a candidate? Counts it against the cap;
+ * returns 1 for an unused candidate, 0 for anything else, -1 when the
+ * cap stops the search. */
+static int look(const struct ctx *c, struct search *s, const iks_log_join *j, uint32_t p)
+{
+	if (!key_match(s->m, &c->pkts[p], s->order))
+		return 0;
+	if (s->looked == s->max) {
+		s->capped = true;
+		return -1;
+	}
+	s->looked++;
+	return j->pkt_msg[p] == IKS_LOG_NONE;
+}
+
+/* Keep p when closer than the best so far; between equally close ones the
+ * earlier (a whole-second log prints two messages of one second in their
+ * order). */
+static void consider(const struct ctx *c, struct search *s, uint32_t p, int64_t d)
+{
+	if (s->best == IKS_LOG_NONE || d < s->bestd || (d == s->bestd && c->pt[p] < s->bestt)) {
+		s->best = p;
+		s->bestd = d;
+		s->bestt = c->pt[p];
+	}
+}
+
+/* Search the packets around capture time t: forwards from t - half (all
+ * within the log's resolution are equally close, so the earliest unused
+ * one wins and nothing later can beat it), then backwards from there when
+ * no packet at distance 0 was found. Returns false when capped. */
+static bool search_at(const struct ctx *c, struct search *s, const iks_log_join *j,
+		      struct cands r, int64_t t)
+{
+	size_t a = first_at(c, r, t - s->half);
+	for (size_t k = a; k < r.n && c->pt[r.v[k]] <= t + s->w; k++) {
+		int got = look(c, s, j, r.v[k]);
+		if (got < 0)
+			return false;
+		if (got) {
+			int64_t d = c->pt[r.v[k]] - t;
+			consider(c, s, r.v[k], d > s->half ? d - s->half : 0);
+			break;
+		}
+	}
+	if (s->best != IKS_LOG_NONE && s->bestd == 0)
+		return true;
+	for (size_t k = a; k > 0 && c->pt[r.v[k - 1]] >= t - s->w; k--) {
+		int got = look(c, s, j, r.v[k - 1]);
+		if (got < 0)
+			return false;
+		if (got) {
+			consider(c, s, r.v[k - 1], t - c->pt[r.v[k - 1]] - s->half);
+			break;
+		}
+	}
+	return true;
+}
+
+/* Message i's search: the window around its log time plus the offset. A
+ * log without dates matches modulo a day, so each day of the capture
+ * that has packets of the message's length in its window is searched (the
+ * window is less than half a day: the windows never overlap); days
+ * without such packets are skipped, so a capture spanning years costs no
+ * more than one spanning a day. */
+static void search_msg(const struct ctx *c, struct search *s, const iks_log_join *j, size_t i,
+		       int64_t off)
+{
+	struct cands r = cands_of(c, s->m->length);
+	int64_t t = c->lt[i] + off;
+	if (!c->wrap || r.n == 0) {
+		search_at(c, s, j, r, t);
+		return;
+	}
+	const int64_t day = 86400 * NS;
+	/* the first day whose window reaches packet a: t + k * day + w >= pt */
+	size_t a = 0;
+	int64_t k = floor_div(c->pt[r.v[a]] - s->w - t + day - 1, day);
+	for (;;) {
+		int64_t at = t + k * day;
+		a = first_at(c, r, at - s->w);
+		if (a == r.n)
+			return;
+		int64_t next = floor_div(c->pt[r.v[a]] - s->w - t + day - 1, day);
+		if (next > k) {
+			k = next; /* no packet in this day's window */
+			continue;
+		}
+		if (!search_at(c, s, j, r, at))
+			return;
+		k++;
+	}
+}
+
 static void assign(struct ctx *c, const iks_log_join_options *opt, int64_t off, iks_log_join *j)
 {
 	const iks_log *log = c->log;
 	int64_t w = (int64_t)opt->window_ms * 1000000;
+	if (c->wrap && w >= HALF_DAY_NS)
+		w = HALF_DAY_NS - 1; /* modulo a day, every packet is within half a day */
 	for (size_t i = 0; i < log->nmsgs; i++) {
 		const iks_log_msg *m = &log->msgs[i];
-		int o = match_order(c, m->file);
-		size_t lo, hi, taken = 0;
-		uint32_t best = IKS_LOG_NONE;
-		int64_t bestd = 0;
-		len_range(c, m->length, &lo, &hi);
-		for (size_t k = lo; k < hi && taken < opt->candidates_max; k++) {
-			uint32_t p = c->by_len[k];
-			if (!key_match(m, &c->pkts[p], o))
-				continue;
-			taken++;
-			if (j->pkt_msg[p] != IKS_LOG_NONE)
-				continue;
-			int64_t d = norm(c, c->pt[p] - c->lt[i] - off);
-			if (d < 0)
-				d = -d;
-			if (d > w)
-				continue;
-			/* within the log's own resolution every packet is as close:
-			 * the earliest unused one is taken (a whole-second log prints
-			 * two messages of one second in their order) */
-			d = d > c->half_res[i] ? d - c->half_res[i] : 0;
-			if (best == IKS_LOG_NONE || d < bestd || (d == bestd && p < best)) {
-				best = p;
-				bestd = d;
-			}
+		struct search s = { m, match_order(c, m->file), c->half_res[i], w,
+				    opt->candidates_max, 0, false, IKS_LOG_NONE, 0, 0 };
+		search_msg(c, &s, j, i, off);
+		if (s.capped) {
+			j->msg_capped[i] = true;
+			j->candidates_capped++;
 		}
-		if (best != IKS_LOG_NONE) {
-			j->msg_pkt[i] = best;
-			j->pkt_msg[best] = (uint32_t)i;
+		if (s.best != IKS_LOG_NONE) {
+			j->msg_pkt[i] = s.best;
+			j->pkt_msg[s.best] = (uint32_t)i;
 		}
 	}
 }
@@ -360,9 +531,12 @@ static void summarize(struct ctx *c, iks_log_join *j)
 	const iks_log *log = c->log;
 	int64_t *v = malloc((log->nmsgs ? log->nmsgs : 1) * sizeof(*v));
 	size_t n = 0;
+	uint32_t capped_unmatched = 0;
 	for (size_t i = 0; i < log->nmsgs; i++) {
-		if (j->msg_pkt[i] == IKS_LOG_NONE)
+		if (j->msg_pkt[i] == IKS_LOG_NONE) {
+			capped_unmatched += j->msg_capped[i];
 			continue;
+		}
 		j->matched++;
 		const iks_log_pkt *pk = &c->pkts[j->msg_pkt[i]];
 		if (log->msgs[i].has_data && pk->has_digest && pk->digest == log->msgs[i].digest)
@@ -372,7 +546,8 @@ static void summarize(struct ctx *c, iks_log_join *j)
 		if (v)
 			v[n++] = norm(c, c->pt[j->msg_pkt[i]] - c->lt[i]);
 	}
-	j->unmatched_log = (uint32_t)(log->nmsgs - j->matched);
+	/* a message whose search was cut short may well be in the capture */
+	j->unmatched_log = (uint32_t)(log->nmsgs - j->matched - capped_unmatched);
 	j->unmatched_capture = (uint32_t)(c->npkts - j->matched);
 	if (v && n > 0) {
 		qsort(v, n, sizeof(*v), cmp_i64);
@@ -402,6 +577,7 @@ void iks_log_join_free(iks_log_join *j)
 	free(j->msg_pkt);
 	free(j->pkt_msg);
 	free(j->pkt_frame);
+	free(j->msg_capped);
 	free(j);
 }
 
@@ -419,7 +595,8 @@ iks_status iks_log_join_run(const iks_log *log, const iks_log_pkt *pkts, size_t 
 			opt.candidates_max = options->candidates_max;
 	}
 	iks_log_join *j = calloc(1, sizeof(*j));
-	struct ctx c = { log, pkts, npkts, NULL, NULL, NULL, NULL, log->format != IKS_LOG_OAKLEY, NULL };
+	struct ctx c = { log, pkts, npkts, NULL, NULL, NULL, NULL, NULL, log->format != IKS_LOG_OAKLEY,
+			 NULL };
 	size_t nm = log->nmsgs;
 	iks_status st = IKS_E_NOMEM;
 	if (!j)
@@ -429,24 +606,28 @@ iks_status iks_log_join_run(const iks_log *log, const iks_log_pkt *pkts, size_t 
 	j->msg_pkt = malloc((nm ? nm : 1) * sizeof(uint32_t));
 	j->pkt_msg = malloc((npkts ? npkts : 1) * sizeof(uint32_t));
 	j->pkt_frame = malloc((npkts ? npkts : 1) * sizeof(uint64_t));
+	j->msg_capped = calloc(nm ? nm : 1, sizeof(bool));
 	c.by_len = malloc((npkts ? npkts : 1) * sizeof(uint32_t));
+	c.by_time = malloc((npkts ? npkts : 1) * sizeof(uint32_t));
 	uint32_t *tmp = malloc((npkts ? npkts : 1) * sizeof(uint32_t));
 	c.lt = malloc((nm ? nm : 1) * sizeof(int64_t));
 	c.pt = malloc((npkts ? npkts : 1) * sizeof(int64_t));
 	c.order = calloc(log->nfiles ? log->nfiles : 1, sizeof(int));
 	c.half_res = malloc((nm ? nm : 1) * sizeof(int64_t));
-	if (!j->msg_pkt || !j->pkt_msg || !j->pkt_frame || !c.by_len || !tmp || !c.lt || !c.pt ||
-	    !c.order || !c.half_res)
+	if (!j->msg_pkt || !j->pkt_msg || !j->pkt_frame || !j->msg_capped || !c.by_len ||
+	    !c.by_time || !tmp || !c.lt || !c.pt || !c.order || !c.half_res)
 		goto out;
 	for (size_t i = 0; i < nm; i++)
 		j->msg_pkt[i] = IKS_LOG_NONE;
 	for (size_t i = 0; i < npkts; i++) {
 		j->pkt_msg[i] = IKS_LOG_NONE;
 		j->pkt_frame[i] = pkts[i].frame;
-		c.by_len[i] = (uint32_t)i;
+		c.by_len[i] = c.by_time[i] = (uint32_t)i;
 		c.pt[i] = pkts[i].ts_sec * NS + pkts[i].ts_nsec;
 	}
-	sort_by_len(c.by_len, tmp, npkts, pkts);
+	/* capture order is not always time order (clock steps, merged files) */
+	sort_pkts(&c, c.by_len, tmp, npkts, true);
+	sort_pkts(&c, c.by_time, tmp, npkts, false);
 	int64_t first = npkts ? pkts[0].ts_sec : 0;
 	j->capture_day0 = floor_div(first, 86400) * 86400;
 	j->capture_year = year_from_days(floor_div(first, 86400));
@@ -466,6 +647,7 @@ iks_status iks_log_join_run(const iks_log *log, const iks_log_pkt *pkts, size_t 
 out:
 	free(tmp);
 	free(c.by_len);
+	free(c.by_time);
 	free(c.lt);
 	free(c.pt);
 	free(c.order);

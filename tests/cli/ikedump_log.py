@@ -34,7 +34,7 @@ def joined(capture, logs):
 
 
 SUMMARY_KEYS = ["format", "records", "messages", "matched", "matched_exact", "unmatched_log",
-                "unmatched_capture", "offset_seconds", "byte_order"]
+                "unmatched_capture", "offset_seconds", "byte_order", "candidates_capped"]
 
 SCENARIOS = {"ikev2_cert_fragdrop": (7, 2), "ikev1_cert_ikefrag_ok_nftdrop": (13, 13),
              "ikev1_psk_natt": (19, 19), "ikev2_psk_natt": (10, 10)}

@@ -136,6 +136,27 @@ static logview *read_logs(const char *const *logs, size_t nlogs, char *err)
 	return v;
 }
 
+/* Messages the join's candidate cap cut short and left with no packet:
+ * not known to be absent from the capture. */
+static uint32_t capped_unmatched(const iks_log_join *j)
+{
+	return (uint32_t)(j->nmsgs - j->matched - j->unmatched_log);
+}
+
+/* The join's cap, when reached, goes into the warning (stderr): its
+ * messages are listed apart from those "not in the capture". */
+static void note_join_cap(logview *v)
+{
+	const iks_log_join *j = v->join;
+	if (!j->candidates_capped)
+		return;
+	size_t n = strlen(v->warning);
+	snprintf(v->warning + n, sizeof(v->warning) - n,
+		 "%slog join: candidate cap (candidates_max) reached for %u message(s), %u of them "
+		 "with no packet: not known to be absent from the capture", n ? "; " : "",
+		 j->candidates_capped, capped_unmatched(j));
+}
+
 logview *logview_new(const iks_trace *trace, const char *const *logs, size_t nlogs, char *err)
 {
 	logview *v = read_logs(logs, nlogs, err);
@@ -144,6 +165,8 @@ logview *logview_new(const iks_trace *trace, const char *const *logs, size_t nlo
 		logview_free(v);
 		return NULL;
 	}
+	if (v)
+		note_join_cap(v);
 	return v;
 }
 
@@ -168,6 +191,7 @@ logview *logview_new_capture(const char *capture, const char *filter, const char
 		return NULL;
 	}
 	free(pkts);
+	note_join_cap(v);
 	return v;
 }
 
@@ -368,7 +392,9 @@ void logview_annotate(logview *v, const iks_packet *p, strbuf *line, bool json)
 	sb_putc(line, ']');
 }
 
-static void text_unmatched(logview *v, FILE *out, const iks_log_msg *m)
+/* One log message with no packet; `capped`: its search stopped at the
+ * join's candidate cap, so its absence is not known. */
+static void text_unmatched(logview *v, FILE *out, const iks_log_msg *m, bool capped)
 {
 	char t[32];
 	log_time(m, t, sizeof(t));
@@ -386,7 +412,63 @@ static void text_unmatched(logview *v, FILE *out, const iks_log_msg *m)
 	const iks_log_record *d = dropped_of(v, m);
 	if (d)
 		fprintf(out, ", then dropped (line %u)", d->line);
-	fputs(": not in the capture\n", out);
+	fputs(capped ? ": not looked up completely (candidate cap)\n" : ": not in the capture\n", out);
+}
+
+/* The JSON line of a log message with no packet: "log_message" (not in
+ * the capture) or "log_capped" (not looked up completely). */
+static void json_unmatched(logview *v, FILE *out, strbuf *b, const iks_log_msg *m, bool capped)
+{
+	jsonw w;
+	sb_reset(b);
+	jw_init(&w, b);
+	jw_obj_begin(&w);
+	if (capped)
+		jw_key(&w, "log_capped");
+	else
+		jw_key(&w, "log_message");
+	json_msg(&w, v, m);
+	if (m->has_exchange) {
+		jw_key(&w, "exchange");
+		jw_uint(&w, m->exchange);
+	}
+	if (m->has_msgid) {
+		char id[12];
+		hex_u32(id, m->msgid);
+		jw_key(&w, "msgid");
+		jw_str(&w, id);
+	}
+	jw_key(&w, "length");
+	jw_uint(&w, m->length);
+	jw_key(&w, "packet");
+	jw_null(&w);
+	jw_obj_end(&w);
+	jw_obj_end(&w);
+	fprintf(out, "%s\n", sb_cstr(b));
+}
+
+/* The messages with no packet, capped ones (true) or the others. */
+static void list_unmatched(logview *v, FILE *out, bool json, strbuf *b, bool capped)
+{
+	const iks_log_join *j = v->join;
+	for (size_t i = 0; i < j->nmsgs; i++) {
+		if (j->msg_pkt[i] != IKS_LOG_NONE || j->msg_capped[i] != capped)
+			continue;
+		const iks_log_msg *m = iks_log_message_at(v->log, i);
+		if (json)
+			json_unmatched(v, out, b, m, capped);
+		else
+			text_unmatched(v, out, m, capped);
+	}
+}
+
+/* The text summary's words for the join's candidate cap ("" unless reached). */
+static void cap_text(const iks_log_join *j, char *buf, size_t len)
+{
+	buf[0] = 0;
+	if (j->candidates_capped)
+		snprintf(buf, len, ", %u cut short at the candidate cap (%u of them with no packet: "
+			 "not known to be absent)", j->candidates_capped, capped_unmatched(j));
 }
 
 void logview_finish(logview *v, FILE *out, bool json)
@@ -399,37 +481,12 @@ void logview_finish(logview *v, FILE *out, bool json)
 	jsonw w;
 	if (!json && j->unmatched_log)
 		fprintf(out, "log: %u message(s) not in the capture:\n", j->unmatched_log);
-	for (size_t i = 0; i < j->nmsgs; i++) {
-		if (j->msg_pkt[i] != IKS_LOG_NONE)
-			continue;
-		const iks_log_msg *m = iks_log_message_at(v->log, i);
-		if (!json) {
-			text_unmatched(v, out, m);
-			continue;
-		}
-		sb_reset(&b);
-		jw_init(&w, &b);
-		jw_obj_begin(&w);
-		jw_key(&w, "log_message");
-		json_msg(&w, v, m);
-		if (m->has_exchange) {
-			jw_key(&w, "exchange");
-			jw_uint(&w, m->exchange);
-		}
-		if (m->has_msgid) {
-			char id[12];
-			hex_u32(id, m->msgid);
-			jw_key(&w, "msgid");
-			jw_str(&w, id);
-		}
-		jw_key(&w, "length");
-		jw_uint(&w, m->length);
-		jw_key(&w, "packet");
-		jw_null(&w);
-		jw_obj_end(&w);
-		jw_obj_end(&w);
-		fprintf(out, "%s\n", sb_cstr(&b));
-	}
+	list_unmatched(v, out, json, &b, false);
+	if (!json && capped_unmatched(j))
+		fprintf(out, "log: %u message(s) not looked up completely: more candidate packets in "
+			"their time window than the join's candidate cap; their packet may be in the "
+			"capture:\n", capped_unmatched(j));
+	list_unmatched(v, out, json, &b, true);
 	failures(v, out, json, &b);
 	char off[48] = "null";
 	if (j->has_offset)
@@ -439,11 +496,13 @@ void logview_finish(logview *v, FILE *out, bool json)
 	const char *fmt = iks_log_format_name(iks_log_format_of(v->log));
 	const char *order = iks_log_byte_order_name(j->byte_order);
 	if (!json) {
+		char capped[160];
+		cap_text(j, capped, sizeof(capped));
 		fprintf(out, "log: %s, %zu records, %zu messages: %u matched (%u byte-exact), %u not in "
-			"the capture, %u capture IKE packets not in the log, %u retransmits; offset %s s "
+			"the capture%s, %u capture IKE packets not in the log, %u retransmits; offset %s s "
 			"(capture minus log), byte order %s; lines %llu (known %llu, unknown %llu, "
 			"cut %llu)\n", fmt, iks_log_nrecords(v->log), j->nmsgs, j->matched, j->matched_exact,
-			j->unmatched_log, j->unmatched_capture, j->retransmits, off, order,
+			j->unmatched_log, capped, j->unmatched_capture, j->retransmits, off, order,
 			(unsigned long long)st.lines, (unsigned long long)st.known,
 			(unsigned long long)st.unknown, (unsigned long long)st.cut);
 		sb_free(&b);
@@ -497,6 +556,8 @@ void logview_finish(logview *v, FILE *out, bool json)
 	jw_raw(&w, off);
 	jw_key(&w, "byte_order");
 	jw_str(&w, order);
+	jw_key(&w, "candidates_capped");
+	jw_uint(&w, j->candidates_capped);
 	jw_obj_end(&w);
 	jw_obj_end(&w);
 	fprintf(out, "%s\n", sb_cstr(&b));
@@ -576,6 +637,8 @@ void logview_summary_json(const logview *v, jsonw *w)
 	jw_raw(w, off);
 	jw_key(w, "byte_order");
 	jw_str(w, iks_log_byte_order_name(j->byte_order));
+	jw_key(w, "candidates_capped");
+	jw_uint(w, j->candidates_capped);
 	jw_key(w, "failures");
 	jw_arr_begin(w);
 	for (size_t i = 0; i < iks_log_nrecords(v->log); i++) {
@@ -590,12 +653,13 @@ void logview_summary_json(const logview *v, jsonw *w)
 void logview_summary_text(const logview *v, FILE *out)
 {
 	const iks_log_join *j = v->join;
-	char off[48];
+	char off[48], capped[160];
 	offset_text(j, off, sizeof(off));
-	fprintf(out, "%s log (%s): %zu messages, %u matched to packets, %u not in the capture, "
+	cap_text(j, capped, sizeof(capped));
+	fprintf(out, "%s log (%s): %zu messages, %u matched to packets, %u not in the capture%s, "
 		"%u IKE packets not in the log, %u retransmits; capture clock minus log clock %s s\n",
 		iks_log_format_name(iks_log_format_of(v->log)), iks_log_file_name(v->log, 0), j->nmsgs,
-		j->matched, j->unmatched_log, j->unmatched_capture, j->retransmits, off);
+		j->matched, j->unmatched_log, capped, j->unmatched_capture, j->retransmits, off);
 	strbuf b;
 	sb_init(&b);
 	failures(v, out, false, &b);
