@@ -134,8 +134,9 @@ iks_status iks_diagnose(const iks_trace *t, const iks_correlate_options *opt, ik
 	const iks_finding *icmp = NULL;
 	if (st == IKS_OK) {
 		one_side_fragments(&c);
-		one_side_stale(&c);
-		st = one_side_unknown_spi(&c);
+		st = one_side_stale(&c);
+		if (st == IKS_OK)
+			st = one_side_unknown_spi(&c);
 		icv = one_side_icv(&c);
 		one_side_icmp(&c, &ignored, &icmp_frame);
 		corr_findings_cap_finding(&c);

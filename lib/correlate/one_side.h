@@ -32,7 +32,7 @@ iks_status one_side_negotiations(corr_ctx *c);
 void one_side_fragments(corr_ctx *c);
 void one_side_icmp(corr_ctx *c, uint32_t *ignored, uint64_t *which);
 uint32_t one_side_icv(corr_ctx *c);
-void one_side_stale(corr_ctx *c);
+iks_status one_side_stale(corr_ctx *c); /* IKS_OK or IKS_E_NOMEM */
 /* ESP/AH the peer sent on an SPI no negotiation in the capture produced
  * (IKS_FIND_BAD_SPI with delete_frame 0; notify 11 and frame_b when the
  * host answered INVALID_SPI); IKS_E_NOMEM. */

@@ -139,32 +139,109 @@ uint32_t one_side_icv(corr_ctx *c)
 	return n;
 }
 
+static size_t lower_i64(const int64_t *v, size_t n, int64_t x)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+typedef struct { uint32_t spi; uint32_t unit; } spi_unit;
+
+static int cmp_spi_unit(const void *x, const void *y)
+{
+	const spi_unit *a = x, *b = y;
+	if (a->spi != b->spi)
+		return a->spi < b->spi ? -1 : 1;
+	return a->unit < b->unit ? -1 : a->unit > b->unit;
+}
+
+/* The first Delete the host sent naming each (SPI, protocol): true at
+ * those (a retransmitted Delete, or another naming the same SPI, is not
+ * judged again). NULL when out of memory. */
+static bool *first_deletes(corr_ctx *c)
+{
+	const iks_trace *t = c->t[0];
+	size_t n = t->ndeletes;
+	bool *first = calloc(n ? n : 1, sizeof(*first));
+	spi_unit *v = malloc((n ? n : 1) * sizeof(*v));
+	if (!first || !v) {
+		free(first);
+		free(v);
+		return NULL;
+	}
+	size_t m = 0;
+	for (size_t d = 0; d < n; d++)
+		if (dir_of(c, &t->units[t->deletes[d].unit]) == OUT)
+			v[m++] = (spi_unit){ t->deletes[d].spi, (uint32_t)d };
+	qsort(v, m, sizeof(*v), cmp_spi_unit); /* by SPI, then Delete order */
+	for (size_t i = 0; i < m; i++) {
+		bool seen = false;
+		for (size_t j = i; j-- > 0 && v[j].spi == v[i].spi && !seen;)
+			seen = t->deletes[v[j].unit].proto == t->deletes[v[i].unit].proto;
+		first[v[i].unit] = !seen;
+	}
+	free(v);
+	return first;
+}
+
 /* ESP/AH the peer kept sending on an SA the host deleted: the host's own
- * Delete (in clear, or read with keys) named its inbound SPI. */
-void one_side_stale(corr_ctx *c)
+ * Delete (in clear, or read with keys) named its inbound SPI. The peer's
+ * ESP/AH is indexed by SPI once, so each Delete looks at its own SPI's
+ * packets only. */
+iks_status one_side_stale(corr_ctx *c)
 {
 	const iks_trace *t = c->t[0];
 	corr_deletes_cap_finding(c, 0);
+	if (!t->ndeletes)
+		return IKS_OK;
+	size_t nin = 0;
+	for (size_t i = 0; i < t->nunits; i++) {
+		const trace_unit *u = &t->units[i];
+		nin += (u->kind == UNIT_ESP || u->kind == UNIT_AH) && dir_of(c, u) == IN;
+	}
+	spi_unit *in = malloc((nin ? nin : 1) * sizeof(*in));
+	bool *first = first_deletes(c);
+	if (!in || !first) {
+		free(in);
+		free(first);
+		return IKS_E_NOMEM;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < t->nunits && k < nin; i++) {
+		const trace_unit *u = &t->units[i];
+		if ((u->kind == UNIT_ESP || u->kind == UNIT_AH) && dir_of(c, u) == IN)
+			in[k++] = (spi_unit){ u->spi, (uint32_t)i };
+	}
+	qsort(in, nin, sizeof(*in), cmp_spi_unit);
 	for (size_t d = 0; d < t->ndeletes; d++) {
+		if (!first[d])
+			continue;
 		const trace_delete *del = &t->deletes[d];
 		const trace_unit *du = &t->units[del->unit];
-		if (dir_of(c, du) != OUT)
-			continue;
-		bool again = false; /* a retransmitted Delete, or another naming the same SPI */
-		for (size_t e = 0; e < d && !again; e++)
-			again = t->deletes[e].spi == del->spi && t->deletes[e].proto == del->proto &&
-				dir_of(c, &t->units[t->deletes[e].unit]) == OUT;
-		if (again)
-			continue;
+		/* the peer's packets on that SPI after the Delete, later than a
+		 * transit could explain (0.5 s) */
+		size_t lo = 0, hi = nin;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (in[mid].spi < del->spi || (in[mid].spi == del->spi && in[mid].unit <= del->unit))
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
 		uint32_t n = 0;
-		const trace_unit *first = NULL;
-		for (size_t i = del->unit + 1; i < t->nunits; i++) {
-			const trace_unit *u = &t->units[i];
-			/* later than a transit could explain: 0.5 s */
-			if ((u->kind == UNIT_ESP || u->kind == UNIT_AH) && u->spi == del->spi &&
-			    dir_of(c, u) == IN && u->ts > du->ts + 500000000LL) {
-				if (!first)
-					first = u;
+		const trace_unit *firstu = NULL;
+		for (size_t i = lo; i < nin && in[i].spi == del->spi; i++) {
+			const trace_unit *u = &t->units[in[i].unit];
+			if (u->ts > du->ts + 500000000LL) {
+				if (!firstu)
+					firstu = u;
 				n++;
 			}
 		}
@@ -180,10 +257,13 @@ void one_side_stale(corr_ctx *c)
 		f->count = n;
 		f->delete_frame = du->first_frame;
 		f->delete_s = (double)du->ts_first / 1e9;
-		f->frame_a = first->frame;
-		f->time_a_s = (double)first->ts / 1e9;
+		f->frame_a = firstu->frame;
+		f->time_a_s = (double)firstu->ts / 1e9;
 		corr_ike_identity(f, t, du);
 	}
+	free(in);
+	free(first);
+	return IKS_OK;
 }
 
 
@@ -221,29 +301,6 @@ static int cmp_i64(const void *x, const void *y)
 }
 
 /* The first index of sorted v[0..n) not below x (n when none). */
-static size_t lower_i64(const int64_t *v, size_t n, int64_t x)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-typedef struct { uint32_t spi; uint32_t unit; } spi_unit;
-
-static int cmp_spi_unit(const void *x, const void *y)
-{
-	const spi_unit *a = x, *b = y;
-	if (a->spi != b->spi)
-		return a->spi < b->spi ? -1 : 1;
-	return a->unit < b->unit ? -1 : a->unit > b->unit;
-}
-
 /* Every IKE message the host sent was read (in clear, or decrypted with
  * keys): then the SPIs it offered are all known. */
 static bool host_ike_readable(corr_ctx *c)
