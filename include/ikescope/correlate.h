@@ -322,6 +322,8 @@ typedef struct iks_finding {
 	char missing_kinds[64];
 	uint16_t nspans;
 	struct { double from_s, to_s; } spans[IKS_FINDING_MAX_RANGES];
+	uint32_t spans_more;      /* not-covered: further spans past the IKS_FINDING_MAX_RANGES
+				     listed (their packets are in count) */
 	/* packet-loss of traffic that is not IPsec (between any addresses on the path) */
 	bool other_traffic;
 	/* nothing-arrived: count = packets sent toward the other end, total = packets
@@ -334,6 +336,10 @@ typedef struct iks_finding {
 				     be read again, e.g. a trace built by hand) */
 	int32_t size_change;      /* received minus sent IP length of the packet (or fragment)
 				     compared */
+	uint32_t fragments_not_compared; /* fragments of either copy left out of the comparison
+				     (past the caps of docs/limits.md, or cut differently in the
+				     path, with no partner of the same offset and length):
+				     changed_bytes is then a lower bound */
 	struct iks_byte_change {
 		uint64_t frame_a, frame_b; /* the frames compared (fragments: the pair by offset) */
 		uint32_t ip_offset;   /* from the start of that packet's (fragment's) IP header */
@@ -434,6 +440,9 @@ typedef struct iks_correlation_stats {
 	uint64_t modified_not_compared;   /* modified packets whose bytes were not compared
 					     (past the comparison caps, or the files could not
 					     be read again): their findings list no changes */
+	uint64_t modified_compared_partly; /* modified packets compared only in part: some
+					      fragments past the caps or cut differently in the
+					      path (their findings say how many) */
 	uint64_t host_dropped_a, host_dropped_b; /* arrived, then dropped inside that host
 					     (pcapng epb_verdict); never counted as lost */
 } iks_correlation_stats;
@@ -550,6 +559,9 @@ typedef struct iks_verdict {
 	char log_note[IKS_VERDICT_TEXT]; /* one sentence: what the logs say of the messages this
 				     verdict is about (retransmissions, and whether the capture
 				     shows every copy; dropped messages), "" when nothing */
+	bool evidence_truncated;  /* more findings back this verdict than the
+				     IKS_VERDICT_MAX_EVIDENCE listed in evidence (the first ones
+				     cited are listed) */
 } iks_verdict;
 
 /*

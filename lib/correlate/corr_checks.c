@@ -124,10 +124,15 @@ static iks_status add_gap(corr_ctx *c, int r, int64_t from, int64_t to)
 			c->gaps[r][n - 1].to = to;
 		return IKS_OK;
 	}
-	struct corr_gap *g = realloc(c->gaps[r], (n + 1) * sizeof(*g));
-	if (!g)
-		return IKS_E_NOMEM;
-	c->gaps[r] = g;
+	if (n == c->gaps_cap[r]) {
+		size_t cap = n ? 2 * n : 64;
+		struct corr_gap *g = realloc(c->gaps[r], cap * sizeof(*g));
+		if (!g)
+			return IKS_E_NOMEM;
+		c->gaps[r] = g;
+		c->gaps_cap[r] = cap;
+	}
+	struct corr_gap *g = c->gaps[r];
 	g[n].from = from;
 	g[n].to = to;
 	c->ngaps[r] = n + 1;
@@ -226,12 +231,43 @@ iks_status corr_checks_prepare(corr_ctx *c)
 	return IKS_OK;
 }
 
+static int cmp_gap(const void *x, const void *y)
+{
+	const struct corr_gap *a = x, *b = y;
+	return a->from < b->from ? -1 : a->from > b->from;
+}
+
+/* Gaps come in unit order; a capture out of time order may give them out
+ * of order or twice: sort and merge, so that corr_covered can search. */
+static void order_gaps(corr_ctx *c, int r)
+{
+	struct corr_gap *g = c->gaps[r];
+	size_t n = c->ngaps[r], k = 0;
+	bool sorted = true;
+	for (size_t i = 1; i < n && sorted; i++)
+		sorted = g[i - 1].to < g[i].from;
+	if (sorted)
+		return;
+	qsort(g, n, sizeof(*g), cmp_gap);
+	for (size_t i = 0; i < n; i++) {
+		if (k && g[k - 1].to >= g[i].from) {
+			if (g[i].to > g[k - 1].to)
+				g[k - 1].to = g[i].to;
+			continue;
+		}
+		g[k++] = g[i];
+	}
+	c->ngaps[r] = k;
+}
+
 /* Gaps need the matches: called again after matching. */
 static iks_status prepare_gaps(corr_ctx *c)
 {
-	for (int r = 0; r < 2; r++)
+	for (int r = 0; r < 2; r++) {
 		if (find_gaps(c, r) != IKS_OK)
 			return IKS_E_NOMEM;
+		order_gaps(c, r);
+	}
 	return IKS_OK;
 }
 
@@ -242,6 +278,7 @@ void corr_checks_free(corr_ctx *c)
 		free(c->gaps[s]);
 		c->times[s] = NULL;
 		c->gaps[s] = NULL;
+		c->ngaps[s] = c->gaps_cap[s] = 0;
 	}
 }
 
@@ -314,11 +351,16 @@ static void report_not_covered(corr_ctx *c, int r)
 		f->spans[f->nspans].from_s = first_nc / 1e9 < first ? first_nc / 1e9 : first;
 		f->spans[f->nspans++].to_s = first;
 	}
-	for (size_t g = 0; g < c->ngaps[r] && f->nspans < IKS_FINDING_MAX_RANGES; g++) {
+	for (size_t g = 0; g < c->ngaps[r]; g++) {
+		if (f->nspans == IKS_FINDING_MAX_RANGES - (late ? 1 : 0)) {
+			f->spans_more = (uint32_t)(c->ngaps[r] - g > UINT32_MAX ? UINT32_MAX
+							       : c->ngaps[r] - g);
+			break;
+		}
 		f->spans[f->nspans].from_s = (double)c->gaps[r][g].from / 1e9;
 		f->spans[f->nspans++].to_s = (double)c->gaps[r][g].to / 1e9;
 	}
-	if (late && f->nspans < IKS_FINDING_MAX_RANGES) {
+	if (late) { /* the last span is the stop, always listed */
 		f->spans[f->nspans].from_s = last;
 		f->spans[f->nspans++].to_s = last_nc / 1e9 > last ? last_nc / 1e9 : last;
 	}

@@ -491,10 +491,17 @@ bool corr_covered(const corr_ctx *c, int side, int64_t ts)
 		return false; /* nothing before: the capture had not started */
 	if (corr_time_index(c, r, e - m) == c->ntimes[r])
 		return false; /* nothing after: it had stopped */
-	for (size_t g = 0; g < c->ngaps[r]; g++)
-		if (e >= (double)c->gaps[r][g].from && e <= (double)c->gaps[r][g].to)
-			return false;
-	return true;
+	/* the gaps are in time order and disjoint: the last one starting at or
+	 * before e is the only one that can hold it */
+	size_t lo = 0, hi = c->ngaps[r];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if ((double)c->gaps[r][mid].from <= e)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return !(lo && e <= (double)c->gaps[r][lo - 1].to);
 }
 
 void corr_ike_identity(iks_finding *f, const iks_trace *t, const trace_unit *u)
@@ -598,6 +605,8 @@ void corr_verdict_evidence(iks_verdict *v, size_t finding)
 			return;
 	if (v->nevidence < IKS_VERDICT_MAX_EVIDENCE)
 		v->evidence[v->nevidence++] = (uint32_t)finding;
+	else
+		v->evidence_truncated = true;
 }
 
 void corr_say(char *buf, const char *fmt, ...)

@@ -14,7 +14,12 @@
  *
  * Caps: at most DIFF_MODS_MAX packets are compared, at most DIFF_PIECES_MAX
  * fragments of each, at most DIFF_BYTES_MAX bytes kept in all; a packet
- * past them keeps its finding with nchanges 0 and changed_bytes 0.
+ * past them keeps its finding with nchanges 0 and changed_bytes 0 and is
+ * counted in stats.modified_not_compared. A packet compared only in part
+ * (fragments past the caps, or fragments the path cut differently, which
+ * have no partner of the same offset and length) says how many fragments
+ * were left out, and is counted in stats.modified_compared_partly (in
+ * stats.modified_not_compared when no fragment had a partner).
  */
 #include "config.h"
 
@@ -48,6 +53,7 @@ typedef struct copy {
 	uint8_t proto;
 	bool fragmented;
 	uint16_t npieces;
+	uint32_t skipped;      /* pieces of this copy read but not kept (the caps) */
 	piece pieces[DIFF_PIECES_MAX];
 } copy;
 
@@ -74,17 +80,18 @@ static void keep_piece(diff_state *d, copy *cp, const iks_frame *f, const iks_pa
 		       const trace_unit *u)
 {
 	const iks_ip_info *ip = &pk->l.ip;
-	if (cp->npieces == DIFF_PIECES_MAX || !ip->present || !ip->payload.p)
+	if (!ip->present || !ip->payload.p)
 		return;
 	const uint8_t *start = ip->payload.p - ip->header_len;
 	if (start < f->data)
 		return;
 	size_t len = (size_t)(ip->payload.p - start) + ip->payload.len;
-	if (len > DIFF_BYTES_MAX - d->bytes)
+	uint8_t *b = NULL;
+	if (cp->npieces == DIFF_PIECES_MAX || len > DIFF_BYTES_MAX - d->bytes ||
+	    !(b = malloc(len ? len : 1))) {
+		cp->skipped++;
 		return;
-	uint8_t *b = malloc(len ? len : 1);
-	if (!b)
-		return;
+	}
 	memcpy(b, start, len);
 	d->bytes += len;
 	piece *p = &cp->pieces[cp->npieces++];
@@ -220,6 +227,19 @@ static void diff_pieces(iks_finding *f, int side, const copy *sent, const piece 
 	}
 }
 
+/* The piece of the other copy that p is compared with: the same fragment
+ * offset and, for a fragmented datagram, the same length (a path that cut
+ * it differently leaves nothing comparable); NULL when there is none. */
+static const piece *partner(const copy *other, const piece *p, bool fragmented)
+{
+	for (uint16_t j = 0; j < other->npieces; j++) {
+		const piece *o = &other->pieces[j];
+		if (o->frag_offset == p->frag_offset && (!fragmented || o->len == p->len))
+			return o;
+	}
+	return NULL;
+}
+
 static void diff_one(corr_ctx *c, const corr_modified *m, const copy *sent, const copy *recv)
 {
 	if (m->finding >= c->out->nfinds)
@@ -237,18 +257,24 @@ static void diff_one(corr_ctx *c, const corr_modified *m, const copy *sent, cons
 			ipsec_off = sent->pieces[i].ipsec_off;
 			break;
 		}
+	uint32_t left_out = sent->skipped + recv->skipped, compared = 0;
 	for (uint16_t i = 0; i < sent->npieces; i++) {
-		const piece *ps = &sent->pieces[i];
-		for (uint16_t j = 0; j < recv->npieces; j++) {
-			const piece *pr = &recv->pieces[j];
-			if (pr->frag_offset != ps->frag_offset)
-				continue;
-			if (sent->fragmented && pr->len != ps->len)
-				continue; /* re-fragmented in the path: not comparable */
-			diff_pieces(f, m->side, sent, ps, pr, ipsec_off);
-			break;
+		const piece *pr = partner(recv, &sent->pieces[i], sent->fragmented);
+		if (pr) {
+			diff_pieces(f, m->side, sent, &sent->pieces[i], pr, ipsec_off);
+			compared++;
+		} else {
+			left_out++;
 		}
 	}
+	for (uint16_t j = 0; j < recv->npieces; j++)
+		if (!partner(sent, &recv->pieces[j], sent->fragmented))
+			left_out++;
+	f->fragments_not_compared = left_out;
+	if (!compared)
+		c->out->stats.modified_not_compared++;
+	else if (left_out)
+		c->out->stats.modified_compared_partly++;
 }
 
 iks_status corr_diff(corr_ctx *c)

@@ -83,7 +83,7 @@ typedef struct corr_ctx {
 	size_t ntimes[2];
 	uint8_t filtered[2];   /* corr_checks.c: CHECK_F_... kinds capture s lacks (not judged) */
 	struct corr_gap { int64_t from, to; } *gaps[2]; /* spans capture s was not running (own clock) */
-	size_t ngaps[2];
+	size_t ngaps[2], gaps_cap[2]; /* in time order, disjoint (corr_checks_gaps) */
 	uint8_t *stale[2];     /* per unit: sent to a NAT mapping the path had replaced (corr_nat.c) */
 	corr_modified *mods;   /* findings.c fills, corr_diff.c reads; freed by iks_correlate */
 	keyed *exact[2];       /* corr_samples: each trace's matchable units by (exact key, ts,

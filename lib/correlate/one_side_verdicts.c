@@ -16,7 +16,7 @@
 
 static void evidence_of(const iks_correlation *o, iks_verdict *v, int kind, int dir)
 {
-	for (size_t i = 0; i < o->nfinds && v->nevidence < IKS_VERDICT_MAX_EVIDENCE; i++)
+	for (size_t i = 0; i < o->nfinds && !v->evidence_truncated; i++)
 		if (o->finds[i].kind == kind && (dir < 0 || o->finds[i].direction == dir))
 			corr_verdict_evidence(v, i);
 }

@@ -42,3 +42,18 @@ def write_pcap(path, recs):
         for ts, data in sorted(recs, key=lambda r: r[0]):
             us = int(round(ts * 1e6))
             f.write(struct.pack("<IIII", us // 1000000, us % 1000000, len(data), len(data)) + data)
+
+
+def ipv4_frags(src, dst, proto, payload, cuts, ip_id=1, ttl=64):
+    """Ethernet frames holding one IPv4 datagram cut into fragments (RFC 791
+    section 3.2): cuts are the payload offsets where a new fragment starts,
+    each a multiple of 8."""
+    frames, starts = [], [0] + list(cuts)
+    for k, start in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(payload)
+        piece = payload[start:end]
+        flags = (0x2000 if k + 1 < len(starts) else 0) | start // 8
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(piece), ip_id & 0xFFFF, flags,
+                         ttl, proto, 0, addr(src), addr(dst))
+        frames.append(ETH + ip[:10] + struct.pack("!H", csum(ip)) + ip[12:] + piece)
+    return frames

@@ -136,6 +136,8 @@ static void verdict_json(jsonw *w, const iks_correlation *c, const iks_verdict *
 	for (uint32_t i = 0; i < v->nevidence; i++)
 		jw_uint(w, v->evidence[i]);
 	jw_arr_end(w);
+	jw_key(w, "evidence_truncated");
+	jw_bool(w, v->evidence_truncated);
 	jw_obj_end(w);
 }
 
@@ -233,6 +235,9 @@ void verdicts_text(FILE *out, const iks_correlation *c)
 		if (v[k].nevidence) {
 			fputs("  evidence: findings ", out);
 			evidence_text(out, &v[k]);
+			if (v[k].evidence_truncated)
+				fprintf(out, " and more (the first %d cited are listed)",
+					IKS_VERDICT_MAX_EVIDENCE);
 			fputc('\n', out);
 		}
 	}

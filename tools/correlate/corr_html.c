@@ -109,7 +109,8 @@ static void headline(const iks_finding *f, char *buf, size_t len)
 		break;
 	case IKS_FIND_MODIFIED_IN_TRANSIT:
 		snprintf(p, left, "arrived with different bytes (spi 0x%08" PRIx32 " seq %" PRIu32 ", %" PRIu32
-			 " bytes changed)%s", f->spi, f->seq, f->changed_bytes,
+			 " bytes changed%s)%s", f->spi, f->seq, f->changed_bytes,
+			 f->fragments_not_compared ? " in the fragments compared" : "",
 			 f->discarded ? ", discarded by the receiver" : "");
 		break;
 	case IKS_FIND_LIMIT:
@@ -209,6 +210,8 @@ static void write_verdicts(html_ctx *h)
 				html_text(o, buf);
 				fprintf(o, "\">#%zu</a>", pos + 1);
 			}
+			if (x->evidence_truncated)
+				fprintf(o, " and more (the first %d cited are listed)", IKS_VERDICT_MAX_EVIDENCE);
 			fputs("</p>\n", o);
 		}
 		fputs("</div>\n", o);

@@ -38,6 +38,8 @@ static void json_changes(jsonw *w, const iks_finding *f)
 		jw_null(w);
 	jw_key(w, "changed_bytes");
 	jw_uint(w, f->changed_bytes);
+	jw_key(w, "fragments_not_compared");
+	jw_uint(w, f->fragments_not_compared);
 	jw_key(w, "size_change");
 	jw_int(w, f->size_change);
 	jw_key(w, "changes");
@@ -300,6 +302,10 @@ void corr_json_finding(jsonw *w, const iks_correlation *c, const iks_finding *f,
 				jw_obj_end(w);
 			}
 			jw_arr_end(w);
+			if (!no_overlap) {
+				jw_key(w, "spans_more");
+				jw_uint(w, f->spans_more);
+			}
 		}
 		if (f->check && !strcmp(f->check, "incomplete")) {
 			jw_key(w, "missed");

@@ -203,7 +203,8 @@ void corr_ng_modified(const iks_correlation *c, int side, uint64_t frame, const 
 		}
 		if (n)
 			corr_ng_appendf(buf, len, "modified in transit%s: bytes %s of %" PRIu32
-					" changed%s", where, part, f->changed_bytes,
+					" changed%s%s", where, part, f->changed_bytes,
+					f->fragments_not_compared ? " in the fragments compared" : "",
 					f->discarded ? ", discarded by the receiver" : "");
 	}
 }

@@ -369,6 +369,8 @@ void corr_report_json_w(jsonw *w, const corr_input in[2], const iks_correlation 
 	jw_uint(w, st.icv_failed_modified_ba);
 	jw_key(w, "modified_not_compared");
 	jw_uint(w, st.modified_not_compared);
+	jw_key(w, "modified_compared_partly");
+	jw_uint(w, st.modified_compared_partly);
 	if (st.host_dropped_a || st.host_dropped_b) {
 		jw_key(w, "host_dropped_a");
 		jw_uint(w, st.host_dropped_a);

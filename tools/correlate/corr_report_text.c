@@ -77,6 +77,9 @@ static void text_finding(FILE *out, const iks_correlation *c, const iks_finding 
 				fprintf(out, "%s %s - %s", k ? "," : "; spans",
 					corr_clock_text(f->spans[k].from_s, t1, sizeof(t1)),
 					corr_clock_text(f->spans[k].to_s, t2, sizeof(t2)));
+			if (f->spans_more)
+				fprintf(out, " and %u more gap%s", f->spans_more,
+					f->spans_more == 1 ? "" : "s");
 		}
 		break;
 	case IKS_FIND_NOTHING_ARRIVED:
@@ -156,6 +159,10 @@ static void text_finding(FILE *out, const iks_correlation *c, const iks_finding 
 			if (f->changed_bytes > f->nchanges)
 				fprintf(out, ", ...");
 		}
+		if (f->fragments_not_compared)
+			fprintf(out, "; %" PRIu32 " fragment%s not compared (past a cap, or cut "
+				"differently in the path)", f->fragments_not_compared,
+				f->fragments_not_compared == 1 ? "" : "s");
 		if (f->size_change)
 			fprintf(out, "; size %+" PRId32, f->size_change);
 		if (f->icv == IKS_ICV_FAILED)
@@ -496,6 +503,10 @@ void corr_report_text(FILE *out, const corr_input in[2], const iks_correlation *
 	if (st.modified_not_compared)
 		fprintf(out, "changed in transit: %" PRIu64 " packets not compared byte by byte (a cap "
 			"was reached, or a file could not be read again)\n", st.modified_not_compared);
+	if (st.modified_compared_partly)
+		fprintf(out, "changed in transit: %" PRIu64 " packets compared only in part (fragments "
+			"past a cap, or cut differently in the path: their changed bytes are a lower "
+			"bound)\n", st.modified_compared_partly);
 	if (st.icv_failed_ab || st.icv_failed_ba)
 		fprintf(out, "integrity (with keys): %" PRIu64 " ICV failures at b (%" PRIu64
 			" of them on packets changed in transit), %" PRIu64 " at a (%" PRIu64 ")\n",
