@@ -522,7 +522,7 @@ void iks_decoder_get_stats(const iks_decoder *dec, iks_decoder_stats *st)
 	st->fragments = fs.fragments;
 	st->datagrams_completed = fs.completed;
 	st->datagrams_incomplete = fs.incomplete;
-	st->limit_hits = dec->events.limit_hits + key_bind_limit_hits(dec->cr.bind);
+	st->limit_hits = dec->events.limit_hits + key_bind_limit_hits(dec->cr.bind) + dec->cr.limit_hits;
 	st->events_dropped = dec->events.dropped;
 	st->limit_repeats = dec->events.limit_repeats;
 	st->frag_datagrams_peak = fs.datagrams_peak;

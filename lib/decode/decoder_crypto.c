@@ -82,7 +82,7 @@ static spi_owner *owner_slot(const dec_crypto *dec, uint32_t spi)
 
 /* The SPIs proposed or accepted in a decrypted message (RFC 2408 section
  * 3.5, RFC 7296 section 3.3.1): ESP (3) and AH (2) proposals with 4-byte SPIs. */
-static void learn_spis(dec_crypto *dec, const iks_ike_msg *m)
+void dcrypto_learn_spis(dec_crypto *dec, const iks_ike_msg *m)
 {
 	for (unsigned i = 0; i < m->nproposals && i < IKS_IKE_MSG_MAX_PROPOSALS; i++) {
 		const iks_ike_proposal *p = &m->proposals[i];
@@ -91,6 +91,8 @@ static void learn_spis(dec_crypto *dec, const iks_ike_msg *m)
 		uint32_t spi = (uint32_t)p->spi.p[0] << 24 | (uint32_t)p->spi.p[1] << 16 |
 			       (uint32_t)p->spi.p[2] << 8 | p->spi.p[3];
 		spi_owner *o = owner_slot(dec, spi);
+		if (o->used && o->spi != spi)
+			dec->limit_hits++; /* the older SPI's ESP is no longer tied to its IKE SA */
 		o->used = true;
 		o->spi = spi;
 		o->version = m->version;
@@ -176,8 +178,12 @@ static void skf_add(dec_crypto *dec, iks_ike_info *k, const iks_ike_payload_ref 
 {
 	const uint8_t *h = k->raw.p + p->offset; /* SKF header: np, C, length, number, total */
 	uint16_t num = (uint16_t)(h[4] << 8 | h[5]), total = (uint16_t)(h[6] << 8 | h[7]);
-	if (num == 0 || total == 0 || num > total || total > SKF_MAX_FRAGS)
+	if (num == 0 || total == 0 || num > total)
 		return;
+	if (total > SKF_MAX_FRAGS) {
+		dec->limit_hits++; /* more fragments than a set follows: not put together */
+		return;
+	}
 	skf_set *set = NULL, *oldest = &dec->skf[0];
 	for (int i = 0; i < SKF_SETS; i++) {
 		skf_set *c = &dec->skf[i];
@@ -189,6 +195,8 @@ static void skf_add(dec_crypto *dec, iks_ike_info *k, const iks_ike_payload_ref 
 	}
 	if (!set) {
 		set = oldest;
+		if (set->used)
+			dec->limit_hits++; /* an unfinished message gives way */
 		uint8_t *keep = set->data;
 		memset(set, 0, sizeof(*set));
 		set->data = keep ? keep : malloc(65536);
@@ -229,7 +237,7 @@ static void skf_add(dec_crypto *dec, iks_ike_info *k, const iks_ike_payload_ref 
 	dec->plain[27] = (uint8_t)n;
 	iks_ike_msg_decode(dec->plain, n, dec->ike_plain);
 	k->decrypted = dec->ike_plain;
-	learn_spis(dec, dec->ike_plain);
+	dcrypto_learn_spis(dec, dec->ike_plain);
 	set->used = false;
 }
 
@@ -269,7 +277,7 @@ void dcrypto_ike(dec_crypto *dec, iks_packet *pkt)
 		if (k->crypto == IKS_ESP_UNVERIFIED) {
 			iks_ike_msg_decode(dec->plain, n, dec->ike_plain);
 			k->decrypted = dec->ike_plain;
-			learn_spis(dec, dec->ike_plain);
+			dcrypto_learn_spis(dec, dec->ike_plain);
 		}
 		return;
 	}
@@ -311,6 +319,6 @@ void dcrypto_ike(dec_crypto *dec, iks_packet *pkt)
 	dec->plain[27] = (uint8_t)total;
 	iks_ike_msg_decode(dec->plain, total, dec->ike_plain);
 	k->decrypted = dec->ike_plain;
-	learn_spis(dec, dec->ike_plain);
+	dcrypto_learn_spis(dec, dec->ike_plain);
 }
 

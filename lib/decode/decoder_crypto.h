@@ -52,11 +52,19 @@ typedef struct dec_crypto {
 	size_t plain_cap;
 	struct key_bind *bind;  /* keys from charon logs bound to SAs (key_bind.c); NULL: none yet */
 	uint32_t bind_max;      /* IKE SAs it binds (the decoder's ike_sas_max) */
+	uint64_t limit_hits;    /* SPIs forgotten for another in their slot (OWNER_SLOTS);
+				   SKF messages given up unfinished for a newer one, or of
+				   more than SKF_MAX_FRAGS fragments (iks_decoder_stats) */
 } dec_crypto;
 
 /* Use `keys` (NULL: none) from now on; allocates what decryption needs.
  * IKS_E_NOMEM when it cannot. */
 iks_status dcrypto_set_keys(dec_crypto *cr, const iks_keys *keys, const iks_decoder_limits *lim);
+
+/* Remember which IKE SA exchange negotiated each ESP/AH SPI that decrypted
+ * message m proposes or accepts (cr->owners must be allocated: with keys).
+ * An SPI that takes the slot of a different one counts in cr->limit_hits. */
+void dcrypto_learn_spis(dec_crypto *cr, const iks_ike_msg *m);
 
 /* Free what dcrypto_set_keys allocated (the struct itself is the caller's). */
 void dcrypto_free(dec_crypto *cr);

@@ -10,6 +10,7 @@
 
 #include <ikescope/ikescope.h>
 
+#include "decode/decoder_crypto.h"
 #include "fixture.h"
 #include "suites.h"
 
@@ -776,6 +777,53 @@ START_TEST(reused_record_keeps_nothing_of_the_previous_frame)
 }
 END_TEST
 
+/* The SPI -> IKE SA table (OWNER_SLOTS, direct-mapped) is a cap: an SPI
+ * that takes the slot of a different one makes the older SA's ESP lose its
+ * IKE SA. Each such replacement is counted (iks_decoder_stats.limit_hits),
+ * the same SPI learnt again is not. */
+START_TEST(spi_owner_replacement_is_counted)
+{
+	dec_crypto cr;
+	memset(&cr, 0, sizeof(cr));
+	cr.owners = calloc(OWNER_SLOTS, sizeof(*cr.owners));
+	iks_ike_msg *m = calloc(1, sizeof(*m));
+	ck_assert_ptr_nonnull(cr.owners);
+	ck_assert_ptr_nonnull(m);
+	/* two SPIs of one slot: the slot is the top 13 bits of spi * 2654435761
+	 * (mod 2^32); find a second SPI that lands where 0x11223344 does */
+	uint32_t a = 0x11223344, b = 0;
+	for (uint32_t x = 1; x; x++)
+		if (x != a && ((x * 2654435761u) >> 19 & (OWNER_SLOTS - 1)) ==
+				      ((a * 2654435761u) >> 19 & (OWNER_SLOTS - 1))) {
+			b = x;
+			break;
+		}
+	ck_assert_uint_ne(b, 0);
+	uint8_t spi_a[4], spi_b[4];
+	for (int k = 0; k < 4; k++) {
+		spi_a[k] = (uint8_t)(a >> (24 - 8 * k));
+		spi_b[k] = (uint8_t)(b >> (24 - 8 * k));
+	}
+	m->version = 2;
+	m->nproposals = 1;
+	m->proposals[0].protocol = 3;
+	m->proposals[0].spi_size = 4;
+	m->proposals[0].spi.p = spi_a;
+	m->proposals[0].spi.len = 4;
+	dcrypto_learn_spis(&cr, m);
+	dcrypto_learn_spis(&cr, m); /* the same SPI again: nothing forgotten */
+	ck_assert_uint_eq(cr.limit_hits, 0);
+	m->proposals[0].spi.p = spi_b;
+	dcrypto_learn_spis(&cr, m);
+	ck_assert_uint_eq(cr.limit_hits, 1);
+	m->proposals[0].spi.p = spi_a; /* and back */
+	dcrypto_learn_spis(&cr, m);
+	ck_assert_uint_eq(cr.limit_hits, 2);
+	free(m);
+	free(cr.owners);
+}
+END_TEST
+
 Suite *suite_decode(void)
 {
 	Suite *s = suite_create("decode");
@@ -799,6 +847,7 @@ Suite *suite_decode(void)
 	tcase_add_test(tc, ipv6_extension_headers_fragments_and_packet_too_big);
 	tcase_add_test(tc, malformed_ike_is_told_apart);
 	tcase_add_test(tc, natt_port_edge_cases);
+	tcase_add_test(tc, spi_owner_replacement_is_counted);
 	suite_add_tcase(s, tc);
 	return s;
 }

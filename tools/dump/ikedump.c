@@ -340,6 +340,16 @@ int main(int argc, char **argv)
 		       (unsigned long long)st.datagrams_incomplete, (unsigned long long)n.errors,
 		       (unsigned long long)st.limit_hits, (unsigned long long)st.events_dropped);
 	}
+	if (!o.count) {
+		/* caps hit with no event of their own (key binding, SPI owners, IKE
+		 * fragment sets) are said too: never silent */
+		iks_decoder_stats st;
+		iks_decoder_get_stats(dec, &st);
+		if (st.limit_hits)
+			fprintf(stderr, "ikedump: %s: a cap of docs/limits.md was reached %llu "
+				"time%s (see limit events above, if any; ikedump -c counts them)\n",
+				o.path, (unsigned long long)st.limit_hits, st.limit_hits == 1 ? "" : "s");
+	}
 	if (holdq_forced(q))
 		fprintf(stderr, "ikedump: %s: %llu fragment lines were written before their datagram "
 			"was known (more than %d lines waiting)\n", o.path,
