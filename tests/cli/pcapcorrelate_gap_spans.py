@@ -13,7 +13,6 @@ and the text report says "and 4 more gaps". Nothing else may change: the
 count of packets not judged is 360 whatever is listed, and no a->b packet
 is called lost.
 """
-import json
 import os
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import pktbuild  # noqa: E402
-from iks_testlib import PCAPCORRELATE, check, finish  # noqa: E402
+from iks_testlib import PCAPCORRELATE, check, correlate_json, finish  # noqa: E402
 
 A, B = "192.0.2.1", "198.51.100.2"
 T0 = 1700000000.0
@@ -57,9 +56,7 @@ pa, pb = os.path.join(TMP, "a.pcap"), os.path.join(TMP, "b.pcap")
 pktbuild.write_pcap(pa, recs_a)
 pktbuild.write_pcap(pb, recs_b)
 
-q = subprocess.run([PCAPCORRELATE, "--json", pa, pb], capture_output=True, text=True)
-check("pcapcorrelate --json exits 0", q.returncode == 0, q.stderr)
-rep = json.loads(q.stdout) if q.returncode == 0 else {"findings": [], "stats": {}}
+rep = correlate_json(pa, pb)
 nc = [f for f in rep["findings"] if f["kind"] == "capture-check" and f.get("check") == "not-covered"
       and f.get("direction") == "a->b"]
 check("one not-covered finding a->b", len(nc) == 1, nc)

@@ -28,7 +28,6 @@ modified-in-transit verdict, count 40, 32 findings listed, and it must say
 that there are more (evidence_truncated; "and more" in the text; the old
 code listed 32 and said nothing of the other 8).
 """
-import json
 import os
 import subprocess
 import sys
@@ -36,7 +35,7 @@ import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import pktbuild  # noqa: E402
-from iks_testlib import PCAPCORRELATE, check, finish  # noqa: E402
+from iks_testlib import PCAPCORRELATE, check, correlate_json, finish  # noqa: E402
 
 A, B = "192.0.2.1", "198.51.100.2"
 T0 = 1700000000.0
@@ -80,9 +79,7 @@ pa, pb = os.path.join(TMP, "a.pcap"), os.path.join(TMP, "b.pcap")
 pktbuild.write_pcap(pa, recs_a)
 pktbuild.write_pcap(pb, recs_b)
 
-q = subprocess.run([PCAPCORRELATE, "--json", pa, pb], capture_output=True, text=True)
-check("pcapcorrelate --json exits 0", q.returncode == 0, q.stderr)
-rep = json.loads(q.stdout) if q.returncode == 0 else {"findings": [], "stats": {}}
+rep = correlate_json(pa, pb)
 mods = {f.get("seq"): f for f in rep["findings"] if f["kind"] == "modified-in-transit"}
 check("three modified-in-transit findings, seq 100-102", sorted(mods) == [100, 101, 102],
       sorted(mods))
@@ -120,9 +117,7 @@ for ts, fr in recs_b:
     recs_b2.append((ts, bytes(fr)))
 pb2 = os.path.join(TMP, "b40.pcap")
 pktbuild.write_pcap(pb2, recs_b2)
-q = subprocess.run([PCAPCORRELATE, "--json", pa, pb2], capture_output=True, text=True)
-check("40 modified: pcapcorrelate --json exits 0", q.returncode == 0, q.stderr)
-rep = json.loads(q.stdout) if q.returncode == 0 else {"findings": [], "verdicts": []}
+rep = correlate_json(pa, pb2)
 nmod = sum(f["kind"] == "modified-in-transit" for f in rep["findings"])
 check("40 modified: 43 modified-in-transit findings (40 + the 3 above)", nmod == 43, nmod)
 vs = [v for v in rep["verdicts"] if v["cause"] == "modified-in-transit"]

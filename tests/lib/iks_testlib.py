@@ -39,6 +39,15 @@ def ikedump_records(*args):
     return {r["frame"]: r for r in recs if "frame" in r}
 
 
+def correlate_json(*args):
+    """pcapcorrelate --json ARGS, checked to exit 0: the report (with empty
+    findings, verdicts and stats when it did not)."""
+    rc, out, err = run(PCAPCORRELATE, "--json", *args)
+    check("pcapcorrelate --json %s exits 0" % " ".join(os.path.basename(a) for a in args),
+          rc == 0, err)
+    return json.loads(out) if rc == 0 else {"findings": [], "verdicts": [], "stats": {}}
+
+
 def finish():
     """Print the tally and exit 0 when every check passed."""
     passed = sum(_results)
