@@ -88,7 +88,7 @@ static bool addr_same(const iks_addr *a, const iks_addr *b)
  * retransmission of it. */
 static void mark_retransmit(iks_log *log, iks_log_msg *m)
 {
-	size_t stop = log->nmsgs > 4096 ? log->nmsgs - 4096 : 0;
+	size_t stop = log->nmsgs > LOG_REXMIT_LOOKBACK ? log->nmsgs - LOG_REXMIT_LOOKBACK : 0;
 	for (size_t i = log->nmsgs; i-- > stop;) {
 		const iks_log_msg *p = &log->msgs[i];
 		if (p->dir != IKS_LOG_SENT || !addr_same(&p->peer, &m->peer))
