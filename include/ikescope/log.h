@@ -183,13 +183,18 @@ typedef struct iks_log_stats {
 	uint64_t rx_dropped;       /* charon: datagrams the receiver thread dumped that were
 				      dropped, 32 being already kept for their worker's
 				      "received packet" line: that message has no bytes */
-	uint64_t rexmit_lookback_cut; /* charon: retransmissions whose original send was not
+	uint64_t rexmit_lookback_cut; /* charon, pluto: retransmissions (charon "retransmit",
+				      pluto "for EVENT_RETRANSMIT") whose original send was not
 				      found in the last 4096 message records while older ones
 				      exist: not looked up completely; the retransmission
 				      lacks the exchange (and bytes) of its original */
 	uint64_t reasm_dropped;    /* charon: reassembled-message sizes forgotten, 8 being already
 				      kept for their "received packet" line: that line then
 				      counts as a message received on the wire */
+	uint64_t gen_dropped;      /* charon: "generating" lines forgotten, 8 of the thread being
+				      already kept for their "sending packet" lines: each later
+				      send of that thread takes the exchange and message ID of
+				      the message generated before it */
 } iks_log_stats;
 
 typedef struct iks_log iks_log;

@@ -61,9 +61,10 @@ bool charon_has_prefix(const uint8_t *line, size_t len)
 	return prefix(line, len, &rec, &off);
 }
 
-static void gen_push(log_thread *t, const struct log_gen *g)
+static void gen_push(iks_log *log, log_thread *t, const struct log_gen *g)
 {
 	if (t->ngen == LOG_GEN_FIFO) {
+		log->st.gen_dropped++; /* the oldest: the sends that follow shift */
 		memmove(&t->gen[0], &t->gen[1], (LOG_GEN_FIFO - 1) * sizeof(t->gen[0]));
 		t->ngen--;
 	}
@@ -308,7 +309,7 @@ void charon_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const ui
 		break;
 	case IKS_LK_GENERATE:
 		exchange_of(text, &o, p->sub, &g);
-		gen_push(t, &g);
+		gen_push(log, t, &g);
 		t->has_rexmit = false;
 		rec->num = g.msgid;
 		break;

@@ -13,6 +13,10 @@ must count it (JSON log_stats), say so on stderr and in the text report.
   rexmit:   charon, a retransmission whose original send lies 4100
             message records back (4096 are looked back through):
             rexmit_lookback_cut 1; the same with 4000 records between: 0.
+  pluto:    the same with a pluto "sending ... for EVENT_RETRANSMIT" line.
+  gen:      charon, 9 "generating" lines in one thread before its 9 sends
+            (8 are kept): gen_dropped 1, and each send carries the message
+            ID generated after its own (the last none).
   reasm:    charon, 9 "reassembled" lines before their 9 "received
             packet" lines (8 sizes are kept): reasm_dropped 1, and that
             line is a message although it never crossed the wire.
@@ -36,7 +40,7 @@ import capmangle  # noqa: E402
 from iks_testlib import IKEDUMP, PCAPCORRELATE, cap, check, finish, run  # noqa: E402
 
 BOUNDS = ["threads_evicted", "rx_dropped", "rexmit_lookback_cut", "reasm_dropped",
-          "offsets_dropped", "order_unvoted"]
+          "gen_dropped", "offsets_dropped", "order_unvoted"]
 PCAP = cap("ikev2_psk_natt_a.pcap")
 
 
@@ -143,6 +147,36 @@ with tempfile.TemporaryDirectory() as tmp:
            "1 retransmission(s) whose original is beyond the 4096-message look back")
     expect("rexmit 4000", write(tmp, "rexmit4000.log", rexmit_log(4000)),
            "rexmit_lookback_cut", 0, "")
+
+    # pluto: the original of an EVENT_RETRANSMIT send 4100 message records back
+    def pluto_log(between):
+        pre = "Dec  3 16:41:06.779185: | sending "
+        lines = [pre + "204 bytes for reply packet for main_outI1 through a0 from 192.0.2.1:500 "
+                 "to 198.51.100.1:500 using UDP (for #1)"]
+        for k in range(between):
+            lines.append(pre + "100 bytes for STATE_MAIN_I1 through a0 from 192.0.2.1:500 to "
+                         "198.51.100.%d:500 using UDP (for #%d)" % (2 + k % 200, 2 + k))
+        lines.append(pre + "204 bytes for EVENT_RETRANSMIT through a0 from 192.0.2.1:500 to "
+                     "198.51.100.1:500 using UDP (for #1)")
+        return lines
+    expect("pluto", write(tmp, "pluto.log", pluto_log(4100)), "rexmit_lookback_cut", 1,
+           "1 retransmission(s) whose original is beyond the 4096-message look back")
+    expect("pluto 4000", write(tmp, "pluto4000.log", pluto_log(4000)), "rexmit_lookback_cut",
+           0, "")
+
+    # gen: 9 generated messages in one thread before their sends
+    def gen_log(n):
+        lines = ["10:00:00 11[ENC] generating INFORMATIONAL request %d [ ]" % (k + 1)
+                 for k in range(n)]
+        lines += ["10:00:00 11[NET] sending packet: from 192.0.2.1[500] to 198.51.100.1[500] "
+                  "(80 bytes)"] * n
+        return lines
+    recs = expect("gen", write(tmp, "gen.log", gen_log(9)), "gen_dropped", 1,
+                  "1 generated message(s) forgotten before their send")
+    mids = [r["log_message"].get("msgid") for r in recs if "log_message" in r]
+    check("gen: the first send carries message ID 2, none carries 1, the last none",
+          mids[:1] == ["00000002"] and "00000001" not in mids and mids[-1:] == [None], mids)
+    expect("gen 8", write(tmp, "gen8.log", gen_log(8)), "gen_dropped", 0, "")
 
     # reasm: 9 reassembled sizes before their received lines
     def reasm_log(n):

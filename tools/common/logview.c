@@ -185,6 +185,9 @@ static void bounds_text(const logview *v, char *buf, size_t len)
 	    (unsigned long long)s.rexmit_lookback_cut);
 	ADD(s.reasm_dropped, "%llu reassembled message size(s) forgotten (8 waiting): their "
 	    "lines count as received messages", (unsigned long long)s.reasm_dropped);
+	ADD(s.gen_dropped, "%llu generated message(s) forgotten before their send (8 per thread "
+	    "waiting): that thread's later sends may carry the wrong exchange",
+	    (unsigned long long)s.gen_dropped);
 	ADD(j && j->offsets_dropped, "join: %llu clock offset proposal(s) past 4,194,304 not used",
 	    (unsigned long long)(j ? j->offsets_dropped : 0));
 	ADD(j && j->order_unvoted, "join: %u message(s) without cookies could not vote on the "
@@ -526,6 +529,8 @@ static void json_bounds(const logview *v, jsonw *w)
 	jw_uint(w, s.rexmit_lookback_cut);
 	jw_key(w, "reasm_dropped");
 	jw_uint(w, s.reasm_dropped);
+	jw_key(w, "gen_dropped");
+	jw_uint(w, s.gen_dropped);
 	jw_key(w, "offsets_dropped");
 	jw_uint(w, v->join->offsets_dropped);
 	jw_key(w, "order_unvoted");
