@@ -169,6 +169,32 @@ typedef struct iks_log_stats {
 	uint64_t dumps;            /* complete hex dumps tied to a message */
 	uint64_t dump_bytes_dropped; /* dumped bytes not kept because dump_max was reached */
 	const char *limit;         /* the first cap reached ("records_max", ...) or NULL */
+	/* Added for issue #19 (keep at the end): the parsers' fixed state
+	 * bounds (docs/limits.md). Reaching one loses a detail of a message,
+	 * never a line; it does not set `limit` nor make a parse return
+	 * IKS_E_LIMIT. Each counts every time it was reached. */
+	uint64_t threads_evicted;  /* per-thread states given away while still holding unfinished
+				      work (64 threads are followed at once; the least recently
+				      used gives way): a hex dump being read or not yet tied to
+				      its message, generated messages not yet sent, a received
+				      message waiting for its "parsed" line (charon), an Oakley
+				      message before its "Ports" line. That message then lacks
+				      its bytes, exchange or header fields */
+	uint64_t rx_dropped;       /* charon: datagrams the receiver thread dumped that were
+				      dropped, 32 being already kept for their worker's
+				      "received packet" line: that message has no bytes */
+	uint64_t rexmit_lookback_cut; /* charon, pluto: retransmissions (charon "retransmit",
+				      pluto "for EVENT_RETRANSMIT") whose original send was not
+				      found in the last 4096 message records while older ones
+				      exist: not looked up completely; the retransmission
+				      lacks the exchange (and bytes) of its original */
+	uint64_t reasm_dropped;    /* charon: reassembled-message sizes forgotten, 8 being already
+				      kept for their "received packet" line: that line then
+				      counts as a message received on the wire */
+	uint64_t gen_dropped;      /* charon: "generating" lines forgotten, 8 of the thread being
+				      already kept for their "sending packet" lines: each later
+				      send of that thread takes the exchange and message ID of
+				      the message generated before it */
 } iks_log_stats;
 
 typedef struct iks_log iks_log;
@@ -291,6 +317,16 @@ typedef struct iks_log_join {
 				      from the capture (matched + unmatched_log + those =
 				      nmsgs) */
 	bool *msg_capped;          /* per log message: its search stopped at candidates_max */
+	/* Added for issue #19 (keep at the end): */
+	uint64_t offsets_dropped;  /* clock offset proposals not kept past the join's bound
+				      (4,194,304): the offset estimate is taken from the first
+				      ones, in log order */
+	uint32_t order_unvoted;    /* Oakley, FortiGate, Cisco: messages with no cookie pair that
+				      could not vote on the file's byte order because more than
+				      candidates_max packets share their length and none of the
+				      first candidates_max matched in either order; a file all
+				      of whose messages are so has byte order "n/a" and is
+				      matched as printed */
 } iks_log_join;
 
 /*

@@ -61,9 +61,10 @@ bool charon_has_prefix(const uint8_t *line, size_t len)
 	return prefix(line, len, &rec, &off);
 }
 
-static void gen_push(log_thread *t, const struct log_gen *g)
+static void gen_push(iks_log *log, log_thread *t, const struct log_gen *g)
 {
 	if (t->ngen == LOG_GEN_FIFO) {
+		log->st.gen_dropped++; /* the oldest: the sends that follow shift */
 		memmove(&t->gen[0], &t->gen[1], (LOG_GEN_FIFO - 1) * sizeof(t->gen[0]));
 		t->ngen--;
 	}
@@ -102,10 +103,11 @@ static void apply_gen(iks_log_msg *m, const struct log_gen *g)
 	m->fragment = g->fragment;
 }
 
-/* The exchange of an earlier sent request with this message ID. */
-static void rexmit_exchange(iks_log *log, iks_log_msg *m)
+/* The exchange of an earlier sent request with this message ID. Returns
+ * false when it was not found and the look back stopped at its bound. */
+static bool rexmit_exchange(iks_log *log, iks_log_msg *m)
 {
-	size_t stop = log->nmsgs > 4096 ? log->nmsgs - 4096 : 0;
+	size_t stop = log->nmsgs > LOG_REXMIT_LOOKBACK ? log->nmsgs - LOG_REXMIT_LOOKBACK : 0;
 	for (size_t i = log->nmsgs; i-- > stop;) {
 		const iks_log_msg *p = &log->msgs[i];
 		if (p->dir == IKS_LOG_SENT && p->has_msgid && p->msgid == m->msgid &&
@@ -114,9 +116,10 @@ static void rexmit_exchange(iks_log *log, iks_log_msg *m)
 			m->exchange = p->exchange;
 			m->version = p->version;
 			m->fragment = p->fragment;
-			return;
+			return true;
 		}
 	}
+	return stop == 0;
 }
 
 /* charon dumps an unencrypted message's generator output before it writes
@@ -135,10 +138,12 @@ static void fix_length(iks_log *log, size_t off, uint32_t len)
 	}
 }
 
-/* The bytes of the earlier sent message a retransmission repeats. */
-static void rexmit_data(iks_log *log, iks_log_msg *m)
+/* The bytes of the earlier sent message a retransmission repeats. Returns
+ * false when they were not found and the look back stopped at its bound
+ * in a log that holds dumps. */
+static bool rexmit_data(iks_log *log, iks_log_msg *m)
 {
-	size_t stop = log->nmsgs > 4096 ? log->nmsgs - 4096 : 0;
+	size_t stop = log->nmsgs > LOG_REXMIT_LOOKBACK ? log->nmsgs - LOG_REXMIT_LOOKBACK : 0;
 	for (size_t i = log->nmsgs; i-- > stop;) {
 		const iks_log_msg *p = &log->msgs[i];
 		if (p->dir == IKS_LOG_SENT && p->has_data && p->has_msgid && m->has_msgid &&
@@ -148,9 +153,10 @@ static void rexmit_data(iks_log *log, iks_log_msg *m)
 			m->data_off = p->data_off;
 			m->data_len = p->data_len;
 			m->digest = p->digest;
-			return;
+			return true;
 		}
 	}
+	return stop == 0 || log->st.dumps == 0;
 }
 
 /* A datagram the receiver thread dumped, for the worker's line. */
@@ -169,6 +175,21 @@ static void rx_claim(iks_log *log, iks_log_msg *m)
 	}
 }
 
+/* Is a kept datagram an IKE message (its header's length is its size,
+ * after a non-ESP marker)? ESP and keepalives are never claimed. */
+static bool rx_is_ike(const iks_log *log, const log_rx *x)
+{
+	if (!log->dump || x->off + x->len > log->ndump || x->len < 28)
+		return false;
+	iks_reader r = rd_init(log->dump + x->off, x->len, 0);
+	uint32_t first = 1, hlen = 0;
+	size_t at = 24;
+	if (x->len >= 32 && rd_be32(&r, &first) && first == 0)
+		at = 28;
+	r = rd_init(log->dump + x->off, x->len, 0);
+	return rd_skip(&r, at) && rd_be32(&r, &hlen) && hlen == x->len - (at - 24);
+}
+
 /* The receiver thread's socket line after its dump: keep the datagram. */
 static void rx_push(iks_log *log, log_thread *t, const iks_log_record *rec)
 {
@@ -176,6 +197,8 @@ static void rx_push(iks_log *log, log_thread *t, const iks_log_record *rec)
 		return;
 	t->dump.done = false;
 	if (log->nrx == LOG_RX_PENDING) {
+		if (rx_is_ike(log, &log->rx[0]))
+			log->st.rx_dropped++; /* the oldest: its message will have no bytes */
 		memmove(&log->rx[0], &log->rx[1], (LOG_RX_PENDING - 1) * sizeof(log->rx[0]));
 		log->nrx--;
 	}
@@ -214,6 +237,7 @@ static void packet_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, l
 	m.local_port = (uint16_t)o->num[sent ? 0 : 1];
 	m.peer = o->addr[sent ? 1 : 0];
 	m.peer_port = (uint16_t)o->num[sent ? 1 : 0];
+	bool looked_up = true; /* a retransmission's original, within the look back */
 	if (sent) {
 		if (t->ngen > 0) {
 			apply_gen(&m, &t->gen[0]);
@@ -225,7 +249,7 @@ static void packet_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, l
 			m.has_response = true;
 			m.response = t->rexmit_n == 0;
 			m.retransmit = t->rexmit_n ? t->rexmit_n : 1;
-			rexmit_exchange(log, &m);
+			looked_up = rexmit_exchange(log, &m);
 		}
 	}
 	if (sent && t->dump.done && t->dump.kind == DUMP_GEN && t->dump.kept) {
@@ -233,10 +257,12 @@ static void packet_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, l
 		log_dump_attach(log, &m, t->dump.off, t->dump.len, m.length);
 		t->dump.done = false;
 	} else if (sent && m.retransmit) {
-		rexmit_data(log, &m);
+		looked_up = rexmit_data(log, &m) && looked_up;
 	} else if (!sent) {
 		rx_claim(log, &m);
 	}
+	if (!looked_up)
+		log->st.rexmit_lookback_cut++;
 	uint32_t idx = log_add_msg(log, &m);
 	rec->msg = idx;
 	if (!sent) {
@@ -283,7 +309,7 @@ void charon_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const ui
 		break;
 	case IKS_LK_GENERATE:
 		exchange_of(text, &o, p->sub, &g);
-		gen_push(t, &g);
+		gen_push(log, t, &g);
 		t->has_rexmit = false;
 		rec->num = g.msgid;
 		break;
@@ -317,11 +343,13 @@ void charon_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const ui
 		break;
 	case IKS_LK_REASSEMBLED:
 		rec->num = (uint32_t)o.num[1];
-		if (log->nreasm == LOG_REASM_PENDING)
+		if (log->nreasm == LOG_REASM_PENDING) {
+			log->st.reasm_dropped++; /* the oldest: its line will count as a message */
 			memmove(&log->reasm[0], &log->reasm[1],
 				(LOG_REASM_PENDING - 1) * sizeof(log->reasm[0]));
-		else
+		} else {
 			log->nreasm++;
+		}
 		log->reasm[log->nreasm - 1] = rec->num;
 		break;
 	case IKS_LK_CHILD_SPIS:

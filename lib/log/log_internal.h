@@ -9,6 +9,9 @@
 #define LOG_THREADS 64
 #define LOG_GEN_FIFO 8
 #define LOG_REASM_PENDING 8
+/* Message records looked back through for the original of a
+ * retransmission (charon, pluto, racoon). */
+#define LOG_REXMIT_LOOKBACK 4096
 
 /* What a parser remembers per logging thread between lines (bounded:
  * LOG_THREADS entries, the least recently used one is reused). */
@@ -98,6 +101,9 @@ struct iks_log {
 		uint16_t sport, dport;
 		uint32_t last_recv;   /* the message an "in" line belongs to */
 	} fg;
+/* RC_PENDING is never reached: a sent line opens the dump, and any other
+ * line with a prefix abandons an open dump and empties pend (racoon_line),
+ * so pend holds at most one message (docs/limits.md). */
 #define RC_PENDING 8
 	struct rc_state {             /* racoon: what the last lines announced */
 		bool has_from;        /* "N bytes from A[P] to B[Q]" seen */

@@ -17,6 +17,16 @@ void log_hit_limit(iks_log *log, const char *which)
 		log->st.limit = which;
 }
 
+/* Does t hold work that later lines of its thread would finish? */
+static bool thread_busy(iks_log *log, const log_thread *t)
+{
+	if (t->dump.open || (t->dump.done && t->dump.kept) || t->ngen > 0 ||
+	    t->pending_recv != IKS_LOG_NONE)
+		return true;
+	const iks_log_msg *m = log_msg(log, t->open_msg);
+	return m && m->local_port == 0; /* Oakley: before its "Ports" line */
+}
+
 log_thread *log_thread_get(iks_log *log, uint32_t tid)
 {
 	log_thread *lru = &log->threads[0];
@@ -30,6 +40,8 @@ log_thread *log_thread_get(iks_log *log, uint32_t tid)
 		if (!t->used || (lru->used && t->last_use < lru->last_use))
 			lru = t;
 	}
+	if (lru->used && thread_busy(log, lru))
+		log->st.threads_evicted++;
 	memset(lru, 0, sizeof(*lru));
 	lru->used = true;
 	lru->tid = tid;

@@ -157,6 +157,7 @@ struct ctx {
 	size_t npkts;
 	uint32_t *by_len;   /* packet indices sorted by (length, capture time, index) */
 	uint32_t *by_time;  /* packet indices sorted by (capture time, index) */
+	uint32_t *by_cookie;/* packet indices sorted by (initiator cookie/SPI, message ID, index) */
 	int64_t *lt;        /* per message: log time ns */
 	int64_t *pt;        /* per packet: capture time ns */
 	int *order;         /* per file */
@@ -170,11 +171,22 @@ struct cands {
 	size_t n;
 };
 
-/* (length, time, index) when by_length, else (time, index): time order
- * within a length, and a total order, so the sort is deterministic. */
-static int cmp_pkt(const struct ctx *c, uint32_t x, uint32_t y, bool by_length)
+enum sort_key { BY_TIME, BY_LENGTH, BY_COOKIE };
+
+/* (length, time, index) by length, (time, index) by time, (initiator
+ * cookie, message ID, index) by cookie: total orders, so the sort is
+ * deterministic. */
+static int cmp_pkt(const struct ctx *c, uint32_t x, uint32_t y, enum sort_key key)
 {
-	if (by_length && c->pkts[x].length != c->pkts[y].length)
+	if (key == BY_COOKIE) {
+		int d = memcmp(c->pkts[x].ispi, c->pkts[y].ispi, 8);
+		if (d)
+			return d < 0 ? -1 : 1;
+		if (c->pkts[x].msgid != c->pkts[y].msgid)
+			return c->pkts[x].msgid < c->pkts[y].msgid ? -1 : 1;
+		return x < y ? -1 : x > y;
+	}
+	if (key == BY_LENGTH && c->pkts[x].length != c->pkts[y].length)
 		return c->pkts[x].length < c->pkts[y].length ? -1 : 1;
 	if (c->pt[x] != c->pt[y])
 		return c->pt[x] < c->pt[y] ? -1 : 1;
@@ -182,16 +194,16 @@ static int cmp_pkt(const struct ctx *c, uint32_t x, uint32_t y, bool by_length)
 }
 
 /* Merge sort of packet indices; no global state. */
-static void sort_pkts(const struct ctx *c, uint32_t *v, uint32_t *tmp, size_t n, bool by_length)
+static void sort_pkts(const struct ctx *c, uint32_t *v, uint32_t *tmp, size_t n, enum sort_key key)
 {
 	if (n < 2)
 		return;
 	size_t h = n / 2;
-	sort_pkts(c, v, tmp, h, by_length);
-	sort_pkts(c, v + h, tmp, n - h, by_length);
+	sort_pkts(c, v, tmp, h, key);
+	sort_pkts(c, v + h, tmp, n - h, key);
 	size_t i = 0, j = h, k = 0;
 	while (i < h && j < n)
-		tmp[k++] = cmp_pkt(c, v[i], v[j], by_length) <= 0 ? v[i++] : v[j++];
+		tmp[k++] = cmp_pkt(c, v[i], v[j], key) <= 0 ? v[i++] : v[j++];
 	while (i < h)
 		tmp[k++] = v[i++];
 	while (j < n)
@@ -261,23 +273,79 @@ static int64_t median_sorted(const int64_t *v, size_t n)
 	return n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
 }
 
-static void choose_orders(struct ctx *c, const iks_log_join_options *opt)
+/* First position in by_cookie whose (cookie, message ID) is >= (ck, msgid). */
+static size_t cookie_at(const struct ctx *c, const uint8_t ck[8], uint32_t msgid)
+{
+	size_t a = 0, b = c->npkts;
+	while (a < b) {
+		size_t mid = a + (b - a) / 2;
+		const iks_log_pkt *p = &c->pkts[c->by_cookie[mid]];
+		int d = memcmp(p->ispi, ck, 8);
+		if (d < 0 || (d == 0 && p->msgid < msgid))
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a;
+}
+
+/* Does message m have a candidate under byte order o? A message with a
+ * cookie pair and message ID looks up the packets of both as the order
+ * reads them, all of them (one exchange of one SA); with no message ID,
+ * the first candidates_max packets of its cookie; a message without
+ * cookies, the first candidates_max packets of its length (*cut: more
+ * were left). */
+static bool votes_for(const struct ctx *c, const iks_log_msg *m, int o, uint32_t max, bool *cut)
+{
+	if (m->has_cookies) {
+		bool rev = o == IKS_LOG_ORDER_REVERSED;
+		uint8_t ck[8];
+		for (int i = 0; i < 8; i++)
+			ck[i] = m->icookie[rev ? 7 - i : i];
+		uint32_t id = !m->has_msgid ? 0 : rev ? bswap32(m->msgid) : m->msgid;
+		size_t k0 = cookie_at(c, ck, id);
+		for (size_t k = k0; k < c->npkts; k++) {
+			const iks_log_pkt *p = &c->pkts[c->by_cookie[k]];
+			if (memcmp(p->ispi, ck, 8) != 0 || (m->has_msgid && p->msgid != id))
+				break;
+			if (!m->has_msgid && k - k0 == max) {
+				*cut = true;
+				break;
+			}
+			if (key_match(m, p, o))
+				return true;
+		}
+		return false;
+	}
+	struct cands r = cands_of(c, m->length);
+	for (size_t k = 0; k < r.n && k < max; k++)
+		if (key_match(m, &c->pkts[r.v[k]], o))
+			return true;
+	*cut = *cut || r.n > max;
+	return false;
+}
+
+/* Each file's byte order: the one under which more of its messages have
+ * a candidate. Messages that could not vote are counted in order_unvoted. */
+static void choose_orders(struct ctx *c, const iks_log_join_options *opt, iks_log_join *j)
 {
 	const iks_log *log = c->log;
+	bool ambiguous = log->format == IKS_LOG_OAKLEY || log->format == IKS_LOG_FORTIGATE ||
+			 log->format == IKS_LOG_CISCO;
 	for (uint32_t f = 0; f < log->nfiles; f++) {
 		size_t count[3] = { 0, 0, 0 };
-		for (int o = IKS_LOG_ORDER_AS_PRINTED; o <= IKS_LOG_ORDER_REVERSED; o++) {
-			for (size_t i = 0; i < log->nmsgs; i++) {
-				const iks_log_msg *m = &log->msgs[i];
-				if (m->file != f)
-					continue;
-				struct cands r = cands_of(c, m->length);
-				for (size_t k = 0; k < r.n && k < opt->candidates_max; k++)
-					if (key_match(m, &c->pkts[r.v[k]], o)) {
-						count[o]++;
-						break;
-					}
-			}
+		for (size_t i = 0; i < log->nmsgs; i++) {
+			const iks_log_msg *m = &log->msgs[i];
+			if (m->file != f)
+				continue;
+			bool cut = false, any = false;
+			for (int o = IKS_LOG_ORDER_AS_PRINTED; o <= IKS_LOG_ORDER_REVERSED; o++)
+				if (votes_for(c, m, o, opt->candidates_max, &cut)) {
+					count[o]++;
+					any = true;
+				}
+			if (!any && cut && ambiguous)
+				j->order_unvoted++;
 		}
 		if (count[1] == 0 && count[2] == 0)
 			c->order[f] = IKS_LOG_ORDER_NA;
@@ -296,18 +364,21 @@ static int match_order(const struct ctx *c, uint32_t file)
 							: IKS_LOG_ORDER_AS_PRINTED;
 }
 
-/* Offset proposals, at most OFFSETS_MAX. */
+/* Offset proposals, at most OFFSETS_MAX; those past it are counted. */
 struct proposals {
 	int64_t *v;
 	size_t n, room;
+	uint64_t dropped;
 };
 
 /* Append one; false when out of memory (a full table takes no more, as
  * the proposals it holds are enough for an estimate). */
 static bool propose(struct proposals *s, int64_t off)
 {
-	if (s->n == OFFSETS_MAX)
+	if (s->n == OFFSETS_MAX) {
+		s->dropped++;
 		return true;
+	}
 	if (s->n == s->room) {
 		size_t room = s->room ? s->room * 2 : 1024;
 		int64_t *q = realloc(s->v, room * sizeof(*q));
@@ -368,13 +439,15 @@ static bool gather(const struct ctx *c, const iks_log_join_options *opt, struct 
 	return true;
 }
 
-static bool estimate(struct ctx *c, const iks_log_join_options *opt, int64_t *off)
+static bool estimate(struct ctx *c, const iks_log_join_options *opt, int64_t *off,
+		     iks_log_join *j)
 {
-	struct proposals s = { NULL, 0, 0 };
+	struct proposals s = { NULL, 0, 0, 0 };
 	if (!gather(c, opt, &s)) {
 		free(s.v);
 		return false;
 	}
+	j->offsets_dropped = s.dropped;
 	int64_t *v = s.v;
 	size_t n = s.n;
 	*off = 0;
@@ -595,8 +668,8 @@ iks_status iks_log_join_run(const iks_log *log, const iks_log_pkt *pkts, size_t 
 			opt.candidates_max = options->candidates_max;
 	}
 	iks_log_join *j = calloc(1, sizeof(*j));
-	struct ctx c = { log, pkts, npkts, NULL, NULL, NULL, NULL, NULL, log->format != IKS_LOG_OAKLEY,
-			 NULL };
+	struct ctx c = { log, pkts, npkts, NULL, NULL, NULL, NULL, NULL, NULL,
+			 log->format != IKS_LOG_OAKLEY, NULL };
 	size_t nm = log->nmsgs;
 	iks_status st = IKS_E_NOMEM;
 	if (!j)
@@ -609,25 +682,27 @@ iks_status iks_log_join_run(const iks_log *log, const iks_log_pkt *pkts, size_t 
 	j->msg_capped = calloc(nm ? nm : 1, sizeof(bool));
 	c.by_len = malloc((npkts ? npkts : 1) * sizeof(uint32_t));
 	c.by_time = malloc((npkts ? npkts : 1) * sizeof(uint32_t));
+	c.by_cookie = malloc((npkts ? npkts : 1) * sizeof(uint32_t));
 	uint32_t *tmp = malloc((npkts ? npkts : 1) * sizeof(uint32_t));
 	c.lt = malloc((nm ? nm : 1) * sizeof(int64_t));
 	c.pt = malloc((npkts ? npkts : 1) * sizeof(int64_t));
 	c.order = calloc(log->nfiles ? log->nfiles : 1, sizeof(int));
 	c.half_res = malloc((nm ? nm : 1) * sizeof(int64_t));
 	if (!j->msg_pkt || !j->pkt_msg || !j->pkt_frame || !j->msg_capped || !c.by_len ||
-	    !c.by_time || !tmp || !c.lt || !c.pt || !c.order || !c.half_res)
+	    !c.by_time || !c.by_cookie || !tmp || !c.lt || !c.pt || !c.order || !c.half_res)
 		goto out;
 	for (size_t i = 0; i < nm; i++)
 		j->msg_pkt[i] = IKS_LOG_NONE;
 	for (size_t i = 0; i < npkts; i++) {
 		j->pkt_msg[i] = IKS_LOG_NONE;
 		j->pkt_frame[i] = pkts[i].frame;
-		c.by_len[i] = c.by_time[i] = (uint32_t)i;
+		c.by_len[i] = c.by_time[i] = c.by_cookie[i] = (uint32_t)i;
 		c.pt[i] = pkts[i].ts_sec * NS + pkts[i].ts_nsec;
 	}
 	/* capture order is not always time order (clock steps, merged files) */
-	sort_pkts(&c, c.by_len, tmp, npkts, true);
-	sort_pkts(&c, c.by_time, tmp, npkts, false);
+	sort_pkts(&c, c.by_len, tmp, npkts, BY_LENGTH);
+	sort_pkts(&c, c.by_time, tmp, npkts, BY_TIME);
+	sort_pkts(&c, c.by_cookie, tmp, npkts, BY_COOKIE);
 	int64_t first = npkts ? pkts[0].ts_sec : 0;
 	j->capture_day0 = floor_div(first, 86400) * 86400;
 	j->capture_year = year_from_days(floor_div(first, 86400));
@@ -637,9 +712,9 @@ iks_status iks_log_join_run(const iks_log *log, const iks_log_pkt *pkts, size_t 
 		c.half_res[i] = (m->resolution_us ? (int64_t)m->resolution_us * 1000
 						  : (int64_t)m->resolution_ms * 1000000) / 2;
 	}
-	choose_orders(&c, &opt);
+	choose_orders(&c, &opt, j);
 	int64_t off;
-	if (!estimate(&c, &opt, &off))
+	if (!estimate(&c, &opt, &off, j))
 		goto out;
 	assign(&c, &opt, off, j);
 	summarize(&c, j);
@@ -648,6 +723,7 @@ out:
 	free(tmp);
 	free(c.by_len);
 	free(c.by_time);
+	free(c.by_cookie);
 	free(c.lt);
 	free(c.pt);
 	free(c.order);

@@ -85,10 +85,11 @@ static bool addr_same(const iks_addr *a, const iks_addr *b)
 }
 
 /* A resend of an earlier message (same bytes, same peer): the next
- * retransmission of it. */
-static void mark_retransmit(iks_log *log, iks_log_msg *m)
+ * retransmission of it. Returns false when none was found and the look
+ * back stopped at its bound. */
+static bool mark_retransmit(iks_log *log, iks_log_msg *m)
 {
-	size_t stop = log->nmsgs > 4096 ? log->nmsgs - 4096 : 0;
+	size_t stop = log->nmsgs > LOG_REXMIT_LOOKBACK ? log->nmsgs - LOG_REXMIT_LOOKBACK : 0;
 	for (size_t i = log->nmsgs; i-- > stop;) {
 		const iks_log_msg *p = &log->msgs[i];
 		if (p->dir != IKS_LOG_SENT || !addr_same(&p->peer, &m->peer))
@@ -110,10 +111,11 @@ static void mark_retransmit(iks_log *log, iks_log_msg *m)
 				m->has_response = p->has_response;
 				m->response = p->response;
 			}
-			return;
+			return true;
 		}
 	}
 	m->retransmit = 1;
+	return stop == 0;
 }
 
 /* "40 8a 72 45  53 ca 24 35": eight bytes in hex, blanks between. */
@@ -289,8 +291,9 @@ static void packet_line(iks_log *log, iks_log_record *rec, uint32_t rec_index,
 		apply_hdr(&m, &log->pluto_emitted);
 		log->pluto_emitted.state = 0;
 	}
-	if (sent && logpat_find_str(body, len, "for EVENT_RETRANSMIT") < len)
-		mark_retransmit(log, &m);
+	if (sent && logpat_find_str(body, len, "for EVENT_RETRANSMIT") < len &&
+	    !mark_retransmit(log, &m))
+		log->st.rexmit_lookback_cut++; /* counted once: not again when its dump is read */
 	log->pluto_msg = log_add_msg(log, &m);
 	rec->msg = log->pluto_msg;
 	log_thread *t = log_thread_get(log, PLUTO_THREAD);

@@ -116,7 +116,7 @@ static void dump_begin(iks_log *log, uint32_t n, int dir, uint32_t rec_index)
 
 static void mark_retransmit(iks_log *log, iks_log_msg *m)
 {
-	size_t stop = log->nmsgs > 4096 ? log->nmsgs - 4096 : 0;
+	size_t stop = log->nmsgs > LOG_REXMIT_LOOKBACK ? log->nmsgs - LOG_REXMIT_LOOKBACK : 0;
 	for (size_t i = log->nmsgs; i-- > stop;) {
 		const iks_log_msg *p = &log->msgs[i];
 		if (p == m || p->dir != IKS_LOG_SENT || !p->has_data || p->digest != m->digest ||

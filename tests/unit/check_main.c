@@ -19,6 +19,7 @@ int main(void)
 	srunner_add_suite(sr, suite_logparse());
 	srunner_add_suite(sr, suite_charonlog());
 	srunner_add_suite(sr, suite_logjoin());
+	srunner_add_suite(sr, suite_logbounds());
 	srunner_add_suite(sr, suite_logformats());
 	srunner_add_suite(sr, suite_oakley());
 	srunner_add_suite(sr, suite_ike_payload());

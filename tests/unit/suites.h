@@ -16,6 +16,7 @@ Suite *suite_verdicts(void);
 Suite *suite_logparse(void);
 Suite *suite_charonlog(void);
 Suite *suite_logjoin(void);
+Suite *suite_logbounds(void);
 Suite *suite_logformats(void);
 Suite *suite_oakley(void);
 Suite *suite_ike_payload(void);

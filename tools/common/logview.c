@@ -14,7 +14,7 @@ struct logview {
 	 * message, record of the "dropped" line), sorted by the first */
 	struct dropped_ref { uint32_t msg_record, record; } *dropped;
 	size_t ndropped;
-	char warning[IKS_ERRBUF_SIZE];
+	char warning[2048];
 };
 
 static int cmp_dropped(const void *x, const void *y)
@@ -157,6 +157,57 @@ static void note_join_cap(logview *v)
 		 j->candidates_capped, capped_unmatched(j));
 }
 
+/* The parsers' fixed state bounds and the join's bounds that were reached
+ * (iks_log_stats, iks_log_join: issue #19), as "; "-separated words;
+ * "" when none was. */
+static void bounds_text(const logview *v, char *buf, size_t len)
+{
+	iks_log_stats s;
+	iks_log_get_stats(v->log, &s);
+	const iks_log_join *j = v->join;
+	size_t n = 0;
+	buf[0] = 0;
+#define ADD(cond, ...)                                                                     \
+	do {                                                                               \
+		if ((cond) && n < len) {                                                   \
+			n += (size_t)snprintf(buf + n, len - n, "%s", n ? "; " : "");      \
+			if (n < len)                                                       \
+				n += (size_t)snprintf(buf + n, len - n, __VA_ARGS__);      \
+		}                                                                          \
+	} while (0)
+	ADD(s.threads_evicted, "%llu thread state(s) given away unfinished (more than 64 threads "
+	    "at once): their messages lack bytes or header fields",
+	    (unsigned long long)s.threads_evicted);
+	ADD(s.rx_dropped, "%llu dumped datagram(s) dropped before their message's line (32 "
+	    "waiting): those messages have no bytes", (unsigned long long)s.rx_dropped);
+	ADD(s.rexmit_lookback_cut, "%llu retransmission(s) whose original is beyond the "
+	    "4096-message look back: not looked up completely",
+	    (unsigned long long)s.rexmit_lookback_cut);
+	ADD(s.reasm_dropped, "%llu reassembled message size(s) forgotten (8 waiting): their "
+	    "lines count as received messages", (unsigned long long)s.reasm_dropped);
+	ADD(s.gen_dropped, "%llu generated message(s) forgotten before their send (8 per thread "
+	    "waiting): that thread's later sends may carry the wrong exchange",
+	    (unsigned long long)s.gen_dropped);
+	ADD(j && j->offsets_dropped, "join: %llu clock offset proposal(s) past 4,194,304 not used",
+	    (unsigned long long)(j ? j->offsets_dropped : 0));
+	ADD(j && j->order_unvoted, "join: %u message(s) without cookies could not vote on the "
+	    "byte order (more packets of their length than the candidate cap)",
+	    j ? j->order_unvoted : 0);
+#undef ADD
+}
+
+/* The bounds reached, appended to the warning (stderr). */
+static void note_bounds(logview *v)
+{
+	char t[1024];
+	bounds_text(v, t, sizeof(t));
+	if (!t[0])
+		return;
+	size_t n = strlen(v->warning);
+	snprintf(v->warning + n, sizeof(v->warning) - n, "%slog bounds reached: %s",
+		 n ? "; " : "", t);
+}
+
 logview *logview_new(const iks_trace *trace, const char *const *logs, size_t nlogs, char *err)
 {
 	logview *v = read_logs(logs, nlogs, err);
@@ -165,8 +216,10 @@ logview *logview_new(const iks_trace *trace, const char *const *logs, size_t nlo
 		logview_free(v);
 		return NULL;
 	}
-	if (v)
+	if (v) {
 		note_join_cap(v);
+		note_bounds(v);
+	}
 	return v;
 }
 
@@ -192,6 +245,7 @@ logview *logview_new_capture(const char *capture, const char *filter, const char
 	}
 	free(pkts);
 	note_join_cap(v);
+	note_bounds(v);
 	return v;
 }
 
@@ -462,6 +516,36 @@ static void list_unmatched(logview *v, FILE *out, bool json, strbuf *b, bool cap
 	}
 }
 
+/* The bounds' counters as JSON keys (always present, 0 when not reached). */
+static void json_bounds(const logview *v, jsonw *w)
+{
+	iks_log_stats s;
+	iks_log_get_stats(v->log, &s);
+	jw_key(w, "threads_evicted");
+	jw_uint(w, s.threads_evicted);
+	jw_key(w, "rx_dropped");
+	jw_uint(w, s.rx_dropped);
+	jw_key(w, "rexmit_lookback_cut");
+	jw_uint(w, s.rexmit_lookback_cut);
+	jw_key(w, "reasm_dropped");
+	jw_uint(w, s.reasm_dropped);
+	jw_key(w, "gen_dropped");
+	jw_uint(w, s.gen_dropped);
+	jw_key(w, "offsets_dropped");
+	jw_uint(w, v->join->offsets_dropped);
+	jw_key(w, "order_unvoted");
+	jw_uint(w, v->join->order_unvoted);
+}
+
+/* The text report's line for the bounds reached (none when none was). */
+static void text_bounds(const logview *v, FILE *out)
+{
+	char t[1024];
+	bounds_text(v, t, sizeof(t));
+	if (t[0])
+		fprintf(out, "log: bounds reached, details lost: %s\n", t);
+}
+
 /* The text summary's words for the join's candidate cap ("" unless reached). */
 static void cap_text(const iks_log_join *j, char *buf, size_t len)
 {
@@ -505,6 +589,7 @@ void logview_finish(logview *v, FILE *out, bool json)
 			j->unmatched_log, capped, j->unmatched_capture, j->retransmits, off, order,
 			(unsigned long long)st.lines, (unsigned long long)st.known,
 			(unsigned long long)st.unknown, (unsigned long long)st.cut);
+		text_bounds(v, out);
 		sb_free(&b);
 		return;
 	}
@@ -530,6 +615,7 @@ void logview_finish(logview *v, FILE *out, bool json)
 	jw_uint(&w, j->retransmits);
 	jw_key(&w, "limit");
 	jw_str(&w, st.limit);
+	json_bounds(v, &w);
 	jw_obj_end(&w);
 	jw_obj_end(&w);
 	fprintf(out, "%s\n", sb_cstr(&b));
@@ -639,6 +725,7 @@ void logview_summary_json(const logview *v, jsonw *w)
 	jw_str(w, iks_log_byte_order_name(j->byte_order));
 	jw_key(w, "candidates_capped");
 	jw_uint(w, j->candidates_capped);
+	json_bounds(v, w);
 	jw_key(w, "failures");
 	jw_arr_begin(w);
 	for (size_t i = 0; i < iks_log_nrecords(v->log); i++) {
@@ -660,6 +747,7 @@ void logview_summary_text(const logview *v, FILE *out)
 		"%u IKE packets not in the log, %u retransmits; capture clock minus log clock %s s\n",
 		iks_log_format_name(iks_log_format_of(v->log)), iks_log_file_name(v->log, 0), j->nmsgs,
 		j->matched, j->unmatched_log, capped, j->unmatched_capture, j->retransmits, off);
+	text_bounds(v, out);
 	strbuf b;
 	sb_init(&b);
 	failures(v, out, false, &b);
