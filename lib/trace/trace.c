@@ -335,8 +335,9 @@ static size_t nat_mask_len(uint8_t proto)
 	return 0;
 }
 
-/* Record one IP fragment as a matching unit of its own. */
-static void add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, uint64_t frame,
+/* Record one IP fragment as a matching unit of its own. Returns false
+ * when it was not kept (counted). */
+static bool add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, uint64_t frame,
 		     int64_t ts)
 {
 	/* past the cap a fragment is not a unit of its own (it still counts
@@ -344,13 +345,13 @@ static void add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, 
 	if (t->nfrags == t->lim.units_max) {
 		t->frags_dropped++;
 		t->info.dropped++;
-		return;
+		return false;
 	}
 	trace_frag *arr = grow(t->frags, t->nfrags, &t->cap_frags, sizeof(*t->frags));
 	if (!arr) {
 		t->frags_dropped++;
 		t->info.dropped++;
-		return;
+		return false;
 	}
 	t->frags = arr;
 	trace_frag *g = &t->frags[t->nfrags++];
@@ -391,18 +392,22 @@ static void add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, 
 	}
 	g->key = h_final(h);
 	g->pkey = h_final(ph);
+	return true;
 }
 
 /* IKE fragments look back this far (IKE units) for the other fragments of
- * the message one completes. */
+ * the message one completes; the fragments of it further back are counted
+ * (info.ike_frags_unmarked). */
 #define TRACE_FRAG_LOOKBACK 256
 
 /* The message unit k completed was read (k->decrypted) or is encrypted:
  * so are the earlier fragments of the same message, which the decoder
- * could only take apart once all were there (as ikedump -k shows it). */
-static void mark_fragments(iks_trace *t, const trace_ike *k)
+ * could only take apart once all were there (as ikedump -k shows it).
+ * `expected` is the message's number of fragments (0: unknown). */
+static void mark_fragments(iks_trace *t, const trace_ike *k, unsigned expected)
 {
 	size_t n = t->nike - 1, stop = n > TRACE_FRAG_LOOKBACK ? n - TRACE_FRAG_LOOKBACK : 0;
+	unsigned found = 0;
 	while (n-- > stop) {
 		trace_ike *o = &t->ike[n];
 		if (!o->fragment || o->version != k->version || o->exchange != k->exchange ||
@@ -411,7 +416,13 @@ static void mark_fragments(iks_trace *t, const trace_ike *k)
 			continue;
 		o->encrypted |= k->encrypted;
 		o->decrypted |= k->decrypted;
+		found++;
 	}
+	/* all fragments were seen (the message was taken apart): those not
+	 * found are past the look-back (a retransmitted fragment found twice
+	 * may hide one) */
+	if (stop > 0 && expected > 1 && found < expected - 1)
+		t->info.ike_frags_unmarked += expected - 1 - found;
 }
 
 iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
@@ -433,15 +444,23 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		return IKS_OK;
 	if (pkt->frame > TRACE_FRAME_MAX) {
 		t->info.dropped++; /* a unit's frame number is 32 bits */
+		t->info.frames_dropped++;
 		return IKS_E_LIMIT;
 	}
 
 	const iks_frag_info *f = &pkt->frag;
-	if (L->ip.is_fragment)
-		add_frag(t, L, f, pkt->frame, ts);
+	/* a frame counts once in frames_dropped, whatever of it was not kept */
+	bool frag_lost = L->ip.is_fragment && !add_frag(t, L, f, pkt->frame, ts);
+	if (frag_lost)
+		t->info.frames_dropped++;
 	if (L->ip.is_fragment && f->result == IKS_FRAG_HELD) {
 		pending_dgram *p = pending_slot(t, f->datagram_id);
 		if (p->id != f->datagram_id) {
+			/* the slot of another datagram still under reassembly (ids are
+			 * given in turn: 65,536 later datagrams started while it waited):
+			 * its first-fragment facts are lost, said and counted */
+			if (p->id != 0)
+				t->info.pending_overwritten++;
 			p->id = f->datagram_id;
 			p->frame = pkt->frame;
 			p->ts = ts;
@@ -457,8 +476,13 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		return IKS_OK; /* late duplicates and rejected pieces are not units */
 
 	trace_unit *u = new_unit(t);
-	if (!u)
-		return t->nunits == t->lim.units_max ? IKS_E_LIMIT : IKS_E_NOMEM;
+	if (!u) {
+		if (t->nunits != t->lim.units_max)
+			return IKS_E_NOMEM;
+		if (!frag_lost)
+			t->info.frames_dropped++;
+		return IKS_E_LIMIT;
+	}
 	fill_ip(t, u, &L->ip);
 	u->frame = u->first_frame = (uint32_t)pkt->frame;
 	u->ts = u->ts_first = ts;
@@ -522,7 +546,7 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		if (dt && dt->is_fragment) {
 			k->fragment = true;
 			if (L->ike.decrypted || dt->reassembled)
-				mark_fragments(t, k);
+				mark_fragments(t, k, dt->reassembled ? dt->frag_count : dt->frag_expected);
 		}
 	}
 	int crypto = IKS_ESP_NOT_TRIED;
@@ -682,6 +706,10 @@ iks_status iks_trace_load_keys(const char *path, const iks_trace_limits *lim, co
 	iks_decoder_finish(dec);
 	while (iks_decoder_next_event(dec, &ev) == 1)
 		iks_trace_add_event(t, &ev);
+	iks_capture_stats cs;
+	iks_capture_get_stats(cap, &cs);
+	t->info.copies_released_early = cs.copies_released_early;
+	t->info.copies_split = cs.copies_split;
 	if (rc < 0 && st == IKS_OK) {
 		st = (iks_status)rc;
 		if (errbuf)
