@@ -98,6 +98,7 @@ void iks_trace_free(iks_trace *t)
 	free(t->addrs);
 	free(t->addr_index);
 	free(t->pending);
+	free(t->frag_heads);
 	free(t->path);
 	free(t);
 }
@@ -395,10 +396,40 @@ static bool add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, 
 	return true;
 }
 
-/* IKE fragments look back this far (IKE units) for the other fragments of
- * the message one completes; the fragments of it further back are counted
+/* When a message's chain of fragments is broken (its frag_heads slot
+ * taken by another message meanwhile), IKE fragments look back this far
+ * (IKE units) for the others; those further back are counted
  * (info.ike_frags_unmarked). */
 #define TRACE_FRAG_LOOKBACK 256
+
+/* o and k are fragments of the same IKE message. */
+static bool same_message(const trace_ike *o, const trace_ike *k)
+{
+	return o->fragment && o->version == k->version && o->exchange == k->exchange &&
+	       o->msgid == k->msgid && o->flags == k->flags && !memcmp(o->ispi, k->ispi, 8) &&
+	       !memcmp(o->rspi, k->rspi, 8);
+}
+
+static uint32_t *frag_head(iks_trace *t, const trace_ike *k)
+{
+	uint64_t h = h_bytes(IKS_FNV_OFFSET, k->ispi, 8);
+	h = h_bytes(h, k->rspi, 8);
+	h = h_u64(h, (uint64_t)k->version << 48 | (uint64_t)k->exchange << 40 |
+		     (uint64_t)k->flags << 32 | k->msgid);
+	return &t->frag_heads[h_final(h) % TRACE_FRAG_HEADS];
+}
+
+/* Chain the fragment k (the last entry of ike[]) to the earlier fragments
+ * of its message. False when out of memory. */
+static bool link_fragment(iks_trace *t, trace_ike *k)
+{
+	if (!t->frag_heads && !(t->frag_heads = calloc(TRACE_FRAG_HEADS, sizeof(*t->frag_heads))))
+		return false;
+	uint32_t *head = frag_head(t, k);
+	k->frag_prev = *head && *head <= t->nike - 1 && same_message(&t->ike[*head - 1], k) ? *head : 0;
+	*head = (uint32_t)t->nike; /* index + 1 */
+	return true;
+}
 
 /* The message unit k completed was read (k->decrypted) or is encrypted:
  * so are the earlier fragments of the same message, which the decoder
@@ -406,22 +437,33 @@ static bool add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, 
  * `expected` is the message's number of fragments (0: unknown). */
 static void mark_fragments(iks_trace *t, const trace_ike *k, unsigned expected)
 {
+	unsigned chained = 0;
+	for (uint32_t v = k->frag_prev; v; v = t->ike[v - 1].frag_prev) {
+		trace_ike *o = &t->ike[v - 1];
+		o->encrypted |= k->encrypted;
+		o->decrypted |= k->decrypted;
+		chained++;
+	}
+	if (expected <= 1 || chained >= expected - 1)
+		return;
+	/* a chain broken by another message's fragments taking its slot:
+	 * look back (marking again what the chain marked) */
 	size_t n = t->nike - 1, stop = n > TRACE_FRAG_LOOKBACK ? n - TRACE_FRAG_LOOKBACK : 0;
 	unsigned found = 0;
 	while (n-- > stop) {
 		trace_ike *o = &t->ike[n];
-		if (!o->fragment || o->version != k->version || o->exchange != k->exchange ||
-		    o->msgid != k->msgid || o->flags != k->flags || memcmp(o->ispi, k->ispi, 8) ||
-		    memcmp(o->rspi, k->rspi, 8))
+		if (!same_message(o, k))
 			continue;
 		o->encrypted |= k->encrypted;
 		o->decrypted |= k->decrypted;
 		found++;
 	}
-	/* all fragments were seen (the message was taken apart): those not
-	 * found are past the look-back (a retransmitted fragment found twice
+	/* all fragments were seen (the message was taken apart): those found
+	 * neither way are out of reach (a retransmitted fragment found twice
 	 * may hide one) */
-	if (stop > 0 && expected > 1 && found < expected - 1)
+	if (found < chained)
+		found = chained;
+	if (stop > 0 && found < expected - 1)
 		t->info.ike_frags_unmarked += expected - 1 - found;
 }
 
@@ -531,6 +573,7 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 				k->encrypted = L->ike.version == 2;
 		k->notify_error = 0;
 		k->fragment = false;
+		k->frag_prev = 0;
 		const iks_ike_detail *dt = L->ike.detail;
 		if (dt)
 			read_payloads(t, k, dt->msg, (uint32_t)(t->nunits - 1));
@@ -545,6 +588,13 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 			read_payloads(t, k, L->ike.decrypted, (uint32_t)(t->nunits - 1));
 		if (dt && dt->is_fragment) {
 			k->fragment = true;
+			if (!link_fragment(t, k)) {
+				t->nike--;
+				t->nunits--;
+				t->rank[TRACE_SIDE_IKE].bits[t->nunits / 64] &=
+					~(UINT64_C(1) << (t->nunits % 64));
+				return IKS_E_NOMEM;
+			}
 			if (L->ike.decrypted || dt->reassembled)
 				mark_fragments(t, k, dt->reassembled ? dt->frag_count : dt->frag_expected);
 		}
