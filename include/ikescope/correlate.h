@@ -91,6 +91,10 @@ typedef struct iks_trace_info {
 	uint64_t ike_frags_unmarked; /* IKE fragments of a message that was read (decrypted or
 				     reassembled) that the trace could not mark as read: too
 				     far back in the capture (a `limit` finding) */
+	uint64_t host_drops_unlisted; /* frames with an epb_verdict (dropped inside the
+				     capturing host) past the 100,000 a trace lists: counted in
+				     the stats' host_dropped_a/_b and in a `limit` finding, not
+				     in a host-drop finding */
 } iks_trace_info;
 
 IKS_API void iks_trace_get_info(const iks_trace *t, iks_trace_info *info);

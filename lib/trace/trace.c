@@ -481,6 +481,7 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		t->info.decode_errors++;
 	if (trace_hostdrop_add(&t->hostdrops, pkt) != IKS_OK)
 		return IKS_E_NOMEM;
+	t->info.host_drops_unlisted = t->hostdrops.over;
 	const iks_layers *L = &pkt->l;
 	if (!L->ip.present)
 		return IKS_OK;

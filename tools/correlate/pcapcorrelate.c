@@ -345,6 +345,12 @@ int main(int argc, char **argv)
 				"became packets of their own\n",
 				paths[s], (unsigned long long)ti->copies_released_early,
 				IKS_COPIES_PENDING, (unsigned long long)ti->copies_split);
+		if (ti->host_drops_unlisted)
+			fprintf(stderr,
+				"pcapcorrelate: warning: %s: %llu packets dropped inside the capturing "
+				"host (epb_verdict) past the 100,000 listed: counted, not grouped by "
+				"verdict and component\n",
+				paths[s], (unsigned long long)ti->host_drops_unlisted);
 		if (ti->ike_frags_unmarked)
 			fprintf(stderr,
 				"pcapcorrelate: warning: %s: %llu IKE fragments too far before the end "
