@@ -127,6 +127,18 @@ IKS_API iks_status iks_capture_interface_get(const iks_capture *cap, size_t inde
 #define IKS_COPIES_PENDING 256
 IKS_API iks_status iks_capture_merge_copies(iks_capture *cap, bool on);
 
+/* What merging copies could not do (all 0 with merging off). */
+typedef struct iks_capture_stats {
+	uint64_t copies_released_early; /* packets returned before their copy window ended
+					   because IKS_COPIES_PENDING packets were waiting */
+	uint64_t copies_split;          /* later copies of those packets (within the window),
+					   each returned as a frame of its own */
+} iks_capture_stats;
+
+/* Copy the counters so far into *st (zeros for a NULL cap). Same thread
+ * rules as the handle. */
+IKS_API void iks_capture_get_stats(const iks_capture *cap, iks_capture_stats *st);
+
 /* Message for the last failure on this handle, naming the file; "" if none.
  * Owned by the handle. */
 IKS_API const char *iks_capture_error(const iks_capture *cap);

@@ -73,6 +73,28 @@ typedef struct iks_trace_info {
 	uint64_t decode_errors;   /* records with an error */
 	uint64_t addresses_merged;/* addresses of units looked up past addresses_max, each time:
 				     taken as the last address kept (a `limit` finding says so) */
+	uint64_t frames_dropped;  /* frames not kept, or not all of what they carry (a packet,
+				     an IP fragment, or the datagram one completes, past
+				     units_max or past 32-bit frame numbers): what the `limit`
+				     finding on `dropped` counts */
+	uint64_t pending_overwritten; /* datagrams under reassembly whose first-fragment facts
+				     (first frame, time, TTL, DF) were lost because the trace's
+				     table of them (65,536 slots, by datagram id) gave their
+				     slot to a newer datagram: their units start at the frame
+				     that completed them (a `limit` finding says so) */
+	uint64_t copies_released_early; /* pktmon/etl2pcapng captures (iks_capture_merge_copies):
+				     packets returned before their copy window ended because
+				     IKS_COPIES_PENDING packets were waiting; later copies of
+				     them become frames of their own (a `limit` finding) */
+	uint64_t copies_split;    /* copies that came after their packet was returned early:
+				     each became a frame (and unit) of its own */
+	uint64_t ike_frags_unmarked; /* IKE fragments of a message that was read (decrypted or
+				     reassembled) that the trace could not mark as read: too
+				     far back in the capture (a `limit` finding) */
+	uint64_t host_drops_unlisted; /* frames with an epb_verdict (dropped inside the
+				     capturing host) past the 100,000 a trace lists: counted in
+				     the stats' host_dropped_a/_b and in a `limit` finding, not
+				     in a host-drop finding */
 } iks_trace_info;
 
 IKS_API void iks_trace_get_info(const iks_trace *t, iks_trace_info *info);

@@ -392,6 +392,15 @@ iks_status iks_capture_merge_copies(iks_capture *cap, bool on)
 	return IKS_OK;
 }
 
+void iks_capture_get_stats(const iks_capture *cap, iks_capture_stats *st)
+{
+	if (!st)
+		return;
+	memset(st, 0, sizeof(*st));
+	if (cap)
+		copies_stats(cap->merge, &st->copies_released_early, &st->copies_split);
+}
+
 int iks_capture_linktype(const iks_capture *cap)
 {
 	return cap ? cap->linktype : -1;

@@ -35,6 +35,12 @@ struct copy_merger {
 	int pending_error;     /* the source's failure, returned once the ring is empty */
 	char *out_comment;     /* what the last returned frame's comment points at */
 	size_t out_cap;
+	/* the ring full: packets returned before their window ended, and the ids
+	 * of the last IKS_COPIES_PENDING of them, to count their later copies */
+	uint64_t released_early, split;
+	uint64_t early_ids[IKS_COPIES_PENDING];
+	int64_t early_ns[IKS_COPIES_PENDING]; /* first-copy time of each */
+	size_t nearly, early_next;
 };
 
 copy_merger *copies_new(void)
@@ -150,9 +156,35 @@ static copy_group *find(copy_merger *m, uint64_t id)
 	return NULL;
 }
 
+/* A copy with a packet id of no pending group: one of a packet returned
+ * early, within its window? */
+static bool released_early(const copy_merger *m, uint64_t id, int64_t ns)
+{
+	for (size_t k = 0; k < m->nearly; k++)
+		if (m->early_ids[k] == id && ns - m->early_ns[k] <= IKS_COPIES_WINDOW_NS)
+			return true;
+	return false;
+}
+
+void copies_stats(const copy_merger *m, uint64_t *early, uint64_t *split)
+{
+	*early = m ? m->released_early : 0;
+	*split = m ? m->split : 0;
+}
+
 static int emit(copy_merger *m, iks_frame *frame)
 {
 	copy_group *g = &m->q[m->head];
+	if (!m->eof && m->count == IKS_COPIES_PENDING && g->has_id &&
+	    m->newest_ns - g->first_ns <= IKS_COPIES_WINDOW_NS) {
+		/* out before its window ended: a later copy becomes a frame */
+		m->released_early++;
+		m->early_ids[m->early_next] = g->id;
+		m->early_ns[m->early_next] = g->first_ns;
+		m->early_next = (m->early_next + 1) % IKS_COPIES_PENDING;
+		if (m->nearly < IKS_COPIES_PENDING)
+			m->nearly++;
+	}
 	*frame = g->frame;
 	if (g->frame.meta.comment) {
 		/* the slot may be reused before the caller is done: hand out a copy */
@@ -204,6 +236,9 @@ int copies_next(copy_merger *m, copy_source read, void *src, iks_frame *frame)
 		}
 		const iks_frame f = *fp; /* the caller's frame is written by emit() below */
 		copy_group *g = f.meta.has_packet_id ? find(m, f.meta.packet_id) : NULL;
+		if (!g && f.meta.has_packet_id && m->released_early &&
+		    released_early(m, f.meta.packet_id, ns))
+			m->split++;
 		if (!g) {
 			g = &m->q[(m->head + m->count) % IKS_COPIES_PENDING];
 			g->frame.meta.ncopies = 0;

@@ -22,4 +22,8 @@ void copies_free(copy_merger *m);
  * and the strings of frame->meta are valid until the next call. */
 int copies_next(copy_merger *m, copy_source read, void *src, iks_frame *frame);
 
+/* Packets returned early (the ring full before their window ended) and
+ * copies that came after their packet was returned early. */
+void copies_stats(const copy_merger *m, uint64_t *released_early, uint64_t *split);
+
 #endif

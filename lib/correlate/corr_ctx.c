@@ -282,34 +282,59 @@ keyed *corr_sorted_keys(const iks_trace *t, bool use_loose, const uint8_t *role,
 	return k;
 }
 
+/* One `limit` finding on capture s counting n (nothing when n is 0). */
+static void trace_cap_finding(corr_ctx *c, int s, uint64_t n, const char *explain)
+{
+	if (!n)
+		return;
+	iks_finding *f = corr_add_finding(c, IKS_FIND_LIMIT, IKS_SEV_WARNING, IKS_DIR_UNKNOWN);
+	if (!f)
+		return;
+	f->side = s == 0 ? 'a' : 'b';
+	f->count = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	f->explain = explain;
+}
+
 void corr_trace_cap_findings(corr_ctx *c)
 {
 	for (int s = 0; s < 2; s++) {
 		const iks_trace *t = c->t[s];
-		if (t && t->info.addresses_merged) {
-			iks_finding *f = corr_add_finding(c, IKS_FIND_LIMIT, IKS_SEV_WARNING,
-							  IKS_DIR_UNKNOWN);
-			if (f) {
-				uint64_t n = t->info.addresses_merged;
-				f->side = s == 0 ? 'a' : 'b';
-				f->count = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
-				f->explain = "the capture holds more distinct addresses than its trace "
-					     "keeps (addresses_max): this many addresses of packets past "
-					     "it were taken as the last address kept, so what they did "
-					     "may be told of that address";
-			}
-		}
-		if (!t || !t->info.dropped)
+		if (!t)
 			continue;
-		iks_finding *f = corr_add_finding(c, IKS_FIND_LIMIT, IKS_SEV_WARNING, IKS_DIR_UNKNOWN);
-		if (!f)
-			continue;
-		f->side = s == 0 ? 'a' : 'b';
-		f->count = t->info.dropped > UINT32_MAX ? UINT32_MAX : (uint32_t)t->info.dropped;
-		f->explain = "the capture holds more than its trace keeps (units_max, or frame "
-			     "numbers past 4,294,967,295): this many units past the cap (packets, "
-			     "datagrams and their fragments, each counted) were not kept, and the "
-			     "analysis covers the capture up to there";
+		const iks_trace_info *in = &t->info;
+		trace_cap_finding(c, s, in->addresses_merged,
+				  "the capture holds more distinct addresses than its trace "
+				  "keeps (addresses_max): this many addresses of packets past "
+				  "it were taken as the last address kept, so what they did "
+				  "may be told of that address");
+		/* frames, as a capture's frames are numbered; a datagram that never
+		 * completed and was not kept has no frame of its own: counted
+		 * alone when no frame was */
+		if (in->frames_dropped)
+			trace_cap_finding(c, s, in->frames_dropped,
+					  "the capture holds more than its trace keeps (units_max, or "
+					  "frame numbers past 4,294,967,295): this many frames past the "
+					  "cap (packets, IP fragments and the datagrams they complete) "
+					  "were not kept, or not all of what they carry, and the "
+					  "analysis covers the capture up to there");
+		else
+			trace_cap_finding(c, s, in->dropped,
+					  "the capture holds more than its trace keeps (units_max): "
+					  "this many datagrams that never completed were not kept");
+		trace_cap_finding(c, s, in->pending_overwritten,
+				  "more than 65,536 fragmented datagrams started while these were "
+				  "under reassembly: their first fragment's frame, time, TTL and DF "
+				  "were not kept, so they are told from the frame that completed "
+				  "them (or, incomplete, from when reassembly gave up)");
+		trace_cap_finding(c, s, in->copies_released_early,
+				  "more than 256 packets waited for their copies at once (a "
+				  "pktmon / etl2pcapng capture, IKS_COPIES_PENDING): this many "
+				  "packets were returned before their 100 ms copy window ended, "
+				  "and later copies of them count as packets of their own");
+		trace_cap_finding(c, s, in->ike_frags_unmarked,
+				  "IKE fragments more than 256 IKE messages before the fragment "
+				  "that completed their message: this many were not marked as "
+				  "read with it, and are told of as encrypted, not read");
 	}
 }
 

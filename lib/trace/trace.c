@@ -98,6 +98,7 @@ void iks_trace_free(iks_trace *t)
 	free(t->addrs);
 	free(t->addr_index);
 	free(t->pending);
+	free(t->frag_heads);
 	free(t->path);
 	free(t);
 }
@@ -335,8 +336,9 @@ static size_t nat_mask_len(uint8_t proto)
 	return 0;
 }
 
-/* Record one IP fragment as a matching unit of its own. */
-static void add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, uint64_t frame,
+/* Record one IP fragment as a matching unit of its own. Returns false
+ * when it was not kept (counted). */
+static bool add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, uint64_t frame,
 		     int64_t ts)
 {
 	/* past the cap a fragment is not a unit of its own (it still counts
@@ -344,13 +346,13 @@ static void add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, 
 	if (t->nfrags == t->lim.units_max) {
 		t->frags_dropped++;
 		t->info.dropped++;
-		return;
+		return false;
 	}
 	trace_frag *arr = grow(t->frags, t->nfrags, &t->cap_frags, sizeof(*t->frags));
 	if (!arr) {
 		t->frags_dropped++;
 		t->info.dropped++;
-		return;
+		return false;
 	}
 	t->frags = arr;
 	trace_frag *g = &t->frags[t->nfrags++];
@@ -391,27 +393,78 @@ static void add_frag(iks_trace *t, const iks_layers *L, const iks_frag_info *f, 
 	}
 	g->key = h_final(h);
 	g->pkey = h_final(ph);
+	return true;
 }
 
-/* IKE fragments look back this far (IKE units) for the other fragments of
- * the message one completes. */
+/* When a message's chain of fragments is broken (its frag_heads slot
+ * taken by another message meanwhile), IKE fragments look back this far
+ * (IKE units) for the others; those further back are counted
+ * (info.ike_frags_unmarked). */
 #define TRACE_FRAG_LOOKBACK 256
+
+/* o and k are fragments of the same IKE message. */
+static bool same_message(const trace_ike *o, const trace_ike *k)
+{
+	return o->fragment && o->version == k->version && o->exchange == k->exchange &&
+	       o->msgid == k->msgid && o->flags == k->flags && !memcmp(o->ispi, k->ispi, 8) &&
+	       !memcmp(o->rspi, k->rspi, 8);
+}
+
+static uint32_t *frag_head(iks_trace *t, const trace_ike *k)
+{
+	uint64_t h = h_bytes(IKS_FNV_OFFSET, k->ispi, 8);
+	h = h_bytes(h, k->rspi, 8);
+	h = h_u64(h, (uint64_t)k->version << 48 | (uint64_t)k->exchange << 40 |
+		     (uint64_t)k->flags << 32 | k->msgid);
+	return &t->frag_heads[h_final(h) % TRACE_FRAG_HEADS];
+}
+
+/* Chain the fragment k (the last entry of ike[]) to the earlier fragments
+ * of its message. False when out of memory. */
+static bool link_fragment(iks_trace *t, trace_ike *k)
+{
+	if (!t->frag_heads && !(t->frag_heads = calloc(TRACE_FRAG_HEADS, sizeof(*t->frag_heads))))
+		return false;
+	uint32_t *head = frag_head(t, k);
+	k->frag_prev = *head && *head <= t->nike - 1 && same_message(&t->ike[*head - 1], k) ? *head : 0;
+	*head = (uint32_t)t->nike; /* index + 1 */
+	return true;
+}
 
 /* The message unit k completed was read (k->decrypted) or is encrypted:
  * so are the earlier fragments of the same message, which the decoder
- * could only take apart once all were there (as ikedump -k shows it). */
-static void mark_fragments(iks_trace *t, const trace_ike *k)
+ * could only take apart once all were there (as ikedump -k shows it).
+ * `expected` is the message's number of fragments (0: unknown). */
+static void mark_fragments(iks_trace *t, const trace_ike *k, unsigned expected)
 {
+	unsigned chained = 0;
+	for (uint32_t v = k->frag_prev; v; v = t->ike[v - 1].frag_prev) {
+		trace_ike *o = &t->ike[v - 1];
+		o->encrypted |= k->encrypted;
+		o->decrypted |= k->decrypted;
+		chained++;
+	}
+	if (expected <= 1 || chained >= expected - 1)
+		return;
+	/* a chain broken by another message's fragments taking its slot:
+	 * look back (marking again what the chain marked) */
 	size_t n = t->nike - 1, stop = n > TRACE_FRAG_LOOKBACK ? n - TRACE_FRAG_LOOKBACK : 0;
+	unsigned found = 0;
 	while (n-- > stop) {
 		trace_ike *o = &t->ike[n];
-		if (!o->fragment || o->version != k->version || o->exchange != k->exchange ||
-		    o->msgid != k->msgid || o->flags != k->flags || memcmp(o->ispi, k->ispi, 8) ||
-		    memcmp(o->rspi, k->rspi, 8))
+		if (!same_message(o, k))
 			continue;
 		o->encrypted |= k->encrypted;
 		o->decrypted |= k->decrypted;
+		found++;
 	}
+	/* all fragments were seen (the message was taken apart): those found
+	 * neither way are out of reach (a retransmitted fragment found twice
+	 * may hide one) */
+	if (found < chained)
+		found = chained;
+	if (stop > 0 && found < expected - 1)
+		t->info.ike_frags_unmarked += expected - 1 - found;
 }
 
 iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
@@ -428,20 +481,29 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		t->info.decode_errors++;
 	if (trace_hostdrop_add(&t->hostdrops, pkt) != IKS_OK)
 		return IKS_E_NOMEM;
+	t->info.host_drops_unlisted = t->hostdrops.over;
 	const iks_layers *L = &pkt->l;
 	if (!L->ip.present)
 		return IKS_OK;
 	if (pkt->frame > TRACE_FRAME_MAX) {
 		t->info.dropped++; /* a unit's frame number is 32 bits */
+		t->info.frames_dropped++;
 		return IKS_E_LIMIT;
 	}
 
 	const iks_frag_info *f = &pkt->frag;
-	if (L->ip.is_fragment)
-		add_frag(t, L, f, pkt->frame, ts);
+	/* a frame counts once in frames_dropped, whatever of it was not kept */
+	bool frag_lost = L->ip.is_fragment && !add_frag(t, L, f, pkt->frame, ts);
+	if (frag_lost)
+		t->info.frames_dropped++;
 	if (L->ip.is_fragment && f->result == IKS_FRAG_HELD) {
 		pending_dgram *p = pending_slot(t, f->datagram_id);
 		if (p->id != f->datagram_id) {
+			/* the slot of another datagram still under reassembly (ids are
+			 * given in turn: 65,536 later datagrams started while it waited):
+			 * its first-fragment facts are lost, said and counted */
+			if (p->id != 0)
+				t->info.pending_overwritten++;
 			p->id = f->datagram_id;
 			p->frame = pkt->frame;
 			p->ts = ts;
@@ -457,8 +519,13 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 		return IKS_OK; /* late duplicates and rejected pieces are not units */
 
 	trace_unit *u = new_unit(t);
-	if (!u)
-		return t->nunits == t->lim.units_max ? IKS_E_LIMIT : IKS_E_NOMEM;
+	if (!u) {
+		if (t->nunits != t->lim.units_max)
+			return IKS_E_NOMEM;
+		if (!frag_lost)
+			t->info.frames_dropped++;
+		return IKS_E_LIMIT;
+	}
 	fill_ip(t, u, &L->ip);
 	u->frame = u->first_frame = (uint32_t)pkt->frame;
 	u->ts = u->ts_first = ts;
@@ -507,6 +574,7 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 				k->encrypted = L->ike.version == 2;
 		k->notify_error = 0;
 		k->fragment = false;
+		k->frag_prev = 0;
 		const iks_ike_detail *dt = L->ike.detail;
 		if (dt)
 			read_payloads(t, k, dt->msg, (uint32_t)(t->nunits - 1));
@@ -521,8 +589,15 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 			read_payloads(t, k, L->ike.decrypted, (uint32_t)(t->nunits - 1));
 		if (dt && dt->is_fragment) {
 			k->fragment = true;
+			if (!link_fragment(t, k)) {
+				t->nike--;
+				t->nunits--;
+				t->rank[TRACE_SIDE_IKE].bits[t->nunits / 64] &=
+					~(UINT64_C(1) << (t->nunits % 64));
+				return IKS_E_NOMEM;
+			}
 			if (L->ike.decrypted || dt->reassembled)
-				mark_fragments(t, k);
+				mark_fragments(t, k, dt->reassembled ? dt->frag_count : dt->frag_expected);
 		}
 	}
 	int crypto = IKS_ESP_NOT_TRIED;
@@ -682,6 +757,10 @@ iks_status iks_trace_load_keys(const char *path, const iks_trace_limits *lim, co
 	iks_decoder_finish(dec);
 	while (iks_decoder_next_event(dec, &ev) == 1)
 		iks_trace_add_event(t, &ev);
+	iks_capture_stats cs;
+	iks_capture_get_stats(cap, &cs);
+	t->info.copies_released_early = cs.copies_released_early;
+	t->info.copies_split = cs.copies_split;
 	if (rc < 0 && st == IKS_OK) {
 		st = (iks_status)rc;
 		if (errbuf)

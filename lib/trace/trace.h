@@ -60,6 +60,8 @@ typedef struct trace_ike {
 	uint16_t notify_error; /* first error Notify type (v1 1..8191, v2 1..16383), 0: none */
 	bool fragment;         /* one IKE fragment of a message (v2 SKF, RFC 7383; v1 FRAG 132):
 				  decrypted when the message it belongs to was, on any of them */
+	uint32_t frag_prev;    /* fragment: the previous fragment of the same message (its
+				  index in ike[] + 1; 0: none known), see frag_heads */
 } trace_ike;
 
 /* An ESP/AH SPI named in a Delete payload (RFC 2408 section 3.15, RFC 7296
@@ -122,6 +124,11 @@ typedef struct trace_frag {
 
 #define FRAG_PREFIX 256
 #define TRACE_PENDING 65536
+/* The latest IKE fragment of each message, by a hash of the message's
+ * identity (cookies, message ID, exchange, flags, version): a slot another
+ * message takes breaks the first one's chain, and its fragments are then
+ * looked for TRACE_FRAG_LOOKBACK IKE units back only. */
+#define TRACE_FRAG_HEADS 4096
 #define TRACE_DELETES_MAX 100000
 #define TRACE_OFFERS_MAX 100000
 
@@ -165,6 +172,8 @@ struct iks_trace {
 	uint32_t addr_recent[2]; /* the last two addresses interned (index + 1; 0: none):
 				    most packets repeat a source and destination */
 	pending_dgram *pending; /* TRACE_PENDING slots */
+	uint32_t *frag_heads;  /* TRACE_FRAG_HEADS slots (at the first IKE fragment): index in
+				  ike[] + 1 of the latest fragment of a message, 0 none */
 	trace_hostdrops hostdrops; /* frames the capturing host dropped (pcapng epb_verdict) */
 	iks_trace_info info;
 	char *path;            /* the file iks_trace_load read (NULL for a trace built by

@@ -224,6 +224,7 @@ START_TEST(fragment_units_capped)
 	iks_trace_get_info(t, &info);
 	ck_assert_uint_eq(info.units, 0);   /* held fragments are not units */
 	ck_assert_uint_eq(info.dropped, 1); /* the third fragment past the cap of 2 */
+	ck_assert_uint_eq(info.frames_dropped, 1); /* its frame */
 	iks_trace_free(t);
 }
 END_TEST
@@ -253,6 +254,73 @@ START_TEST(frame_numbers_capped)
 	ck_assert_uint_eq(info.frames, 2);
 	ck_assert_uint_eq(info.units, 1);
 	ck_assert_uint_eq(info.dropped, 2);
+	ck_assert_uint_eq(info.frames_dropped, 1); /* the packet; the datagram has no frame */
+	iks_trace_free(t);
+}
+END_TEST
+
+/* The limit findings on capture a of a trace diagnosed alone: how many,
+ * and the count of the last. */
+static size_t limits_alone(const iks_trace *t, uint32_t *count)
+{
+	iks_correlation *c = NULL;
+	ck_assert_int_eq(iks_diagnose(t, NULL, &c), IKS_OK);
+	const iks_finding *f;
+	size_t n = iks_correlation_findings(c, &f), hits = 0;
+	for (size_t i = 0; i < n; i++)
+		if (f[i].kind == IKS_FIND_LIMIT && f[i].side == 'a') {
+			hits++;
+			*count = f[i].count;
+		}
+	iks_correlation_free(c);
+	return hits;
+}
+
+/* A fragmented ESP packet of datagram `id`, held (first piece) or
+ * completing it, at `frame`. */
+static void frag_piece(synth *s, uint64_t id, bool completes, uint64_t frame, double t)
+{
+	synth_esp(s, true, 0x1000, (uint32_t)id, 300, completes ? 60 : 64, t, 0xaa);
+	s->p.frame = frame;
+	s->p.l.ip.is_fragment = true;
+	s->p.l.ip.mf = !completes;
+	s->p.l.ip.payload.p = s->bytes;
+	s->p.l.ip.payload.len = sizeof(s->bytes);
+	s->p.frag.datagram_id = id;
+	s->p.frag.result = completes ? IKS_FRAG_COMPLETED : IKS_FRAG_HELD;
+	s->p.frag.fragment_count = 2;
+	s->p.frag.datagram_len = 280;
+}
+
+/* Datagrams under reassembly are remembered in 65,536 slots by datagram id
+ * (given in turn by the decoder): datagram 1 held while datagram 65,537
+ * starts lost its first fragment's frame, time and TTL without a word. Now
+ * counted (info.pending_overwritten) and a limit finding; datagram 2, in
+ * a slot of its own, is not. */
+START_TEST(pending_slot_reuse_counted)
+{
+	iks_trace *t = iks_trace_new(NULL);
+	ck_assert(t);
+	synth s;
+	frag_piece(&s, 1, false, 1, 1800000000.0);
+	ck_assert_int_eq(iks_trace_add_packet(t, &s.p), IKS_OK);
+	frag_piece(&s, 2, false, 2, 1800000000.1);
+	ck_assert_int_eq(iks_trace_add_packet(t, &s.p), IKS_OK);
+	frag_piece(&s, 2, true, 3, 1800000000.2);
+	ck_assert_int_eq(iks_trace_add_packet(t, &s.p), IKS_OK);
+	iks_trace_info info;
+	iks_trace_get_info(t, &info);
+	ck_assert_uint_eq(info.pending_overwritten, 0);
+	uint32_t count = 0;
+	ck_assert_uint_eq(limits_alone(t, &count), 0);
+	frag_piece(&s, 1 + 65536, false, 4, 1800000000.3);
+	ck_assert_int_eq(iks_trace_add_packet(t, &s.p), IKS_OK);
+	frag_piece(&s, 1, true, 5, 1800000000.4);
+	ck_assert_int_eq(iks_trace_add_packet(t, &s.p), IKS_OK);
+	iks_trace_get_info(t, &info);
+	ck_assert_uint_eq(info.pending_overwritten, 1);
+	ck_assert_uint_eq(limits_alone(t, &count), 1);
+	ck_assert_uint_eq(count, 1);
 	iks_trace_free(t);
 }
 END_TEST
@@ -269,6 +337,7 @@ Suite *suite_correlate_synth(void)
 	tcase_add_test(tc, drift_on_20_seconds);
 	tcase_add_test(tc, fragment_units_capped);
 	tcase_add_test(tc, frame_numbers_capped);
+	tcase_add_test(tc, pending_slot_reuse_counted);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -307,23 +307,55 @@ int main(int argc, char **argv)
 			fprintf(stderr, "pcapcorrelate: warning: %s\n", warn[s]);
 		}
 		iks_trace_get_info(t[s], &in[s].info);
-		if (in[s].info.dropped && !in[s].warning) {
+		const iks_trace_info *ti = &in[s].info;
+		if (ti->dropped && !in[s].warning) {
 			/* a cap reached while loading: the report covers what was kept */
 			/* which cap: --units-max, or frame numbers past 32 bits */
-			bool frames_cap = in[s].info.frames > UINT32_MAX;
-			snprintf(warn[s], sizeof(warn[s]), "%s: %llu units (packets and fragments) past the trace's cap "
-				 "(%s) were not kept: the report covers the capture up to there",
-				 paths[s], (unsigned long long)in[s].info.dropped,
-				 frames_cap ? "frame numbers past 4,294,967,295 are not kept" : "--units-max");
+			bool frames_cap = ti->frames > UINT32_MAX;
+			if (ti->frames_dropped)
+				snprintf(warn[s], sizeof(warn[s]), "%s: %llu frames past the trace's cap "
+					 "(%s) were not kept, or not all of what they carry: the report "
+					 "covers the capture up to there", paths[s],
+					 (unsigned long long)ti->frames_dropped,
+					 frames_cap ? "frame numbers past 4,294,967,295 are not kept"
+						    : "--units-max");
+			else
+				snprintf(warn[s], sizeof(warn[s]), "%s: %llu datagrams that never "
+					 "completed were not kept (--units-max)", paths[s],
+					 (unsigned long long)ti->dropped);
 			in[s].warning = warn[s];
 			fprintf(stderr, "pcapcorrelate: warning: %s\n", warn[s]);
 		}
-		if (in[s].info.addresses_merged)
-			/* on stderr only: the report has it as a limit finding */
+		/* on stderr only: the report has each as a limit finding */
+		if (ti->addresses_merged)
 			fprintf(stderr,
 				"pcapcorrelate: warning: %s: more than 65,535 distinct addresses: %llu "
 				"addresses of later packets were taken as the last one kept\n",
-				paths[s], (unsigned long long)in[s].info.addresses_merged);
+				paths[s], (unsigned long long)ti->addresses_merged);
+		if (ti->pending_overwritten)
+			fprintf(stderr,
+				"pcapcorrelate: warning: %s: %llu fragmented datagrams lost their first "
+				"fragment's frame, time and TTL (more than 65,536 datagrams started while "
+				"they were under reassembly)\n",
+				paths[s], (unsigned long long)ti->pending_overwritten);
+		if (ti->copies_released_early)
+			fprintf(stderr,
+				"pcapcorrelate: warning: %s: %llu packets came out before all their "
+				"copies were read (more than %d waiting at once); %llu later copies "
+				"became packets of their own\n",
+				paths[s], (unsigned long long)ti->copies_released_early,
+				IKS_COPIES_PENDING, (unsigned long long)ti->copies_split);
+		if (ti->host_drops_unlisted)
+			fprintf(stderr,
+				"pcapcorrelate: warning: %s: %llu packets dropped inside the capturing "
+				"host (epb_verdict) past the 100,000 listed: counted, not grouped by "
+				"verdict and component\n",
+				paths[s], (unsigned long long)ti->host_drops_unlisted);
+		if (ti->ike_frags_unmarked)
+			fprintf(stderr,
+				"pcapcorrelate: warning: %s: %llu IKE fragments too far before the end "
+				"of their message were not marked as read with it\n",
+				paths[s], (unsigned long long)ti->ike_frags_unmarked);
 		if (in[s].info.frames == 0) {
 			fprintf(stderr, "pcapcorrelate: %s: the capture holds no frames\n", paths[s]);
 			status = 1;

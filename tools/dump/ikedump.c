@@ -318,6 +318,21 @@ int main(int argc, char **argv)
 	if (!drain_events(dec, q, &line, &o, tr))
 		goto oom;
 	holdq_flush_all(q);
+	iks_capture_stats cst;
+	iks_capture_get_stats(cap, &cst);
+	if (cst.copies_released_early && !o.count) {
+		/* the copy merger's cap, after the frames, as a decoder cap's event */
+		if (o.json)
+			printf("{\"event\":\"limit\",\"limit\":\"copies_pending\",\"value\":%d,"
+			       "\"frame\":null,\"count\":%llu,\"copies_split\":%llu}\n",
+			       IKS_COPIES_PENDING, (unsigned long long)cst.copies_released_early,
+			       (unsigned long long)cst.copies_split);
+		else
+			printf("!! limit copies_pending (%d) reached: %llu packets came out before all "
+			       "their copies were read; %llu later copies are frames of their own\n",
+			       IKS_COPIES_PENDING, (unsigned long long)cst.copies_released_early,
+			       (unsigned long long)cst.copies_split);
+	}
 	if (o.lv)
 		logview_finish(o.lv, stdout, o.json);
 	if (tr && !print_summary(tr, o.json))
@@ -350,6 +365,12 @@ int main(int argc, char **argv)
 				"time%s (see limit events above, if any; ikedump -c counts them)\n",
 				o.path, (unsigned long long)st.limit_hits, st.limit_hits == 1 ? "" : "s");
 	}
+	if (cst.copies_released_early)
+		fprintf(stderr, "ikedump: %s: %llu packets came out before all their copies were read "
+			"(more than %d waiting at once); %llu later copies are frames of their own "
+			"(--all-copies shows every copy)\n", o.path,
+			(unsigned long long)cst.copies_released_early, IKS_COPIES_PENDING,
+			(unsigned long long)cst.copies_split);
 	if (holdq_forced(q))
 		fprintf(stderr, "ikedump: %s: %llu fragment lines were written before their datagram "
 			"was known (more than %d lines waiting)\n", o.path,
