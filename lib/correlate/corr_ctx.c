@@ -366,15 +366,8 @@ iks_finding *corr_add_finding(corr_ctx *c, int kind, int severity, int direction
 
 void corr_deletes_cap_finding(corr_ctx *c, int s)
 {
-	uint64_t n = c->t[s]->deletes_dropped;
-	if (!n)
-		return;
-	iks_finding *f = corr_add_finding(c, IKS_FIND_LIMIT, IKS_SEV_WARNING, IKS_DIR_UNKNOWN);
-	if (!f)
-		return;
-	f->side = s == 0 ? 'a' : 'b';
-	f->explain = "more SPIs in Delete payloads than a trace keeps: the rest are not followed";
-	f->count = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	trace_cap_finding(c, s, c->t[s]->deletes_dropped,
+			  "more SPIs in Delete payloads than a trace keeps: the rest are not followed");
 }
 
 void corr_findings_cap_finding(corr_ctx *c)

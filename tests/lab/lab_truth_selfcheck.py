@@ -23,7 +23,9 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import lab_truth as T  # noqa: E402
+from pktbuild import csum  # noqa: E402
 
 CAPS = os.environ.get("IKS_CAPTURES", os.path.join(HERE, "..", "captures"))
 results = []
@@ -32,15 +34,6 @@ results = []
 def check(name, ok, detail=""):
     results.append(ok)
     print("%s %s%s" % ("ok  " if ok else "FAIL", name, (": " + detail) if detail and not ok else ""))
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def ip4(src, dst, ident, proto, payload, ttl=64, off=0, mf=0, df=0):
