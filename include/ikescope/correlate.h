@@ -133,6 +133,12 @@ typedef struct iks_correlate_options {
 				     iks_correlation_frame_fate(), which then returns
 				     IKS_E_INVALID); default false. Not for iks_correlate_points,
 				     which needs them */
+	bool compact;             /* developers (issue 19, docs/dev/streaming.md step 1): fold
+				     matched ESP/AH pairs that no finding needs one by one into
+				     counts, which the passes taught so far read instead of the
+				     packets. The report is the same byte for byte; stats say
+				     how many pairs were folded. Ignored with more than two
+				     points. Default false */
 } iks_correlate_options;
 
 typedef struct iks_clock_estimate {
@@ -467,6 +473,9 @@ typedef struct iks_correlation_stats {
 					      path (their findings say how many) */
 	uint64_t host_dropped_a, host_dropped_b; /* arrived, then dropped inside that host
 					     (pcapng epb_verdict); never counted as lost */
+	uint64_t folded_ab, folded_ba;    /* with iks_correlate_options.compact: matched pairs
+					     folded into counts (not in the reports, which are the
+					     same with and without folding) */
 } iks_correlation_stats;
 IKS_API void iks_correlation_get_stats(const iks_correlation *c, iks_correlation_stats *st);
 

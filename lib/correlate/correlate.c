@@ -338,6 +338,7 @@ iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_
 		if (opt->threads)
 			c.opt.threads = opt->threads;
 		c.opt.no_frame_fates = opt->no_frame_fates;
+		c.opt.compact = opt->compact;
 	}
 	c.out = calloc(1, sizeof(*c.out));
 	iks_status st = c.out ? IKS_OK : IKS_E_NOMEM;
@@ -413,6 +414,8 @@ iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_
 		if (st == IKS_OK)
 			st = corr_checks_gaps(&c);
 		if (st == IKS_OK)
+			st = corr_fold_pairs(&c);
+		if (st == IKS_OK)
 			st = findings_and_groups(&c);
 		if (st == IKS_OK)
 			st = corr_keep_fates(&c);
@@ -429,6 +432,7 @@ iks_status corr_run(const iks_trace *a, const iks_trace *b, const iks_correlate_
 	if (st == IKS_OK)
 		st = corr_verdicts(&c);
 	free(c.mods);
+	corr_fold_free(&c);
 	for (int s = 0; s < 2; s++) {
 		free(c.exact[s]);
 		free(c.stale[s]);

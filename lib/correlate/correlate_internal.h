@@ -56,6 +56,26 @@ typedef struct keyed {
 	uint32_t idx;
 } keyed;
 
+/* Pairs folded into counts (corr_fold.c; "elided pairs" of
+ * docs/dev/streaming.md, step 1): what the passes that skip them read
+ * instead, per capture. Positions are unit indices. */
+typedef struct corr_fold {
+	uint8_t *bit;          /* per unit: 1 when folded (the sent copy or the received one) */
+	/* per unit not folded: folded units this side sent since the previous
+	 * unit not folded (all, ESP only); after the last one, tail_* */
+	uint32_t *before_all, *before_esp;
+	uint32_t tail_all, tail_esp;
+	/* the folded units this side sent (all matched, none modified) */
+	uint64_t n;
+	uint64_t by_kind[8];
+	uint64_t fragmented;   /* fragmented at either end */
+	uint64_t df;           /* unfragmented at both ends, DF set */
+	uint64_t size_band[IKS_SIZE_BANDS]; /* corr_size_band */
+	uint32_t size_max_whole; /* largest not fragmented at the sender */
+	size_t first, last;    /* positions of the first and last */
+	int64_t first_ts, last_ts;
+} corr_fold;
+
 typedef struct corr_ctx {
 	const iks_trace *t[2];
 	const corr_hints *hints; /* NULL: two captures only */
@@ -64,8 +84,8 @@ typedef struct corr_ctx {
 	uint8_t *role[2];
 	uint8_t *modified[2];  /* matched only loosely: bytes changed in transit */
 	uint8_t *fmatch[2];    /* per fragment: 1 when its copy is in the other trace */
-	uint8_t *fate[2];      /* per unit sent by that side: iks_fate (0: not judged as sent;
-				  set by corr_findings) */
+	uint8_t *fate[2];      /* per unit sent by that side: iks_fate (0: not judged as sent,
+				  or folded; set by corr_findings) */
 	bool hosts_known;
 	uint64_t hosts_refused; /* packets of address pairs past the host vote's cap */
 	uint32_t host[2], peer[2]; /* address indices in each trace */
@@ -91,6 +111,7 @@ typedef struct corr_ctx {
 				  freed by iks_correlate after matching */
 	size_t nexact[2];
 	size_t nmods, cap_mods;
+	corr_fold *fold[2];    /* corr_fold.c, with opt.compact; NULL: nothing folded */
 	iks_correlation *out;
 } corr_ctx;
 
@@ -360,8 +381,20 @@ iks_status corr_findings(corr_ctx *c);
 /* corr_icmp.c: the ICMP fragmentation-needed / packet-too-big findings
  * (called by corr_findings). */
 iks_status corr_icmp_findings(corr_ctx *c);
-/* loss.c: the loss profile of each direction (after corr_findings). */
+/* loss.c: the loss profile of each direction (after corr_findings), and
+ * its IP datagram size band (0 .. IKS_SIZE_BANDS-1) of a size. */
 void corr_loss_profile(corr_ctx *c);
+unsigned corr_size_band(uint32_t size);
+/* corr_fold.c: with opt.compact, after matching and before the findings,
+ * fold the pairs no finding needs one by one (c->fold: their fate[] stays
+ * 0, the passes taught skip them); frees them. IKS_OK or IKS_E_NOMEM. */
+iks_status corr_fold_pairs(corr_ctx *c);
+void corr_fold_free(corr_ctx *c);
+/* Unit i of side s folded (false without folding). */
+static inline bool corr_folded(const corr_ctx *c, int s, size_t i)
+{
+	return c->fold[s] && c->fold[s]->bit[i];
+}
 /* verdicts.c: the diagnosis from the findings and loss profiles (last step;
  * again after iks_correlation_use_log, with a ctx whose only field is out). */
 iks_status corr_verdicts(corr_ctx *c);

@@ -321,6 +321,28 @@ typedef struct dir_tally {
 	const trace_unit *last_lost[8];
 } dir_tally;
 
+/* What loss_side counts of the folded pairs side sent (corr_fold.c): every
+ * one arrived unmodified. */
+static void fold_tally(corr_ctx *c, int side, dir_tally *d)
+{
+	const corr_fold *f = c->fold[side];
+	if (!f)
+		return;
+	iks_correlation_stats *st = &c->out->stats;
+	if (side == 0) {
+		st->sent_a += f->n;
+		st->matched_ab += f->n;
+	} else {
+		st->sent_b += f->n;
+		st->matched_ba += f->n;
+	}
+	for (int k = 0; k < 8; k++)
+		d->sent_by_kind[k] += (uint32_t)f->by_kind[k];
+	d->frag_sent += (uint32_t)f->fragmented;
+	if (f->size_max_whole > d->ok_size_max)
+		d->ok_size_max = f->size_max_whole;
+}
+
 static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 {
 	const iks_trace *t = c->t[side];
@@ -331,6 +353,8 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 		const trace_unit *u = &t->units[i];
 		if (c->role[side][i] != ROLE_SENT || u->kind == UNIT_ICMP_ERROR)
 			continue;
+		if (corr_folded(c, side, i))
+			continue; /* counted below */
 		if (u->kind == UNIT_INCOMPLETE)
 			continue; /* the sender itself never saw it whole */
 		uint32_t m = c->match[side][i];
@@ -456,6 +480,7 @@ static void loss_side(corr_ctx *c, const side_index *x, int side, dir_tally *d)
 		d->last_lost[u->kind] = u;
 		d->lost_by_kind[u->kind]++;
 	}
+	fold_tally(c, side, d);
 }
 
 /* One packet-loss finding per direction and kind for non-IKE packets. */

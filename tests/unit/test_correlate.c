@@ -434,6 +434,97 @@ START_TEST(threads_and_fates_change_nothing)
 }
 END_TEST
 
+/* The compact engine (issue 19, docs/dev/streaming.md step 1) folds
+ * matched ESP/AH into counts: every result the library gives is the same,
+ * field by field, down to what no report prints (the first and last time
+ * sent of the loss profiles) and the fate of every frame. */
+static void assert_same_run(const iks_loss_run *x, const iks_loss_run *y)
+{
+	ck_assert_uint_eq(x->count, y->count);
+	ck_assert(x->from_s == y->from_s && x->to_s == y->to_s);
+	ck_assert_int_eq(x->to_end, y->to_end);
+}
+
+static void assert_same_tally(const iks_loss_tally *x, const iks_loss_tally *y)
+{
+	ck_assert_uint_eq(x->sent, y->sent);
+	ck_assert_uint_eq(x->lost, y->lost);
+}
+
+static void assert_same_profile(const iks_loss_profile *x, const iks_loss_profile *y)
+{
+	const iks_loss_tally *tx[] = { &x->all, &x->ike, &x->esp, &x->ah, &x->other, &x->whole,
+				       &x->fragmented, &x->df };
+	const iks_loss_tally *ty[] = { &y->all, &y->ike, &y->esp, &y->ah, &y->other, &y->whole,
+				       &y->fragmented, &y->df };
+	for (size_t k = 0; k < sizeof(tx) / sizeof(tx[0]); k++)
+		assert_same_tally(tx[k], ty[k]);
+	for (int k = 0; k < IKS_SIZE_BANDS; k++)
+		assert_same_tally(&x->size[k], &y->size[k]);
+	ck_assert_uint_eq(x->dropped_icmp, y->dropped_icmp);
+	ck_assert_uint_eq(x->arrived_between, y->arrived_between);
+	assert_same_run(&x->run_all, &y->run_all);
+	assert_same_run(&x->run_ike, &y->run_ike);
+	assert_same_run(&x->run_esp, &y->run_esp);
+	ck_assert(x->first_lost_s == y->first_lost_s && x->last_lost_s == y->last_lost_s);
+	ck_assert(x->first_sent_s == y->first_sent_s && x->last_sent_s == y->last_sent_s);
+}
+
+START_TEST(compact_changes_nothing)
+{
+	static const char *const pairs[] = { "ikev2_psk_randomloss", "ikev2_psk_natloss",
+					     "ikev2_psk_pmtubh", "ikev2_psk_deletelost",
+					     "ikev2_psk_natrebind", "ikev2_bigsainit_allfrags" };
+	uint64_t folded = 0;
+	for (size_t p = 0; p < sizeof(pairs) / sizeof(pairs[0]); p++) {
+		char na[128], nb[128];
+		snprintf(na, sizeof(na), "%s_a.pcap", pairs[p]);
+		snprintf(nb, sizeof(nb), "%s_b.pcap", pairs[p]);
+		iks_trace *ta = fixture_trace(na, 0, 0, 0);
+		iks_trace *tb = fixture_trace(nb, 0, 0, 0);
+		iks_correlate_options o;
+		iks_correlate_options_default(&o);
+		ck_assert(!o.compact);
+		iks_correlation *whole = NULL, *compact = NULL;
+		ck_assert_int_eq(iks_correlate(ta, tb, &o, &whole), IKS_OK);
+		o.compact = true;
+		ck_assert_int_eq(iks_correlate(ta, tb, &o, &compact), IKS_OK);
+		assert_same(whole, compact);
+		iks_correlation_stats sw, sc;
+		iks_correlation_get_stats(whole, &sw);
+		iks_correlation_get_stats(compact, &sc);
+		ck_assert_uint_eq(sw.folded_ab + sw.folded_ba, 0);
+		folded += sc.folded_ab + sc.folded_ba;
+		ck_assert_uint_le(sc.folded_ab, sc.matched_ab);
+		ck_assert_uint_le(sc.folded_ba, sc.matched_ba);
+		sc.folded_ab = sc.folded_ba = 0;
+		ck_assert(memcmp(&sw, &sc, sizeof(sw)) == 0);
+		for (int s = 0; s < 2; s++) {
+			assert_same_profile(iks_correlation_loss_profile(whole, s),
+					    iks_correlation_loss_profile(compact, s));
+			iks_trace_info info;
+			iks_trace_get_info(s ? tb : ta, &info);
+			for (uint64_t fr = 1; fr <= info.frames; fr++) {
+				iks_frame_fate x, y;
+				memset(&x, 0, sizeof(x));
+				memset(&y, 0, sizeof(y));
+				ck_assert_int_eq(iks_correlation_frame_fate(whole, s, fr, &x),
+						 iks_correlation_frame_fate(compact, s, fr, &y));
+				ck_assert_int_eq(x.fate, y.fate);
+				ck_assert_int_eq(x.dir, y.dir);
+				ck_assert_uint_eq(x.other_frame, y.other_frame);
+				ck_assert(x.delay_s == y.delay_s && x.first == y.first);
+			}
+		}
+		iks_correlation_free(whole);
+		iks_correlation_free(compact);
+		iks_trace_free(ta);
+		iks_trace_free(tb);
+	}
+	ck_assert_uint_gt(folded, 300);
+}
+END_TEST
+
 START_TEST(points_place_loss_on_hops)
 {
 	static const char *pts[] = { "a", "r-ra", "r-rb", "b" };
@@ -538,6 +629,7 @@ Suite *suite_correlate(void)
 	tcase_add_test(tc, unrelated_captures_share_nothing);
 	tcase_add_test(tc, points_place_loss_on_hops);
 	tcase_add_test(tc, threads_and_fates_change_nothing);
+	tcase_add_test(tc, compact_changes_nothing);
 	suite_add_tcase(s, tc);
 	return s;
 }

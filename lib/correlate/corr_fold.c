@@ -1,0 +1,258 @@
+/*
+ * corr_fold.c - matched pairs folded into counts (issue 19, step 1 of
+ * docs/dev/streaming.md, where they are called "elided pairs").
+ *
+ * Most of a long capture is ESP and AH that crossed the path unchanged:
+ * no finding names one of those packets, only counts of them. Such a pair
+ * is folded: marked in a bitmap that the passes taught so far skip, and
+ * added to counts (corr_fold) that they read instead. Nothing is moved or
+ * renumbered yet, so a pass not yet taught still sees every unit and the
+ * report stays the same byte for byte; the equivalence test proves it for
+ * each pass taught. Later steps fold pairs while loading, so that the
+ * folded units are never kept.
+ *
+ * A pair (u sent by side s, v its copy received by the other side) is
+ * folded only if:
+ *  - u and v are ESP, or AH, matched by exact identity (not modified);
+ *  - neither failed its integrity check (UNIT_F_ICV_BAD);
+ *  - neither is the first unit of its (kind, SPI) in its capture (the
+ *    audit join and ICMP quotes read the first unit of an SPI);
+ *  - no Delete in either capture names its SPI, and the capturing hosts
+ *    dropped no packet of its SPI (pcapng epb_verdict).
+ * Rules still to add before the passes they protect are taught (§5 of the
+ * plan): NAT rebinding (§3.14) and ICMP quotes by IP ID (§3.15).
+ *
+ * Passes taught: the loss tally of the findings (findings.c loss_side) and
+ * the loss profile (loss.c).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bigmem.h"
+#include "core/hash.h"
+#include "correlate/correlate_internal.h"
+
+/* SPIs seen in one capture, to tell the first unit of each: past this
+ * many, units of SPIs not yet seen are not folded (the report is the same
+ * either way). */
+#define FOLD_SPIS_MAX 65536
+
+/* A set of (kind, SPI) keys, open addressing over twice the entries kept. */
+typedef struct spi_set {
+	uint64_t *key;         /* 0: empty (kind is never 0) */
+	size_t slots, n, max;
+	bool full;             /* a key was refused */
+} spi_set;
+
+static bool spi_set_init(spi_set *x, size_t max)
+{
+	size_t slots = 64;
+	while (slots < 2 * max)
+		slots *= 2;
+	x->key = calloc(slots, sizeof(*x->key));
+	x->slots = slots;
+	x->n = 0;
+	x->max = max;
+	x->full = false;
+	return x->key != NULL;
+}
+
+static uint64_t spi_key(uint8_t kind, uint32_t spi)
+{
+	return (uint64_t)kind << 32 | spi;
+}
+
+/* Whether k is in x; added when not (and room is left) if add. */
+static bool spi_set_has(spi_set *x, uint64_t k, bool add)
+{
+	size_t i = (size_t)h_u64(IKS_FNV_OFFSET, k) & (x->slots - 1);
+	for (; x->key[i]; i = (i + 1) & (x->slots - 1))
+		if (x->key[i] == k)
+			return true;
+	if (add) {
+		if (x->n < x->max) {
+			x->key[i] = k;
+			x->n++;
+		} else {
+			x->full = true;
+		}
+	}
+	return false;
+}
+
+static bool esp_or_ah(const trace_unit *u)
+{
+	return u->kind == UNIT_ESP || u->kind == UNIT_AH;
+}
+
+/* Units that are the first of their (kind, SPI) in trace t, marked 1 in
+ * first[] (also those whose SPI the set had no room for). */
+static bool mark_first_of_spi(const iks_trace *t, uint8_t *first)
+{
+	spi_set seen;
+	if (!spi_set_init(&seen, FOLD_SPIS_MAX))
+		return false;
+	for (size_t i = 0; i < t->nunits; i++) {
+		const trace_unit *u = &t->units[i];
+		if (esp_or_ah(u) && !spi_set_has(&seen, spi_key(u->kind, u->spi), true))
+			first[i] = 1;
+	}
+	free(seen.key);
+	return true;
+}
+
+/* The SPIs no pair may be folded of: named in a Delete, or of a packet a
+ * capturing host dropped. False when that cannot be told (a table past its
+ * cap, a dropped packet of unknown SPI): then nothing is folded. */
+static bool never_fold(const corr_ctx *c, spi_set *never, bool *ok)
+{
+	size_t n = 0;
+	*ok = true;
+	for (int s = 0; s < 2; s++) {
+		const iks_trace *t = c->t[s];
+		if (t->deletes_dropped || t->hostdrops.over)
+			return false;
+		n += t->ndeletes + t->hostdrops.n;
+	}
+	if (!spi_set_init(never, n)) {
+		*ok = false;
+		return false;
+	}
+	for (int s = 0; s < 2; s++) {
+		const iks_trace *t = c->t[s];
+		for (size_t i = 0; i < t->ndeletes; i++) {
+			const trace_delete *d = &t->deletes[i];
+			uint8_t kind = d->proto == 2 ? UNIT_AH : UNIT_ESP;
+			(void)spi_set_has(never, spi_key(kind, d->spi), true);
+		}
+		for (size_t i = 0; i < t->hostdrops.n; i++) {
+			const trace_hostdrop *h = &t->hostdrops.v[i];
+			if (!h->spi)
+				return false;
+			(void)spi_set_has(never, spi_key(UNIT_ESP, h->spi), true);
+			(void)spi_set_has(never, spi_key(UNIT_AH, h->spi), true);
+		}
+	}
+	return true;
+}
+
+static bool foldable(const corr_ctx *c, spi_set *never, int s, size_t i, uint8_t *const first[2])
+{
+	const trace_unit *u = &c->t[s]->units[i];
+	if (c->role[s][i] != ROLE_SENT || !esp_or_ah(u) || c->modified[s][i])
+		return false;
+	uint32_t m = c->match[s][i];
+	if (m == NO_MATCH)
+		return false;
+	const trace_unit *v = &c->t[1 - s]->units[m];
+	if (v->kind != u->kind || ((u->flags | v->flags) & UNIT_F_ICV_BAD))
+		return false;
+	if (first[s][i] || first[1 - s][m])
+		return false;
+	return !spi_set_has(never, spi_key(u->kind, u->spi), false) &&
+	       !spi_set_has(never, spi_key(v->kind, v->spi), false);
+}
+
+/* Count folded unit i of side s, sent, into f. */
+static void count_sent(corr_ctx *c, corr_fold *f, int s, size_t i)
+{
+	const trace_unit *u = &c->t[s]->units[i];
+	const trace_unit *v = &c->t[1 - s]->units[c->match[s][i]];
+	bool frag_sent = (u->flags & UNIT_F_FRAGMENTED) != 0;
+	bool frag_any = frag_sent || (v->flags & UNIT_F_FRAGMENTED);
+	if (!f->n) {
+		f->first = i;
+		f->first_ts = u->ts;
+	}
+	f->last = i;
+	f->last_ts = u->ts;
+	f->n++;
+	f->by_kind[u->kind]++;
+	if (frag_any)
+		f->fragmented++;
+	else if (u->flags & UNIT_F_DF)
+		f->df++;
+	if (!frag_sent && u->size > f->size_max_whole)
+		f->size_max_whole = u->size;
+	f->size_band[corr_size_band(u->size)]++;
+}
+
+/* The folded units each unit not folded follows (see corr_fold). */
+static void count_positions(corr_ctx *c, int s)
+{
+	corr_fold *f = c->fold[s];
+	uint32_t all = 0, esp = 0;
+	for (size_t i = 0; i < c->t[s]->nunits; i++) {
+		if (!f->bit[i]) {
+			f->before_all[i] = all;
+			f->before_esp[i] = esp;
+			all = esp = 0;
+		} else if (c->role[s][i] == ROLE_SENT) {
+			all++;
+			esp += c->t[s]->units[i].kind == UNIT_ESP;
+		}
+	}
+	f->tail_all = all;
+	f->tail_esp = esp;
+}
+
+iks_status corr_fold_pairs(corr_ctx *c)
+{
+	if (!c->opt.compact || c->hints)
+		return IKS_OK;
+	iks_status st = IKS_OK;
+	uint8_t *first[2] = { NULL, NULL };
+	spi_set never = { 0 };
+	bool ok;
+	if (!never_fold(c, &never, &ok)) {
+		free(never.key);
+		return ok ? IKS_OK : IKS_E_NOMEM;
+	}
+	for (int s = 0; s < 2 && st == IKS_OK; s++) {
+		size_t n = c->t[s]->nunits ? c->t[s]->nunits : 1;
+		corr_fold *f = c->fold[s] = calloc(1, sizeof(*f));
+		first[s] = big_calloc(n, 1);
+		if (!f || !first[s] || !(f->bit = big_calloc(n, 1)) ||
+		    !(f->before_all = big_malloc(n * sizeof(uint32_t))) ||
+		    !(f->before_esp = big_malloc(n * sizeof(uint32_t))) ||
+		    !mark_first_of_spi(c->t[s], first[s]))
+			st = IKS_E_NOMEM;
+	}
+	for (int s = 0; s < 2 && st == IKS_OK; s++)
+		for (size_t i = 0; i < c->t[s]->nunits; i++) {
+			if (!foldable(c, &never, s, i, first))
+				continue;
+			c->fold[s]->bit[i] = 1;
+			c->fold[1 - s]->bit[c->match[s][i]] = 1;
+			count_sent(c, c->fold[s], s, i);
+		}
+	for (int s = 0; s < 2 && st == IKS_OK; s++) {
+		count_positions(c, s);
+		if (s == 0)
+			c->out->stats.folded_ab = c->fold[s]->n;
+		else
+			c->out->stats.folded_ba = c->fold[s]->n;
+	}
+	free(first[0]);
+	free(first[1]);
+	free(never.key);
+	if (st != IKS_OK)
+		corr_fold_free(c);
+	return st;
+}
+
+void corr_fold_free(corr_ctx *c)
+{
+	for (int s = 0; s < 2; s++) {
+		corr_fold *f = c->fold[s];
+		if (!f)
+			continue;
+		free(f->bit);
+		free(f->before_all);
+		free(f->before_esp);
+		free(f);
+		c->fold[s] = NULL;
+	}
+}
