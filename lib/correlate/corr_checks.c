@@ -315,9 +315,11 @@ static void report_not_covered(corr_ctx *c, int r)
 	uint32_t n = 0, total = 0;
 	double first_nc = 0, last_nc = 0;
 	bool early = false, late = false;
+	if (c->fold[s])
+		total = (uint32_t)c->fold[s]->n; /* sent, matchable and matched */
 	for (size_t i = 0; i < t->nunits; i++) {
 		const trace_unit *u = &t->units[i];
-		if (c->role[s][i] != ROLE_SENT || !corr_matchable(u))
+		if (c->role[s][i] != ROLE_SENT || !corr_matchable(u) || corr_folded(c, s, i))
 			continue;
 		total++;
 		if (c->match[s][i] != NO_MATCH || corr_filtered_out(c, s, u) ||
@@ -455,9 +457,12 @@ static void nothing_arrived(corr_ctx *c, int s)
 {
 	int r = 1 - s;
 	uint32_t sent = 0, judged = 0;
+	if (c->fold[s] && c->fold[s]->judgeable)
+		return; /* a folded pair crossed */
 	for (size_t i = 0; i < c->t[s]->nunits; i++) {
 		const trace_unit *u = &c->t[s]->units[i];
-		if (c->role[s][i] != ROLE_SENT || !corr_matchable(u) || corr_filtered_out(c, s, u))
+		if (c->role[s][i] != ROLE_SENT || !corr_matchable(u) || corr_filtered_out(c, s, u) ||
+		    corr_folded(c, s, i))
 			continue;
 		if (c->match[s][i] != NO_MATCH)
 			return;
@@ -470,10 +475,11 @@ static void nothing_arrived(corr_ctx *c, int s)
 		    c->fmatch[s] && c->fmatch[s][i])
 			return; /* a fragment crossed */
 	}
-	uint32_t active = 0;
+	uint32_t active = c->fold[r] ? (uint32_t)c->fold[r]->host_units : 0;
 	for (size_t i = 0; i < c->t[r]->nunits; i++) {
 		const trace_unit *u = &c->t[r]->units[i];
-		active += u->addr_src == c->host[r] || u->addr_dst == c->host[r];
+		if (!corr_folded(c, r, i))
+			active += u->addr_src == c->host[r] || u->addr_dst == c->host[r];
 	}
 	if (!sent || !judged || !active)
 		return;

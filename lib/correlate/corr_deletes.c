@@ -78,15 +78,18 @@ static iks_status build_spi_index(const corr_ctx *c, int side, spi_index *x)
 {
 	const iks_trace *t = c->t[side];
 	size_t n = 0;
+	/* folded units are of SPIs no Delete names (corr_fold.c): never
+	 * looked up here */
 	for (size_t i = 0; i < t->nunits; i++)
-		n += t->units[i].kind == UNIT_ESP || t->units[i].kind == UNIT_AH;
+		n += (t->units[i].kind == UNIT_ESP || t->units[i].kind == UNIT_AH) &&
+		     !corr_folded(c, side, i);
 	x->u = malloc((n ? n : 1) * sizeof(*x->u));
 	x->n = 0;
 	if (!x->u)
 		return IKS_E_NOMEM;
 	for (size_t i = 0; i < t->nunits; i++) {
 		const trace_unit *u = &t->units[i];
-		if (u->kind != UNIT_ESP && u->kind != UNIT_AH)
+		if ((u->kind != UNIT_ESP && u->kind != UNIT_AH) || corr_folded(c, side, i))
 			continue;
 		x->u[x->n++] = (del_ref){ u->spi, u->kind == UNIT_AH ? 2 : 3, (uint32_t)i };
 	}

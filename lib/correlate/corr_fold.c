@@ -22,8 +22,15 @@
  * Rules still to add before the passes they protect are taught (§5 of the
  * plan): NAT rebinding (§3.14) and ICMP quotes by IP ID (§3.15).
  *
- * Passes taught: the loss tally of the findings (findings.c loss_side) and
- * the loss profile (loss.c).
+ * Passes taught (they skip folded units and read the counts instead): the
+ * loss tally of the findings (findings.c loss_side), the loss profile
+ * (loss.c), the not-covered total and nothing-arrived (corr_checks.c), the
+ * deleted SAs (corr_deletes.c) and the host drops (corr_hostdrop.c), these
+ * two by the rules above. Passes that read no ESP/AH unit need nothing:
+ * negotiations, other traffic, modified packets, ICV failures (never
+ * folded). Still reading folded units: ICMP quotes (corr_icmp.c), NAT
+ * rebinding (corr_nat.c), groups (groups.c), frame fates (corr_fate.c),
+ * the audit join (lib/audit/auditjoin.c).
  */
 #include "config.h"
 
@@ -177,6 +184,16 @@ static void count_sent(corr_ctx *c, corr_fold *f, int s, size_t i)
 	if (!frag_sent && u->size > f->size_max_whole)
 		f->size_max_whole = u->size;
 	f->size_band[corr_size_band(u->size)]++;
+	if (!corr_filtered_out(c, s, u))
+		f->judgeable++;
+}
+
+/* Count a folded unit of side s toward its host (nothing_arrived). */
+static void count_host(corr_ctx *c, int s, size_t i)
+{
+	const trace_unit *u = &c->t[s]->units[i];
+	if (u->addr_src == c->host[s] || u->addr_dst == c->host[s])
+		c->fold[s]->host_units++;
 }
 
 /* The folded units each unit not folded follows (see corr_fold). */
@@ -227,6 +244,8 @@ iks_status corr_fold_pairs(corr_ctx *c)
 			c->fold[s]->bit[i] = 1;
 			c->fold[1 - s]->bit[c->match[s][i]] = 1;
 			count_sent(c, c->fold[s], s, i);
+			count_host(c, s, i);
+			count_host(c, 1 - s, c->match[s][i]);
 		}
 	for (int s = 0; s < 2 && st == IKS_OK; s++) {
 		count_positions(c, s);

@@ -31,7 +31,8 @@ static const trace_unit *other_copy(const corr_ctx *c, int s, uint64_t frame)
 {
 	const iks_trace *t = c->t[s];
 	for (size_t i = 0; i < t->nunits; i++) {
-		if (t->units[i].frame != frame)
+		/* a dropped frame's SPI is never folded (corr_fold.c) */
+		if (t->units[i].frame != frame || corr_folded(c, s, i))
 			continue;
 		uint32_t m = c->match[s][i];
 		return m == NO_MATCH ? NULL : &c->t[1 - s]->units[m];

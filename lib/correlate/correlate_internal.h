@@ -72,6 +72,9 @@ typedef struct corr_fold {
 	uint64_t df;           /* unfragmented at both ends, DF set */
 	uint64_t size_band[IKS_SIZE_BANDS]; /* corr_size_band */
 	uint32_t size_max_whole; /* largest not fragmented at the sender */
+	uint64_t judgeable;    /* of a kind the receiver's capture holds (corr_filtered_out) */
+	uint64_t host_units;   /* folded units of this capture, either copy, to or from its
+				  host (corr_checks.c: nothing_arrived) */
 	size_t first, last;    /* positions of the first and last */
 	int64_t first_ts, last_ts;
 } corr_fold;

@@ -47,7 +47,7 @@ def frames(src, dst, proto, body, ip_id, ttl, df):
     return [pktbuild.ipv4(src, dst, proto, body, ip_id, ttl, df)]
 
 
-def build(pa, pb):
+def build(pa, pb, b_from=0.0, blocked=False):
     """ESP at 20 ms steps and AH 10 ms after each: 300 of each a->b, 350
     b->a (b's capture runs 1 s past a->b's end, so its last losses are
     judged, and ends with folded units: the tail of the counts). a->b
@@ -55,7 +55,9 @@ def build(pa, pb):
     last two of each (a run of 4 to the end). b->a loses ESP 40 and a run
     of 5 from ESP 200 (ESP 200-202, AH 200-201), then only arrivals.
     Returns the pairs each way that must fold: every matched one but the
-    first of each SPI."""
+    first of each SPI. b_from: b's capture starts that many seconds in
+    (what a sends before is not judged: the not-covered total); blocked:
+    nothing a sends arrives (nothing-arrived, counting b's activity)."""
     lost = {
         0: {("esp", s) for s in range(100, 106)} | {("esp", 150), ("ah", 150)} |
         {("esp", 299), ("ah", 299), ("esp", 300), ("ah", 300)},
@@ -82,7 +84,7 @@ def build(pa, pb):
                 ip_id[side] += 1
                 for f in frames(src, dst, proto, body, iid, 64, df):
                     mine.append((t, f))
-                if (kind, seq) in lost[side]:
+                if (kind, seq) in lost[side] or (blocked and side == 0):
                     continue
                 there = (pktbuild.ipv4_frags(src, dst, proto, body, [640], iid, 63) if refrag
                          else frames(src, dst, proto, body, iid, 63, df))
@@ -91,15 +93,15 @@ def build(pa, pb):
                 if seq > 1:
                     folded[side] += 1
     pktbuild.write_pcap(pa, ra)
-    pktbuild.write_pcap(pb, rb)
+    pktbuild.write_pcap(pb, [r for r in rb if r[0] >= T0 + b_from])
     return folded
 
 
-def reports(pa, pb, engine):
+def reports(pa, pb, engine, extra=()):
     """(exit status, JSON, text, HTML, stderr) of one engine."""
     html = os.path.join(TMP, "r-%s.html" % engine)
-    rc, js, err = run(PCAPCORRELATE, "--json", "--engine", engine, "--html", html, pa, pb)
-    rc2, txt, err2 = run(PCAPCORRELATE, "--engine", engine, pa, pb)
+    rc, js, err = run(PCAPCORRELATE, "--json", "--engine", engine, "--html", html, *extra, pa, pb)
+    rc2, txt, err2 = run(PCAPCORRELATE, "--engine", engine, *extra, pa, pb)
     with open(html, encoding="utf-8") as f:
         h = f.read()
     return (rc, rc2), js, txt, h, err + err2
@@ -113,9 +115,9 @@ def folded_counts(err):
     return None
 
 
-def compare(name, pa, pb):
-    w = reports(pa, pb, "whole")
-    c = reports(pa, pb, "compact")
+def compare(name, pa, pb, extra=()):
+    w = reports(pa, pb, "whole", extra)
+    c = reports(pa, pb, "compact", extra)
     check("%s: exit status the same (%s)" % (name, w[0]), w[0] == c[0], c[0])
     check("%s: JSON the same" % name, w[1] == c[1] and w[1], first_diff(w[1], c[1]))
     check("%s: text the same" % name, w[2] == c[2] and w[2], first_diff(w[2], c[2]))
@@ -155,8 +157,17 @@ check("a->b: sent 600, lost 12", ab["all"] == {"sent": 600, "lost": 12}, ab["all
 check("a->b: arrivals between the losses", ab["arrived_between_losses"] == 2 * 201 - 12,
       ab["arrived_between_losses"])
 
-# 2. the pairs in captures/
-pairs = 0
+# the same, b's capture started 2 s late; and with a->b blocked
+for label, kw, kind in (("late b", {"b_from": 2.0}, "capture-check"),
+                        ("blocked a->b", {"blocked": True}, "nothing-arrived")):
+    build(pa, pb, **kw)
+    got, js = compare("construction, " + label, pa, pb)
+    fs = [f for f in json.loads(js)["findings"] if f["kind"] == kind]
+    check("construction, %s: a %s finding, and pairs folded" % (label, kind),
+          fs and got and got[0] + got[1] > 0, (got, fs))
+
+# 2. the pairs in captures/, without keys and with those they come with
+pairs = keyed = 0
 for name in sorted(os.listdir(CAPS)):
     for ext in (".pcap", ".pcapng"):
         if not name.endswith("_a" + ext):
@@ -165,8 +176,18 @@ for name in sorted(os.listdir(CAPS)):
         if not os.path.exists(os.path.join(CAPS, b)):
             continue
         pairs += 1
-        compare(name[:-len("_a" + ext)], os.path.join(CAPS, name), os.path.join(CAPS, b))
-check("captures/ has two-sided pairs to compare", pairs >= 20, pairs)
+        stem = name[:-len("_a" + ext)]
+        pa_, pb_ = os.path.join(CAPS, name), os.path.join(CAPS, b)
+        compare(stem, pa_, pb_)
+        # with the keys: Deletes (deleted SAs still in use) and ICV checks
+        keys = []
+        for k in ("_esp_sa", "_ikev2_decryption_table", "_ikev1_decryption_table"):
+            if os.path.exists(os.path.join(CAPS, stem + k)):
+                keys += ["-k", os.path.join(CAPS, stem + k)]
+        if keys:
+            keyed += 1
+            compare(stem + " with keys", pa_, pb_, keys)
+check("captures/ has two-sided pairs to compare", pairs >= 20 and keyed >= 10, (pairs, keyed))
 
 # 3. a make_pair pair
 here = os.path.dirname(os.path.abspath(__file__))
