@@ -18,9 +18,18 @@
  *  - neither is the first unit of its (kind, SPI) in its capture (the
  *    audit join and ICMP quotes read the first unit of an SPI);
  *  - no Delete in either capture names its SPI, and the capturing hosts
- *    dropped no packet of its SPI (pcapng epb_verdict).
- * Rules still to add before the passes they protect are taught (§5 of the
- * plan): NAT rebinding (§3.14) and ICMP quotes by IP ID (§3.15).
+ *    dropped no packet of its SPI (pcapng epb_verdict);
+ *  - on UDP (NAT rebinding, corr_nat.c), the received copy is not the
+ *    first to its port since the source last changed, comes from the same
+ *    source as the port's previous UDP IPsec packet, carries the SA
+ *    identity the port's packets last carried, and goes to one of the
+ *    ports the rebinding check follows: then the check's state does not
+ *    change with it, and every identity a later source carries stays
+ *    visible. The sent copy's mapping has room in a table of the last
+ *    folded position per mapping (FOLD_MAPPINGS_MAX), which stands in for
+ *    it when the check looks for the last packet to a mapping that arrived.
+ * Rule still to add before the pass it protects is taught (§5 of the
+ * plan): ICMP quotes by IP ID (§3.15).
  *
  * Passes taught (they skip folded units and read the counts instead): the
  * loss tally of the findings (findings.c loss_side), the loss profile
@@ -45,6 +54,10 @@
  * many, units of SPIs not yet seen are not folded (the report is the same
  * either way). */
 #define FOLD_SPIS_MAX 65536
+/* NAT mappings (addr_dst, dport, sport) of folded UDP units per capture:
+ * past this many, UDP units to further mappings are not folded. */
+#define FOLD_MAPPINGS_MAX 4096
+#define FOLD_MAPPING_SLOTS (2 * FOLD_MAPPINGS_MAX)
 
 /* A set of (kind, SPI) keys, open addressing over twice the entries kept. */
 typedef struct spi_set {
@@ -145,7 +158,82 @@ static bool never_fold(const corr_ctx *c, spi_set *never, bool *ok)
 	return true;
 }
 
-static bool foldable(const corr_ctx *c, spi_set *never, int s, size_t i, uint8_t *const first[2])
+/* The UDP IPsec packets capture r received that the NAT rebinding check
+ * (corr_nat.c) may skip: marked 1 in ok[] (see the rules above). */
+static void mark_nat_foldable(const corr_ctx *c, int r, uint8_t *ok)
+{
+	const iks_trace *t = c->t[r];
+	struct {
+		uint16_t port, addr, sport;
+		uint64_t last_id; /* since the source last changed */
+	} p[CORR_NAT_PORTS_MAX];
+	size_t np = 0;
+	for (size_t k = 0; k < t->nunits; k++) {
+		const trace_unit *u = &t->units[k];
+		if (c->role[r][k] != ROLE_RECEIVED || !corr_nat_udp_ipsec(u))
+			continue;
+		uint64_t id = corr_nat_sa_id(t, u);
+		size_t i = 0;
+		while (i < np && p[i].port != u->dport)
+			i++;
+		if (i == np) {
+			if (np == CORR_NAT_PORTS_MAX)
+				continue; /* counted by the check, packet by packet */
+			np++;
+			p[i].port = u->dport;
+		} else if (p[i].addr == u->addr_src && p[i].sport == u->sport) {
+			if (id && id == p[i].last_id)
+				ok[k] = 1;
+			else if (id)
+				p[i].last_id = id;
+			continue;
+		}
+		p[i].addr = u->addr_src; /* a new source (or port): kept */
+		p[i].sport = u->sport;
+		p[i].last_id = id;
+	}
+}
+
+static uint64_t map_key(uint16_t addr_dst, uint16_t dport, uint16_t sport)
+{
+	return 1 + ((uint64_t)addr_dst << 32 | (uint64_t)dport << 16 | sport);
+}
+
+static struct corr_fold_map *map_slot(const corr_fold *f, uint64_t key)
+{
+	size_t i = (size_t)h_u64(IKS_FNV_OFFSET, key) & (f->map_slots - 1);
+	while (f->map[i].key && f->map[i].key != key)
+		i = (i + 1) & (f->map_slots - 1);
+	return &f->map[i];
+}
+
+size_t corr_fold_last_to(const corr_ctx *c, int s, uint16_t addr_dst, uint16_t dport,
+			 uint16_t sport)
+{
+	const corr_fold *f = c->fold[s];
+	if (!f || !f->map)
+		return SIZE_MAX;
+	const struct corr_fold_map *m = map_slot(f, map_key(addr_dst, dport, sport));
+	return m->key ? m->last : SIZE_MAX;
+}
+
+/* Unit i of side s, sent on UDP, folded: its mapping's last position.
+ * False when the table is full. */
+static bool map_sent(corr_fold *f, const trace_unit *u, size_t i)
+{
+	struct corr_fold_map *m = map_slot(f, map_key(u->addr_dst, u->dport, u->sport));
+	if (!m->key) {
+		if (f->nmap == FOLD_MAPPINGS_MAX)
+			return false;
+		m->key = map_key(u->addr_dst, u->dport, u->sport);
+		f->nmap++;
+	}
+	m->last = i;
+	return true;
+}
+
+static bool foldable(const corr_ctx *c, spi_set *never, int s, size_t i, uint8_t *const first[2],
+		     uint8_t *const nat_ok[2])
 {
 	const trace_unit *u = &c->t[s]->units[i];
 	if (c->role[s][i] != ROLE_SENT || !esp_or_ah(u) || c->modified[s][i])
@@ -157,6 +245,8 @@ static bool foldable(const corr_ctx *c, spi_set *never, int s, size_t i, uint8_t
 	if (v->kind != u->kind || ((u->flags | v->flags) & UNIT_F_ICV_BAD))
 		return false;
 	if (first[s][i] || first[1 - s][m])
+		return false;
+	if (v->proto == 17 && !nat_ok[1 - s][m])
 		return false;
 	return !spi_set_has(never, spi_key(u->kind, u->spi), false) &&
 	       !spi_set_has(never, spi_key(v->kind, v->spi), false);
@@ -220,7 +310,7 @@ iks_status corr_fold_pairs(corr_ctx *c)
 	if (!c->opt.compact || c->hints)
 		return IKS_OK;
 	iks_status st = IKS_OK;
-	uint8_t *first[2] = { NULL, NULL };
+	uint8_t *first[2] = { NULL, NULL }, *nat_ok[2] = { NULL, NULL };
 	spi_set never = { 0 };
 	bool ok;
 	if (!never_fold(c, &never, &ok)) {
@@ -231,15 +321,24 @@ iks_status corr_fold_pairs(corr_ctx *c)
 		size_t n = c->t[s]->nunits ? c->t[s]->nunits : 1;
 		corr_fold *f = c->fold[s] = calloc(1, sizeof(*f));
 		first[s] = big_calloc(n, 1);
-		if (!f || !first[s] || !(f->bit = big_calloc(n, 1)) ||
+		nat_ok[s] = big_calloc(n, 1);
+		if (!f || !first[s] || !nat_ok[s] || !(f->bit = big_calloc(n, 1)) ||
+		    !(f->map = calloc(FOLD_MAPPING_SLOTS, sizeof(*f->map))) ||
 		    !(f->before_all = big_malloc(n * sizeof(uint32_t))) ||
 		    !(f->before_esp = big_malloc(n * sizeof(uint32_t))) ||
 		    !mark_first_of_spi(c->t[s], first[s]))
 			st = IKS_E_NOMEM;
+		else
+			f->map_slots = FOLD_MAPPING_SLOTS;
 	}
 	for (int s = 0; s < 2 && st == IKS_OK; s++)
+		mark_nat_foldable(c, s, nat_ok[s]);
+	for (int s = 0; s < 2 && st == IKS_OK; s++)
 		for (size_t i = 0; i < c->t[s]->nunits; i++) {
-			if (!foldable(c, &never, s, i, first))
+			if (!foldable(c, &never, s, i, first, nat_ok))
+				continue;
+			const trace_unit *u = &c->t[s]->units[i];
+			if (u->proto == 17 && !map_sent(c->fold[s], u, i))
 				continue;
 			c->fold[s]->bit[i] = 1;
 			c->fold[1 - s]->bit[c->match[s][i]] = 1;
@@ -256,6 +355,8 @@ iks_status corr_fold_pairs(corr_ctx *c)
 	}
 	free(first[0]);
 	free(first[1]);
+	free(nat_ok[0]);
+	free(nat_ok[1]);
 	free(never.key);
 	if (st != IKS_OK)
 		corr_fold_free(c);
@@ -271,6 +372,7 @@ void corr_fold_free(corr_ctx *c)
 		free(f->bit);
 		free(f->before_all);
 		free(f->before_esp);
+		free(f->map);
 		free(f);
 		c->fold[s] = NULL;
 	}

@@ -25,7 +25,8 @@
 #include "core/hash.h"
 #include "correlate/correlate_internal.h"
 
-#define NAT_PORTS_MAX 8     /* own UDP ports followed per side (a limit finding past it) */
+#define NAT_PORTS_MAX CORR_NAT_PORTS_MAX /* own UDP ports followed per side (a limit
+					 finding past it) */
 #define NAT_IDS_MAX 64      /* SA identities remembered per mapping: the latest (the SAs a
 			       rebinding carries on are the current ones; older ones give way) */
 #define NAT_REBINDS_MAX 16  /* rebindings reported per side (further ones counted, in a
@@ -93,8 +94,7 @@ static uint64_t source_key(uint16_t own_port, uint16_t addr, uint16_t port)
 	return h_final((uint64_t)own_port << 32 | (uint64_t)addr << 16 | port);
 }
 
-/* The SA identity a unit carries: an IKE SPI pair or an ESP/AH SPI; 0 none. */
-static uint64_t sa_id(const iks_trace *t, const trace_unit *u)
+uint64_t corr_nat_sa_id(const iks_trace *t, const trace_unit *u)
 {
 	if (u->kind == UNIT_IKE) {
 		const trace_ike *k = unit_ike(t, u);
@@ -131,7 +131,7 @@ static void add_id(mapping *m, uint64_t id)
 	m->next_id = (m->next_id + 1) % NAT_IDS_MAX;
 }
 
-static bool is_udp_ipsec(const trace_unit *u)
+bool corr_nat_udp_ipsec(const trace_unit *u)
 {
 	return u->proto == 17 && u->sport && u->dport &&
 	       (u->kind == UNIT_IKE || u->kind == UNIT_ESP || u->kind == UNIT_KEEPALIVE);
@@ -139,7 +139,7 @@ static bool is_udp_ipsec(const trace_unit *u)
 
 static bool is_received_udp_ipsec(const corr_ctx *c, int r, size_t k)
 {
-	return c->role[r][k] == ROLE_RECEIVED && is_udp_ipsec(&c->t[r]->units[k]);
+	return c->role[r][k] == ROLE_RECEIVED && corr_nat_udp_ipsec(&c->t[r]->units[k]);
 }
 
 static bool source_index_build(const corr_ctx *c, int r, source_index *x)
@@ -150,7 +150,7 @@ static bool source_index_build(const corr_ctx *c, int r, source_index *x)
 	if (!x->k)
 		return false;
 	for (size_t k = 0; k < t->nunits; k++)
-		if (is_received_udp_ipsec(c, r, k)) {
+		if (is_received_udp_ipsec(c, r, k) && !corr_folded(c, r, k)) {
 			const trace_unit *u = &t->units[k];
 			x->k[x->n++] = (keyed){ source_key(u->dport, u->addr_src, u->sport), 0, (uint32_t)k };
 		}
@@ -177,7 +177,7 @@ static bool continues(const corr_ctx *c, int r, const source_index *x, size_t j,
 		const trace_unit *u = &t->units[x->k[e].idx];
 		if (u->dport != old->own_port || u->addr_src != addr || u->sport != port)
 			continue; /* another source of the same digest */
-		uint64_t id = sa_id(t, u);
+		uint64_t id = corr_nat_sa_id(t, u);
 		if (id && has_id(old, id))
 			return true;
 	}
@@ -212,15 +212,24 @@ static void mark_stale(corr_ctx *c, int r, rebind *rb, size_t nrb)
 	}
 	for (size_t k = 0; k < t->nunits; k++) {
 		const trace_unit *u = &t->units[k];
-		if (c->role[r][k] != ROLE_SENT || u->proto != 17 || c->match[r][k] == NO_MATCH)
+		if (c->role[r][k] != ROLE_SENT || u->proto != 17 || c->match[r][k] == NO_MATCH ||
+		    corr_folded(c, r, k))
 			continue;
 		for (size_t i = 0; i < nrb; i++)
 			if (to_old(u, &rb[i].old))
 				rb[i].last_ok = k;
 	}
+	/* folded units arrived: the last of them to each mapping counts too */
+	for (size_t i = 0; i < nrb; i++) {
+		const mapping *o = &rb[i].old;
+		size_t f = corr_fold_last_to(c, r, o->peer_addr, o->peer_port, o->own_port);
+		if (f != SIZE_MAX && (rb[i].last_ok == SIZE_MAX || f > rb[i].last_ok))
+			rb[i].last_ok = f;
+	}
 	for (size_t k = 0; k < t->nunits; k++) {
 		const trace_unit *u = &t->units[k];
-		if (c->role[r][k] != ROLE_SENT || u->proto != 17 || !corr_matchable(u))
+		if (c->role[r][k] != ROLE_SENT || u->proto != 17 || !corr_matchable(u) ||
+		    corr_folded(c, r, k))
 			continue;
 		for (size_t i = 0; i < nrb; i++) {
 			if ((rb[i].last_ok != SIZE_MAX && k <= rb[i].last_ok) || !to_old(u, &rb[i].old))
@@ -298,8 +307,8 @@ static iks_status rebinds_seen_by(corr_ctx *c, int r)
 		return IKS_E_NOMEM;
 	for (size_t j = 0; j < t->nunits; j++) {
 		const trace_unit *u = &t->units[j];
-		if (c->role[r][j] != ROLE_RECEIVED || !is_udp_ipsec(u))
-			continue;
+		if (c->role[r][j] != ROLE_RECEIVED || !corr_nat_udp_ipsec(u) || corr_folded(c, r, j))
+			continue; /* a folded one changes nothing here (corr_fold.c) */
 		mapping *m = NULL;
 		rejected_set *rej = NULL;
 		for (size_t i = 0; i < ncur; i++)
@@ -320,7 +329,7 @@ static iks_status rebinds_seen_by(corr_ctx *c, int r)
 			m->peer_addr = u->addr_src;
 		}
 		if (u->sport == m->peer_port && u->addr_src == m->peer_addr) {
-			add_id(m, sa_id(t, u));
+			add_id(m, corr_nat_sa_id(t, u));
 			continue;
 		}
 		/* a new source for this port: a rebinding when an SA continues from it */
@@ -348,7 +357,7 @@ static iks_status rebinds_seen_by(corr_ctx *c, int r)
 		next.own_port = m->own_port;
 		next.peer_port = u->sport;
 		next.peer_addr = u->addr_src;
-		add_id(&next, sa_id(t, u));
+		add_id(&next, corr_nat_sa_id(t, u));
 		*m = next;
 		memset(rej, 0, sizeof(*rej));
 	}

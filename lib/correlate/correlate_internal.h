@@ -75,6 +75,11 @@ typedef struct corr_fold {
 	uint64_t judgeable;    /* of a kind the receiver's capture holds (corr_filtered_out) */
 	uint64_t host_units;   /* folded units of this capture, either copy, to or from its
 				  host (corr_checks.c: nothing_arrived) */
+	/* the position of the last folded UDP unit this side sent, per
+	 * (addr_dst, dport, sport) (corr_nat.c: the last to a mapping that
+	 * arrived); open addressing, key 0 empty */
+	struct corr_fold_map { uint64_t key; size_t last; } *map;
+	size_t map_slots, nmap;
 	size_t first, last;    /* positions of the first and last */
 	int64_t first_ts, last_ts;
 } corr_fold;
@@ -393,6 +398,10 @@ unsigned corr_size_band(uint32_t size);
  * 0, the passes taught skip them); frees them. IKS_OK or IKS_E_NOMEM. */
 iks_status corr_fold_pairs(corr_ctx *c);
 void corr_fold_free(corr_ctx *c);
+/* The position of the last folded UDP unit side s sent to (addr_dst, dport)
+ * from sport; SIZE_MAX: none. */
+size_t corr_fold_last_to(const corr_ctx *c, int s, uint16_t addr_dst, uint16_t dport,
+			 uint16_t sport);
 /* Unit i of side s folded (false without folding). */
 static inline bool corr_folded(const corr_ctx *c, int s, size_t i)
 {
@@ -415,6 +424,12 @@ void corr_log_notes(const iks_correlation *o, corr_vlist *l);
  * mapping that never arrived (c->stale; allocated here, freed by
  * iks_correlate). Runs before corr_findings. */
 iks_status corr_nat_rebind(corr_ctx *c);
+/* corr_nat.c, also for corr_fold.c: own UDP ports followed per side; whether
+ * a unit is UDP IPsec (IKE, ESP or a keepalive on UDP); the SA identity it
+ * carries (an IKE SPI pair or an ESP/AH SPI; 0: none). */
+#define CORR_NAT_PORTS_MAX 8
+bool corr_nat_udp_ipsec(const trace_unit *u);
+uint64_t corr_nat_sa_id(const iks_trace *t, const trace_unit *u);
 /* corr_diff.c: for each modified packet, read both frames again (from the
  * traces' files) and list the changed bytes in its finding. */
 iks_status corr_diff(corr_ctx *c);

@@ -166,6 +166,41 @@ for label, kw, kind in (("late b", {"b_from": 2.0}, "capture-check"),
     check("construction, %s: a %s finding, and pairs folded" % (label, kind),
           fs and got and got[0] + got[1] > 0, (got, fs))
 
+
+def build_nat(pa, pb):
+    """ESP in UDP 4500 (RFC 3948) each way, 20 ms apart, a behind a NAT
+    (10.0.0.1 is 203.0.113.5 at b). At 3 s the NAT gives a's mapping a new
+    port (40000 to 40001); b follows 0.5 s later, and what it sent to the
+    old port meanwhile is lost in the NAT (stale). The last packet b sent
+    to the old port that arrived is a folded one: the rebinding check must
+    find it among the counts, or it would call b's one earlier loss (its
+    packet 50, at 1 s) stale too."""
+    priv, pub = "10.0.0.1", "203.0.113.5"
+    ra, rb = [], []
+    for seq in range(1, 301):
+        t = T0 + seq * 0.020
+        port = 40000 if t < T0 + 3.0 else 40001
+        body = payload("esp", 0x5000, seq, 200)
+        ra.append((t, pktbuild.udp(priv, 4500, B, 4500, body, seq, 64)))
+        rb.append((t + 0.005, pktbuild.udp(pub, port, B, 4500, body, seq, 63)))
+        tb = t + 0.010
+        to = 40000 if tb < T0 + 3.5 else 40001
+        back = payload("esp", 0x6000, seq, 300)
+        rb.append((tb, pktbuild.udp(B, 4500, pub, to, back, 5000 + seq, 64)))
+        if (to == 40001 or tb < T0 + 3.0) and seq != 50:
+            ra.append((tb + 0.005, pktbuild.udp(B, 4500, priv, 4500, back, 5000 + seq, 63)))
+    pktbuild.write_pcap(pa, ra)
+    pktbuild.write_pcap(pb, rb)
+
+
+build_nat(pa, pb)
+got, js = compare("construction, NAT rebinding", pa, pb)
+nat = [f for f in json.loads(js)["findings"] if f["kind"] == "nat-rebind"]
+# b's packets due at the old port from 3.0 s to 3.5 s: sent at 3.0-3.49
+check("construction, NAT rebinding: one rebinding, 25 stale of 25 sent after the last arrival",
+      len(nat) == 1 and nat[0].get("stale_lost") == 25 and nat[0].get("stale_sent") == 25, nat)
+check("construction, NAT rebinding: pairs folded both ways", got and min(got) > 200, got)
+
 # 2. the pairs in captures/, without keys and with those they come with
 pairs = keyed = 0
 for name in sorted(os.listdir(CAPS)):
