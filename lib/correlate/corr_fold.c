@@ -28,18 +28,21 @@
  *    visible. The sent copy's mapping has room in a table of the last
  *    folded position per mapping (FOLD_MAPPINGS_MAX), which stands in for
  *    it when the check looks for the last packet to a mapping that arrived.
- * Rule still to add before the pass it protects is taught (§5 of the
- * plan): ICMP quotes by IP ID (§3.15).
+ *  - no ICMP error in either capture quotes it (by identity, or by IP ID
+ *    and protocol for a short quote): the ICMP findings name the first
+ *    packet a quote fits. (Exact while the whole capture is at hand; a
+ *    streaming load meets errors long after what they quote, and needs
+ *    the aggregates of §3.15 instead.)
  *
  * Passes taught (they skip folded units and read the counts instead): the
  * loss tally of the findings (findings.c loss_side), the loss profile
  * (loss.c), the not-covered total and nothing-arrived (corr_checks.c), the
  * deleted SAs (corr_deletes.c) and the host drops (corr_hostdrop.c), these
- * two by the rules above. Passes that read no ESP/AH unit need nothing:
- * negotiations, other traffic, modified packets, ICV failures (never
- * folded). Still reading folded units: ICMP quotes (corr_icmp.c), NAT
- * rebinding (corr_nat.c), groups (groups.c), frame fates (corr_fate.c),
- * the audit join (lib/audit/auditjoin.c).
+ * two by the rules above, NAT rebinding (corr_nat.c) and the ICMP quotes
+ * (corr_icmp.c, by the rule). Passes that read no ESP/AH unit need
+ * nothing: negotiations, other traffic, modified packets, ICV failures
+ * (never folded). Still reading folded units: groups (groups.c), frame
+ * fates (corr_fate.c), the audit join (lib/audit/auditjoin.c).
  */
 #include "config.h"
 
@@ -59,7 +62,8 @@
 #define FOLD_MAPPINGS_MAX 4096
 #define FOLD_MAPPING_SLOTS (2 * FOLD_MAPPINGS_MAX)
 
-/* A set of (kind, SPI) keys, open addressing over twice the entries kept. */
+/* A set of non-zero 64-bit keys ((kind, SPI), quoted identities), open
+ * addressing over twice the entries kept. */
 typedef struct spi_set {
 	uint64_t *key;         /* 0: empty (kind is never 0) */
 	size_t slots, n, max;
@@ -232,8 +236,45 @@ static bool map_sent(corr_fold *f, const trace_unit *u, size_t i)
 	return true;
 }
 
+/* What the ICMP errors of one capture quote: identities, and (IP ID,
+ * protocol) of short quotes. */
+typedef struct quotes {
+	spi_set loose, by_id;
+} quotes;
+
+static uint64_t id_key(uint32_t ip_id, uint8_t proto)
+{
+	return (uint64_t)1 << 40 | (uint64_t)proto << 32 | ip_id;
+}
+
+static bool quotes_build(const iks_trace *t, quotes *q)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < t->nunits; i++)
+		n += t->units[i].kind == UNIT_ICMP_ERROR;
+	if (!spi_set_init(&q->loose, n) || !spi_set_init(&q->by_id, n))
+		return false;
+	for (size_t i = 0; i < t->nunits; i++) {
+		const trace_unit *u = &t->units[i];
+		if (u->kind != UNIT_ICMP_ERROR)
+			continue;
+		const trace_icmp *k = unit_icmp(t, u);
+		if (k->quoted_loose)
+			(void)spi_set_has(&q->loose, k->quoted_loose, true);
+		else
+			(void)spi_set_has(&q->by_id, id_key(k->quoted_ip_id, k->quoted_proto), true);
+	}
+	return true;
+}
+
+static bool quoted(quotes *q, const trace_unit *u)
+{
+	return (u->loose && spi_set_has(&q->loose, u->loose, false)) ||
+	       spi_set_has(&q->by_id, id_key(u->ip_id, u->proto), false);
+}
+
 static bool foldable(const corr_ctx *c, spi_set *never, int s, size_t i, uint8_t *const first[2],
-		     uint8_t *const nat_ok[2])
+		     uint8_t *const nat_ok[2], quotes q[2])
 {
 	const trace_unit *u = &c->t[s]->units[i];
 	if (c->role[s][i] != ROLE_SENT || !esp_or_ah(u) || c->modified[s][i])
@@ -247,6 +288,8 @@ static bool foldable(const corr_ctx *c, spi_set *never, int s, size_t i, uint8_t
 	if (first[s][i] || first[1 - s][m])
 		return false;
 	if (v->proto == 17 && !nat_ok[1 - s][m])
+		return false;
+	if (quoted(&q[s], u) || quoted(&q[1 - s], v))
 		return false;
 	return !spi_set_has(never, spi_key(u->kind, u->spi), false) &&
 	       !spi_set_has(never, spi_key(v->kind, v->spi), false);
@@ -311,6 +354,8 @@ iks_status corr_fold_pairs(corr_ctx *c)
 		return IKS_OK;
 	iks_status st = IKS_OK;
 	uint8_t *first[2] = { NULL, NULL }, *nat_ok[2] = { NULL, NULL };
+	quotes q[2];
+	memset(q, 0, sizeof(q));
 	spi_set never = { 0 };
 	bool ok;
 	if (!never_fold(c, &never, &ok)) {
@@ -326,7 +371,7 @@ iks_status corr_fold_pairs(corr_ctx *c)
 		    !(f->map = calloc(FOLD_MAPPING_SLOTS, sizeof(*f->map))) ||
 		    !(f->before_all = big_malloc(n * sizeof(uint32_t))) ||
 		    !(f->before_esp = big_malloc(n * sizeof(uint32_t))) ||
-		    !mark_first_of_spi(c->t[s], first[s]))
+		    !mark_first_of_spi(c->t[s], first[s]) || !quotes_build(c->t[s], &q[s]))
 			st = IKS_E_NOMEM;
 		else
 			f->map_slots = FOLD_MAPPING_SLOTS;
@@ -335,7 +380,7 @@ iks_status corr_fold_pairs(corr_ctx *c)
 		mark_nat_foldable(c, s, nat_ok[s]);
 	for (int s = 0; s < 2 && st == IKS_OK; s++)
 		for (size_t i = 0; i < c->t[s]->nunits; i++) {
-			if (!foldable(c, &never, s, i, first, nat_ok))
+			if (!foldable(c, &never, s, i, first, nat_ok, q))
 				continue;
 			const trace_unit *u = &c->t[s]->units[i];
 			if (u->proto == 17 && !map_sent(c->fold[s], u, i))
@@ -357,6 +402,10 @@ iks_status corr_fold_pairs(corr_ctx *c)
 	free(first[1]);
 	free(nat_ok[0]);
 	free(nat_ok[1]);
+	for (int s = 0; s < 2; s++) {
+		free(q[s].loose.key);
+		free(q[s].by_id.key);
+	}
 	free(never.key);
 	if (st != IKS_OK)
 		corr_fold_free(c);

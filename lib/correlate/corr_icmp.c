@@ -57,7 +57,8 @@ static const trace_unit *quoted_unit(const corr_ctx *c, icmp_index *x, int s, ui
 		for (size_t j = 0; j < t->nunits; j++) {
 			const trace_unit *u = &t->units[j];
 			if (c->role[s][j] == role && u->kind != UNIT_ICMP_ERROR &&
-			    u->ip_id == q->quoted_ip_id && u->proto == q->quoted_proto) {
+			    u->ip_id == q->quoted_ip_id && u->proto == q->quoted_proto &&
+			    !corr_folded(c, s, j)) { /* a quoted one is never folded */
 				*idx = j;
 				return u;
 			}
@@ -71,7 +72,8 @@ static const trace_unit *quoted_unit(const corr_ctx *c, icmp_index *x, int s, ui
 		size_t n = 0;
 		for (size_t j = 0; k && j < t->nunits; j++) {
 			const trace_unit *u = &t->units[j];
-			if (c->role[s][j] == role && u->kind != UNIT_ICMP_ERROR)
+			if (c->role[s][j] == role && u->kind != UNIT_ICMP_ERROR &&
+			    !corr_folded(c, s, j))
 				k[n++] = (keyed){ u->loose, u->ts, (uint32_t)j };
 		}
 		if (!k || !corr_sort_keyed(k, n)) {

@@ -17,6 +17,7 @@ report. Compared, as JSON, text and HTML:
 3. a 50k-packet bench/make_pair.py pair (NAT-T, fragments, AH, random loss).
 """
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -200,6 +201,43 @@ nat = [f for f in json.loads(js)["findings"] if f["kind"] == "nat-rebind"]
 check("construction, NAT rebinding: one rebinding, 25 stale of 25 sent after the last arrival",
       len(nat) == 1 and nat[0].get("stale_lost") == 25 and nat[0].get("stale_sent") == 25, nat)
 check("construction, NAT rebinding: pairs folded both ways", got and min(got) > 200, got)
+
+
+def build_icmp_by_id(pa, pb):
+    """a sends 100 ESP datagrams of 1800 bytes, each in two fragments; b
+    answers each. A router (192.0.2.254) returns to a one ICMP
+    fragmentation-needed (RFC 792, RFC 1191: MTU 1400) quoting datagram
+    40's first fragment with only 4 bytes past its IP header: no ESP
+    header, so the quoted packet is found by IP ID and protocol. It
+    arrived anyway (the router's copy was another), so it is matched, and
+    the ICMP finding must still name its SPI and sequence number."""
+    ra, rb = [], []
+    for seq in range(1, 101):
+        t = T0 + seq * 0.020
+        body = payload("esp", 0x7000, seq, 1800)
+        for f in pktbuild.ipv4_frags(A, B, 50, body, [1480], 100 + seq, 64):
+            ra.append((t, f))
+        for f in pktbuild.ipv4_frags(A, B, 50, body, [1480], 100 + seq, 63):
+            rb.append((t + 0.005, f))
+        back = payload("esp", 0x8000, seq, 100)
+        ra.append((t + 0.015, pktbuild.ipv4(B, A, 50, back, 900 + seq, 63)))
+        rb.append((t + 0.010, pktbuild.ipv4(B, A, 50, back, 900 + seq, 64)))
+        if seq == 40:
+            frag1 = pktbuild.ipv4_frags(A, B, 50, body, [1480], 100 + seq, 63)[0][14:]
+            quote = frag1[:20] + frag1[20:24]
+            icmp = struct.pack("!BBHHH", 3, 4, 0, 0, 1400) + quote
+            icmp = icmp[:2] + struct.pack("!H", pktbuild.csum(icmp)) + icmp[4:]
+            ra.append((t + 0.002, pktbuild.ipv4("192.0.2.254", A, 1, icmp, 4242, 255)))
+    pktbuild.write_pcap(pa, ra)
+    pktbuild.write_pcap(pb, rb)
+
+
+build_icmp_by_id(pa, pb)
+got, js = compare("construction, ICMP quote by IP ID", pa, pb)
+ic = [f for f in json.loads(js)["findings"] if f["kind"] == "icmp-frag-needed"]
+check("construction, ICMP quote by IP ID: the finding names ESP 0x7000 seq 40",
+      len(ic) == 1 and ic[0].get("spi") == "00007000" and ic[0].get("seq") == 40, ic)
+check("construction, ICMP quote by IP ID: pairs folded", got and got[0] > 90, got)
 
 # 2. the pairs in captures/, without keys and with those they come with
 pairs = keyed = 0
