@@ -335,6 +335,9 @@ void corr_trace_cap_findings(corr_ctx *c)
 				  "IKE fragments more than 256 IKE messages before the fragment "
 				  "that completed their message: this many were not marked as "
 				  "read with it, and are told of as encrypted, not read");
+		trace_cap_finding(c, s, in->comments_dropped,
+				  "pcapng comments past 64 KiB in one frame (COMMENT_MAX): this "
+				  "many comments were not kept, so frames lack them");
 	}
 }
 

@@ -761,6 +761,7 @@ iks_status iks_trace_load_keys(const char *path, const iks_trace_limits *lim, co
 	iks_capture_get_stats(cap, &cs);
 	t->info.copies_released_early = cs.copies_released_early;
 	t->info.copies_split = cs.copies_split;
+	t->info.comments_dropped = cs.comments_dropped;
 	if (rc < 0 && st == IKS_OK) {
 		st = (iks_status)rc;
 		if (errbuf)

@@ -333,6 +333,17 @@ int main(int argc, char **argv)
 			       IKS_COPIES_PENDING, (unsigned long long)cst.copies_released_early,
 			       (unsigned long long)cst.copies_split);
 	}
+	if (cst.comments_dropped && !o.count) {
+		if (o.json)
+			printf("{\"event\":\"limit\",\"limit\":\"comment_max\",\"value\":65536,"
+			       "\"frame\":null,\"count\":%llu,\"frames\":%llu}\n",
+			       (unsigned long long)cst.comments_dropped,
+			       (unsigned long long)cst.frames_comments_cut);
+		else
+			printf("!! limit comment_max (65536) reached: %llu pcapng comments of %llu "
+			       "frames were not kept\n", (unsigned long long)cst.comments_dropped,
+			       (unsigned long long)cst.frames_comments_cut);
+	}
 	if (o.lv)
 		logview_finish(o.lv, stdout, o.json);
 	if (tr && !print_summary(tr, o.json))
@@ -371,6 +382,11 @@ int main(int argc, char **argv)
 			"(--all-copies shows every copy)\n", o.path,
 			(unsigned long long)cst.copies_released_early, IKS_COPIES_PENDING,
 			(unsigned long long)cst.copies_split);
+	if (cst.comments_dropped)
+		fprintf(stderr, "ikedump: %s: %llu pcapng comments of %llu frames were not kept "
+			"(more than 64 KiB of comments in one frame)\n", o.path,
+			(unsigned long long)cst.comments_dropped,
+			(unsigned long long)cst.frames_comments_cut);
 	if (holdq_forced(q))
 		fprintf(stderr, "ikedump: %s: %llu fragment lines were written before their datagram "
 			"was known (more than %d lines waiting)\n", o.path,
