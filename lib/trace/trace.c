@@ -482,6 +482,7 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 	if (trace_hostdrop_add(&t->hostdrops, pkt) != IKS_OK)
 		return IKS_E_NOMEM;
 	t->info.host_drops_unlisted = t->hostdrops.over;
+	t->info.host_drop_names_lost = t->hostdrops.names_lost;
 	const iks_layers *L = &pkt->l;
 	if (!L->ip.present)
 		return IKS_OK;
