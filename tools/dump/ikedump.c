@@ -174,8 +174,9 @@ static bool drain_events(iks_decoder *dec, holdq *q, strbuf *line, const struct 
 	return true;
 }
 
-/* --summary: what this capture alone supports, after the packet lines. */
-static bool print_summary(const iks_trace *tr, bool json)
+/* --summary: what this capture alone supports, after the packet lines;
+ * with the copy merger's counts (pktmon / etl2pcapng), as on stderr. */
+static bool print_summary(const iks_trace *tr, const iks_capture_stats *cst, bool json)
 {
 	iks_correlation *c = NULL;
 	if (iks_diagnose(tr, NULL, &c) != IKS_OK)
@@ -200,6 +201,10 @@ static bool print_summary(const iks_trace *tr, bool json)
 		jw_str(&w, e->known ? b : NULL);
 		jw_key(&w, "verdicts");
 		verdicts_json(&w, c);
+		jw_key(&w, "copies_released_early");
+		jw_uint(&w, cst->copies_released_early);
+		jw_key(&w, "copies_split");
+		jw_uint(&w, cst->copies_split);
 		jw_obj_end(&w);
 		jw_obj_end(&w);
 		bool ok = !sb.oom;
@@ -214,6 +219,11 @@ static bool print_summary(const iks_trace *tr, bool json)
 		       "numbers are those of pcapcorrelate %s\n", a, b, "with this capture alone");
 	else
 		printf("\nsummary: no IPsec traffic in this capture\n");
+	if (cst->copies_released_early)
+		printf("summary: %llu packets came out before all their copies were read (more than "
+		       "%d waiting at once); %llu later copies are frames of their own\n",
+		       (unsigned long long)cst->copies_released_early, IKS_COPIES_PENDING,
+		       (unsigned long long)cst->copies_split);
 	verdicts_text(stdout, c);
 	iks_correlation_free(c);
 	return true;
@@ -346,7 +356,7 @@ int main(int argc, char **argv)
 	}
 	if (o.lv)
 		logview_finish(o.lv, stdout, o.json);
-	if (tr && !print_summary(tr, o.json))
+	if (tr && !print_summary(tr, &cst, o.json))
 		goto oom;
 	if (rc < 0) {
 		fflush(stdout);
