@@ -127,12 +127,16 @@ IKS_API iks_status iks_capture_interface_get(const iks_capture *cap, size_t inde
 #define IKS_COPIES_PENDING 256
 IKS_API iks_status iks_capture_merge_copies(iks_capture *cap, bool on);
 
-/* What merging copies could not do (all 0 with merging off). */
+/* What merging copies could not do (all 0 with merging off), and pcapng
+ * comments not kept. */
 typedef struct iks_capture_stats {
 	uint64_t copies_released_early; /* packets returned before their copy window ended
 					   because IKS_COPIES_PENDING packets were waiting */
 	uint64_t copies_split;          /* later copies of those packets (within the window),
 					   each returned as a frame of its own */
+	uint64_t comments_dropped;      /* pcapng: comments (opt_comment) not kept because
+					   their frame's joined comments reached 64 KiB */
+	uint64_t frames_comments_cut;   /* pcapng: frames that lost any of them */
 } iks_capture_stats;
 
 /* Copy the counters so far into *st (zeros for a NULL cap). Same thread

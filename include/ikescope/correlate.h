@@ -95,6 +95,11 @@ typedef struct iks_trace_info {
 				     capturing host) past the 100,000 a trace lists: counted in
 				     the stats' host_dropped_a/_b and in a `limit` finding, not
 				     in a host-drop finding */
+	uint64_t comments_dropped; /* pcapng comments not kept because their frame's joined
+				     comments reached 64 KiB (COMMENT_MAX; a `limit` finding) */
+	uint64_t host_drop_names_lost; /* host drops listed whose component name was not kept:
+				     64 distinct names are (TRACE_HOSTDROP_NAMES); they are
+				     grouped as unnamed (a `limit` finding) */
 } iks_trace_info;
 
 IKS_API void iks_trace_get_info(const iks_trace *t, iks_trace_info *info);

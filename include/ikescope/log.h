@@ -179,15 +179,20 @@ typedef struct iks_log_stats {
 				      its message, generated messages not yet sent, a received
 				      message waiting for its "parsed" line (charon), an Oakley
 				      message before its "Ports" line. That message then lacks
-				      its bytes, exchange or header fields */
+				      its bytes, exchange or header fields. A state holding only
+				      a received message counts when that thread's next line is
+				      the "parsed" line it lost (none comes for a message charon
+				      could not parse: not counted) */
 	uint64_t rx_dropped;       /* charon: datagrams the receiver thread dumped that were
 				      dropped, 32 being already kept for their worker's
 				      "received packet" line: that message has no bytes */
-	uint64_t rexmit_lookback_cut; /* charon, pluto: retransmissions (charon "retransmit",
-				      pluto "for EVENT_RETRANSMIT") whose original send was not
-				      found in the last 4096 message records while older ones
-				      exist: not looked up completely; the retransmission
-				      lacks the exchange (and bytes) of its original */
+	uint64_t rexmit_lookback_cut; /* charon, pluto, racoon: retransmissions (charon
+				      "retransmit", pluto "for EVENT_RETRANSMIT", a racoon send
+				      repeating an earlier one's bytes) whose original send was
+				      not found in the last 4096 message records while an older
+				      record that could be it exists: the retransmission lacks
+				      the exchange (and bytes) of its original (racoon: looks
+				      like a first send). One never logged is not counted */
 	uint64_t reasm_dropped;    /* charon: reassembled-message sizes forgotten, 8 being already
 				      kept for their "received packet" line: that line then
 				      counts as a message received on the wire */

@@ -397,8 +397,10 @@ void iks_capture_get_stats(const iks_capture *cap, iks_capture_stats *st)
 	if (!st)
 		return;
 	memset(st, 0, sizeof(*st));
-	if (cap)
+	if (cap) {
 		copies_stats(cap->merge, &st->copies_released_early, &st->copies_split);
+		pcapng_comment_stats(cap->ng, &st->comments_dropped, &st->frames_comments_cut);
+	}
 }
 
 int iks_capture_linktype(const iks_capture *cap)

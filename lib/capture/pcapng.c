@@ -61,8 +61,17 @@ struct iks_pcapng {
 	size_t bufcap;
 	char *comment;           /* the current frame's joined comments */
 	size_t comment_len, comment_cap;
+	uint64_t comments_dropped; /* comments not kept: COMMENT_MAX reached in their frame */
+	uint64_t frames_comments_cut; /* frames with at least one of them */
+	bool comment_cut;        /* the current frame lost one */
 	char err[IKS_ERRBUF_SIZE];
 };
+
+void pcapng_comment_stats(const iks_pcapng *ng, uint64_t *dropped, uint64_t *frames)
+{
+	*dropped = ng ? ng->comments_dropped : 0;
+	*frames = ng ? ng->frames_comments_cut : 0;
+}
 
 bool pcapng_magic(const uint8_t *p, size_t len)
 {
@@ -442,8 +451,14 @@ static bool add_comment(iks_pcapng *ng, iks_span v)
 	while (n > 0 && v.p[n - 1] == 0)
 		n--;
 	size_t sep = ng->comment_len ? 2 : 0;
-	if (ng->comment_len + sep + n + 1 > COMMENT_MAX)
-		return true; /* over the cap: later comments are dropped (documented) */
+	if (ng->comment_len + sep + n + 1 > COMMENT_MAX) {
+		/* over the cap: later comments are dropped (counted) */
+		ng->comments_dropped++;
+		if (!ng->comment_cut)
+			ng->frames_comments_cut++;
+		ng->comment_cut = true;
+		return true;
+	}
 	uint8_t *p = (uint8_t *)ng->comment;
 	if (!grow(&p, &ng->comment_cap, ng->comment_len + sep + n + 1))
 		return false;
@@ -561,6 +576,7 @@ static int packet_block(iks_pcapng *ng, uint32_t type, iks_reader *body, iks_fra
 		(void)rd_rest(body); /* a missing pad at the very end: nothing follows */
 	memset(frame, 0, sizeof(*frame));
 	ng->comment_len = 0;
+	ng->comment_cut = false;
 	if (ng->comment)
 		ng->comment[0] = '\0';
 	frame->meta.present = true;

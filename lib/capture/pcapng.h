@@ -28,6 +28,9 @@ typedef struct iks_pcapng iks_pcapng;
 
 /* True when the first bytes are a pcapng section header block type. */
 bool pcapng_magic(const uint8_t *p, size_t len);
+/* Comments not kept because their frame's joined comments reached
+ * COMMENT_MAX, and the frames that lost any (0, 0 for NULL). */
+void pcapng_comment_stats(const iks_pcapng *ng, uint64_t *dropped, uint64_t *frames);
 
 /*
  * Open a reader on `f` (owned when `own` is true: closed by pcapng_close,

@@ -335,6 +335,14 @@ void corr_trace_cap_findings(corr_ctx *c)
 				  "IKE fragments more than 256 IKE messages before the fragment "
 				  "that completed their message: this many were not marked as "
 				  "read with it, and are told of as encrypted, not read");
+		trace_cap_finding(c, s, in->comments_dropped,
+				  "pcapng comments past 64 KiB in one frame (COMMENT_MAX): this "
+				  "many comments were not kept, so frames lack them");
+		trace_cap_finding(c, s, in->host_drop_names_lost,
+				  "packets dropped inside the capturing host by components past "
+				  "the 64 distinct component names a trace keeps "
+				  "(TRACE_HOSTDROP_NAMES): this many host drops are told of with "
+				  "no component name");
 	}
 }
 

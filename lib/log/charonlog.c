@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "log/log_internal.h"
+#include "core/hash.h"
 #include "core/reader.h"
 
 enum { DUMP_RX = 1, DUMP_GEN = 2, SUB_RECV_SOCKET = 2 };
@@ -105,6 +106,35 @@ static void apply_gen(iks_log_msg *m, const struct log_gen *g)
 
 /* The exchange of an earlier sent request with this message ID. Returns
  * false when it was not found and the look back stopped at its bound. */
+static uint64_t exchange_key(uint32_t msgid, bool response)
+{
+	return h_final(h_u64(h_u64(IKS_FNV_OFFSET, 1), (uint64_t)msgid << 1 | response));
+}
+
+static uint64_t data_key(uint32_t msgid, uint32_t length, const iks_addr *peer, uint16_t port)
+{
+	uint64_t h = h_u64(h_u64(IKS_FNV_OFFSET, 2), (uint64_t)msgid << 32 | length);
+	h = h_u64(h, (uint64_t)peer->family << 16 | port);
+	return h_final(h_bytes(h, peer->bytes, peer->family == 4 ? 4 : 16));
+}
+
+/* The keys the two searches below compare, of a message that could be an
+ * original (log_beyond_lookback). */
+static unsigned rexmit_keys(const iks_log_msg *p, uint64_t keys[2])
+{
+	unsigned n = 0;
+	if (p->dir != IKS_LOG_SENT || !p->has_msgid)
+		return 0;
+	if (p->has_exchange)
+		keys[n++] = exchange_key(p->msgid, p->response);
+	if (p->has_data && p->peer.family)
+		keys[n++] = data_key(p->msgid, p->length, &p->peer, p->peer_port);
+	return n;
+}
+
+/* The exchange of the earlier send a retransmission repeats. Returns
+ * false when it was not found and the look back stopped at its bound
+ * with a message that could be it beyond (rexmit_lookback_cut). */
 static bool rexmit_exchange(iks_log *log, iks_log_msg *m)
 {
 	size_t stop = log->nmsgs > LOG_REXMIT_LOOKBACK ? log->nmsgs - LOG_REXMIT_LOOKBACK : 0;
@@ -119,7 +149,8 @@ static bool rexmit_exchange(iks_log *log, iks_log_msg *m)
 			return true;
 		}
 	}
-	return stop == 0;
+	return stop == 0 ||
+	       !log_beyond_lookback(log, stop, rexmit_keys, exchange_key(m->msgid, m->response));
 }
 
 /* charon dumps an unencrypted message's generator output before it writes
@@ -140,7 +171,7 @@ static void fix_length(iks_log *log, size_t off, uint32_t len)
 
 /* The bytes of the earlier sent message a retransmission repeats. Returns
  * false when they were not found and the look back stopped at its bound
- * in a log that holds dumps. */
+ * with a dumped message that could be it beyond. */
 static bool rexmit_data(iks_log *log, iks_log_msg *m)
 {
 	size_t stop = log->nmsgs > LOG_REXMIT_LOOKBACK ? log->nmsgs - LOG_REXMIT_LOOKBACK : 0;
@@ -156,7 +187,9 @@ static bool rexmit_data(iks_log *log, iks_log_msg *m)
 			return true;
 		}
 	}
-	return stop == 0 || log->st.dumps == 0;
+	return stop == 0 || log->st.dumps == 0 || !m->has_msgid || !m->peer.family ||
+	       !log_beyond_lookback(log, stop, rexmit_keys,
+				    data_key(m->msgid, m->length, &m->peer, m->peer_port));
 }
 
 /* A datagram the receiver thread dumped, for the worker's line. */
@@ -292,6 +325,8 @@ void charon_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const ui
 		return;
 	const logpat *p = &iks_charon_patterns[i];
 	rec->kind = p->kind;
+	bool recv_evicted = t->recv_evicted; /* only the thread's next line may use it */
+	t->recv_evicted = false;
 	struct log_gen g;
 	switch (p->kind) {
 	case IKS_LK_SEND:
@@ -320,6 +355,8 @@ void charon_line(iks_log *log, iks_log_record *rec, uint32_t rec_index, const ui
 		if (m) {
 			apply_gen(m, &g);
 			rec->msg = t->pending_recv;
+		} else if (recv_evicted) {
+			log->st.threads_evicted++; /* its message was given away with the state */
 		}
 		t->pending_recv = IKS_LOG_NONE;
 		t->has_rexmit = false;

@@ -12,6 +12,10 @@
 /* Message records looked back through for the original of a
  * retransmission (charon, pluto, racoon). */
 #define LOG_REXMIT_LOOKBACK 4096
+/* Thread ids below this are remembered (one bit each) when their state
+ * was given away holding only a received message waiting for its
+ * "parsed" line: the eviction is counted when that line comes. */
+#define LOG_EVICT_TIDS 65536u
 
 /* What a parser remembers per logging thread between lines (bounded:
  * LOG_THREADS entries, the least recently used one is reused). */
@@ -21,6 +25,8 @@ typedef struct log_thread {
 	uint64_t last_use;
 	uint32_t open_msg;            /* Oakley: message whose header lines follow */
 	uint32_t pending_recv;        /* charon: received message waiting for its "parsed" line */
+	bool recv_evicted;            /* charon: this thread's earlier state was given away
+					 holding a pending_recv (LOG_EVICT_TIDS) */
 	struct log_gen {
 		uint8_t version, exchange;
 		bool response, fragment;
@@ -75,6 +81,13 @@ struct iks_log {
 	uint32_t last_tod, day_index;
 	uint64_t tick;
 	log_thread threads[LOG_THREADS];
+	uint8_t recv_evicted[LOG_EVICT_TIDS / 8]; /* tids given away with only a pending_recv */
+	struct log_older {            /* keys of sent messages the look back no longer reaches */
+		uint64_t *keys;       /* open addressing, 0 empty */
+		size_t cap, n;
+		size_t upto;          /* messages [0, upto) are in */
+		bool nomem;           /* a key could not be kept: every miss counts */
+	} older;
 	uint32_t reasm[LOG_REASM_PENDING]; /* charon: sizes of self-reassembled messages */
 	unsigned nreasm;
 	uint8_t *dump;                /* bytes of hex dumps (capped by lim.dump_max) */
@@ -158,6 +171,18 @@ bool charon_prefix(const uint8_t *line, size_t len, iks_log_record *rec, size_t 
 /* Record the first cap hit (which: static text) in the stats. */
 void log_hit_limit(iks_log *log, const char *which);
 log_thread *log_thread_get(iks_log *log, uint32_t tid);
+/* Thread state tid starts over (after log_thread_get gave it a fresh
+ * state): was its earlier state given away with only a received message
+ * waiting for its "parsed" line? Clears the mark. */
+bool log_thread_recv_evicted(iks_log *log, uint32_t tid);
+/* The keys a format's retransmission search compares, for a message
+ * (0 to 2 of them; 0 when it could never be an original). */
+typedef unsigned (*log_keys_fn)(const iks_log_msg *p, uint64_t keys[2]);
+/* A retransmission's original was not found in messages [stop, nmsgs):
+ * is there a message before stop with that key (the look back cut the
+ * search)? Messages before stop are indexed by fn once, as they leave the
+ * look back. */
+bool log_beyond_lookback(iks_log *log, size_t stop, log_keys_fn fn, uint64_t key);
 /* Add a message; returns its index or IKS_LOG_NONE (cap reached: counted). */
 uint32_t log_add_msg(iks_log *log, const iks_log_msg *m);
 /* A message record started from its send/receive line (time, place, thread). */

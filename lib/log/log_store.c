@@ -17,14 +17,41 @@ void log_hit_limit(iks_log *log, const char *which)
 		log->st.limit = which;
 }
 
-/* Does t hold work that later lines of its thread would finish? */
+/* Does t hold work that later lines of its thread would finish, other
+ * than a received message waiting for its "parsed" line? */
 static bool thread_busy(iks_log *log, const log_thread *t)
 {
-	if (t->dump.open || (t->dump.done && t->dump.kept) || t->ngen > 0 ||
-	    t->pending_recv != IKS_LOG_NONE)
+	if (t->dump.open || (t->dump.done && t->dump.kept) || t->ngen > 0)
 		return true;
 	const iks_log_msg *m = log_msg(log, t->open_msg);
 	return m && m->local_port == 0; /* Oakley: before its "Ports" line */
+}
+
+/* The thread's state is given away. A received message waiting for its
+ * "parsed" line is only lost if that line comes: charon logs none for a
+ * message it could not parse. So its thread id is remembered and the
+ * eviction counted when the thread's next line is that "parsed" line
+ * (log_thread_recv_evicted); ids from LOG_EVICT_TIDS up are counted now. */
+static void thread_evict(iks_log *log, const log_thread *t)
+{
+	if (thread_busy(log, t))
+		log->st.threads_evicted++;
+	else if (t->pending_recv != IKS_LOG_NONE) {
+		if (t->tid < LOG_EVICT_TIDS)
+			log->recv_evicted[t->tid / 8] |= (uint8_t)(1u << (t->tid % 8));
+		else
+			log->st.threads_evicted++;
+	}
+}
+
+bool log_thread_recv_evicted(iks_log *log, uint32_t tid)
+{
+	if (tid >= LOG_EVICT_TIDS)
+		return false;
+	uint8_t bit = (uint8_t)(1u << (tid % 8));
+	bool was = log->recv_evicted[tid / 8] & bit;
+	log->recv_evicted[tid / 8] &= (uint8_t)~bit;
+	return was;
 }
 
 log_thread *log_thread_get(iks_log *log, uint32_t tid)
@@ -40,15 +67,72 @@ log_thread *log_thread_get(iks_log *log, uint32_t tid)
 		if (!t->used || (lru->used && t->last_use < lru->last_use))
 			lru = t;
 	}
-	if (lru->used && thread_busy(log, lru))
-		log->st.threads_evicted++;
+	if (lru->used)
+		thread_evict(log, lru);
 	memset(lru, 0, sizeof(*lru));
 	lru->used = true;
 	lru->tid = tid;
 	lru->last_use = log->tick;
 	lru->open_msg = IKS_LOG_NONE;
 	lru->pending_recv = IKS_LOG_NONE;
+	lru->recv_evicted = log_thread_recv_evicted(log, tid);
 	return lru;
+}
+
+static bool older_add(struct log_older *o, uint64_t key)
+{
+	if (o->n + 1 > o->cap / 2) {
+		size_t cap = o->cap ? o->cap * 2 : 1024;
+		uint64_t *k = calloc(cap, sizeof(*k));
+		if (!k)
+			return false;
+		for (size_t i = 0; i < o->cap; i++) {
+			if (!o->keys[i])
+				continue;
+			size_t j = (size_t)(o->keys[i] & (cap - 1));
+			while (k[j])
+				j = (j + 1) & (cap - 1);
+			k[j] = o->keys[i];
+		}
+		free(o->keys);
+		o->keys = k;
+		o->cap = cap;
+	}
+	size_t j = (size_t)(key & (o->cap - 1));
+	while (o->keys[j]) {
+		if (o->keys[j] == key)
+			return true;
+		j = (j + 1) & (o->cap - 1);
+	}
+	o->keys[j] = key;
+	o->n++;
+	return true;
+}
+
+static bool older_has(const struct log_older *o, uint64_t key)
+{
+	if (!o->cap)
+		return false;
+	size_t j = (size_t)(key & (o->cap - 1));
+	while (o->keys[j]) {
+		if (o->keys[j] == key)
+			return true;
+		j = (j + 1) & (o->cap - 1);
+	}
+	return false;
+}
+
+bool log_beyond_lookback(iks_log *log, size_t stop, log_keys_fn fn, uint64_t key)
+{
+	struct log_older *o = &log->older;
+	for (; o->upto < stop && o->upto < log->nmsgs; o->upto++) {
+		uint64_t keys[2];
+		unsigned n = fn(&log->msgs[o->upto], keys);
+		for (unsigned i = 0; i < n && i < 2; i++)
+			if (!older_add(o, keys[i] ? keys[i] : 1))
+				o->nomem = true;
+	}
+	return o->nomem || older_has(o, key ? key : 1);
 }
 
 uint32_t log_add_msg(iks_log *log, const iks_log_msg *m)

@@ -73,6 +73,7 @@ void iks_log_free(iks_log *log)
 	free(log->files);
 	free(log->recs);
 	free(log->msgs);
+	free(log->older.keys);
 	log_dump_free(log);
 	free(log);
 }

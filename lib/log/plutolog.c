@@ -23,6 +23,7 @@
 
 #include "log/log_internal.h"
 #include "log/logtime.h"
+#include "core/hash.h"
 #include "core/reader.h"
 #include "core/text.h"
 
@@ -84,9 +85,29 @@ static bool addr_same(const iks_addr *a, const iks_addr *b)
 	       memcmp(a->bytes, b->bytes, a->family == 4 ? 4 : 16) == 0;
 }
 
+static uint64_t peer_key(unsigned kind, const iks_addr *peer, uint64_t v)
+{
+	uint64_t h = h_u64(h_u64(IKS_FNV_OFFSET, kind), v);
+	h = h_u64(h, peer->family);
+	return h_final(h_bytes(h, peer->bytes, peer->family == 4 ? 4 : 16));
+}
+
+/* The keys mark_retransmit compares (same bytes, or same serial and
+ * length without them), of a message that could be an original. */
+static unsigned rexmit_keys(const iks_log_msg *p, uint64_t keys[2])
+{
+	unsigned n = 0;
+	if (p->dir != IKS_LOG_SENT || !p->peer.family)
+		return 0;
+	if (p->has_data)
+		keys[n++] = peer_key(3, &p->peer, p->digest);
+	keys[n++] = peer_key(4, &p->peer, (uint64_t)p->serial << 32 | p->length);
+	return n;
+}
+
 /* A resend of an earlier message (same bytes, same peer): the next
  * retransmission of it. Returns false when none was found and the look
- * back stopped at its bound. */
+ * back stopped at its bound with a message that could be it beyond. */
 static bool mark_retransmit(iks_log *log, iks_log_msg *m)
 {
 	size_t stop = log->nmsgs > LOG_REXMIT_LOOKBACK ? log->nmsgs - LOG_REXMIT_LOOKBACK : 0;
@@ -115,7 +136,11 @@ static bool mark_retransmit(iks_log *log, iks_log_msg *m)
 		}
 	}
 	m->retransmit = 1;
-	return stop == 0;
+	if (stop == 0 || !m->peer.family)
+		return true;
+	uint64_t key = m->has_data ? peer_key(3, &m->peer, m->digest)
+				   : peer_key(4, &m->peer, (uint64_t)m->serial << 32 | m->length);
+	return !log_beyond_lookback(log, stop, rexmit_keys, key);
 }
 
 /* "40 8a 72 45  53 ca 24 35": eight bytes in hex, blanks between. */

@@ -22,6 +22,7 @@
 
 #include "log/log_internal.h"
 #include "log/logtime.h"
+#include "core/hash.h"
 #include "core/reader.h"
 #include "core/text.h"
 
@@ -114,6 +115,26 @@ static void dump_begin(iks_log *log, uint32_t n, int dir, uint32_t rec_index)
 	log->rc.dump_dir = dir;
 }
 
+static uint64_t sent_key(const iks_log_msg *p)
+{
+	uint64_t h = h_u64(h_u64(IKS_FNV_OFFSET, 5), p->digest);
+	h = h_u64(h, (uint64_t)p->data_len << 8 | p->peer.family);
+	return h_final(h_bytes(h, p->peer.bytes, p->peer.family == 4 ? 4 : 16));
+}
+
+/* The key mark_retransmit compares, of a message that could be an original. */
+static unsigned rexmit_keys(const iks_log_msg *p, uint64_t keys[2])
+{
+	if (p->dir != IKS_LOG_SENT || !p->has_data || !p->peer.family)
+		return 0;
+	keys[0] = sent_key(p);
+	return 1;
+}
+
+/* A resend of an earlier message (same bytes, same peer): the next
+ * retransmission of it. A miss with a message that could be it beyond the
+ * look back is counted (rexmit_lookback_cut): that send then looks like a
+ * first one. */
 static void mark_retransmit(iks_log *log, iks_log_msg *m)
 {
 	size_t stop = log->nmsgs > LOG_REXMIT_LOOKBACK ? log->nmsgs - LOG_REXMIT_LOOKBACK : 0;
@@ -125,6 +146,8 @@ static void mark_retransmit(iks_log *log, iks_log_msg *m)
 		m->retransmit = p->retransmit + 1;
 		return;
 	}
+	if (stop > 0 && m->peer.family && log_beyond_lookback(log, stop, rexmit_keys, sent_key(m)))
+		log->st.rexmit_lookback_cut++;
 }
 
 /* A complete dump: to the messages that wait for it. */

@@ -482,6 +482,7 @@ iks_status iks_trace_add_packet(iks_trace *t, const iks_packet *pkt)
 	if (trace_hostdrop_add(&t->hostdrops, pkt) != IKS_OK)
 		return IKS_E_NOMEM;
 	t->info.host_drops_unlisted = t->hostdrops.over;
+	t->info.host_drop_names_lost = t->hostdrops.names_lost;
 	const iks_layers *L = &pkt->l;
 	if (!L->ip.present)
 		return IKS_OK;
@@ -761,6 +762,7 @@ iks_status iks_trace_load_keys(const char *path, const iks_trace_limits *lim, co
 	iks_capture_get_stats(cap, &cs);
 	t->info.copies_released_early = cs.copies_released_early;
 	t->info.copies_split = cs.copies_split;
+	t->info.comments_dropped = cs.comments_dropped;
 	if (rc < 0 && st == IKS_OK) {
 		st = (iks_status)rc;
 		if (errbuf)

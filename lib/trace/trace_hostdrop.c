@@ -47,6 +47,8 @@ iks_status trace_hostdrop_add(trace_hostdrops *hd, const iks_packet *pkt)
 	e->verdict_type = m->verdict_type;
 	e->interface = m->verdict_interface;
 	e->name = name_index(hd, m->verdict_name);
+	if (m->verdict_name && e->name == UINT16_MAX)
+		hd->names_lost++;
 	e->proto = pkt->l.ip.present ? pkt->l.ip.proto : 0;
 	if (pkt->l.esp.present)
 		e->spi = pkt->l.esp.spi;

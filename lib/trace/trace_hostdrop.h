@@ -32,6 +32,8 @@ typedef struct trace_hostdrops {
 	trace_hostdrop *v;
 	size_t n, cap;
 	uint64_t over;         /* past TRACE_HOSTDROPS_MAX */
+	uint64_t names_lost;   /* entries whose component name was not kept (a
+				  TRACE_HOSTDROP_NAMES-th distinct name came before) */
 	char names[TRACE_HOSTDROP_NAMES][TRACE_HOSTDROP_NAME_LEN];
 	uint16_t nnames;
 } trace_hostdrops;

@@ -16,6 +16,9 @@ out, though its 100 ms window has not ended:
    early, and the late copies of 1, 2 and 3 become 3 frames more (303). This was silent; now ikedump says it on stderr and in its stream
    (a `limit` line, text and JSON), and pcapcorrelate on stderr and in a
    `limit` finding counting the 48 packets.
+ikedump --summary carries the same two counts: JSON `copies_released_early`
+and `copies_split` in the summary object (0 and 0 for N = 255; 48 and 3 for
+N = 300), and a text line when any came out early (it had neither).
 """
 import json
 import os
@@ -76,6 +79,20 @@ for n, late, frames, early, split in cases:
     rc, out, err = run(IKEDUMP, path)
     check("%d packets: ikedump's text stream %s" % (n, "says it" if early else "is silent"),
           rc == 0 and (("!! limit copies_pending (256)" in out) == bool(early)), (rc, out[-300:]))
+    rc, out, err = run(IKEDUMP, "--summary", "--json", path)
+    lines = [json.loads(x) for x in out.splitlines() if x.strip()] if rc == 0 else []
+    summ = [x["summary"] for x in lines if "summary" in x]
+    check("%d packets: ikedump --summary --json counts %d out early, %d copies split" %
+          (n, early, split),
+          len(summ) == 1 and summ[0].get("copies_released_early") == early
+          and summ[0].get("copies_split") == split, (rc, summ, err[-300:]))
+    rc, out, err = run(IKEDUMP, "--summary", path)
+    text = out[out.find("\nsummary: "):] if "\nsummary: " in out else ""
+    said_summary = ("summary: %d packets came out before all their copies were read" % early
+                    in text and "%d later copies are frames of their own" % split in text)
+    check("%d packets: ikedump --summary text %s" % (n, "says it" if early else "is silent"),
+          rc == 0 and text and (said_summary if early else "copies" not in text),
+          (rc, text[-400:]))
     rc, out, err = run(PCAPCORRELATE, "--json", path)
     doc = json.loads(out) if rc == 0 else {}
     lim = [f for f in doc.get("findings", []) if f["kind"] == "limit"]

@@ -7,13 +7,23 @@ must count it (JSON log_stats), say so on stderr and in the text report.
             (64 thread states are followed): the first thread's state is
             given away with its generated request unsent (threads_evicted 1;
             its send then has no exchange).
+  recv:     charon, thread 10 receives a message, then 64 other threads
+            log a send each (thread 10's state is given away holding the
+            received message): with no "parsed" line for it (charon could
+            not parse it) nothing is lost, threads_evicted 0; when thread
+            10's next line is that "parsed" line, 1; when thread 10 next
+            receives another message and its "parsed" line, 0.
   rx:       charon net=3, 40 datagrams dumped by the receiver thread
             before the worker's "received packet" lines (32 are kept): the
             8 oldest are dropped (rx_dropped 8).
   rexmit:   charon, a retransmission whose original send lies 4100
             message records back (4096 are looked back through):
-            rexmit_lookback_cut 1; the same with 4000 records between: 0.
+            rexmit_lookback_cut 1; the same with 4000 records between: 0;
+            4100 records and no original logged at all: 0 (nothing was cut).
   pluto:    the same with a pluto "sending ... for EVENT_RETRANSMIT" line.
+  racoon:   a send whose dumped bytes repeat a send 4100 message records
+            back: rexmit_lookback_cut 1 (it looks like a first send); 4000
+            back: 0 and it is retransmission 1; never sent before: 0.
   gen:      charon, 9 "generating" lines in one thread before its 9 sends
             (8 are kept): gen_dropped 1, and each send carries the message
             ID generated after its own (the last none).
@@ -113,6 +123,22 @@ with tempfile.TemporaryDirectory() as tmp:
     log = write(tmp, "threads64.log", [l for l in lines if not l[9:11] == "74"])
     expect("64 threads", log, "threads_evicted", 0, "")
 
+    # recv: thread 10's received message, its state given away by 64 others
+    def recv_log(after):
+        lines = ["10:00:00 10[NET] received packet: from 198.51.100.1[500] to "
+                 "192.0.2.1[500] (80 bytes)"]
+        for t in range(11, 75):
+            lines.append("10:00:01 %02d[NET] sending packet: from 192.0.2.1[500] to "
+                         "198.51.100.%d[500] (80 bytes)" % (t, t))
+        return lines + ["10:00:02 10" + a for a in after]
+    parsed = "[ENC] parsed IKE_SA_INIT request 0 [ SA KE No N(NATD_S_IP) N(NATD_D_IP) ]"
+    expect("recv never parsed", write(tmp, "recv0.log", recv_log([])), "threads_evicted", 0, "")
+    expect("recv parsed after", write(tmp, "recv1.log", recv_log([parsed])), "threads_evicted",
+           1, "1 thread state(s) given away unfinished")
+    expect("recv again", write(tmp, "recv2.log", recv_log(
+        ["[NET] received packet: from 198.51.100.1[500] to 192.0.2.1[500] (80 bytes)", parsed])),
+        "threads_evicted", 0, "")
+
     # rx: 40 dumped datagrams before their worker lines
     def rx_log(n):
         lines = []
@@ -132,10 +158,10 @@ with tempfile.TemporaryDirectory() as tmp:
     expect("rx 32", write(tmp, "rx32.log", rx_log(32)), "rx_dropped", 0, "")
 
     # rexmit: the original 4100 message records back
-    def rexmit_log(between):
+    def rexmit_log(between, original=True):
         lines = ["10:00:00 11[ENC] generating IKE_AUTH request 1 [ IDi AUTH SA TSi TSr ]",
                  "10:00:00 11[NET] sending packet: from 192.0.2.1[4500] to 198.51.100.1[4500] "
-                 "(300 bytes)"]
+                 "(300 bytes)"] if original else []
         for k in range(between):
             lines.append("10:00:02 12[NET] sending packet: from 192.0.2.1[500] to "
                          "198.51.100.%d[500] (100 bytes)" % (2 + k % 200))
@@ -147,12 +173,14 @@ with tempfile.TemporaryDirectory() as tmp:
            "1 retransmission(s) whose original is beyond the 4096-message look back")
     expect("rexmit 4000", write(tmp, "rexmit4000.log", rexmit_log(4000)),
            "rexmit_lookback_cut", 0, "")
+    expect("rexmit never sent", write(tmp, "rexmit_none.log", rexmit_log(4100, False)),
+           "rexmit_lookback_cut", 0, "")
 
     # pluto: the original of an EVENT_RETRANSMIT send 4100 message records back
-    def pluto_log(between):
+    def pluto_log(between, original=True):
         pre = "Dec  3 16:41:06.779185: | sending "
         lines = [pre + "204 bytes for reply packet for main_outI1 through a0 from 192.0.2.1:500 "
-                 "to 198.51.100.1:500 using UDP (for #1)"]
+                 "to 198.51.100.1:500 using UDP (for #1)"] if original else []
         for k in range(between):
             lines.append(pre + "100 bytes for STATE_MAIN_I1 through a0 from 192.0.2.1:500 to "
                          "198.51.100.%d:500 using UDP (for #%d)" % (2 + k % 200, 2 + k))
@@ -163,6 +191,48 @@ with tempfile.TemporaryDirectory() as tmp:
            "1 retransmission(s) whose original is beyond the 4096-message look back")
     expect("pluto 4000", write(tmp, "pluto4000.log", pluto_log(4000)), "rexmit_lookback_cut",
            0, "")
+    expect("pluto never sent", write(tmp, "pluto_none.log", pluto_log(4100, False)),
+           "rexmit_lookback_cut", 0, "")
+
+    # racoon: a send repeating the dumped bytes of one 4100 sends back
+    def racoon_send(lines, data, peer):
+        pre = "2026-12-03 10:00:00: DEBUG: "
+        lines.append(pre + "%d bytes from 192.0.2.1[500] to %s[500]" % (len(data), peer))
+        lines.append(pre + "1 times of %d bytes message will be sent to %s[500]"
+                     % (len(data), peer))
+        lines.append(pre.rstrip())
+        for i in range(0, len(data), 32):
+            row = data[i:i + 32]
+            lines.append(" ".join(row[j:j + 4].hex() for j in range(0, len(row), 4)))
+
+    def racoon_ike(k):
+        b = bytearray(ike_bytes(0, 76))
+        b[0:4] = (0xA5000000 | k).to_bytes(4, "big")
+        b[17] = 0x10  # IKEv1
+        b[18] = 2
+        b[19] = 0
+        return bytes(b)
+
+    def racoon_log(between, original=True):
+        lines = []
+        if original:
+            racoon_send(lines, racoon_ike(0xFFFFF), "198.51.100.1")
+        for k in range(between):
+            racoon_send(lines, racoon_ike(k), "198.51.100.%d" % (2 + k % 200))
+        racoon_send(lines, racoon_ike(0xFFFFF), "198.51.100.1")
+        return lines
+
+    def last_rexmit(recs):
+        msgs = [r["log_message"] for r in recs if "log_message" in r]
+        return msgs[-1].get("retransmit") if msgs else "none"
+    recs = expect("racoon", write(tmp, "racoon.log", racoon_log(4100)), "rexmit_lookback_cut", 1,
+                  "1 retransmission(s) whose original is beyond the 4096-message look back")
+    recs = expect("racoon 4000", write(tmp, "racoon4000.log", racoon_log(4000)),
+                  "rexmit_lookback_cut", 0, "")
+    check("racoon 4000: the last send is retransmission 1", last_rexmit(recs) == 1,
+          last_rexmit(recs))
+    expect("racoon never sent", write(tmp, "racoon_none.log", racoon_log(4100, False)),
+           "rexmit_lookback_cut", 0, "")
 
     # gen: 9 generated messages in one thread before their sends
     def gen_log(n):

@@ -369,6 +369,17 @@ int main(int argc, char **argv)
 				"pcapcorrelate: warning: %s: %llu IKE fragments too far before the end "
 				"of their message were not marked as read with it\n",
 				paths[s], (unsigned long long)ti->ike_frags_unmarked);
+		if (ti->host_drop_names_lost)
+			fprintf(stderr,
+				"pcapcorrelate: warning: %s: %llu packets dropped inside the capturing "
+				"host by components past the 64 names kept: their component is not "
+				"named\n",
+				paths[s], (unsigned long long)ti->host_drop_names_lost);
+		if (ti->comments_dropped)
+			fprintf(stderr,
+				"pcapcorrelate: warning: %s: %llu pcapng comments were not kept (more "
+				"than 64 KiB of comments in one frame)\n",
+				paths[s], (unsigned long long)ti->comments_dropped);
 		if (in[s].info.frames == 0) {
 			fprintf(stderr, "pcapcorrelate: %s: the capture holds no frames\n", paths[s]);
 			status = 1;

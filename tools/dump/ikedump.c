@@ -174,8 +174,9 @@ static bool drain_events(iks_decoder *dec, holdq *q, strbuf *line, const struct 
 	return true;
 }
 
-/* --summary: what this capture alone supports, after the packet lines. */
-static bool print_summary(const iks_trace *tr, bool json)
+/* --summary: what this capture alone supports, after the packet lines;
+ * with the copy merger's counts (pktmon / etl2pcapng), as on stderr. */
+static bool print_summary(const iks_trace *tr, const iks_capture_stats *cst, bool json)
 {
 	iks_correlation *c = NULL;
 	if (iks_diagnose(tr, NULL, &c) != IKS_OK)
@@ -200,6 +201,10 @@ static bool print_summary(const iks_trace *tr, bool json)
 		jw_str(&w, e->known ? b : NULL);
 		jw_key(&w, "verdicts");
 		verdicts_json(&w, c);
+		jw_key(&w, "copies_released_early");
+		jw_uint(&w, cst->copies_released_early);
+		jw_key(&w, "copies_split");
+		jw_uint(&w, cst->copies_split);
 		jw_obj_end(&w);
 		jw_obj_end(&w);
 		bool ok = !sb.oom;
@@ -214,6 +219,11 @@ static bool print_summary(const iks_trace *tr, bool json)
 		       "numbers are those of pcapcorrelate %s\n", a, b, "with this capture alone");
 	else
 		printf("\nsummary: no IPsec traffic in this capture\n");
+	if (cst->copies_released_early)
+		printf("summary: %llu packets came out before all their copies were read (more than "
+		       "%d waiting at once); %llu later copies are frames of their own\n",
+		       (unsigned long long)cst->copies_released_early, IKS_COPIES_PENDING,
+		       (unsigned long long)cst->copies_split);
 	verdicts_text(stdout, c);
 	iks_correlation_free(c);
 	return true;
@@ -333,9 +343,20 @@ int main(int argc, char **argv)
 			       IKS_COPIES_PENDING, (unsigned long long)cst.copies_released_early,
 			       (unsigned long long)cst.copies_split);
 	}
+	if (cst.comments_dropped && !o.count) {
+		if (o.json)
+			printf("{\"event\":\"limit\",\"limit\":\"comment_max\",\"value\":65536,"
+			       "\"frame\":null,\"count\":%llu,\"frames\":%llu}\n",
+			       (unsigned long long)cst.comments_dropped,
+			       (unsigned long long)cst.frames_comments_cut);
+		else
+			printf("!! limit comment_max (65536) reached: %llu pcapng comments of %llu "
+			       "frames were not kept\n", (unsigned long long)cst.comments_dropped,
+			       (unsigned long long)cst.frames_comments_cut);
+	}
 	if (o.lv)
 		logview_finish(o.lv, stdout, o.json);
-	if (tr && !print_summary(tr, o.json))
+	if (tr && !print_summary(tr, &cst, o.json))
 		goto oom;
 	if (rc < 0) {
 		fflush(stdout);
@@ -371,6 +392,11 @@ int main(int argc, char **argv)
 			"(--all-copies shows every copy)\n", o.path,
 			(unsigned long long)cst.copies_released_early, IKS_COPIES_PENDING,
 			(unsigned long long)cst.copies_split);
+	if (cst.comments_dropped)
+		fprintf(stderr, "ikedump: %s: %llu pcapng comments of %llu frames were not kept "
+			"(more than 64 KiB of comments in one frame)\n", o.path,
+			(unsigned long long)cst.comments_dropped,
+			(unsigned long long)cst.frames_comments_cut);
 	if (holdq_forced(q))
 		fprintf(stderr, "ikedump: %s: %llu fragment lines were written before their datagram "
 			"was known (more than %d lines waiting)\n", o.path,
