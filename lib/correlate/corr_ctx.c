@@ -711,3 +711,23 @@ uint32_t corr_icmp_quoting(const corr_icmp_index *x, const trace_unit *u)
 	const keyed *e = l && d ? (l->ts < d->ts ? l : d) : l ? l : d;
 	return e ? e->idx : NO_MATCH;
 }
+
+uint64_t corr_sa_id(const iks_trace *t, const trace_unit *u)
+{
+	if (u->kind == UNIT_IKE) {
+		const trace_ike *k = unit_ike(t, u);
+		uint64_t v = 0;
+		for (int i = 0; i < 8; i++)
+			v = v << 8 | k->ispi[i];
+		return v ? v : 1;
+	}
+	if (u->kind == UNIT_ESP || u->kind == UNIT_AH)
+		return (uint64_t)1 << 63 | u->spi;
+	return 0;
+}
+
+bool corr_udp_ipsec(const trace_unit *u)
+{
+	return u->proto == 17 && u->sport && u->dport &&
+	       (u->kind == UNIT_IKE || u->kind == UNIT_ESP || u->kind == UNIT_KEEPALIVE);
+}

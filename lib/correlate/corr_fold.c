@@ -174,9 +174,9 @@ static void mark_nat_foldable(const corr_ctx *c, int r, uint8_t *ok)
 	size_t np = 0;
 	for (size_t k = 0; k < t->nunits; k++) {
 		const trace_unit *u = &t->units[k];
-		if (c->role[r][k] != ROLE_RECEIVED || !corr_nat_udp_ipsec(u))
+		if (c->role[r][k] != ROLE_RECEIVED || !corr_udp_ipsec(u))
 			continue;
-		uint64_t id = corr_nat_sa_id(t, u);
+		uint64_t id = corr_sa_id(t, u);
 		size_t i = 0;
 		while (i < np && p[i].port != u->dport)
 			i++;

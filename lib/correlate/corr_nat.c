@@ -94,20 +94,6 @@ static uint64_t source_key(uint16_t own_port, uint16_t addr, uint16_t port)
 	return h_final((uint64_t)own_port << 32 | (uint64_t)addr << 16 | port);
 }
 
-uint64_t corr_nat_sa_id(const iks_trace *t, const trace_unit *u)
-{
-	if (u->kind == UNIT_IKE) {
-		const trace_ike *k = unit_ike(t, u);
-		uint64_t v = 0;
-		for (int i = 0; i < 8; i++)
-			v = v << 8 | k->ispi[i];
-		return v ? v : 1;
-	}
-	if (u->kind == UNIT_ESP || u->kind == UNIT_AH)
-		return (uint64_t)1 << 63 | u->spi;
-	return 0;
-}
-
 static bool has_id(const mapping *m, uint64_t id)
 {
 	for (uint32_t i = 0; i < m->nids; i++)
@@ -131,15 +117,9 @@ static void add_id(mapping *m, uint64_t id)
 	m->next_id = (m->next_id + 1) % NAT_IDS_MAX;
 }
 
-bool corr_nat_udp_ipsec(const trace_unit *u)
-{
-	return u->proto == 17 && u->sport && u->dport &&
-	       (u->kind == UNIT_IKE || u->kind == UNIT_ESP || u->kind == UNIT_KEEPALIVE);
-}
-
 static bool is_received_udp_ipsec(const corr_ctx *c, int r, size_t k)
 {
-	return c->role[r][k] == ROLE_RECEIVED && corr_nat_udp_ipsec(&c->t[r]->units[k]);
+	return c->role[r][k] == ROLE_RECEIVED && corr_udp_ipsec(&c->t[r]->units[k]);
 }
 
 static bool source_index_build(const corr_ctx *c, int r, source_index *x)
@@ -177,7 +157,7 @@ static bool continues(const corr_ctx *c, int r, const source_index *x, size_t j,
 		const trace_unit *u = &t->units[x->k[e].idx];
 		if (u->dport != old->own_port || u->addr_src != addr || u->sport != port)
 			continue; /* another source of the same digest */
-		uint64_t id = corr_nat_sa_id(t, u);
+		uint64_t id = corr_sa_id(t, u);
 		if (id && has_id(old, id))
 			return true;
 	}
@@ -307,7 +287,7 @@ static iks_status rebinds_seen_by(corr_ctx *c, int r)
 		return IKS_E_NOMEM;
 	for (size_t j = 0; j < t->nunits; j++) {
 		const trace_unit *u = &t->units[j];
-		if (c->role[r][j] != ROLE_RECEIVED || !corr_nat_udp_ipsec(u) || corr_folded(c, r, j))
+		if (c->role[r][j] != ROLE_RECEIVED || !corr_udp_ipsec(u) || corr_folded(c, r, j))
 			continue; /* a folded one changes nothing here (corr_fold.c) */
 		mapping *m = NULL;
 		rejected_set *rej = NULL;
@@ -329,7 +309,7 @@ static iks_status rebinds_seen_by(corr_ctx *c, int r)
 			m->peer_addr = u->addr_src;
 		}
 		if (u->sport == m->peer_port && u->addr_src == m->peer_addr) {
-			add_id(m, corr_nat_sa_id(t, u));
+			add_id(m, corr_sa_id(t, u));
 			continue;
 		}
 		/* a new source for this port: a rebinding when an SA continues from it */
@@ -357,7 +337,7 @@ static iks_status rebinds_seen_by(corr_ctx *c, int r)
 		next.own_port = m->own_port;
 		next.peer_port = u->sport;
 		next.peer_addr = u->addr_src;
-		add_id(&next, corr_nat_sa_id(t, u));
+		add_id(&next, corr_sa_id(t, u));
 		*m = next;
 		memset(rej, 0, sizeof(*rej));
 	}

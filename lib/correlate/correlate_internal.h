@@ -424,12 +424,14 @@ void corr_log_notes(const iks_correlation *o, corr_vlist *l);
  * mapping that never arrived (c->stale; allocated here, freed by
  * iks_correlate). Runs before corr_findings. */
 iks_status corr_nat_rebind(corr_ctx *c);
-/* corr_nat.c, also for corr_fold.c: own UDP ports followed per side; whether
- * a unit is UDP IPsec (IKE, ESP or a keepalive on UDP); the SA identity it
- * carries (an IKE SPI pair or an ESP/AH SPI; 0: none). */
+/* Own UDP ports the NAT rebinding check follows per side (corr_nat.c;
+ * corr_fold.c folds only what it can tell the check skips). */
 #define CORR_NAT_PORTS_MAX 8
-bool corr_nat_udp_ipsec(const trace_unit *u);
-uint64_t corr_nat_sa_id(const iks_trace *t, const trace_unit *u);
+/* corr_ctx.c, for corr_nat.c and corr_fold.c: whether a unit is UDP IPsec
+ * (IKE, ESP or a keepalive on UDP); the SA identity it carries (an IKE SPI
+ * pair or an ESP/AH SPI; 0: none). */
+bool corr_udp_ipsec(const trace_unit *u);
+uint64_t corr_sa_id(const iks_trace *t, const trace_unit *u);
 /* corr_diff.c: for each modified packet, read both frames again (from the
  * traces' files) and list the changed bytes in its finding. */
 iks_status corr_diff(corr_ctx *c);
